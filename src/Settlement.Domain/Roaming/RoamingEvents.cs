@@ -1,0 +1,43 @@
+using System.ComponentModel.DataAnnotations;
+using NodaTime;
+
+namespace Settlement.Domain.Roaming;
+
+/// <summary>An OCPI party we exchange sessions and CDRs with; commission is what the partner keeps.</summary>
+public sealed record RoamingPartnerRegistered(
+    [property: MinLength(1)] string PartnerId,
+    [property: RegularExpression("^[A-Z]{2}$")] string CountryCode,
+    [property: RegularExpression("^[A-Z0-9]{3}$")] string PartyId,
+    [property: MinLength(1)] string Name,
+    PartnerRole Role,
+    [property: Range(0.0, 100.0)] decimal CommissionPercent,
+    Instant RegisteredAt);
+
+public sealed record RoamingTokenSeen(
+    [property: MinLength(1)] string PartnerId,
+    [property: MinLength(1)] string TokenUid,
+    [property: MinLength(1)] string ContractId,
+    bool Valid,
+    Instant SeenAt);
+
+/// <summary>Links one of our charging sessions to the partner whose driver it served.</summary>
+public sealed record RoamingSessionRecorded(
+    [property: MinLength(1)] string PartnerId,
+    [property: MinLength(1)] string SessionId,
+    [property: MinLength(1)] string TokenUid,
+    [property: MinLength(1)] string AuthorizationReference,
+    Instant StartedAt);
+
+public sealed record CdrIssued(
+    [property: MinLength(1)] string PartnerId,
+    [property: MinLength(1)] string CdrId,
+    [property: MinLength(1)] string SessionId,
+    [property: RegularExpression("^[A-Z]{3}$")] string Currency,
+    [property: Range(0.0, 1_000_000_000.0)] decimal TotalCostExclVat,
+    [property: Range(0.0, 1_000_000_000.0)] decimal TotalCostInclVat,
+    [property: Range(0.0, 1_000_000.0)] decimal TotalEnergyKwh,
+    Instant StartedAt,
+    Instant EndedAt,
+    Instant IssuedAt);
+
+public enum PartnerRole { Emsp, Cpo, Hub }

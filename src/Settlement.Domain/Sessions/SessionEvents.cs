@@ -1,0 +1,62 @@
+using System.ComponentModel.DataAnnotations;
+using NodaTime;
+using Settlement.Domain.Events;
+
+namespace Settlement.Domain.Sessions;
+
+public sealed record SessionAuthorised(
+    [property: MinLength(1)] string SessionId,
+    [property: MinLength(1)] string ChargerId,
+    [property: Range(0, 99)] int EvseId,
+    [property: MinLength(1)] string IdToken,
+    TokenType TokenType,
+    AuthorisationOutcome Outcome,
+    Instant AuthorisedAt);
+
+/// <summary>
+/// <paramref name="TransactionId"/> is the charger-side id (assigned by the CSMS in OCPP 1.6, by the
+/// charger in 2.0.1); <paramref name="SessionId"/> is ours and names the stream.
+/// </summary>
+public sealed record SessionStarted(
+    [property: MinLength(1)] string SessionId,
+    [property: MinLength(1)] string ChargerId,
+    [property: Range(1, 99)] int EvseId,
+    [property: Range(1, 99)] int ConnectorId,
+    [property: MinLength(1)] string TransactionId,
+    [property: MinLength(1)] string IdToken,
+    [property: AtLeast(0)] long MeterStartWh,
+    Instant StartedAt);
+
+/// <summary>Energy is the cumulative register (Energy.Active.Import.Register), never a delta.</summary>
+public sealed record MeterReading(
+    Instant TakenAt,
+    [property: AtLeast(0)] long EnergyWh,
+    [property: Range(0.0, 1_000_000.0)] decimal? PowerW,
+    [property: Range(0, 100)] int? StateOfChargePercent);
+
+public sealed record MeterValuesRecorded(
+    [property: MinLength(1)] string SessionId,
+    [property: MinLength(1)] IReadOnlyList<MeterReading> Readings);
+
+public sealed record SessionStopped(
+    [property: MinLength(1)] string SessionId,
+    [property: AtLeast(0)] long MeterStopWh,
+    StopReason Reason,
+    Instant StoppedAt);
+
+public sealed record SessionRated(
+    [property: MinLength(1)] string SessionId,
+    [property: Range(1, 5)] int Stars,
+    string? Comment,
+    Instant RatedAt);
+
+public enum TokenType { Rfid, App, Emaid, CreditCard, Roaming, Local }
+
+public enum AuthorisationOutcome { Accepted, Blocked, Expired, Invalid, ConcurrentTx, Unknown }
+
+/// <summary>OCPP stop reasons, plus Timeout for sessions the CSMS had to close itself (e.g. a StopTransaction never came).</summary>
+public enum StopReason
+{
+    Local, Remote, EVDisconnected, HardReset, SoftReset, PowerLoss, Reboot, EmergencyStop, DeAuthorized,
+    UnlockCommand, EnergyLimitReached, TimeLimitReached, Timeout, Other,
+}

@@ -1,0 +1,127 @@
+using System.Text.Json;
+using JasperFx.Events;
+using Marten;
+using Marten.Exceptions;
+using NodaTime;
+using NodaTime.Text;
+using Settlement.Domain.Events;
+using Settlement.Ledger.Schemas;
+
+namespace Settlement.Ledger;
+
+public sealed record PendingEvent(object Data, EventMetadata Metadata);
+
+/// <summary>
+/// Events for one stream. <paramref name="ExpectedVersion"/>: null appends wherever the stream is,
+/// 0 requires a new stream, n requires the stream to be at version n (optimistic concurrency).
+/// </summary>
+public sealed record StreamAppend(string StreamId, IReadOnlyList<PendingEvent> Events, long? ExpectedVersion = null)
+{
+    public static StreamAppend New(string streamId, params PendingEvent[] events) => new(streamId, events, 0);
+}
+
+public sealed record RecordedEvent(
+    Guid Id, string StreamId, long Version, long Sequence, string StoredType, object Data,
+    EventMetadata Metadata, Instant RecordedAt);
+
+/// <summary>
+/// Appends and reads the event ledger. A batch is validated whole before anything is written and is
+/// committed in one transaction: one bad event or one stale stream version writes nothing.
+/// </summary>
+public sealed class Ledger(DocumentStore store, EventValidator validator) : IAsyncDisposable
+{
+    private const string ActorHeader = "actor";
+    private const string OccurredAtHeader = "occurredAt";
+
+    public IDocumentStore Store => store;
+
+    public async Task AppendAsync(IReadOnlyList<StreamAppend> batch, CancellationToken ct = default)
+    {
+        foreach (var append in batch)
+        {
+            if (string.IsNullOrWhiteSpace(append.StreamId))
+                throw new ArgumentException("Every stream append needs a stream id.", nameof(batch));
+            foreach (var pending in append.Events)
+            {
+                validator.Validate(pending.Data);
+                ValidateMetadata(pending.Metadata);
+            }
+        }
+
+        await using var session = store.LightweightSession();
+        foreach (var append in batch)
+        {
+            var events = append.Events.Select(e => (object)Wrap(session, e)).ToArray();
+            switch (append.ExpectedVersion)
+            {
+                case null: session.Events.Append(append.StreamId, events); break;
+                case 0: session.Events.StartStream(append.StreamId, events); break;
+                case var version: session.Events.Append(append.StreamId, version.Value + events.Length, events); break;
+            }
+        }
+
+        try
+        {
+            await session.SaveChangesAsync(ct);
+        }
+        catch (Exception e) when (e is JasperFx.ConcurrencyException or JasperFx.Events.ExistingStreamIdCollisionException or Marten.Exceptions.ExistingStreamIdCollisionException or EventStreamUnexpectedMaxEventIdException)
+        {
+            throw new StreamConcurrencyException(batch.Select(a => a.StreamId).Distinct().ToList(), e);
+        }
+    }
+
+    public Task AppendAsync(StreamAppend append, CancellationToken ct = default) => AppendAsync([append], ct);
+
+    public async Task<IReadOnlyList<RecordedEvent>> ReadStreamAsync(string streamId, CancellationToken ct = default)
+    {
+        await using var session = store.QuerySession();
+        var events = await session.Events.FetchStreamAsync(streamId, token: ct);
+        return events.Select(ToRecorded).ToList();
+    }
+
+    private static IEvent Wrap(IDocumentSession session, PendingEvent pending)
+    {
+        var wrapped = session.Events.BuildEvent(pending.Data);
+        wrapped.CorrelationId = pending.Metadata.CorrelationId;
+        wrapped.CausationId = pending.Metadata.CausationId;
+        wrapped.SetHeader(ActorHeader, pending.Metadata.Actor.ToString());
+        wrapped.SetHeader(OccurredAtHeader, InstantPattern.ExtendedIso.Format(pending.Metadata.OccurredAt));
+        return wrapped;
+    }
+
+    private static RecordedEvent ToRecorded(IEvent e) => new(
+        e.Id, e.StreamKey!, e.Version, e.Sequence, e.EventTypeName, e.Data,
+        new EventMetadata(
+            e.CorrelationId ?? "",
+            e.CausationId,
+            Actor.Parse(HeaderText(e, ActorHeader)),
+            InstantPattern.ExtendedIso.Parse(HeaderText(e, OccurredAtHeader)).GetValueOrThrow()),
+        Instant.FromDateTimeOffset(e.Timestamp));
+
+    private static string HeaderText(IEvent e, string name) => e.GetHeader(name) switch
+    {
+        string text => text,
+        JsonElement { ValueKind: JsonValueKind.String } element => element.GetString()!,
+        var other => throw new InvalidOperationException($"Event {e.Id} has no '{name}' header (found {other ?? "nothing"}).") ,
+    };
+
+    private static void ValidateMetadata(EventMetadata metadata)
+    {
+        if (string.IsNullOrWhiteSpace(metadata.CorrelationId))
+            throw new ArgumentException("Every event needs a correlation id.");
+        if (string.IsNullOrWhiteSpace(metadata.Actor.Id))
+            throw new ArgumentException("Every event needs an actor (who or what caused it).");
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        store.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
+
+public sealed class StreamConcurrencyException(IReadOnlyList<string> streamIds, Exception inner)
+    : Exception($"Another writer changed {string.Join(", ", streamIds)} first; nothing of this batch was written. Re-read the stream and retry.", inner)
+{
+    public IReadOnlyList<string> StreamIds { get; } = streamIds;
+}

@@ -1,0 +1,55 @@
+using JasperFx;
+using JasperFx.Events;
+using Marten;
+using Npgsql;
+using Settlement.Domain.Events;
+using Settlement.Ledger.Schemas;
+using Weasel.Core;
+
+namespace Settlement.Ledger.Store;
+
+/// <summary>The one place the event store is configured.</summary>
+public static class LedgerStore
+{
+    public const string Schema = "ledger";
+
+    public static StoreOptions Configure(StoreOptions options, string connectionString, EventCatalogue catalogue)
+    {
+        options.Connection(connectionString);
+        options.DatabaseSchemaName = Schema;
+        options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+        options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, json => LedgerJson.Configure(json));
+
+        options.Events.StreamIdentity = StreamIdentity.AsString;
+        // The database clock stamps the recorded time, so hosts with skewed clocks cannot reorder history.
+        options.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
+        options.Events.MetadataConfig.CorrelationIdEnabled = true;
+        options.Events.MetadataConfig.CausationIdEnabled = true;
+        options.Events.MetadataConfig.HeadersEnabled = true;
+
+        foreach (var type in catalogue.All)
+            options.Events.MapEventType(type.ClrType, type.StoredName);
+
+        return options;
+    }
+
+    /// <summary>Creates or updates the store's schema and its append-only guard, then opens the ledger.</summary>
+    public static async Task<Ledger> OpenAsync(string connectionString, CancellationToken ct = default)
+    {
+        var catalogue = EventCatalogue.Current;
+        var validator = new EventValidator(catalogue);
+        var store = new DocumentStore(Configure(new StoreOptions(), connectionString, catalogue));
+        try
+        {
+            await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+            await using var dataSource = NpgsqlDataSource.Create(connectionString);
+            await AppendOnlyGuard.InstallAsync(dataSource, Schema, ct);
+            return new Ledger(store, validator);
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+    }
+}
