@@ -95,14 +95,23 @@ public sealed class Ledger(DocumentStore store, EventValidator validator) : IAsy
             e.CorrelationId ?? "",
             e.CausationId,
             Actor.Parse(HeaderText(e, ActorHeader)),
-            InstantPattern.ExtendedIso.Parse(HeaderText(e, OccurredAtHeader)).GetValueOrThrow()),
+            HeaderInstant(e, OccurredAtHeader)),
         Instant.FromDateTimeOffset(e.Timestamp));
 
     private static string HeaderText(IEvent e, string name) => e.GetHeader(name) switch
     {
         string text => text,
         JsonElement { ValueKind: JsonValueKind.String } element => element.GetString()!,
-        var other => throw new InvalidOperationException($"Event {e.Id} has no '{name}' header (found {other ?? "nothing"}).") ,
+        var other => throw new InvalidOperationException($"Event {e.Id} has no '{name}' header (found {other?.GetType().FullName}: {other ?? "nothing"}).") ,
+    };
+
+    // Marten reads header values back as loosely typed JSON and turns ISO-8601 strings into DateTime.
+    private static Instant HeaderInstant(IEvent e, string name) => e.GetHeader(name) switch
+    {
+        DateTimeOffset offset => Instant.FromDateTimeOffset(offset),
+        DateTime { Kind: DateTimeKind.Local } local => Instant.FromDateTimeUtc(local.ToUniversalTime()),
+        DateTime utc => Instant.FromDateTimeUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc)),
+        _ => InstantPattern.ExtendedIso.Parse(HeaderText(e, name)).GetValueOrThrow(),
     };
 
     private static void ValidateMetadata(EventMetadata metadata)

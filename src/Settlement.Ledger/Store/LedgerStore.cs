@@ -4,6 +4,8 @@ using Marten;
 using Npgsql;
 using Settlement.Domain.Events;
 using Settlement.Ledger.Schemas;
+using Settlement.Projections.Network;
+using JasperFx.Events.Projections;
 using Weasel.Core;
 
 namespace Settlement.Ledger.Store;
@@ -29,6 +31,8 @@ public static class LedgerStore
 
         foreach (var type in catalogue.All)
             options.Events.MapEventType(type.ClrType, type.StoredName);
+
+        options.Projections.Add<ChargerDirectory>(ProjectionLifecycle.Inline);
 
         return options;
     }

@@ -1,0 +1,61 @@
+using System.CommandLine;
+using Microsoft.Extensions.Configuration;
+using Npgsql;
+using Settlement.Ledger.Database;
+
+namespace Settlement.Cli.Commands;
+
+/// <summary>
+/// Where the ledger lives. Precedence: --connection, then SETTLE_CONNECTION, then
+/// ConnectionStrings:Settlement in appsettings.json; with none of them the embedded cluster is used.
+/// </summary>
+internal sealed class DatabaseOptions
+{
+    public const string EnvironmentVariable = "SETTLE_CONNECTION";
+
+    private readonly string _defaultDatabase;
+
+    public DatabaseOptions(string defaultDatabase, string databaseHelp)
+    {
+        _defaultDatabase = defaultDatabase;
+        Connection = new Option<string?>("--connection")
+        {
+            Description = $"PostgreSQL connection string (default: ${EnvironmentVariable}, then appsettings.json, then an embedded local cluster).",
+        };
+        Database = new Option<string?>("--database") { Description = databaseHelp };
+    }
+
+    public Option<string?> Connection { get; }
+    public Option<string?> Database { get; }
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Connection);
+        command.Options.Add(Database);
+    }
+
+    public static string? Configured(string? fromOption)
+    {
+        if (!string.IsNullOrWhiteSpace(fromOption)) return fromOption;
+        var fromEnvironment = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        if (!string.IsNullOrWhiteSpace(fromEnvironment)) return fromEnvironment;
+        var settings = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+            .AddJsonFile(Path.Combine(Environment.CurrentDirectory, "appsettings.json"), optional: true)
+            .Build();
+        return settings.GetConnectionString("Settlement");
+    }
+
+    /// <summary>The database to use: --database, else the one named in the connection string, else the default.</summary>
+    public string DatabaseName(ParseResult parse)
+    {
+        if (parse.GetValue(Database) is { Length: > 0 } explicitName) return explicitName;
+        var configured = Configured(parse.GetValue(Connection));
+        return configured is not null && new NpgsqlConnectionStringBuilder(configured).Database is { Length: > 0 } named
+            ? named
+            : _defaultDatabase;
+    }
+
+    public Task<DatabaseServer> ConnectAsync(ParseResult parse, Action<string> report, CancellationToken ct) =>
+        DatabaseServer.ConnectAsync(Configured(parse.GetValue(Connection)), report, ct);
+}

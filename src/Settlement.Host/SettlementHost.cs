@@ -1,0 +1,52 @@
+using Marten;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Settlement.Domain.Events;
+using Settlement.Ledger.Store;
+using Settlement.Projections.Network;
+
+namespace Settlement.Host;
+
+/// <summary>The ASP.NET Core host: REST today; OCPP WebSockets and OCPI join it in later capabilities.</summary>
+public static class SettlementHost
+{
+    public static WebApplication Build(Ledger.Ledger ledger, string databaseDescription, params string[] urls)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(urls);
+        builder.Services.ConfigureHttpJsonOptions(json => Ledger.LedgerJson.Configure(json.SerializerOptions));
+        builder.Services.AddSingleton(ledger);
+        var app = builder.Build();
+
+        app.MapGet("/health", async (CancellationToken ct) =>
+        {
+            var statistics = await ledger.Store.Advanced.FetchEventStoreStatistics(token: ct);
+            return Results.Ok(new { status = "ok", database = databaseDescription, events = statistics.EventCount, streams = statistics.StreamCount });
+        });
+
+        app.MapGet("/api/chargers", async (CancellationToken ct) =>
+        {
+            await using var session = ledger.Store.QuerySession();
+            return Results.Ok(await session.Query<ChargerEntry>().OrderBy(c => c.ChargerId).ToListAsync(ct));
+        });
+
+        // Auditors read a stream exactly as recorded: data, stored type, both times, who and why.
+        app.MapGet("/api/streams/{streamId}", async (string streamId, CancellationToken ct) =>
+        {
+            var events = await ledger.ReadStreamAsync(streamId, ct);
+            return events.Count == 0
+                ? Results.NotFound(new { error = $"No stream '{streamId}'. Stream ids look like {StreamIds.Charger("DE-MUC-01")} or {StreamIds.Session("...")}." })
+                : Results.Ok(events.Select(e => new
+                {
+                    e.Id, e.StreamId, e.Version, e.Sequence, type = e.StoredType, e.Data,
+                    correlationId = e.Metadata.CorrelationId, causationId = e.Metadata.CausationId,
+                    actor = e.Metadata.Actor.ToString(), occurredAt = e.Metadata.OccurredAt, recordedAt = e.RecordedAt,
+                }));
+        });
+
+        return app;
+    }
+}
