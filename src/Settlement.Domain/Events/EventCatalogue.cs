@@ -14,13 +14,19 @@ public enum EventFamily { Charger, Session, Pricing, Roaming }
 /// </summary>
 public sealed partial record EventType(Type ClrType, EventFamily Family)
 {
-    public string Name { get; } = SnakeCase(VersionSuffix().Replace(ClrType.Name, ""));
+    public string Name { get; } = NameOf(ClrType);
 
-    public int Version { get; } = VersionSuffix().Match(ClrType.Name) is { Success: true } m
+    public int Version { get; } = VersionOf(ClrType);
+
+    public string StoredName => StoredNameOf(ClrType);
+
+    public static string StoredNameOf(Type clrType) => $"{NameOf(clrType)}_v{VersionOf(clrType)}";
+
+    private static string NameOf(Type clrType) => SnakeCase(VersionSuffix().Replace(clrType.Name, ""));
+
+    private static int VersionOf(Type clrType) => VersionSuffix().Match(clrType.Name) is { Success: true } m
         ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)
         : 1;
-
-    public string StoredName => $"{Name}_v{Version}";
 
     /// <summary>Path of the JSON Schema, relative to the repository's <c>schemas/</c> folder.</summary>
     public string SchemaPath => $"events/{Family.ToString().ToLowerInvariant()}/{Name}.v{Version}.json";

@@ -6,6 +6,7 @@ using Settlement.Domain.Events;
 using Settlement.Ledger.Schemas;
 using Settlement.Projections.Network;
 using JasperFx.Events.Projections;
+using Marten.Services.Json.Transformations;
 using Weasel.Core;
 
 namespace Settlement.Ledger.Store;
@@ -15,7 +16,8 @@ public static class LedgerStore
 {
     public const string Schema = "ledger";
 
-    public static StoreOptions Configure(StoreOptions options, string connectionString, EventCatalogue catalogue)
+    public static StoreOptions Configure(
+        StoreOptions options, string connectionString, EventCatalogue catalogue, params IEventUpcaster[] upcasters)
     {
         options.Connection(connectionString);
         options.DatabaseSchemaName = Schema;
@@ -31,6 +33,7 @@ public static class LedgerStore
 
         foreach (var type in catalogue.All)
             options.Events.MapEventType(type.ClrType, type.StoredName);
+        options.Events.Upcast(upcasters);
 
         options.Projections.Add<ChargerDirectory>(ProjectionLifecycle.Inline);
 
