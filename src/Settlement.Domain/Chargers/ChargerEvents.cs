@@ -43,6 +43,8 @@ public sealed record ChargerBooted(
     BootReason Reason,
     Instant BootedAt);
 
+// EvseId (and ConnectorId) 0 means the whole charger, as connectorId 0 does in OCPP 1.6.
+
 /// <summary>OCPP 1.6 reports status per connector; 2.0.1 per EVSE and connector. Both fit here.</summary>
 public sealed record ConnectorStatusChanged(
     [property: MinLength(1)] string ChargerId,

@@ -1,0 +1,118 @@
+using System.CommandLine;
+using System.Diagnostics;
+using NodaTime;
+using NodaTime.Text;
+using Settlement.Cli.Commands;
+using Settlement.Domain.Events;
+using Settlement.Domain.Sessions;
+using Settlement.Ledger;
+using Settlement.Ledger.Store;
+using Spectre.Console;
+
+namespace Settlement.Cli.Demo;
+
+/// <summary>Appends generated history in time order, a transaction per batch, as live traffic would arrive.</summary>
+public static class DemoHistoryWriter
+{
+    private const int BatchSize = 2_000;
+
+    public static async Task AppendAsync(Ledger.Ledger ledger, IReadOnlyList<DemoEvent> history, Action<int> appended, CancellationToken ct)
+    {
+        foreach (var batch in history.Chunk(BatchSize))
+        {
+            await ledger.AppendAsync(ByStream(batch), ct);
+            appended(batch.Length);
+        }
+    }
+
+    /// <summary>One append per stream, keeping each stream's events in their order.</summary>
+    private static List<StreamAppend> ByStream(IEnumerable<DemoEvent> batch) =>
+        batch.GroupBy(e => e.StreamId)
+            .Select(g => new StreamAppend(g.Key, g.Select(e => new PendingEvent(e.Data, e.Metadata)).ToList()))
+            .ToList();
+}
+
+internal static class DemoCommand
+{
+    public static Command Create()
+    {
+        var seed = new Option<int>("--seed") { Description = "Random seed: the same seed gives the same history.", DefaultValueFactory = _ => 2026 };
+        var from = new Option<string>("--from") { Description = "First day (yyyy-MM-dd, each site's local date).", DefaultValueFactory = _ => "2026-10-01" };
+        var days = new Option<int>("--days") { Description = "Number of days of history.", DefaultValueFactory = _ => 31 };
+        var database = new DatabaseOptions("settlement_demo", "Database the demo recreates and fills (default 'settlement_demo'; never your ledger database unless you name it).");
+        var command = new Command("demo", "Generate a seeded month of a 3-site, 30-EVSE network and append it through the real event store.")
+        {
+            seed, from, days,
+        };
+        database.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            var firstDay = LocalDatePattern.Iso.Parse(parse.GetValue(from)!);
+            if (!firstDay.Success)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]--from must be a date like 2026-10-01, not '{parse.GetValue(from)}'.[/]");
+                return 2;
+            }
+            if (parse.GetValue(days) is < 1 or > 366)
+            {
+                AnsiConsole.MarkupLine("[red]--days must be between 1 and 366.[/]");
+                return 2;
+            }
+            var options = new DemoOptions(parse.GetValue(seed), firstDay.Value, parse.GetValue(days));
+            return await RunAsync(options, database, parse, ct);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(DemoOptions options, DatabaseOptions database, ParseResult parse, CancellationToken ct)
+    {
+        var total = Stopwatch.StartNew();
+        await using var server = await database.ConnectAsync(parse, m => AnsiConsole.MarkupLineInterpolated($"[grey]{m}[/]"), ct);
+        var name = database.DatabaseName(parse);
+        AnsiConsole.MarkupLineInterpolated($"Recreating database [bold]{name}[/] on {server.Description}");
+        await server.RecreateDatabaseAsync(name, ct);
+        await using var ledger = await LedgerStore.OpenAsync(server.ConnectionStringFor(name), ct);
+
+        var generation = Stopwatch.StartNew();
+        var history = DemoNetwork.Generate(options);
+        generation.Stop();
+        AnsiConsole.MarkupLineInterpolated($"Generated {history.Count:N0} events (seed {options.Seed}, {options.Days} days from {options.From:yyyy-MM-dd}) in {generation.Elapsed.TotalSeconds:F1} s");
+
+        var appending = Stopwatch.StartNew();
+        await AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .StartAsync(async progress =>
+            {
+                var task = progress.AddTask("Appending events", maxValue: history.Count);
+                await DemoHistoryWriter.AppendAsync(ledger, history, appended => task.Increment(appended), ct);
+            });
+        appending.Stop();
+
+        PrintSummary(history, name, server.Description, appending.Elapsed, total.Elapsed);
+        return 0;
+    }
+
+    private static void PrintSummary(IReadOnlyList<DemoEvent> history, string database, string server, TimeSpan appending, TimeSpan total)
+    {
+        var catalogue = EventCatalogue.Current;
+        var table = new Table().Title("Appended to the ledger").AddColumns("Family", "Event", "Count");
+        foreach (var group in history.GroupBy(e => catalogue.For(e.Data.GetType()))
+                     .OrderBy(g => g.Key.Family).ThenByDescending(g => g.Count()))
+            table.AddRow(group.Key.Family.ToString(), group.Key.StoredName, group.Count().ToString("N0"));
+        AnsiConsole.Write(table);
+
+        var started = history.Select(e => e.Data).OfType<SessionStarted>().ToDictionary(s => s.SessionId);
+        var energyWh = history.Select(e => e.Data).OfType<SessionStopped>()
+            .Sum(s => s.MeterStopWh - started[s.SessionId].MeterStartWh);
+        var streams = history.Select(e => e.StreamId).Distinct().ToList();
+        var perSecond = history.Count / Math.Max(appending.TotalSeconds, 0.001);
+
+        AnsiConsole.MarkupLineInterpolated($"""
+            [bold]{history.Count:N0}[/] events in [bold]{streams.Count:N0}[/] streams ({string.Join(", ", streams.GroupBy(s => s[..s.IndexOf(':')]).Select(g => $"{g.Count():N0} {g.Key}"))})
+            [bold]{started.Count:N0}[/] charging sessions delivered [bold]{energyWh / 1_000_000m:N2} MWh[/]
+            Appended in {appending.TotalSeconds:F1} s ({perSecond:N0} events/s); total {total.TotalSeconds:F1} s
+            Database: {database} on {server}
+            Next: [bold]./settle serve --database {database}[/] and open /api/chargers or /api/streams/charger:DE-MUC-01
+            """);
+    }
+}
