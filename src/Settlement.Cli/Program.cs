@@ -1,6 +1,10 @@
 using System.CommandLine;
 using Settlement.Cli.Commands;
 using Settlement.Cli.Demo;
+using Settlement.Domain.Events;
+using Settlement.Ledger;
+using Settlement.Ledger.Database;
+using Settlement.Ledger.Schemas;
 
 var root = new RootCommand("settle: the Settlement ledger and settlement engine for EV charge point operators.")
 {
@@ -8,4 +12,20 @@ var root = new RootCommand("settle: the Settlement ledger and settlement engine 
     ServeCommand.Create(),
     SchemasCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+
+try
+{
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (Exception e) when (e is DatabaseServerException or StreamConcurrencyException or MalformedEventException
+                              or UnknownEventException or Npgsql.PostgresException)
+{
+    // These carry a message written for the operator; a stack trace would only hide it.
+    Console.Error.WriteLine($"settle: {e.Message}");
+    return 1;
+}
+catch (OperationCanceledException)
+{
+    Console.Error.WriteLine("settle: cancelled.");
+    return 130;
+}

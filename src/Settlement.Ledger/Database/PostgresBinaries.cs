@@ -6,6 +6,7 @@ namespace Settlement.Ledger.Database;
 internal sealed partial record PostgresBinaries(string InitDb, string PgCtl, int MajorVersion)
 {
     const string DebianInstallRoot = "/usr/lib/postgresql";
+    static readonly string InstallLock = Path.Combine(Path.GetTempPath(), "settlement-postgresql-install.lock");
 
     /// <summary>Finds the programs, installing Debian's postgresql package first when we are root and they are missing.</summary>
     public static async Task<PostgresBinaries> FindOrInstallAsync(bool isRoot, Action<string> report, CancellationToken ct)
@@ -19,7 +20,13 @@ internal sealed partial record PostgresBinaries(string InitDb, string PgCtl, int
                 "Install it with `sudo apt-get install postgresql`, " +
                 $"or point Settlement at an existing server with {DatabaseServer.ConnectionVariable} or --connection.");
 
-        await InstallDebianPackageAsync(report, ct);
+        // Test classes and CLI commands may all find PostgreSQL missing at once; one of them installs it.
+        await using (await FileLocks.ExclusiveAsync(InstallLock, TimeSpan.FromMinutes(15), "installing PostgreSQL", ct))
+        {
+            if (await FindAsync(ct) is { } installedMeanwhile)
+                return installedMeanwhile;
+            await InstallDebianPackageAsync(report, ct);
+        }
         return await FindAsync(ct) ?? throw new DatabaseServerException(
             "installed Debian's postgresql package but still found no initdb/pg_ctl under /usr/lib/postgresql/*/bin.");
     }
