@@ -61,7 +61,11 @@ internal sealed partial record PostgresBinaries(string InitDb, string PgCtl, int
         (Environment.GetEnvironmentVariable("PATH") ?? "")
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(dir => Path.Combine(dir, program))
-            .FirstOrDefault(File.Exists);
+            .FirstOrDefault(Runnable);
+
+    // File.Exists is true for a symlink whose target is gone, e.g. a link left behind by a removed package.
+    static bool Runnable(string path) =>
+        File.Exists(path) && (new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true) is not { Exists: false });
 
     static async Task InstallDebianPackageAsync(Action<string> report, CancellationToken ct)
     {
