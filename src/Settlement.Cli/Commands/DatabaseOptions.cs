@@ -9,7 +9,7 @@ namespace Settlement.Cli.Commands;
 /// Where the ledger lives. Precedence: --connection, then SETTLE_CONNECTION, then
 /// ConnectionStrings:Settlement in appsettings.json; with none of them the embedded cluster is used.
 /// </summary>
-internal sealed class DatabaseOptions
+public sealed class DatabaseOptions
 {
     public const string EnvironmentVariable = "SETTLE_CONNECTION";
 
@@ -28,26 +28,31 @@ internal sealed class DatabaseOptions
     public Option<string?> Connection { get; }
     public Option<string?> Database { get; }
 
-    public void AddTo(Command command)
+    internal void AddTo(Command command)
     {
         command.Options.Add(Connection);
         command.Options.Add(Database);
     }
 
-    public static string? Configured(string? fromOption)
+    public static string? Configured(string? fromOption) => Configured(
+        fromOption,
+        Environment.GetEnvironmentVariable(EnvironmentVariable),
+        Path.Combine(AppContext.BaseDirectory, "appsettings.json"),
+        Path.Combine(Environment.CurrentDirectory, "appsettings.json"));
+
+    /// <param name="settingsFiles">appsettings.json files, later ones overriding earlier ones.</param>
+    public static string? Configured(string? fromOption, string? fromEnvironment, params string[] settingsFiles)
     {
         if (!string.IsNullOrWhiteSpace(fromOption)) return fromOption;
-        var fromEnvironment = Environment.GetEnvironmentVariable(EnvironmentVariable);
         if (!string.IsNullOrWhiteSpace(fromEnvironment)) return fromEnvironment;
-        var settings = new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
-            .AddJsonFile(Path.Combine(Environment.CurrentDirectory, "appsettings.json"), optional: true)
-            .Build();
-        return settings.GetConnectionString("Settlement");
+        var settings = new ConfigurationBuilder();
+        foreach (var file in settingsFiles)
+            settings.AddJsonFile(file, optional: true);
+        return settings.Build().GetConnectionString("Settlement") is { Length: > 0 } fromSettings ? fromSettings : null;
     }
 
     /// <summary>The database to use: --database, else the one named in the connection string, else the default.</summary>
-    public string DatabaseName(ParseResult parse)
+    internal string DatabaseName(ParseResult parse)
     {
         if (parse.GetValue(Database) is { Length: > 0 } explicitName) return explicitName;
         var configured = Configured(parse.GetValue(Connection));
@@ -56,6 +61,6 @@ internal sealed class DatabaseOptions
             : _defaultDatabase;
     }
 
-    public Task<DatabaseServer> ConnectAsync(ParseResult parse, Action<string> report, CancellationToken ct) =>
+    internal Task<DatabaseServer> ConnectAsync(ParseResult parse, Action<string> report, CancellationToken ct) =>
         DatabaseServer.ConnectAsync(Configured(parse.GetValue(Connection)), report, ct);
 }
