@@ -32,6 +32,7 @@ public sealed class Ledger(DocumentStore store, EventValidator validator) : IAsy
 {
     private const string ActorHeader = "actor";
     private const string OccurredAtHeader = "occurredAt";
+    private const string SourceMessageHeader = "sourceMessage";
 
     public IDocumentStore Store => store;
 
@@ -86,6 +87,8 @@ public sealed class Ledger(DocumentStore store, EventValidator validator) : IAsy
         wrapped.CausationId = pending.Metadata.CausationId;
         wrapped.SetHeader(ActorHeader, pending.Metadata.Actor.ToString());
         wrapped.SetHeader(OccurredAtHeader, InstantPattern.ExtendedIso.Format(pending.Metadata.OccurredAt));
+        if (pending.Metadata.SourceMessage is { } source)
+            wrapped.SetHeader(SourceMessageHeader, source);
         return wrapped;
     }
 
@@ -95,7 +98,10 @@ public sealed class Ledger(DocumentStore store, EventValidator validator) : IAsy
             e.CorrelationId ?? "",
             e.CausationId,
             Actor.Parse(HeaderText(e, ActorHeader)),
-            HeaderInstant(e, OccurredAtHeader)),
+            HeaderInstant(e, OccurredAtHeader))
+        {
+            SourceMessage = e.GetHeader(SourceMessageHeader) is null ? null : HeaderText(e, SourceMessageHeader),
+        },
         Instant.FromDateTimeOffset(e.Timestamp));
 
     private static string HeaderText(IEvent e, string name) => e.GetHeader(name) switch

@@ -29,6 +29,9 @@ public readonly record struct Actor(ActorKind Kind, string Id)
 /// </summary>
 public sealed record EventMetadata(string CorrelationId, string? CausationId, Actor Actor, Instant OccurredAt)
 {
+    /// <summary>The message the event was derived from, exactly as received (e.g. an OCPP frame), for audit.</summary>
+    public string? SourceMessage { get; init; }
+
     public static EventMetadata NewCorrelation(Actor actor, Instant occurredAt) =>
         new(Guid.NewGuid().ToString("N"), null, actor, occurredAt);
 

@@ -60,3 +60,10 @@ public enum StopReason
     Local, Remote, EVDisconnected, HardReset, SoftReset, PowerLoss, Reboot, EmergencyStop, DeAuthorized,
     UnlockCommand, EnergyLimitReached, TimeLimitReached, Timeout, Other,
 }
+
+/// <summary>OCPP 2.0.1 TransactionEvent seqNo skipped ahead: messages were lost between charger and us.</summary>
+public sealed record TransactionSequenceGapDetected(
+    [property: MinLength(1)] string SessionId,
+    [property: Range(0, int.MaxValue)] int ExpectedSeqNo,
+    [property: Range(0, int.MaxValue)] int ReceivedSeqNo,
+    Instant DetectedAt);

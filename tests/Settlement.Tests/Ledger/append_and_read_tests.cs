@@ -15,7 +15,10 @@ public sealed class append_and_read_tests(LedgerDatabase db)
         var sessionId = NewSessionId();
         var started = Started(sessionId);
         var occurredAt = Noon.Minus(Duration.FromSeconds(3));
-        var metadata = new EventMetadata("corr-42", "cmd-7", Actor.Charger("DE-MUC-01"), occurredAt);
+        var metadata = new EventMetadata("corr-42", "cmd-7", Actor.Charger("DE-MUC-01"), occurredAt)
+        {
+            SourceMessage = """[2,"19223201","StartTransaction",{"connectorId":1,"idTag":"RFID-0001","meterStart":1000,"timestamp":"2026-10-12T11:59:57Z"}]""",
+        };
 
         await db.Ledger.AppendAsync(StreamAppend.New(StreamIds.Session(sessionId), new PendingEvent(started, metadata)));
 

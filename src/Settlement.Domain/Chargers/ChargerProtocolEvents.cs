@@ -1,0 +1,106 @@
+using System.ComponentModel.DataAnnotations;
+using NodaTime;
+using Settlement.Domain.Sessions;
+
+namespace Settlement.Domain.Chargers;
+
+// What the central system learns from, and does to, a charger over OCPP beyond the network's core facts.
+// Raw frames travel in each event's metadata (SourceMessage), so these records keep only what is decided on.
+
+/// <summary>Security profiles 1 and 2: the charger's HTTP Basic password, stored only as a salted PBKDF2 hash.</summary>
+public sealed record ChargerCredentialsSet(
+    [property: MinLength(1)] string ChargerId,
+    [property: MinLength(1)] string PasswordHash,
+    Instant SetAt);
+
+/// <summary>An Authorize request answered before any session exists (OCPP 1.6 Authorize, 2.0.1 Authorize).</summary>
+public sealed record IdTokenAuthorised(
+    [property: MinLength(1)] string ChargerId,
+    [property: MinLength(1)] string IdToken,
+    AuthorisationOutcome Outcome,
+    Instant AuthorisedAt);
+
+public sealed record DataTransferReceived(
+    [property: MinLength(1)] string ChargerId,
+    [property: MinLength(1)] string VendorId,
+    string? MessageId,
+    string? Data,
+    Instant ReceivedAt);
+
+public sealed record DiagnosticsStatusReported(
+    [property: MinLength(1)] string ChargerId,
+    DiagnosticsStatus Status,
+    Instant ReportedAt);
+
+public sealed record ComponentEvent(
+    int EventId,
+    Instant Timestamp,
+    [property: MinLength(1)] string Trigger,
+    [property: MinLength(1)] string Component,
+    [property: MinLength(1)] string Variable,
+    string ActualValue,
+    string? TechCode,
+    bool Cleared);
+
+/// <summary>OCPP 2.0.1 NotifyEvent: component-level diagnostics (a fan failing, a temperature limit).</summary>
+public sealed record ComponentEventsReported(
+    [property: MinLength(1)] string ChargerId,
+    [property: MinLength(1)] IReadOnlyList<ComponentEvent> Events,
+    Instant GeneratedAt);
+
+public sealed record SecurityEventReported(
+    [property: MinLength(1)] string ChargerId,
+    [property: MinLength(1)] string Type,
+    string? TechInfo,
+    Instant Timestamp);
+
+/// <summary>One part of an OCPP 2.0.1 NotifyReport; the report data is kept as the charger sent it.</summary>
+public sealed record ChargerReportReceived(
+    [property: MinLength(1)] string ChargerId,
+    int RequestId,
+    [property: Range(0, int.MaxValue)] int SeqNo,
+    bool ToBeContinued,
+    string ReportDataJson,
+    Instant GeneratedAt);
+
+/// <summary>A frame the central system refused (malformed, unknown action, schema violation), with its answer.</summary>
+public sealed record ProtocolViolationRecorded(
+    [property: MinLength(1)] string ChargerId,
+    [property: MinLength(1)] string ErrorCode,
+    [property: MinLength(1)] string Description,
+    string RawFrame,
+    Instant DetectedAt);
+
+/// <summary>Meter values a charger sent outside any transaction (OCPP allows it, e.g. for a whole charger).</summary>
+public sealed record ChargerMeterValuesRecorded(
+    [property: MinLength(1)] string ChargerId,
+    [property: Range(0, 99)] int EvseId,
+    [property: MinLength(1)] IReadOnlyList<MeterReading> Readings);
+
+/// <summary>A StopTransaction for a transaction the ledger never saw start (e.g. started while offline and lost).</summary>
+public sealed record UnknownTransactionStopped(
+    [property: MinLength(1)] string ChargerId,
+    [property: MinLength(1)] string TransactionId,
+    [property: Events.AtLeast(0)] long MeterStopWh,
+    string? Reason,
+    Instant StoppedAt);
+
+public sealed record CommandSent(
+    [property: MinLength(1)] string ChargerId,
+    [property: MinLength(1)] string CommandId,
+    [property: MinLength(1)] string Action,
+    string PayloadJson,
+    Instant SentAt);
+
+/// <summary><paramref name="Status"/> is the charger's own answer (Accepted, Rejected, ...) when it answered.</summary>
+public sealed record CommandCompleted(
+    [property: MinLength(1)] string ChargerId,
+    [property: MinLength(1)] string CommandId,
+    CommandOutcome Outcome,
+    string? Status,
+    string? ResponseJson,
+    Instant CompletedAt);
+
+public enum DiagnosticsStatus { Idle, Uploaded, UploadFailed, Uploading }
+
+public enum CommandOutcome { Answered, CallError, TimedOut, ChargerOffline }
