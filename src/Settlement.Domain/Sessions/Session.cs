@@ -1,0 +1,64 @@
+using System.Collections.Immutable;
+using NodaTime;
+
+namespace Settlement.Domain.Sessions;
+
+public enum SessionStatus { NotStarted, Charging, Stopped }
+
+/// <summary>
+/// What decisions about one charging session need, folded from its events. Readings are keyed by the
+/// time they were taken, so late or out-of-order meter values fold in time order and a resent reading
+/// is recognised.
+/// </summary>
+public sealed record Session(
+    SessionStatus Status,
+    string? ChargerId,
+    string? TransactionId,
+    long MeterStartWh,
+    Instant? StartedAt,
+    ImmutableSortedDictionary<Instant, long> Readings,
+    long? MeterStopWh)
+{
+    public static Session Initial { get; } =
+        new(SessionStatus.NotStarted, null, null, 0, null, ImmutableSortedDictionary<Instant, long>.Empty, null);
+
+    public static Session Fold(IEnumerable<object> events) => events.Aggregate(Initial, (state, e) => state.Apply(e));
+
+    public Session Apply(object @event) => @event switch
+    {
+        SessionStarted e => this with
+        {
+            Status = Status == SessionStatus.Stopped ? Status : SessionStatus.Charging,
+            ChargerId = e.ChargerId, TransactionId = e.TransactionId, MeterStartWh = e.MeterStartWh, StartedAt = e.StartedAt,
+        },
+        MeterValuesRecorded e => this with { Readings = e.Readings.Aggregate(Readings, (r, reading) => r.SetItem(reading.TakenAt, reading.EnergyWh)) },
+        SessionStopped e => this with { Status = SessionStatus.Stopped, MeterStopWh = e.MeterStopWh },
+        _ => this,
+    };
+
+    /// <summary>Energy delivered: the last register reading (by time) or the stop value, less the start.</summary>
+    public long EnergyWh => (MeterStopWh ?? (Readings.IsEmpty ? MeterStartWh : Readings.Last().Value)) - MeterStartWh;
+
+    public static IReadOnlyList<object> Start(Session state, SessionStarted started) =>
+        state.Status == SessionStatus.NotStarted ? [started] : [];
+
+    /// <summary>Only readings not yet recorded (by their time) are new; a resent batch adds nothing.</summary>
+    public static IReadOnlyList<object> RecordMeterValues(Session state, string sessionId, IEnumerable<MeterReading> readings)
+    {
+        var fresh = readings
+            .GroupBy(r => r.TakenAt).Select(g => g.Last())
+            .Where(r => !state.Readings.ContainsKey(r.TakenAt))
+            .OrderBy(r => r.TakenAt)
+            .ToList();
+        return fresh.Count == 0 ? [] : [new MeterValuesRecorded(sessionId, fresh)];
+    }
+
+    /// <summary>A stop after the stop (a charger resending after reconnect) adds nothing.</summary>
+    public static IReadOnlyList<object> Stop(Session state, SessionStopped stopped, IEnumerable<MeterReading> finalReadings)
+    {
+        if (state.Status == SessionStatus.Stopped) return [];
+        if (state.Status == SessionStatus.NotStarted)
+            throw new InvalidOperationException($"Session {stopped.SessionId} never started; record it as an unknown transaction instead.");
+        return [.. RecordMeterValues(state, stopped.SessionId, finalReadings), stopped];
+    }
+}
