@@ -5,7 +5,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Configuration;
 using Settlement.Domain.Events;
+using Settlement.Ocpp;
 using Settlement.Ledger.Store;
 using Settlement.Projections.Network;
 
@@ -14,7 +16,11 @@ namespace Settlement.Host;
 /// <summary>The ASP.NET Core host: REST today; OCPP WebSockets and OCPI join it in later capabilities.</summary>
 public static class SettlementHost
 {
-    public static WebApplication Build(Ledger.Ledger ledger, string databaseDescription, params string[] urls)
+    public static WebApplication Build(Ledger.Ledger ledger, string databaseDescription, params string[] urls) =>
+        Build(ledger, databaseDescription, ocpp: null, urls);
+
+    /// <param name="ocpp">OCPP endpoint settings; null reads the "Ocpp" configuration section.</param>
+    public static WebApplication Build(Ledger.Ledger ledger, string databaseDescription, OcppOptions? ocpp, params string[] urls)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(urls);
@@ -22,7 +28,9 @@ public static class SettlementHost
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.ConfigureHttpJsonOptions(json => Ledger.LedgerJson.Configure(json.SerializerOptions));
         builder.Services.AddSingleton(ledger);
+        builder.Services.AddOcpp(ocpp ?? builder.Configuration.GetSection("Ocpp").Get<OcppOptions>() ?? new OcppOptions());
         var app = builder.Build();
+        app.MapOcpp();
 
         app.MapGet("/health", async (CancellationToken ct) =>
         {

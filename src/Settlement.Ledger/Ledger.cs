@@ -28,13 +28,30 @@ public sealed record RecordedEvent(
 /// Appends and reads the event ledger. A batch is validated whole before anything is written and is
 /// committed in one transaction: one bad event or one stale stream version writes nothing.
 /// </summary>
-public sealed class Ledger(DocumentStore store, EventValidator validator) : IAsyncDisposable
+public sealed class Ledger(DocumentStore store, EventValidator validator, Npgsql.NpgsqlDataSource dataSource) : IAsyncDisposable
 {
     private const string ActorHeader = "actor";
     private const string OccurredAtHeader = "occurredAt";
     private const string SourceMessageHeader = "sourceMessage";
 
     public IDocumentStore Store => store;
+
+    /// <summary>For the few things that are plain SQL next to the event store (e.g. id sequences).</summary>
+    public Npgsql.NpgsqlDataSource DataSource => dataSource;
+
+    /// <summary>The stream's version without reading its events; 0 when it does not exist.</summary>
+    public async Task<long> StreamVersionAsync(string streamId, CancellationToken ct = default)
+    {
+        await using var session = store.QuerySession();
+        return (await session.Events.FetchStreamStateAsync(streamId, ct))?.Version ?? 0;
+    }
+
+    /// <summary>The stream's events and its version (0 when it does not exist), for a decide-then-append.</summary>
+    public async Task<(IReadOnlyList<RecordedEvent> Events, long Version)> FetchAsync(string streamId, CancellationToken ct = default)
+    {
+        var events = await ReadStreamAsync(streamId, ct);
+        return (events, events.Count == 0 ? 0 : events[^1].Version);
+    }
 
     public async Task AppendAsync(IReadOnlyList<StreamAppend> batch, CancellationToken ct = default)
     {
@@ -128,10 +145,10 @@ public sealed class Ledger(DocumentStore store, EventValidator validator) : IAsy
             throw new ArgumentException("Every event needs an actor (who or what caused it).");
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         store.Dispose();
-        return ValueTask.CompletedTask;
+        await dataSource.DisposeAsync();
     }
 }
 

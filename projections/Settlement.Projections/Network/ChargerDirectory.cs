@@ -4,30 +4,47 @@ using Settlement.Domain.Chargers;
 
 namespace Settlement.Projections.Network;
 
-/// <summary>What the operator and the OCPP endpoint need to know about a charger right now.</summary>
+/// <summary>
+/// What the operator and the OCPP endpoint need to know about a charger right now. A charger that
+/// connects before the operator registers it (accepted as Pending) has an entry with Registered false.
+/// </summary>
 public sealed record ChargerEntry(
     string Id,
     string ChargerId,
-    string SiteId,
-    string Vendor,
-    string Model,
-    OcppVersion Protocol,
+    bool Registered,
+    string? SiteId,
+    string? Vendor,
+    string? Model,
+    OcppVersion? Protocol,
     int EvseCount,
     string? FirmwareVersion,
     bool Online,
     int OpenFaults,
-    Instant RegisteredAt,
-    Instant? LastBootAt);
+    string? PasswordHash,
+    Instant? RegisteredAt,
+    Instant? LastBootAt)
+{
+    // Marten creates the entry from whichever event opens the stream; the stream key fills the ids.
+    public ChargerEntry() : this("", "", false, null, null, null, null, 0, null, false, 0, null, null, null) { }
+}
 
-/// <summary>Inline, so a command can read back the charger it just registered.</summary>
+/// <summary>Inline, so a command (and the OCPP handshake) reads back the charger it just changed.</summary>
 public sealed partial class ChargerDirectory : SingleStreamProjection<ChargerEntry, string>
 {
-    public static ChargerEntry Create(JasperFx.Events.IEvent<ChargerRegistered> e) => new(
-        e.StreamKey!, e.Data.ChargerId, e.Data.SiteId, e.Data.Vendor, e.Data.Model, e.Data.Protocol,
-        e.Data.Evses.Count, FirmwareVersion: null, Online: false, OpenFaults: 0, e.Data.RegisteredAt, LastBootAt: null);
+    public static ChargerEntry Apply(JasperFx.Events.IEvent<ChargerRegistered> e, ChargerEntry charger) => charger with
+    {
+        Id = e.StreamKey!, ChargerId = e.Data.ChargerId, Registered = true, SiteId = e.Data.SiteId,
+        Vendor = e.Data.Vendor, Model = e.Data.Model, Protocol = e.Data.Protocol, EvseCount = e.Data.Evses.Count,
+        RegisteredAt = e.Data.RegisteredAt,
+    };
 
-    public static ChargerEntry Apply(ChargerBooted e, ChargerEntry charger) =>
-        charger with { FirmwareVersion = e.FirmwareVersion, Online = true, LastBootAt = e.BootedAt };
+    public static ChargerEntry Apply(JasperFx.Events.IEvent<ChargerBooted> e, ChargerEntry charger) => charger with
+    {
+        Id = e.StreamKey!, ChargerId = e.Data.ChargerId, Vendor = charger.Vendor ?? e.Data.Vendor, Model = charger.Model ?? e.Data.Model,
+        FirmwareVersion = e.Data.FirmwareVersion, Online = true, LastBootAt = e.Data.BootedAt,
+    };
+
+    public static ChargerEntry Apply(ChargerCredentialsSet e, ChargerEntry charger) => charger with { PasswordHash = e.PasswordHash };
 
     public static ChargerEntry Apply(ChargerWentOffline e, ChargerEntry charger) => charger with { Online = false };
 

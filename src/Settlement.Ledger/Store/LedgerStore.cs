@@ -5,6 +5,7 @@ using Npgsql;
 using Settlement.Domain.Events;
 using Settlement.Ledger.Schemas;
 using Settlement.Projections.Network;
+using Settlement.Projections.Sessions;
 using JasperFx.Events.Projections;
 using Marten.Services.Json.Transformations;
 using Weasel.Core;
@@ -36,6 +37,7 @@ public static class LedgerStore
         options.Events.Upcast(upcasters);
 
         options.Projections.Add<ChargerDirectory>(ProjectionLifecycle.Inline);
+        options.Projections.Add<TransactionIndex>(ProjectionLifecycle.Inline);
 
         return options;
     }
@@ -46,16 +48,17 @@ public static class LedgerStore
         var catalogue = EventCatalogue.Current;
         var validator = new EventValidator(catalogue);
         var store = new DocumentStore(Configure(new StoreOptions(), connectionString, catalogue));
+        var dataSource = NpgsqlDataSource.Create(connectionString);
         try
         {
             await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-            await using var dataSource = NpgsqlDataSource.Create(connectionString);
             await AppendOnlyGuard.InstallAsync(dataSource, Schema, ct);
-            return new Ledger(store, validator);
+            return new Ledger(store, validator, dataSource);
         }
         catch
         {
             store.Dispose();
+            await dataSource.DisposeAsync();
             throw;
         }
     }

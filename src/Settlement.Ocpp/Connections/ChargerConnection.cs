@@ -1,0 +1,235 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using NodaTime;
+using Settlement.Domain.Chargers;
+using Settlement.Ledger.Schemas;
+using Settlement.Ocpp.Framing;
+using Settlement.Ocpp.Handling;
+
+namespace Settlement.Ocpp.Connections;
+
+public sealed record CommandAnswer(OcppCallResult? Result, OcppCallError? Error);
+
+/// <summary>
+/// One charger's WebSocket: CALLs in are handled one at a time and answered only after what they
+/// report is committed; CALLs out (commands) are one at a time too, as OCPP-J requires per direction.
+/// Bad frames are answered with a CALLERROR and recorded; they never end the connection.
+/// </summary>
+public sealed class ChargerConnection(
+    WebSocket socket, ChargerLink link, IProtocolHandler handler, ChargerLedger chargers, OcppOptions options,
+    IClock clock, ILogger logger)
+{
+    private const int RawFrameLimitInEvents = 4 * 1024;
+    private readonly SemaphoreSlim _sending = new(1, 1);
+    private readonly SemaphoreSlim _outbound = new(1, 1);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<CommandAnswer>> _pending = new();
+    private (string MessageId, string Frame, string Reply)? _lastAnswered;
+
+    public ChargerLink Link => link;
+    public Instant LastSeenAt { get; private set; } = clock.GetCurrentInstant();
+
+    /// <summary>Set when a newer connection from the same charger took over: this one's end is not an outage.</summary>
+    public bool Replaced { get; set; }
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        while (socket.State == WebSocketState.Open && !ct.IsCancellationRequested)
+        {
+            buffer.ResetWrittenCount();
+            var (received, oversizedStart) = await ReceiveAsync(buffer, ct);
+            if (received == Received.Closed) return;
+            LastSeenAt = clock.GetCurrentInstant();
+            if (received == Received.TooLarge)
+            {
+                var description = $"frame exceeds the limit of {options.MaxFrameBytes} bytes";
+                await RefuseAsync(new OcppCallError(OcppFrames.UnreadableMessageId, OcppErrorCodes.FormatViolationFor(link.Protocol), description, []),
+                    oversizedStart!, ct);
+                continue;
+            }
+            await DispatchAsync(Encoding.UTF8.GetString(buffer.WrittenSpan), ct);
+        }
+    }
+
+    private async Task DispatchAsync(string text, CancellationToken ct)
+    {
+        switch (OcppFrames.Parse(text, link.Protocol))
+        {
+            case OcppCall call:
+                await AnswerAsync(call, text, ct);
+                break;
+            case OcppCallResult result when _pending.TryRemove(result.MessageId, out var waiting):
+                waiting.TrySetResult(new CommandAnswer(result, null));
+                break;
+            case OcppCallError error when _pending.TryRemove(error.MessageId, out var waiting):
+                waiting.TrySetResult(new CommandAnswer(null, error));
+                break;
+            case OcppCallResult or OcppCallError:
+                logger.LogWarning("{Charger} answered a CALL we are not waiting for: {Frame}", link.ChargerId, Truncated(text));
+                break;
+            case OcppFrameError bad:
+                await RefuseAsync(bad.ToCallError(), text, ct);
+                break;
+        }
+    }
+
+    private async Task AnswerAsync(OcppCall call, string frame, CancellationToken ct)
+    {
+        // A CALL resent with the same id after a lost answer gets the same answer, not a second recording.
+        if (_lastAnswered is { } last && last.MessageId == call.MessageId && last.Frame == frame)
+        {
+            await SendAsync(last.Reply, ct);
+            return;
+        }
+
+        if (OcppSchemaValidator.Default.ValidateRequest(link.Protocol, call.Action, call.Payload) is { } invalid)
+        {
+            await RefuseAsync(invalid.ToCallError(call.MessageId), frame, ct);
+            return;
+        }
+
+        var inbound = new InboundCall(link.ChargerId, call.MessageId, call.Action, frame, clock.GetCurrentInstant());
+        string reply;
+        try
+        {
+            var payload = await handler.HandleAsync(link, inbound, call.Payload, ct);
+            reply = OcppFrames.Serialize(new OcppCallResult(call.MessageId, payload));
+        }
+        catch (OcppCallException refused)
+        {
+            await RefuseAsync(new OcppCallError(call.MessageId, refused.ErrorCode, refused.Message, []), frame, ct);
+            return;
+        }
+        catch (MalformedEventException malformed)
+        {
+            await RefuseAsync(new OcppCallError(call.MessageId, OcppErrorCodes.PropertyConstraintViolation, malformed.Message, []), frame, ct);
+            return;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Nothing was committed, so the charger must keep the message and send it again.
+            logger.LogError(e, "Could not record {Action} from {Charger}", call.Action, link.ChargerId);
+            await SendAsync(OcppFrames.Serialize(new OcppCallError(call.MessageId, OcppErrorCodes.InternalError,
+                "the central system could not record this message; send it again", [])), ct);
+            return;
+        }
+        _lastAnswered = (call.MessageId, frame, reply);
+        await SendAsync(reply, ct);
+    }
+
+    /// <summary>Answers with the CALLERROR and records what was refused, so a misbehaving charger is visible.</summary>
+    private async Task RefuseAsync(OcppCallError error, string frame, CancellationToken ct)
+    {
+        try
+        {
+            await chargers.Ledger.AppendAsync(new Ledger.StreamAppend(Domain.Events.StreamIds.Charger(link.ChargerId),
+            [
+                new Ledger.PendingEvent(new ProtocolViolationRecorded(link.ChargerId, error.ErrorCode, error.Description,
+                    Truncated(frame), clock.GetCurrentInstant()),
+                    new InboundCall(link.ChargerId, error.MessageId, "refused", Truncated(frame), clock.GetCurrentInstant())
+                        .Metadata(clock.GetCurrentInstant())),
+            ]), ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Could not record a refused frame from {Charger}", link.ChargerId);
+        }
+        await SendAsync(OcppFrames.Serialize(error), ct);
+    }
+
+    /// <summary>Sends a CALL to the charger and waits for its answer; null when it did not answer in time.</summary>
+    public async Task<CommandAnswer?> CallAsync(string messageId, string action, JsonObject payload, TimeSpan timeout, CancellationToken ct)
+    {
+        await _outbound.WaitAsync(ct);
+        try
+        {
+            var answer = new TaskCompletionSource<CommandAnswer>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _pending[messageId] = answer;
+            await SendAsync(OcppFrames.Serialize(new OcppCall(messageId, action, payload)), ct);
+            try
+            {
+                return await answer.Task.WaitAsync(timeout, ct);
+            }
+            catch (TimeoutException)
+            {
+                _pending.TryRemove(messageId, out _);
+                return null;
+            }
+        }
+        finally
+        {
+            _outbound.Release();
+        }
+    }
+
+    public async Task CloseAsync(WebSocketCloseStatus status, string reason)
+    {
+        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try { await socket.CloseOutputAsync(status, reason, timeout.Token); }
+            catch (Exception e) when (e is WebSocketException or OperationCanceledException) { /* already gone */ }
+        }
+    }
+
+    private async Task SendAsync(string text, CancellationToken ct)
+    {
+        await _sending.WaitAsync(ct);
+        try
+        {
+            await socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, endOfMessage: true, ct);
+        }
+        finally
+        {
+            _sending.Release();
+        }
+    }
+
+    private enum Received { Frame, TooLarge, Closed }
+
+    /// <summary>
+    /// Reads one message. A charger silent for longer than its heartbeat interval plus grace is
+    /// treated as gone: the caller records the outage from the last time it was heard.
+    /// </summary>
+    private async Task<(Received, string? OversizedStart)> ReceiveAsync(ArrayBufferWriter<byte> buffer, CancellationToken ct)
+    {
+        using var silence = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        silence.CancelAfter(options.SilenceLimit);
+        string? oversizedStart = null;
+        try
+        {
+            while (true)
+            {
+                var result = await socket.ReceiveAsync(buffer.GetMemory(4096), silence.Token);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    await CloseAsync(WebSocketCloseStatus.NormalClosure, "closed by the charger");
+                    return (Received.Closed, null);
+                }
+                buffer.Advance(result.Count);
+                if (oversizedStart is null && buffer.WrittenCount > options.MaxFrameBytes)
+                    oversizedStart = Encoding.UTF8.GetString(buffer.WrittenSpan[..Math.Min(buffer.WrittenCount, RawFrameLimitInEvents)]);
+                // Past the limit the rest is read and dropped: one oversized frame must not end the connection.
+                if (oversizedStart is not null) buffer.ResetWrittenCount();
+                if (result.EndOfMessage)
+                    return oversizedStart is null ? (Received.Frame, null) : (Received.TooLarge, oversizedStart);
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            logger.LogInformation("{Charger} silent for {Limit}; closing", link.ChargerId, options.SilenceLimit);
+            socket.Abort();
+            return (Received.Closed, null);
+        }
+        catch (WebSocketException)
+        {
+            return (Received.Closed, null);
+        }
+    }
+
+    private static string Truncated(string frame) => frame.Length <= RawFrameLimitInEvents ? frame : frame[..RawFrameLimitInEvents];
+}

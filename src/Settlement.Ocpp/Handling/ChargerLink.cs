@@ -1,0 +1,27 @@
+using System.Text.Json.Nodes;
+using Settlement.Ocpp.Framing;
+
+namespace Settlement.Ocpp.Handling;
+
+/// <summary>What the handlers know about the charger on the other end of one connection.</summary>
+public sealed class ChargerLink(string chargerId, OcppProtocol protocol, bool registered)
+{
+    public string ChargerId { get; } = chargerId;
+    public OcppProtocol Protocol { get; } = protocol;
+
+    /// <summary>Unregistered chargers are accepted as Pending: they may boot and heartbeat, nothing else.</summary>
+    public bool Registered { get; } = registered;
+
+    /// <summary>Whether the last status of each (EVSE, connector) was Faulted, to record when a fault clears.</summary>
+    public Dictionary<(int Evse, int Connector), bool> Faulted { get; } = [];
+
+    /// <summary>The last 2.0.1 TransactionEvent seqNo seen per session.</summary>
+    public Dictionary<string, int> LastSeqNo { get; } = [];
+}
+
+public interface IProtocolHandler
+{
+    /// <summary>Records what the CALL reports and returns the CALLRESULT payload, only once it is committed.</summary>
+    /// <exception cref="OcppCallException">The CALL is answered with a CALLERROR.</exception>
+    Task<JsonObject> HandleAsync(ChargerLink link, InboundCall call, JsonObject payload, CancellationToken ct);
+}

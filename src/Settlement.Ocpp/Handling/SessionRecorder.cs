@@ -1,0 +1,148 @@
+using Marten;
+using NodaTime;
+using Npgsql;
+using Settlement.Domain.Chargers;
+using Settlement.Domain.Events;
+using Settlement.Domain.Sessions;
+using Settlement.Ledger;
+using Settlement.Projections.Sessions;
+
+namespace Settlement.Ocpp.Handling;
+
+/// <summary>
+/// Transactions as both OCPP versions report them, recorded through the pure <see cref="Session"/>
+/// decisions: a resent start, meter value or stop adds nothing, and a stop for a transaction we never
+/// saw start is recorded rather than lost. Appends use the stream version read, so two writers of
+/// one session cannot both win.
+/// </summary>
+public sealed class SessionRecorder(ChargerLedger chargers)
+{
+    private const int Attempts = 3;
+    private Ledger.Ledger Ledger => chargers.Ledger;
+
+    public sealed record StartRequest(int EvseId, int ConnectorId, string IdToken, long MeterStartWh, Instant StartedAt);
+
+    /// <summary>OCPP 1.6: we assign the integer transaction id; a resent StartTransaction gets the same one.</summary>
+    public async Task<string> StartAssigningIdAsync(InboundCall call, StartRequest start, CancellationToken ct)
+    {
+        // The same charger, connector and start second is the same transaction, however often it is sent.
+        var sessionId = $"{call.ChargerId}-{start.ConnectorId}-{start.StartedAt.ToUnixTimeSeconds()}";
+        for (var attempt = 1; ; attempt++)
+        {
+            var (events, _) = await Ledger.FetchAsync(StreamIds.Session(sessionId), ct);
+            if (events.Select(e => e.Data).OfType<SessionStarted>().FirstOrDefault() is { } existing)
+                return existing.TransactionId;
+
+            var transactionId = (await NextTransactionIdAsync(ct)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            try
+            {
+                await AppendStartAsync(call, sessionId, transactionId, start, ct);
+                return transactionId;
+            }
+            catch (StreamConcurrencyException) when (attempt < Attempts)
+            {
+                // The same start arrived twice at once; the next pass returns the winner's id.
+            }
+        }
+    }
+
+    /// <summary>OCPP 2.0.1: the charger names the transaction.</summary>
+    public async Task<string> StartAsync(InboundCall call, string transactionId, StartRequest start, CancellationToken ct)
+    {
+        var sessionId = $"{call.ChargerId}-{transactionId}";
+        var (events, _) = await Ledger.FetchAsync(StreamIds.Session(sessionId), ct);
+        if (Session.Fold(events.Select(e => e.Data)).Status == SessionStatus.NotStarted)
+        {
+            try { await AppendStartAsync(call, sessionId, transactionId, start, ct); }
+            catch (StreamConcurrencyException) { /* a resent start raced its original: it is recorded once */ }
+        }
+        return sessionId;
+    }
+
+    private Task AppendStartAsync(InboundCall call, string sessionId, string transactionId, StartRequest start, CancellationToken ct) =>
+        Ledger.AppendAsync(StreamAppend.New(StreamIds.Session(sessionId), new PendingEvent(
+            new SessionStarted(sessionId, call.ChargerId, start.EvseId, start.ConnectorId, transactionId, start.IdToken, start.MeterStartWh, start.StartedAt),
+            call.Metadata(start.StartedAt, correlationId: sessionId))), ct);
+
+    /// <summary>The session a charger's transaction id names, if the ledger saw it start.</summary>
+    public async Task<string?> FindSessionAsync(string chargerId, string transactionId, CancellationToken ct)
+    {
+        await using var query = Ledger.Store.QuerySession();
+        return (await query.LoadAsync<TransactionEntry>(TransactionEntry.Key(chargerId, transactionId), ct))?.SessionId;
+    }
+
+    public async Task RecordMeterValuesAsync(InboundCall call, string? transactionId, int evseId, IReadOnlyList<MeterReading> readings, CancellationToken ct)
+    {
+        if (readings.Count == 0) return;
+        var sessionId = transactionId is null ? null : await FindSessionAsync(call.ChargerId, transactionId, ct);
+        if (sessionId is null)
+        {
+            await chargers.RecordAsync(call, readings[^1].TakenAt, ct, new ChargerMeterValuesRecorded(call.ChargerId, evseId, readings));
+            return;
+        }
+        await DecideAndAppendAsync(call, sessionId, readings[^1].TakenAt, state => Session.RecordMeterValues(state, sessionId, readings), ct);
+    }
+
+    /// <returns>False when the transaction is unknown to the ledger (recorded as such).</returns>
+    public async Task<bool> StopAsync(InboundCall call, string transactionId, long meterStopWh, StopReason reason, Instant stoppedAt,
+        IReadOnlyList<MeterReading> finalReadings, CancellationToken ct)
+    {
+        var sessionId = await FindSessionAsync(call.ChargerId, transactionId, ct);
+        if (sessionId is null)
+        {
+            await chargers.RecordAsync(call, stoppedAt, ct,
+                new UnknownTransactionStopped(call.ChargerId, transactionId, meterStopWh, reason.ToString(), stoppedAt));
+            return false;
+        }
+        await DecideAndAppendAsync(call, sessionId, stoppedAt,
+            state => Session.Stop(state, new SessionStopped(sessionId, meterStopWh, reason, stoppedAt), finalReadings), ct);
+        return true;
+    }
+
+    public async Task RecordSequenceGapAsync(InboundCall call, string sessionId, int expected, int received, CancellationToken ct) =>
+        await Ledger.AppendAsync(new StreamAppend(StreamIds.Session(sessionId),
+            [new PendingEvent(new TransactionSequenceGapDetected(sessionId, expected, received, call.ReceivedAt), call.Metadata(call.ReceivedAt, sessionId))]), ct);
+
+    public async Task<(Session State, IReadOnlyList<RecordedEvent> Events)> LoadAsync(string sessionId, CancellationToken ct)
+    {
+        var (events, _) = await Ledger.FetchAsync(StreamIds.Session(sessionId), ct);
+        return (Session.Fold(events.Select(e => e.Data)), events);
+    }
+
+    private async Task DecideAndAppendAsync(InboundCall call, string sessionId, Instant occurredAt,
+        Func<Session, IReadOnlyList<object>> decide, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var (events, version) = await Ledger.FetchAsync(StreamIds.Session(sessionId), ct);
+            var decided = decide(Session.Fold(events.Select(e => e.Data)));
+            if (decided.Count == 0) return;
+            try
+            {
+                await Ledger.AppendAsync(new StreamAppend(StreamIds.Session(sessionId),
+                    decided.Select(e => new PendingEvent(e, call.Metadata(occurredAt, sessionId))).ToList(), version), ct);
+                return;
+            }
+            catch (StreamConcurrencyException) when (attempt < Attempts)
+            {
+                // Someone else appended to the session meanwhile: decide again on what is there now.
+            }
+        }
+    }
+
+    private async Task<long> NextTransactionIdAsync(CancellationToken ct)
+    {
+        await using var command = Ledger.DataSource.CreateCommand("SELECT nextval('ledger.ocpp16_transaction_id')");
+        try
+        {
+            return (long)(await command.ExecuteScalarAsync(ct))!;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            await using var create = Ledger.DataSource.CreateCommand(
+                "CREATE SEQUENCE IF NOT EXISTS ledger.ocpp16_transaction_id MAXVALUE 2147483647");
+            await create.ExecuteNonQueryAsync(ct);
+            return (long)(await command.ExecuteScalarAsync(ct))!;
+        }
+    }
+}

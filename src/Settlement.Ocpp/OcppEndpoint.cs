@@ -1,0 +1,145 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.RegularExpressions;
+using Marten;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using NodaTime;
+using Settlement.Domain.Chargers;
+using Settlement.Domain.Events;
+using Settlement.Ledger;
+using Settlement.Ocpp.Connections;
+using Settlement.Ocpp.Framing;
+using Settlement.Ocpp.Handling;
+using Settlement.Ocpp.Security;
+using Settlement.Ocpp.V16;
+using Settlement.Ocpp.V201;
+using Settlement.Projections.Network;
+
+namespace Settlement.Ocpp;
+
+/// <summary><c>ws(s)://host/ocpp/{chargePointIdentity}</c>: the OCPP-J endpoint for 1.6 and 2.0.1 chargers.</summary>
+public static partial class OcppEndpoint
+{
+    public static IServiceCollection AddOcpp(this IServiceCollection services, OcppOptions options) => services
+        .AddSingleton(options)
+        .AddSingleton<IClock>(SystemClock.Instance)
+        .AddSingleton<ConnectionRegistry>()
+        .AddSingleton<ChargerLedger>()
+        .AddSingleton<SessionRecorder>()
+        .AddSingleton<V16Handler>()
+        .AddSingleton<V201Handler>();
+
+    public static WebApplication MapOcpp(this WebApplication app)
+    {
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        app.Map("/ocpp/{identity}", (HttpContext context, string identity) => ConnectAsync(context, identity));
+        return app;
+    }
+
+    // OCPP 2.0.1 part 4 §3.1.1: at most 48 characters, from the unreserved URL set plus a few separators.
+    [GeneratedRegex(@"^[A-Za-z0-9\-_.~*:+|@=]{1,48}$")]
+    private static partial Regex Identity();
+
+    private static async Task ConnectAsync(HttpContext context, string identity)
+    {
+        var services = context.RequestServices;
+        var options = services.GetRequiredService<OcppOptions>();
+        var ledger = services.GetRequiredService<Ledger.Ledger>();
+        var clock = services.GetRequiredService<IClock>();
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Settlement.Ocpp");
+
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            await Refuse(context, StatusCodes.Status400BadRequest, "This is the OCPP-J endpoint: connect with a WebSocket and an ocpp1.6 or ocpp2.0.1 subprotocol.");
+            return;
+        }
+        if (!Identity().IsMatch(identity))
+        {
+            await Refuse(context, StatusCodes.Status400BadRequest, $"'{identity}' is not a valid charge point identity (1-48 URL-safe characters).");
+            return;
+        }
+
+        ChargerEntry? charger;
+        await using (var query = ledger.Store.QuerySession())
+            charger = await query.LoadAsync<ChargerEntry>(StreamIds.Charger(identity), context.RequestAborted);
+        var registered = charger?.Registered == true;
+        if (!registered && options.UnknownChargers == UnknownChargerPolicy.Reject)
+        {
+            await Refuse(context, StatusCodes.Status404NotFound, $"Charger {identity} is not registered.");
+            return;
+        }
+        if (registered && !Authenticated(context, identity, charger!.PasswordHash, options))
+        {
+            context.Response.Headers.WWWAuthenticate = "Basic realm=\"OCPP\"";
+            await Refuse(context, StatusCodes.Status401Unauthorized, "Wrong or missing charger credentials (HTTP Basic: identity and password).");
+            return;
+        }
+
+        // OCPP-J: with no common subprotocol, complete the handshake without one and close at once.
+        var offered = context.WebSockets.WebSocketRequestedProtocols;
+        var chosen = OcppProtocols.Supported.FirstOrDefault(offered.Contains);
+        if (chosen is null || !OcppProtocols.TryParse(chosen, out var protocol))
+        {
+            using var unsupported = await context.WebSockets.AcceptWebSocketAsync();
+            await unsupported.CloseAsync(WebSocketCloseStatus.ProtocolError,
+                $"none of the offered subprotocols ({string.Join(", ", offered)}) is supported: use {string.Join(" or ", OcppProtocols.Supported)}",
+                context.RequestAborted);
+            return;
+        }
+
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { SubProtocol = chosen });
+        var link = new ChargerLink(identity, protocol, registered);
+        IProtocolHandler handler = protocol == OcppProtocol.Ocpp16 ? services.GetRequiredService<V16Handler>() : services.GetRequiredService<V201Handler>();
+        var chargers = services.GetRequiredService<ChargerLedger>();
+        var connection = new ChargerConnection(socket, link, handler, chargers, options, clock, logger);
+        var registry = services.GetRequiredService<ConnectionRegistry>();
+        if (registry.Register(connection) is { } previous)
+        {
+            previous.Replaced = true;
+            await previous.CloseAsync(WebSocketCloseStatus.PolicyViolation, "replaced by a newer connection from the same charger");
+        }
+
+        var presence = $"connection:{identity}:{Guid.NewGuid():N}";
+        if (charger is { Online: false, LastBootAt: not null })
+            await RecordPresenceAsync(ledger, identity, presence, new ChargerCameBackOnline(identity, clock.GetCurrentInstant()), clock, context.RequestAborted);
+        try
+        {
+            await connection.RunAsync(context.RequestAborted);
+        }
+        finally
+        {
+            registry.Remove(connection);
+            if (!connection.Replaced && (charger is not null || link.Registered || await StreamExistsAsync(ledger, identity)))
+                await RecordPresenceAsync(ledger, identity, presence,
+                    new ChargerWentOffline(identity, connection.LastSeenAt, clock.GetCurrentInstant()), clock, CancellationToken.None);
+        }
+    }
+
+    private static bool Authenticated(HttpContext context, string identity, string? passwordHash, OcppOptions options)
+    {
+        if (passwordHash is null) return options.AllowChargersWithoutPassword;
+        var header = context.Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) return false;
+        string decoded;
+        try { decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..].Trim())); }
+        catch (FormatException) { return false; }
+        var colon = decoded.IndexOf(':');
+        return colon > 0 && decoded[..colon] == identity && PasswordHasher.Verify(decoded[(colon + 1)..], passwordHash);
+    }
+
+    private static async Task<bool> StreamExistsAsync(Ledger.Ledger ledger, string identity) =>
+        await ledger.StreamVersionAsync(StreamIds.Charger(identity)) > 0;
+
+    private static Task RecordPresenceAsync(Ledger.Ledger ledger, string identity, string correlation, object @event, IClock clock, CancellationToken ct) =>
+        ledger.AppendAsync(new StreamAppend(StreamIds.Charger(identity),
+            [new PendingEvent(@event, new EventMetadata(correlation, null, Actor.Job("ocpp-presence"), clock.GetCurrentInstant()))]), ct);
+
+    private static async Task Refuse(HttpContext context, int status, string message)
+    {
+        context.Response.StatusCode = status;
+        await context.Response.WriteAsync(message);
+    }
+}

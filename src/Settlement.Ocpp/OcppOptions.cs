@@ -1,0 +1,27 @@
+namespace Settlement.Ocpp;
+
+public enum UnknownChargerPolicy { Reject, AcceptPending }
+
+/// <summary>Bound from the "Ocpp" configuration section.</summary>
+public sealed class OcppOptions
+{
+    /// <summary>A charger the operator has not registered is refused at the handshake, or accepted as Pending.</summary>
+    public UnknownChargerPolicy UnknownChargers { get; set; } = UnknownChargerPolicy.Reject;
+
+    /// <summary>Registered chargers without a password are refused unless this is set (security profile 0).</summary>
+    public bool AllowChargersWithoutPassword { get; set; }
+
+    /// <summary>Frames above this size are refused with a CALLERROR and never parsed.</summary>
+    public int MaxFrameBytes { get; set; } = 64 * 1024;
+
+    /// <summary>The heartbeat interval we ask for in BootNotification responses.</summary>
+    public int HeartbeatIntervalSeconds { get; set; } = 300;
+
+    /// <summary>How long past a missed heartbeat a silent charger is declared offline.</summary>
+    public int OfflineGraceSeconds { get; set; } = 60;
+
+    /// <summary>How long a command waits for the charger's answer.</summary>
+    public int CallTimeoutSeconds { get; set; } = 30;
+
+    public TimeSpan SilenceLimit => TimeSpan.FromSeconds(HeartbeatIntervalSeconds + OfflineGraceSeconds);
+}

@@ -1,0 +1,126 @@
+using System.Text.Json.Nodes;
+using NodaTime;
+using Settlement.Domain.Chargers;
+using Settlement.Domain.Sessions;
+using Settlement.Ocpp.Framing;
+using Settlement.Ocpp.Handling;
+using static Settlement.Ocpp.Handling.OcppValues;
+
+namespace Settlement.Ocpp.V16;
+
+/// <summary>OCPP 1.6J messages a charge point sends to the central system.</summary>
+public sealed class V16Handler(ChargerLedger chargers, SessionRecorder sessions, OcppOptions options) : IProtocolHandler
+{
+    public async Task<JsonObject> HandleAsync(ChargerLink link, InboundCall call, JsonObject payload, CancellationToken ct)
+    {
+        if (!link.Registered && call.Action is not ("BootNotification" or "Heartbeat"))
+            throw new OcppCallException(OcppErrorCodes.SecurityError, $"Charger {link.ChargerId} is not registered: only BootNotification and Heartbeat are accepted while Pending.");
+
+        return call.Action switch
+        {
+            "BootNotification" => await BootAsync(link, call, payload, ct),
+            "Heartbeat" => new JsonObject { ["currentTime"] = Format(call.ReceivedAt) },
+            "StatusNotification" => await StatusAsync(link, call, payload, ct),
+            "Authorize" => await AuthorizeAsync(call, payload, ct),
+            "StartTransaction" => await StartAsync(call, payload, ct),
+            "MeterValues" => await MeterValuesAsync(call, payload, ct),
+            "StopTransaction" => await StopAsync(call, payload, ct),
+            "DataTransfer" => await DataTransferAsync(call, payload, ct),
+            "DiagnosticsStatusNotification" => await Recorded(call, ct,
+                new DiagnosticsStatusReported(call.ChargerId, Enum(Text(payload, "status"), DiagnosticsStatus.Idle), call.ReceivedAt)),
+            "FirmwareStatusNotification" => await Recorded(call, ct,
+                new FirmwareStatusReported(call.ChargerId, Enum(Text(payload, "status"), FirmwareStatus.Idle), null, call.ReceivedAt)),
+            _ => throw new OcppCallException(OcppErrorCodes.NotSupported, $"{call.Action} is not a message a charge point sends to the central system."),
+        };
+    }
+
+    private async Task<JsonObject> BootAsync(ChargerLink link, InboundCall call, JsonObject payload, CancellationToken ct)
+    {
+        await chargers.RecordAsync(call, call.ReceivedAt, ct, new ChargerBooted(call.ChargerId,
+            Text(payload, "chargePointVendor"), Text(payload, "chargePointModel"),
+            OptionalText(payload, "chargePointSerialNumber") ?? OptionalText(payload, "chargeBoxSerialNumber"),
+            OptionalText(payload, "firmwareVersion"), BootReason.Unknown, call.ReceivedAt));
+        return new JsonObject
+        {
+            ["status"] = link.Registered ? "Accepted" : "Pending",
+            ["currentTime"] = Format(call.ReceivedAt),
+            ["interval"] = options.HeartbeatIntervalSeconds,
+        };
+    }
+
+    /// <summary>1.6 has no EVSE level: each connector is one EVSE with connector 1; connector 0 is the whole charger.</summary>
+    private async Task<JsonObject> StatusAsync(ChargerLink link, InboundCall call, JsonObject payload, CancellationToken ct)
+    {
+        var connector = Integer(payload, "connectorId");
+        var (evse, plug) = (connector, connector == 0 ? 0 : 1);
+        var at = Time(payload["timestamp"], call.ReceivedAt);
+        var status = Enum(Text(payload, "status"), ConnectorStatus.Unavailable);
+        var errorCode = Text(payload, "errorCode");
+        var events = new List<object> { new ConnectorStatusChanged(call.ChargerId, evse, plug, status, at) };
+        var wasFaulted = link.Faulted.GetValueOrDefault((evse, plug));
+        if (errorCode != "NoError")
+            events.Add(new FaultReported(call.ChargerId, evse, plug, errorCode, OptionalText(payload, "vendorErrorCode"), OptionalText(payload, "info"), at));
+        else if (wasFaulted)
+            events.Add(new FaultCleared(call.ChargerId, evse, plug, "Faulted", at));
+        link.Faulted[(evse, plug)] = errorCode != "NoError" || status == ConnectorStatus.Faulted;
+        await chargers.RecordAsync(call, at, ct, [.. events]);
+        return [];
+    }
+
+    private async Task<JsonObject> AuthorizeAsync(InboundCall call, JsonObject payload, CancellationToken ct)
+    {
+        await chargers.RecordAsync(call, call.ReceivedAt, ct,
+            new IdTokenAuthorised(call.ChargerId, Text(payload, "idTag"), AuthorisationOutcome.Accepted, call.ReceivedAt));
+        return new JsonObject { ["idTagInfo"] = new JsonObject { ["status"] = "Accepted" } };
+    }
+
+    private async Task<JsonObject> StartAsync(InboundCall call, JsonObject payload, CancellationToken ct)
+    {
+        var connector = Integer(payload, "connectorId");
+        var start = new SessionRecorder.StartRequest(connector, 1, Text(payload, "idTag"), payload["meterStart"]!.GetValue<long>(),
+            Time(payload["timestamp"], call.ReceivedAt));
+        var transactionId = await sessions.StartAssigningIdAsync(call, start, ct);
+        return new JsonObject
+        {
+            ["idTagInfo"] = new JsonObject { ["status"] = "Accepted" },
+            ["transactionId"] = int.Parse(transactionId, System.Globalization.CultureInfo.InvariantCulture),
+        };
+    }
+
+    private async Task<JsonObject> MeterValuesAsync(InboundCall call, JsonObject payload, CancellationToken ct)
+    {
+        var transactionId = payload["transactionId"]?.GetValue<int>().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await sessions.RecordMeterValuesAsync(call, transactionId, Integer(payload, "connectorId"),
+            Readings(payload["meterValue"] as JsonArray, call.ReceivedAt), ct);
+        return [];
+    }
+
+    /// <summary>
+    /// An unknown transaction is recorded and still answered normally: the charger must be able to
+    /// delete it from its queue (OCPP 1.6 §4.10: the central system cannot refuse a StopTransaction).
+    /// </summary>
+    private async Task<JsonObject> StopAsync(InboundCall call, JsonObject payload, CancellationToken ct)
+    {
+        var transactionId = Integer(payload, "transactionId").ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var reason = Enum(OptionalText(payload, "reason") ?? "Local", StopReason.Other);
+        var stoppedAt = Time(payload["timestamp"], call.ReceivedAt);
+        await sessions.StopAsync(call, transactionId, payload["meterStop"]!.GetValue<long>(), reason, stoppedAt,
+            Readings(payload["transactionData"] as JsonArray, stoppedAt), ct);
+        return OptionalText(payload, "idTag") is null
+            ? []
+            : new JsonObject { ["idTagInfo"] = new JsonObject { ["status"] = "Accepted" } };
+    }
+
+    private async Task<JsonObject> DataTransferAsync(InboundCall call, JsonObject payload, CancellationToken ct)
+    {
+        await chargers.RecordAsync(call, call.ReceivedAt, ct, new DataTransferReceived(call.ChargerId, Text(payload, "vendorId"),
+            OptionalText(payload, "messageId"), OptionalText(payload, "data"), call.ReceivedAt));
+        return new JsonObject { ["status"] = "UnknownVendorId" };
+    }
+
+    private async Task<JsonObject> Recorded(InboundCall call, CancellationToken ct, object @event)
+    {
+        await chargers.RecordAsync(call, call.ReceivedAt, ct, @event);
+        return [];
+    }
+}

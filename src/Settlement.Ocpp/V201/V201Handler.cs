@@ -1,0 +1,156 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Settlement.Domain.Chargers;
+using Settlement.Domain.Sessions;
+using Settlement.Ocpp.Framing;
+using Settlement.Ocpp.Handling;
+using static Settlement.Ocpp.Handling.OcppValues;
+
+namespace Settlement.Ocpp.V201;
+
+/// <summary>OCPP 2.0.1 messages a charging station sends to the CSMS.</summary>
+public sealed class V201Handler(ChargerLedger chargers, SessionRecorder sessions, OcppOptions options) : IProtocolHandler
+{
+    public async Task<JsonObject> HandleAsync(ChargerLink link, InboundCall call, JsonObject payload, CancellationToken ct)
+    {
+        if (!link.Registered && call.Action is not ("BootNotification" or "Heartbeat"))
+            throw new OcppCallException(OcppErrorCodes.SecurityError, $"Charging station {link.ChargerId} is not registered: only BootNotification and Heartbeat are accepted while Pending.");
+
+        return call.Action switch
+        {
+            "BootNotification" => await BootAsync(link, call, payload, ct),
+            "Heartbeat" => new JsonObject { ["currentTime"] = Format(call.ReceivedAt) },
+            "StatusNotification" => await StatusAsync(link, call, payload, ct),
+            "Authorize" => await AuthorizeAsync(call, payload, ct),
+            "TransactionEvent" => await TransactionEventAsync(link, call, payload, ct),
+            "MeterValues" => await MeterValuesAsync(call, payload, ct),
+            "NotifyEvent" => await NotifyEventAsync(call, payload, ct),
+            "FirmwareStatusNotification" => await Recorded(call, ct,
+                new FirmwareStatusReported(call.ChargerId, Enum(Text(payload, "status"), FirmwareStatus.Idle), null, call.ReceivedAt)),
+            "SecurityEventNotification" => await Recorded(call, ct, new SecurityEventReported(call.ChargerId, Text(payload, "type"),
+                OptionalText(payload, "techInfo"), Time(payload["timestamp"], call.ReceivedAt))),
+            "NotifyReport" => await Recorded(call, ct, new ChargerReportReceived(call.ChargerId, Integer(payload, "requestId"),
+                Integer(payload, "seqNo"), payload["tbc"]?.GetValue<bool>() ?? false,
+                payload["reportData"]?.ToJsonString() ?? "[]", Time(payload["generatedAt"], call.ReceivedAt))),
+            _ => throw new OcppCallException(OcppErrorCodes.NotSupported, $"{call.Action} is not a message a charging station sends to the CSMS."),
+        };
+    }
+
+    private async Task<JsonObject> BootAsync(ChargerLink link, InboundCall call, JsonObject payload, CancellationToken ct)
+    {
+        var station = payload["chargingStation"]!.AsObject();
+        await chargers.RecordAsync(call, call.ReceivedAt, ct, new ChargerBooted(call.ChargerId,
+            Text(station, "vendorName"), Text(station, "model"), OptionalText(station, "serialNumber"),
+            OptionalText(station, "firmwareVersion"), Enum(Text(payload, "reason"), BootReason.Unknown), call.ReceivedAt));
+        return new JsonObject
+        {
+            ["currentTime"] = Format(call.ReceivedAt),
+            ["interval"] = options.HeartbeatIntervalSeconds,
+            ["status"] = link.Registered ? "Accepted" : "Pending",
+        };
+    }
+
+    private async Task<JsonObject> StatusAsync(ChargerLink link, InboundCall call, JsonObject payload, CancellationToken ct)
+    {
+        var (evse, connector) = (Integer(payload, "evseId"), Integer(payload, "connectorId"));
+        var at = Time(payload["timestamp"], call.ReceivedAt);
+        var status = Enum(Text(payload, "connectorStatus"), ConnectorStatus.Unavailable);
+        var events = new List<object> { new ConnectorStatusChanged(call.ChargerId, evse, connector, status, at) };
+        if (status == ConnectorStatus.Faulted && !link.Faulted.GetValueOrDefault((evse, connector)))
+            events.Add(new FaultReported(call.ChargerId, evse, connector, "Faulted", null, null, at));
+        else if (status != ConnectorStatus.Faulted && link.Faulted.GetValueOrDefault((evse, connector)))
+            events.Add(new FaultCleared(call.ChargerId, evse, connector, "Faulted", at));
+        link.Faulted[(evse, connector)] = status == ConnectorStatus.Faulted;
+        await chargers.RecordAsync(call, at, ct, [.. events]);
+        return [];
+    }
+
+    private async Task<JsonObject> AuthorizeAsync(InboundCall call, JsonObject payload, CancellationToken ct)
+    {
+        await chargers.RecordAsync(call, call.ReceivedAt, ct, new IdTokenAuthorised(call.ChargerId,
+            Text(payload["idToken"]!.AsObject(), "idToken"), AuthorisationOutcome.Accepted, call.ReceivedAt));
+        return new JsonObject { ["idTokenInfo"] = new JsonObject { ["status"] = "Accepted" } };
+    }
+
+    /// <summary>
+    /// Started / Updated / Ended, each with the transaction's seqNo. Duplicates (a queue resent after a
+    /// reconnect) fold to nothing new; a seqNo that skips ahead is recorded as a gap.
+    /// </summary>
+    private async Task<JsonObject> TransactionEventAsync(ChargerLink link, InboundCall call, JsonObject payload, CancellationToken ct)
+    {
+        var info = payload["transactionInfo"]!.AsObject();
+        var transactionId = Text(info, "transactionId");
+        var at = Time(payload["timestamp"], call.ReceivedAt);
+        var readings = Readings(payload["meterValue"] as JsonArray, at);
+        var evse = payload["evse"] as JsonObject;
+        var idToken = (payload["idToken"] as JsonObject)?["idToken"]?.GetValue<string>();
+        var seqNo = Integer(payload, "seqNo");
+
+        var sessionId = await sessions.FindSessionAsync(call.ChargerId, transactionId, ct);
+        if (sessionId is null && Text(payload, "eventType") != "Ended")
+        {
+            var meterStart = readings.Count == 0 ? 0 : readings.Min(r => r.EnergyWh);
+            sessionId = await sessions.StartAsync(call, transactionId, new SessionRecorder.StartRequest(
+                evse?["id"]?.GetValue<int>() ?? 1, evse?["connectorId"]?.GetValue<int>() ?? 1, idToken ?? "unknown", meterStart, at), ct);
+        }
+        if (sessionId is not null)
+        {
+            await RecordSequenceAsync(link, call, sessionId, seqNo, ct);
+            await sessions.RecordMeterValuesAsync(call, transactionId, evse?["id"]?.GetValue<int>() ?? 0, readings, ct);
+        }
+        if (Text(payload, "eventType") == "Ended")
+        {
+            var (state, _) = sessionId is null ? (Session.Initial, []) : await sessions.LoadAsync(sessionId, ct);
+            var meterStop = readings.Count > 0 ? readings.Max(r => r.EnergyWh)
+                : state.Readings.IsEmpty ? state.MeterStartWh : state.Readings.Last().Value;
+            var reason = Enum(OptionalText(info, "stoppedReason") ?? "Local", StopReason.Other);
+            await sessions.StopAsync(call, transactionId, meterStop, reason, at, readings, ct);
+        }
+        return idToken is null ? [] : new JsonObject { ["idTokenInfo"] = new JsonObject { ["status"] = "Accepted" } };
+    }
+
+    private async Task RecordSequenceAsync(ChargerLink link, InboundCall call, string sessionId, int seqNo, CancellationToken ct)
+    {
+        if (!link.LastSeqNo.TryGetValue(sessionId, out var last))
+            last = await LastRecordedSeqNoAsync(sessionId, ct) ?? seqNo - 1;
+        if (seqNo > last + 1)
+            await sessions.RecordSequenceGapAsync(call, sessionId, last + 1, seqNo, ct);
+        link.LastSeqNo[sessionId] = Math.Max(last, seqNo);
+    }
+
+    /// <summary>After a reconnect the last seqNo is read back from the frames kept with the session's events.</summary>
+    private async Task<int?> LastRecordedSeqNoAsync(string sessionId, CancellationToken ct)
+    {
+        var (_, events) = await sessions.LoadAsync(sessionId, ct);
+        int? last = null;
+        foreach (var source in events.Select(e => e.Metadata.SourceMessage).OfType<string>().Distinct())
+        {
+            using var frame = JsonDocument.Parse(source);
+            if (frame.RootElement.GetArrayLength() == 4 && frame.RootElement[2].GetString() == "TransactionEvent"
+                && frame.RootElement[3].TryGetProperty("seqNo", out var recorded))
+                last = Math.Max(last ?? int.MinValue, recorded.GetInt32());
+        }
+        return last;
+    }
+
+    private async Task<JsonObject> MeterValuesAsync(InboundCall call, JsonObject payload, CancellationToken ct)
+    {
+        await sessions.RecordMeterValuesAsync(call, null, Integer(payload, "evseId"), Readings(payload["meterValue"] as JsonArray, call.ReceivedAt), ct);
+        return [];
+    }
+
+    private async Task<JsonObject> NotifyEventAsync(InboundCall call, JsonObject payload, CancellationToken ct)
+    {
+        var events = payload["eventData"]!.AsArray().OfType<JsonObject>().Select(e => new ComponentEvent(
+            Integer(e, "eventId"), Time(e["timestamp"], call.ReceivedAt), Text(e, "trigger"),
+            Text(e["component"]!.AsObject(), "name"), Text(e["variable"]!.AsObject(), "name"), Text(e, "actualValue"),
+            OptionalText(e, "techCode"), e["cleared"]?.GetValue<bool>() ?? false)).ToList();
+        return await Recorded(call, ct, new ComponentEventsReported(call.ChargerId, events, Time(payload["generatedAt"], call.ReceivedAt)));
+    }
+
+    private async Task<JsonObject> Recorded(InboundCall call, CancellationToken ct, object @event)
+    {
+        await chargers.RecordAsync(call, call.ReceivedAt, ct, @event);
+        return [];
+    }
+}

@@ -1,0 +1,110 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using NodaTime;
+using Settlement.Domain.Chargers;
+using Settlement.Domain.Events;
+using Settlement.Host;
+using Settlement.Ledger;
+using Settlement.Ocpp;
+using Settlement.Ocpp.Security;
+
+namespace Settlement.Tests.Ocpp;
+
+/// <summary>The real host on a free loopback port, over the test run's ledger database.</summary>
+public sealed class OcppHost(LedgerDatabase db, OcppOptions? options = null) : IAsyncDisposable
+{
+    public const string Password = "correct-horse-battery-staple-42";
+    private WebApplication? _app;
+
+    public Settlement.Ledger.Ledger Ledger => db.Ledger;
+    public Uri Endpoint { get; private set; } = null!;
+    public IServiceProvider Services => _app!.Services;
+
+    public async Task<OcppHost> StartAsync()
+    {
+        _app = SettlementHost.Build(db.Ledger, "test database", options ?? new OcppOptions(), "http://127.0.0.1:0");
+        await _app.StartAsync();
+        Endpoint = new Uri(_app.Urls.First().Replace("http://", "ws://") + "/ocpp/");
+        return this;
+    }
+
+    /// <summary>A charger the operator registered, with a password (security profile 1).</summary>
+    public async Task<string> RegisterChargerAsync(OcppVersion protocol, string? password = Password)
+    {
+        var id = "T" + Guid.NewGuid().ToString("N")[..10];
+        var at = SystemClock.Instance.GetCurrentInstant();
+        var metadata = new EventMetadata("setup", null, new Actor(ActorKind.Operator, "tests"), at);
+        var events = new List<PendingEvent>
+        {
+            new(new ChargerRegistered(id, "TEST-SITE", "Acme", "Fast 150", protocol,
+                [new EvseSpecification(1, [new ConnectorSpecification(1, ConnectorStandard.Ccs2, 150m)]),
+                 new EvseSpecification(2, [new ConnectorSpecification(1, ConnectorStandard.Ccs2, 150m)])], at), metadata),
+        };
+        if (password is not null)
+            events.Add(new PendingEvent(new ChargerCredentialsSet(id, PasswordHasher.Hash(password), at), metadata));
+        await db.Ledger.AppendAsync(new StreamAppend(StreamIds.Charger(id), events, 0));
+        return id;
+    }
+
+    public async Task<IReadOnlyList<RecordedEvent>> ChargerEventsAsync(string chargerId) =>
+        await db.Ledger.ReadStreamAsync(StreamIds.Charger(chargerId));
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null) await _app.DisposeAsync();
+    }
+}
+
+/// <summary>A bare OCPP-J client for what a strict client would refuse to send (malformed frames).</summary>
+public sealed class RawOcppClient : IAsyncDisposable
+{
+    private readonly ClientWebSocket _socket = new();
+    private int _nextId;
+
+    public string? SubProtocol => _socket.SubProtocol;
+    public WebSocketState State => _socket.State;
+    public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
+
+    public static async Task<RawOcppClient> ConnectAsync(Uri endpoint, string identity, string protocol, string? password = OcppHost.Password)
+    {
+        var client = new RawOcppClient();
+        client._socket.Options.AddSubProtocol(protocol);
+        if (password is not null)
+            client._socket.Options.SetRequestHeader("Authorization", "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{identity}:{password}")));
+        await client._socket.ConnectAsync(new Uri(endpoint, identity), CancellationToken.None);
+        return client;
+    }
+
+    public async Task<JsonArray> CallAsync(string action, JsonObject payload) =>
+        JsonNode.Parse(await SendAsync(new JsonArray(2, $"m{++_nextId}", action, payload).ToJsonString()))!.AsArray();
+
+    public async Task<string> SendAsync(string frame)
+    {
+        await _socket.SendAsync(Encoding.UTF8.GetBytes(frame), WebSocketMessageType.Text, true, CancellationToken.None);
+        return await ReceiveAsync();
+    }
+
+    public async Task<string> ReceiveAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var buffer = new byte[64 * 1024];
+        var text = new StringBuilder();
+        WebSocketReceiveResult result;
+        do
+        {
+            result = await _socket.ReceiveAsync(buffer, timeout.Token);
+            if (result.MessageType == WebSocketMessageType.Close) return "";
+            text.Append(Encoding.UTF8.GetString(buffer, 0, result.Count));
+        } while (!result.EndOfMessage);
+        return text.ToString();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_socket.State == WebSocketState.Open)
+            await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+        _socket.Dispose();
+    }
+}
