@@ -25,8 +25,8 @@ public sealed class SessionRecorder(ChargerLedger chargers)
     /// <summary>OCPP 1.6: we assign the integer transaction id; a resent StartTransaction gets the same one.</summary>
     public async Task<string> StartAssigningIdAsync(InboundCall call, StartRequest start, CancellationToken ct)
     {
-        // The same charger, connector and start second is the same transaction, however often it is sent.
-        var sessionId = $"{call.ChargerId}-{start.ConnectorId}-{start.StartedAt.ToUnixTimeSeconds()}";
+        // The same charger, EVSE (a 1.6 connector) and start second is the same transaction, however often it is sent.
+        var sessionId = $"{call.ChargerId}-{start.EvseId}-{start.StartedAt.ToUnixTimeSeconds()}";
         for (var attempt = 1; ; attempt++)
         {
             var (events, _) = await Ledger.FetchAsync(StreamIds.Session(sessionId), ct);

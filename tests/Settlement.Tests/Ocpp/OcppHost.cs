@@ -103,8 +103,15 @@ public sealed class RawOcppClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_socket.State == WebSocketState.Open)
-            await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+        try
+        {
+            if (_socket.State == WebSocketState.Open)
+                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+        }
+        catch (WebSocketException)
+        {
+            // The server already dropped the connection (e.g. after silence): nothing left to close.
+        }
         _socket.Dispose();
     }
 }

@@ -1,0 +1,114 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Text.Json.Nodes;
+using Settlement.Domain.Chargers;
+using Settlement.Ocpp;
+
+namespace Settlement.Tests.Ocpp;
+
+[Collection(LedgerCollection.Name)]
+public sealed class ocpp_connection_tests(LedgerDatabase db)
+{
+    private static async Task<HttpStatusCode?> HandshakeStatus(Uri endpoint, string identity, string? password)
+    {
+        try
+        {
+            await using var client = await RawOcppClient.ConnectAsync(endpoint, identity, "ocpp1.6", password);
+            return null;
+        }
+        catch (WebSocketException e) when (e.InnerException is null || e.WebSocketErrorCode == WebSocketError.NotAWebSocket)
+        {
+            return e.Message.Contains("401") ? HttpStatusCode.Unauthorized : e.Message.Contains("404") ? HttpStatusCode.NotFound : HttpStatusCode.BadRequest;
+        }
+    }
+
+    [Fact]
+    public async Task a_wrong_password_is_refused_at_the_handshake()
+    {
+        await using var host = await new OcppHost(db).StartAsync();
+        var charger = await host.RegisterChargerAsync(OcppVersion.Ocpp16);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await HandshakeStatus(host.Endpoint, charger, "not-the-password"));
+        Assert.Equal(HttpStatusCode.Unauthorized, await HandshakeStatus(host.Endpoint, charger, password: null));
+        Assert.Null(await HandshakeStatus(host.Endpoint, charger, OcppHost.Password));
+    }
+
+    [Fact]
+    public async Task an_unknown_charger_is_refused_by_default()
+    {
+        await using var host = await new OcppHost(db).StartAsync();
+
+        Assert.Equal(HttpStatusCode.NotFound, await HandshakeStatus(host.Endpoint, "NEVER-REGISTERED", null));
+    }
+
+    [Fact]
+    public async Task an_unknown_charger_accepted_as_pending_may_boot_but_not_charge()
+    {
+        await using var host = await new OcppHost(db, new OcppOptions { UnknownChargers = UnknownChargerPolicy.AcceptPending }).StartAsync();
+        var identity = "NEW" + Guid.NewGuid().ToString("N")[..8];
+        await using var client = await RawOcppClient.ConnectAsync(host.Endpoint, identity, "ocpp2.0.1", password: null);
+
+        var boot = await client.CallAsync("BootNotification", new JsonObject
+            { ["reason"] = "PowerUp", ["chargingStation"] = new JsonObject { ["model"] = "X", ["vendorName"] = "Acme" } });
+        var status = await client.CallAsync("StatusNotification", new JsonObject
+            { ["timestamp"] = "2026-10-12T10:00:00Z", ["connectorStatus"] = "Available", ["evseId"] = 1, ["connectorId"] = 1 });
+
+        Assert.Equal("Pending", boot[2]!["status"]!.GetValue<string>());
+        Assert.Equal("SecurityError", status[2]!.GetValue<string>());
+        Assert.Contains(await host.ChargerEventsAsync(identity), e => e.Data is ChargerBooted);
+    }
+
+    [Fact]
+    public async Task an_unsupported_subprotocol_is_closed_with_a_protocol_error()
+    {
+        await using var host = await new OcppHost(db).StartAsync();
+        var charger = await host.RegisterChargerAsync(OcppVersion.Ocpp16);
+        await using var client = await RawOcppClient.ConnectAsync(host.Endpoint, charger, "ocpp1.5");
+
+        Assert.Equal("", await client.ReceiveAsync());
+        Assert.Null(client.SubProtocol);
+        Assert.Equal(WebSocketCloseStatus.ProtocolError, client.CloseStatus);
+    }
+
+    [Fact]
+    public async Task a_closed_connection_records_the_outage_from_the_last_message_and_a_reconnect_ends_it()
+    {
+        await using var host = await new OcppHost(db).StartAsync();
+        var charger = await host.RegisterChargerAsync(OcppVersion.Ocpp16);
+        await using (var first = await RawOcppClient.ConnectAsync(host.Endpoint, charger, "ocpp1.6"))
+            await first.CallAsync("BootNotification", new JsonObject { ["chargePointVendor"] = "Acme", ["chargePointModel"] = "Fast 150" });
+        var offline = await Eventually(async () => (await host.ChargerEventsAsync(charger)).Select(e => e.Data).OfType<ChargerWentOffline>().SingleOrDefault());
+        var booted = (await host.ChargerEventsAsync(charger)).Single(e => e.Data is ChargerBooted);
+
+        await using var second = await RawOcppClient.ConnectAsync(host.Endpoint, charger, "ocpp1.6");
+        await second.CallAsync("Heartbeat", []);
+
+        Assert.InRange(offline.LastSeenAt, booted.RecordedAt - NodaTime.Duration.FromSeconds(5), offline.DetectedAt);
+        Assert.Contains(await host.ChargerEventsAsync(charger), e => e.Data is ChargerCameBackOnline);
+    }
+
+    [Fact]
+    public async Task a_charger_silent_past_its_heartbeat_interval_is_declared_offline_from_its_last_message()
+    {
+        await using var host = await new OcppHost(db, new OcppOptions { HeartbeatIntervalSeconds = 1, OfflineGraceSeconds = 1 }).StartAsync();
+        var charger = await host.RegisterChargerAsync(OcppVersion.Ocpp201);
+        await using var client = await RawOcppClient.ConnectAsync(host.Endpoint, charger, "ocpp2.0.1");
+        await client.CallAsync("Heartbeat", []);
+        var heardAt = NodaTime.SystemClock.Instance.GetCurrentInstant();
+
+        var offline = await Eventually(async () => (await host.ChargerEventsAsync(charger)).Select(e => e.Data).OfType<ChargerWentOffline>().SingleOrDefault());
+
+        Assert.InRange(offline.LastSeenAt, heardAt - NodaTime.Duration.FromSeconds(2), heardAt);
+        Assert.True(offline.DetectedAt - offline.LastSeenAt >= NodaTime.Duration.FromSeconds(2), $"last seen {offline.LastSeenAt}, detected {offline.DetectedAt}");
+    }
+
+    internal static async Task<T> Eventually<T>(Func<Task<T?>> probe) where T : class
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (await probe() is { } found) return found;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException("the expected event never arrived");
+    }
+}
