@@ -31,6 +31,7 @@ public static class SettlementHost
         builder.Services.AddOcpp(ocpp ?? builder.Configuration.GetSection("Ocpp").Get<OcppOptions>() ?? new OcppOptions());
         var app = builder.Build();
         app.MapOcpp();
+        app.MapCommands();
 
         app.MapGet("/health", async (CancellationToken ct) =>
         {

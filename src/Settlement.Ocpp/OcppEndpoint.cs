@@ -30,7 +30,8 @@ public static partial class OcppEndpoint
         .AddSingleton<ChargerLedger>()
         .AddSingleton<SessionRecorder>()
         .AddSingleton<V16Handler>()
-        .AddSingleton<V201Handler>();
+        .AddSingleton<V201Handler>()
+        .AddMediator(mediator => mediator.ServiceLifetime = ServiceLifetime.Singleton);
 
     public static WebApplication MapOcpp(this WebApplication app)
     {

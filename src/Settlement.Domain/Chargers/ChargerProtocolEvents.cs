@@ -85,12 +85,13 @@ public sealed record UnknownTransactionStopped(
     string? Reason,
     Instant StoppedAt);
 
-public sealed record CommandSent(
+/// <summary>A command to a charger, recorded before it is sent (an offline charger's command is issued, never sent).</summary>
+public sealed record CommandIssued(
     [property: MinLength(1)] string ChargerId,
     [property: MinLength(1)] string CommandId,
     [property: MinLength(1)] string Action,
     string PayloadJson,
-    Instant SentAt);
+    Instant IssuedAt);
 
 /// <summary><paramref name="Status"/> is the charger's own answer (Accepted, Rejected, ...) when it answered.</summary>
 public sealed record CommandCompleted(

@@ -69,7 +69,7 @@ public sealed class EventCatalogue
         new(typeof(ProtocolViolationRecorded), EventFamily.Charger),
         new(typeof(ChargerMeterValuesRecorded), EventFamily.Charger),
         new(typeof(UnknownTransactionStopped), EventFamily.Charger),
-        new(typeof(CommandSent), EventFamily.Charger),
+        new(typeof(CommandIssued), EventFamily.Charger),
         new(typeof(CommandCompleted), EventFamily.Charger),
 
         new(typeof(SessionAuthorised), EventFamily.Session),

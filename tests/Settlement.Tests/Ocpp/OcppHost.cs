@@ -20,6 +20,7 @@ public sealed class OcppHost(LedgerDatabase db, OcppOptions? options = null) : I
 
     public Settlement.Ledger.Ledger Ledger => db.Ledger;
     public Uri Endpoint { get; private set; } = null!;
+    public HttpClient Http { get; private set; } = null!;
     public IServiceProvider Services => _app!.Services;
 
     public async Task<OcppHost> StartAsync()
@@ -27,6 +28,7 @@ public sealed class OcppHost(LedgerDatabase db, OcppOptions? options = null) : I
         _app = SettlementHost.Build(db.Ledger, "test database", options ?? new OcppOptions(), "http://127.0.0.1:0");
         await _app.StartAsync();
         Endpoint = new Uri(_app.Urls.First().Replace("http://", "ws://") + "/ocpp/");
+        Http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
         return this;
     }
 
@@ -53,6 +55,7 @@ public sealed class OcppHost(LedgerDatabase db, OcppOptions? options = null) : I
 
     public async ValueTask DisposeAsync()
     {
+        Http?.Dispose();
         if (_app is not null) await _app.DisposeAsync();
     }
 }

@@ -1,0 +1,72 @@
+using Mediator;
+using NodaTime;
+using Settlement.Domain.Chargers;
+using Settlement.Domain.Events;
+using Settlement.Ledger;
+using Settlement.Ocpp.Connections;
+using Settlement.Ocpp.Framing;
+
+namespace Settlement.Ocpp.Commands;
+
+/// <summary>
+/// Issues a command, sends it over the charger's connection and records the outcome: accepted or
+/// rejected (the charger's status), a CALLERROR, no answer in time, or the charger not connected.
+/// </summary>
+public sealed class ChargerCommandHandler(ConnectionRegistry connections, Ledger.Ledger ledger, OcppOptions options, IClock clock) :
+    IRequestHandler<RemoteStart, CommandResult>, IRequestHandler<RemoteStop, CommandResult>, IRequestHandler<Reset, CommandResult>,
+    IRequestHandler<ChangeAvailability, CommandResult>, IRequestHandler<UnlockConnector, CommandResult>,
+    IRequestHandler<SetChargingProfile, CommandResult>, IRequestHandler<ClearChargingProfile, CommandResult>,
+    IRequestHandler<TriggerMessage, CommandResult>, IRequestHandler<GetSettings, CommandResult>,
+    IRequestHandler<ChangeSetting, CommandResult>, IRequestHandler<UpdateFirmware, CommandResult>
+{
+    public ValueTask<CommandResult> Handle(RemoteStart command, CancellationToken ct) => SendAsync(command, ct);
+    public ValueTask<CommandResult> Handle(RemoteStop command, CancellationToken ct) => SendAsync(command, ct);
+    public ValueTask<CommandResult> Handle(Reset command, CancellationToken ct) => SendAsync(command, ct);
+    public ValueTask<CommandResult> Handle(ChangeAvailability command, CancellationToken ct) => SendAsync(command, ct);
+    public ValueTask<CommandResult> Handle(UnlockConnector command, CancellationToken ct) => SendAsync(command, ct);
+    public ValueTask<CommandResult> Handle(SetChargingProfile command, CancellationToken ct) => SendAsync(command, ct);
+    public ValueTask<CommandResult> Handle(ClearChargingProfile command, CancellationToken ct) => SendAsync(command, ct);
+    public ValueTask<CommandResult> Handle(TriggerMessage command, CancellationToken ct) => SendAsync(command, ct);
+    public ValueTask<CommandResult> Handle(GetSettings command, CancellationToken ct) => SendAsync(command, ct);
+    public ValueTask<CommandResult> Handle(ChangeSetting command, CancellationToken ct) => SendAsync(command, ct);
+    public ValueTask<CommandResult> Handle(UpdateFirmware command, CancellationToken ct) => SendAsync(command, ct);
+
+    private async ValueTask<CommandResult> SendAsync(ChargerCommand command, CancellationToken ct)
+    {
+        var connection = connections.Find(command.ChargerId);
+        var protocol = connection?.Link.Protocol ?? OcppProtocol.Ocpp201;
+        var (action, payload) = CommandTranslation.For(command, protocol);
+        if (connection is not null && OcppSchemaValidator.Default.ValidateRequest(protocol, action, payload) is { } invalid)
+            throw new ArgumentException($"{action} would break the OCPP schema: {invalid.Description}");
+
+        var commandId = Guid.NewGuid().ToString("N");
+        var correlation = $"command:{commandId}";
+        await RecordAsync(command, correlation, new CommandIssued(command.ChargerId, commandId, action, payload.ToJsonString(), clock.GetCurrentInstant()), ct);
+        if (connection is null)
+            return await CompleteAsync(command, correlation, commandId, action, CommandOutcome.ChargerOffline, null, null, $"{command.ChargerId} is not connected", ct);
+
+        var answer = await connection.CallAsync(commandId, action, payload, TimeSpan.FromSeconds(options.CallTimeoutSeconds), ct);
+        return answer switch
+        {
+            null => await CompleteAsync(command, correlation, commandId, action, CommandOutcome.TimedOut, null, null,
+                $"no answer within {options.CallTimeoutSeconds} s", ct),
+            { Error: { } error } => await CompleteAsync(command, correlation, commandId, action, CommandOutcome.CallError, null, null,
+                $"{error.ErrorCode}: {error.Description}", ct),
+            { Result: { } result } => await CompleteAsync(command, correlation, commandId, action, CommandOutcome.Answered,
+                result.Payload["status"]?.GetValue<string>(), result.Payload, null, ct),
+            _ => throw new InvalidOperationException("an answer is a result or an error"),
+        };
+    }
+
+    private async Task<CommandResult> CompleteAsync(ChargerCommand command, string correlation, string commandId, string action,
+        CommandOutcome outcome, string? status, System.Text.Json.Nodes.JsonObject? response, string? error, CancellationToken ct)
+    {
+        await RecordAsync(command, correlation, new CommandCompleted(command.ChargerId, commandId, outcome, status,
+            response?.ToJsonString(), clock.GetCurrentInstant()), CancellationToken.None);
+        return new CommandResult(commandId, action, outcome, status, response, error);
+    }
+
+    private Task RecordAsync(ChargerCommand command, string correlation, object @event, CancellationToken ct) =>
+        ledger.AppendAsync(new StreamAppend(StreamIds.Charger(command.ChargerId),
+            [new PendingEvent(@event, new EventMetadata(correlation, null, command.IssuedBy, clock.GetCurrentInstant()))]), ct);
+}

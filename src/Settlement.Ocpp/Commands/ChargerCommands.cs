@@ -1,0 +1,42 @@
+using System.Text.Json.Nodes;
+using Mediator;
+using NodaTime;
+using Settlement.Domain.Chargers;
+using Settlement.Domain.Events;
+
+namespace Settlement.Ocpp.Commands;
+
+/// <summary>What the charger said to a command, and the ledger's id for the exchange.</summary>
+public sealed record CommandResult(string CommandId, string Action, CommandOutcome Outcome, string? Status, JsonObject? Response, string? Error);
+
+/// <summary>A command for one charger; <see cref="IssuedBy"/> is recorded as the actor.</summary>
+public abstract record ChargerCommand(string ChargerId) : IRequest<CommandResult>
+{
+    public Actor IssuedBy { get; init; } = new(ActorKind.Operator, "api");
+}
+
+public sealed record RemoteStart(string ChargerId, int EvseId, string IdToken) : ChargerCommand(ChargerId);
+
+public sealed record RemoteStop(string ChargerId, string TransactionId) : ChargerCommand(ChargerId);
+
+public enum ResetKind { Soft, Hard }
+
+public sealed record Reset(string ChargerId, ResetKind Kind) : ChargerCommand(ChargerId);
+
+public sealed record ChangeAvailability(string ChargerId, int EvseId, bool Operative) : ChargerCommand(ChargerId);
+
+public sealed record UnlockConnector(string ChargerId, int EvseId, int ConnectorId) : ChargerCommand(ChargerId);
+
+/// <summary>The profile is given in the charger's protocol shape (1.6 csChargingProfiles / 2.0.1 chargingProfile).</summary>
+public sealed record SetChargingProfile(string ChargerId, int EvseId, JsonObject Profile) : ChargerCommand(ChargerId);
+
+public sealed record ClearChargingProfile(string ChargerId, int? ProfileId) : ChargerCommand(ChargerId);
+
+public sealed record TriggerMessage(string ChargerId, string Message, int? EvseId) : ChargerCommand(ChargerId);
+
+/// <summary>1.6 configuration keys, or 2.0.1 "Component/Variable" names.</summary>
+public sealed record GetSettings(string ChargerId, IReadOnlyList<string> Keys) : ChargerCommand(ChargerId);
+
+public sealed record ChangeSetting(string ChargerId, string Key, string Value) : ChargerCommand(ChargerId);
+
+public sealed record UpdateFirmware(string ChargerId, Uri Location, Instant RetrieveAt) : ChargerCommand(ChargerId);

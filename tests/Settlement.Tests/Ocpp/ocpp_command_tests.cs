@@ -1,0 +1,106 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Settlement.Domain.Chargers;
+using Settlement.Ocpp;
+using Settlement.Ocpp.Connections;
+using Settlement.Tests.Ocpp.Client;
+
+namespace Settlement.Tests.Ocpp;
+
+/// <summary>Commands over REST, answered by the strict ocpp-rpc client, which also checks every CALL we send.</summary>
+[Collection(LedgerCollection.Name)]
+public sealed class ocpp_command_tests(LedgerDatabase db) : IAsyncLifetime
+{
+    private OcppHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await new OcppHost(db, new OcppOptions { CallTimeoutSeconds = 2 }).StartAsync();
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    private async Task<(Task<ScenarioResult> Charger, string Id)> ConnectAsync(OcppVersion version, params ScenarioStep[] steps)
+    {
+        var id = await _host.RegisterChargerAsync(version);
+        var charger = OcppRpcClient.RunAsync(new Scenario
+        {
+            Endpoint = _host.Endpoint.ToString().TrimEnd('/'),
+            Identity = id,
+            Protocols = [version == OcppVersion.Ocpp16 ? "ocpp1.6" : "ocpp2.0.1"],
+            Password = OcppHost.Password,
+            Steps = [.. steps, Step.Close()],
+        });
+        var registry = _host.Services.GetRequiredService<ConnectionRegistry>();
+        for (var i = 0; i < 200 && registry.Find(id) is null; i++) await Task.Delay(50);
+        return (charger, id);
+    }
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> Command(string charger, string command, object body)
+    {
+        var response = await _host.Http.PostAsJsonAsync($"/api/chargers/{charger}/commands/{command}", body);
+        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+    }
+
+    [Theory]
+    [InlineData(OcppVersion.Ocpp16, "RemoteStartTransaction", "Reset")]
+    [InlineData(OcppVersion.Ocpp201, "RequestStartTransaction", "Reset")]
+    public async Task a_command_reaches_the_charger_in_its_protocol_and_its_answer_is_recorded(OcppVersion version, string startAction, string resetAction)
+    {
+        var (charger, id) = await ConnectAsync(version,
+            Step.Expect(startAction, new { status = "Accepted" }, 10_000),
+            Step.Expect(resetAction, new { status = "Rejected" }, 10_000));
+
+        var start = await Command(id, "remote-start", new { evseId = 1, idToken = "RFID-1" });
+        var reset = await Command(id, "reset", new { kind = "Hard" });
+
+        Assert.Equal((HttpStatusCode.OK, "Accepted"), (start.Status, start.Body.GetProperty("status").GetString()));
+        Assert.Equal((HttpStatusCode.OK, "Rejected"), (reset.Status, reset.Body.GetProperty("status").GetString()));
+        (await charger).AssertAllStepsOk();
+        var events = (await _host.ChargerEventsAsync(id)).Select(e => e.Data).ToList();
+        Assert.Equal([startAction, resetAction], events.OfType<CommandIssued>().Select(c => c.Action));
+        Assert.Equal(["Accepted", "Rejected"], events.OfType<CommandCompleted>().Select(c => c.Status));
+    }
+
+    [Fact]
+    public async Task a_command_for_a_charger_that_is_not_connected_is_a_409_and_recorded_as_such()
+    {
+        var id = await _host.RegisterChargerAsync(OcppVersion.Ocpp16);
+
+        var (status, body) = await Command(id, "unlock-connector", new { evseId = 1, connectorId = 1 });
+
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Equal("ChargerOffline", body.GetProperty("outcome").GetString());
+        var completed = Assert.Single((await _host.ChargerEventsAsync(id)).Select(e => e.Data).OfType<CommandCompleted>());
+        Assert.Equal(CommandOutcome.ChargerOffline, completed.Outcome);
+    }
+
+    [Fact]
+    public async Task a_charger_that_never_answers_times_out_and_one_that_refuses_is_a_502()
+    {
+        var (charger, id) = await ConnectAsync(OcppVersion.Ocpp16,
+            Step.ExpectAndIgnore("TriggerMessage", 10_000),
+            Step.ExpectAndFail("GetConfiguration", "InternalError", "busy", 10_000));
+
+        var silent = await Command(id, "trigger-message", new { message = "StatusNotification", evseId = 1 });
+        var refused = await Command(id, "get-settings", new { keys = new[] { "HeartbeatInterval" } });
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, silent.Status);
+        Assert.Equal(HttpStatusCode.BadGateway, refused.Status);
+        Assert.Contains("InternalError", refused.Body.GetProperty("error").GetString());
+        await charger;
+        Assert.Equal([CommandOutcome.TimedOut, CommandOutcome.CallError],
+            (await _host.ChargerEventsAsync(id)).Select(e => e.Data).OfType<CommandCompleted>().Select(c => c.Outcome));
+    }
+
+    [Fact]
+    public async Task a_command_that_would_break_the_ocpp_schema_is_refused_before_it_is_sent()
+    {
+        var (charger, id) = await ConnectAsync(OcppVersion.Ocpp201, Step.Sleep(500));
+
+        var (status, body) = await Command(id, "set-charging-profile", new { evseId = 1, profile = new { id = 1, stackLevel = "high" } });
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("SetChargingProfile", body.GetProperty("error").GetString());
+        await charger;
+        Assert.DoesNotContain((await _host.ChargerEventsAsync(id)).Select(e => e.Data), e => e is CommandIssued);
+    }
+}
