@@ -1,5 +1,7 @@
 using Marten;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,10 +22,23 @@ public static class SettlementHost
         Build(ledger, databaseDescription, ocpp: null, urls);
 
     /// <param name="ocpp">OCPP endpoint settings; null reads the "Ocpp" configuration section.</param>
-    public static WebApplication Build(Ledger.Ledger ledger, string databaseDescription, OcppOptions? ocpp, params string[] urls)
+    /// <param name="serverCertificate">For https:// URLs (OCPP security profiles 2 and 3).</param>
+    public static WebApplication Build(Ledger.Ledger ledger, string databaseDescription, OcppOptions? ocpp, params string[] urls) =>
+        Build(ledger, databaseDescription, ocpp, serverCertificate: null, urls);
+
+    public static WebApplication Build(Ledger.Ledger ledger, string databaseDescription, OcppOptions? ocpp,
+        X509Certificate2? serverCertificate, params string[] urls)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(urls);
+        if (serverCertificate is not null)
+            builder.WebHost.UseKestrelHttpsConfiguration().ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https =>
+            {
+                https.ServerCertificate = serverCertificate;
+                // Profile 3 chargers present a certificate, profile 2 ones do not: the endpoint decides per charger.
+                https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+                https.AllowAnyClientCertificate();
+            }));
         // Per-request lines would drown what matters once thousands of chargers talk to the host.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.ConfigureHttpJsonOptions(json => Ledger.LedgerJson.Configure(json.SerializerOptions));

@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.RegularExpressions;
 using Marten;
@@ -72,7 +73,12 @@ public static partial class OcppEndpoint
             await Refuse(context, StatusCodes.Status404NotFound, $"Charger {identity} is not registered.");
             return;
         }
-        if (registered && !Authenticated(context, identity, charger!.PasswordHash, options))
+        if (options.RequireTls && !context.Request.IsHttps)
+        {
+            await Refuse(context, StatusCodes.Status403Forbidden, "This central system requires TLS (OCPP security profile 2 or 3): connect with wss://.");
+            return;
+        }
+        if (registered && !CertificateAuthenticated(context, identity, options) && !Authenticated(context, identity, charger!.PasswordHash, options))
         {
             context.Response.Headers.WWWAuthenticate = "Basic realm=\"OCPP\"";
             await Refuse(context, StatusCodes.Status401Unauthorized, "Wrong or missing charger credentials (HTTP Basic: identity and password).");
@@ -117,6 +123,20 @@ public static partial class OcppEndpoint
                 await RecordPresenceAsync(ledger, identity, presence,
                     new ChargerWentOffline(identity, connection.LastSeenAt, clock.GetCurrentInstant()), clock, CancellationToken.None);
         }
+    }
+
+    /// <summary>Security profile 3: a client certificate from the charger CA naming this charger.</summary>
+    private static bool CertificateAuthenticated(HttpContext context, string identity, OcppOptions options)
+    {
+        if (options.ChargerCertificateAuthority is not { } authority || context.Connection.ClientCertificate is not { } certificate)
+            return false;
+        if (certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false) != identity)
+            return false;
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(authority);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(certificate);
     }
 
     private static bool Authenticated(HttpContext context, string identity, string? passwordHash, OcppOptions options)

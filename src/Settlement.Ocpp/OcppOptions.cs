@@ -1,3 +1,5 @@
+using System.Security.Cryptography.X509Certificates;
+
 namespace Settlement.Ocpp;
 
 public enum UnknownChargerPolicy { Reject, AcceptPending }
@@ -22,6 +24,15 @@ public sealed class OcppOptions
 
     /// <summary>How long a command waits for the charger's answer.</summary>
     public int CallTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Security profiles 2 and 3: refuse chargers that connect over plain ws://.</summary>
+    public bool RequireTls { get; set; }
+
+    /// <summary>
+    /// Security profile 3: the CA that issues charger certificates. A charger presenting a certificate
+    /// that chains to it, with its identity as the subject CN, needs no password.
+    /// </summary>
+    public X509Certificate2? ChargerCertificateAuthority { get; set; }
 
     public TimeSpan SilenceLimit => TimeSpan.FromSeconds(HeartbeatIntervalSeconds + OfflineGraceSeconds);
 }

@@ -1,7 +1,10 @@
 using System.CommandLine;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Settlement.Host;
 using Settlement.Ledger.Store;
+using Settlement.Ocpp;
 using Spectre.Console;
 
 namespace Settlement.Cli.Commands;
@@ -12,22 +15,42 @@ internal static class ServeCommand
     {
         var urls = new Option<string[]>("--urls")
         {
-            Description = "Addresses to listen on.",
+            Description = "Addresses to listen on (https:// needs --certificate).",
             DefaultValueFactory = _ => ["http://127.0.0.1:5080"],
             AllowMultipleArgumentsPerToken = true,
         };
+        var certificate = new Option<FileInfo?>("--certificate") { Description = "Server certificate with its private key (PKCS#12 .pfx) for https:// and wss://." };
+        var certificatePassword = new Option<string?>("--certificate-password") { Description = "Password of the .pfx file, if any." };
+        var chargerCa = new Option<FileInfo?>("--charger-ca") { Description = "OCPP security profile 3: the CA certificate (PEM) that issues charger certificates." };
+        var requireTls = new Option<bool>("--require-tls") { Description = "OCPP security profiles 2/3: refuse chargers connecting over plain ws://." };
         var database = new DatabaseOptions("settlement", "Database to serve (default: the connection string's, else 'settlement'; the demo writes 'settlement_demo').");
-        var command = new Command("serve", "Run the host: REST API (health, chargers, streams) over the ledger.") { urls };
+        var command = new Command("serve",
+            "Run the host: OCPP 1.6J/2.0.1 endpoint at /ocpp/{chargerId}, REST API (health, chargers, streams, commands).")
+        {
+            urls, certificate, certificatePassword, chargerCa, requireTls,
+        };
         database.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
+            // The "Ocpp" section of appsettings.json or Ocpp__* environment variables; flags override it.
+            var ocpp = new ConfigurationBuilder()
+                .AddJsonFile(Path.Combine(Environment.CurrentDirectory, "appsettings.json"), optional: true)
+                .AddEnvironmentVariables()
+                .Build().GetSection("Ocpp").Get<OcppOptions>() ?? new OcppOptions();
+            ocpp.RequireTls |= parse.GetValue(requireTls);
+            if (parse.GetValue(chargerCa) is { } ca)
+                ocpp.ChargerCertificateAuthority = X509CertificateLoader.LoadCertificateFromFile(ca.FullName);
+            var serverCertificate = parse.GetValue(certificate) is { } pfx
+                ? X509CertificateLoader.LoadPkcs12FromFile(pfx.FullName, parse.GetValue(certificatePassword))
+                : null;
+
             await using var server = await database.ConnectAsync(parse, Report, ct);
             var name = database.DatabaseName(parse);
             await server.EnsureDatabaseAsync(name, ct);
             await using var ledger = await LedgerStore.OpenAsync(server.ConnectionStringFor(name), ct);
-            var app = SettlementHost.Build(ledger, $"{server.Description}, database {name}", parse.GetValue(urls)!);
+            var app = SettlementHost.Build(ledger, $"{server.Description}, database {name}", ocpp, serverCertificate, parse.GetValue(urls)!);
             await app.StartAsync(ct);
-            AnsiConsole.MarkupLineInterpolated($"[green]Serving[/] {string.Join(", ", app.Urls)} over {server.Description}, database [bold]{name}[/]. Ctrl+C stops.");
+            AnsiConsole.MarkupLineInterpolated($"[green]Serving[/] {string.Join(", ", app.Urls)} over {server.Description}, database [bold]{name}[/]. Chargers connect to {app.Urls.First().Replace("http", "ws")}/ocpp/<id>. Ctrl+C stops.");
             await app.WaitForShutdownAsync(ct);
             return 0;
         });

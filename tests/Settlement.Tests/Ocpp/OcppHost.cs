@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
@@ -13,7 +14,7 @@ using Settlement.Ocpp.Security;
 namespace Settlement.Tests.Ocpp;
 
 /// <summary>The real host on a free loopback port, over the test run's ledger database.</summary>
-public sealed class OcppHost(LedgerDatabase db, OcppOptions? options = null) : IAsyncDisposable
+public sealed class OcppHost(LedgerDatabase db, OcppOptions? options = null, X509Certificate2? serverCertificate = null) : IAsyncDisposable
 {
     public const string Password = "correct-horse-battery-staple-42";
     private WebApplication? _app;
@@ -25,9 +26,10 @@ public sealed class OcppHost(LedgerDatabase db, OcppOptions? options = null) : I
 
     public async Task<OcppHost> StartAsync()
     {
-        _app = SettlementHost.Build(db.Ledger, "test database", options ?? new OcppOptions(), "http://127.0.0.1:0");
+        var scheme = serverCertificate is null ? "http" : "https";
+        _app = SettlementHost.Build(db.Ledger, "test database", options ?? new OcppOptions(), serverCertificate, $"{scheme}://127.0.0.1:0");
         await _app.StartAsync();
-        Endpoint = new Uri(_app.Urls.First().Replace("http://", "ws://") + "/ocpp/");
+        Endpoint = new Uri(_app.Urls.First().Replace("http://", "ws://").Replace("https://", "wss://") + "/ocpp/");
         Http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
         return this;
     }
@@ -70,10 +72,12 @@ public sealed class RawOcppClient : IAsyncDisposable
     public WebSocketState State => _socket.State;
     public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
 
-    public static async Task<RawOcppClient> ConnectAsync(Uri endpoint, string identity, string protocol, string? password = OcppHost.Password)
+    public static async Task<RawOcppClient> ConnectAsync(Uri endpoint, string identity, string protocol, string? password = OcppHost.Password,
+        Action<ClientWebSocketOptions>? configure = null)
     {
         var client = new RawOcppClient();
         client._socket.Options.AddSubProtocol(protocol);
+        configure?.Invoke(client._socket.Options);
         if (password is not null)
             client._socket.Options.SetRequestHeader("Authorization", "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{identity}:{password}")));
         await client._socket.ConnectAsync(new Uri(endpoint, identity), CancellationToken.None);
