@@ -47,6 +47,7 @@ public static class SettlementHost
         var app = builder.Build();
         app.MapOcpp();
         app.MapCommands();
+        app.MapChargerOnboarding();
 
         app.MapGet("/health", async (CancellationToken ct) =>
         {

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text.Json.Nodes;
 using Settlement.Domain.Chargers;
@@ -110,5 +111,48 @@ public sealed class ocpp_connection_tests(LedgerDatabase db)
             await Task.Delay(100);
         }
         throw new TimeoutException("the expected event never arrived");
+    }
+}
+
+[Collection(LedgerCollection.Name)]
+public sealed class charger_onboarding_tests(LedgerDatabase db)
+{
+    private static object Registration(string id, string? password) => new
+    {
+        chargerId = id, siteId = "DE-MUC", vendor = "Acme", model = "Fast 150", protocol = "Ocpp201",
+        evses = new[] { new { evseId = 1, connectors = new[] { new { connectorId = 1, standard = "Ccs2", maxPowerKw = 150m } } } },
+        password,
+    };
+
+    [Fact]
+    public async Task a_charger_registered_over_rest_connects_with_its_password_and_a_rotated_one_replaces_it()
+    {
+        await using var host = await new OcppHost(db).StartAsync();
+        var id = "REST" + Guid.NewGuid().ToString("N")[..8];
+
+        var created = await host.Http.PostAsJsonAsync("/api/chargers", Registration(id, "first-password-long-enough"));
+        var again = await host.Http.PostAsJsonAsync("/api/chargers", Registration(id, "first-password-long-enough"));
+        var rotated = await host.Http.PutAsJsonAsync($"/api/chargers/{id}/credentials", new { password = "second-password-long-enough" });
+
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Conflict, HttpStatusCode.NoContent), (created.StatusCode, again.StatusCode, rotated.StatusCode));
+        await using var client = await RawOcppClient.ConnectAsync(host.Endpoint, id, "ocpp2.0.1", "second-password-long-enough");
+        Assert.Equal(3, (await client.CallAsync("Heartbeat", []))[0]!.GetValue<int>());
+        await Assert.ThrowsAsync<WebSocketException>(() => RawOcppClient.ConnectAsync(host.Endpoint, id, "ocpp2.0.1", "first-password-long-enough"));
+    }
+
+    [Fact]
+    public async Task bad_registrations_are_refused_with_the_reason()
+    {
+        await using var host = await new OcppHost(db).StartAsync();
+
+        var shortPassword = await host.Http.PostAsJsonAsync("/api/chargers", Registration("SHORT" + Guid.NewGuid().ToString("N")[..6], "short"));
+        var noId = await host.Http.PostAsJsonAsync("/api/chargers", Registration("", "long-enough-password-1"));
+        var unknown = await host.Http.PutAsJsonAsync("/api/chargers/NOBODY/credentials", new { password = "long-enough-password-1" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, shortPassword.StatusCode);
+        Assert.Contains("16 characters", await shortPassword.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, noId.StatusCode);
+        Assert.Contains("chargerId", await noId.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }
 }
