@@ -67,11 +67,12 @@ public static class OcppRpcClient
             if (installed)
                 return;
 
-            await CheckNodeAsync(ct);
             // The semaphore covers this process; the lock file covers parallel `dotnet test` processes. The check
             // happens under the lock too, since another process's npm ci may be halfway through unpacking.
             await using (await AcquireInstallLockAsync(ct))
             {
+                await InstallNodeIfMissingAsync(ct);
+                await CheckNodeAsync(ct);
                 if (!HasPinnedOcppRpc())
                 {
                     var run = await RunNodeToolAsync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], null, InstallTimeout, ct);
@@ -128,6 +129,30 @@ public static class OcppRpcClient
             steps = [.. steps.Zip(rawSteps.EnumerateArray(), (step, raw) => step with { Json = raw })];
 
         return result with { Json = document, Results = steps };
+    }
+
+    /// <summary>
+    /// Like the embedded PostgreSQL, a fresh Debian machine needs nothing by hand: as root the harness
+    /// installs Debian's nodejs and npm when node is not on PATH.
+    /// </summary>
+    static async Task InstallNodeIfMissingAsync(CancellationToken ct)
+    {
+        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .Any(dir => File.Exists(Path.Combine(dir, "node")));
+        if (onPath || Environment.UserName != "root" || OperatingSystem.IsWindows())
+            return;
+        string[][] steps = [["update"], ["install", "-y", "--no-install-recommends", "nodejs", "npm"]];
+        foreach (var arguments in steps)
+        {
+            var start = new ProcessStartInfo("apt-get") { RedirectStandardOutput = true, RedirectStandardError = true, Environment = { ["DEBIAN_FRONTEND"] = "noninteractive" } };
+            foreach (var argument in new[] { "-o", "DPkg::Lock::Timeout=600" }.Concat(arguments)) start.ArgumentList.Add(argument);
+            using var apt = Start(start);
+            var output = apt.StandardOutput.ReadToEndAsync(ct);
+            var errors = apt.StandardError.ReadToEndAsync(ct);
+            await apt.WaitForExitAsync(ct);
+            if (apt.ExitCode != 0)
+                throw new OcppHarnessException($"installing Node.js with apt-get {string.Join(' ', arguments)} failed: {await errors}{await output}. {InstallHint}");
+        }
     }
 
     static async Task CheckNodeAsync(CancellationToken ct)
