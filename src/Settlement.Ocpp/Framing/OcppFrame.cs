@@ -18,7 +18,12 @@ public abstract record OcppParseResult
 /// Payloads are mutable <see cref="JsonObject"/>s and records compare them by reference. Use
 /// <see cref="JsonNode.DeepEquals"/> to compare their content.
 /// </remarks>
-public abstract record OcppFrame(string MessageId) : OcppParseResult;
+public abstract record OcppFrame : OcppParseResult
+{
+    private protected OcppFrame(string messageId) => MessageId = messageId;
+
+    public string MessageId { get; }
+}
 
 /// <summary><c>[2, "&lt;messageId&gt;", "&lt;Action&gt;", {payload}]</c></summary>
 public sealed record OcppCall(string MessageId, string Action, JsonObject Payload) : OcppFrame(MessageId);

@@ -2,17 +2,19 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 
 namespace Settlement.Ocpp.Framing;
 
 /// <summary>Reads and writes OCPP-J RPC frames (OCPP-J 1.6 §4, OCPP 2.0.1 Part 4 §4).</summary>
-public static class OcppFrames
+public static partial class OcppFrames
 {
     /// <summary>
     /// The message id of a CALLERROR that answers a message whose own id could not be read.
-    /// 2.0.1 Part 4 §4.2.3 prescribes "-1". OCPP-J 1.6 is silent, but a CALLERROR still needs a string id. We
-    /// use "-1" there as well: nobody sends it as the id of a CALL, so the peer cannot pair the error with one
-    /// of its own requests, and charger stacks that speak both versions already expect it.
+    /// 2.0.1 Part 4 §4.2.3 prescribes "-1". OCPP-J 1.6 does not say, but its CALLERROR still needs a string id
+    /// and we have none to echo. We use "-1" there as well. Chargers number their CALLs with UUIDs or counters
+    /// from 1, so "-1" cannot be taken as the answer to one of their requests, and we follow the same rule on
+    /// both versions, the one 2.0.1 later wrote down.
     /// </summary>
     public const string UnreadableMessageId = "-1";
 
@@ -47,11 +49,15 @@ public static class OcppFrames
         {
             return new OcppFrameError(null, formatViolation, $"Message is not valid JSON: {e.Message}");
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
-            // Lone UTF-16 surrogates cannot be transcoded to UTF-8, so they fail before the JSON reader runs.
-            return new OcppFrameError(null, formatViolation, $"Message is not valid text: {e.Message}");
+            // Lone UTF-16 surrogates: raw ones cannot be transcoded to UTF-8 (ArgumentException), and escaped
+            // ones in property names fail when the duplicate-name check reads the name (InvalidOperationException).
+            return new OcppFrameError(null, formatViolation, $"Message is not valid Unicode text: {e.Message}");
         }
+
+        if (EscapedSurrogate().IsMatch(text) && ReadsAsInvalidUnicode(root) is { } invalid)
+            return new OcppFrameError(null, formatViolation, $"Message is not valid Unicode text: {invalid}");
 
         if (root is not JsonArray frame)
             return new OcppFrameError(null, formatViolation, "Message is not a JSON array.");
@@ -66,6 +72,9 @@ public static class OcppFrames
                 $"Message type {messageType} is not supported; expected 2 (CALL), 3 (CALLRESULT) or 4 (CALLERROR).");
         }
 
+        // 2.0.1's RpcFrameworkError ("MessageId could not be read") would fit here too. We send the format
+        // code that every other malformed frame gets, so the code depends on what is wrong with the frame,
+        // not on whether its id could still be read.
         if (messageId is null)
             return new OcppFrameError(null, formatViolation, DescribeUnreadableMessageId(frame));
 
@@ -142,6 +151,44 @@ public static class OcppFrames
         }
 
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    // "\ud800" is valid JSON grammar but decodes to a lone surrogate. System.Text.Json accepts it while parsing
+    // and throws only when the string is read, which would be wherever the payload is next used. Only such
+    // escapes can produce one (a raw lone surrogate already fails the UTF-8 transcoding), so the full walk
+    // runs only when the text contains one.
+    [GeneratedRegex(@"\\u[dD][89a-fA-F]")]
+    private static partial Regex EscapedSurrogate();
+
+    private static string? ReadsAsInvalidUnicode(JsonNode? node)
+    {
+        try
+        {
+            ReadAllStrings(node);
+            return null;
+        }
+        catch (InvalidOperationException e)
+        {
+            return e.Message;
+        }
+    }
+
+    private static void ReadAllStrings(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (_, value) in obj)
+                    ReadAllStrings(value);
+                break;
+            case JsonArray array:
+                foreach (var item in array)
+                    ReadAllStrings(item);
+                break;
+            case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                _ = value.GetValue<string>();
+                break;
+        }
     }
 
     private static string? ReadMessageId(JsonArray frame) =>

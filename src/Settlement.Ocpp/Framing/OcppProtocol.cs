@@ -14,8 +14,9 @@ public static class OcppProtocols
 
     /// <summary>
     /// The sub-protocol names we accept, most preferred first: a server picks the first of these that the
-    /// charger offers in Sec-WebSocket-Protocol. 2.0.1 comes first because its TransactionEvent carries the
-    /// whole transaction life cycle in one message type, which is what the ledger settles on.
+    /// charger offers in Sec-WebSocket-Protocol. 2.0.1 comes first because TransactionEvent numbers every
+    /// event of a transaction (seqNo), so the ledger can tell a lost or resent message from a real one. 1.6's
+    /// separate Start/Stop/MeterValues messages carry no such sequence.
     /// </summary>
     public static IReadOnlyList<string> Supported { get; } = [Ocpp201Name, Ocpp16Name];
 
