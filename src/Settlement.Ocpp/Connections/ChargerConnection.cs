@@ -92,6 +92,13 @@ public sealed class ChargerConnection(
             return;
         }
 
+        if (!link.Registered && call.Action is not ("BootNotification" or "Heartbeat"))
+        {
+            await RefuseAsync(new OcppCallError(call.MessageId, OcppErrorCodes.SecurityError,
+                $"{link.ChargerId} is not registered: only BootNotification and Heartbeat are accepted while Pending.", []), frame, ct);
+            return;
+        }
+
         var inbound = new InboundCall(link.ChargerId, call.MessageId, call.Action, frame, clock.GetCurrentInstant());
         string reply;
         try

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using NodaTime;
 using Settlement.Domain.Events;
 using Settlement.Ledger;
@@ -18,6 +19,13 @@ public sealed record InboundCall(string ChargerId, string MessageId, string Acti
 public sealed class ChargerLedger(Ledger.Ledger ledger)
 {
     public Ledger.Ledger Ledger => ledger;
+
+    /// <summary>For the many OCPP messages whose answer is an empty object once their fact is recorded.</summary>
+    public async Task<JsonObject> RecordAndAcknowledgeAsync(InboundCall call, CancellationToken ct, object @event)
+    {
+        await RecordAsync(call, call.ReceivedAt, ct, @event);
+        return [];
+    }
 
     public Task RecordAsync(InboundCall call, Instant occurredAt, CancellationToken ct, params object[] events) =>
         events.Length == 0

@@ -13,9 +13,6 @@ public sealed class V16Handler(ChargerLedger chargers, SessionRecorder sessions,
 {
     public async Task<JsonObject> HandleAsync(ChargerLink link, InboundCall call, JsonObject payload, CancellationToken ct)
     {
-        if (!link.Registered && call.Action is not ("BootNotification" or "Heartbeat"))
-            throw new OcppCallException(OcppErrorCodes.SecurityError, $"Charger {link.ChargerId} is not registered: only BootNotification and Heartbeat are accepted while Pending.");
-
         return call.Action switch
         {
             "BootNotification" => await BootAsync(link, call, payload, ct),
@@ -26,9 +23,9 @@ public sealed class V16Handler(ChargerLedger chargers, SessionRecorder sessions,
             "MeterValues" => await MeterValuesAsync(call, payload, ct),
             "StopTransaction" => await StopAsync(call, payload, ct),
             "DataTransfer" => await DataTransferAsync(call, payload, ct),
-            "DiagnosticsStatusNotification" => await Recorded(call, ct,
+            "DiagnosticsStatusNotification" => await chargers.RecordAndAcknowledgeAsync(call, ct,
                 new DiagnosticsStatusReported(call.ChargerId, Enum(Text(payload, "status"), DiagnosticsStatus.Idle), call.ReceivedAt)),
-            "FirmwareStatusNotification" => await Recorded(call, ct,
+            "FirmwareStatusNotification" => await chargers.RecordAndAcknowledgeAsync(call, ct,
                 new FirmwareStatusReported(call.ChargerId, Enum(Text(payload, "status"), FirmwareStatus.Idle), null, call.ReceivedAt)),
             _ => throw new OcppCallException(OcppErrorCodes.NotSupported, $"{call.Action} is not a message a charge point sends to the central system."),
         };
@@ -116,11 +113,5 @@ public sealed class V16Handler(ChargerLedger chargers, SessionRecorder sessions,
         await chargers.RecordAsync(call, call.ReceivedAt, ct, new DataTransferReceived(call.ChargerId, Text(payload, "vendorId"),
             OptionalText(payload, "messageId"), OptionalText(payload, "data"), call.ReceivedAt));
         return new JsonObject { ["status"] = "UnknownVendorId" };
-    }
-
-    private async Task<JsonObject> Recorded(InboundCall call, CancellationToken ct, object @event)
-    {
-        await chargers.RecordAsync(call, call.ReceivedAt, ct, @event);
-        return [];
     }
 }

@@ -13,9 +13,6 @@ public sealed class V201Handler(ChargerLedger chargers, SessionRecorder sessions
 {
     public async Task<JsonObject> HandleAsync(ChargerLink link, InboundCall call, JsonObject payload, CancellationToken ct)
     {
-        if (!link.Registered && call.Action is not ("BootNotification" or "Heartbeat"))
-            throw new OcppCallException(OcppErrorCodes.SecurityError, $"Charging station {link.ChargerId} is not registered: only BootNotification and Heartbeat are accepted while Pending.");
-
         return call.Action switch
         {
             "BootNotification" => await BootAsync(link, call, payload, ct),
@@ -25,11 +22,11 @@ public sealed class V201Handler(ChargerLedger chargers, SessionRecorder sessions
             "TransactionEvent" => await TransactionEventAsync(link, call, payload, ct),
             "MeterValues" => await MeterValuesAsync(call, payload, ct),
             "NotifyEvent" => await NotifyEventAsync(call, payload, ct),
-            "FirmwareStatusNotification" => await Recorded(call, ct,
+            "FirmwareStatusNotification" => await chargers.RecordAndAcknowledgeAsync(call, ct,
                 new FirmwareStatusReported(call.ChargerId, Enum(Text(payload, "status"), FirmwareStatus.Idle), null, call.ReceivedAt)),
-            "SecurityEventNotification" => await Recorded(call, ct, new SecurityEventReported(call.ChargerId, Text(payload, "type"),
+            "SecurityEventNotification" => await chargers.RecordAndAcknowledgeAsync(call, ct, new SecurityEventReported(call.ChargerId, Text(payload, "type"),
                 OptionalText(payload, "techInfo"), Time(payload["timestamp"], call.ReceivedAt))),
-            "NotifyReport" => await Recorded(call, ct, new ChargerReportReceived(call.ChargerId, Integer(payload, "requestId"),
+            "NotifyReport" => await chargers.RecordAndAcknowledgeAsync(call, ct, new ChargerReportReceived(call.ChargerId, Integer(payload, "requestId"),
                 Integer(payload, "seqNo"), payload["tbc"]?.GetValue<bool>() ?? false,
                 payload["reportData"]?.ToJsonString() ?? "[]", Time(payload["generatedAt"], call.ReceivedAt))),
             _ => throw new OcppCallException(OcppErrorCodes.NotSupported, $"{call.Action} is not a message a charging station sends to the CSMS."),
@@ -145,12 +142,6 @@ public sealed class V201Handler(ChargerLedger chargers, SessionRecorder sessions
             Integer(e, "eventId"), Time(e["timestamp"], call.ReceivedAt), Text(e, "trigger"),
             Text(e["component"]!.AsObject(), "name"), Text(e["variable"]!.AsObject(), "name"), Text(e, "actualValue"),
             OptionalText(e, "techCode"), e["cleared"]?.GetValue<bool>() ?? false)).ToList();
-        return await Recorded(call, ct, new ComponentEventsReported(call.ChargerId, events, Time(payload["generatedAt"], call.ReceivedAt)));
-    }
-
-    private async Task<JsonObject> Recorded(InboundCall call, CancellationToken ct, object @event)
-    {
-        await chargers.RecordAsync(call, call.ReceivedAt, ct, @event);
-        return [];
+        return await chargers.RecordAndAcknowledgeAsync(call, ct, new ComponentEventsReported(call.ChargerId, events, Time(payload["generatedAt"], call.ReceivedAt)));
     }
 }
