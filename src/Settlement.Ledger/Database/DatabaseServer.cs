@@ -113,6 +113,16 @@ public sealed partial class DatabaseServer : IAsyncDisposable
         NpgsqlConnection.ClearPool(pooled);
     }
 
+    /// <summary>Drops the database if it exists, cutting off anyone connected to it.</summary>
+    public async Task DropDatabaseAsync(string database, CancellationToken ct)
+    {
+        ValidName(database);
+        await using (var connection = await OpenMaintenanceConnectionAsync(ct))
+            await ExecuteAsync(connection, $"DROP DATABASE IF EXISTS {Quoted(database)} WITH (FORCE)", ct);
+        await using var pooled = new NpgsqlConnection(ConnectionStringFor(database));
+        NpgsqlConnection.ClearPool(pooled);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (embedded is not null)

@@ -7,7 +7,7 @@ namespace Settlement.Tests.Cli;
 [Collection(LedgerCollection.Name)]
 public sealed class settle_command_tests(LedgerDatabase db)
 {
-    private const string DemoDatabase = "settlement_cli_demo";
+    private string DemoDatabase => db.Scratch("cli_demo");
 
     [Fact]
     public async Task demo_appends_a_day_of_history_and_reports_what_it_appended()
