@@ -33,6 +33,7 @@ public sealed class Ledger(DocumentStore store, EventValidator validator, Npgsql
     private const string ActorHeader = "actor";
     private const string OccurredAtHeader = "occurredAt";
     private const string SourceMessageHeader = "sourceMessage";
+    private const int UnversionedAttempts = 10;
 
     public IDocumentStore Store => store;
 
@@ -66,6 +67,31 @@ public sealed class Ledger(DocumentStore store, EventValidator validator, Npgsql
             }
         }
 
+        // Appends that name no version only collide with another writer's rows, never with a decision:
+        // the losing transaction wrote nothing, so it is simply tried again on top of the winner.
+        var retryable = batch.All(a => a.ExpectedVersion is null);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await SaveAsync(batch, ct);
+                return;
+            }
+            catch (Exception e) when (e is JasperFx.ConcurrencyException or JasperFx.Events.ExistingStreamIdCollisionException
+                                          or Marten.Exceptions.ExistingStreamIdCollisionException or EventStreamUnexpectedMaxEventIdException)
+            {
+                if (retryable && attempt < UnversionedAttempts)
+                {
+                    await Task.Delay(Random.Shared.Next(1, 10 * attempt), ct);
+                    continue;
+                }
+                throw new StreamConcurrencyException(batch.Select(a => a.StreamId).Distinct().ToList(), e);
+            }
+        }
+    }
+
+    private async Task SaveAsync(IReadOnlyList<StreamAppend> batch, CancellationToken ct)
+    {
         await using var session = store.LightweightSession();
         foreach (var append in batch)
         {
@@ -77,15 +103,7 @@ public sealed class Ledger(DocumentStore store, EventValidator validator, Npgsql
                 case var version: session.Events.Append(append.StreamId, version.Value + events.Length, events); break;
             }
         }
-
-        try
-        {
-            await session.SaveChangesAsync(ct);
-        }
-        catch (Exception e) when (e is JasperFx.ConcurrencyException or JasperFx.Events.ExistingStreamIdCollisionException or Marten.Exceptions.ExistingStreamIdCollisionException or EventStreamUnexpectedMaxEventIdException)
-        {
-            throw new StreamConcurrencyException(batch.Select(a => a.StreamId).Distinct().ToList(), e);
-        }
+        await session.SaveChangesAsync(ct);
     }
 
     public Task AppendAsync(StreamAppend append, CancellationToken ct = default) => AppendAsync([append], ct);

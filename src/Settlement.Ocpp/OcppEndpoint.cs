@@ -121,6 +121,7 @@ public static partial class OcppEndpoint
         finally
         {
             registry.Remove(connection);
+            connection.FailPendingCalls();
             if (!connection.Replaced && (charger is not null || link.Registered || await StreamExistsAsync(ledger, identity)))
                 await RecordPresenceAsync(ledger, identity, presence,
                     new ChargerWentOffline(identity, connection.LastSeenAt, clock.GetCurrentInstant()), clock, CancellationToken.None);

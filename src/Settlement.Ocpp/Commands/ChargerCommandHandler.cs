@@ -45,7 +45,15 @@ public sealed class ChargerCommandHandler(ConnectionRegistry connections, Ledger
         if (connection is null)
             return await CompleteAsync(command, correlation, commandId, action, CommandOutcome.ChargerOffline, null, null, $"{command.ChargerId} is not connected", ct);
 
-        var answer = await connection.CallAsync(commandId, action, payload, TimeSpan.FromSeconds(options.CallTimeoutSeconds), ct);
+        CommandAnswer? answer;
+        try
+        {
+            answer = await connection.CallAsync(commandId, action, payload, TimeSpan.FromSeconds(options.CallTimeoutSeconds), ct);
+        }
+        catch (ChargerDisconnectedException lost)
+        {
+            return await CompleteAsync(command, correlation, commandId, action, CommandOutcome.ChargerOffline, null, null, lost.Message, ct);
+        }
         return answer switch
         {
             null => await CompleteAsync(command, correlation, commandId, action, CommandOutcome.TimedOut, null, null,

@@ -14,6 +14,9 @@ namespace Settlement.Ocpp.Connections;
 
 public sealed record CommandAnswer(OcppCallResult? Result, OcppCallError? Error);
 
+public sealed class ChargerDisconnectedException(string chargerId, Exception? inner)
+    : Exception($"{chargerId} disconnected before answering", inner);
+
 /// <summary>
 /// One charger's WebSocket: CALLs in are handled one at a time and answered only after what they
 /// report is committed; CALLs out (commands) are one at a time too, as OCPP-J requires per direction.
@@ -149,6 +152,7 @@ public sealed class ChargerConnection(
     }
 
     /// <summary>Sends a CALL to the charger and waits for its answer; null when it did not answer in time.</summary>
+    /// <exception cref="ChargerDisconnectedException">The connection closed before the charger answered.</exception>
     public async Task<CommandAnswer?> CallAsync(string messageId, string action, JsonObject payload, TimeSpan timeout, CancellationToken ct)
     {
         await _outbound.WaitAsync(ct);
@@ -156,21 +160,35 @@ public sealed class ChargerConnection(
         {
             var answer = new TaskCompletionSource<CommandAnswer>(TaskCreationOptions.RunContinuationsAsynchronously);
             _pending[messageId] = answer;
-            await SendAsync(OcppFrames.Serialize(new OcppCall(messageId, action, payload)), ct);
             try
             {
+                await SendAsync(OcppFrames.Serialize(new OcppCall(messageId, action, payload)), ct);
                 return await answer.Task.WaitAsync(timeout, ct);
             }
             catch (TimeoutException)
             {
-                _pending.TryRemove(messageId, out _);
                 return null;
+            }
+            catch (Exception e) when (e is WebSocketException or ObjectDisposedException)
+            {
+                throw new ChargerDisconnectedException(link.ChargerId, e);
+            }
+            finally
+            {
+                _pending.TryRemove(messageId, out _);
             }
         }
         finally
         {
             _outbound.Release();
         }
+    }
+
+    /// <summary>Commands still waiting when the connection ends learn it at once instead of timing out.</summary>
+    public void FailPendingCalls()
+    {
+        foreach (var (_, waiting) in _pending)
+            waiting.TrySetException(new ChargerDisconnectedException(link.ChargerId, null));
     }
 
     public async Task CloseAsync(WebSocketCloseStatus status, string reason)

@@ -17,6 +17,16 @@ public sealed class ChargerLink(string chargerId, OcppProtocol protocol, bool re
 
     /// <summary>The last 2.0.1 TransactionEvent seqNo seen per session.</summary>
     public Dictionary<string, int> LastSeqNo { get; } = [];
+
+    /// <summary>
+    /// Each open session's folded state and stream version as this connection last wrote it, so a
+    /// MeterValues costs one append instead of re-reading the session. A stale entry is caught by the
+    /// append's expected version and re-read.
+    /// </summary>
+    public Dictionary<string, (Domain.Sessions.Session State, long Version)> Sessions { get; } = [];
+
+    /// <summary>Which session each of this charger's transaction ids names.</summary>
+    public Dictionary<string, string> SessionsByTransaction { get; } = [];
 }
 
 public interface IProtocolHandler

@@ -65,37 +65,41 @@ public sealed class SessionRecorder(ChargerLedger chargers)
             call.Metadata(start.StartedAt, correlationId: sessionId))), ct);
 
     /// <summary>The session a charger's transaction id names, if the ledger saw it start.</summary>
-    public async Task<string?> FindSessionAsync(string chargerId, string transactionId, CancellationToken ct)
+    public async Task<string?> FindSessionAsync(ChargerLink link, string transactionId, CancellationToken ct)
     {
+        if (link.SessionsByTransaction.TryGetValue(transactionId, out var known)) return known;
         await using var query = Ledger.Store.QuerySession();
-        return (await query.LoadAsync<TransactionEntry>(TransactionEntry.Key(chargerId, transactionId), ct))?.SessionId;
+        var found = (await query.LoadAsync<TransactionEntry>(TransactionEntry.Key(link.ChargerId, transactionId), ct))?.SessionId;
+        if (found is not null) link.SessionsByTransaction[transactionId] = found;
+        return found;
     }
 
-    public async Task RecordMeterValuesAsync(InboundCall call, string? transactionId, int evseId, IReadOnlyList<MeterReading> readings, CancellationToken ct)
+    public async Task RecordMeterValuesAsync(ChargerLink link, InboundCall call, string? transactionId, int evseId, IReadOnlyList<MeterReading> readings, CancellationToken ct)
     {
         if (readings.Count == 0) return;
-        var sessionId = transactionId is null ? null : await FindSessionAsync(call.ChargerId, transactionId, ct);
+        var sessionId = transactionId is null ? null : await FindSessionAsync(link, transactionId, ct);
         if (sessionId is null)
         {
             await chargers.RecordAsync(call, readings[^1].TakenAt, ct, new ChargerMeterValuesRecorded(call.ChargerId, evseId, readings));
             return;
         }
-        await DecideAndAppendAsync(call, sessionId, readings[^1].TakenAt, state => Session.RecordMeterValues(state, sessionId, readings), ct);
+        await DecideAndAppendAsync(link, call, sessionId, readings[^1].TakenAt, state => Session.RecordMeterValues(state, sessionId, readings), ct);
     }
 
     /// <returns>False when the transaction is unknown to the ledger (recorded as such).</returns>
-    public async Task<bool> StopAsync(InboundCall call, string transactionId, long meterStopWh, StopReason reason, Instant stoppedAt,
+    public async Task<bool> StopAsync(ChargerLink link, InboundCall call, string transactionId, long meterStopWh, StopReason reason, Instant stoppedAt,
         IReadOnlyList<MeterReading> finalReadings, CancellationToken ct)
     {
-        var sessionId = await FindSessionAsync(call.ChargerId, transactionId, ct);
+        var sessionId = await FindSessionAsync(link, transactionId, ct);
         if (sessionId is null)
         {
             await chargers.RecordAsync(call, stoppedAt, ct,
                 new UnknownTransactionStopped(call.ChargerId, transactionId, meterStopWh, reason.ToString(), stoppedAt));
             return false;
         }
-        await DecideAndAppendAsync(call, sessionId, stoppedAt,
+        await DecideAndAppendAsync(link, call, sessionId, stoppedAt,
             state => Session.Stop(state, new SessionStopped(sessionId, meterStopWh, reason, stoppedAt), finalReadings), ct);
+        link.Sessions.Remove(sessionId);
         return true;
     }
 
@@ -109,23 +113,33 @@ public sealed class SessionRecorder(ChargerLedger chargers)
         return (Session.Fold(events.Select(e => e.Data)), events);
     }
 
-    private async Task DecideAndAppendAsync(InboundCall call, string sessionId, Instant occurredAt,
+    private async Task DecideAndAppendAsync(ChargerLink link, InboundCall call, string sessionId, Instant occurredAt,
         Func<Session, IReadOnlyList<object>> decide, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var (events, version) = await Ledger.FetchAsync(StreamIds.Session(sessionId), ct);
-            var decided = decide(Session.Fold(events.Select(e => e.Data)));
-            if (decided.Count == 0) return;
+            if (!link.Sessions.TryGetValue(sessionId, out var known))
+            {
+                var (events, version) = await Ledger.FetchAsync(StreamIds.Session(sessionId), ct);
+                known = (Session.Fold(events.Select(e => e.Data)), version);
+            }
+            var decided = decide(known.State);
+            if (decided.Count == 0)
+            {
+                link.Sessions[sessionId] = known;
+                return;
+            }
             try
             {
                 await Ledger.AppendAsync(new StreamAppend(StreamIds.Session(sessionId),
-                    decided.Select(e => new PendingEvent(e, call.Metadata(occurredAt, sessionId))).ToList(), version), ct);
+                    decided.Select(e => new PendingEvent(e, call.Metadata(occurredAt, sessionId))).ToList(), known.Version), ct);
+                link.Sessions[sessionId] = (decided.Aggregate(known.State, (state, e) => state.Apply(e)), known.Version + decided.Count);
                 return;
             }
             catch (StreamConcurrencyException) when (attempt < Attempts)
             {
-                // Someone else appended to the session meanwhile: decide again on what is there now.
+                // Someone else appended to the session meanwhile: forget what we knew and decide on what is there now.
+                link.Sessions.Remove(sessionId);
             }
         }
     }

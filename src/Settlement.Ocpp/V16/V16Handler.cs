@@ -20,8 +20,8 @@ public sealed class V16Handler(ChargerLedger chargers, SessionRecorder sessions,
             "StatusNotification" => await StatusAsync(link, call, payload, ct),
             "Authorize" => await AuthorizeAsync(call, payload, ct),
             "StartTransaction" => await StartAsync(call, payload, ct),
-            "MeterValues" => await MeterValuesAsync(call, payload, ct),
-            "StopTransaction" => await StopAsync(call, payload, ct),
+            "MeterValues" => await MeterValuesAsync(link, call, payload, ct),
+            "StopTransaction" => await StopAsync(link, call, payload, ct),
             "DataTransfer" => await DataTransferAsync(call, payload, ct),
             "DiagnosticsStatusNotification" => await chargers.RecordAndAcknowledgeAsync(call, ct,
                 new DiagnosticsStatusReported(call.ChargerId, Enum(Text(payload, "status"), DiagnosticsStatus.Idle), call.ReceivedAt)),
@@ -84,10 +84,10 @@ public sealed class V16Handler(ChargerLedger chargers, SessionRecorder sessions,
         };
     }
 
-    private async Task<JsonObject> MeterValuesAsync(InboundCall call, JsonObject payload, CancellationToken ct)
+    private async Task<JsonObject> MeterValuesAsync(ChargerLink link, InboundCall call, JsonObject payload, CancellationToken ct)
     {
         var transactionId = payload["transactionId"]?.GetValue<int>().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        await sessions.RecordMeterValuesAsync(call, transactionId, Integer(payload, "connectorId"),
+        await sessions.RecordMeterValuesAsync(link, call, transactionId, Integer(payload, "connectorId"),
             Readings(payload["meterValue"] as JsonArray, call.ReceivedAt), ct);
         return [];
     }
@@ -96,12 +96,12 @@ public sealed class V16Handler(ChargerLedger chargers, SessionRecorder sessions,
     /// An unknown transaction is recorded and still answered normally: the charger must be able to
     /// delete it from its queue (OCPP 1.6 §4.10: the central system cannot refuse a StopTransaction).
     /// </summary>
-    private async Task<JsonObject> StopAsync(InboundCall call, JsonObject payload, CancellationToken ct)
+    private async Task<JsonObject> StopAsync(ChargerLink link, InboundCall call, JsonObject payload, CancellationToken ct)
     {
         var transactionId = Integer(payload, "transactionId").ToString(System.Globalization.CultureInfo.InvariantCulture);
         var reason = Enum(OptionalText(payload, "reason") ?? "Local", StopReason.Other);
         var stoppedAt = Time(payload["timestamp"], call.ReceivedAt);
-        await sessions.StopAsync(call, transactionId, payload["meterStop"]!.GetValue<long>(), reason, stoppedAt,
+        await sessions.StopAsync(link, call, transactionId, payload["meterStop"]!.GetValue<long>(), reason, stoppedAt,
             Readings(payload["transactionData"] as JsonArray, stoppedAt), ct);
         return OptionalText(payload, "idTag") is null
             ? []

@@ -20,7 +20,7 @@ public sealed class V201Handler(ChargerLedger chargers, SessionRecorder sessions
             "StatusNotification" => await StatusAsync(link, call, payload, ct),
             "Authorize" => await AuthorizeAsync(call, payload, ct),
             "TransactionEvent" => await TransactionEventAsync(link, call, payload, ct),
-            "MeterValues" => await MeterValuesAsync(call, payload, ct),
+            "MeterValues" => await MeterValuesAsync(link, call, payload, ct),
             "NotifyEvent" => await NotifyEventAsync(call, payload, ct),
             "FirmwareStatusNotification" => await chargers.RecordAndAcknowledgeAsync(call, ct,
                 new FirmwareStatusReported(call.ChargerId, Enum(Text(payload, "status"), FirmwareStatus.Idle), null, call.ReceivedAt)),
@@ -83,7 +83,7 @@ public sealed class V201Handler(ChargerLedger chargers, SessionRecorder sessions
         var idToken = (payload["idToken"] as JsonObject)?["idToken"]?.GetValue<string>();
         var seqNo = Integer(payload, "seqNo");
 
-        var sessionId = await sessions.FindSessionAsync(call.ChargerId, transactionId, ct);
+        var sessionId = await sessions.FindSessionAsync(link, transactionId, ct);
         if (sessionId is null && Text(payload, "eventType") != "Ended")
         {
             var meterStart = readings.Count == 0 ? 0 : readings.Min(r => r.EnergyWh);
@@ -93,7 +93,7 @@ public sealed class V201Handler(ChargerLedger chargers, SessionRecorder sessions
         if (sessionId is not null)
         {
             await RecordSequenceAsync(link, call, sessionId, seqNo, ct);
-            await sessions.RecordMeterValuesAsync(call, transactionId, evse?["id"]?.GetValue<int>() ?? 0, readings, ct);
+            await sessions.RecordMeterValuesAsync(link, call, transactionId, evse?["id"]?.GetValue<int>() ?? 0, readings, ct);
         }
         if (Text(payload, "eventType") == "Ended")
         {
@@ -101,7 +101,7 @@ public sealed class V201Handler(ChargerLedger chargers, SessionRecorder sessions
             var meterStop = readings.Count > 0 ? readings.Max(r => r.EnergyWh)
                 : state.Readings.IsEmpty ? state.MeterStartWh : state.Readings.Last().Value;
             var reason = Enum(OptionalText(info, "stoppedReason") ?? "Local", StopReason.Other);
-            await sessions.StopAsync(call, transactionId, meterStop, reason, at, readings, ct);
+            await sessions.StopAsync(link, call, transactionId, meterStop, reason, at, readings, ct);
         }
         return idToken is null ? [] : new JsonObject { ["idTokenInfo"] = new JsonObject { ["status"] = "Accepted" } };
     }
@@ -130,9 +130,9 @@ public sealed class V201Handler(ChargerLedger chargers, SessionRecorder sessions
         return last;
     }
 
-    private async Task<JsonObject> MeterValuesAsync(InboundCall call, JsonObject payload, CancellationToken ct)
+    private async Task<JsonObject> MeterValuesAsync(ChargerLink link, InboundCall call, JsonObject payload, CancellationToken ct)
     {
-        await sessions.RecordMeterValuesAsync(call, null, Integer(payload, "evseId"), Readings(payload["meterValue"] as JsonArray, call.ReceivedAt), ct);
+        await sessions.RecordMeterValuesAsync(link, call, null, Integer(payload, "evseId"), Readings(payload["meterValue"] as JsonArray, call.ReceivedAt), ct);
         return [];
     }
 

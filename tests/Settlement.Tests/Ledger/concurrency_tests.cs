@@ -29,6 +29,21 @@ public sealed class concurrency_tests(LedgerDatabase db)
     }
 
     [Fact]
+    public async Task concurrent_appends_that_name_no_version_all_land_in_order_of_commit()
+    {
+        var sessionId = NewSessionId();
+        var stream = StreamIds.Session(sessionId);
+        await db.Ledger.AppendAsync(StreamAppend.New(stream, Pending(Started(sessionId))));
+
+        await Task.WhenAll(Enumerable.Range(1, 20).Select(i => Task.Run(() =>
+            db.Ledger.AppendAsync(new StreamAppend(stream, [Pending(new Domain.Sessions.SessionRated(sessionId, 1 + i % 5, $"#{i}", Noon))])))));
+
+        var events = await db.Ledger.ReadStreamAsync(stream);
+        Assert.Equal(21, events.Count);
+        Assert.Equal(Enumerable.Range(1, 21).Select(v => (long)v), events.Select(e => e.Version));
+    }
+
+    [Fact]
     public async Task starting_a_stream_that_exists_is_refused()
     {
         var sessionId = NewSessionId();

@@ -86,8 +86,8 @@ public sealed class ocpp_command_tests(LedgerDatabase db) : IAsyncLifetime
     {
         await using var impatient = await new OcppHost(db, new OcppOptions { CallTimeoutSeconds = 2 }).StartAsync();
         var (charger, id) = await ConnectAsync(impatient, OcppVersion.Ocpp16,
-            Step.ExpectAndIgnore("TriggerMessage", 10_000),
-            Step.ExpectAndFail("GetConfiguration", "InternalError", "busy", 10_000));
+            Step.ExpectAndIgnore("TriggerMessage", 20_000),
+            Step.ExpectAndFail("GetConfiguration", "InternalError", "busy", 20_000));
 
         var silent = await Command(impatient, id, "trigger-message", new { message = "StatusNotification", evseId = 1 });
         var refused = await Command(impatient, id, "get-settings", new { keys = new[] { "HeartbeatInterval" } });
@@ -98,6 +98,22 @@ public sealed class ocpp_command_tests(LedgerDatabase db) : IAsyncLifetime
         await charger;
         Assert.Equal([CommandOutcome.TimedOut, CommandOutcome.CallError],
             (await impatient.ChargerEventsAsync(id)).Select(e => e.Data).OfType<CommandCompleted>().Select(c => c.Outcome));
+    }
+
+    [Fact]
+    public async Task a_charger_that_disconnects_while_a_command_waits_is_recorded_offline_at_once()
+    {
+        var (charger, id) = await ConnectAsync(OcppVersion.Ocpp201, Step.ExpectAndIgnore("UnlockConnector", 20_000), Step.Close());
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var (status, body) = await Command(id, "unlock-connector", new { evseId = 1, connectorId = 1 });
+
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Contains("disconnected", body.GetProperty("error").GetString());
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(20), "the command waited for its timeout instead of learning of the disconnect");
+        await charger;
+        Assert.Equal(CommandOutcome.ChargerOffline,
+            Assert.Single((await _host.ChargerEventsAsync(id)).Select(e => e.Data).OfType<CommandCompleted>()).Outcome);
     }
 
     [Fact]
