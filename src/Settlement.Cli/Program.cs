@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Settlement.Cli.Bench;
 using Settlement.Cli.Commands;
 using Settlement.Cli.Demo;
 using Settlement.Domain.Events;
@@ -11,6 +12,7 @@ var root = new RootCommand("settle: the Settlement ledger and settlement engine 
     DemoCommand.Create(),
     ServeCommand.Create(),
     SchemasCommand.Create(),
+    BenchCommand.Create(),
 };
 
 try

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using NodaTime;
 using NodaTime.Text;
 using Settlement.Cli.Commands;
+using Settlement.Cli.Simulation;
 using Settlement.Domain.Events;
 using Settlement.Domain.Sessions;
 using Settlement.Ledger;
@@ -39,10 +40,15 @@ internal static class DemoCommand
         var seed = new Option<int>("--seed") { Description = "Random seed: the same seed gives the same history.", DefaultValueFactory = _ => 2026 };
         var from = new Option<string>("--from") { Description = "First day (yyyy-MM-dd, each site's local date).", DefaultValueFactory = _ => "2026-10-01" };
         var days = new Option<int>("--days") { Description = "Number of days of history.", DefaultValueFactory = _ => 31 };
-        var database = new DatabaseOptions("settlement_demo", "Database the demo recreates and fills (default 'settlement_demo'; never your ledger database unless you name it).");
-        var command = new Command("demo", "Generate a seeded month of a 3-site, 30-EVSE network and append it through the real event store.")
+        var live = new Option<int>("--live-seconds")
         {
-            seed, from, days,
+            Description = "Then run the host and let the 15 chargers talk OCPP to it for this long (0 skips the live part).",
+            DefaultValueFactory = _ => 15,
+        };
+        var database = new DatabaseOptions("settlement_demo", "Database the demo recreates and fills (default 'settlement_demo'; never your ledger database unless you name it).");
+        var command = new Command("demo", "Generate a seeded month of a 3-site, 30-EVSE network and append it through the real event store, then watch its chargers talk OCPP to the host live.")
+        {
+            seed, from, days, live,
         };
         database.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -58,13 +64,18 @@ internal static class DemoCommand
                 AnsiConsole.MarkupLine("[red]--days must be between 1 and 366.[/]");
                 return 2;
             }
+            if (parse.GetValue(live) is < 0 or > 3_600)
+            {
+                AnsiConsole.MarkupLine("[red]--live-seconds must be between 0 and 3600.[/]");
+                return 2;
+            }
             var options = new DemoOptions(parse.GetValue(seed), firstDay.Value, parse.GetValue(days));
-            return await RunAsync(options, database, parse, ct);
+            return await RunAsync(options, TimeSpan.FromSeconds(parse.GetValue(live)), database, parse, ct);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(DemoOptions options, DatabaseOptions database, ParseResult parse, CancellationToken ct)
+    private static async Task<int> RunAsync(DemoOptions options, TimeSpan live, DatabaseOptions database, ParseResult parse, CancellationToken ct)
     {
         var total = Stopwatch.StartNew();
         await using var server = await database.ConnectAsync(parse, m => AnsiConsole.MarkupLineInterpolated($"[grey]{m}[/]"), ct);
@@ -89,7 +100,8 @@ internal static class DemoCommand
         appending.Stop();
 
         PrintSummary(history, name, server.Description, appending.Elapsed, total.Elapsed);
-        return 0;
+        if (live == TimeSpan.Zero) return 0;
+        return await LiveDemo.RunAsync(ledger, name, $"{server.Description}, database {name}", history, live, ct) ? 0 : 1;
     }
 
     private static void PrintSummary(IReadOnlyList<DemoEvent> history, string database, string server, TimeSpan appending, TimeSpan total)

@@ -12,7 +12,7 @@ public sealed class settle_command_tests(LedgerDatabase db)
     [Fact]
     public async Task demo_appends_a_day_of_history_and_reports_what_it_appended()
     {
-        var run = await Settle("demo", "--days", "1", "--database", DemoDatabase, "--connection", db.ConnectionString);
+        var run = await Settle("demo", "--days", "1", "--live-seconds", "0", "--database", DemoDatabase, "--connection", db.ConnectionString);
 
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Contains("Appended to the ledger", run.Output);

@@ -1,0 +1,81 @@
+using System.CommandLine;
+using Npgsql;
+using Settlement.Cli.Commands;
+using Settlement.Cli.Simulation;
+using Spectre.Console;
+
+namespace Settlement.Cli.Bench;
+
+/// <summary><c>settle bench</c>: load measurements, one subcommand per part of the engine.</summary>
+internal static class BenchCommand
+{
+    public static Command Create() => new("bench", "Measure the engine under load. Each part reports its figures against their targets; a missed target is reported, not an error.")
+    {
+        OcppCommand(),
+    };
+
+    private static Command OcppCommand()
+    {
+        var chargers = new Option<int>("--chargers") { Description = "Simulated chargers, each with one connection.", DefaultValueFactory = _ => 1_000 };
+        var duration = new Option<int>("--duration") { Description = "Seconds of the MeterValues closed loop.", DefaultValueFactory = _ => 30 };
+        var protocol = new Option<string>("--protocol") { Description = "OCPP version of the chargers: 1.6, 2.0.1, or mixed (half each).", DefaultValueFactory = _ => "mixed" };
+        protocol.AcceptOnlyFromAmong("1.6", "2.0.1", "mixed");
+        var concurrency = new Option<int>("--connect-concurrency")
+        {
+            Description = "How many chargers connect (and boot, and start their transaction) at the same time.",
+            DefaultValueFactory = _ => 200,
+        };
+        var pool = new Option<int?>("--host-pool")
+        {
+            Description = "Npgsql Maximum Pool Size for the host (default: what the server's max_connections leaves room for, at most 40).",
+        };
+        var database = new DatabaseOptions("settlement_bench", "Database the bench recreates on every run (default 'settlement_bench').");
+        var command = new Command("ocpp", """
+            Simulated chargers against the host (run as a separate process, so its memory is measured alone): register them,
+            connect them, then every charger keeps one meter-value CALL outstanding (1.6 MeterValues, 2.0.1 TransactionEvent
+            Updated) for --duration. Reports calls/s, latency percentiles, errors and the host's memory, then inserts the same
+            rows into a plain PostgreSQL table for a baseline. Targets: ingest >= 0.5 x raw insert rate, host memory <= 1 GiB.
+            """)
+        {
+            chargers, duration, protocol, concurrency, pool,
+        };
+        database.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            if (parse.GetValue(chargers) < 1 || parse.GetValue(duration) < 1 || parse.GetValue(concurrency) < 1 || parse.GetValue(pool) is < 1)
+            {
+                AnsiConsole.MarkupLine("[red]--chargers, --duration, --connect-concurrency and --host-pool must be at least 1.[/]");
+                return 2;
+            }
+            var options = new OcppBenchOptions(parse.GetValue(chargers), TimeSpan.FromSeconds(parse.GetValue(duration)),
+                parse.GetValue(protocol) switch { "1.6" => ProtocolMix.Ocpp16, "2.0.1" => ProtocolMix.Ocpp201, _ => ProtocolMix.Mixed },
+                parse.GetValue(concurrency), parse.GetValue(pool));
+            WarnAboutOpenFiles(options.Chargers);
+
+            await using var server = await database.ConnectAsync(parse, m => AnsiConsole.MarkupLineInterpolated($"[grey]{m}[/]"), ct);
+            var name = database.DatabaseName(parse);
+            AnsiConsole.MarkupLineInterpolated($"Recreating database [bold]{name}[/] on {server.Description}");
+            try
+            {
+                var report = await new OcppBench(server, name, options).RunAsync(ct);
+                report.Print();
+                return 0;
+            }
+            catch (Exception e) when (e is SimulatorException or HttpRequestException or NpgsqlException)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]The bench could not run:[/] {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>Each connection is a file descriptor here and another in the host; both processes inherit this limit.</summary>
+    private static void WarnAboutOpenFiles(int chargers)
+    {
+        var needed = chargers + 1_024;
+        if (ProcFs.OpenFileLimit() is { } limit && limit.Soft < needed)
+            AnsiConsole.MarkupLineInterpolated(
+                $"[yellow]Open-file limit is {limit.Soft:N0} (hard {limit.Hard:N0}); {chargers:N0} connections need about {needed:N0}. Run `ulimit -n {needed}` first, or connections will fail.[/]");
+    }
+}

@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Settlement.Cli.Commands;
+using Settlement.Ledger.Database;
+
+namespace Settlement.Cli.Bench;
+
+/// <summary>
+/// <c>settle serve</c> in a process of its own, so that what /proc says about its memory is the host's alone
+/// and not the simulator's. Stopped when disposed, and when this process exits.
+/// </summary>
+public sealed class HostProcess : IAsyncDisposable
+{
+    private const int OutputLinesKept = 40;
+    private readonly Process _process;
+    private readonly Queue<string> _output = new();
+    private readonly EventHandler _onExit;
+    private bool _disposed;
+
+    private HostProcess(Process process, Uri baseAddress)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+        _onExit = (_, _) => Kill();
+        AppDomain.CurrentDomain.ProcessExit += _onExit;
+        process.OutputDataReceived += (_, line) => Keep(line.Data);
+        process.ErrorDataReceived += (_, line) => Keep(line.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public int ProcessId => _process.Id;
+    public Uri BaseAddress { get; }
+    public Uri OcppEndpoint => new(BaseAddress.AbsoluteUri.Replace("http://", "ws://") + "ocpp/");
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The host's last lines of output, to show why it stopped.</summary>
+    public string OutputTail
+    {
+        get
+        {
+            lock (_output) return string.Join(Environment.NewLine, _output);
+        }
+    }
+
+    public MemoryReading? Memory() => ProcFs.Memory(_process.Id);
+
+    public TimeSpan CpuTime()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
+    /// <summary>
+    /// Starts <c>dotnet settle.dll serve</c> on a free loopback port over <paramref name="database"/>, and waits
+    /// until its /health answers. The connection string goes in SETTLE_CONNECTION rather than on the command line,
+    /// where every local user could read its password.
+    /// </summary>
+    /// <exception cref="DatabaseServerException">The host did not come up; the message carries its last output.</exception>
+    public static async Task<HostProcess> StartAsync(string database, string connectionString, CancellationToken ct)
+    {
+        var settle = Path.Combine(AppContext.BaseDirectory, "settle.dll");
+        var baseAddress = new Uri($"http://127.0.0.1:{FreeLoopbackPort()}/");
+        var start = new ProcessStartInfo(DotnetHost())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            Environment = { [DatabaseOptions.EnvironmentVariable] = connectionString, ["NO_COLOR"] = "1" },
+        };
+        foreach (var argument in new[] { settle, "serve", "--urls", baseAddress.AbsoluteUri.TrimEnd('/'), "--database", database })
+            start.ArgumentList.Add(argument);
+        var host = new HostProcess(Process.Start(start) ?? throw new DatabaseServerException($"could not start {start.FileName} {settle}"), baseAddress);
+        try
+        {
+            await host.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90), ct);
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        AppDomain.CurrentDomain.ProcessExit -= _onExit;
+        Kill();
+        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try { await _process.WaitForExitAsync(grace.Token); }
+        catch (OperationCanceledException) { /* the kill is delivered; nothing more to wait for */ }
+        _process.Dispose();
+    }
+
+    private async Task WaitUntilHealthyAsync(TimeSpan limit, CancellationToken ct)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            if (_process.HasExited)
+                throw new DatabaseServerException($"the host process exited with code {_process.ExitCode} before it served:{Environment.NewLine}{OutputTail}");
+            try
+            {
+                using var health = await http.GetAsync("health", ct);
+                if (health.IsSuccessStatusCode) return;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                // Not listening yet.
+            }
+            if (deadline.Elapsed > limit)
+                throw new DatabaseServerException($"the host process did not answer /health within {limit.TotalSeconds:N0} s:{Environment.NewLine}{OutputTail}");
+            await Task.Delay(200, ct);
+        }
+    }
+
+    private void Kill()
+    {
+        try
+        {
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Exited between the look and the kill.
+        }
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null) return;
+        lock (_output)
+        {
+            _output.Enqueue(line);
+            while (_output.Count > OutputLinesKept) _output.Dequeue();
+        }
+    }
+
+    // Under `dotnet settle.dll` the running host is dotnet itself; under the settle apphost, dotnet is on PATH.
+    private static string DotnetHost() =>
+        Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
+
+    private static int FreeLoopbackPort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try { return ((IPEndPoint)listener.LocalEndpoint).Port; }
+        finally { listener.Stop(); }
+    }
+}

@@ -1,0 +1,243 @@
+using System.Diagnostics;
+using Npgsql;
+using Settlement.Cli.Simulation;
+using Settlement.Ledger.Database;
+using Settlement.Ledger.Store;
+using Settlement.Ocpp.Framing;
+using Spectre.Console;
+
+namespace Settlement.Cli.Bench;
+
+public enum ProtocolMix { Ocpp16, Ocpp201, Mixed }
+
+/// <param name="HostPoolSize">Npgsql's Maximum Pool Size for the host's connection string; null sizes it to the server.</param>
+public sealed record OcppBenchOptions(int Chargers, TimeSpan Duration, ProtocolMix Protocols, int ConnectConcurrency, int? HostPoolSize);
+
+/// <summary>
+/// <c>settle bench ocpp</c>: N simulated chargers against the host in its own process, each with one meter-value
+/// CALL outstanding at a time, then PostgreSQL alone with the same rows, to judge the ledger's ingest against it.
+/// </summary>
+internal sealed class OcppBench(DatabaseServer server, string database, OcppBenchOptions options)
+{
+    public const string Password = "bench-charger-password-0001";
+    private const string SiteId = "BENCH-SITE";
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(500);
+
+    private readonly List<(TimeSpan At, long Resident)> _memory = [];
+
+    public async Task<OcppBenchReport> RunAsync(CancellationToken ct)
+    {
+        await server.RecreateDatabaseAsync(database, ct);
+        var connectionString = server.ConnectionStringFor(database);
+        await using var queries = new NpgsqlDataSourceBuilder(connectionString) { ConnectionStringBuilder = { MaxPoolSize = 2 } }.Build();
+        var hostPool = options.HostPoolSize ?? await FittingPoolSizeAsync(queries, ct);
+        var chargers = Enumerable.Range(1, options.Chargers).Select(Definition).ToList();
+        var report = new OcppBenchReport { Options = options, HostPoolSize = hostPool, Database = database, Server = server.Description };
+
+        await AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async progress =>
+            {
+                var registering = progress.AddTask($"Registering {chargers.Count:N0} chargers", maxValue: chargers.Count);
+                await using (var ledger = await LedgerStore.OpenAsync(WithPool(connectionString, 4), ct))
+                    await ChargerRegistration.RegisterAsync(ledger, chargers, SiteId, n => registering.Increment(n), ct);
+                registering.StopTask();
+
+                var starting = progress.AddTask("Starting the host process", maxValue: 1);
+                await using var host = await HostProcess.StartAsync(database, WithPool(connectionString, hostPool), ct);
+                starting.Increment(1);
+                starting.StopTask();
+                starting.Description = Markup.Escape($"Host process {host.ProcessId} on {host.BaseAddress}");
+                using var sampling = new CancellationTokenSource();
+                var clock = Stopwatch.StartNew();
+                var sampler = SampleMemoryAsync(host, clock, sampling.Token);
+
+                await using var fleet = new Fleet(host.OcppEndpoint, chargers, new SimulatorOptions { CallTimeout = TimeSpan.FromMinutes(2) });
+                try
+                {
+                    await DriveAsync(progress, host, fleet, queries, clock, report, ct);
+                }
+                finally
+                {
+                    report.PeakMemory = host.Memory();
+                    await sampling.CancelAsync();
+                    await sampler;
+                    // The host goes first: closing 10,000 sockets normally would have it record as many outages.
+                    await host.DisposeAsync();
+                    await fleet.AbortAsync();
+                }
+
+                if (report.EventsInWindow == 0)
+                    return;
+                var samples = await SampleRowsAsync(queries, report.WindowStartSequence, report.WindowEndSequence, ct);
+                var baseline = progress.AddTask($"Raw PostgreSQL: {report.EventsInWindow:N0} rows by binary COPY", maxValue: report.EventsInWindow);
+                report.Raw = await RawInsertBaseline.RunAsync(connectionString, samples, report.EventsInWindow,
+                    inserted: n => baseline.Increment(n), ct: ct);
+                baseline.StopTask();
+            });
+        report.SteadyMemory = SteadyResident(report);
+        return report;
+    }
+
+    private async Task DriveAsync(ProgressContext progress, HostProcess host, Fleet fleet, NpgsqlDataSource queries,
+        Stopwatch clock, OcppBenchReport report, CancellationToken ct)
+    {
+        var counters = fleet.Counters;
+        var connecting = progress.AddTask($"Connecting (up to {options.ConnectConcurrency} handshakes at a time)", maxValue: options.Chargers);
+        report.MemoryBeforeConnect = host.Memory();
+        var phase = Stopwatch.StartNew();
+        report.Connected = await fleet.ConnectAsync(options.ConnectConcurrency, ct, () => connecting.Increment(1));
+        report.ConnectTime = phase.Elapsed;
+        connecting.StopTask();
+        report.MemoryConnected = host.Memory();
+        if (report.Connected == 0)
+            throw new SimulatorException($"no charger could connect to {host.OcppEndpoint}: {counters.Snapshot().LastError}");
+
+        var booting = progress.AddTask("BootNotification + StatusNotification", maxValue: report.Connected);
+        phase.Restart();
+        report.Booted = await fleet.BootAsync(options.ConnectConcurrency, ct, () => booting.Increment(1));
+        report.BootTime = phase.Elapsed;
+        booting.StopTask();
+
+        var starting = progress.AddTask("Starting one transaction per charger", maxValue: report.Booted);
+        phase.Restart();
+        var sessions = await fleet.StartSessionsAsync(options.ConnectConcurrency, ct, () => starting.Increment(1));
+        report.Transactions = sessions.Count;
+        report.TransactionTime = phase.Elapsed;
+        starting.StopTask();
+        if (sessions.Count == 0)
+            throw new SimulatorException($"no charger could start a transaction: {counters.Snapshot().LastError}");
+
+        var window = progress.AddTask("MeterValues closed loop", maxValue: options.Duration.TotalSeconds);
+        report.WindowStartSequence = await LastSequenceAsync(queries, ct);
+        report.SetupErrors = counters.Snapshot().Errors;
+        var cpu = CpuMark.Take(host);
+        var postgres = await PostgresActivity.ReadAsync(queries, ct);
+        var windowStart = clock.Elapsed;
+        report.WindowStart = windowStart;
+        var loop = fleet.RunMeterValuesLoopAsync(sessions, options.Duration, ct);
+        var (lastCalls, lastAt) = (0L, TimeSpan.Zero);
+        while (clock.Elapsed - windowStart < options.Duration && !loop.IsCompleted)
+        {
+            await Task.WhenAny(loop, Task.Delay(Tick, ct));
+            var (calls, at) = (counters.MeterValues.Count, clock.Elapsed - windowStart);
+            var rate = (calls - lastCalls) / Math.Max((at - lastAt).TotalSeconds, 0.001);
+            (lastCalls, lastAt) = (calls, at);
+            window.Value = Math.Min(at.TotalSeconds, options.Duration.TotalSeconds);
+            window.Description = Markup.Escape(
+                $"MeterValues: {rate,7:N0}/s  p99 {OcppBenchReport.Ms(counters.MeterValues.Percentile(99))}  " +
+                $"errors {counters.Snapshot().Errors - report.SetupErrors}  host {OcppBenchReport.MiB(host.Memory()?.ResidentBytes)}");
+        }
+        report.WindowEnd = clock.Elapsed;
+        report.WindowEndSequence = await LastSequenceAsync(queries, ct);
+        report.MeterCallsInWindow = counters.MeterValues.Count;
+        report.Cpu = cpu.Since(host);
+        report.Postgres = (await PostgresActivity.ReadAsync(queries, ct)).Since(postgres);
+        window.Description = "MeterValues closed loop: waiting for the calls in flight";
+        await loop;
+        window.Description = "MeterValues closed loop";
+        window.StopTask();
+        report.Final = counters.Snapshot();
+        report.Latency = counters.MeterValues.Summarise();
+        report.EventsInWindow = await EventsBetweenAsync(queries, report.WindowStartSequence, report.WindowEndSequence, ct);
+    }
+
+    private ChargerDefinition Definition(int number) => new(
+        $"BENCH-{number:D5}", Password,
+        options.Protocols switch
+        {
+            ProtocolMix.Ocpp16 => OcppProtocol.Ocpp16,
+            ProtocolMix.Ocpp201 => OcppProtocol.Ocpp201,
+            _ => number % 2 == 0 ? OcppProtocol.Ocpp16 : OcppProtocol.Ocpp201,
+        },
+        EvseCount: 1, Vendor: "Settlement", Model: "Bench", MaxPowerKw: 150m);
+
+    private async Task SampleMemoryAsync(HostProcess host, Stopwatch clock, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested && !host.HasExited)
+        {
+            if (host.Memory() is { } memory)
+                lock (_memory) _memory.Add((clock.Elapsed, memory.ResidentBytes));
+            try { await Task.Delay(Tick, ct); }
+            catch (OperationCanceledException) { return; }
+        }
+    }
+
+    /// <summary>The host's resident memory averaged over the second half of the loop, once connections and caches have settled.</summary>
+    private long? SteadyResident(OcppBenchReport report)
+    {
+        var from = report.WindowStart + (report.WindowEnd - report.WindowStart) / 2;
+        lock (_memory)
+        {
+            var steady = _memory.Where(m => m.At >= from && m.At <= report.WindowEnd).Select(m => m.Resident).ToList();
+            return steady.Count == 0 ? null : (long)steady.Average();
+        }
+    }
+
+    /// <summary>
+    /// A pool the server has room for: the host's ledger keeps two pools (Marten's and its own data source) on
+    /// one connection string, and PostgreSQL refuses connections past max_connections, counting everyone's.
+    /// </summary>
+    private static async Task<int> FittingPoolSizeAsync(NpgsqlDataSource queries, CancellationToken ct)
+    {
+        await using var command = queries.CreateCommand(
+            "SELECT current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int - count(*) FROM pg_stat_activity");
+        var free = Convert.ToInt32(await command.ExecuteScalarAsync(ct));
+        return Math.Clamp((free - 10) / 2, 4, 40);
+    }
+
+    private static string WithPool(string connectionString, int size) =>
+        new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = size }.ConnectionString;
+
+    private static async Task<long> LastSequenceAsync(NpgsqlDataSource queries, CancellationToken ct)
+    {
+        await using var command = queries.CreateCommand("SELECT coalesce(max(seq_id), 0) FROM ledger.mt_events");
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    private static async Task<long> EventsBetweenAsync(NpgsqlDataSource queries, long after, long upTo, CancellationToken ct)
+    {
+        await using var command = queries.CreateCommand("SELECT count(*) FROM ledger.mt_events WHERE seq_id > $1 AND seq_id <= $2");
+        command.Parameters.Add(new NpgsqlParameter { Value = after });
+        command.Parameters.Add(new NpgsqlParameter { Value = upTo });
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>Events appended during the loop, as stored: their stream, data and metadata JSON.</summary>
+    private static async Task<List<RawRow>> SampleRowsAsync(NpgsqlDataSource queries, long after, long upTo, CancellationToken ct)
+    {
+        await using var command = queries.CreateCommand(
+            "SELECT stream_id, data::text, headers::text FROM ledger.mt_events WHERE seq_id > $1 AND seq_id <= $2 ORDER BY seq_id LIMIT 2000");
+        command.Parameters.Add(new NpgsqlParameter { Value = after });
+        command.Parameters.Add(new NpgsqlParameter { Value = upTo });
+        var rows = new List<RawRow>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            rows.Add(new RawRow(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
+        return rows;
+    }
+}
+
+/// <summary>CPU used by the host, by this process (the simulator) and by the whole machine over an interval.</summary>
+internal sealed record CpuUse(double HostPercent, double SimulatorPercent, double MachinePercent)
+{
+    /// <summary>What neither the host nor the simulator used: PostgreSQL, mostly.</summary>
+    public double OtherPercent => Math.Max(0, MachinePercent - HostPercent - SimulatorPercent);
+}
+
+internal sealed record CpuMark(TimeSpan Host, TimeSpan Simulator, (long Busy, long Total)? Machine, long At)
+{
+    public static CpuMark Take(HostProcess host) =>
+        new(host.CpuTime(), Process.GetCurrentProcess().TotalProcessorTime, ProcFs.MachineCpu(), Stopwatch.GetTimestamp());
+
+    public CpuUse Since(HostProcess host)
+    {
+        var now = Take(host);
+        var capacity = Stopwatch.GetElapsedTime(At, now.At).TotalSeconds * Environment.ProcessorCount;
+        var machine = Machine is { } before && now.Machine is { } after && after.Total > before.Total
+            ? 100.0 * (after.Busy - before.Busy) / (after.Total - before.Total)
+            : double.NaN;
+        return new CpuUse(100 * (now.Host - Host).TotalSeconds / capacity, 100 * (now.Simulator - Simulator).TotalSeconds / capacity, machine);
+    }
+}

@@ -1,0 +1,54 @@
+using System.Globalization;
+
+namespace Settlement.Cli.Bench;
+
+/// <summary>Resident memory of a process: now (VmRSS) and its peak since it started (VmHWM), managed and native alike.</summary>
+public sealed record MemoryReading(long ResidentBytes, long PeakResidentBytes);
+
+/// <summary>The few Linux /proc figures the bench reports. Each is null where /proc is not there to read.</summary>
+public static class ProcFs
+{
+    public static MemoryReading? Memory(int processId)
+    {
+        var status = ReadLines($"/proc/{processId}/status");
+        return status is null ? null : new MemoryReading(Kilobytes(status, "VmRSS:") * 1024, Kilobytes(status, "VmHWM:") * 1024);
+    }
+
+    /// <summary>CPU time the whole machine spent busy and in total, in clock ticks summed over all cores (the "cpu" line of /proc/stat).</summary>
+    public static (long Busy, long Total)? MachineCpu()
+    {
+        var first = ReadLines("/proc/stat")?.FirstOrDefault(l => l.StartsWith("cpu ", StringComparison.Ordinal));
+        if (first is null) return null;
+        var ticks = first.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8)
+            .Select(t => long.Parse(t, CultureInfo.InvariantCulture)).ToArray();
+        // user nice system idle iowait irq softirq steal: idle and iowait are the not-busy ones.
+        var total = ticks.Sum();
+        return (total - ticks[3] - ticks[4], total);
+    }
+
+    /// <summary>This process's soft and hard limit on open files (sockets count), from /proc/self/limits.</summary>
+    public static (long Soft, long Hard)? OpenFileLimit()
+    {
+        var line = ReadLines("/proc/self/limits")?.FirstOrDefault(l => l.StartsWith("Max open files", StringComparison.Ordinal));
+        var parts = line?["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return parts is [var soft, var hard, ..] && long.TryParse(soft, out var s) && long.TryParse(hard, out var h) ? (s, h) : null;
+    }
+
+    private static long Kilobytes(string[] status, string field)
+    {
+        var line = status.FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+    }
+
+    private static string[]? ReadLines(string path)
+    {
+        try
+        {
+            return File.ReadAllLines(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Settlement.Cli.Bench;
+
+/// <summary>One row as the event store holds it: the stream, the event's JSON and its metadata JSON.</summary>
+public sealed record RawRow(string StreamId, string Data, string? Headers)
+{
+    public int Bytes => Encoding.UTF8.GetByteCount(StreamId) + Encoding.UTF8.GetByteCount(Data) + (Headers is null ? 0 : Encoding.UTF8.GetByteCount(Headers));
+}
+
+public sealed record RawInsertResult(long Rows, TimeSpan Elapsed, int Connections, int BatchSize, double AverageRowBytes)
+{
+    public double RowsPerSecond => Rows / Math.Max(Elapsed.TotalSeconds, 0.001);
+}
+
+/// <summary>
+/// What PostgreSQL alone does with the same rows: no validation, no projections, no stream versions, just
+/// binary COPY into a plain table with jsonb columns, a batch per transaction on a few connections. The
+/// ledger's ingest rate is judged against this.
+/// </summary>
+public static partial class RawInsertBaseline
+{
+    public const string Schema = "bench";
+
+    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
+    private static partial Regex TableName();
+
+    /// <summary>
+    /// Recreates <c>bench.{table}</c> and inserts <paramref name="rows"/> rows, cycling through <paramref name="samples"/>
+    /// so that the rows have the sizes of the events they stand for.
+    /// </summary>
+    public static async Task<RawInsertResult> RunAsync(string connectionString, IReadOnlyList<RawRow> samples, long rows,
+        int connections = 4, int batchSize = 1_000, string table = "raw_events", Action<long>? inserted = null, CancellationToken ct = default)
+    {
+        if (samples.Count == 0) throw new ArgumentException("The baseline needs at least one sample row.", nameof(samples));
+        if (!TableName().IsMatch(table)) throw new ArgumentException($"'{table}' is not a plain lower-case table name.", nameof(table));
+        ArgumentOutOfRangeException.ThrowIfLessThan(connections, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+
+        await using var dataSource = new NpgsqlDataSourceBuilder(connectionString) { ConnectionStringBuilder = { MaxPoolSize = connections + 1 } }.Build();
+        await using (var create = dataSource.CreateCommand($"""
+            CREATE SCHEMA IF NOT EXISTS {Schema};
+            DROP TABLE IF EXISTS {Schema}.{table};
+            CREATE TABLE {Schema}.{table} (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                stream_id text NOT NULL,
+                data jsonb NOT NULL,
+                headers jsonb,
+                recorded_at timestamptz NOT NULL DEFAULT now());
+            """))
+        {
+            await create.ExecuteNonQueryAsync(ct);
+        }
+
+        var copy = $"COPY {Schema}.{table} (stream_id, data, headers) FROM STDIN (FORMAT BINARY)";
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, connections).Select(worker => Task.Run(async () =>
+        {
+            var share = rows / connections + (worker < rows % connections ? 1 : 0);
+            await using var connection = await dataSource.OpenConnectionAsync(ct);
+            var next = worker;
+            for (long done = 0; done < share;)
+            {
+                var batch = (int)Math.Min(batchSize, share - done);
+                await using (var writer = await connection.BeginBinaryImportAsync(copy, ct))
+                {
+                    for (var i = 0; i < batch; i++)
+                    {
+                        var row = samples[next++ % samples.Count];
+                        await writer.StartRowAsync(ct);
+                        await writer.WriteAsync(row.StreamId, NpgsqlDbType.Text, ct);
+                        await writer.WriteAsync(row.Data, NpgsqlDbType.Jsonb, ct);
+                        if (row.Headers is null) await writer.WriteNullAsync(ct);
+                        else await writer.WriteAsync(row.Headers, NpgsqlDbType.Jsonb, ct);
+                    }
+                    await writer.CompleteAsync(ct);
+                }
+                done += batch;
+                inserted?.Invoke(batch);
+            }
+        }, ct)));
+        clock.Stop();
+        return new RawInsertResult(rows, clock.Elapsed, connections, batchSize, samples.Average(s => s.Bytes));
+    }
+}
