@@ -28,6 +28,7 @@ public static partial class OcppEndpoint
         .AddSingleton(options)
         .AddSingleton<IClock>(SystemClock.Instance)
         .AddSingleton<ConnectionRegistry>()
+        .AddSingleton(new MessageGate(options.MaxConcurrentMessages))
         .AddSingleton<ChargerLedger>()
         .AddSingleton<SessionRecorder>()
         .AddSingleton<V16Handler>()
@@ -38,6 +39,7 @@ public static partial class OcppEndpoint
     {
         // Loading the 206 official schemas takes a few hundred ms: pay it at start-up, not on a charger's first frame.
         _ = OcppSchemaValidator.Default;
+        app.Services.GetRequiredService<SessionRecorder>().EnsureTransactionIdSequenceAsync(CancellationToken.None).GetAwaiter().GetResult();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.Map("/ocpp/{identity}", (HttpContext context, string identity) => ConnectAsync(context, identity));
         return app;
@@ -103,7 +105,7 @@ public static partial class OcppEndpoint
         var link = new ChargerLink(identity, protocol, registered);
         IProtocolHandler handler = protocol == OcppProtocol.Ocpp16 ? services.GetRequiredService<V16Handler>() : services.GetRequiredService<V201Handler>();
         var chargers = services.GetRequiredService<ChargerLedger>();
-        var connection = new ChargerConnection(socket, link, handler, chargers, options, clock, logger);
+        var connection = new ChargerConnection(socket, link, handler, chargers, options, clock, logger, services.GetRequiredService<MessageGate>());
         var registry = services.GetRequiredService<ConnectionRegistry>();
         if (registry.Register(connection) is { } previous)
         {

@@ -25,6 +25,12 @@ public sealed class OcppOptions
     /// <summary>How long a command waits for the charger's answer.</summary>
     public int CallTimeoutSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// Messages handled at once across all chargers. Beyond what the database pool can serve, more only
+    /// queue while holding their frames and sessions in memory; the rest wait in their sockets.
+    /// </summary>
+    public int MaxConcurrentMessages { get; set; } = 32;
+
     /// <summary>Security profiles 2 and 3: refuse chargers that connect over plain ws://.</summary>
     public bool RequireTls { get; set; }
 

@@ -48,7 +48,9 @@ public static class LedgerStore
         var catalogue = EventCatalogue.Current;
         var validator = new EventValidator(catalogue);
         var store = new DocumentStore(Configure(new StoreOptions(), connectionString, catalogue));
-        var dataSource = NpgsqlDataSource.Create(connectionString);
+        // Only for the odd statement beside Marten (guard, sequences): a small pool, so the two pools
+        // together stay within a default max_connections of 100.
+        var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = 5 }.ConnectionString);
         try
         {
             await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();

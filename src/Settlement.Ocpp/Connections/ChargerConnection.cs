@@ -24,7 +24,7 @@ public sealed class ChargerDisconnectedException(string chargerId, Exception? in
 /// </summary>
 public sealed class ChargerConnection(
     WebSocket socket, ChargerLink link, IProtocolHandler handler, ChargerLedger chargers, OcppOptions options,
-    IClock clock, ILogger logger)
+    IClock clock, ILogger logger, MessageGate gate)
 {
     private const int RawFrameLimitInEvents = 4 * 1024;
     private readonly SemaphoreSlim _sending = new(1, 1);
@@ -106,7 +106,9 @@ public sealed class ChargerConnection(
         string reply;
         try
         {
-            var payload = await handler.HandleAsync(link, inbound, call.Payload, ct);
+            JsonObject payload;
+            using (await gate.EnterAsync(ct))
+                payload = await handler.HandleAsync(link, inbound, call.Payload, ct);
             reply = OcppFrames.Serialize(new OcppCallResult(call.MessageId, payload));
         }
         catch (OcppCallException refused)

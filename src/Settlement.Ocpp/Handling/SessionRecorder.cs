@@ -1,6 +1,5 @@
 using Marten;
 using NodaTime;
-using Npgsql;
 using Settlement.Domain.Chargers;
 using Settlement.Domain.Events;
 using Settlement.Domain.Sessions;
@@ -146,17 +145,16 @@ public sealed class SessionRecorder(ChargerLedger chargers)
 
     private async Task<long> NextTransactionIdAsync(CancellationToken ct)
     {
-        await using var command = Ledger.DataSource.CreateCommand("SELECT nextval('ledger.ocpp16_transaction_id')");
-        try
-        {
-            return (long)(await command.ExecuteScalarAsync(ct))!;
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
-        {
-            await using var create = Ledger.DataSource.CreateCommand(
-                "CREATE SEQUENCE IF NOT EXISTS ledger.ocpp16_transaction_id MAXVALUE 2147483647");
-            await create.ExecuteNonQueryAsync(ct);
-            return (long)(await command.ExecuteScalarAsync(ct))!;
-        }
+        await using var command = Ledger.DataSource.CreateCommand($"SELECT nextval('{TransactionIdSequence}')");
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    private const string TransactionIdSequence = "ledger.ocpp16_transaction_id";
+
+    /// <summary>Created at start-up: chargers booting together must not race to create it.</summary>
+    public async Task EnsureTransactionIdSequenceAsync(CancellationToken ct)
+    {
+        await using var create = Ledger.DataSource.CreateCommand($"CREATE SEQUENCE IF NOT EXISTS {TransactionIdSequence} MAXVALUE 2147483647");
+        await create.ExecuteNonQueryAsync(ct);
     }
 }
