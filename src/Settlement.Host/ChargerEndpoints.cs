@@ -17,7 +17,7 @@ public static class ChargerEndpoints
 {
     public sealed record RegisterChargerBody(
         string ChargerId, string SiteId, string Vendor, string Model, OcppVersion Protocol,
-        IReadOnlyList<EvseSpecification> Evses, string? Password);
+        IReadOnlyList<EvseSpecification> Evses, string? Password = null);
 
     public sealed record CredentialsBody(string Password);
 

@@ -21,8 +21,8 @@ public static class CommandEndpoints
     public sealed record AvailabilityBody(int EvseId, bool Operative);
     public sealed record UnlockBody(int EvseId, int ConnectorId);
     public sealed record ChargingProfileBody(int EvseId, JsonObject Profile);
-    public sealed record ClearChargingProfileBody(int? ProfileId);
-    public sealed record TriggerBody(string Message, int? EvseId);
+    public sealed record ClearChargingProfileBody(int? ProfileId = null);
+    public sealed record TriggerBody(string Message, int? EvseId = null);
     public sealed record GetSettingsBody(IReadOnlyList<string> Keys);
     public sealed record ChangeSettingBody(string Key, string Value);
     public sealed record FirmwareBody(Uri Location, Instant RetrieveAt);

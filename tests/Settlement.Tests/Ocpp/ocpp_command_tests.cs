@@ -117,6 +117,20 @@ public sealed class ocpp_command_tests(LedgerDatabase db) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task optional_fields_may_be_left_out_and_a_malformed_body_is_a_400_that_says_why()
+    {
+        var id = await _host.RegisterChargerAsync(OcppVersion.Ocpp201);
+
+        var withoutEvse = await Command(id, "trigger-message", new { message = "Heartbeat" });
+        var response = await _host.Http.PostAsync($"/api/chargers/{id}/commands/reset",
+            new StringContent("""{"kind": "Sideways"}""", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.Conflict, withoutEvse.Status);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("$.kind", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task a_command_that_would_break_the_ocpp_schema_is_refused_before_it_is_sent()
     {
         var (charger, id) = await ConnectAsync(OcppVersion.Ocpp201, Step.Sleep(500));
