@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using NodaTime;
 using Settlement.Domain.Chargers;
 using Settlement.Domain.Sessions;
 using Settlement.Ocpp.Framing;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Npgsql;
 
 namespace Settlement.Tests.Cli;
@@ -12,7 +11,7 @@ public sealed class settle_command_tests(LedgerDatabase db)
     [Fact]
     public async Task demo_appends_a_day_of_history_and_reports_what_it_appended()
     {
-        var run = await Settle("demo", "--days", "1", "--live-seconds", "0", "--database", DemoDatabase, "--connection", db.ConnectionString);
+        var run = await SettleProcess.RunAsync("demo", "--days", "1", "--live-seconds", "0", "--database", DemoDatabase, "--connection", db.ConnectionString);
 
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Contains("Appended to the ledger", run.Output);
@@ -27,7 +26,7 @@ public sealed class settle_command_tests(LedgerDatabase db)
     [Fact]
     public async Task a_bad_date_is_refused_with_a_message_and_exit_code_2()
     {
-        var run = await Settle("demo", "--from", "31/10/2026");
+        var run = await SettleProcess.RunAsync("demo", "--from", "31/10/2026");
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("--from must be a date like 2026-10-01", run.Output);
@@ -36,7 +35,7 @@ public sealed class settle_command_tests(LedgerDatabase db)
     [Fact]
     public async Task an_unreachable_server_is_one_clear_line_not_a_stack_trace()
     {
-        var run = await Settle("serve", "--connection", "Host=127.0.0.1;Port=1;Username=x;Password=y");
+        var run = await SettleProcess.RunAsync("serve", "--connection", "Host=127.0.0.1;Port=1;Username=x;Password=y");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("cannot reach PostgreSQL at 127.0.0.1:1", run.Output);
@@ -46,28 +45,10 @@ public sealed class settle_command_tests(LedgerDatabase db)
     [Fact]
     public async Task schemas_reports_every_event_matching_its_contract()
     {
-        var run = await Settle("schemas");
+        var run = await SettleProcess.RunAsync("schemas");
 
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Contains("session_started_v1", run.Output);
         Assert.DoesNotContain("drifted", run.Output);
-    }
-
-    private static async Task<(int ExitCode, string Output)> Settle(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-            Environment = { ["COLUMNS"] = "200" },
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "settle.dll"));
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
-        return (process.ExitCode, await output + await errors);
     }
 }

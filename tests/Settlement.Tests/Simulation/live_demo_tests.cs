@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using Npgsql;
+using Settlement.Tests.Cli;
 
 namespace Settlement.Tests.Simulation;
 
@@ -12,7 +12,7 @@ public sealed class live_demo_tests(LedgerDatabase db)
     [Fact]
     public async Task the_live_part_has_the_demo_chargers_talk_ocpp_and_what_they_said_is_in_the_ledger()
     {
-        var run = await Settle("demo", "--days", "1", "--live-seconds", "3", "--database", DemoDatabase, "--connection", db.ConnectionString);
+        var run = await SettleProcess.RunAsync("demo", "--days", "1", "--live-seconds", "3", "--database", DemoDatabase, "--connection", db.ConnectionString);
 
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Contains("Appended to the ledger", run.Output);
@@ -37,23 +37,5 @@ public sealed class live_demo_tests(LedgerDatabase db)
         await using var commands = new NpgsqlCommand(
             "SELECT count(*) FROM ledger.mt_events WHERE type IN ('command_issued_v1', 'command_completed_v1')", connection);
         Assert.Equal(2L, await commands.ExecuteScalarAsync());
-    }
-
-    private static async Task<(int ExitCode, string Output)> Settle(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-            Environment = { ["COLUMNS"] = "200" },
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "settle.dll"));
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
-        return (process.ExitCode, await output + await errors);
     }
 }

@@ -1,0 +1,25 @@
+using System.Diagnostics;
+
+namespace Settlement.Tests.Cli;
+
+/// <summary>The settle CLI as a user runs it: a separate process, its output and exit code.</summary>
+internal static class SettleProcess
+{
+    public static async Task<(int ExitCode, string Output)> RunAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+            Environment = { ["COLUMNS"] = "200" },
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "settle.dll"));
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+        return (process.ExitCode, await output + await errors);
+    }
+}
