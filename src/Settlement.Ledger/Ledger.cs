@@ -28,22 +28,35 @@ public sealed record RecordedEvent(
 /// Appends and reads the event ledger. A batch is validated whole before anything is written and is
 /// committed in one transaction: one bad event or one stale stream version writes nothing.
 /// </summary>
-public sealed class Ledger(DocumentStore store, EventValidator validator, Npgsql.NpgsqlDataSource dataSource) : IAsyncDisposable
+public sealed class Ledger : IAsyncDisposable
 {
+    private readonly DocumentStore _store;
+    private readonly EventValidator _validator;
+    private readonly Npgsql.NpgsqlDataSource _dataSource;
+    private readonly GroupCommit _commits;
+
+    public Ledger(DocumentStore store, EventValidator validator, Npgsql.NpgsqlDataSource dataSource)
+    {
+        _store = store;
+        _validator = validator;
+        _dataSource = dataSource;
+        _commits = new GroupCommit(batch => SaveAsync(batch, CancellationToken.None), CommitAloneAsync);
+    }
+
     private const string ActorHeader = "actor";
     private const string OccurredAtHeader = "occurredAt";
     private const string SourceMessageHeader = "sourceMessage";
     private const int UnversionedAttempts = 10;
 
-    public IDocumentStore Store => store;
+    public IDocumentStore Store => _store;
 
     /// <summary>For the few things that are plain SQL next to the event store (e.g. id sequences).</summary>
-    public Npgsql.NpgsqlDataSource DataSource => dataSource;
+    public Npgsql.NpgsqlDataSource DataSource => _dataSource;
 
     /// <summary>The stream's version without reading its events; 0 when it does not exist.</summary>
     public async Task<long> StreamVersionAsync(string streamId, CancellationToken ct = default)
     {
-        await using var session = store.QuerySession();
+        await using var session = _store.QuerySession();
         return (await session.Events.FetchStreamStateAsync(streamId, ct))?.Version ?? 0;
     }
 
@@ -62,11 +75,17 @@ public sealed class Ledger(DocumentStore store, EventValidator validator, Npgsql
                 throw new ArgumentException("Every stream append needs a stream id.", nameof(batch));
             foreach (var pending in append.Events)
             {
-                validator.Validate(pending.Data);
+                _validator.Validate(pending.Data);
                 ValidateMetadata(pending.Metadata);
             }
         }
 
+        await _commits.SubmitAsync(batch, ct);
+    }
+
+    /// <summary>One caller's batch in its own transaction.</summary>
+    private async Task CommitAloneAsync(IReadOnlyList<StreamAppend> batch)
+    {
         // Appends that name no version only collide with another writer's rows, never with a decision:
         // the losing transaction wrote nothing, so it is simply tried again on top of the winner.
         var retryable = batch.All(a => a.ExpectedVersion is null);
@@ -74,7 +93,7 @@ public sealed class Ledger(DocumentStore store, EventValidator validator, Npgsql
         {
             try
             {
-                await SaveAsync(batch, ct);
+                await SaveAsync(batch, CancellationToken.None);
                 return;
             }
             catch (Exception e) when (e is JasperFx.ConcurrencyException or JasperFx.Events.ExistingStreamIdCollisionException
@@ -82,7 +101,7 @@ public sealed class Ledger(DocumentStore store, EventValidator validator, Npgsql
             {
                 if (retryable && attempt < UnversionedAttempts)
                 {
-                    await Task.Delay(Random.Shared.Next(1, 10 * attempt), ct);
+                    await Task.Delay(Random.Shared.Next(1, 10 * attempt));
                     continue;
                 }
                 throw new StreamConcurrencyException(batch.Select(a => a.StreamId).Distinct().ToList(), e);
@@ -92,7 +111,7 @@ public sealed class Ledger(DocumentStore store, EventValidator validator, Npgsql
 
     private async Task SaveAsync(IReadOnlyList<StreamAppend> batch, CancellationToken ct)
     {
-        await using var session = store.LightweightSession();
+        await using var session = _store.LightweightSession();
         foreach (var append in batch)
         {
             var events = append.Events.Select(e => (object)Wrap(session, e)).ToArray();
@@ -110,7 +129,7 @@ public sealed class Ledger(DocumentStore store, EventValidator validator, Npgsql
 
     public async Task<IReadOnlyList<RecordedEvent>> ReadStreamAsync(string streamId, CancellationToken ct = default)
     {
-        await using var session = store.QuerySession();
+        await using var session = _store.QuerySession();
         var events = await session.Events.FetchStreamAsync(streamId, token: ct);
         return events.Select(ToRecorded).ToList();
     }
@@ -165,8 +184,9 @@ public sealed class Ledger(DocumentStore store, EventValidator validator, Npgsql
 
     public async ValueTask DisposeAsync()
     {
-        store.Dispose();
-        await dataSource.DisposeAsync();
+        await _commits.DisposeAsync();
+        _store.Dispose();
+        await _dataSource.DisposeAsync();
     }
 }
 

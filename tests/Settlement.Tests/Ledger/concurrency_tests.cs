@@ -44,6 +44,28 @@ public sealed class concurrency_tests(LedgerDatabase db)
     }
 
     [Fact]
+    public async Task a_stale_batch_committed_alongside_others_fails_alone_and_the_others_land()
+    {
+        var stale = NewSessionId();
+        await db.Ledger.AppendAsync(StreamAppend.New(StreamIds.Session(stale), Pending(Started(stale)), Pending(Stopped(stale, 2_000))));
+        var fresh = Enumerable.Range(0, 30).Select(_ => NewSessionId()).ToList();
+
+        var writers = fresh.Select(id => db.Ledger.AppendAsync(StreamAppend.New(StreamIds.Session(id), Pending(Started(id)))))
+            .Append(db.Ledger.AppendAsync(new StreamAppend(StreamIds.Session(stale), [Pending(Stopped(stale, 3_000))], ExpectedVersion: 1)))
+            .ToList();
+        var outcomes = await Task.WhenAll(writers.Select(async w =>
+        {
+            try { await w; return null; }
+            catch (StreamConcurrencyException e) { return e; }
+        }));
+
+        Assert.Equal(StreamIds.Session(stale), Assert.Single(outcomes.OfType<StreamConcurrencyException>()).StreamIds.Single());
+        foreach (var id in fresh)
+            Assert.Single(await db.Ledger.ReadStreamAsync(StreamIds.Session(id)));
+        Assert.Equal(2, (await db.Ledger.ReadStreamAsync(StreamIds.Session(stale))).Count);
+    }
+
+    [Fact]
     public async Task starting_a_stream_that_exists_is_refused()
     {
         var sessionId = NewSessionId();

@@ -1,0 +1,86 @@
+using System.Threading.Channels;
+
+namespace Settlement.Ledger;
+
+/// <summary>
+/// Commits the batches that callers submit while a commit is under way together, in one transaction:
+/// thousands of chargers each appending a few events would otherwise pay one commit each, which is
+/// what bounds ingest. If the combined transaction fails (one stale version, say), each batch is
+/// committed alone, so every caller keeps its own all-or-nothing outcome and its own error.
+/// </summary>
+internal sealed class GroupCommit : IAsyncDisposable
+{
+    private const int MaxEventsPerCommit = 5_000;
+
+    private readonly Channel<Submission> _queue = Channel.CreateUnbounded<Submission>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Func<IReadOnlyList<StreamAppend>, Task> _commitOnce;
+    private readonly Func<IReadOnlyList<StreamAppend>, Task> _commitAlone;
+    private readonly Task _writer;
+
+    /// <param name="commitOnce">One transaction, no retries: used for a combined group.</param>
+    /// <param name="commitAlone">One caller's batch with the ledger's own retry and error rules.</param>
+    public GroupCommit(Func<IReadOnlyList<StreamAppend>, Task> commitOnce, Func<IReadOnlyList<StreamAppend>, Task> commitAlone)
+    {
+        _commitOnce = commitOnce;
+        _commitAlone = commitAlone;
+        _writer = Task.Run(WriteAsync);
+    }
+
+    private sealed record Submission(IReadOnlyList<StreamAppend> Batch, TaskCompletionSource Committed);
+
+    public Task SubmitAsync(IReadOnlyList<StreamAppend> batch, CancellationToken ct)
+    {
+        var submission = new Submission(batch, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_queue.Writer.TryWrite(submission))
+            throw new ObjectDisposedException(nameof(Ledger), "The ledger is closed.");
+        // A caller that gives up still has its events committed: nothing it handed over is lost.
+        return submission.Committed.Task.WaitAsync(ct);
+    }
+
+    private async Task WriteAsync()
+    {
+        var group = new List<Submission>();
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            group.Clear();
+            var events = 0;
+            while (events < MaxEventsPerCommit && _queue.Reader.TryRead(out var next))
+            {
+                group.Add(next);
+                events += next.Batch.Sum(a => a.Events.Count);
+            }
+
+            if (group.Count > 1)
+            {
+                try
+                {
+                    await _commitOnce([.. group.SelectMany(s => s.Batch)]);
+                    foreach (var submission in group) submission.Committed.TrySetResult();
+                    continue;
+                }
+                catch
+                {
+                    // Nothing of the group was written; each batch now gets its own transaction and verdict.
+                }
+            }
+            foreach (var submission in group)
+            {
+                try
+                {
+                    await _commitAlone(submission.Batch);
+                    submission.Committed.TrySetResult();
+                }
+                catch (Exception e)
+                {
+                    submission.Committed.TrySetException(e);
+                }
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _writer;
+    }
+}
