@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.Versioning;
 using System.Security.Cryptography;
 using System.Text;
@@ -273,7 +271,7 @@ public sealed class LocalPostgres : IAsyncDisposable
     {
         for (var attempt = 1; ; attempt++)
         {
-            var port = FreeLoopbackPort();
+            var port = LoopbackPort.Free();
             var logStart = File.Exists(LogFile) ? new FileInfo(LogFile).Length : 0;
             // The Unix socket is only a convenience for psql; without room for its path the server runs on TCP alone.
             var socket = Encoding.UTF8.GetByteCount(Path.Combine(RunDirectory, $".s.PGSQL.{port}")) <= MaxSocketPath
@@ -300,20 +298,6 @@ public sealed class LocalPostgres : IAsyncDisposable
             throw new DatabaseServerException(
                 $"PostgreSQL {MajorVersion} did not start for {data} (pg_ctl exited with {start.ExitCode}):\n" +
                 $"{PostgresBinaries.Tail(start.Output, 10)}\n{log}");
-        }
-    }
-
-    static int FreeLoopbackPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try
-        {
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        finally
-        {
-            listener.Stop();
         }
     }
 
