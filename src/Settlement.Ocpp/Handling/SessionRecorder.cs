@@ -49,12 +49,9 @@ public sealed class SessionRecorder(ChargerLedger chargers)
     public async Task<string> StartAsync(InboundCall call, string transactionId, StartRequest start, CancellationToken ct)
     {
         var sessionId = $"{call.ChargerId}-{transactionId}";
-        var (events, _) = await Ledger.FetchAsync(StreamIds.Session(sessionId), ct);
-        if (Session.Fold(events.Select(e => e.Data)).Status == SessionStatus.NotStarted)
-        {
-            try { await AppendStartAsync(call, sessionId, transactionId, start, ct); }
-            catch (StreamConcurrencyException) { /* a resent start raced its original: it is recorded once */ }
-        }
+        // Only called when the transaction index has no session; a new stream refuses a second start anyway.
+        try { await AppendStartAsync(call, sessionId, transactionId, start, ct); }
+        catch (StreamConcurrencyException) { /* a resent start raced its original: it is recorded once */ }
         return sessionId;
     }
 
@@ -98,7 +95,10 @@ public sealed class SessionRecorder(ChargerLedger chargers)
         }
         await DecideAndAppendAsync(link, call, sessionId, stoppedAt,
             state => Session.Stop(state, new SessionStopped(sessionId, meterStopWh, reason, stoppedAt), finalReadings), ct);
+        // A stopped session takes no more readings: keep a long-lived connection's caches to its open sessions.
         link.Sessions.Remove(sessionId);
+        link.SessionsByTransaction.Remove(transactionId);
+        link.LastSeqNo.Remove(sessionId);
         return true;
     }
 
