@@ -1,0 +1,67 @@
+using NodaTime;
+using Settlement.Domain.Monetary;
+using Settlement.Domain.Sessions;
+
+namespace Settlement.Domain.Tariffs;
+
+/// <summary>
+/// What pricing needs of a session: its meter register over time. A session still running is priced up
+/// to its last reading.
+/// </summary>
+public sealed record SessionUsage(
+    Instant StartedAt,
+    long MeterStartWh,
+    IReadOnlyList<MeterReading> Readings,
+    Instant? StoppedAt,
+    long? MeterStopWh);
+
+/// <summary>A tariff version in force for an EVSE over [From, Until). <paramref name="Sequence"/> is the ledger sequence of its TariffPublished event.</summary>
+public sealed record TariffSpan(Instant From, Instant Until, TariffPublished Tariff, long Sequence);
+
+public sealed record TariffVersionRef(string TariffId, int Version, long Sequence);
+
+/// <summary>Volumes are Wh for energy, seconds for time and parking, 1 for a flat fee; prices per kWh, per hour, per session.</summary>
+public sealed record PriceLine(
+    PriceComponentType Component,
+    string TariffId,
+    int TariffVersion,
+    int ElementIndex,
+    Instant From,
+    Instant Until,
+    LocalDateTime LocalFrom,
+    LocalDateTime LocalUntil,
+    decimal Volume,
+    decimal BilledVolume,
+    decimal UnitPrice,
+    decimal? VatPercent,
+    decimal AmountExclVat,
+    decimal AmountInclVat);
+
+public sealed record ComponentCost(decimal ExclVat, decimal InclVat)
+{
+    public static ComponentCost Zero { get; } = new(0m, 0m);
+}
+
+/// <summary>
+/// A session's price: one line per component and tariff period, exact amounts (never rounded per line),
+/// and totals rounded to the currency's minor units half away from zero.
+/// </summary>
+public sealed record SessionPrice(
+    string Currency,
+    string TimeZone,
+    Instant From,
+    Instant Until,
+    decimal EnergyWh,
+    decimal ChargingSeconds,
+    decimal ParkingSeconds,
+    IReadOnlyList<PriceLine> Lines,
+    ComponentCost Energy,
+    ComponentCost Time,
+    ComponentCost Parking,
+    ComponentCost Flat,
+    Money TotalExclVat,
+    Money TotalInclVat,
+    IReadOnlyList<TariffVersionRef> Tariffs);
+
+/// <summary>Pricing refused: no tariff in force for part of the session, or versions in different currencies.</summary>
+public sealed class UnpriceableSessionException(string message) : Exception(message);
