@@ -52,7 +52,8 @@ public static class PeriodPricer
 
             if (!flatCharged && ElementSelector.Active(span.Tariff, PriceComponentType.Flat, moment) is { } flat)
             {
-                lines.Add(new LineDraft(flat, span, period.Start, period.End, 1m));
+                // A fee is charged at an instant, not over a period: the line must not depend on where the session was cut.
+                lines.Add(new LineDraft(flat, span, period.Start, period.Start, 1m));
                 flatCharged = true;
             }
             if (period.EnergyWh > 0m)
