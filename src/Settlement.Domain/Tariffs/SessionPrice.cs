@@ -43,8 +43,9 @@ public sealed record ComponentCost(decimal ExclVat, decimal InclVat)
 }
 
 /// <summary>
-/// A session's price: one line per component and tariff period, exact amounts (never rounded per line),
-/// and totals rounded to the currency's minor units half away from zero.
+/// A session's price: one line per component and tariff period, amounts to a millionth of the currency
+/// unit (rounded half to even, never to the minor unit per line), and totals rounded to the currency's
+/// minor units half away from zero.
 /// </summary>
 public sealed record SessionPrice(
     string Currency,
