@@ -12,7 +12,40 @@ internal static class BenchCommand
     public static Command Create() => new("bench", "Measure the engine under load. Each part reports its figures against their targets; a missed target is reported, not an error.")
     {
         OcppCommand(),
+        PricingCommand(),
     };
+
+    private static Command PricingCommand()
+    {
+        var sessions = new Option<int>("--sessions") { Description = "Sessions to price.", DefaultValueFactory = _ => PricingBench.TargetSessions };
+        var readings = new Option<int>("--readings") { Description = "Meter values per session.", DefaultValueFactory = _ => 20 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the generated sessions.", DefaultValueFactory = _ => 2026 };
+        var command = new Command("pricing", $"""
+            Price synthetic sessions (Europe/Berlin time-of-use tariff, each with --readings meter values) on one thread.
+            Target: {PricingBench.TargetSessions:N0} sessions with 20 meter values in under {PricingBench.TargetSeconds:N0} s.
+            """)
+        {
+            sessions, readings, seed,
+        };
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(sessions) < 1 || parse.GetValue(readings) < 1)
+            {
+                AnsiConsole.MarkupLine("[red]--sessions and --readings must be at least 1.[/]");
+                return 2;
+            }
+            var bench = new PricingBench(parse.GetValue(sessions), parse.GetValue(readings), parse.GetValue(seed));
+            PricingBench.Result? result = null;
+            AnsiConsole.Progress().Start(progress =>
+            {
+                var task = progress.AddTask("Pricing sessions", maxValue: parse.GetValue(sessions));
+                result = bench.Run(done => task.Value = done);
+            });
+            PricingBench.Print(result!);
+            return 0;
+        });
+        return command;
+    }
 
     private static Command OcppCommand()
     {
