@@ -42,8 +42,12 @@ public static class SettlementHost
             }));
         // Per-request lines would drown what matters once thousands of chargers talk to the host.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // Likewise a line per batch of events the projection daemon applies.
+        builder.Logging.AddFilter(typeof(AsyncProjections).FullName, LogLevel.Warning);
         builder.Services.ConfigureHttpJsonOptions(json => Ledger.LedgerJson.Configure(json.SerializerOptions));
         builder.Services.AddSingleton(ledger);
+        builder.Services.AddSingleton(services => new AsyncProjections(ledger.Store, services.GetRequiredService<ILogger<AsyncProjections>>()));
+        builder.Services.AddHostedService(services => services.GetRequiredService<AsyncProjections>());
         builder.Services.AddOcpp(ocpp ?? builder.Configuration.GetSection("Ocpp").Get<OcppOptions>() ?? new OcppOptions());
         // Bad request bodies surface as exceptions so the middleware below can say what was wrong.
         builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
@@ -63,6 +67,7 @@ public static class SettlementHost
         app.MapOcpp();
         app.MapCommands();
         app.MapChargerOnboarding();
+        app.MapTariffs();
 
         app.MapGet("/health", async (CancellationToken ct) =>
         {

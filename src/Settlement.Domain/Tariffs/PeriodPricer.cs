@@ -80,7 +80,7 @@ public static class PeriodPricer
             Cost(priced, PriceComponentType.Energy), Cost(priced, PriceComponentType.Time),
             Cost(priced, PriceComponentType.ParkingTime), Cost(priced, PriceComponentType.Flat),
             Total(priced, currency, line => line.AmountExclVat), Total(priced, currency, line => line.AmountInclVat),
-            spans.Select(s => new TariffVersionRef(s.Tariff.TariffId, s.Tariff.Version, s.Sequence)).Distinct().ToList());
+            spans.Select(s => new TariffVersionRef(s.Tariff.TariffId, s.Tariff.Version, s.StreamVersion)).Distinct().ToList());
     }
 
     private static Currency CommonCurrency(IReadOnlyList<TariffSpan> spans)

@@ -15,10 +15,10 @@ public sealed record SessionUsage(
     Instant? StoppedAt,
     long? MeterStopWh);
 
-/// <summary>A tariff version in force for an EVSE over [From, Until). <paramref name="Sequence"/> is the ledger sequence of its TariffPublished event.</summary>
-public sealed record TariffSpan(Instant From, Instant Until, TariffPublished Tariff, long Sequence);
+/// <summary>A tariff version in force for an EVSE over [From, Until). <paramref name="StreamVersion"/> locates its TariffPublished event in stream "tariff:{id}".</summary>
+public sealed record TariffSpan(Instant From, Instant Until, TariffPublished Tariff, long StreamVersion);
 
-public sealed record TariffVersionRef(string TariffId, int Version, long Sequence);
+public sealed record TariffVersionRef(string TariffId, int Version, long StreamVersion);
 
 /// <summary>Volumes are Wh for energy, seconds for time and parking, 1 for a flat fee; prices per kWh, per hour, per session.</summary>
 public sealed record PriceLine(

@@ -2,8 +2,11 @@ using NodaTime;
 
 namespace Settlement.Domain.Tariffs;
 
-/// <summary>A published tariff version and the ledger sequence of its TariffPublished event, for audit.</summary>
-public sealed record PublishedVersion(TariffPublished Tariff, long Sequence);
+/// <summary>
+/// A published tariff version and the position of its TariffPublished event in the tariff's stream, for
+/// audit: known the moment it is appended, which a global sequence is not to inline projections.
+/// </summary>
+public sealed record PublishedVersion(TariffPublished Tariff, long StreamVersion);
 
 /// <summary>
 /// Everything recorded on one tariff stream ("tariff:{id}"), folded in order. Kept whole rather than
@@ -18,9 +21,9 @@ public sealed record TariffHistory(
 {
     public static TariffHistory Empty(string tariffId) => new(tariffId, [], [], []);
 
-    public TariffHistory Apply(object @event, long sequence) => @event switch
+    public TariffHistory Apply(object @event, long streamVersion) => @event switch
     {
-        TariffPublished e => this with { Versions = [.. Versions, new PublishedVersion(e, sequence)] },
+        TariffPublished e => this with { Versions = [.. Versions, new PublishedVersion(e, streamVersion)] },
         TariffSuperseded e => this with { Supersessions = [.. Supersessions, e] },
         TariffAssigned e => this with { Assignments = [.. Assignments, e] },
         _ => this,
@@ -68,7 +71,7 @@ public sealed record TariffHistory(
             if (timeline.Count > 0 && timeline[^1] is var last && last.Until == from && last.Tariff.Version == winner.Tariff.Version)
                 timeline[^1] = last with { Until = until };
             else
-                timeline.Add(new TariffSpan(from, until, winner.Tariff, winner.Sequence));
+                timeline.Add(new TariffSpan(from, until, winner.Tariff, winner.StreamVersion));
         }
         return timeline;
     }

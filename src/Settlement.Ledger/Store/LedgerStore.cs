@@ -5,6 +5,7 @@ using Npgsql;
 using Settlement.Domain.Events;
 using Settlement.Ledger.Schemas;
 using Settlement.Projections.Network;
+using Settlement.Projections.Pricing;
 using Settlement.Projections.Sessions;
 using JasperFx.Events.Projections;
 using Marten.Services.Json.Transformations;
@@ -38,6 +39,9 @@ public static class LedgerStore
 
         options.Projections.Add<ChargerDirectory>(ProjectionLifecycle.Inline);
         options.Projections.Add<TransactionIndex>(ProjectionLifecycle.Inline);
+        options.Projections.Add<SiteDirectory>(ProjectionLifecycle.Inline);
+        options.Projections.Add<TariffDirectory>(ProjectionLifecycle.Inline);
+        options.Projections.Add(new PricedSessions(), ProjectionLifecycle.Async);
 
         return options;
     }

@@ -28,7 +28,7 @@ internal static class Tariffs
         new(id, version, currency, PricesIncludeVat: false, elements, Instant.FromUtc(2020, 1, 1, 0, 0), null, Instant.FromUtc(2020, 1, 1, 0, 0));
 
     public static TariffSpan Always(TariffPublished tariff) =>
-        new(Instant.FromUtc(2020, 1, 1, 0, 0), Instant.FromUtc(2040, 1, 1, 0, 0), tariff, Sequence: tariff.Version);
+        new(Instant.FromUtc(2020, 1, 1, 0, 0), Instant.FromUtc(2040, 1, 1, 0, 0), tariff, StreamVersion: tariff.Version);
 
     /// <summary>A session drawing constant power from start to stop, with a reading every <paramref name="everyMinutes"/>.</summary>
     public static SessionUsage Steady(Instant start, Instant stop, decimal kw, int everyMinutes = 15)

@@ -62,7 +62,7 @@ public sealed class ocpi_reference_case_tests
     }
 
     private static TariffSpan Span(TariffPublished tariff, IReadOnlyList<PricingPeriod> periods) =>
-        new(tariff.ValidFrom, periods[^1].End + Duration.FromDays(1), tariff, Sequence: 1);
+        new(tariff.ValidFrom, periods[^1].End + Duration.FromDays(1), tariff, StreamVersion: 1);
 
     /// <summary>An absent cost in a CDR means zero, as in the reference calculator's own test.</summary>
     private static void AssertCost(ComponentCost? expected, ComponentCost actual)

@@ -32,7 +32,7 @@ public sealed class priced_session_snapshot_tests
         };
         var usage = new SessionUsage(start, 121_733, readings, start + Duration.FromMinutes(97), 132_350);
 
-        var price = SessionPricer.Price(usage, [new TariffSpan(Instant.FromUtc(2026, 11, 1, 0, 0), Instant.FromUtc(2027, 1, 1, 0, 0), tariff, 4_211)], zone);
+        var price = SessionPricer.Price(usage, [new TariffSpan(Instant.FromUtc(2026, 11, 1, 0, 0), Instant.FromUtc(2027, 1, 1, 0, 0), tariff, StreamVersion: 5)], zone);
 
         Snapshot.Match(JsonSerializer.Serialize(price, Indented));
     }

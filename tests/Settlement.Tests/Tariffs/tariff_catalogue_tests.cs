@@ -188,6 +188,6 @@ public sealed class tariff_catalogue_tests
 
         Assert.Equal(json, JsonSerializer.Serialize(read, LedgerJson.Options));
         Assert.Equal(Summary(history.Timeline()), Summary(read.Timeline()));
-        Assert.Equal(history.Versions.Select(v => v.Sequence), read.Versions.Select(v => v.Sequence));
+        Assert.Equal(history.Versions.Select(v => v.StreamVersion), read.Versions.Select(v => v.StreamVersion));
     }
 }

@@ -132,7 +132,7 @@ public sealed class tariff_decision_tests
         var session = TariffCatalogue.Of([history]).InForce(new EvseLocation("DE-MUC", "DE-MUC-01", 1), null, evening - Duration.FromHours(1), evening + Duration.FromHours(2));
 
         Assert.Equal([(1, 1L, evening - Duration.FromHours(1), evening), (2, 3L, evening, evening + Duration.FromHours(2))],
-            session.Select(s => (s.Tariff.Version, s.Sequence, s.From, s.Until)));
+            session.Select(s => (s.Tariff.Version, s.StreamVersion, s.From, s.Until)));
     }
 
     /// <summary>Appends an accepted decision's events, numbering them on from the events already recorded.</summary>

@@ -1,0 +1,28 @@
+using Marten.Events.Aggregation;
+using Settlement.Domain.Chargers;
+
+namespace Settlement.Projections.Network;
+
+/// <summary>A site as registered: where it is, and the time zone its time-of-use prices are read in.</summary>
+public sealed record SiteEntry(
+    string Id,
+    string SiteId,
+    string Name,
+    string CountryCode,
+    string TimeZone,
+    decimal Latitude,
+    decimal Longitude)
+{
+    // Marten creates the entry before applying the stream's first event; the stream key fills the id.
+    public SiteEntry() : this("", "", "", "", "", 0m, 0m) { }
+}
+
+/// <summary>Inline, so a tariff or price asked for right after a site is registered already finds its time zone.</summary>
+public sealed partial class SiteDirectory : SingleStreamProjection<SiteEntry, string>
+{
+    public static SiteEntry Apply(JasperFx.Events.IEvent<SiteRegistered> e, SiteEntry site) => site with
+    {
+        Id = e.StreamKey!, SiteId = e.Data.SiteId, Name = e.Data.Name, CountryCode = e.Data.CountryCode,
+        TimeZone = e.Data.TimeZone, Latitude = e.Data.Latitude, Longitude = e.Data.Longitude,
+    };
+}

@@ -1,0 +1,225 @@
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using Marten;
+using Marten.Events;
+using Marten.Events.Projections;
+using NodaTime;
+using Settlement.Domain.Events;
+using Settlement.Domain.Sessions;
+using Settlement.Domain.Tariffs;
+using Settlement.Projections.Network;
+
+namespace Settlement.Projections.Pricing;
+
+public enum PricedSessionStatus { Running, Stopped, Unpriced }
+
+/// <summary>
+/// What a price was derived from, for audit: the session's events up to <paramref name="SessionVersion"/>
+/// (ledger sequence <paramref name="SessionSequence"/>) and these tariff versions.
+/// </summary>
+public sealed record PricingSources(long SessionVersion, long SessionSequence, IReadOnlyList<TariffVersionRef> Tariffs);
+
+/// <summary>
+/// A session's price as it stands: up to the last reading while it runs, final once it stopped.
+/// <paramref name="Price"/> is null and <paramref name="Problem"/> says why when it cannot be priced.
+/// </summary>
+public sealed record PricedSessionView(
+    string Id,
+    string ChargerId,
+    int EvseId,
+    string? SiteId,
+    string IdToken,
+    PricedSessionStatus Status,
+    Instant StartedAt,
+    Instant? StoppedAt,
+    SessionPrice? Price,
+    string? Problem,
+    PricingSources Sources);
+
+/// <summary>
+/// Keeps a <see cref="PricedSessionView"/> per session. Async, so pricing never slows down the OCPP
+/// appends it follows.
+/// </summary>
+/// <remarks>
+/// <para>Each session touched by a batch is folded again from its own events rather than from its stored
+/// view: during a rebuild the daemon keeps several pages in one uncommitted batch, where a view stored
+/// for an earlier page cannot be read back yet.</para>
+/// <para>Tariffs are taken as the ledger knew them at the session's last event, from the tariff events
+/// themselves, in ledger order. A tariff changed later, even retroactively, leaves
+/// a priced session as it is, and a rebuild from zero yields exactly the same views.</para>
+/// </remarks>
+public sealed class PricedSessions : ProjectionBase, IProjection
+{
+    public const string ProjectionName = "PricedSessions";
+
+    private static readonly Type[] SessionEvents = [typeof(SessionStarted), typeof(MeterValuesRecorded), typeof(SessionStopped)];
+    private static readonly Type[] TariffEvents = [typeof(TariffPublished), typeof(TariffSuperseded), typeof(TariffAssigned)];
+
+    public PricedSessions()
+    {
+        Name = ProjectionName;
+        foreach (var type in SessionEvents) IncludeType(type);
+        RegisterPublishedType(typeof(PricedSessionView));
+        Options.DeleteViewTypeOnTeardown<PricedSessionView>();
+    }
+
+    public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken ct)
+    {
+        if (events.Count == 0) return;
+        var ceiling = events.Max(e => e.Sequence);
+        var sessions = await SessionsAsync(operations, events.Select(e => e.StreamKey!).Distinct().ToArray(), ceiling, ct);
+        if (sessions.Count == 0) return;
+
+        var chargers = (await operations.LoadManyAsync<ChargerEntry>(ct,
+                sessions.Select(s => StreamIds.Charger(s.Started.ChargerId)).Distinct()))
+            .ToDictionary(c => c.ChargerId);
+        var sites = (await operations.LoadManyAsync<SiteEntry>(ct,
+                chargers.Values.Select(c => c.SiteId).OfType<string>().Distinct().Select(StreamIds.Site)))
+            .ToDictionary(s => s.SiteId);
+        var tariffs = new TariffsAsRecorded(await TariffEventsAsync(operations, ceiling, ct));
+
+        foreach (var session in sessions)
+            operations.Store(Price(session, chargers, sites, tariffs));
+    }
+
+    /// <summary>The pricing-relevant events of the touched sessions up to the batch's last event, each session's in order.</summary>
+    private static async Task<IReadOnlyList<SessionRecord>> SessionsAsync(
+        IDocumentOperations operations, string[] streamKeys, long ceiling, CancellationToken ct)
+    {
+        var events = await operations.Events.QueryAllRawEvents()
+            .Where(e => e.StreamKey!.IsOneOf(streamKeys) && e.Sequence <= ceiling && e.EventTypesAre(SessionEvents))
+            .OrderBy(e => e.Sequence)
+            .ToListAsync(ct);
+        return events
+            .GroupBy(e => e.StreamKey!)
+            .Select(SessionRecord.Fold)
+            .OfType<SessionRecord>()
+            .ToList();
+    }
+
+    /// <summary>
+    /// Every tariff event up to the batch's last event. The tariff streams are found through the tariff
+    /// documents, so the events are read by stream key rather than by scanning the ledger for their types.
+    /// </summary>
+    private static async Task<IReadOnlyList<IEvent>> TariffEventsAsync(IDocumentOperations operations, long ceiling, CancellationToken ct)
+    {
+        var tariffIds = await operations.Query<TariffHistory>().Select(t => t.Id).ToListAsync(ct);
+        if (tariffIds.Count == 0) return [];
+        var streamKeys = tariffIds.Select(StreamIds.Tariff).ToArray();
+        return await operations.Events.QueryAllRawEvents()
+            .Where(e => e.StreamKey!.IsOneOf(streamKeys) && e.Sequence <= ceiling && e.EventTypesAre(TariffEvents))
+            .OrderBy(e => e.Sequence)
+            .ToListAsync(ct);
+    }
+
+    private static PricedSessionView Price(
+        SessionRecord session, Dictionary<string, ChargerEntry> chargers, Dictionary<string, SiteEntry> sites, TariffsAsRecorded tariffs)
+    {
+        var started = session.Started;
+        var view = new PricedSessionView(
+            started.SessionId, started.ChargerId, started.EvseId, SiteId: null, started.IdToken,
+            session.Stopped is null ? PricedSessionStatus.Running : PricedSessionStatus.Stopped,
+            started.StartedAt, session.Stopped?.StoppedAt, Price: null, Problem: null,
+            new PricingSources(session.Version, session.Sequence, []));
+
+        if (!chargers.TryGetValue(started.ChargerId, out var charger) || charger.SiteId is null)
+            return Unpriced(view, $"Charger {started.ChargerId} is not registered to a site, so neither its tariffs nor its time zone are known.");
+        view = view with { SiteId = charger.SiteId };
+        if (!sites.TryGetValue(charger.SiteId, out var site))
+            return Unpriced(view, $"Site {charger.SiteId} of charger {started.ChargerId} is not registered, so its time zone is unknown.");
+        if (DateTimeZoneProviders.Tzdb.GetZoneOrNull(site.TimeZone) is not { } zone)
+            return Unpriced(view, $"Site {site.SiteId} has the time zone '{site.TimeZone}', which the IANA database does not know.");
+
+        var usage = session.Usage();
+        var until = usage.StoppedAt ?? usage.Readings.LastOrDefault()?.TakenAt ?? usage.StartedAt;
+        // Nothing metered yet: there is nothing to price, and nothing wrong either.
+        if (until <= usage.StartedAt) return view;
+
+        var evse = new EvseLocation(site.SiteId, started.ChargerId, started.EvseId);
+        try
+        {
+            var spans = tariffs.AsOf(session.Sequence).InForce(evse, customerGroup: null, usage.StartedAt, until);
+            var price = SessionPricer.Price(usage, spans, zone);
+            return view with { Price = price, Sources = view.Sources with { Tariffs = price.Tariffs } };
+        }
+        catch (UnpriceableSessionException e)
+        {
+            return Unpriced(view, $"EVSE {evse.EvseKey} at site {site.SiteId}: {e.Message}");
+        }
+    }
+
+    private static PricedSessionView Unpriced(PricedSessionView view, string problem) =>
+        view with { Status = PricedSessionStatus.Unpriced, Problem = problem };
+
+    /// <summary>One session folded from its events, in ledger order.</summary>
+    private sealed class SessionRecord(SessionStarted started)
+    {
+        // Keyed by the time they were taken, as the session itself keeps them: late readings fold in time order.
+        private readonly SortedDictionary<Instant, MeterReading> _readings = [];
+
+        public SessionStarted Started { get; } = started;
+        public SessionStopped? Stopped { get; private set; }
+        public long Version { get; private set; }
+        public long Sequence { get; private set; }
+
+        /// <summary>Null for a stream with no SessionStarted yet: without it the EVSE is unknown.</summary>
+        public static SessionRecord? Fold(IEnumerable<IEvent> events)
+        {
+            SessionRecord? session = null;
+            foreach (var e in events)
+            {
+                switch (e.Data)
+                {
+                    case SessionStarted started when session is null:
+                        session = new SessionRecord(started);
+                        break;
+                    case MeterValuesRecorded recorded when session is not null:
+                        foreach (var reading in recorded.Readings) session._readings[reading.TakenAt] = reading;
+                        break;
+                    case SessionStopped stopped when session is { Stopped: null }:
+                        session.Stopped = stopped;
+                        break;
+                    default:
+                        continue;
+                }
+                (session.Version, session.Sequence) = (e.Version, e.Sequence);
+            }
+            return session;
+        }
+
+        public SessionUsage Usage() =>
+            new(Started.StartedAt, Started.MeterStartWh, [.. _readings.Values], Stopped?.StoppedAt, Stopped?.MeterStopWh);
+    }
+
+    /// <summary>
+    /// The tariff events in ledger order, and the catalogue as it stood after any prefix of them. Sessions
+    /// in one batch mostly share a prefix, so each catalogue is built once.
+    /// </summary>
+    private sealed class TariffsAsRecorded(IReadOnlyList<IEvent> events)
+    {
+        private readonly Dictionary<int, TariffCatalogue> _catalogues = [];
+
+        public TariffCatalogue AsOf(long sequence)
+        {
+            var count = 0;
+            while (count < events.Count && events[count].Sequence <= sequence) count++;
+            if (_catalogues.TryGetValue(count, out var catalogue)) return catalogue;
+
+            var histories = new Dictionary<string, TariffHistory>();
+            foreach (var e in events.Take(count))
+            {
+                var tariffId = TariffIdOf(e.Data);
+                histories[tariffId] = histories.GetValueOrDefault(tariffId, TariffHistory.Empty(tariffId)).Apply(e.Data, e.Version);
+            }
+            return _catalogues[count] = TariffCatalogue.Of(histories.Values);
+        }
+
+        private static string TariffIdOf(object data) => data switch
+        {
+            TariffPublished e => e.TariffId,
+            TariffSuperseded e => e.TariffId,
+            TariffAssigned e => e.TariffId,
+            _ => throw new ArgumentException($"{data.GetType().Name} is not a tariff event.", nameof(data)),
+        };
+    }
+}

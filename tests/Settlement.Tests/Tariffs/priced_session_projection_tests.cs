@@ -1,0 +1,142 @@
+using System.Text.Json;
+using Marten;
+using Microsoft.Extensions.Logging.Abstractions;
+using NodaTime;
+using Settlement.Domain.Monetary;
+using Settlement.Ledger;
+using Settlement.Ledger.Store;
+using Settlement.Projections.Pricing;
+
+namespace Settlement.Tests.Tariffs;
+
+[Collection(LedgerCollection.Name)]
+public sealed class priced_session_projection_tests(LedgerDatabase db) : IAsyncLifetime
+{
+    private static readonly TimeSpan CatchUp = TimeSpan.FromSeconds(60);
+    private static readonly Instant Monday = Instant.FromUtc(2026, 10, 12, 12, 0);
+
+    private readonly AsyncProjections _projections = new(db.Ledger.Store, NullLogger.Instance);
+
+    // Started after each test's events are appended, so the daemon meets all of a session's events in one batch.
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _projections.DisposeAsync();
+
+    [Fact]
+    public async Task a_stopped_session_is_priced_once_the_daemon_caught_up()
+    {
+        var network = await new PricedNetwork(db.Ledger).RegisterSiteAsync();
+        await network.RegisterChargerAsync();
+        await network.PriceSiteAsync(perKwh: 0.40m);
+        var sessionId = await network.ChargeAsync(Monday, readings: 6, whPerReading: 2_500);
+
+        var view = await PricedAsync(sessionId);
+
+        Assert.Equal(PricedSessionStatus.Stopped, view.Status);
+        Assert.Null(view.Problem);
+        Assert.Equal(network.SiteId, view.SiteId);
+        Assert.Equal(15_000m, view.Price!.EnergyWh);
+        Assert.Equal(new Money(6.00m, Currency.FromCode("EUR")), view.Price.TotalExclVat);
+        Assert.Equal("Europe/Berlin", view.Price.TimeZone);
+        // Started, six readings, stopped: the price is derived from all eight events.
+        Assert.Equal(8, view.Sources.SessionVersion);
+        Assert.Equal(network.TariffId, Assert.Single(view.Sources.Tariffs).TariffId);
+        Assert.True(Assert.Single(view.Sources.Tariffs).StreamVersion > 0);
+    }
+
+    [Fact]
+    public async Task a_running_session_is_priced_up_to_its_last_reading()
+    {
+        var network = await new PricedNetwork(db.Ledger).RegisterSiteAsync();
+        await network.RegisterChargerAsync();
+        await network.PriceSiteAsync(perKwh: 0.50m);
+        var sessionId = await network.ChargeAsync(Monday, readings: 2, whPerReading: 3_000, stop: false);
+
+        var view = await PricedAsync(sessionId);
+
+        Assert.Equal(PricedSessionStatus.Running, view.Status);
+        Assert.Null(view.StoppedAt);
+        Assert.Equal(3.00m, view.Price!.TotalExclVat.Amount);
+    }
+
+    [Fact]
+    public async Task a_session_at_a_site_without_a_tariff_is_unpriced_and_says_why()
+    {
+        var network = await new PricedNetwork(db.Ledger).RegisterSiteAsync();
+        await network.RegisterChargerAsync();
+        var sessionId = await network.ChargeAsync(Monday, readings: 3, whPerReading: 1_000);
+
+        var view = await PricedAsync(sessionId);
+
+        Assert.Equal(PricedSessionStatus.Unpriced, view.Status);
+        Assert.Null(view.Price);
+        Assert.Contains("No tariff is in force", view.Problem);
+        Assert.Contains($"{network.ChargerId}/1", view.Problem);
+    }
+
+    [Fact]
+    public async Task a_session_at_a_site_never_registered_is_unpriced_and_says_why()
+    {
+        var network = new PricedNetwork(db.Ledger);
+        await network.RegisterChargerAsync();
+        var sessionId = await network.ChargeAsync(Monday, readings: 1, whPerReading: 1_000);
+
+        var view = await PricedAsync(sessionId);
+
+        Assert.Equal(PricedSessionStatus.Unpriced, view.Status);
+        Assert.Equal($"Site {network.SiteId} of charger {network.ChargerId} is not registered, so its time zone is unknown.", view.Problem);
+    }
+
+    [Fact]
+    public async Task a_rebuild_from_zero_yields_the_same_documents_and_keeps_following_the_ledger()
+    {
+        var network = await new PricedNetwork(db.Ledger).RegisterSiteAsync();
+        await network.RegisterChargerAsync();
+        await network.PriceSiteAsync(perKwh: 0.35m);
+        var priced = await network.ChargeAsync(Monday, readings: 4, whPerReading: 4_000);
+        var siteless = await new PricedNetwork(db.Ledger).RegisterChargerAsync();
+        var unpriced = await siteless.ChargeAsync(Monday, readings: 2, whPerReading: 500);
+        await _projections.StartAsync(CancellationToken.None);
+        await _projections.WaitForNonStaleDataAsync(CatchUp);
+        var before = await AllViewsAsync();
+        var stray = await StoreViewNoEventSupportsAsync(before[priced]);
+
+        await _projections.RebuildAsync(PricedSessions.ProjectionName, CatchUp);
+
+        var after = await AllViewsAsync();
+        Assert.DoesNotContain(stray, after.Keys);
+        Assert.Equal(before.Keys.Order(), after.Keys.Order());
+        Assert.All(before, view => Assert.Equal(view.Value, after[view.Key]));
+        Assert.Contains(priced, after.Keys);
+        Assert.Contains(unpriced, after.Keys);
+
+        var later = await network.ChargeAsync(Monday + Duration.FromDays(1), readings: 1, whPerReading: 1_000);
+        Assert.Equal(0.35m, (await PricedAsync(later)).Price!.TotalExclVat.Amount);
+    }
+
+    private async Task<PricedSessionView> PricedAsync(string sessionId)
+    {
+        await _projections.StartAsync(CancellationToken.None);
+        await _projections.WaitForNonStaleDataAsync(CatchUp);
+        await using var query = db.Ledger.Store.QuerySession();
+        return await query.LoadAsync<PricedSessionView>(sessionId)
+            ?? throw new Xunit.Sdk.XunitException($"No priced view of session {sessionId}.");
+    }
+
+    private async Task<string> StoreViewNoEventSupportsAsync(string json)
+    {
+        var stray = JsonSerializer.Deserialize<PricedSessionView>(json, LedgerJson.Options)! with { Id = "S-stray-" + Guid.NewGuid().ToString("N")[..8] };
+        await using var session = db.Ledger.Store.LightweightSession();
+        session.Store(stray);
+        await session.SaveChangesAsync();
+        return stray.Id;
+    }
+
+    /// <summary>Every view as its stored JSON, by session id: records holding lists only compare by reference.</summary>
+    private async Task<Dictionary<string, string>> AllViewsAsync()
+    {
+        await using var query = db.Ledger.Store.QuerySession();
+        var views = await query.Query<PricedSessionView>().ToListAsync();
+        return views.ToDictionary(v => v.Id, v => JsonSerializer.Serialize(v, LedgerJson.Options));
+    }
+}
