@@ -100,6 +100,9 @@ internal static class DemoCommand
         appending.Stop();
 
         PrintSummary(history, name, server.Description, appending.Elapsed, total.Elapsed);
+        var sessions = history.Count(e => e.Data is SessionStarted);
+        if (!await DemoPricing.RunAsync(ledger, sessions, ct))
+            AnsiConsole.MarkupLine("[yellow]Some sessions could not be priced; their problem is above.[/]");
         if (live == TimeSpan.Zero) return 0;
         return await LiveDemo.RunAsync(ledger, name, $"{server.Description}, database {name}", history, live, ct) ? 0 : 1;
     }

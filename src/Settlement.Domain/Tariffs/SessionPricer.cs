@@ -7,6 +7,7 @@ namespace Settlement.Domain.Tariffs;
 /// energy between two readings is apportioned by time; the session is cut wherever anything a tariff
 /// looks at can change (a reading, a tariff version, a local time of day or midnight, a DST change, a
 /// duration or kWh threshold), and each piece is priced with the tariff version in force at its start.
+/// Time is charging time until the register last rose, parking (idle) time after it.
 /// </summary>
 public static class SessionPricer
 {
@@ -61,6 +62,7 @@ public static class SessionPricer
         if (end <= start) return periods;
 
         var cuts = Cuts(register, spans, zone, start, end);
+        var chargingUntil = LastRise(register);
         var segment = 0;
         var span = 0;
         var from = start;
@@ -78,8 +80,7 @@ public static class SessionPricer
                     $"No tariff is in force at {from} ({from.InZone(zone).LocalDateTime:uuuu-MM-dd HH:mm:ss} {zone.Id}).");
 
             var seconds = (decimal)(to - from).ToInt64Nanoseconds() / NanosecondsPerSecond;
-            var segmentWh = b.Wh - a.Wh;
-            var charging = segmentWh > 0m;
+            var charging = to <= chargingUntil;
             var powerKw = SegmentPowerKw(a, b);
             periods.Add(new PricingPeriod(
                 from, to, toWh - fromWh,
@@ -94,6 +95,17 @@ public static class SessionPricer
             fromWh = toWh;
         }
         return periods;
+    }
+
+    /// <summary>
+    /// When the register last rose. Idle time after it is parking; a pause before it (the car waiting for
+    /// load management, say) is still part of charging, so a driver pays no parking for the site's limits.
+    /// </summary>
+    private static Instant LastRise(List<RegisterPoint> register)
+    {
+        for (var i = register.Count - 1; i > 0; i--)
+            if (register[i].Wh > register[i - 1].Wh) return register[i].At;
+        return register[0].At;
     }
 
     private static decimal Interpolate(RegisterPoint a, RegisterPoint b, Instant at)

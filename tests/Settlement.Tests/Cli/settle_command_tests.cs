@@ -21,6 +21,16 @@ public sealed class settle_command_tests(LedgerDatabase db)
         await connection.OpenAsync();
         await using var count = new NpgsqlCommand("SELECT count(*) FROM ledger.mt_events", connection);
         Assert.Equal(reported, (long)(await count.ExecuteScalarAsync())!);
+
+        // Every session the day started was priced by the projection, none left unpriced.
+        Assert.Contains("Priced sessions", run.Output);
+        Assert.DoesNotContain("could not be priced", run.Output);
+        await using var priced = new NpgsqlCommand(
+            "SELECT count(*) FILTER (WHERE data->>'status' = 'Stopped' AND data->'price' IS NOT NULL), count(*) FROM ledger.mt_doc_pricedsessionview", connection);
+        await using var reader = await priced.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        Assert.True(reader.GetInt64(1) > 0);
+        Assert.Equal(reader.GetInt64(1), reader.GetInt64(0));
     }
 
     [Fact]

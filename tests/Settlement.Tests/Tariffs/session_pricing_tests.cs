@@ -108,6 +108,22 @@ public sealed class session_pricing_tests
     }
 
     [Fact]
+    public void a_pause_before_charging_resumes_is_charging_time_not_parking()
+    {
+        var tariff = Tariff("EUR", Element(null, Energy(0.40m), Time(1.20m), Parking(6.00m)));
+        var start = Instant.FromUtc(2026, 5, 4, 9, 0);
+        // Held back by load management for 20 minutes, then 20 minutes of charging, then 10 idle.
+        var session = new SessionUsage(start, 0,
+            [Reading(start, 10, 0), Reading(start, 20, 0), Reading(start, 40, 5_000)], start + Duration.FromMinutes(50), 5_000);
+
+        var price = SessionPricer.Price(session, [Always(tariff)], DateTimeZone.Utc);
+
+        Assert.Equal(2_400m, price.ChargingSeconds);
+        Assert.Equal(600m, price.ParkingSeconds);
+        Assert.Equal(new ComponentCost(1.00m, 1.00m), price.Parking);
+    }
+
+    [Fact]
     public void parking_after_a_free_grace_period_is_charged_from_the_end_of_the_grace()
     {
         var tariff = Tariff("EUR",
