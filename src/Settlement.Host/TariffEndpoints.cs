@@ -20,8 +20,28 @@ namespace Settlement.Host;
 public static class TariffEndpoints
 {
     public sealed record PublishTariffBody(
-        string TariffId, string Currency, bool PricesIncludeVat, IReadOnlyList<TariffElement> Elements,
+        string TariffId, string Currency, bool PricesIncludeVat, IReadOnlyList<ElementBody> Elements,
         Instant ValidFrom, Instant? ValidUntil = null);
+
+    // The stored records name every field; a request may leave out what it does not restrict.
+    public sealed record ElementBody(IReadOnlyList<PriceComponentBody> PriceComponents, RestrictionsBody? Restrictions = null)
+    {
+        public TariffElement ToElement() =>
+            new([.. (PriceComponents ?? []).Select(c => new PriceComponent(c.Type, c.Price, c.VatPercent, c.StepSize))], Restrictions?.ToRestrictions());
+    }
+
+    public sealed record PriceComponentBody(PriceComponentType Type, decimal Price, decimal? VatPercent = null, int StepSize = 1);
+
+    public sealed record RestrictionsBody(
+        string? StartTime = null, string? EndTime = null, LocalDate? StartDate = null, LocalDate? EndDate = null,
+        decimal? MinKwh = null, decimal? MaxKwh = null, decimal? MinCurrentA = null, decimal? MaxCurrentA = null,
+        decimal? MinPowerKw = null, decimal? MaxPowerKw = null, int? MinDurationSeconds = null, int? MaxDurationSeconds = null,
+        IReadOnlyList<IsoDayOfWeek>? DaysOfWeek = null, ReservationRestriction? Reservation = null)
+    {
+        public TariffRestrictions ToRestrictions() => new(
+            StartTime, EndTime, StartDate, EndDate, MinKwh, MaxKwh, MinCurrentA, MaxCurrentA, MinPowerKw, MaxPowerKw,
+            MinDurationSeconds, MaxDurationSeconds, DaysOfWeek, Reservation);
+    }
 
     public sealed record AssignTariffBody(TariffScope Scope, string ScopeId, Instant ValidFrom, Instant? ValidUntil = null);
 
@@ -37,7 +57,7 @@ public static class TariffEndpoints
             var now = clock.GetCurrentInstant();
             var (history, version) = await HistoryAsync(ledger, body.TariffId, ct);
             var decision = TariffDecisions.Publish(history,
-                new PublishTariff(body.TariffId, body.Currency, body.PricesIncludeVat, body.Elements, body.ValidFrom, body.ValidUntil), now);
+                new PublishTariff(body.TariffId, body.Currency, body.PricesIncludeVat, [.. (body.Elements ?? []).Select(e => e.ToElement())], body.ValidFrom, body.ValidUntil), now);
             return await AppendAsync(ledger, body.TariffId, version, decision, [], now,
                 published => Results.Created($"/api/tariffs/{body.TariffId}", published.OfType<TariffPublished>().Single()), ct);
         });

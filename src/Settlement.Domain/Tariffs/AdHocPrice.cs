@@ -3,7 +3,7 @@ using NodaTime;
 namespace Settlement.Domain.Tariffs;
 
 /// <summary>
-/// One unit price, exact (round only for display): per kWh, per hour or per session. Without a VAT
+/// One unit price, to a millionth of the currency unit (round further only for display): per kWh, per hour or per session. Without a VAT
 /// percentage the two amounts are equal. <paramref name="StepSize"/> is OCPI's billing step (Wh for
 /// energy, seconds for time).
 /// </summary>
@@ -63,8 +63,8 @@ public static class AdHocPrice
     {
         var factor = 1m + (component.VatPercent ?? 0m) / 100m;
         return includesVat
-            ? new QuotedPrice(component.Price / factor, component.Price, component.VatPercent, component.StepSize)
-            : new QuotedPrice(component.Price, component.Price * factor, component.VatPercent, component.StepSize);
+            ? new QuotedPrice(SubUnit.Round(component.Price / factor), component.Price, component.VatPercent, component.StepSize)
+            : new QuotedPrice(component.Price, SubUnit.Round(component.Price * factor), component.VatPercent, component.StepSize);
     }
 
     /// <summary>

@@ -30,9 +30,6 @@ public static class PeriodPricer
 {
     private const decimal SecondsPerHour = 3600m;
     private const decimal WhPerKwh = 1000m;
-    // Per-hour prices and VAT-inclusive prices divide; lines keep a millionth of the currency unit
-    // (far below any minor unit) and only totals are rounded to what can be paid.
-    private const int LineDecimals = 6;
 
     public static SessionPrice Price(
         IReadOnlyList<PricingPeriod> periods, IReadOnlyList<TariffSpan> spans, DateTimeZone zone, Instant from, Instant until)
@@ -168,8 +165,8 @@ public static class PeriodPricer
             };
             var vatFactor = 1m + (Component.VatPercent ?? 0m) / 100m;
             var (excl, incl) = tariff.PricesIncludeVat ? (amount / vatFactor, amount) : (amount, amount * vatFactor);
-            excl = decimal.Round(excl, LineDecimals, MidpointRounding.ToEven);
-            incl = decimal.Round(incl, LineDecimals, MidpointRounding.ToEven);
+            excl = SubUnit.Round(excl);
+            incl = SubUnit.Round(incl);
             return new PriceLine(
                 Component.Type, tariff.TariffId, tariff.Version, ElementIndex, from, Until,
                 from.InZone(zone).LocalDateTime, Until.InZone(zone).LocalDateTime,

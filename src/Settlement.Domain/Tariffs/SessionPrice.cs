@@ -64,5 +64,17 @@ public sealed record SessionPrice(
     Money TotalInclVat,
     IReadOnlyList<TariffVersionRef> Tariffs);
 
+/// <summary>
+/// Per-hour prices and VAT-inclusive prices divide. Line amounts and quoted unit prices keep a millionth
+/// of the currency unit (far below any minor unit), rounded half to even; only totals are rounded to
+/// what can be paid.
+/// </summary>
+public static class SubUnit
+{
+    public const int Decimals = 6;
+
+    public static decimal Round(decimal amount) => decimal.Round(amount, Decimals, MidpointRounding.ToEven);
+}
+
 /// <summary>Pricing refused: no tariff in force for part of the session, or versions in different currencies.</summary>
 public sealed class UnpriceableSessionException(string message) : Exception(message);

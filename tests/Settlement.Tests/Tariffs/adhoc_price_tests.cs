@@ -56,10 +56,10 @@ public sealed class adhoc_price_tests
     {
         var quote = AdHocPrice.At(MunichTimeOfUse, Utc(10, 12, 10), Berlin);
 
-        Assert.Equal(new QuotedPrice(0.69m / 1.19m, 0.69m, 19m, 1), quote.PerKwh);
+        Assert.Equal(new QuotedPrice(0.579832m, 0.69m, 19m, 1), quote.PerKwh);
         Assert.Equal(0.5798m, Math.Round(quote.PerKwh!.ExclVat, 4));
-        Assert.Equal(new QuotedPrice(6.00m / 1.19m, 6.00m, 19m, 60), quote.PerParkingHour);
-        Assert.Equal(new QuotedPrice(0.50m / 1.19m, 0.50m, 19m, 1), quote.SessionFee);
+        Assert.Equal(new QuotedPrice(5.042017m, 6.00m, 19m, 60), quote.PerParkingHour);
+        Assert.Equal(new QuotedPrice(0.420168m, 0.50m, 19m, 1), quote.SessionFee);
         Assert.Null(quote.PerChargingHour);
     }
 

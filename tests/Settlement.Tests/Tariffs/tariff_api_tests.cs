@@ -136,6 +136,32 @@ public sealed class tariff_api_tests(LedgerDatabase db) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task a_time_of_use_tariff_names_only_the_restrictions_it_uses_and_is_quoted_in_local_time()
+    {
+        var body = $$"""
+            { "tariffId": "{{_network.TariffId}}", "currency": "EUR", "pricesIncludeVat": true,
+              "validFrom": "{{InstantPattern.ExtendedIso.Format(ValidFrom)}}",
+              "elements": [
+                { "priceComponents": [ { "type": "Energy", "price": 0.49, "vatPercent": 19 } ],
+                  "restrictions": { "startTime": "22:00", "endTime": "06:00" } },
+                { "priceComponents": [ { "type": "Energy", "price": 0.69, "vatPercent": 19 },
+                                       { "type": "Flat", "price": 0.50, "vatPercent": 19 } ] } ] }
+            """;
+
+        var published = await _http.PostAsync("/api/tariffs", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Created, published.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await AssignAsync(_network.TariffId, TariffScope.Site, _network.SiteId)).StatusCode);
+
+        var berlin = DateTimeZoneProviders.Tzdb["Europe/Berlin"];
+        var night = ValidFrom.InZone(berlin).Date.PlusDays(1).At(new LocalTime(23, 0)).InZoneStrictly(berlin).ToInstant();
+        var quote = await _http.GetFromJsonAsync<JsonElement>($"/api/evses/{_network.ChargerId}/1/adhoc-price?at={Text(night)}");
+        Assert.Equal(0.49m, quote.GetProperty("perKwh").GetProperty("inclVat").GetDecimal());
+        Assert.Equal(0.411765m, quote.GetProperty("perKwh").GetProperty("exclVat").GetDecimal());
+        // OCPI: the night element prices no flat fee, so the unrestricted element's fee applies at night too.
+        Assert.Equal(0.50m, quote.GetProperty("sessionFee").GetProperty("inclVat").GetDecimal());
+    }
+
+    [Fact]
     public async Task an_unknown_session_has_no_price()
     {
         var response = await _http.GetAsync("/api/sessions/NO-SUCH-SESSION/price");
@@ -145,7 +171,7 @@ public sealed class tariff_api_tests(LedgerDatabase db) : IAsyncLifetime
 
     private Task<HttpResponseMessage> PublishAsync(string tariffId, decimal perKwh, string currency = "EUR") =>
         _http.PostAsJsonAsync("/api/tariffs", new TariffEndpoints.PublishTariffBody(tariffId, currency, PricesIncludeVat: true,
-            [new TariffElement([new PriceComponent(PriceComponentType.Energy, perKwh, VatPercent: 19m, StepSize: 1)], Restrictions: null)],
+            [new TariffEndpoints.ElementBody([new TariffEndpoints.PriceComponentBody(PriceComponentType.Energy, perKwh, VatPercent: 19m)])],
             ValidFrom), LedgerJson.Options);
 
     private Task<HttpResponseMessage> AssignAsync(string tariffId, TariffScope scope, string scopeId) =>
