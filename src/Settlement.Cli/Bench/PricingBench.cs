@@ -24,13 +24,13 @@ public sealed class PricingBench(int sessions, int readingsPerSession, int seed)
         [
             new TariffElement(
                 [new PriceComponent(PriceComponentType.Energy, 0.49m, 19m, 1), new PriceComponent(PriceComponentType.ParkingTime, 6.00m, 19m, 60)],
-                Hours("22:00", "06:00")),
+                TariffRestrictions.Hours("22:00", "06:00")),
             new TariffElement(
                 [
                     new PriceComponent(PriceComponentType.Energy, 0.69m, 19m, 1), new PriceComponent(PriceComponentType.Flat, 0.50m, 19m, 1),
                     new PriceComponent(PriceComponentType.ParkingTime, 6.00m, 19m, 60),
                 ],
-                Hours("06:00", "22:00")),
+                TariffRestrictions.Hours("06:00", "22:00")),
         ],
         Instant.FromUtc(2026, 1, 1, 0, 0), null, Instant.FromUtc(2025, 12, 1, 0, 0));
 
@@ -101,7 +101,4 @@ public sealed class PricingBench(int sessions, int readingsPerSession, int seed)
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine("[grey]Tariff: Europe/Berlin night/day energy, day session fee, parking per minute, prices incl. 19% VAT. Session generation is not timed.[/]");
     }
-
-    private static TariffRestrictions Hours(string start, string end) => new(
-        start, end, null, null, null, null, null, null, null, null, null, null, null, null);
 }

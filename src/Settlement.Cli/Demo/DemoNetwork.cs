@@ -102,13 +102,13 @@ public static class DemoNetwork
         var parking = new PriceComponent(PriceComponentType.ParkingTime, tariff.ParkingPerHour, vat, StepSize: 60);
         var offPeak = new TariffElement(
             ValueList.Of(new PriceComponent(PriceComponentType.Energy, tariff.OffPeakPerKwh, vat, StepSize: 1), parking),
-            Hours("22:00", "06:00"));
+            TariffRestrictions.Hours("22:00", "06:00"));
         var peak = new TariffElement(
             ValueList.Of(
                 new PriceComponent(PriceComponentType.Energy, tariff.PeakPerKwh, vat, StepSize: 1),
                 new PriceComponent(PriceComponentType.Flat, tariff.SessionFee, vat, StepSize: 1),
                 parking),
-            Hours("06:00", "22:00"));
+            TariffRestrictions.Hours("06:00", "22:00"));
 
         var stream = StreamIds.Tariff(site.TariffId);
         var correlation = history.NewCorrelationId();
@@ -120,9 +120,4 @@ public static class DemoNetwork
         history.Record(stream, new TariffAssigned(site.TariffId, TariffScope.Site, site.Id, validFrom, ValidUntil: null, assignedAt),
             Operator, correlation, assignedAt);
     }
-
-    private static TariffRestrictions Hours(string start, string end) => new(
-        StartTime: start, EndTime: end, StartDate: null, EndDate: null, MinKwh: null, MaxKwh: null,
-        MinCurrentA: null, MaxCurrentA: null, MinPowerKw: null, MaxPowerKw: null,
-        MinDurationSeconds: null, MaxDurationSeconds: null, DaysOfWeek: null, Reservation: null);
 }

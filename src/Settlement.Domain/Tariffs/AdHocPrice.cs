@@ -74,7 +74,9 @@ public static class AdHocPrice
     /// </summary>
     private static Instant? ValidUntil(TariffSpan span, LocalDateTime local, DateTimeZone zone, Instant at)
     {
-        var changes = LocalBoundaries(span.Tariff, local.Date).Select(boundary => FirstOccurrenceAfter(boundary, zone, at)).ToList();
+        var changes = LocalBoundaries(span.Tariff, local.Date)
+            .Select(boundary => ClockTime.Crossings(boundary, zone).Where(instant => instant > at).Cast<Instant?>().Min())
+            .ToList();
         if (span.Until != Instant.MaxValue)
             changes.Add(span.Until);
         return changes.Min();
@@ -95,22 +97,5 @@ public static class AdHocPrice
             if (openOnOneSide || restrictions.StartDate is not null || restrictions.EndDate is not null || restrictions.DaysOfWeek is not null)
                 yield return tomorrow.AtMidnight();
         }
-    }
-
-    /// <summary>
-    /// When the wall clock next crosses a local time after <paramref name="at"/>. A time skipped when
-    /// clocks go forward is jumped over at the transition. A time repeated when they go back is crossed
-    /// three times: forward, backward at the transition, and forward again.
-    /// </summary>
-    private static Instant? FirstOccurrenceAfter(LocalDateTime boundary, DateTimeZone zone, Instant at)
-    {
-        var mapping = zone.MapLocal(boundary);
-        Instant[] occurrences = mapping.Count switch
-        {
-            0 => [mapping.LateInterval.Start],
-            1 => [mapping.First().ToInstant()],
-            _ => [mapping.First().ToInstant(), mapping.LateInterval.Start, mapping.Last().ToInstant()],
-        };
-        return occurrences.Where(instant => instant > at).Cast<Instant?>().Min();
     }
 }

@@ -100,6 +100,22 @@ public static class ClockTime
         return true;
     }
 
+    /// <summary>
+    /// The instants at which the wall clock crosses a local date and time. A time skipped when clocks go
+    /// forward is crossed at the jump; a time repeated when they go back is crossed three times: forward,
+    /// backward at the transition, and forward again.
+    /// </summary>
+    public static Instant[] Crossings(LocalDateTime local, DateTimeZone zone)
+    {
+        var mapping = zone.MapLocal(local);
+        return mapping.Count switch
+        {
+            0 => [mapping.LateInterval.Start],
+            1 => [mapping.First().ToInstant()],
+            _ => [mapping.First().ToInstant(), mapping.LateInterval.Start, mapping.Last().ToInstant()],
+        };
+    }
+
     /// <summary>start ≤ t &lt; end; with end before start the window wraps past midnight. A missing bound is open.</summary>
     public static bool Within(LocalTime time, LocalTime? start, LocalTime? end) => (start, end) switch
     {

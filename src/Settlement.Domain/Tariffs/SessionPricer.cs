@@ -136,7 +136,6 @@ public static class SessionPricer
         {
             var shape = TariffShape.Of(tariff);
             if (shape.TimesOfDay.Count > 0) AddLocalTimes(cuts, zone, start, end, shape.TimesOfDay);
-            if (shape.HasLocalTimeRestriction) AddOffsetChanges(cuts, zone, start, end);
             foreach (var seconds in shape.DurationThresholdsSeconds) cuts.Add(start + Duration.FromSeconds(seconds));
             foreach (var wh in shape.EnergyThresholdsWh)
                 if (Crossing(register, register[0].Wh + wh) is { } crossing) cuts.Add(crossing);
@@ -151,8 +150,8 @@ public static class SessionPricer
     }
 
     /// <summary>
-    /// Each local time of day on every date the session touches. A time skipped by a spring-forward
-    /// maps to the moment the clocks jump; a time repeated by a fall-back maps to both instants.
+    /// Every crossing of each local time of day on every date the session touches. The crossings at a
+    /// DST change are the only places a change of offset can move the price.
     /// </summary>
     private static void AddLocalTimes(List<Instant> cuts, DateTimeZone zone, Instant start, Instant end, IReadOnlyList<LocalTime> times)
     {
@@ -160,25 +159,7 @@ public static class SessionPricer
         var last = end.InZone(zone).Date.PlusDays(1);
         for (var date = first; date <= last; date = date.PlusDays(1))
             foreach (var time in times)
-            {
-                var mapping = zone.MapLocal(date + time);
-                switch (mapping.Count)
-                {
-                    case 0: cuts.Add(mapping.LateInterval.Start); break;
-                    case 1: cuts.Add(mapping.First().ToInstant()); break;
-                    default:
-                        cuts.Add(mapping.First().ToInstant());
-                        cuts.Add(mapping.Last().ToInstant());
-                        break;
-                }
-            }
-    }
-
-    /// <summary>A DST change moves the local clock without it passing through the times in between.</summary>
-    private static void AddOffsetChanges(List<Instant> cuts, DateTimeZone zone, Instant start, Instant end)
-    {
-        foreach (var interval in zone.GetZoneIntervals(start, end))
-            if (interval.HasStart) cuts.Add(interval.Start);
+                cuts.AddRange(ClockTime.Crossings(date + time, zone));
     }
 
     /// <summary>The first instant (to the nanosecond, rounded up) at which the register reaches the value.</summary>

@@ -26,7 +26,13 @@ public sealed record TariffRestrictions(
     int? MinDurationSeconds,
     int? MaxDurationSeconds,
     IReadOnlyList<IsoDayOfWeek>? DaysOfWeek,
-    ReservationRestriction? Reservation);
+    ReservationRestriction? Reservation)
+{
+    /// <summary>A time-of-use band in the site's local time, restricting nothing else.</summary>
+    public static TariffRestrictions Hours(string startTime, string endTime) => new(
+        startTime, endTime, StartDate: null, EndDate: null, MinKwh: null, MaxKwh: null, MinCurrentA: null, MaxCurrentA: null,
+        MinPowerKw: null, MaxPowerKw: null, MinDurationSeconds: null, MaxDurationSeconds: null, DaysOfWeek: null, Reservation: null);
+}
 
 public sealed record TariffElement(
     [property: MinLength(1)] IReadOnlyList<PriceComponent> PriceComponents,

@@ -9,7 +9,6 @@ internal sealed class TariffShape
     private static readonly ConditionalWeakTable<TariffPublished, TariffShape> Shapes = new();
 
     public IReadOnlyList<LocalTime> TimesOfDay { get; }
-    public bool HasLocalTimeRestriction { get; }
     public IReadOnlyList<int> DurationThresholdsSeconds { get; }
     public IReadOnlyList<decimal> EnergyThresholdsWh { get; }
 
@@ -18,22 +17,18 @@ internal sealed class TariffShape
         var times = new SortedSet<LocalTime>();
         var durations = new SortedSet<int>();
         var energies = new SortedSet<decimal>();
-        var localTime = false;
         foreach (var r in tariff.Elements.Select(e => e.Restrictions).OfType<TariffRestrictions>())
         {
             if (ClockTime.TryParse(r.StartTime, out var startTime)) times.Add(startTime);
             if (ClockTime.TryParse(r.EndTime, out var endTime)) times.Add(endTime);
             // Dates and days of week change at local midnight.
             if (r.StartDate is not null || r.EndDate is not null || r.DaysOfWeek is { Count: > 0 }) times.Add(LocalTime.Midnight);
-            localTime |= r.StartTime is not null || r.EndTime is not null || r.StartDate is not null || r.EndDate is not null
-                || r.DaysOfWeek is { Count: > 0 };
             if (r.MinDurationSeconds is { } minDuration) durations.Add(minDuration);
             if (r.MaxDurationSeconds is { } maxDuration) durations.Add(maxDuration);
             if (r.MinKwh is { } minKwh) energies.Add(minKwh * 1000m);
             if (r.MaxKwh is { } maxKwh) energies.Add(maxKwh * 1000m);
         }
         TimesOfDay = [.. times];
-        HasLocalTimeRestriction = localTime;
         DurationThresholdsSeconds = [.. durations];
         EnergyThresholdsWh = [.. energies];
     }
