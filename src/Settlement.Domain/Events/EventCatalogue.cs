@@ -1,12 +1,13 @@
 using System.Text.RegularExpressions;
 using Settlement.Domain.Chargers;
+using Settlement.Domain.Invoicing;
 using Settlement.Domain.Roaming;
 using Settlement.Domain.Sessions;
 using Settlement.Domain.Tariffs;
 
 namespace Settlement.Domain.Events;
 
-public enum EventFamily { Charger, Session, Pricing, Roaming }
+public enum EventFamily { Charger, Session, Pricing, Roaming, Invoicing }
 
 /// <summary>
 /// One stored event contract. <see cref="StoredName"/> is what the ledger writes in its type column and
@@ -87,6 +88,12 @@ public sealed class EventCatalogue
         new(typeof(RoamingTokenSeen), EventFamily.Roaming),
         new(typeof(RoamingSessionRecorded), EventFamily.Roaming),
         new(typeof(CdrIssued), EventFamily.Roaming),
+
+        new(typeof(SiteJurisdictionResolved), EventFamily.Invoicing),
+        new(typeof(TaxRateSet), EventFamily.Invoicing),
+        new(typeof(InvoiceIssuerRegistered), EventFamily.Invoicing),
+        new(typeof(InvoiceIssued), EventFamily.Invoicing),
+        new(typeof(CreditNoteIssued), EventFamily.Invoicing),
     ]);
 
     private readonly Dictionary<Type, EventType> _byClrType;

@@ -8,4 +8,9 @@ public static class StreamIds
     public static string Session(string sessionId) => $"session:{sessionId}";
     public static string Tariff(string tariffId) => $"tariff:{tariffId}";
     public static string RoamingPartner(string partnerId) => $"partner:{partnerId}";
+    public static string TaxRates(string jurisdiction) => $"taxrates:{jurisdiction}";
+    public static string InvoiceIssuer(string issuerId) => $"issuer:{issuerId}";
+
+    /// <summary>One stream per issuer and series: an invoice's number is its version there, so numbers are gapless.</summary>
+    public static string InvoiceSeries(string issuerId, string series) => $"invoices:{issuerId}/{series}";
 }
