@@ -1,0 +1,159 @@
+using NodaTime;
+
+namespace Settlement.Domain.Invoicing.TaxRates;
+
+/// <summary>
+/// Standard rates the ledger knows without being told, from 2020-01-01 on: the VAT of the 27 EU member
+/// states, the United Kingdom, Norway and Switzerland, and the state-level sales tax of the 50 US states
+/// and DC. They are defaults for the common case; whatever they leave out, an operator records as a
+/// TaxRateSet, which takes precedence.
+/// <list type="bullet">
+/// <item>Jurisdictions are ISO codes, so Greece is "GR" (not "EL", its prefix in EU VAT numbers).</item>
+/// <item>A rate starting 2020-01-01 may be older: that is where the table begins.</item>
+/// <item>Only the standard rate of the national territory: not the reduced rates, nor regional ones
+/// (Azores, Madeira, Canary Islands, Büsingen, Livigno and the like).</item>
+/// <item>US rates are the state's alone: no county, city or district sales tax, and no state's special
+/// treatment of EV charging (some tax electricity sold by the kWh differently, or not at all). As in the
+/// Tax Foundation's tables, California's, Utah's and Virginia's include the portion levied uniformly
+/// statewide for local government, and Hawaii's is its general excise tax.</item>
+/// </list>
+/// </summary>
+public static class BuiltInTaxRates
+{
+    private static readonly LocalDate TableStart = new(2020, 1, 1);
+
+    private const string EuropeanCommission = "European Commission, VAT rates applied in the Member States of the European Union (taxud.c.1)";
+    private const string TaxFoundation = "Tax Foundation, State and Local Sales Tax Rates 2025";
+
+    public static IReadOnlyList<TaxRate> All { get; } =
+    [
+        .. Since2020("AT", 20m, EuropeanCommission),
+        .. Since2020("BE", 21m, EuropeanCommission),
+        .. Since2020("BG", 20m, EuropeanCommission),
+        .. Since2020("CY", 19m, EuropeanCommission),
+        .. Since2020("CZ", 21m, EuropeanCommission),
+        .. Steps("DE",
+            (TableStart, 19m, EuropeanCommission),
+            (new(2020, 7, 1), 16m, "Federal Ministry of Finance, Second Corona Tax Relief Act (Zweites Corona-Steuerhilfegesetz), BGBl. I 2020 p. 1512"),
+            (new(2021, 1, 1), 19m, "Federal Ministry of Finance, Second Corona Tax Relief Act, BGBl. I 2020 p. 1512: the reduction ended 2020-12-31")),
+        .. Since2020("DK", 25m, EuropeanCommission),
+        .. Steps("EE",
+            (TableStart, 20m, EuropeanCommission),
+            (new(2024, 1, 1), 22m, "Estonian Tax and Customs Board, Value-Added Tax Act amendment of 2023: standard rate 22 % from 2024-01-01"),
+            (new(2025, 7, 1), 24m, "Estonian Tax and Customs Board, Security Tax Act of 2024 as amended in 2025: standard rate 24 % from 2025-07-01")),
+        .. Since2020("ES", 21m, EuropeanCommission),
+        .. Steps("FI",
+            (TableStart, 24m, EuropeanCommission),
+            (new(2024, 9, 1), 25.5m, "Finnish Tax Administration, general VAT rate 25.5 % from 2024-09-01")),
+        .. Since2020("FR", 20m, EuropeanCommission),
+        .. Since2020("GR", 24m, EuropeanCommission),
+        .. Since2020("HR", 25m, EuropeanCommission),
+        .. Since2020("HU", 27m, EuropeanCommission),
+        .. Steps("IE",
+            (TableStart, 23m, EuropeanCommission),
+            (new(2020, 9, 1), 21m, "Irish Revenue, temporary standard rate of 21 % from 2020-09-01 to 2021-02-28 (July Jobs Stimulus)"),
+            (new(2021, 3, 1), 23m, "Irish Revenue, standard rate of 23 % restored from 2021-03-01")),
+        .. Since2020("IT", 22m, EuropeanCommission),
+        .. Since2020("LT", 21m, EuropeanCommission),
+        .. Steps("LU",
+            (TableStart, 17m, EuropeanCommission),
+            (new(2023, 1, 1), 16m, "Luxembourg Administration de l'enregistrement, des domaines et de la TVA, temporary standard rate of 16 % for 2023"),
+            (new(2024, 1, 1), 17m, "Luxembourg Administration de l'enregistrement, des domaines et de la TVA, standard rate of 17 % restored from 2024-01-01")),
+        .. Since2020("LV", 21m, EuropeanCommission),
+        .. Since2020("MT", 18m, EuropeanCommission),
+        .. Since2020("NL", 21m, EuropeanCommission),
+        .. Since2020("PL", 23m, EuropeanCommission),
+        .. Since2020("PT", 23m, EuropeanCommission),
+        .. Steps("RO",
+            (TableStart, 19m, EuropeanCommission),
+            (new(2025, 8, 1), 21m, "Romanian National Agency for Fiscal Administration (ANAF), Law 141/2025: standard rate 21 % from 2025-08-01")),
+        .. Since2020("SE", 25m, EuropeanCommission),
+        .. Since2020("SI", 22m, EuropeanCommission),
+        .. Steps("SK",
+            (TableStart, 20m, EuropeanCommission),
+            (new(2025, 1, 1), 23m, "Financial Administration of the Slovak Republic, standard rate 23 % from 2025-01-01")),
+
+        .. Since2020("GB", 20m, "HM Revenue & Customs, VAT rates on goods and services"),
+        .. Since2020("NO", 25m, "Norwegian Tax Administration (Skatteetaten), general VAT rate"),
+        .. Steps("CH",
+            (TableStart, 7.7m, "Swiss Federal Tax Administration, VAT rates 2018-2023"),
+            (new(2024, 1, 1), 8.1m, "Swiss Federal Tax Administration, VAT rates from 2024-01-01 (AHV 21 financing)")),
+
+        .. Since2020("US-AL", 4m, TaxFoundation),
+        .. Since2020("US-AK", 0m, TaxFoundation),
+        .. Since2020("US-AZ", 5.6m, TaxFoundation),
+        .. Since2020("US-AR", 6.5m, TaxFoundation),
+        .. Since2020("US-CA", 7.25m, TaxFoundation),
+        .. Since2020("US-CO", 2.9m, TaxFoundation),
+        .. Since2020("US-CT", 6.35m, TaxFoundation),
+        .. Since2020("US-DE", 0m, TaxFoundation),
+        .. Steps("US-DC",
+            (TableStart, 6m, TaxFoundation),
+            // The FY2025 Budget Support Act scheduled 6.5 % from 2025-10-01; the FY2026 one repealed that step.
+            (new(2026, 10, 1), 7m, "District of Columbia FY2025 Budget Support Act as amended by the FY2026 Budget Support Act: general rate 7 % from 2026-10-01 (KPMG, This Week in State Tax, 2025-12-15)")),
+        .. Since2020("US-FL", 6m, TaxFoundation),
+        .. Since2020("US-GA", 4m, TaxFoundation),
+        .. Since2020("US-HI", 4m, TaxFoundation),
+        .. Since2020("US-ID", 6m, TaxFoundation),
+        .. Since2020("US-IL", 6.25m, TaxFoundation),
+        .. Since2020("US-IN", 7m, TaxFoundation),
+        .. Since2020("US-IA", 6m, TaxFoundation),
+        .. Since2020("US-KS", 6.5m, TaxFoundation),
+        .. Since2020("US-KY", 6m, TaxFoundation),
+        .. Steps("US-LA",
+            (TableStart, 4.45m, "Tax Foundation, State and Local Sales Tax Rates 2020"),
+            (new(2025, 1, 1), 5m, "Louisiana Department of Revenue, Act 11 of the 2024 Third Extraordinary Session: state rate 5 % from 2025-01-01")),
+        .. Since2020("US-ME", 5.5m, TaxFoundation),
+        .. Since2020("US-MD", 6m, TaxFoundation),
+        .. Since2020("US-MA", 6.25m, TaxFoundation),
+        .. Since2020("US-MI", 6m, TaxFoundation),
+        .. Since2020("US-MN", 6.875m, TaxFoundation),
+        .. Since2020("US-MS", 7m, TaxFoundation),
+        .. Since2020("US-MO", 4.225m, TaxFoundation),
+        .. Since2020("US-MT", 0m, TaxFoundation),
+        .. Since2020("US-NE", 5.5m, TaxFoundation),
+        .. Since2020("US-NV", 6.85m, TaxFoundation),
+        .. Since2020("US-NH", 0m, TaxFoundation),
+        .. Since2020("US-NJ", 6.625m, TaxFoundation),
+        .. Steps("US-NM",
+            (TableStart, 5.125m, "Tax Foundation, State and Local Sales Tax Rates 2020"),
+            (new(2022, 7, 1), 5m, "New Mexico Taxation and Revenue Department, gross receipts tax rate 5 % from 2022-07-01 (HB 163, 2022)"),
+            (new(2023, 7, 1), 4.875m, "New Mexico Taxation and Revenue Department, gross receipts tax rate 4.875 % from 2023-07-01 (HB 163, 2022)")),
+        .. Since2020("US-NY", 4m, TaxFoundation),
+        .. Since2020("US-NC", 4.75m, TaxFoundation),
+        .. Since2020("US-ND", 5m, TaxFoundation),
+        .. Since2020("US-OH", 5.75m, TaxFoundation),
+        .. Since2020("US-OK", 4.5m, TaxFoundation),
+        .. Since2020("US-OR", 0m, TaxFoundation),
+        .. Since2020("US-PA", 6m, TaxFoundation),
+        .. Since2020("US-RI", 7m, TaxFoundation),
+        .. Since2020("US-SC", 6m, TaxFoundation),
+        .. Steps("US-SD",
+            (TableStart, 4.5m, "Tax Foundation, State and Local Sales Tax Rates 2020"),
+            (new(2023, 7, 1), 4.2m, "South Dakota Department of Revenue, state rate 4.2 % from 2023-07-01 (HB 1137, 2023)")),
+        .. Since2020("US-TN", 7m, TaxFoundation),
+        .. Since2020("US-TX", 6.25m, TaxFoundation),
+        .. Since2020("US-UT", 6.1m, TaxFoundation),
+        .. Since2020("US-VT", 6m, TaxFoundation),
+        .. Since2020("US-VA", 5.3m, TaxFoundation),
+        .. Since2020("US-WA", 6.5m, TaxFoundation),
+        .. Since2020("US-WV", 6m, TaxFoundation),
+        .. Since2020("US-WI", 5m, TaxFoundation),
+        .. Since2020("US-WY", 4m, TaxFoundation),
+    ];
+
+    private static IEnumerable<TaxRate> Since2020(string jurisdiction, decimal ratePercent, string source) =>
+        Steps(jurisdiction, (TableStart, ratePercent, source));
+
+    /// <summary>
+    /// A jurisdiction's rates as the dates they changed on: each step runs until the day before the next,
+    /// the last without end, so consecutive rates can neither overlap nor leave a gap.
+    /// </summary>
+    private static IEnumerable<TaxRate> Steps(string jurisdiction, params (LocalDate From, decimal RatePercent, string Source)[] steps) =>
+        steps.Select((step, i) => new TaxRate(
+            jurisdiction,
+            step.RatePercent,
+            step.From,
+            i + 1 < steps.Length ? steps[i + 1].From.PlusDays(-1) : null,
+            step.Source));
+}
