@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { gzipSync } from "node:zlib";
-import { feature as toGeoJson, merge } from "topojson-client";
+import { merge } from "topojson-client";
 import countries from "i18n-iso-countries";
 
 const require = createRequire(import.meta.url);
@@ -116,13 +116,9 @@ const roundPolygons = (polygons) =>
     .filter(([outline]) => isRing(outline))
     .map(([outline, ...holes]) => [outline, ...holes.filter(isRing)]);
 
-// topojson's merge would also dissolve the seams Natural Earth cuts at the antimeridian, turning Russia
-// and Fiji into rings that wrap the whole globe, so lone units are converted as they are.
-function polygonsOf(topology, units) {
-  if (units.length > 1) return merge(topology, units).coordinates;
-  const geometry = toGeoJson(topology, units[0]).geometry;
-  return geometry.type === "Polygon" ? [geometry.coordinates] : geometry.coordinates;
-}
+// As MultiPolygon coordinates; units sharing a code (Cyprus and N. Cyprus, Australia and Ashmore) are
+// dissolved into one outline, so their shared edge does not count as a border.
+const polygonsOf = (topology, units) => merge(topology, units).coordinates;
 
 const feature = (jurisdiction, country, name, polygons) => ({
   type: "Feature",
@@ -150,8 +146,6 @@ function countryFeatures() {
     group.units.push(unit);
     byCode.set(code, group);
   }
-  // Units sharing a code (Cyprus and N. Cyprus, Australia and Ashmore) are dissolved into one outline,
-  // so their shared edge does not count as a border.
   for (const [code, group] of byCode)
     features.push(feature(code, code, group.names[0], polygonsOf(world, group.units)));
   return features;
