@@ -10,6 +10,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Configuration;
 using Settlement.Domain.Events;
+using Settlement.Host.Invoicing;
 using Settlement.Ocpp;
 using Settlement.Ledger.Store;
 using Settlement.Projections.Network;
@@ -48,6 +49,7 @@ public static class SettlementHost
         builder.Services.AddSingleton(ledger);
         builder.Services.AddSingleton(services => new AsyncProjections(ledger.Store, services.GetRequiredService<ILogger<AsyncProjections>>()));
         builder.Services.AddHostedService(services => services.GetRequiredService<AsyncProjections>());
+        builder.Services.AddSingleton<InvoiceDesk>();
         builder.Services.AddOcpp(ocpp ?? builder.Configuration.GetSection("Ocpp").Get<OcppOptions>() ?? new OcppOptions());
         // Bad request bodies surface as exceptions so the middleware below can say what was wrong.
         builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
@@ -68,6 +70,7 @@ public static class SettlementHost
         app.MapCommands();
         app.MapChargerOnboarding();
         app.MapTariffs();
+        app.MapInvoicing();
 
         app.MapGet("/health", async (CancellationToken ct) =>
         {

@@ -4,8 +4,10 @@ using Marten;
 using Npgsql;
 using Settlement.Domain.Events;
 using Settlement.Ledger.Schemas;
+using Settlement.Projections.Invoicing;
 using Settlement.Projections.Network;
 using Settlement.Projections.Pricing;
+using Settlement.Projections.Roaming;
 using Settlement.Projections.Sessions;
 using JasperFx.Events.Projections;
 using Marten.Services.Json.Transformations;
@@ -41,6 +43,9 @@ public static class LedgerStore
         options.Projections.Add<TransactionIndex>(ProjectionLifecycle.Inline);
         options.Projections.Add<SiteDirectory>(ProjectionLifecycle.Inline);
         options.Projections.Add<TariffDirectory>(ProjectionLifecycle.Inline);
+        options.Projections.Add<RoamedSessions>(ProjectionLifecycle.Inline);
+        options.Projections.Add<InvoiceRegister>(ProjectionLifecycle.Inline);
+        options.Projections.Add<SessionBillings>(ProjectionLifecycle.Inline);
         options.Projections.Add(new PricedSessions(), ProjectionLifecycle.Async);
 
         return options;

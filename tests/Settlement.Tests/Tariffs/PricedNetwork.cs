@@ -22,10 +22,12 @@ internal sealed class PricedNetwork(Settlement.Ledger.Ledger ledger)
     public string ChargerId => $"CHG-{_suffix}";
     public string TariffId => $"TARIFF-{_suffix}";
 
-    public async Task<PricedNetwork> RegisterSiteAsync(string timeZone = "Europe/Berlin")
+    /// <summary>By default in Munich.</summary>
+    public async Task<PricedNetwork> RegisterSiteAsync(
+        string timeZone = "Europe/Berlin", decimal latitude = 48.14m, decimal longitude = 11.58m, string countryCode = "DE")
     {
         await ledger.AppendAsync(StreamAppend.New(StreamIds.Site(SiteId), new PendingEvent(
-            new SiteRegistered(SiteId, "Test site", "DE", timeZone, 48.14m, 11.58m, 300m, SetUpAt), ByOperator)));
+            new SiteRegistered(SiteId, "Test site", countryCode, timeZone, latitude, longitude, 300m, SetUpAt), ByOperator)));
         return this;
     }
 
@@ -39,15 +41,16 @@ internal sealed class PricedNetwork(Settlement.Ledger.Ledger ledger)
         static EvseSpecification Evse(int id) => new(id, [new ConnectorSpecification(1, ConnectorStandard.Ccs2, 300m)]);
     }
 
-    /// <summary>A flat energy price for the whole site from <see cref="SetUpAt"/> on, no VAT.</summary>
-    public async Task<PricedNetwork> PriceSiteAsync(decimal perKwh, string currency = "EUR")
+    /// <summary>A flat energy price for the whole site from <paramref name="from"/> (default <see cref="SetUpAt"/>) on, no VAT.</summary>
+    public async Task<PricedNetwork> PriceSiteAsync(decimal perKwh, string currency = "EUR", Instant? from = null)
     {
+        var validFrom = from ?? SetUpAt;
         var tariff = new TariffPublished(TariffId, 1, currency, PricesIncludeVat: false,
             [new TariffElement([new PriceComponent(PriceComponentType.Energy, perKwh, VatPercent: null, StepSize: 1)], Restrictions: null)],
-            SetUpAt, ValidUntil: null, SetUpAt);
+            validFrom, ValidUntil: null, validFrom);
         await ledger.AppendAsync(StreamAppend.New(StreamIds.Tariff(TariffId),
             new PendingEvent(tariff, ByOperator),
-            new PendingEvent(new TariffAssigned(TariffId, TariffScope.Site, SiteId, SetUpAt, ValidUntil: null, SetUpAt), ByOperator)));
+            new PendingEvent(new TariffAssigned(TariffId, TariffScope.Site, SiteId, validFrom, ValidUntil: null, validFrom), ByOperator)));
         return this;
     }
 

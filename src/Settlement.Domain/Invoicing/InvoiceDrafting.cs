@@ -1,0 +1,255 @@
+using NodaTime;
+using Settlement.Domain.Events;
+using Settlement.Domain.Monetary;
+using Settlement.Domain.Tariffs;
+
+namespace Settlement.Domain.Invoicing;
+
+/// <summary>The tax where and when a session was supplied: the station's jurisdiction and its rate on the supply date.</summary>
+public sealed record SupplyTax(string Jurisdiction, string CountryCode, decimal RatePercent);
+
+/// <summary>A stopped, priced session ready to invoice, with everything its lines were derived from.</summary>
+public sealed record InvoicedSession(
+    string SessionId,
+    string SiteId,
+    string SiteName,
+    SessionPrice Price,
+    SupplyTax Tax,
+    IReadOnlyList<SourceEvent> Sources)
+{
+    /// <summary>The tax point: the local date at the station when the supply was completed.</summary>
+    public LocalDate SupplyDate => InvoiceDrafting.SupplyDateOf(Price);
+}
+
+/// <summary>
+/// Who issues the document, its number, and when. The issue date is the UTC date of issuing.
+/// <paramref name="SellerSources"/> are the events the seller's details come from.
+/// </summary>
+public sealed record InvoiceHeader(
+    string IssuerId, string Series, long SequenceNumber, Instant IssuedAt, InvoiceParty Seller, InvoiceParty Buyer,
+    IReadOnlyList<SourceEvent> SellerSources)
+{
+    public string Number => $"{Series}-{SequenceNumber:D6}";
+
+    public LocalDate IssueDate => IssuedAt.InUtc().Date;
+}
+
+/// <summary>
+/// Invoices and credit notes from priced sessions. Pure: the caller supplies the number, the tax and the
+/// clock, so the same inputs always give the same document.
+/// </summary>
+/// <remarks>
+/// Rounding rule, the same for every document: each line's net is its share of the session's net total
+/// (already rounded to the currency's minor units), split by largest remainder so lines add up exactly.
+/// VAT is computed once per jurisdiction, rate and treatment on the net sum of its lines, rounded half
+/// away from zero to minor units, and then split over those lines the same way. So every total is
+/// exactly the sum of its lines, and each line's VAT is within one minor unit of net × rate.
+/// </remarks>
+public static class InvoiceDrafting
+{
+    public const string ReverseChargeNote =
+        "Reverse charge: VAT to be accounted for by the recipient (Article 196, Council Directive 2006/112/EC).";
+
+    /// <summary>Member states of the EU, where cross-border B2B supplies are reverse-charged.</summary>
+    public static readonly IReadOnlySet<string> EuMemberStates = new HashSet<string>
+    {
+        "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT",
+        "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+    };
+
+    private const decimal WhPerKwh = 1000m;
+    private const decimal SecondsPerHour = 3600m;
+    private const int QuantityDecimals = 4;
+
+    public static LocalDate SupplyDateOf(SessionPrice price) =>
+        price.Until.InZone(DateTimeZoneProviders.Tzdb[price.TimeZone]).Date;
+
+    /// <summary>A driver's invoice for one session: a line per price component and tariff version.</summary>
+    public static InvoiceDocument ForSession(InvoiceHeader header, InvoicedSession session)
+    {
+        var price = session.Price;
+        var currency = Currency.FromCode(price.Currency);
+        var groups = price.Lines
+            .GroupBy(l => (l.Component, l.TariffId, l.TariffVersion))
+            .OrderBy(g => ComponentOrder(g.Key.Component)).ThenBy(g => g.Key.TariffId, StringComparer.Ordinal).ThenBy(g => g.Key.TariffVersion)
+            .ToList();
+        var nets = Split(price.TotalExclVat, groups.Select(g => g.Sum(l => l.AmountExclVat)).ToArray());
+        var drafts = groups.Select((g, i) =>
+        {
+            var quantity = Quantity(g.Key.Component, g.Sum(l => l.BilledVolume));
+            var exclVat = g.Sum(l => l.AmountExclVat);
+            return new LineDraft(
+                $"{Describe(g.Key.Component)} (tariff {g.Key.TariffId} v{g.Key.TariffVersion})",
+                session.SessionId, session.SiteId, session.SupplyDate,
+                quantity, Unit(g.Key.Component), quantity == 0m ? 0m : SubUnit.Round(exclVat / quantity),
+                session.Tax.Jurisdiction, session.Tax.RatePercent, VatTreatment.Standard, nets[i]);
+        }).ToList();
+
+        return Document(header, InvoiceKind.SessionInvoice, currency, drafts, partnerId: null, period: null,
+            creditsInvoice: null, reason: null, commissionPercent: null, commission: null,
+            [$"Place of supply: {session.SiteName} ({session.Tax.Jurisdiction}); supplied on {session.SupplyDate:uuuu-MM-dd}."],
+            [.. header.SellerSources, .. session.Sources]);
+    }
+
+    /// <summary>
+    /// A roaming partner's invoice for the sessions its drivers charged in a period: a line per session,
+    /// VAT per station. Cross-border EU B2B (buyer with a VAT id, established in another member state than
+    /// the station) is reverse-charged. The partner's commission is stated for the accounts.
+    /// </summary>
+    public static InvoiceDocument ForPartner(
+        InvoiceHeader header, string partnerId, decimal commissionPercent, LocalDate from, LocalDate through,
+        IReadOnlyList<InvoicedSession> sessions, IReadOnlyList<SourceEvent> partnerSources)
+    {
+        if (sessions.Count == 0)
+            throw new ArgumentException("A partner invoice needs at least one session.", nameof(sessions));
+        var currency = Currency.FromCode(sessions[0].Price.Currency);
+        if (sessions.FirstOrDefault(s => s.Price.Currency != currency.Code) is { } other)
+            throw new ArgumentException($"Session {other.SessionId} is priced in {other.Price.Currency}, not {currency.Code}: invoice each currency separately.", nameof(sessions));
+
+        var drafts = sessions
+            .OrderBy(s => s.Price.From).ThenBy(s => s.SessionId, StringComparer.Ordinal)
+            .Select(s =>
+            {
+                var reverseCharged = IsReverseCharged(header.Buyer, s.Tax);
+                var net = s.Price.TotalExclVat;
+                return new LineDraft(
+                    $"Charging session {s.SessionId} at {s.SiteName}: {Math.Round(s.Price.EnergyWh / WhPerKwh, 3):0.000} kWh",
+                    s.SessionId, s.SiteId, s.SupplyDate, 1m, "session", net.Amount,
+                    s.Tax.Jurisdiction, reverseCharged ? 0m : s.Tax.RatePercent,
+                    reverseCharged ? VatTreatment.ReverseCharge : VatTreatment.Standard, net);
+            })
+            .ToList();
+        var totalNet = Money.Sum(drafts.Select(d => d.Net), currency);
+        var commission = Percent(totalNet, commissionPercent);
+        var jurisdictions = string.Join(", ", drafts.Select(d => d.Jurisdiction).Distinct().Order(StringComparer.Ordinal));
+        List<string> notes = [$"Place of supply: the charging stations ({jurisdictions})."];
+        if (drafts.Any(d => d.Treatment == VatTreatment.ReverseCharge)) notes.Add(ReverseChargeNote);
+        notes.Add($"Commission of {commissionPercent}% ({commission.Amount} {currency.Code}) retained by the partner is settled separately.");
+
+        return Document(header, InvoiceKind.PartnerInvoice, currency, drafts, partnerId, (from, through),
+            creditsInvoice: null, reason: null, commissionPercent, commission.Amount, notes,
+            [.. header.SellerSources, .. partnerSources, .. sessions.SelectMany(s => s.Sources)]);
+    }
+
+    /// <summary>
+    /// Reverses the given lines of an invoice exactly as they were charged (net and VAT negated), so an
+    /// invoice and a credit note of all its lines net to zero on every account. Which lines are still
+    /// open to credit is the caller's to check.
+    /// </summary>
+    public static InvoiceDocument CreditNote(InvoiceHeader header, InvoiceDocument invoice, IReadOnlyCollection<int> lineNos, string reason)
+    {
+        if (invoice.Kind == InvoiceKind.CreditNote)
+            throw new ArgumentException($"{invoice.Number} is a credit note; only invoices are credited.", nameof(invoice));
+        var credited = invoice.Lines.Where(l => lineNos.Contains(l.LineNo)).ToList();
+        if (credited.Count == 0 || credited.Count != lineNos.Count)
+            throw new ArgumentException($"Invoice {invoice.Number} has lines 1 to {invoice.Lines.Count}; cannot credit {string.Join(", ", lineNos.Order())}.", nameof(lineNos));
+
+        // Each line keeps the number of the invoice line it reverses, so what is still open can be told.
+        var lines = credited.Select(l => l with
+        {
+            Quantity = -l.Quantity,
+            NetAmount = -l.NetAmount, VatAmount = -l.VatAmount, GrossAmount = -l.GrossAmount,
+        }).ToList();
+        var currency = Currency.FromCode(invoice.Currency);
+        var whole = credited.Count == invoice.Lines.Count;
+        decimal? commission = invoice.CommissionPercent is not { } percent ? null
+            : whole ? -invoice.CommissionAmount
+            : Percent(new Money(lines.Sum(l => l.NetAmount), currency), percent).Amount;
+        var issued = new SourceEvent(StreamIds.InvoiceSeries(invoice.IssuerId, invoice.Series), invoice.SequenceNumber,
+            EventType.StoredNameOf(typeof(InvoiceIssued)));
+
+        return Assemble(header, InvoiceKind.CreditNote, invoice.Currency, lines, invoice.PartnerId,
+            invoice.PeriodFrom is { } from && invoice.PeriodThrough is { } through ? (from, through) : null,
+            invoice.Number, reason, invoice.CommissionPercent, commission,
+            [$"Credits {(whole ? "all lines" : $"lines {string.Join(", ", credited.Select(l => l.LineNo))}")} of invoice {invoice.Number} of {invoice.IssueDate:uuuu-MM-dd}: {reason}",
+             .. invoice.Notes.Where(n => n == ReverseChargeNote)],
+            [.. header.SellerSources, issued]);
+    }
+
+    public static bool IsReverseCharged(InvoiceParty buyer, SupplyTax tax) =>
+        !string.IsNullOrWhiteSpace(buyer.VatId) && buyer.CountryCode is { } buyerCountry
+        && EuMemberStates.Contains(buyerCountry) && EuMemberStates.Contains(tax.CountryCode)
+        && buyerCountry != tax.CountryCode;
+
+    private sealed record LineDraft(
+        string Description, string? SessionId, string? SiteId, LocalDate SupplyDate, decimal Quantity, string Unit,
+        decimal UnitPrice, string Jurisdiction, decimal VatPercent, VatTreatment Treatment, Money Net);
+
+    private static InvoiceDocument Document(
+        InvoiceHeader header, InvoiceKind kind, Currency currency, IReadOnlyList<LineDraft> drafts, string? partnerId,
+        (LocalDate From, LocalDate Through)? period, string? creditsInvoice, string? reason, decimal? commissionPercent,
+        decimal? commission, IReadOnlyList<string> notes, IReadOnlyList<SourceEvent> sources)
+    {
+        var vat = new Money[drafts.Count];
+        foreach (var group in drafts.Select((d, i) => (d, i)).GroupBy(x => (x.d.Jurisdiction, x.d.VatPercent, x.d.Treatment)))
+        {
+            var net = Money.Sum(group.Select(x => x.d.Net), currency);
+            var shares = Split(Percent(net, group.Key.VatPercent), group.Select(x => x.d.Net.Amount).ToArray());
+            foreach (var ((_, index), share) in group.Zip(shares)) vat[index] = share;
+        }
+        var lines = drafts.Select((d, i) => new InvoiceLine(
+            i + 1, d.Description, d.SessionId, d.SiteId, d.SupplyDate, d.Quantity, d.Unit, d.UnitPrice,
+            d.Jurisdiction, d.VatPercent, d.Treatment, d.Net.Amount, vat[i].Amount, (d.Net + vat[i]).Amount)).ToList();
+        return Assemble(header, kind, currency.Code, lines, partnerId, period, creditsInvoice, reason, commissionPercent, commission, notes, sources);
+    }
+
+    private static InvoiceDocument Assemble(
+        InvoiceHeader header, InvoiceKind kind, string currency, IReadOnlyList<InvoiceLine> lines, string? partnerId,
+        (LocalDate From, LocalDate Through)? period, string? creditsInvoice, string? reason, decimal? commissionPercent,
+        decimal? commission, IReadOnlyList<string> notes, IReadOnlyList<SourceEvent> sources)
+    {
+        var breakdown = lines
+            .GroupBy(l => (l.Jurisdiction, l.VatPercent, l.Treatment))
+            .OrderBy(g => g.Key.Jurisdiction, StringComparer.Ordinal).ThenBy(g => g.Key.VatPercent).ThenBy(g => g.Key.Treatment)
+            .Select(g => new VatBreakdown(g.Key.Jurisdiction, g.Key.VatPercent, g.Key.Treatment, g.Sum(l => l.NetAmount), g.Sum(l => l.VatAmount)))
+            .ToList();
+        return new InvoiceDocument(
+            header.Number, header.IssuerId, header.Series, header.SequenceNumber, kind, header.IssueDate, header.IssuedAt,
+            currency, header.Seller, header.Buyer, partnerId, period?.From, period?.Through, creditsInvoice, reason,
+            lines, breakdown, lines.Sum(l => l.NetAmount), lines.Sum(l => l.VatAmount), lines.Sum(l => l.GrossAmount),
+            commissionPercent, commission, notes, sources.Distinct().ToList());
+    }
+
+    /// <summary>Splits a rounded amount over weights by largest remainder; all to nothing when every weight is zero.</summary>
+    private static IReadOnlyList<Money> Split(Money total, decimal[] weights)
+    {
+        if (weights.Length == 0) return [];
+        var magnitudes = weights.Select(Math.Abs).ToArray();
+        if (magnitudes.All(w => w == 0m))
+            return total.IsZero ? weights.Select(_ => Money.Zero(total.Currency)).ToArray() : total.Allocate(weights.Length);
+        return total.Allocate(magnitudes);
+    }
+
+    private static Money Percent(Money amount, decimal percent) =>
+        (amount * percent / 100m).Round(MidpointRounding.AwayFromZero);
+
+    private static decimal Quantity(PriceComponentType component, decimal billedVolume) => component switch
+    {
+        PriceComponentType.Energy => Math.Round(billedVolume / WhPerKwh, QuantityDecimals, MidpointRounding.ToEven),
+        PriceComponentType.Flat => billedVolume,
+        _ => Math.Round(billedVolume / SecondsPerHour, QuantityDecimals, MidpointRounding.ToEven),
+    };
+
+    private static string Unit(PriceComponentType component) => component switch
+    {
+        PriceComponentType.Energy => "kWh",
+        PriceComponentType.Flat => "session",
+        _ => "h",
+    };
+
+    private static string Describe(PriceComponentType component) => component switch
+    {
+        PriceComponentType.Energy => "Energy",
+        PriceComponentType.Time => "Charging time",
+        PriceComponentType.ParkingTime => "Parking time",
+        _ => "Session fee",
+    };
+
+    private static int ComponentOrder(PriceComponentType component) => component switch
+    {
+        PriceComponentType.Flat => 0,
+        PriceComponentType.Energy => 1,
+        PriceComponentType.Time => 2,
+        _ => 3,
+    };
+}

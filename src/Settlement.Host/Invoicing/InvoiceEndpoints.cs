@@ -1,0 +1,136 @@
+using Marten;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using NodaTime;
+using NodaTime.Text;
+using Settlement.Domain.Invoicing;
+using Settlement.Projections.Invoicing;
+
+namespace Settlement.Host.Invoicing;
+
+/// <summary>The finance API: issuers, site jurisdictions, tax rates, invoices, credit notes and period exports.</summary>
+public static class InvoiceEndpoints
+{
+    public sealed record RegisterIssuerBody(string IssuerId, string LegalName, string Address, string CountryCode, string VatId);
+    public sealed record OverrideJurisdictionBody(string Jurisdiction, string Reason);
+    public sealed record SetTaxRateBody(string Jurisdiction, decimal RatePercent, LocalDate ValidFrom, LocalDate? ValidThrough, string Source);
+    public sealed record IssueSessionInvoicesBody(string IssuerId, IReadOnlyList<string> SessionIds, InvoiceParty? Buyer = null, string? Series = null);
+    public sealed record IssuePartnerInvoicesBody(string IssuerId, string PartnerId, LocalDate From, LocalDate Through, InvoiceParty? Buyer = null, string? Series = null);
+    public sealed record IssueCreditNoteBody(string Reason, IReadOnlyList<int>? Lines = null, string? Series = null);
+
+    /// <summary>A document in a listing, with where to fetch it in each format.</summary>
+    public sealed record InvoiceSummary(
+        string IssuerId, string Number, InvoiceKind Kind, LocalDate IssueDate, string Buyer, string? PartnerId, string Currency,
+        decimal TotalNet, decimal TotalVat, decimal TotalGross, string? CreditsInvoice, IReadOnlyList<string> CreditNotes,
+        IReadOnlyList<int> CreditedLines, string Href)
+    {
+        public static InvoiceSummary Of(InvoiceEntry entry) => new(
+            entry.Document.IssuerId, entry.Document.Number, entry.Document.Kind, entry.Document.IssueDate, entry.Document.Buyer.Name,
+            entry.Document.PartnerId, entry.Document.Currency, entry.Document.TotalNet, entry.Document.TotalVat, entry.Document.TotalGross,
+            entry.Document.CreditsInvoice, entry.CreditNotes, entry.CreditedLines, $"/api/invoices/{entry.Id}");
+    }
+
+    public static IEndpointRouteBuilder MapInvoicing(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/issuers", (RegisterIssuerBody body, InvoiceDesk desk, CancellationToken ct) => Refusable(async () =>
+            Results.Created($"/api/issuers/{body.IssuerId}",
+                await desk.RegisterIssuerAsync(body.IssuerId, body.LegalName, body.Address, body.CountryCode, body.VatId, ct))));
+
+        app.MapGet("/api/sites/{siteId}/jurisdiction", (string siteId, InvoiceDesk desk, CancellationToken ct) => Refusable(async () =>
+        {
+            var (jurisdiction, source) = await desk.JurisdictionOfAsync(siteId, ct);
+            return Results.Ok(new { jurisdiction, source });
+        }));
+
+        app.MapPost("/api/sites/{siteId}/jurisdiction", (string siteId, OverrideJurisdictionBody body, InvoiceDesk desk, CancellationToken ct) => Refusable(async () =>
+            Results.Created($"/api/sites/{siteId}/jurisdiction", await desk.OverrideJurisdictionAsync(siteId, body.Jurisdiction, body.Reason, ct))));
+
+        app.MapGet("/api/tax-rates/{jurisdiction}", (string jurisdiction, string? on, InvoiceDesk desk, CancellationToken ct) => Refusable(async () =>
+        {
+            var table = await desk.RatesAsync(jurisdiction, ct);
+            if (on is null) return Results.Ok(table.For(jurisdiction));
+            if (LocalDatePattern.Iso.Parse(on) is not { Success: true } date)
+                return Results.BadRequest(new { error = $"on '{on}' is not a date like 2020-07-01." });
+            return table.RateOn(jurisdiction, date.Value) is { } rate
+                ? Results.Ok(rate)
+                : Results.NotFound(new { error = $"No tax rate for {jurisdiction} on {on}." });
+        }));
+
+        app.MapPost("/api/tax-rates", (SetTaxRateBody body, InvoiceDesk desk, CancellationToken ct) => Refusable(async () =>
+            Results.Created($"/api/tax-rates/{body.Jurisdiction}",
+                await desk.SetRateAsync(body.Jurisdiction, body.RatePercent, body.ValidFrom, body.ValidThrough, body.Source, ct))));
+
+        app.MapPost("/api/invoices/sessions", (IssueSessionInvoicesBody body, InvoiceDesk desk, CancellationToken ct) => Refusable(async () =>
+            Issued(await desk.IssueSessionInvoicesAsync(body.IssuerId, body.SessionIds ?? [], body.Buyer, body.Series ?? InvoiceDesk.SessionSeries, ct))));
+
+        app.MapPost("/api/invoices/partners", (IssuePartnerInvoicesBody body, InvoiceDesk desk, CancellationToken ct) => Refusable(async () =>
+            Issued(await desk.IssuePartnerInvoicesAsync(body.IssuerId, body.PartnerId, body.From, body.Through, body.Buyer, body.Series ?? InvoiceDesk.PartnerSeries, ct))));
+
+        app.MapPost("/api/invoices/{issuerId}/{number}/credit-notes", (string issuerId, string number, IssueCreditNoteBody body, InvoiceDesk desk, CancellationToken ct) => Refusable(async () =>
+            Issued([await desk.IssueCreditNoteAsync(issuerId, number, body.Lines, body.Reason, body.Series ?? InvoiceDesk.CreditNoteSeries, ct)])));
+
+        app.MapGet("/api/invoices", async (string? issuer, string? series, InvoiceKind? kind, string? partner, string? jurisdiction, string? session,
+            string? from, string? through, Ledger.Ledger ledger, CancellationToken ct) =>
+        {
+            if (!TryPeriod(from, through, out var period, out var bad)) return bad!;
+            await using var query = ledger.Store.QuerySession();
+            var entries = query.Query<InvoiceEntry>().AsQueryable();
+            if (issuer is not null) entries = entries.Where(e => e.Document.IssuerId == issuer);
+            if (series is not null) entries = entries.Where(e => e.Document.Series == series);
+            if (kind is not null) entries = entries.Where(e => e.Document.Kind == kind);
+            if (partner is not null) entries = entries.Where(e => e.Document.PartnerId == partner);
+            var found = (await entries.ToListAsync(ct))
+                .Where(e => period.From is not { } f || e.Document.IssueDate >= f)
+                .Where(e => period.Through is not { } t || e.Document.IssueDate <= t)
+                .Where(e => jurisdiction is null || e.Document.Lines.Any(l => l.Jurisdiction == jurisdiction))
+                .Where(e => session is null || e.Document.Lines.Any(l => l.SessionId == session))
+                .OrderBy(e => e.Document.IssueDate).ThenBy(e => e.Document.IssuerId, StringComparer.Ordinal)
+                .ThenBy(e => e.Document.Series, StringComparer.Ordinal).ThenBy(e => e.Document.SequenceNumber)
+                .Select(InvoiceSummary.Of)
+                .ToList();
+            return Results.Ok(found);
+        });
+
+        return app;
+    }
+
+    private static IResult Issued(IReadOnlyList<InvoiceDocument> documents) =>
+        Results.Created(documents.Count == 1 ? $"/api/invoices/{InvoiceEntry.KeyOf(documents[0].IssuerId, documents[0].Number)}" : "/api/invoices", documents);
+
+    private static async Task<IResult> Refusable(Func<Task<IResult>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (InvoicingRefusedException refused)
+        {
+            var body = new { error = refused.Message };
+            return refused.Kind switch
+            {
+                RefusalKind.NotFound => Results.NotFound(body),
+                RefusalKind.Conflict => Results.Conflict(body),
+                _ => Results.UnprocessableEntity(body),
+            };
+        }
+    }
+
+    /// <summary>An optional period of issue dates, both ends inclusive.</summary>
+    private static bool TryPeriod(string? from, string? through, out (LocalDate? From, LocalDate? Through) period, out IResult? bad)
+    {
+        period = (null, null);
+        bad = null;
+        foreach (var (name, text) in new[] { ("from", from), ("through", through) })
+        {
+            if (text is null) continue;
+            if (LocalDatePattern.Iso.Parse(text) is not { Success: true } parsed)
+            {
+                bad = Results.BadRequest(new { error = $"{name} '{text}' is not a date like 2026-10-31." });
+                return false;
+            }
+            period = name == "from" ? (parsed.Value, period.Through) : (period.From, parsed.Value);
+        }
+        return true;
+    }
+}
