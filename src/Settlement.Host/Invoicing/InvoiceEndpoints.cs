@@ -14,7 +14,7 @@ public static class InvoiceEndpoints
 {
     public sealed record RegisterIssuerBody(string IssuerId, string LegalName, string Address, string CountryCode, string VatId);
     public sealed record OverrideJurisdictionBody(string Jurisdiction, string Reason);
-    public sealed record SetTaxRateBody(string Jurisdiction, decimal RatePercent, LocalDate ValidFrom, LocalDate? ValidThrough, string Source);
+    public sealed record SetTaxRateBody(string Jurisdiction, decimal RatePercent, LocalDate ValidFrom, string Source, LocalDate? ValidThrough = null);
     public sealed record IssueSessionInvoicesBody(string IssuerId, IReadOnlyList<string> SessionIds, InvoiceParty? Buyer = null, string? Series = null);
     public sealed record IssuePartnerInvoicesBody(string IssuerId, string PartnerId, LocalDate From, LocalDate Through, InvoiceParty? Buyer = null, string? Series = null);
     public sealed record IssueCreditNoteBody(string Reason, IReadOnlyList<int>? Lines = null, string? Series = null);
@@ -85,7 +85,7 @@ public static class InvoiceEndpoints
                 .Where(e => period.Through is not { } t || e.Document.IssueDate <= t)
                 .Where(e => jurisdiction is null || e.Document.Lines.Any(l => l.Jurisdiction == jurisdiction))
                 .Where(e => session is null || e.Document.Lines.Any(l => l.SessionId == session))
-                .OrderBy(e => e.Document.IssueDate).ThenBy(e => e.Document.IssuerId, StringComparer.Ordinal)
+                .OrderBy(e => e.Document.IssuedAt).ThenBy(e => e.Document.IssuerId, StringComparer.Ordinal)
                 .ThenBy(e => e.Document.Series, StringComparer.Ordinal).ThenBy(e => e.Document.SequenceNumber)
                 .Select(InvoiceSummary.Of)
                 .ToList();

@@ -1,0 +1,104 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+using Settlement.Host;
+using Settlement.Ledger.Store;
+
+namespace Settlement.Tests.Invoicing.Issuing;
+
+[Collection(LedgerCollection.Name)]
+public sealed class invoicing_api_tests(LedgerDatabase db) : IAsyncLifetime
+{
+    private readonly string _issuer = "api-" + Guid.NewGuid().ToString("N")[..8];
+    private WebApplication _app = null!;
+    private HttpClient _http = null!;
+
+    public async Task InitializeAsync()
+    {
+        _app = SettlementHost.Build(db.Ledger, "test database", "http://127.0.0.1:0");
+        await _app.StartAsync();
+        _http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _app.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task finance_registers_an_issuer_bills_a_session_lists_it_and_credits_it()
+    {
+        var network = await new Tariffs.PricedNetwork(db.Ledger).RegisterSiteAsync();
+        await network.RegisterChargerAsync();
+        await network.PriceSiteAsync(perKwh: 0.60m);
+        var session = await network.ChargeAsync(Instant.FromUtc(2026, 10, 20, 7, 0), readings: 3, whPerReading: 5_000);
+        await _app.Services.GetRequiredService<AsyncProjections>().WaitForNonStaleDataAsync(TimeSpan.FromSeconds(60));
+
+        var registered = await _http.PostAsJsonAsync("/api/issuers", new
+        {
+            issuerId = _issuer, legalName = "Settlement Charging GmbH", address = "Hauptstr. 1, 10115 Berlin", countryCode = "DE", vatId = "DE123456789",
+        });
+        var issued = await _http.PostAsJsonAsync("/api/invoices/sessions", new { issuerId = _issuer, sessionIds = new[] { session } });
+        var listed = await _http.GetFromJsonAsync<JsonElement>($"/api/invoices?issuer={_issuer}&session={session}");
+        var credited = await _http.PostAsJsonAsync($"/api/invoices/{_issuer}/INV-000001/credit-notes", new { reason = "Goodwill: charger was slow", lines = new[] { 1 } });
+        var creditedTwice = await _http.PostAsJsonAsync($"/api/invoices/{_issuer}/INV-000001/credit-notes", new { reason = "again" });
+        var afterCredit = await _http.GetFromJsonAsync<JsonElement>($"/api/invoices?issuer={_issuer}");
+
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
+        var invoice = (await issued.Content.ReadFromJsonAsync<JsonElement>())[0];
+        // 15 kWh at 0.60 = 9.00 net, 19 % German VAT.
+        Assert.Equal(("INV-000001", 9.00m, 1.71m, 10.71m),
+            (invoice.GetProperty("number").GetString(), invoice.GetProperty("totalNet").GetDecimal(),
+             invoice.GetProperty("totalVat").GetDecimal(), invoice.GetProperty("totalGross").GetDecimal()));
+        Assert.Equal($"/api/invoices/{_issuer}/INV-000001", listed[0].GetProperty("href").GetString());
+        Assert.Equal(HttpStatusCode.Created, credited.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, creditedTwice.StatusCode);
+        Assert.Contains("credited already", (await creditedTwice.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+        Assert.Equal(["INV-000001", "CN-000001"], afterCredit.EnumerateArray().Select(e => e.GetProperty("number").GetString()));
+        Assert.Equal(-10.71m, afterCredit[1].GetProperty("totalGross").GetDecimal());
+    }
+
+    [Fact]
+    public async Task tax_rates_are_listed_and_set_through_the_api()
+    {
+        var german2020 = await _http.GetFromJsonAsync<JsonElement>("/api/tax-rates/DE?on=2020-08-15");
+        var set = await _http.PostAsJsonAsync("/api/tax-rates", new
+        {
+            jurisdiction = "US-AK", ratePercent = 0m, validFrom = "2026-01-01", source = "Alaska levies no state sales tax (test)",
+        });
+        var backwards = await _http.PostAsJsonAsync("/api/tax-rates", new
+        {
+            jurisdiction = "DE", ratePercent = 7m, validFrom = "2027-01-01", validThrough = "2026-01-01", source = "backwards",
+        });
+        var badCode = await _http.PostAsJsonAsync("/api/tax-rates", new
+        {
+            jurisdiction = "Germany", ratePercent = 19m, validFrom = "2027-01-01", source = "not a code",
+        });
+
+        Assert.Equal(16m, german2020.GetProperty("rate").GetProperty("ratePercent").GetDecimal());
+        Assert.Equal("tax_rate_set_v1", german2020.GetProperty("setBy").GetProperty("eventType").GetString());
+        Assert.Equal(HttpStatusCode.Created, set.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, backwards.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, badCode.StatusCode);
+    }
+
+    [Fact]
+    public async Task a_site_jurisdiction_is_resolved_on_request_and_can_be_overridden_with_a_reason()
+    {
+        var network = await new Tariffs.PricedNetwork(db.Ledger).RegisterSiteAsync("Europe/Amsterdam", 52.37m, 4.90m, "NL");
+
+        var resolved = await _http.GetFromJsonAsync<JsonElement>($"/api/sites/{network.SiteId}/jurisdiction");
+        var noReason = await _http.PostAsJsonAsync($"/api/sites/{network.SiteId}/jurisdiction", new { jurisdiction = "BE", reason = "" });
+        var unknownSite = await _http.GetAsync("/api/sites/NOWHERE/jurisdiction");
+
+        Assert.Equal("NL", resolved.GetProperty("jurisdiction").GetProperty("jurisdiction").GetString());
+        Assert.Equal("site_jurisdiction_resolved_v1", resolved.GetProperty("source").GetProperty("eventType").GetString());
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, noReason.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknownSite.StatusCode);
+    }
+}
