@@ -1,0 +1,60 @@
+using Settlement.Domain.Invoicing.Accounting;
+using Settlement.Domain.Monetary;
+
+namespace Settlement.Documents;
+
+/// <summary>
+/// A period's VAT report as CSV: a "rate" row per jurisdiction, currency, rate and treatment, then a
+/// "jurisdiction" row with the totals of each jurisdiction and currency (its rate and treatment empty).
+/// The documents and events the report rests on are in its JSON form.
+/// </summary>
+public static class VatReportCsv
+{
+    private static readonly string[] Header =
+    [
+        "period_from", "period_through", "row", "jurisdiction", "currency", "vat_percent", "treatment",
+        "taxable_net", "vat", "invoices", "credit_notes",
+    ];
+
+    public static byte[] Render(VatReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var from = DocumentDates.Date(report.From);
+        var through = DocumentDates.Date(report.Through);
+        return Csv.Render(Header, csv =>
+        {
+            foreach (var row in report.Rows)
+            {
+                var currency = Currency.FromCode(row.Currency);
+                csv.WriteField(from);
+                csv.WriteField(through);
+                csv.WriteField("rate");
+                csv.WriteField(row.Jurisdiction);
+                csv.WriteField(currency.Code);
+                csv.WritePlain(row.VatPercent);
+                csv.WriteField(row.Treatment.ToString());
+                csv.WriteMoney(row.TaxableNet, currency);
+                csv.WriteMoney(row.Vat, currency);
+                csv.WriteField(row.Invoices, "");
+                csv.WriteField(row.CreditNotes, "");
+                csv.EndRecord();
+            }
+            foreach (var total in report.Totals)
+            {
+                var currency = Currency.FromCode(total.Currency);
+                csv.WriteField(from);
+                csv.WriteField(through);
+                csv.WriteField("jurisdiction");
+                csv.WriteField(total.Jurisdiction);
+                csv.WriteField(currency.Code);
+                csv.WriteField("");
+                csv.WriteField("");
+                csv.WriteMoney(total.TaxableNet, currency);
+                csv.WriteMoney(total.Vat, currency);
+                csv.WriteField(total.Invoices, "");
+                csv.WriteField(total.CreditNotes, "");
+                csv.EndRecord();
+            }
+        });
+    }
+}

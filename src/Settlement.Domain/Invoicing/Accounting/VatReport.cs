@@ -1,0 +1,107 @@
+using NodaTime;
+
+namespace Settlement.Domain.Invoicing.Accounting;
+
+/// <summary>
+/// The VAT of one jurisdiction, currency, rate and treatment over the period. Credit notes count
+/// separately and reduce <paramref name="TaxableNet"/> and <paramref name="Vat"/>, so an invoice and
+/// its full credit note net to zero.
+/// </summary>
+public sealed record VatReportRow(
+    string Jurisdiction,
+    string Currency,
+    decimal VatPercent,
+    VatTreatment Treatment,
+    decimal TaxableNet,
+    decimal Vat,
+    int Invoices,
+    int CreditNotes);
+
+/// <summary>
+/// All rates and treatments of a jurisdiction in one currency. A document with several rates there
+/// counts once.
+/// </summary>
+public sealed record VatJurisdictionTotal(string Jurisdiction, string Currency, decimal TaxableNet, decimal Vat, int Invoices, int CreditNotes);
+
+/// <summary>The documents of one issuer's series that the report covers, by sequence number.</summary>
+public sealed record DocumentSeriesRange(string IssuerId, string Series, string FirstNumber, string LastNumber, int Count);
+
+/// <summary>The versions of one event stream the covered documents were derived from.</summary>
+public sealed record SourceStreamRange(string StreamId, long FirstVersion, long LastVersion);
+
+/// <summary>
+/// What a period's VAT return is filled in from, and which documents and events it rests on so an
+/// auditor can trace every figure back.
+/// </summary>
+public sealed record VatReport(
+    LocalDate From,
+    LocalDate Through,
+    IReadOnlyList<VatReportRow> Rows,
+    IReadOnlyList<VatJurisdictionTotal> Totals,
+    IReadOnlyList<DocumentSeriesRange> Documents,
+    IReadOnlyList<SourceStreamRange> Sources)
+{
+    /// <summary>
+    /// Sums the VAT breakdowns of the documents issued in [<paramref name="from"/>, <paramref name="through"/>].
+    /// The breakdown, not the lines, is summed: it is where each document computed its VAT (once per rate
+    /// on the net sum), so the report shows exactly the VAT that was invoiced.
+    /// </summary>
+    public static VatReport For(IEnumerable<InvoiceDocument> documents, LocalDate from, LocalDate through)
+    {
+        var covered = AccountingPeriod.DocumentsIssued(documents, from, through);
+        var amounts = covered.SelectMany(d => d.Vat.Select(v => new VatAmount(d, v))).ToList();
+
+        var rows = amounts
+            .GroupBy(a => (a.Breakdown.Jurisdiction, a.Document.Currency, a.Breakdown.VatPercent, a.Breakdown.Treatment))
+            .Select(g => new VatReportRow(
+                g.Key.Jurisdiction, g.Key.Currency, g.Key.VatPercent, g.Key.Treatment,
+                g.Sum(a => a.Breakdown.NetAmount), g.Sum(a => a.Breakdown.VatAmount),
+                Count(g, credited: false), Count(g, credited: true)))
+            .OrderBy(r => r.Jurisdiction, StringComparer.Ordinal)
+            .ThenBy(r => r.Currency, StringComparer.Ordinal)
+            .ThenBy(r => r.VatPercent)
+            .ThenBy(r => r.Treatment)
+            .ToList();
+
+        var totals = amounts
+            .GroupBy(a => (a.Breakdown.Jurisdiction, a.Document.Currency))
+            .Select(g => new VatJurisdictionTotal(
+                g.Key.Jurisdiction, g.Key.Currency,
+                g.Sum(a => a.Breakdown.NetAmount), g.Sum(a => a.Breakdown.VatAmount),
+                Count(g, credited: false), Count(g, credited: true)))
+            .OrderBy(t => t.Jurisdiction, StringComparer.Ordinal)
+            .ThenBy(t => t.Currency, StringComparer.Ordinal)
+            .ToList();
+
+        return new VatReport(from, through, rows, totals, SeriesOf(covered), SourcesOf(covered));
+    }
+
+    private sealed record VatAmount(InvoiceDocument Document, VatBreakdown Breakdown);
+
+    private static int Count(IEnumerable<VatAmount> amounts, bool credited) =>
+        amounts
+            .Where(a => (a.Document.Kind == InvoiceKind.CreditNote) == credited)
+            .Select(a => a.Document.Number)
+            .Distinct(StringComparer.Ordinal)
+            .Count();
+
+    private static List<DocumentSeriesRange> SeriesOf(IEnumerable<InvoiceDocument> documents) =>
+        documents
+            .GroupBy(d => (d.IssuerId, d.Series))
+            .Select(g =>
+            {
+                var bySequence = g.OrderBy(d => d.SequenceNumber).ToList();
+                return new DocumentSeriesRange(g.Key.IssuerId, g.Key.Series, bySequence[0].Number, bySequence[^1].Number, bySequence.Count);
+            })
+            .OrderBy(s => s.IssuerId, StringComparer.Ordinal)
+            .ThenBy(s => s.Series, StringComparer.Ordinal)
+            .ToList();
+
+    private static List<SourceStreamRange> SourcesOf(IEnumerable<InvoiceDocument> documents) =>
+        documents
+            .SelectMany(d => d.Sources)
+            .GroupBy(s => s.StreamId, StringComparer.Ordinal)
+            .Select(g => new SourceStreamRange(g.Key, g.Min(s => s.Version), g.Max(s => s.Version)))
+            .OrderBy(s => s.StreamId, StringComparer.Ordinal)
+            .ToList();
+}
