@@ -1,5 +1,4 @@
 using PdfSharp.Drawing;
-using PdfSharp.License;
 using PdfSharp.Pdf;
 using Settlement.Domain.Invoicing;
 using Settlement.Domain.Monetary;
@@ -45,7 +44,7 @@ public static class InvoicePdf
         ArgumentNullException.ThrowIfNull(invoice);
         var currency = Currency.FromCode(invoice.Currency);
 
-        using var document = NewDocument();
+        using var document = new PdfDocument();
         FixMetadata(document, invoice);
         using (var flow = new PageFlow(document, $"{TitleOf(invoice)} {invoice.Number}", Small))
         {
@@ -64,25 +63,6 @@ public static class InvoicePdf
     }
 
     private static string Seed(InvoiceDocument invoice) => $"{invoice.IssuerId}/{invoice.Number}";
-
-    /// <summary>
-    /// PDFsharp 6.5 refuses to create a document until the process chooses its licence, AGPL or
-    /// commercial. That choice binds the whole product, so it belongs to the host's startup, not to a
-    /// renderer; this only says so more plainly than PDFsharp does.
-    /// </summary>
-    private static PdfDocument NewDocument()
-    {
-        try
-        {
-            return new PdfDocument();
-        }
-        catch (PdfSharpLicenseException e)
-        {
-            throw new InvalidOperationException(
-                "PDFsharp 6.5 needs its licence chosen at startup, before the first PDF: PdfSharpLicense.SetAgplLicense() "
-                + "or PdfSharpLicense.LoadLicense(key) for a commercial one (https://docs.pdfsharp.net/link/license-loading.html).", e);
-        }
-    }
 
     private static string TitleOf(InvoiceDocument invoice) =>
         invoice.Kind == InvoiceKind.CreditNote ? "Credit note" : "Invoice";

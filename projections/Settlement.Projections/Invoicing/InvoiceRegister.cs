@@ -27,6 +27,7 @@ public sealed partial class InvoiceRegister : MultiStreamProjection<InvoiceEntry
 {
     public InvoiceRegister()
     {
+        Name = nameof(InvoiceRegister);
         Identity<InvoiceIssued>(e => KeyOf(e.Invoice));
         Identities<CreditNoteIssued>(e =>
             [KeyOf(e.CreditNote), InvoiceEntry.KeyOf(e.CreditNote.IssuerId, e.CreditNote.CreditsInvoice!)]);

@@ -18,6 +18,7 @@ public sealed partial class SessionBillings : MultiStreamProjection<SessionBilli
 {
     public SessionBillings()
     {
+        Name = nameof(SessionBillings);
         Identities<InvoiceIssued>(e => SessionsOf(e.Invoice));
         Identities<CreditNoteIssued>(e => SessionsOf(e.CreditNote));
     }

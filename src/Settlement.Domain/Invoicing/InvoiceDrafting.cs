@@ -42,8 +42,9 @@ public sealed record InvoiceHeader(
 /// Rounding rule, the same for every document: each line's net is its share of the session's net total
 /// (already rounded to the currency's minor units), split by largest remainder so lines add up exactly.
 /// VAT is computed once per jurisdiction, rate and treatment on the net sum of its lines, rounded half
-/// away from zero to minor units, and then split over those lines the same way. So every total is
-/// exactly the sum of its lines, and each line's VAT is within one minor unit of net × rate.
+/// away from zero to minor units, and then spread over those lines: each gets its exact VAT rounded down,
+/// and the units still missing go to the lines with the largest fractions. So every total is
+/// exactly the sum of its lines, and each line's VAT is less than one minor unit from net × rate.
 /// </remarks>
 public static class InvoiceDrafting
 {
@@ -184,7 +185,7 @@ public static class InvoiceDrafting
         foreach (var group in drafts.Select((d, i) => (d, i)).GroupBy(x => (x.d.Jurisdiction, x.d.VatPercent, x.d.Treatment)))
         {
             var net = Money.Sum(group.Select(x => x.d.Net), currency);
-            var shares = Split(Percent(net, group.Key.VatPercent), group.Select(x => x.d.Net.Amount).ToArray());
+            var shares = SpreadVat(Percent(net, group.Key.VatPercent), group.Select(x => x.d.Net.Amount * group.Key.VatPercent / 100m).ToArray());
             foreach (var ((_, index), share) in group.Zip(shares)) vat[index] = share;
         }
         var lines = drafts.Select((d, i) => new InvoiceLine(
@@ -219,6 +220,25 @@ public static class InvoiceDrafting
             return total.IsZero ? weights.Select(_ => Money.Zero(total.Currency)).ToArray() : total.Allocate(weights.Length);
         return total.Allocate(magnitudes);
     }
+
+    /// <summary>
+    /// The group's VAT over its lines: each line gets its exact VAT rounded down, and the minor units
+    /// still missing from the group's total go one each to the lines with the largest fractions. So the
+    /// lines add up to the total and none is a full minor unit away from its own net × rate.
+    /// </summary>
+    private static IReadOnlyList<Money> SpreadVat(Money total, decimal[] exactVat)
+    {
+        var unit = 1m / Pow10(total.Currency.MinorUnits);
+        var floors = exactVat.Select(v => Math.Floor(v / unit)).ToArray();
+        var missing = (int)(total.Amount / unit - floors.Sum());
+        if (missing < 0 || missing > exactVat.Length)
+            throw new InvalidOperationException($"VAT {total} cannot be spread over lines whose exact VAT is {string.Join(", ", exactVat)}.");
+        foreach (var i in Enumerable.Range(0, exactVat.Length).OrderByDescending(i => exactVat[i] / unit - floors[i]).Take(missing))
+            floors[i] += 1;
+        return floors.Select(units => new Money(units * unit, total.Currency)).ToArray();
+    }
+
+    private static decimal Pow10(int exponent) => Enumerable.Repeat(10m, exponent).Aggregate(1m, (product, ten) => product * ten);
 
     private static Money Percent(Money amount, decimal percent) =>
         (amount * percent / 100m).Round(MidpointRounding.AwayFromZero);

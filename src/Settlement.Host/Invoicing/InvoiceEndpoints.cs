@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using NodaTime;
 using NodaTime.Text;
+using Settlement.Documents;
 using Settlement.Domain.Invoicing;
+using Settlement.Domain.Invoicing.Accounting;
 using Settlement.Projections.Invoicing;
 
 namespace Settlement.Host.Invoicing;
@@ -92,7 +94,69 @@ public static class InvoiceEndpoints
             return Results.Ok(found);
         });
 
+        app.MapGet("/api/invoices/{issuerId}/{number}", async (string issuerId, string number, string? format, Ledger.Ledger ledger, CancellationToken ct) =>
+        {
+            await using var query = ledger.Store.QuerySession();
+            if (await query.LoadAsync<InvoiceEntry>(InvoiceEntry.KeyOf(issuerId, number), ct) is not { } entry)
+                return Results.NotFound(new { error = $"Issuer {issuerId} has no document {number}." });
+            var document = entry.Document;
+            return (format ?? "json").ToLowerInvariant() switch
+            {
+                "json" => Results.File(InvoiceJson.Render(document), "application/json", $"{number}.json"),
+                "pdf" => Results.File(InvoicePdf.Render(document), "application/pdf", $"{number}.pdf"),
+                "csv" => Results.File(InvoiceCsv.Render(document), "text/csv", $"{number}.csv"),
+                _ => Results.BadRequest(new { error = $"format '{format}' is not one of json, pdf, csv." }),
+            };
+        });
+
+        app.MapGet("/api/exports/journal", async (string? issuer, string? from, string? through, Ledger.Ledger ledger, CancellationToken ct) =>
+        {
+            if (!TryRequiredPeriod(from, through, out var period, out var bad)) return bad!;
+            var documents = await DocumentsAsync(ledger, issuer, ct);
+            return Results.File(JournalCsv.Render(Journal.For(documents, period.From, period.Through)), "text/csv",
+                $"journal-{from}-{through}.csv");
+        });
+
+        app.MapGet("/api/exports/vat", async (string? issuer, string? from, string? through, string? format, Ledger.Ledger ledger, CancellationToken ct) =>
+        {
+            if (!TryRequiredPeriod(from, through, out var period, out var bad)) return bad!;
+            var report = VatReport.For(await DocumentsAsync(ledger, issuer, ct), period.From, period.Through);
+            return (format ?? "csv").ToLowerInvariant() switch
+            {
+                "csv" => Results.File(VatReportCsv.Render(report), "text/csv", $"vat-{from}-{through}.csv"),
+                "json" => Results.File(VatReportJson.Render(report), "application/json", $"vat-{from}-{through}.json"),
+                _ => Results.BadRequest(new { error = $"format '{format}' is not one of csv, json." }),
+            };
+        });
+
         return app;
+    }
+
+    private static async Task<IReadOnlyList<InvoiceDocument>> DocumentsAsync(Ledger.Ledger ledger, string? issuer, CancellationToken ct)
+    {
+        await using var query = ledger.Store.QuerySession();
+        var entries = query.Query<InvoiceEntry>().AsQueryable();
+        if (issuer is not null) entries = entries.Where(e => e.Document.IssuerId == issuer);
+        return (await entries.ToListAsync(ct)).Select(e => e.Document).ToList();
+    }
+
+    /// <summary>A period of issue dates that must be given, both ends inclusive.</summary>
+    private static bool TryRequiredPeriod(string? from, string? through, out (LocalDate From, LocalDate Through) period, out IResult? bad)
+    {
+        period = default;
+        if (from is null || through is null)
+        {
+            bad = Results.BadRequest(new { error = "Give the period as from=yyyy-MM-dd&through=yyyy-MM-dd (issue dates, both inclusive)." });
+            return false;
+        }
+        if (!TryPeriod(from, through, out var parsed, out bad)) return false;
+        if (parsed.Through < parsed.From)
+        {
+            bad = Results.BadRequest(new { error = $"The period ends ({through}) before it starts ({from})." });
+            return false;
+        }
+        period = (parsed.From!.Value, parsed.Through!.Value);
+        return true;
     }
 
     private static IResult Issued(IReadOnlyList<InvoiceDocument> documents) =>

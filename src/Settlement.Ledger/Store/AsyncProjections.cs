@@ -1,4 +1,5 @@
 using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -38,12 +39,14 @@ public sealed class AsyncProjections(IDocumentStore store, ILogger logger) : IHo
 
     /// <summary>
     /// Deletes a projection's documents and progress, replays the whole ledger through it, then lets it
-    /// follow new events again.
+    /// follow new events again: an async one in this daemon, an inline one in the appends themselves.
     /// </summary>
     public async Task RebuildAsync(string projectionName, TimeSpan timeout, CancellationToken ct = default)
     {
         await Daemon.RebuildProjectionAsync(projectionName, timeout, ct);
-        await Daemon.StartAgentAsync(projectionName, ct);
+        var projection = ((DocumentStore)store).Options.Projections.All.Single(p => p.Name == projectionName);
+        if (projection.Lifecycle == ProjectionLifecycle.Async)
+            await Daemon.StartAgentAsync(projectionName, ct);
     }
 
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);

@@ -8,7 +8,6 @@ namespace Settlement.Tests.Invoicing.Documents;
 /// <summary>The printable PDF of issued documents: what a reader finds in it, and that it never changes.</summary>
 public sealed class invoice_pdf_tests
 {
-    public invoice_pdf_tests() => PdfSharpLicence.ChooseAgplForTests();
 
     [Fact]
     public void a_partner_invoice_prints_who_what_how_much_why_no_vat_and_where_it_came_from()
