@@ -64,6 +64,42 @@ public sealed class invoicing_api_tests(LedgerDatabase db) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task every_document_downloads_as_json_pdf_and_csv_and_the_period_exports_balance()
+    {
+        var network = await new Tariffs.PricedNetwork(db.Ledger).RegisterSiteAsync();
+        await network.RegisterChargerAsync();
+        await network.PriceSiteAsync(perKwh: 0.45m);
+        var session = await network.ChargeAsync(Instant.FromUtc(2026, 10, 21, 7, 0), readings: 2, whPerReading: 10_000);
+        await _app.Services.GetRequiredService<AsyncProjections>().WaitForNonStaleDataAsync(TimeSpan.FromSeconds(60));
+        await _http.PostAsJsonAsync("/api/issuers", new { issuerId = _issuer, legalName = "Settlement Charging GmbH", address = "Berlin", countryCode = "DE", vatId = "DE123456789" });
+        await _http.PostAsJsonAsync("/api/invoices/sessions", new { issuerId = _issuer, sessionIds = new[] { session } });
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
+
+        var json = await _http.GetAsync($"/api/invoices/{_issuer}/INV-000001");
+        var pdf = await _http.GetAsync($"/api/invoices/{_issuer}/INV-000001?format=pdf");
+        var csv = await _http.GetStringAsync($"/api/invoices/{_issuer}/INV-000001?format=csv");
+        var unknownFormat = await _http.GetAsync($"/api/invoices/{_issuer}/INV-000001?format=xml");
+        var missing = await _http.GetAsync($"/api/invoices/{_issuer}/INV-999999");
+        var journal = await _http.GetStringAsync($"/api/exports/journal?issuer={_issuer}&from={today}&through={today}");
+        var vat = await _http.GetFromJsonAsync<JsonElement>($"/api/exports/vat?issuer={_issuer}&from={today}&through={today}&format=json");
+        var noPeriod = await _http.GetAsync($"/api/exports/vat?issuer={_issuer}");
+
+        Assert.Equal("application/json", json.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("INV-000001", (await json.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("number").GetString());
+        Assert.Equal("%PDF", System.Text.Encoding.ASCII.GetString((await pdf.Content.ReadAsByteArrayAsync())[..4]));
+        Assert.Contains("INV-000001", csv);
+        Assert.Equal(HttpStatusCode.BadRequest, unknownFormat.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        // 20 kWh at 0.45: Dr receivables 10.71, Cr revenue 9.00, Cr German VAT 1.71.
+        Assert.Contains("10.71", journal);
+        Assert.Contains("1200", journal);
+        Assert.Contains("2200", journal);
+        var german = vat.GetProperty("rows").EnumerateArray().Single(r => r.GetProperty("jurisdiction").GetString() == "DE");
+        Assert.Equal(("9.00", "1.71"), (german.GetProperty("taxableNet").GetString(), german.GetProperty("vat").GetString()));
+        Assert.Equal(HttpStatusCode.BadRequest, noPeriod.StatusCode);
+    }
+
+    [Fact]
     public async Task tax_rates_are_listed_and_set_through_the_api()
     {
         var german2020 = await _http.GetFromJsonAsync<JsonElement>("/api/tax-rates/DE?on=2020-08-15");
