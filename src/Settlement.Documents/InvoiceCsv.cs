@@ -1,3 +1,4 @@
+using Settlement.Domain.Events;
 using Settlement.Domain.Invoicing;
 using Settlement.Domain.Monetary;
 
@@ -5,8 +6,8 @@ namespace Settlement.Documents;
 
 /// <summary>
 /// An issued invoice or credit note as one CSV row per line, for spreadsheets and bookkeeping imports.
-/// Each row repeats the document's number, kind, date and currency, and the events it was derived from,
-/// so a row still says where it belongs once it is copied elsewhere.
+/// Each row repeats the document's number, kind, date and currency, and names the events it was derived
+/// from, so a row still says where it belongs once it is copied elsewhere.
 /// </summary>
 public static class InvoiceCsv
 {
@@ -21,7 +22,6 @@ public static class InvoiceCsv
     {
         ArgumentNullException.ThrowIfNull(invoice);
         var currency = Currency.FromCode(invoice.Currency);
-        var derivedFrom = string.Join("; ", invoice.Sources.Select(s => $"{s.StreamId}@{s.Version} {s.EventType}"));
         return Csv.Render(Header, csv =>
         {
             foreach (var line in invoice.Lines)
@@ -45,9 +45,29 @@ public static class InvoiceCsv
                 csv.WriteMoney(line.NetAmount, currency);
                 csv.WriteMoney(line.VatAmount, currency);
                 csv.WriteMoney(line.GrossAmount, currency);
-                csv.WriteField(derivedFrom);
+                csv.WriteField(DerivedFrom(invoice, line));
                 csv.EndRecord();
             }
         });
+    }
+
+    /// <summary>
+    /// The document's sources less those that belong only to its other lines (their sessions, sites and
+    /// tax rates): a partner invoice of thousands of sessions would otherwise repeat every session on every row.
+    /// </summary>
+    private static string DerivedFrom(InvoiceDocument invoice, InvoiceLine line)
+    {
+        var own = StreamsOf(line).ToHashSet();
+        var others = invoice.Lines.Where(l => l != line).SelectMany(StreamsOf).Where(s => !own.Contains(s)).ToHashSet();
+        return string.Join("; ", invoice.Sources
+            .Where(s => !others.Contains(s.StreamId))
+            .Select(s => $"{s.StreamId}@{s.Version} {s.EventType}"));
+    }
+
+    private static IEnumerable<string> StreamsOf(InvoiceLine line)
+    {
+        if (line.SessionId is { } session) yield return StreamIds.Session(session);
+        if (line.SiteId is { } site) yield return StreamIds.Site(site);
+        yield return StreamIds.TaxRates(line.Jurisdiction);
     }
 }

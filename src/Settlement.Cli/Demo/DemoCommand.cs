@@ -45,10 +45,15 @@ internal static class DemoCommand
             Description = "Then run the host and let the 15 chargers talk OCPP to it for this long (0 skips the live part).",
             DefaultValueFactory = _ => 15,
         };
-        var database = new DatabaseOptions("settlement_demo", "Database the demo recreates and fills (default 'settlement_demo'; never your ledger database unless you name it).");
-        var command = new Command("demo", "Generate a seeded month of a 3-site, 30-EVSE network and append it through the real event store, then watch its chargers talk OCPP to the host live.")
+        var documents = new Option<DirectoryInfo>("--documents")
         {
-            seed, from, days, live,
+            Description = "Folder the demo writes one invoice's JSON, PDF and CSV, the journal and the VAT report to.",
+            DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(Path.GetTempPath(), "settlement-demo-documents")),
+        };
+        var database = new DatabaseOptions("settlement_demo", "Database the demo recreates and fills (default 'settlement_demo'; never your ledger database unless you name it).");
+        var command = new Command("demo", "Generate a seeded month of a 3-site, 30-EVSE network and append it through the real event store, price and invoice it, then watch its chargers talk OCPP to the host live.")
+        {
+            seed, from, days, live, documents,
         };
         database.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -70,12 +75,12 @@ internal static class DemoCommand
                 return 2;
             }
             var options = new DemoOptions(parse.GetValue(seed), firstDay.Value, parse.GetValue(days));
-            return await RunAsync(options, TimeSpan.FromSeconds(parse.GetValue(live)), database, parse, ct);
+            return await RunAsync(options, TimeSpan.FromSeconds(parse.GetValue(live)), parse.GetValue(documents)!.FullName, database, parse, ct);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(DemoOptions options, TimeSpan live, DatabaseOptions database, ParseResult parse, CancellationToken ct)
+    private static async Task<int> RunAsync(DemoOptions options, TimeSpan live, string documents, DatabaseOptions database, ParseResult parse, CancellationToken ct)
     {
         var total = Stopwatch.StartNew();
         await using var server = await database.ConnectAsync(parse, m => AnsiConsole.MarkupLineInterpolated($"[grey]{m}[/]"), ct);
@@ -103,6 +108,7 @@ internal static class DemoCommand
         var sessions = history.Count(e => e.Data is SessionStarted);
         if (!await DemoPricing.RunAsync(ledger, sessions, ct))
             AnsiConsole.MarkupLine("[yellow]Some sessions could not be priced; their problem is above.[/]");
+        await DemoInvoicing.RunAsync(ledger, options, documents, ct);
         if (live == TimeSpan.Zero) return 0;
         return await LiveDemo.RunAsync(ledger, name, $"{server.Description}, database {name}", history, live, ct) ? 0 : 1;
     }

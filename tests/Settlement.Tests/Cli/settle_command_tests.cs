@@ -11,7 +11,9 @@ public sealed class settle_command_tests(LedgerDatabase db)
     [Fact]
     public async Task demo_appends_a_day_of_history_and_reports_what_it_appended()
     {
-        var run = await SettleProcess.RunAsync("demo", "--days", "1", "--live-seconds", "0", "--database", DemoDatabase, "--connection", db.ConnectionString);
+        var documents = Directory.CreateTempSubdirectory("settle-demo-documents-");
+        var run = await SettleProcess.RunAsync("demo", "--days", "1", "--live-seconds", "0", "--database", DemoDatabase, "--connection", db.ConnectionString,
+            "--documents", documents.FullName);
 
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Contains("Appended to the ledger", run.Output);
@@ -19,7 +21,10 @@ public sealed class settle_command_tests(LedgerDatabase db)
         var reported = long.Parse(System.Text.RegularExpressions.Regex.Match(run.Output, @"([\d,]+) events in").Groups[1].Value.Replace(",", ""));
         await using var connection = new NpgsqlConnection(db.Server.ConnectionStringFor(DemoDatabase));
         await connection.OpenAsync();
-        await using var count = new NpgsqlCommand("SELECT count(*) FROM ledger.mt_events", connection);
+        // Billing appends its own events after the history: the jurisdictions, rates, issuer and documents.
+        await using var count = new NpgsqlCommand(
+            "SELECT count(*) FROM ledger.mt_events WHERE type NOT IN ('site_jurisdiction_resolved_v1', 'tax_rate_set_v1', " +
+            "'invoice_issuer_registered_v1', 'invoice_issued_v1', 'credit_note_issued_v1')", connection);
         Assert.Equal(reported, (long)(await count.ExecuteScalarAsync())!);
 
         // Every session the day started was priced by the projection, none left unpriced.
@@ -31,6 +36,18 @@ public sealed class settle_command_tests(LedgerDatabase db)
         await reader.ReadAsync();
         Assert.True(reader.GetInt64(1) > 0);
         Assert.Equal(reader.GetInt64(1), reader.GetInt64(0));
+        await reader.CloseAsync();
+
+        // Every stopped session is billed, to its driver or to its roaming partner, and the documents are on disk.
+        await using var unbilled = new NpgsqlCommand(
+            "SELECT count(*) FROM ledger.mt_doc_pricedsessionview p WHERE data->>'status' = 'Stopped' " +
+            "AND NOT EXISTS (SELECT 1 FROM ledger.mt_doc_sessionbilling b WHERE b.id = p.id)", connection);
+        Assert.Equal(0L, (long)(await unbilled.ExecuteScalarAsync())!);
+        Assert.Contains("Issued documents", run.Output);
+        Assert.Contains("VAT by jurisdiction", run.Output);
+        Assert.Contains(documents.GetFiles("*.pdf"), f => f.Length > 1_000);
+        Assert.True(File.Exists(Path.Combine(documents.FullName, "journal.csv")));
+        documents.Delete(recursive: true);
     }
 
     [Fact]
