@@ -1,13 +1,14 @@
 using System.Text.RegularExpressions;
 using Settlement.Domain.Chargers;
 using Settlement.Domain.Invoicing;
+using Settlement.Domain.Kpis;
 using Settlement.Domain.Roaming;
 using Settlement.Domain.Sessions;
 using Settlement.Domain.Tariffs;
 
 namespace Settlement.Domain.Events;
 
-public enum EventFamily { Charger, Session, Pricing, Roaming, Invoicing }
+public enum EventFamily { Charger, Session, Pricing, Roaming, Invoicing, Kpis }
 
 /// <summary>
 /// One stored event contract. <see cref="StoredName"/> is what the ledger writes in its type column and
@@ -94,6 +95,9 @@ public sealed class EventCatalogue
         new(typeof(InvoiceIssuerRegistered), EventFamily.Invoicing),
         new(typeof(InvoiceIssued), EventFamily.Invoicing),
         new(typeof(CreditNoteIssued), EventFamily.Invoicing),
+
+        new(typeof(OutageCauseTagged), EventFamily.Kpis),
+        new(typeof(MaintenanceCostReported), EventFamily.Kpis),
     ]);
 
     private readonly Dictionary<Type, EventType> _byClrType;
