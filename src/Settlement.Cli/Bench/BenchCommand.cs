@@ -13,7 +13,50 @@ internal static class BenchCommand
     {
         OcppCommand(),
         PricingCommand(),
+        KpisCommand(),
     };
+
+    private static Command KpisCommand()
+    {
+        var events = new Option<long>("--events") { Description = "At least this many events of demo history to replay.", DefaultValueFactory = _ => 1_000_000 };
+        var database = new DatabaseOptions("settlement_bench_kpis", "Database the bench recreates on every run (default 'settlement_bench_kpis').");
+        var command = new Command("kpis", $"""
+            Append a long history of the demo network (--events, default 1,000,000), then rebuild the KPI projections from zero
+            with Marten's daemon and report the ledger events replayed per second. Target: {KpiRebuildBench.TargetEventsPerSecond:N0} events/s.
+            """)
+        {
+            events,
+        };
+        database.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            if (parse.GetValue(events) is < 1_000 or > 50_000_000)
+            {
+                AnsiConsole.MarkupLine("[red]--events must be between 1,000 and 50,000,000.[/]");
+                return 2;
+            }
+            var history = KpiRebuildBench.DefaultHistory(KpiRebuildBench.DaysFor(parse.GetValue(events)));
+            await using var server = await database.ConnectAsync(parse, m => AnsiConsole.MarkupLineInterpolated($"[grey]{m}[/]"), ct);
+            var name = database.DatabaseName(parse);
+            AnsiConsole.MarkupLineInterpolated($"Recreating database [bold]{name}[/] on {server.Description}; generating {history.Days:N0} days of history");
+            KpiRebuildBench.Result? result = null;
+            await AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .StartAsync(async progress =>
+                {
+                    ProgressTask? task = null;
+                    result = await new KpiRebuildBench(server, name, history).RunAsync((step, done, total) =>
+                    {
+                        if (task?.Description != step) { task?.StopTask(); task = progress.AddTask(step, maxValue: total); }
+                        task.Value = done;
+                    }, ct);
+                    task?.StopTask();
+                });
+            KpiRebuildBench.Print(result!, history);
+            return 0;
+        });
+        return command;
+    }
 
     private static Command PricingCommand()
     {

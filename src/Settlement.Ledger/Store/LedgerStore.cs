@@ -5,6 +5,7 @@ using Npgsql;
 using Settlement.Domain.Events;
 using Settlement.Ledger.Schemas;
 using Settlement.Projections.Invoicing;
+using Settlement.Projections.Kpis;
 using Settlement.Projections.Network;
 using Settlement.Projections.Pricing;
 using Settlement.Projections.Roaming;
@@ -47,6 +48,8 @@ public static class LedgerStore
         options.Projections.Add<InvoiceRegister>(ProjectionLifecycle.Inline);
         options.Projections.Add<SessionBillings>(ProjectionLifecycle.Inline);
         options.Projections.Add(new PricedSessions(), ProjectionLifecycle.Async);
+        options.Projections.Add(new ChargerKpiFacts(), ProjectionLifecycle.Async);
+        options.Projections.Add(new SessionKpiFacts(), ProjectionLifecycle.Async);
 
         return options;
     }

@@ -1,0 +1,82 @@
+using JasperFx.Events;
+using Marten.Events.Projections;
+using Settlement.Domain.Kpis;
+using Settlement.Domain.Sessions;
+
+namespace Settlement.Projections.Kpis;
+
+/// <summary>
+/// What charge success, utilisation, ratings and the NEVI session report need of each session. Async.
+/// Meter readings may arrive late or out of order: the register only rises, so its highest reading is
+/// the energy so far whatever the order.
+/// </summary>
+public sealed partial class SessionKpiFacts : MultiStreamProjection<SessionFacts, string>
+{
+    public const string ProjectionName = nameof(SessionKpiFacts);
+
+    public SessionKpiFacts()
+    {
+        Name = ProjectionName;
+        KpiPaging.Apply(Options);
+        Identity<SessionAuthorised>(KeyOf);
+        Identity<SessionStarted>(KeyOf);
+        Identity<MeterValuesRecorded>(KeyOf);
+        Identity<SessionStopped>(KeyOf);
+        Identity<SessionRated>(KeyOf);
+    }
+
+    public static readonly Type[] EventTypes =
+        [typeof(SessionAuthorised), typeof(SessionStarted), typeof(MeterValuesRecorded), typeof(SessionStopped), typeof(SessionRated)];
+
+    public static bool Handles(object data) => EventTypes.Contains(data.GetType());
+
+    public static string KeyOf(object data) => data switch
+    {
+        SessionAuthorised e => e.SessionId,
+        SessionStarted e => e.SessionId,
+        MeterValuesRecorded e => e.SessionId,
+        SessionStopped e => e.SessionId,
+        SessionRated e => e.SessionId,
+        _ => "",
+    };
+
+    public override SessionFacts? Evolve(SessionFacts? session, string sessionId, IEvent e) => Evolve(session, sessionId, e.Data);
+
+    /// <summary>The fold itself, shared by the daemon and <c>KpiRebuild</c>.</summary>
+    public static SessionFacts? Evolve(SessionFacts? session, string sessionId, object data) => (data, session) switch
+    {
+        (SessionAuthorised a, null) => New(sessionId, a.ChargerId, a.EvseId) with
+        {
+            TokenType = a.TokenType, Authorisation = a.Outcome, AuthorisedAt = a.AuthorisedAt,
+        },
+        (SessionAuthorised a, { } s) => s with { TokenType = a.TokenType, Authorisation = a.Outcome, AuthorisedAt = a.AuthorisedAt },
+        (SessionStarted started, _) => (session ?? New(sessionId, started.ChargerId, started.EvseId)) with
+        {
+            EvseId = started.EvseId, ConnectorId = started.ConnectorId, StartedAt = started.StartedAt,
+            MeterStartWh = started.MeterStartWh, LastMeterWh = Math.Max(session?.LastMeterWh ?? started.MeterStartWh, started.MeterStartWh),
+        },
+        (MeterValuesRecorded recorded, { } s) => s with
+        {
+            LastMeterWh = Max(s.LastMeterWh, recorded.Readings.Max(r => r.EnergyWh)),
+            PeakPowerW = Max(s.PeakPowerW, recorded.Readings.Max(r => r.PowerW)),
+        },
+        (SessionStopped stopped, { } s) => s with
+        {
+            StoppedAt = stopped.StoppedAt, StopReason = stopped.Reason, LastMeterWh = Max(s.LastMeterWh, stopped.MeterStopWh),
+        },
+        (SessionRated rated, { } s) => s with { Stars = rated.Stars, RatedAt = rated.RatedAt },
+        _ => session,
+    };
+
+    private static SessionFacts New(string sessionId, string chargerId, int evseId) =>
+        new(sessionId, chargerId, evseId, null, null, null, null, null, null, null, null, null, null, null, null);
+
+    private static long? Max(long? known, long reading) => known is { } k ? Math.Max(k, reading) : reading;
+
+    private static decimal? Max(decimal? known, decimal? reading) => (known, reading) switch
+    {
+        (null, _) => reading,
+        (_, null) => known,
+        _ => Math.Max(known.Value, reading.Value),
+    };
+}

@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
+using NodaTime;
+using Settlement.Cli.Demo;
+using Settlement.Ledger.Database;
+using System.Text.Json;
+using Marten;
+using Settlement.Domain.Kpis;
+using Settlement.Ledger;
+using Settlement.Ledger.Store;
+using Settlement.Projections.Kpis;
+using Spectre.Console;
+
+namespace Settlement.Cli.Bench;
+
+/// <summary>
+/// Rebuilds the KPI projections from zero over a long demo history, as an operator would after
+/// changing one, and reports how fast the ledger is replayed through them.
+/// </summary>
+public sealed class KpiRebuildBench(DatabaseServer server, string database, DemoOptions history)
+{
+    public const int TargetEventsPerSecond = 100_000;
+    public static readonly string[] Projections = [ChargerKpiFacts.ProjectionName, SessionKpiFacts.ProjectionName];
+
+    public const int Runs = 3;
+
+    /// <summary><paramref name="Rebuilding"/> is the median of <paramref name="Runs"/>.</summary>
+    public sealed record Result(
+        long LedgerEvents, long AppliedEvents, TimeSpan Appending, TimeSpan Rebuilding, IReadOnlyList<TimeSpan> Runs,
+        TimeSpan DaemonRebuilding, bool SameDocuments)
+    {
+        public double EventsPerSecond => LedgerEvents / Math.Max(Rebuilding.TotalSeconds, 0.001);
+
+        public double DaemonEventsPerSecond => LedgerEvents / Math.Max(DaemonRebuilding.TotalSeconds, 0.001);
+    }
+
+    public async Task<Result> RunAsync(Action<string, double, double> progress, CancellationToken ct)
+    {
+        await server.RecreateDatabaseAsync(database, ct);
+        await using var ledger = await LedgerStore.OpenAsync(server.ConnectionStringFor(database), ct);
+
+        var events = DemoNetwork.Generate(history);
+        var ledgerEvents = events.Count;
+        var appending = Stopwatch.StartNew();
+        var appended = 0;
+        await DemoHistoryWriter.AppendAsync(ledger, events, batch => progress("Appending the demo history", appended += batch, ledgerEvents), ct);
+        appending.Stop();
+        // The generated history is not needed any more; holding a million objects would only slow the collector down.
+        events = null;
+        await SettleAsync(ledger, ct);
+
+        var runs = new List<(TimeSpan Elapsed, KpiRebuild.Result Result)>();
+        for (var run = 1; run <= Runs; run++)
+        {
+            var rebuilding = Stopwatch.StartNew();
+            var result = await new KpiRebuild(ledger).RunAsync((done, total) => progress($"Rebuilding the KPI projections (KpiRebuild), run {run} of {Runs}", done, total), ct);
+            runs.Add((rebuilding.Elapsed, result));
+        }
+        var median = runs.OrderBy(r => r.Elapsed).ElementAt(Runs / 2);
+        var fast = await DocumentsAsync(ledger, ct);
+
+        // The same rebuild through Marten's daemon, for comparison: it must produce the same documents.
+        var daemonRebuilding = Stopwatch.StartNew();
+        using (var daemon = await ledger.Store.BuildProjectionDaemonAsync(logger: NullLogger.Instance))
+        {
+            foreach (var (name, i) in Projections.Select((n, i) => (n, i)))
+            {
+                progress("Rebuilding them again with Marten's daemon", i, Projections.Length);
+                await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), ct);
+            }
+            progress("Rebuilding them again with Marten's daemon", Projections.Length, Projections.Length);
+        }
+        daemonRebuilding.Stop();
+        var byDaemon = await DocumentsAsync(ledger, ct);
+
+        return new Result(ledgerEvents, median.Result.EventsReplayed, appending.Elapsed, median.Elapsed,
+            [.. runs.Select(r => r.Elapsed)], daemonRebuilding.Elapsed, fast.SequenceEqual(byDaemon));
+    }
+
+    /// <summary>
+    /// What a database looks like some time after a bulk load: VACUUM sets the rows' visibility hints
+    /// and ANALYZE the planner's statistics, which a freshly appended table lacks.
+    /// </summary>
+    private static async Task SettleAsync(Ledger.Ledger ledger, CancellationToken ct)
+    {
+        await using var command = ledger.DataSource.CreateCommand($"VACUUM (ANALYZE) {LedgerStore.Schema}.mt_events");
+        command.CommandTimeout = 0;
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Every KPI document as JSON, in id order.</summary>
+    private static async Task<IReadOnlyList<string>> DocumentsAsync(Ledger.Ledger ledger, CancellationToken ct)
+    {
+        await using var query = ledger.Store.QuerySession();
+        var months = await query.Query<ChargerMonthFacts>().OrderBy(m => m.Id).ToListAsync(ct);
+        var sessions = await query.Query<SessionFacts>().OrderBy(s => s.Id).ToListAsync(ct);
+        return [.. months.Select(m => JsonSerializer.Serialize(m, LedgerJson.Options)), .. sessions.Select(s => JsonSerializer.Serialize(s, LedgerJson.Options))];
+    }
+
+    public static void Print(Result result, DemoOptions history)
+    {
+        var table = new Table().Title($"KPI projections rebuilt from zero ({history.Days:N0} days of the demo network from {history.From:yyyy-MM-dd})")
+            .AddColumns("Figure", "Value");
+        table.AddRow("Events in the ledger", result.LedgerEvents.ToString("N0"));
+        table.AddRow("Of which the KPI projections apply", result.AppliedEvents.ToString("N0"));
+        table.AddRow("Appended in", $"{result.Appending.TotalSeconds:F1} s");
+        var pass = result.EventsPerSecond >= TargetEventsPerSecond;
+        table.AddRow("[bold]Rebuild (KpiRebuild)[/]",
+            $"[bold]{result.Rebuilding.TotalSeconds:F1} s, {result.EventsPerSecond:N0} events/s[/] of the ledger (median of {string.Join(", ", result.Runs.Select(r => $"{r.TotalSeconds:F1}"))} s); target {TargetEventsPerSecond:N0}: {(pass ? "[green]PASS[/]" : "[red]FAIL[/]")}");
+        table.AddRow("Rebuild (Marten's daemon)", $"{result.DaemonRebuilding.TotalSeconds:F1} s, {result.DaemonEventsPerSecond:N0} events/s");
+        table.AddRow("Same documents both ways", result.SameDocuments ? "[green]yes[/]" : "[red]NO[/]");
+        AnsiConsole.Write(table);
+    }
+
+    /// <summary>Days of demo history from a start date that hold at least <paramref name="events"/> events (about 1,100 a day).</summary>
+    public static int DaysFor(long events) => (int)Math.Ceiling(events / 1_000.0);
+
+    public static DemoOptions DefaultHistory(int days) => new(Seed: 2026, new LocalDate(2024, 1, 1), days);
+}
