@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Configuration;
 using Settlement.Domain.Events;
 using Settlement.Host.Invoicing;
+using Settlement.Host.Kpis;
 using Settlement.Ocpp;
 using Settlement.Ledger.Store;
 using Settlement.Projections.Network;
@@ -50,6 +51,7 @@ public static class SettlementHost
         builder.Services.AddSingleton(services => new AsyncProjections(ledger.Store, services.GetRequiredService<ILogger<AsyncProjections>>()));
         builder.Services.AddHostedService(services => services.GetRequiredService<AsyncProjections>());
         builder.Services.AddSingleton<InvoiceDesk>();
+        builder.Services.AddSingleton<KpiDesk>();
         builder.Services.AddOcpp(ocpp ?? builder.Configuration.GetSection("Ocpp").Get<OcppOptions>() ?? new OcppOptions());
         // Bad request bodies surface as exceptions so the middleware below can say what was wrong.
         builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
@@ -71,6 +73,7 @@ public static class SettlementHost
         app.MapChargerOnboarding();
         app.MapTariffs();
         app.MapInvoicing();
+        app.MapKpis();
 
         app.MapGet("/health", async (CancellationToken ct) =>
         {

@@ -4,6 +4,7 @@ using NodaTime;
 using Settlement.Documents;
 using Settlement.Domain.Invoicing;
 using Settlement.Domain.Invoicing.Accounting;
+using Settlement.Host;
 using Settlement.Host.Invoicing;
 using Settlement.Projections.Invoicing;
 using Settlement.Projections.Pricing;
@@ -59,7 +60,7 @@ internal static class DemoInvoicing
             {
                 issued.AddRange(await desk.IssuePartnerInvoicesAsync(IssuerId, partner.PartnerId, options.From, through, buyer, ct: ct));
             }
-            catch (InvoicingRefusedException refused) when (refused.Kind == RefusalKind.Conflict)
+            catch (RequestRefusedException refused) when (refused.Kind == RefusalKind.Conflict)
             {
                 AnsiConsole.MarkupLineInterpolated($"[grey]{partner.Name}: {refused.Message}[/]");
             }

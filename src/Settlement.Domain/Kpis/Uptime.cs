@@ -31,7 +31,7 @@ public sealed record PortUptime(
 /// began earlier: that keeps (station, outage_id, port) unique across quarterly uploads. <see cref="ExcludedReason"/>
 /// and <see cref="ExcludedNotes"/> come from the excluded window covering most of it.
 /// </summary>
-public sealed record OutageRow(
+public sealed record PortOutage(
     Port Port,
     Instant OutageId,
     Instant Until,
@@ -110,7 +110,7 @@ public static class Uptime
     }
 
     /// <summary>The port's outages in [from, until), oldest first, durations in minutes to 2 dp.</summary>
-    public static IReadOnlyList<OutageRow> Outages(PortTimeline port, Instant from, Instant until)
+    public static IReadOnlyList<PortOutage> Outages(PortTimeline port, Instant from, Instant until)
     {
         EnsureCovered(port, until);
         var excluded = Intervals.Merge(port.Excluded.Select(w => w.When));
@@ -125,7 +125,7 @@ public static class Uptime
                     .OrderByDescending(w => w.Overlap)
                     .Select(w => w.window)
                     .FirstOrDefault();
-                return new OutageRow(
+                return new PortOutage(
                     port.Port,
                     outage.Piece.Start,
                     outage.Piece.End,

@@ -15,14 +15,6 @@ using Settlement.Projections.Roaming;
 
 namespace Settlement.Host.Invoicing;
 
-public enum RefusalKind { NotFound, Conflict, Unprocessable }
-
-/// <summary>Nothing was issued or recorded; the message says why and what to do.</summary>
-public sealed class InvoicingRefusedException(RefusalKind kind, string message) : Exception(message)
-{
-    public RefusalKind Kind { get; } = kind;
-}
-
 /// <summary>
 /// Issues invoices and credit notes, and records what they depend on (issuers, site jurisdictions, tax
 /// rates) as events first, so every document names only events.
@@ -59,7 +51,7 @@ public sealed class InvoiceDesk(Ledger.Ledger ledger, IClock clock)
             return (recorded, JurisdictionSource(site.SiteId, site.JurisdictionVersion!.Value));
 
         var match = Boundaries.Resolve(site.Latitude, site.Longitude)
-            ?? throw new InvoicingRefusedException(RefusalKind.Unprocessable,
+            ?? throw new RequestRefusedException(RefusalKind.Unprocessable,
                 $"Site {siteId} at {site.Latitude}, {site.Longitude} lies in no jurisdiction of the bundled boundaries ({Boundaries.Source}); record one with POST /api/sites/{siteId}/jurisdiction.");
         var resolved = new SiteJurisdictionResolved(siteId, match.Jurisdiction, match.CountryCode, JurisdictionMethod.Boundaries,
             match.Source, match.NearBorderWith, Note: null, clock.GetCurrentInstant());
@@ -81,7 +73,7 @@ public sealed class InvoiceDesk(Ledger.Ledger ledger, IClock clock)
     {
         await SiteAsync(siteId, ct);
         if (string.IsNullOrWhiteSpace(reason))
-            throw new InvoicingRefusedException(RefusalKind.Unprocessable, "An override needs a reason (e.g. the site's address and the authority that confirmed it).");
+            throw new RequestRefusedException(RefusalKind.Unprocessable, "An override needs a reason (e.g. the site's address and the authority that confirmed it).");
         var overridden = new SiteJurisdictionResolved(siteId, jurisdiction, jurisdiction[..Math.Min(2, jurisdiction.Length)],
             JurisdictionMethod.Override, "operator", [], reason, clock.GetCurrentInstant());
         await AppendAsync(StreamIds.Site(siteId), null, [overridden], ct);
@@ -118,7 +110,7 @@ public sealed class InvoiceDesk(Ledger.Ledger ledger, IClock clock)
     public async Task<TaxRateSet> SetRateAsync(string jurisdiction, decimal ratePercent, LocalDate validFrom, LocalDate? validThrough, string source, CancellationToken ct)
     {
         if (validThrough < validFrom)
-            throw new InvoicingRefusedException(RefusalKind.Unprocessable, $"validThrough {validThrough} is before validFrom {validFrom}.");
+            throw new RequestRefusedException(RefusalKind.Unprocessable, $"validThrough {validThrough} is before validFrom {validFrom}.");
         await RatesAsync(jurisdiction, ct);
         var set = new TaxRateSet(jurisdiction, ratePercent, validFrom, validThrough, source, clock.GetCurrentInstant());
         await AppendAsync(StreamIds.TaxRates(jurisdiction), null, [set], ct);
@@ -134,14 +126,14 @@ public sealed class InvoiceDesk(Ledger.Ledger ledger, IClock clock)
     {
         if (sessionIds.Count == 0) return [];
         if (sessionIds.Distinct().Count() != sessionIds.Count)
-            throw new InvoicingRefusedException(RefusalKind.Unprocessable, "A session is listed twice.");
+            throw new RequestRefusedException(RefusalKind.Unprocessable, "A session is listed twice.");
         var issuer = await IssuerAsync(issuerId, ct);
         var sessions = await InvoicedSessionsAsync(sessionIds, ct);
         await using (var query = ledger.Store.QuerySession())
         {
             var roamed = await query.LoadManyAsync<RoamedSession>(ct, sessionIds);
             if (roamed.Count > 0)
-                throw new InvoicingRefusedException(RefusalKind.Conflict,
+                throw new RequestRefusedException(RefusalKind.Conflict,
                     $"Session {roamed[0].Id} was charged by a driver of roaming partner {roamed[0].PartnerId}: it is billed to the partner, not the driver.");
         }
 
@@ -158,11 +150,11 @@ public sealed class InvoiceDesk(Ledger.Ledger ledger, IClock clock)
         string issuerId, string partnerId, LocalDate from, LocalDate through, InvoiceParty? buyer, string series = PartnerSeries, CancellationToken ct = default)
     {
         if (through < from)
-            throw new InvoicingRefusedException(RefusalKind.Unprocessable, $"The period ends ({through}) before it starts ({from}).");
+            throw new RequestRefusedException(RefusalKind.Unprocessable, $"The period ends ({through}) before it starts ({from}).");
         var issuer = await IssuerAsync(issuerId, ct);
         var (partnerEvents, _) = await ledger.FetchAsync(StreamIds.RoamingPartner(partnerId), ct);
         if (partnerEvents.LastOrDefault(e => e.Data is RoamingPartnerRegistered) is not { Data: RoamingPartnerRegistered partner } registration)
-            throw new InvoicingRefusedException(RefusalKind.NotFound, $"No roaming partner '{partnerId}' is registered.");
+            throw new RequestRefusedException(RefusalKind.NotFound, $"No roaming partner '{partnerId}' is registered.");
         var partnerSource = new SourceEvent(registration.StreamId, registration.Version, registration.StoredType);
         var billTo = buyer ?? new InvoiceParty(partner.Name, null, partner.CountryCode, null);
 
@@ -182,7 +174,7 @@ public sealed class InvoiceDesk(Ledger.Ledger ledger, IClock clock)
         {
             var unbilled = await UnbilledAsync(sessions, ct);
             if (unbilled.Count == 0)
-                throw new InvoicingRefusedException(RefusalKind.Conflict,
+                throw new RequestRefusedException(RefusalKind.Conflict,
                     $"Partner {partnerId} has no stopped, priced and unbilled sessions supplied from {from} through {through}.");
             return unbilled.GroupBy(s => s.Price.Currency).OrderBy(g => g.Key, StringComparer.Ordinal)
                 .Select((byCurrency, i) => InvoiceDrafting.ForPartner(
@@ -197,22 +189,22 @@ public sealed class InvoiceDesk(Ledger.Ledger ledger, IClock clock)
         string issuerId, string invoiceNumber, IReadOnlyList<int>? lineNos, string reason, string series = CreditNoteSeries, CancellationToken ct = default)
     {
         if (string.IsNullOrWhiteSpace(reason))
-            throw new InvoicingRefusedException(RefusalKind.Unprocessable, "A credit note needs a reason.");
+            throw new RequestRefusedException(RefusalKind.Unprocessable, "A credit note needs a reason.");
         var issuer = await IssuerAsync(issuerId, ct);
         var issued = await IssueAsync(issuerId, series, sessionIds: null, async (version, now) =>
         {
             await using var query = ledger.Store.QuerySession();
             var entry = await query.LoadAsync<InvoiceEntry>(InvoiceEntry.KeyOf(issuerId, invoiceNumber), ct)
-                ?? throw new InvoicingRefusedException(RefusalKind.NotFound, $"Issuer {issuerId} has no document {invoiceNumber}.");
+                ?? throw new RequestRefusedException(RefusalKind.NotFound, $"Issuer {issuerId} has no document {invoiceNumber}.");
             if (entry.Document.Kind == InvoiceKind.CreditNote)
-                throw new InvoicingRefusedException(RefusalKind.Unprocessable, $"{invoiceNumber} is a credit note; only invoices are credited.");
+                throw new RequestRefusedException(RefusalKind.Unprocessable, $"{invoiceNumber} is a credit note; only invoices are credited.");
             var lines = lineNos is { Count: > 0 } ? lineNos.Distinct().ToList() : entry.OpenLines;
             if (lines.Count == 0)
-                throw new InvoicingRefusedException(RefusalKind.Conflict, $"Every line of {invoiceNumber} is credited already (by {string.Join(", ", entry.CreditNotes)}).");
+                throw new RequestRefusedException(RefusalKind.Conflict, $"Every line of {invoiceNumber} is credited already (by {string.Join(", ", entry.CreditNotes)}).");
             if (lines.Except(entry.Document.Lines.Select(l => l.LineNo)).ToList() is { Count: > 0 } unknown)
-                throw new InvoicingRefusedException(RefusalKind.Unprocessable, $"{invoiceNumber} has lines 1 to {entry.Document.Lines.Count}; there is no line {string.Join(", ", unknown)}.");
+                throw new RequestRefusedException(RefusalKind.Unprocessable, $"{invoiceNumber} has lines 1 to {entry.Document.Lines.Count}; there is no line {string.Join(", ", unknown)}.");
             if (lines.Intersect(entry.CreditedLines).ToList() is { Count: > 0 } credited)
-                throw new InvoicingRefusedException(RefusalKind.Conflict, $"Line {string.Join(", ", credited)} of {invoiceNumber} is credited already (by {string.Join(", ", entry.CreditNotes)}).");
+                throw new RequestRefusedException(RefusalKind.Conflict, $"Line {string.Join(", ", credited)} of {invoiceNumber} is credited already (by {string.Join(", ", entry.CreditNotes)}).");
             return [InvoiceDrafting.CreditNote(issuer.Header(series, version + 1, now, entry.Document.Buyer), entry.Document, lines, reason)];
         }, ct);
         return issued.Single();
@@ -247,7 +239,7 @@ public sealed class InvoiceDesk(Ledger.Ledger ledger, IClock clock)
         await using var query = ledger.Store.QuerySession();
         var billed = (await query.LoadManyAsync<SessionBilling>(ct, sessionIds)).Where(b => b.IsBilled).ToList();
         if (billed.Count > 0)
-            throw new InvoicingRefusedException(RefusalKind.Conflict,
+            throw new RequestRefusedException(RefusalKind.Conflict,
                 $"Session {billed[0].Id} is billed already by {billed[0].Invoice}; credit that invoice first to bill it again.");
     }
 
@@ -270,9 +262,9 @@ public sealed class InvoiceDesk(Ledger.Ledger ledger, IClock clock)
         foreach (var id in sessionIds)
         {
             if (!byId.TryGetValue(id, out var view))
-                throw new InvoicingRefusedException(RefusalKind.NotFound, $"No priced session '{id}': it was never started, or pricing has not caught up with it yet.");
+                throw new RequestRefusedException(RefusalKind.NotFound, $"No priced session '{id}': it was never started, or pricing has not caught up with it yet.");
             if (view.Status != PricedSessionStatus.Stopped || view.Price is null || view.SiteId is null)
-                throw new InvoicingRefusedException(RefusalKind.Conflict, view.Status switch
+                throw new RequestRefusedException(RefusalKind.Conflict, view.Status switch
                 {
                     PricedSessionStatus.Unpriced => $"Session {id} cannot be priced: {view.Problem}",
                     _ => $"Session {id} is still running; it is invoiced once it has stopped.",
@@ -295,7 +287,7 @@ public sealed class InvoiceDesk(Ledger.Ledger ledger, IClock clock)
             var price = view.Price!;
             var supplyDate = InvoiceDrafting.SupplyDateOf(price);
             var rate = table.RateOn(code, supplyDate)
-                ?? throw new InvoicingRefusedException(RefusalKind.Unprocessable,
+                ?? throw new RequestRefusedException(RefusalKind.Unprocessable,
                     $"No tax rate for {code} on {supplyDate:uuuu-MM-dd} (session {view.Id} at site {view.SiteId}); set one with POST /api/tax-rates.");
             var sessionStream = StreamIds.Session(view.Id);
             List<SourceEvent> sources =
@@ -331,14 +323,14 @@ public sealed class InvoiceDesk(Ledger.Ledger ledger, IClock clock)
         var (events, _) = await ledger.FetchAsync(StreamIds.InvoiceIssuer(issuerId), ct);
         return events.LastOrDefault() is { Data: InvoiceIssuerRegistered registered } e
             ? new Issuer(registered, new SourceEvent(e.StreamId, e.Version, e.StoredType))
-            : throw new InvoicingRefusedException(RefusalKind.NotFound, $"No invoice issuer '{issuerId}' is registered; register it with POST /api/issuers.");
+            : throw new RequestRefusedException(RefusalKind.NotFound, $"No invoice issuer '{issuerId}' is registered; register it with POST /api/issuers.");
     }
 
     private async Task<SiteEntry> SiteAsync(string siteId, CancellationToken ct)
     {
         await using var query = ledger.Store.QuerySession();
         return await query.LoadAsync<SiteEntry>(StreamIds.Site(siteId), ct)
-            ?? throw new InvoicingRefusedException(RefusalKind.NotFound, $"Site {siteId} is not registered.");
+            ?? throw new RequestRefusedException(RefusalKind.NotFound, $"Site {siteId} is not registered.");
     }
 
     private static SourceEvent JurisdictionSource(string siteId, long version) =>
@@ -354,7 +346,7 @@ public sealed class InvoiceDesk(Ledger.Ledger ledger, IClock clock)
         }
         catch (MalformedEventException e)
         {
-            throw new InvoicingRefusedException(RefusalKind.Unprocessable, e.Message);
+            throw new RequestRefusedException(RefusalKind.Unprocessable, e.Message);
         }
         return expectedVersion is { } version ? version + events.Count : 0;
     }

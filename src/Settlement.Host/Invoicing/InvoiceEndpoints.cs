@@ -35,20 +35,20 @@ public static class InvoiceEndpoints
 
     public static IEndpointRouteBuilder MapInvoicing(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/issuers", (RegisterIssuerBody body, InvoiceDesk desk, CancellationToken ct) => Refusable(async () =>
+        app.MapPost("/api/issuers", (RegisterIssuerBody body, InvoiceDesk desk, CancellationToken ct) => Refusals.Answer(async () =>
             Results.Created($"/api/issuers/{body.IssuerId}",
                 await desk.RegisterIssuerAsync(body.IssuerId, body.LegalName, body.Address, body.CountryCode, body.VatId, ct))));
 
-        app.MapGet("/api/sites/{siteId}/jurisdiction", (string siteId, InvoiceDesk desk, CancellationToken ct) => Refusable(async () =>
+        app.MapGet("/api/sites/{siteId}/jurisdiction", (string siteId, InvoiceDesk desk, CancellationToken ct) => Refusals.Answer(async () =>
         {
             var (jurisdiction, source) = await desk.JurisdictionOfAsync(siteId, ct);
             return Results.Ok(new { jurisdiction, source });
         }));
 
-        app.MapPost("/api/sites/{siteId}/jurisdiction", (string siteId, OverrideJurisdictionBody body, InvoiceDesk desk, CancellationToken ct) => Refusable(async () =>
+        app.MapPost("/api/sites/{siteId}/jurisdiction", (string siteId, OverrideJurisdictionBody body, InvoiceDesk desk, CancellationToken ct) => Refusals.Answer(async () =>
             Results.Created($"/api/sites/{siteId}/jurisdiction", await desk.OverrideJurisdictionAsync(siteId, body.Jurisdiction, body.Reason, ct))));
 
-        app.MapGet("/api/tax-rates/{jurisdiction}", (string jurisdiction, string? on, InvoiceDesk desk, CancellationToken ct) => Refusable(async () =>
+        app.MapGet("/api/tax-rates/{jurisdiction}", (string jurisdiction, string? on, InvoiceDesk desk, CancellationToken ct) => Refusals.Answer(async () =>
         {
             var table = await desk.RatesAsync(jurisdiction, ct);
             if (on is null) return Results.Ok(table.For(jurisdiction));
@@ -59,23 +59,23 @@ public static class InvoiceEndpoints
                 : Results.NotFound(new { error = $"No tax rate for {jurisdiction} on {on}." });
         }));
 
-        app.MapPost("/api/tax-rates", (SetTaxRateBody body, InvoiceDesk desk, CancellationToken ct) => Refusable(async () =>
+        app.MapPost("/api/tax-rates", (SetTaxRateBody body, InvoiceDesk desk, CancellationToken ct) => Refusals.Answer(async () =>
             Results.Created($"/api/tax-rates/{body.Jurisdiction}",
                 await desk.SetRateAsync(body.Jurisdiction, body.RatePercent, body.ValidFrom, body.ValidThrough, body.Source, ct))));
 
-        app.MapPost("/api/invoices/sessions", (IssueSessionInvoicesBody body, InvoiceDesk desk, CancellationToken ct) => Refusable(async () =>
+        app.MapPost("/api/invoices/sessions", (IssueSessionInvoicesBody body, InvoiceDesk desk, CancellationToken ct) => Refusals.Answer(async () =>
             Issued(await desk.IssueSessionInvoicesAsync(body.IssuerId, body.SessionIds ?? [], body.Buyer, body.Series ?? InvoiceDesk.SessionSeries, ct))));
 
-        app.MapPost("/api/invoices/partners", (IssuePartnerInvoicesBody body, InvoiceDesk desk, CancellationToken ct) => Refusable(async () =>
+        app.MapPost("/api/invoices/partners", (IssuePartnerInvoicesBody body, InvoiceDesk desk, CancellationToken ct) => Refusals.Answer(async () =>
             Issued(await desk.IssuePartnerInvoicesAsync(body.IssuerId, body.PartnerId, body.From, body.Through, body.Buyer, body.Series ?? InvoiceDesk.PartnerSeries, ct))));
 
-        app.MapPost("/api/invoices/{issuerId}/{number}/credit-notes", (string issuerId, string number, IssueCreditNoteBody body, InvoiceDesk desk, CancellationToken ct) => Refusable(async () =>
+        app.MapPost("/api/invoices/{issuerId}/{number}/credit-notes", (string issuerId, string number, IssueCreditNoteBody body, InvoiceDesk desk, CancellationToken ct) => Refusals.Answer(async () =>
             Issued([await desk.IssueCreditNoteAsync(issuerId, number, body.Lines, body.Reason, body.Series ?? InvoiceDesk.CreditNoteSeries, ct)])));
 
         app.MapGet("/api/invoices", async (string? issuer, string? series, InvoiceKind? kind, string? partner, string? jurisdiction, string? session,
             string? from, string? through, Ledger.Ledger ledger, CancellationToken ct) =>
         {
-            if (!TryPeriod(from, through, out var period, out var bad)) return bad!;
+            if (!Periods.TryOptional(from, through, out var period, out var bad)) return bad!;
             await using var query = ledger.Store.QuerySession();
             var entries = query.Query<InvoiceEntry>().AsQueryable();
             if (issuer is not null) entries = entries.Where(e => e.Document.IssuerId == issuer);
@@ -111,7 +111,7 @@ public static class InvoiceEndpoints
 
         app.MapGet("/api/exports/journal", async (string? issuer, string? from, string? through, Ledger.Ledger ledger, CancellationToken ct) =>
         {
-            if (!TryRequiredPeriod(from, through, out var period, out var bad)) return bad!;
+            if (!Periods.TryRequired(from, through, out var period, out var bad)) return bad!;
             var documents = await DocumentsAsync(ledger, issuer, ct);
             return Results.File(JournalCsv.Render(Journal.For(documents, period.From, period.Through)), "text/csv",
                 $"journal-{from}-{through}.csv");
@@ -119,7 +119,7 @@ public static class InvoiceEndpoints
 
         app.MapGet("/api/exports/vat", async (string? issuer, string? from, string? through, string? format, Ledger.Ledger ledger, CancellationToken ct) =>
         {
-            if (!TryRequiredPeriod(from, through, out var period, out var bad)) return bad!;
+            if (!Periods.TryRequired(from, through, out var period, out var bad)) return bad!;
             var report = VatReport.For(await DocumentsAsync(ledger, issuer, ct), period.From, period.Through);
             return (format ?? "csv").ToLowerInvariant() switch
             {
@@ -140,61 +140,6 @@ public static class InvoiceEndpoints
         return (await entries.ToListAsync(ct)).Select(e => e.Document).ToList();
     }
 
-    /// <summary>A period of issue dates that must be given, both ends inclusive.</summary>
-    private static bool TryRequiredPeriod(string? from, string? through, out (LocalDate From, LocalDate Through) period, out IResult? bad)
-    {
-        period = default;
-        if (from is null || through is null)
-        {
-            bad = Results.BadRequest(new { error = "Give the period as from=yyyy-MM-dd&through=yyyy-MM-dd (issue dates, both inclusive)." });
-            return false;
-        }
-        if (!TryPeriod(from, through, out var parsed, out bad)) return false;
-        if (parsed.Through < parsed.From)
-        {
-            bad = Results.BadRequest(new { error = $"The period ends ({through}) before it starts ({from})." });
-            return false;
-        }
-        period = (parsed.From!.Value, parsed.Through!.Value);
-        return true;
-    }
-
     private static IResult Issued(IReadOnlyList<InvoiceDocument> documents) =>
         Results.Created(documents.Count == 1 ? $"/api/invoices/{InvoiceEntry.KeyOf(documents[0].IssuerId, documents[0].Number)}" : "/api/invoices", documents);
-
-    private static async Task<IResult> Refusable(Func<Task<IResult>> action)
-    {
-        try
-        {
-            return await action();
-        }
-        catch (InvoicingRefusedException refused)
-        {
-            var body = new { error = refused.Message };
-            return refused.Kind switch
-            {
-                RefusalKind.NotFound => Results.NotFound(body),
-                RefusalKind.Conflict => Results.Conflict(body),
-                _ => Results.UnprocessableEntity(body),
-            };
-        }
-    }
-
-    /// <summary>An optional period of issue dates, both ends inclusive.</summary>
-    private static bool TryPeriod(string? from, string? through, out (LocalDate? From, LocalDate? Through) period, out IResult? bad)
-    {
-        period = (null, null);
-        bad = null;
-        foreach (var (name, text) in new[] { ("from", from), ("through", through) })
-        {
-            if (text is null) continue;
-            if (LocalDatePattern.Iso.Parse(text) is not { Success: true } parsed)
-            {
-                bad = Results.BadRequest(new { error = $"{name} '{text}' is not a date like 2026-10-31." });
-                return false;
-            }
-            period = name == "from" ? (parsed.Value, period.Through) : (period.From, parsed.Value);
-        }
-        return true;
-    }
 }

@@ -175,8 +175,8 @@ public sealed class uptime_tests
 
         Assert.Equal(
             [
-                new OutageRow(port.Port, At(1, 1), At(1, 1, 0, 15), DownReasons.Offline, 15m, 0m, null, null),
-                new OutageRow(port.Port, At(2, 5, 10), At(2, 5, 11, 30, 30), DownReasons.Faulted, 90.5m, 40m, OutageCause.Vandalism, "cable cut"),
+                new PortOutage(port.Port, At(1, 1), At(1, 1, 0, 15), DownReasons.Offline, 15m, 0m, null, null),
+                new PortOutage(port.Port, At(2, 5, 10), At(2, 5, 11, 30, 30), DownReasons.Faulted, 90.5m, 40m, OutageCause.Vandalism, "cable cut"),
             ],
             rows);
         Assert.Equal([false, true], rows.Select(row => row.Excluded));

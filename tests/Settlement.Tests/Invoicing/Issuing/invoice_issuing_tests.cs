@@ -1,5 +1,6 @@
 using NodaTime;
 using Settlement.Domain.Invoicing;
+using Settlement.Host;
 using Settlement.Host.Invoicing;
 using Settlement.Ledger.Store;
 using Settlement.Projections.Invoicing;
@@ -105,11 +106,11 @@ public sealed class invoice_issuing_tests(LedgerDatabase db) : IAsyncLifetime
         await _desk.PricedAsync();
         var invoice = Assert.Single(await _desk.Desk.IssueSessionInvoicesAsync(_desk.IssuerId, [session], buyer: null));
 
-        var twice = await Assert.ThrowsAsync<InvoicingRefusedException>(() => _desk.Desk.IssueSessionInvoicesAsync(_desk.IssuerId, [session], buyer: null));
+        var twice = await Assert.ThrowsAsync<RequestRefusedException>(() => _desk.Desk.IssueSessionInvoicesAsync(_desk.IssuerId, [session], buyer: null));
         Assert.Equal(RefusalKind.Conflict, twice.Kind);
 
         var note = await _desk.Desk.IssueCreditNoteAsync(_desk.IssuerId, invoice.Number, lineNos: null, "Driver billed under the wrong company");
-        var again = await Assert.ThrowsAsync<InvoicingRefusedException>(() =>
+        var again = await Assert.ThrowsAsync<RequestRefusedException>(() =>
             _desk.Desk.IssueCreditNoteAsync(_desk.IssuerId, invoice.Number, [1], "again"));
         var corrected = Assert.Single(await _desk.Desk.IssueSessionInvoicesAsync(_desk.IssuerId, [session],
             new InvoiceParty("Fleet GmbH", "Ring 2, Munich", "DE", "DE999999999")));
@@ -130,10 +131,10 @@ public sealed class invoice_issuing_tests(LedgerDatabase db) : IAsyncLifetime
         var partner = await _desk.RoamingPartnerAsync(commissionPercent: 12.5m, first, second);
         await _desk.PricedAsync();
 
-        var toDriver = await Assert.ThrowsAsync<InvoicingRefusedException>(() => _desk.Desk.IssueSessionInvoicesAsync(_desk.IssuerId, [first], buyer: null));
+        var toDriver = await Assert.ThrowsAsync<RequestRefusedException>(() => _desk.Desk.IssueSessionInvoicesAsync(_desk.IssuerId, [first], buyer: null));
         var invoice = Assert.Single(await _desk.Desk.IssuePartnerInvoicesAsync(_desk.IssuerId, partner,
             new LocalDate(2026, 10, 1), new LocalDate(2026, 10, 31), new InvoiceParty("Roam France SAS", "Paris", "FR", "FR40123456789")));
-        var nothingLeft = await Assert.ThrowsAsync<InvoicingRefusedException>(() => _desk.Desk.IssuePartnerInvoicesAsync(_desk.IssuerId, partner,
+        var nothingLeft = await Assert.ThrowsAsync<RequestRefusedException>(() => _desk.Desk.IssuePartnerInvoicesAsync(_desk.IssuerId, partner,
             new LocalDate(2026, 10, 1), new LocalDate(2026, 10, 31), buyer: null));
 
         Assert.Contains(partner, toDriver.Message);
@@ -148,8 +149,8 @@ public sealed class invoice_issuing_tests(LedgerDatabase db) : IAsyncLifetime
     [Fact]
     public async Task an_unknown_issuer_or_session_is_refused_with_what_to_do()
     {
-        var noIssuer = await Assert.ThrowsAsync<InvoicingRefusedException>(() => _desk.Desk.IssueSessionInvoicesAsync("nobody", ["S-1"], buyer: null));
-        var noSession = await Assert.ThrowsAsync<InvoicingRefusedException>(() => _desk.Desk.IssueSessionInvoicesAsync(_desk.IssuerId, ["S-none"], buyer: null));
+        var noIssuer = await Assert.ThrowsAsync<RequestRefusedException>(() => _desk.Desk.IssueSessionInvoicesAsync("nobody", ["S-1"], buyer: null));
+        var noSession = await Assert.ThrowsAsync<RequestRefusedException>(() => _desk.Desk.IssueSessionInvoicesAsync(_desk.IssuerId, ["S-none"], buyer: null));
 
         Assert.Equal(RefusalKind.NotFound, noIssuer.Kind);
         Assert.Contains("POST /api/issuers", noIssuer.Message);

@@ -1,5 +1,6 @@
 using NodaTime;
 using Settlement.Domain.Invoicing;
+using Settlement.Host;
 using Settlement.Host.Invoicing;
 using Settlement.Ledger.Store;
 
@@ -35,7 +36,7 @@ public sealed class invoice_numbering_tests(LedgerDatabase db) : IAsyncLifetime
         Assert.Equal(sessionCount, issued.Count);
         Assert.Equal(Enumerable.Range(1, sessionCount).Select(n => (long)n), issued.Select(i => i.SequenceNumber).Order());
         Assert.Equal(sessions.Order(), issued.Select(i => i.Lines[0].SessionId!).Order());
-        Assert.All(outcomes.OfType<InvoicingRefusedException>(), refused => Assert.Equal(RefusalKind.Conflict, refused.Kind));
+        Assert.All(outcomes.OfType<RequestRefusedException>(), refused => Assert.Equal(RefusalKind.Conflict, refused.Kind));
         Assert.Equal(sessionCount, await db.Ledger.StreamVersionAsync(Domain.Events.StreamIds.InvoiceSeries(_desk.IssuerId, InvoiceDesk.SessionSeries)));
     }
 
@@ -58,7 +59,7 @@ public sealed class invoice_numbering_tests(LedgerDatabase db) : IAsyncLifetime
         {
             return Assert.Single(await desk.IssueSessionInvoicesAsync(_desk.IssuerId, [session], buyer: null));
         }
-        catch (InvoicingRefusedException refused)
+        catch (RequestRefusedException refused)
         {
             return refused;
         }
