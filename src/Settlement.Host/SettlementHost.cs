@@ -12,6 +12,7 @@ using Microsoft.Extensions.Configuration;
 using Settlement.Domain.Events;
 using Settlement.Host.Invoicing;
 using Settlement.Host.Kpis;
+using Settlement.Host.Reports;
 using Settlement.Ocpp;
 using Settlement.Ledger.Store;
 using Settlement.Projections.Network;
@@ -52,6 +53,7 @@ public static class SettlementHost
         builder.Services.AddHostedService(services => services.GetRequiredService<AsyncProjections>());
         builder.Services.AddSingleton<InvoiceDesk>();
         builder.Services.AddSingleton<KpiDesk>();
+        builder.Services.AddSingleton<RegulatorReports>();
         builder.Services.AddOcpp(ocpp ?? builder.Configuration.GetSection("Ocpp").Get<OcppOptions>() ?? new OcppOptions());
         // Bad request bodies surface as exceptions so the middleware below can say what was wrong.
         builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
@@ -74,6 +76,7 @@ public static class SettlementHost
         app.MapTariffs();
         app.MapInvoicing();
         app.MapKpis();
+        app.MapReports();
 
         app.MapGet("/health", async (CancellationToken ct) =>
         {

@@ -119,8 +119,8 @@ public static class KpiEndpoints
         [.. history.Chargers.Where(c => c.Profile.RegisteredAt < until).SelectMany(c => PortTimelines.Of(c.Profile, c.Facts, until))];
 
     private static UptimeRow Row(SiteHistory history, PortUptime uptime) => new(
-        history.Site.SiteId, uptime.Port.ToString(), uptime.From, uptime.Until, uptime.Minutes, uptime.OutageMinutes, uptime.ExcludedMinutes,
-        uptime.Percent is { } percent ? Math.Round(percent, 4) : null, uptime.AboveNeviMinimum, uptime.OperationalThroughout);
+        history.Site.SiteId, uptime.Port.ToString(), uptime.From, uptime.Until, Math.Round(uptime.Minutes, 2), Math.Round(uptime.OutageMinutes, 2),
+        Math.Round(uptime.ExcludedMinutes, 2), uptime.Percent is { } percent ? Math.Round(percent, 4) : null, uptime.AboveNeviMinimum, uptime.OperationalThroughout);
 
     private static IReadOnlyList<TallyRow> Tallies<TKey>(IReadOnlyDictionary<TKey, SuccessTally> tallies, Func<TKey, string> name) =>
         [.. tallies.Select(t => Tally(name(t.Key), t.Value)).OrderBy(t => t.Key, StringComparer.Ordinal)];

@@ -1,0 +1,223 @@
+using Marten;
+using NodaTime;
+using Settlement.Domain.Chargers;
+using Settlement.Domain.Events;
+using Settlement.Domain.Kpis;
+using Settlement.Domain.Reports;
+using Settlement.Domain.Sessions;
+using Settlement.Domain.Tariffs;
+using Settlement.Host.Kpis;
+using Settlement.Ledger.Store;
+using Settlement.Projections.Kpis;
+using Settlement.Projections.Network;
+
+namespace Settlement.Host.Reports;
+
+/// <summary>
+/// The NEVI reports (EV-ChART modules 2 to 5, 23 CFR 680.112) and the AFIR feed, built from the KPI
+/// projections. Each names the ledger range the projections had reached when it was built.
+/// </summary>
+/// <remarks>
+/// Mapping choices, where EV-ChART leaves them to the network provider: a station is a site and a
+/// port an EVSE ("{chargerId}/{evseId}"); session_error is "NONE" unless the session transferred no
+/// energy or was stopped by the charger's own failure (then the stop reason); payment_method is the
+/// way the driver identified (RFID, APP, CREDIT_CARD, ...); peak power is the highest power reading, or
+/// the session's average power when the charger reported none. Module 3 has a row per port and local
+/// calendar month of the period (680.112(a)(7): "for each of the previous 3 months"): uptime over the
+/// twelve months through that month, empty while the port has not been operational that long, and the
+/// month's own outage and excluded minutes.
+/// </remarks>
+public sealed class RegulatorReports(Ledger.Ledger ledger, KpiDesk kpis, IClock clock)
+{
+    private static readonly StopReason[] ChargerFailures =
+        [StopReason.EmergencyStop, StopReason.PowerLoss, StopReason.HardReset, StopReason.SoftReset, StopReason.Reboot, StopReason.Other];
+
+    public async Task<NeviReport<ChargingSessionRow>> ChargingSessionsAsync(string? site, string provider, LocalDate from, LocalDate through, CancellationToken ct)
+    {
+        var (source, histories) = await InputsAsync(site, through, ct);
+        var rows = histories.SelectMany(h =>
+        {
+            var (start, until) = Bounds(from, through, h.Zone);
+            return h.Chargers.SelectMany(c => Ports(c).Select(evse =>
+            {
+                var sessions = c.Sessions
+                    .Where(s => s.EvseId == evse && s is { StartedAt: { } started, StoppedAt: not null } && started >= start && started < until)
+                    .OrderBy(s => s.StartedAt).ThenBy(s => s.Id, StringComparer.Ordinal)
+                    .Select(s => new ChargingSessionRow(h.Site.SiteId, provider, PortId(c, evse), Session(c, s)))
+                    .ToList();
+                return sessions.Count > 0 ? sessions : [new ChargingSessionRow(h.Site.SiteId, provider, PortId(c, evse), null)];
+            }).SelectMany(r => r));
+        }).ToList();
+        return new NeviReport<ChargingSessionRow>(NeviModule.ChargingSessions, Start(from, histories), Until(through, histories), source, rows);
+    }
+
+    public async Task<NeviReport<Settlement.Domain.Reports.UptimeRow>> UptimeAsync(string? site, string provider, LocalDate from, LocalDate through, CancellationToken ct)
+    {
+        var (source, histories) = await InputsAsync(site, through, ct);
+        var months = Months(from, through);
+        var rows = histories.SelectMany(h =>
+        {
+            var (_, until) = Bounds(from, through, h.Zone);
+            var timelines = h.Chargers.SelectMany(c => PortTimelines.Of(c.Profile, c.Facts, until)).ToList();
+            return months.SelectMany(month =>
+            {
+                var (start, end) = Bounds(month.OnDayOfMonth(1), month.OnDayOfMonth(month.Calendar.GetDaysInMonth(month.Year, month.Month)), h.Zone);
+                return timelines.Where(t => t.OperationalFrom < end).Select(t =>
+                {
+                    var year = Uptime.TrailingYear(t, month, h.Zone);
+                    var own = Uptime.For(t, start, end);
+                    return new Settlement.Domain.Reports.UptimeRow(h.Site.SiteId, provider, t.Port.ToString(), start, end,
+                        year.OperationalThroughout && year.Percent is { } percent ? Math.Round(percent, 2, MidpointRounding.ToZero) : null,
+                        Math.Round(own.OutageMinutes, 2, MidpointRounding.AwayFromZero), Math.Round(own.ExcludedMinutes, 2, MidpointRounding.AwayFromZero));
+                });
+            });
+        }).ToList();
+        return new NeviReport<Settlement.Domain.Reports.UptimeRow>(NeviModule.Uptime, Start(from, histories), Until(through, histories), source, rows);
+    }
+
+    public async Task<NeviReport<OutageRow>> OutagesAsync(string? site, string provider, LocalDate from, LocalDate through, CancellationToken ct)
+    {
+        var (source, histories) = await InputsAsync(site, through, ct);
+        var rows = histories.SelectMany(h =>
+        {
+            var (start, until) = Bounds(from, through, h.Zone);
+            return h.Chargers.SelectMany(c => PortTimelines.Of(c.Profile, c.Facts, until)).SelectMany(t =>
+            {
+                var outages = Uptime.Outages(t, start, until)
+                    .Select(o => new OutageRow(h.Site.SiteId, provider, t.Port.ToString(),
+                        new Outage(o.OutageId, Math.Max(0.01m, Math.Round(o.DurationMinutes, 2, MidpointRounding.AwayFromZero)), o.ExcludedReason, o.ExcludedNotes)))
+                    .ToList();
+                return outages.Count > 0 ? outages : [new OutageRow(h.Site.SiteId, provider, t.Port.ToString(), null)];
+            });
+        }).ToList();
+        return new NeviReport<OutageRow>(NeviModule.Outages, Start(from, histories), Until(through, histories), source, rows);
+    }
+
+    /// <summary>The annual maintenance costs operators reported for periods overlapping [from, through].</summary>
+    public async Task<NeviReport<MaintenanceCostRow>> MaintenanceCostsAsync(string? site, string provider, LocalDate from, LocalDate through, CancellationToken ct)
+    {
+        var (source, histories) = await InputsAsync(site, through, ct);
+        var rows = new List<MaintenanceCostRow>();
+        foreach (var h in histories)
+            foreach (var e in await ledger.ReadStreamAsync(StreamIds.Site(h.Site.SiteId), ct))
+                if (e.Data is MaintenanceCostReported cost && cost.From <= through && cost.Through >= from)
+                    rows.Add(new MaintenanceCostRow(h.Site.SiteId, provider, cost.ProjectId,
+                        cost.From.AtStartOfDayInZone(h.Zone).ToInstant(), cost.Through.PlusDays(1).AtStartOfDayInZone(h.Zone).ToInstant() - Duration.FromSeconds(1),
+                        cost.ChargingAsAService, cost.TotalCost, cost.FederalCost, cost.Notes));
+        return new NeviReport<MaintenanceCostRow>(NeviModule.MaintenanceCosts, Start(from, histories), Until(through, histories), source, rows);
+    }
+
+    /// <summary>
+    /// Static and dynamic data of every recharging point for a National Access Point (AFIR Art. 20):
+    /// where it is, its connectors, its status now and the ad hoc price a driver pays now. A point
+    /// without a tariff in force has no ad hoc price to publish and is left out, and so is a site without any.
+    /// </summary>
+    public async Task<AfirFeed> AfirAsync(string operatorId, string operatorName, CancellationToken ct)
+    {
+        var now = clock.GetCurrentInstant();
+        var (source, histories) = await InputsAsync(null, now.InUtc().Date, ct);
+        await using var query = ledger.Store.QuerySession();
+        var catalogue = TariffCatalogue.Of(await query.Query<TariffHistory>().ToListAsync(ct));
+        var pools = new List<AfirPool>();
+        foreach (var h in histories)
+        {
+            var points = new List<AfirRechargingPoint>();
+            foreach (var charger in h.Chargers)
+            {
+                var registration = (await ledger.ReadStreamAsync(StreamIds.Charger(charger.Profile.ChargerId), ct))
+                    .Select(e => e.Data).OfType<ChargerRegistered>().Last();
+                var timelines = PortTimelines.Of(charger.Profile, charger.Facts, now + Duration.FromMilliseconds(1));
+                foreach (var evse in registration.Evses)
+                {
+                    var location = new EvseLocation(h.Site.SiteId, charger.Profile.ChargerId, evse.EvseId);
+                    if (catalogue.InForce(location, customerGroup: null, now, Instant.MaxValue) is not [var span, ..] || span.From != now) continue;
+                    var quote = AdHocPrice.At(span, now, h.Zone);
+                    var timeline = timelines.FirstOrDefault(t => t.Port.EvseId == evse.EvseId);
+                    points.Add(new AfirRechargingPoint(
+                        $"{h.Site.CountryCode}*{operatorId}*E{charger.Profile.ChargerId.Replace("-", "")}*{evse.EvseId}",
+                        [.. evse.Connectors.Select(c => new AfirConnector(c.Standard, c.Standard is ConnectorStandard.Type2 or ConnectorStandard.Type1 ? PowerType.AC : PowerType.DC, c.MaxPowerKw))],
+                        Status(timeline, charger.Facts, now),
+                        new AfirAdHocPrice(quote.Currency, quote.PerKwh?.InclVat, null, quote.PerChargingHour?.InclVat, quote.SessionFee?.InclVat)));
+                }
+            }
+            if (points.Count > 0)
+                pools.Add(new AfirPool(h.Site.SiteId, h.Site.Name, new AfirOperator(operatorId, operatorName, null),
+                    new AfirCoordinates(h.Site.Latitude, h.Site.Longitude), h.Site.CountryCode, null, h.Site.TimeZone, true, points));
+        }
+        return new AfirFeed(now, source, pools);
+    }
+
+    private static AfirStatus Status(PortTimeline? timeline, IReadOnlyList<ChargerFact> facts, Instant now)
+    {
+        var lastHeard = facts.Where(f => f.At <= now).Select(f => f.At).DefaultIfEmpty(Instant.MinValue).Max();
+        if (timeline is null) return new AfirStatus(OperationalStatus.Unknown, lastHeard);
+        var at = now - Duration.FromMilliseconds(1);
+        var status = timeline.Down.Any(d => d.When.Contains(at)) ? OperationalStatus.OutOfOrder
+            : timeline.Occupied.Any(o => o.Contains(at)) ? OperationalStatus.Occupied
+            : OperationalStatus.Available;
+        return new AfirStatus(status, lastHeard);
+    }
+
+    private async Task<(EventRange Source, IReadOnlyList<SiteHistory> Histories)> InputsAsync(string? site, LocalDate through, CancellationToken ct)
+    {
+        var source = await SourceAsync(ct);
+        var histories = await kpis.HistoriesAsync(site, through.PlusDays(2).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant(), ct);
+        return (source, histories);
+    }
+
+    /// <summary>The ledger range the KPI projections had both processed: what every report is derived from.</summary>
+    private async Task<EventRange> SourceAsync(CancellationToken ct)
+    {
+        await using var command = ledger.DataSource.CreateCommand(
+            $"select coalesce(min(last_seq_id), 0) from {LedgerStore.Schema}.mt_event_progression where name = any(@names)");
+        command.Parameters.Add(new Npgsql.NpgsqlParameter<string[]>("names", [$"{ChargerKpiFacts.ProjectionName}:All", $"{SessionKpiFacts.ProjectionName}:All"]));
+        var last = (long)(await command.ExecuteScalarAsync(ct))!;
+        await using var count = ledger.DataSource.CreateCommand($"select count(*), coalesce(min(seq_id), 0) from {LedgerStore.Schema}.mt_events where seq_id <= @last");
+        count.Parameters.Add(new Npgsql.NpgsqlParameter<long>("last", last));
+        await using var reader = await count.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return new EventRange(reader.GetInt64(1), last, reader.GetInt64(0));
+    }
+
+    private static ChargingSession Session(ChargerHistory charger, SessionFacts s)
+    {
+        var hours = (decimal)(s.StoppedAt!.Value - s.StartedAt!.Value).TotalHours;
+        var peakKw = s.PeakPowerW is { } watts ? watts / 1000m : hours > 0 ? s.EnergyWh / 1000m / hours : 0m;
+        var failed = s.EnergyWh == 0 || s.StopReason is { } reason && ChargerFailures.Contains(reason);
+        return new ChargingSession(s.Id, charger.Profile.ChargerId, s.ConnectorId?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            s.StartedAt.Value, s.StoppedAt.Value, failed ? (s.StopReason?.ToString() ?? "NoEnergy") : "NONE", null,
+            Math.Round(s.EnergyWh / 1000m, 2, MidpointRounding.AwayFromZero), Math.Round(peakKw, 2, MidpointRounding.AwayFromZero),
+            PaymentMethod(s.TokenType), null);
+    }
+
+    private static string PaymentMethod(TokenType? token) => token switch
+    {
+        TokenType.Rfid => "RFID",
+        TokenType.App => "APP",
+        TokenType.CreditCard => "CREDIT_CARD",
+        TokenType.Emaid or TokenType.Roaming => "ROAMING_CONTRACT",
+        TokenType.Local => "LOCAL",
+        _ => "UNKNOWN",
+    };
+
+    private static IEnumerable<int> Ports(ChargerHistory charger) => Enumerable.Range(1, charger.Profile.EvseCount);
+
+    private static string PortId(ChargerHistory charger, int evse) => new Port(charger.Profile.ChargerId, evse).ToString();
+
+    private static IReadOnlyList<YearMonth> Months(LocalDate from, LocalDate through)
+    {
+        var months = new List<YearMonth>();
+        for (var month = from.ToYearMonth(); month <= through.ToYearMonth(); month = month.PlusMonths(1)) months.Add(month);
+        return months;
+    }
+
+    private static (Instant Start, Instant Until) Bounds(LocalDate from, LocalDate through, DateTimeZone zone) =>
+        (from.AtStartOfDayInZone(zone).ToInstant(), through.PlusDays(1).AtStartOfDayInZone(zone).ToInstant());
+
+    // A report over sites in several zones spans from the earliest local start to the latest local end.
+    private static Instant Start(LocalDate from, IReadOnlyList<SiteHistory> histories) =>
+        histories.Count == 0 ? from.AtStartOfDayInZone(DateTimeZone.Utc).ToInstant() : histories.Min(h => Bounds(from, from, h.Zone).Start);
+
+    private static Instant Until(LocalDate through, IReadOnlyList<SiteHistory> histories) =>
+        histories.Count == 0 ? through.PlusDays(1).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant() : histories.Max(h => Bounds(through, through, h.Zone).Until);
+}

@@ -1,0 +1,174 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+using Settlement.Domain.Chargers;
+using Settlement.Domain.Events;
+using Settlement.Domain.Reports;
+using Settlement.Host;
+using Settlement.Ledger;
+using Settlement.Ledger.Store;
+using Settlement.Tests.Reports;
+using Settlement.Tests.Tariffs;
+
+namespace Settlement.Tests.Kpis.Projections;
+
+/// <summary>
+/// October 2026 at a Berlin site: 44,700 minutes (31 days and the hour clocks go back). EVSE 1 is down
+/// 120 min (the charger offline) and 60 min (a fault that runs past the month's end); EVSE 2 the same
+/// 120 min and 120 min of planned maintenance.
+/// </summary>
+[Collection(LedgerCollection.Name)]
+public sealed class kpi_api_tests(LedgerDatabase db) : IAsyncLifetime
+{
+    private const decimal October = 44_700m;
+    private static readonly Instant Offline = Instant.FromUtc(2026, 10, 10, 10, 0);
+    private static readonly Instant Maintenance = Instant.FromUtc(2026, 10, 12, 8, 0);
+    // 23:00 local on 31 October: an hour before the month ends at a Berlin site.
+    private static readonly Instant LateFault = Instant.FromUtc(2026, 10, 31, 22, 0);
+
+    private WebApplication _app = null!;
+    private HttpClient _http = null!;
+    private PricedNetwork _network = null!;
+
+    public async Task InitializeAsync()
+    {
+        _app = SettlementHost.Build(db.Ledger, "test database", "http://127.0.0.1:0");
+        await _app.StartAsync();
+        _http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
+        _network = await new PricedNetwork(db.Ledger).RegisterSiteAsync();
+        await _network.RegisterChargerAsync();
+        var charger = _network.ChargerId;
+        await ReportAsync(
+            new ChargerWentOffline(charger, Offline, Offline + Duration.FromMinutes(5)),
+            new ChargerCameBackOnline(charger, Offline + Duration.FromHours(2)),
+            new MaintenancePlanned(charger, "M-1", 2, Maintenance, Maintenance + Duration.FromHours(2), "Cable replacement", Maintenance - Duration.FromDays(7)),
+            new ConnectorStatusChanged(charger, 2, 1, ConnectorStatus.Unavailable, Maintenance),
+            new ConnectorStatusChanged(charger, 2, 1, ConnectorStatus.Available, Maintenance + Duration.FromHours(2)),
+            new FaultReported(charger, 1, 1, "PowerMeterFailure", null, null, LateFault),
+            new FaultCleared(charger, 1, 1, "PowerMeterFailure", LateFault + Duration.FromMinutes(90)));
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _app.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task october_uptime_counts_the_drop_excludes_the_maintenance_and_splits_the_fault_at_the_month_end()
+    {
+        await CaughtUpAsync();
+
+        var uptime = await UptimeAsync();
+
+        Assert.Equal((October, 180m, 0m), (uptime["1"].GetProperty("minutes").GetDecimal(), uptime["1"].GetProperty("outageMinutes").GetDecimal(), uptime["1"].GetProperty("excludedMinutes").GetDecimal()));
+        Assert.Equal((240m, 120m), (uptime["2"].GetProperty("outageMinutes").GetDecimal(), uptime["2"].GetProperty("excludedMinutes").GetDecimal()));
+        Assert.Equal(Math.Round((October - 180m) / October * 100m, 4), uptime["1"].GetProperty("uptimePercent").GetDecimal());
+        Assert.Equal(Math.Round((October - 120m) / October * 100m, 4), uptime["2"].GetProperty("uptimePercent").GetDecimal());
+    }
+
+    [Fact]
+    public async Task an_outage_tagged_as_a_utility_interruption_is_excluded_from_then_on()
+    {
+        var tagged = await _http.PostAsJsonAsync($"/api/chargers/{_network.ChargerId}/outage-causes", new
+        {
+            evseId = 0, from = "2026-10-10T10:00:00Z", until = "2026-10-10T12:00:00Z", cause = "UtilityInterruption", notes = "Grid operator ticket 4711",
+        });
+        var backwards = await _http.PostAsJsonAsync($"/api/chargers/{_network.ChargerId}/outage-causes", new
+        {
+            evseId = 1, from = "2026-10-10T10:00:00Z", until = "2026-10-10T09:00:00Z", cause = "Vandalism",
+        });
+        await CaughtUpAsync();
+
+        var uptime = await UptimeAsync();
+        var outages = await _http.GetFromJsonAsync<JsonElement>($"/api/kpis/outages?site={_network.SiteId}&from=2026-10-01&through=2026-10-31");
+
+        Assert.Equal(HttpStatusCode.Created, tagged.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, backwards.StatusCode);
+        Assert.Equal(120m, uptime["1"].GetProperty("excludedMinutes").GetDecimal());
+        Assert.Equal(240m, uptime["2"].GetProperty("excludedMinutes").GetDecimal());
+        var drop = outages.EnumerateArray().First(o => o.GetProperty("port").GetString()!.EndsWith("/1"));
+        Assert.Equal(("UtilityInterruption", true), (drop.GetProperty("excludedReason").GetString(), drop.GetProperty("excluded").GetBoolean()));
+    }
+
+    [Fact]
+    public async Task a_driver_rates_a_session_once_and_the_site_average_follows()
+    {
+        var session = await _network.ChargeAsync(Instant.FromUtc(2026, 10, 20, 7, 0), readings: 2, whPerReading: 4_000);
+        var rated = await _http.PostAsJsonAsync($"/api/sessions/{session}/rating", new { stars = 4, comment = "Fast" });
+        var again = await _http.PostAsJsonAsync($"/api/sessions/{session}/rating", new { stars = 1 });
+        var outOfRange = await _http.PostAsJsonAsync($"/api/sessions/{session}/rating", new { stars = 6 });
+        await CaughtUpAsync();
+
+        var ratings = await _http.GetFromJsonAsync<JsonElement>($"/api/kpis/ratings?site={_network.SiteId}&from=2026-11-01&through=2026-12-31");
+        var success = await _http.GetFromJsonAsync<JsonElement>($"/api/kpis/charge-success?site={_network.SiteId}&from=2026-10-01&through=2026-10-31");
+
+        Assert.Equal(HttpStatusCode.Created, rated.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, outOfRange.StatusCode);
+        // Rated now (the clock's today), so it counts in the period holding today.
+        Assert.Equal((1, 4m), (ratings[0].GetProperty("count").GetInt32(), ratings[0].GetProperty("averageStars").GetDecimal()));
+        Assert.Equal((1, 100m), (success.GetProperty("total").GetProperty("succeeded").GetInt32(), success.GetProperty("total").GetProperty("ratePercent").GetDecimal()));
+    }
+
+    [Fact]
+    public async Task the_nevi_reports_pass_ev_charts_checks_and_the_afir_feed_its_schema()
+    {
+        await _network.ChargeAsync(Instant.FromUtc(2026, 10, 21, 7, 0), readings: 3, whPerReading: 5_000);
+        await CaughtUpAsync();
+
+        foreach (var module in new[] { NeviModule.ChargingSessions, NeviModule.Uptime, NeviModule.Outages })
+        {
+            var csv = await _http.GetStringAsync($"/api/reports/nevi/{(int)module}?site={_network.SiteId}&from=2026-10-01&through=2026-10-31");
+            var json = await _http.GetByteArrayAsync($"/api/reports/nevi/{(int)module}?site={_network.SiteId}&from=2026-10-01&through=2026-10-31&format=json");
+            Assert.Empty(EvChartValidator.Validate(module, csv));
+            Assert.Empty(ReportSchemas.Problems($"nevi-module-{(int)module}.v1.json", json));
+            Assert.Contains(_network.SiteId, csv);
+        }
+        var outages = await _http.GetStringAsync($"/api/reports/nevi/4?site={_network.SiteId}&from=2026-10-01&through=2026-10-31");
+        Assert.Contains($"{_network.ChargerId}/1,2026-10-31T22:00:00Z,60.00,FALSE", outages);
+        var afir = await _http.GetByteArrayAsync("/api/reports/afir");
+        Assert.Empty(ReportSchemas.Problems("afir-feed.v1.json", afir));
+    }
+
+    [Fact]
+    public async Task the_figures_are_the_same_after_the_kpi_projections_are_rebuilt_from_zero()
+    {
+        await CaughtUpAsync();
+        var before = await FiguresAsync();
+
+        await new KpiRebuild(db.Ledger).RunAsync((_, _) => { }, CancellationToken.None);
+
+        Assert.Equal(before, await FiguresAsync());
+    }
+
+    private async Task<string> FiguresAsync()
+    {
+        var query = $"site={_network.SiteId}&from=2026-10-01&through=2026-10-31";
+        var figures = new StringBuilder();
+        foreach (var path in new[] { "uptime", "outages", "charge-success", "utilisation", "ratings" })
+            figures.AppendLine(await _http.GetStringAsync($"/api/kpis/{path}?{query}"));
+        figures.AppendLine(await _http.GetStringAsync($"/api/reports/nevi/3?{query}"));
+        return figures.ToString();
+    }
+
+    private async Task<Dictionary<string, JsonElement>> UptimeAsync()
+    {
+        var rows = await _http.GetFromJsonAsync<JsonElement>($"/api/kpis/uptime?site={_network.SiteId}&from=2026-10-01&through=2026-10-31");
+        return rows.EnumerateArray().ToDictionary(r => r.GetProperty("port").GetString()!.Split('/')[1]);
+    }
+
+    private Task CaughtUpAsync() =>
+        _app.Services.GetRequiredService<AsyncProjections>().WaitForNonStaleDataAsync(TimeSpan.FromSeconds(60));
+
+    private async Task ReportAsync(params object[] events)
+    {
+        foreach (var e in events)
+            await db.Ledger.AppendAsync(new StreamAppend(StreamIds.Charger(_network.ChargerId),
+                [new PendingEvent(e, EventMetadata.NewCorrelation(Actor.Charger(_network.ChargerId), Offline))]));
+    }
+}
