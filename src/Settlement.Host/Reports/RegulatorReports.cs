@@ -134,22 +134,26 @@ public sealed class RegulatorReports(Ledger.Ledger ledger, KpiDesk kpis, IClock 
                     var quote = AdHocPrice.At(span, now, h.Zone);
                     var timeline = timelines.FirstOrDefault(t => t.Port.EvseId == evse.EvseId);
                     points.Add(new AfirRechargingPoint(
-                        $"{h.Site.CountryCode}*{operatorId}*E{charger.Profile.ChargerId.Replace("-", "")}*{evse.EvseId}",
+                        EvseId(h.Site.CountryCode, operatorId, charger.Profile.ChargerId, evse.EvseId),
                         [.. evse.Connectors.Select(c => new AfirConnector(c.Standard, c.Standard is ConnectorStandard.Type2 or ConnectorStandard.Type1 ? PowerType.AC : PowerType.DC, c.MaxPowerKw))],
-                        Status(timeline, charger.Facts, now),
+                        Status(timeline, charger, now),
                         new AfirAdHocPrice(quote.Currency, quote.PerKwh?.InclVat, null, quote.PerChargingHour?.InclVat, quote.SessionFee?.InclVat)));
                 }
             }
             if (points.Count > 0)
-                pools.Add(new AfirPool(h.Site.SiteId, h.Site.Name, new AfirOperator(operatorId, operatorName, null),
+                pools.Add(new AfirPool(h.Site.SiteId, h.Site.Name, new AfirOperator($"{h.Site.CountryCode}*{operatorId}", operatorName, null),
                     new AfirCoordinates(h.Site.Latitude, h.Site.Longitude), h.Site.CountryCode, null, h.Site.TimeZone, true, points));
         }
         return new AfirFeed(now, source, pools);
     }
 
-    private static AfirStatus Status(PortTimeline? timeline, IReadOnlyList<ChargerFact> facts, Instant now)
+    /// <summary>The eMI3 form, e.g. DE*SET*EDEMUC01*1: the charger id upper-cased, without what eMI3 does not allow.</summary>
+    private static string EvseId(string country, string operatorId, string chargerId, int evse) =>
+        $"{country}*{operatorId}*E{new string([.. chargerId.ToUpperInvariant().Where(char.IsAsciiLetterOrDigit)])}*{evse}";
+
+    private static AfirStatus Status(PortTimeline? timeline, ChargerHistory charger, Instant now)
     {
-        var lastHeard = facts.Where(f => f.At <= now).Select(f => f.At).DefaultIfEmpty(Instant.MinValue).Max();
+        var lastHeard = charger.Facts.Where(f => f.At <= now).Select(f => f.At).DefaultIfEmpty(charger.Profile.RegisteredAt).Max();
         if (timeline is null) return new AfirStatus(OperationalStatus.Unknown, lastHeard);
         var at = now - Duration.FromMilliseconds(1);
         var status = timeline.Down.Any(d => d.When.Contains(at)) ? OperationalStatus.OutOfOrder
