@@ -13,6 +13,8 @@ var root = new RootCommand("settle: the Settlement ledger and settlement engine 
     ServeCommand.Create(),
     SchemasCommand.Create(),
     BenchCommand.Create(),
+    ReportCommand.Create(),
+    ReportCommand.RebuildCommand(),
 };
 
 try

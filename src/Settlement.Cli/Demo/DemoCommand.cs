@@ -109,6 +109,8 @@ internal static class DemoCommand
         if (!await DemoPricing.RunAsync(ledger, sessions, ct))
             AnsiConsole.MarkupLine("[yellow]Some sessions could not be priced; their problem is above.[/]");
         await DemoInvoicing.RunAsync(ledger, options, documents, ct);
+        await ReportCommand.CatchUpAsync(ledger, ct);
+        await KpiTables.PrintAsync(ledger, site: null, options.From, options.From.PlusDays(options.Days - 1), ct, perPort: false);
         if (live == TimeSpan.Zero) return 0;
         return await LiveDemo.RunAsync(ledger, name, $"{server.Description}, database {name}", history, live, ct) ? 0 : 1;
     }

@@ -47,6 +47,16 @@ public sealed class settle_command_tests(LedgerDatabase db)
         Assert.Contains("VAT by jurisdiction", run.Output);
         Assert.Contains(documents.GetFiles("*.pdf"), f => f.Length > 1_000);
         Assert.True(File.Exists(Path.Combine(documents.FullName, "journal.csv")));
+        Assert.Contains("KPIs 2026-10-01 to 2026-10-01", run.Output);
+
+        // The regulator report of that day, from the same database, passes EV-ChART's upload checks.
+        var report = Path.Combine(documents.FullName, "module-2.csv");
+        var nevi = await SettleProcess.RunAsync("report", "nevi", "--module", "2", "--from", "2026-10-01", "--through", "2026-10-01",
+            "--site", "US-DEN", "--out", report, "--database", DemoDatabase, "--connection", db.ConnectionString);
+        Assert.True(nevi.ExitCode == 0, nevi.Output);
+        var csv = await File.ReadAllTextAsync(report);
+        Assert.Empty(Settlement.Domain.Reports.EvChartValidator.Validate(Settlement.Domain.Reports.NeviModule.ChargingSessions, csv));
+        Assert.Contains("US-DEN-01/1", csv);
         documents.Delete(recursive: true);
     }
 
