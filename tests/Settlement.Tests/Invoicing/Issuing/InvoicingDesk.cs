@@ -55,6 +55,13 @@ internal sealed class InvoicingDesk(Settlement.Ledger.Ledger ledger) : IAsyncDis
         await _pricing.WaitForNonStaleDataAsync(CatchUp);
     }
 
+    /// <summary>Through the desk's running projections, since only the node that runs them may rebuild one.</summary>
+    public async Task RebuildAsync(string projectionName)
+    {
+        await _pricing.StartAsync(CancellationToken.None);
+        await _pricing.RebuildAsync(projectionName, TimeSpan.FromMinutes(2));
+    }
+
     public async ValueTask DisposeAsync() => await _pricing.DisposeAsync();
 }
 

@@ -1,9 +1,7 @@
 using Marten;
-using Microsoft.Extensions.Logging.Abstractions;
 using NodaTime;
 using Settlement.Documents;
 using Settlement.Domain.Invoicing;
-using Settlement.Ledger.Store;
 using Settlement.Projections.Invoicing;
 
 namespace Settlement.Tests.Invoicing.Issuing;
@@ -33,12 +31,8 @@ public sealed class invoice_rebuild_tests(LedgerDatabase db) : IAsyncLifetime
         var before = await RenderedAsync();
         var billedBefore = await BillingsAsync(first, second, roamed);
 
-        await using (var projections = new AsyncProjections(db.Ledger.Store, NullLogger.Instance))
-        {
-            await projections.StartAsync(CancellationToken.None);
-            await projections.RebuildAsync(nameof(InvoiceRegister), TimeSpan.FromMinutes(2));
-            await projections.RebuildAsync(nameof(SessionBillings), TimeSpan.FromMinutes(2));
-        }
+        await _desk.RebuildAsync(nameof(InvoiceRegister));
+        await _desk.RebuildAsync(nameof(SessionBillings));
         var after = await RenderedAsync();
 
         Assert.Equal(4 * 3, before.Count);
