@@ -11,6 +11,7 @@ using NodaTime;
 using Settlement.Domain.Chargers;
 using Settlement.Domain.Events;
 using Settlement.Ledger;
+using Settlement.Ocpp.Commands;
 using Settlement.Ocpp.Connections;
 using Settlement.Ocpp.Framing;
 using Settlement.Ocpp.Handling;
@@ -28,6 +29,8 @@ public static partial class OcppEndpoint
         .AddSingleton(options)
         .AddSingleton<IClock>(SystemClock.Instance)
         .AddSingleton<ConnectionRegistry>()
+        .AddSingleton<CommandRelay>()
+        .AddHostedService(services => services.GetRequiredService<CommandRelay>())
         .AddSingleton(new MessageGate(options.MaxConcurrentMessages))
         .AddSingleton<ChargerLedger>()
         .AddSingleton<SessionRecorder>()
@@ -112,18 +115,21 @@ public static partial class OcppEndpoint
             previous.Replaced = true;
             await previous.CloseAsync(WebSocketCloseStatus.PolicyViolation, "replaced by a newer connection from the same charger");
         }
+        var relay = services.GetRequiredService<CommandRelay>();
 
         var presence = $"connection:{identity}:{Guid.NewGuid():N}";
         if (charger is { Online: false, LastBootAt: not null })
             await RecordPresenceAsync(ledger, identity, presence, new ChargerCameBackOnline(identity, clock.GetCurrentInstant()), clock, context.RequestAborted);
         try
         {
+            await relay.AnnounceAsync(connection, context.RequestAborted);
             await connection.RunAsync(context.RequestAborted);
         }
         finally
         {
             registry.Remove(connection);
             connection.FailPendingCalls();
+            await relay.WithdrawAsync(identity, CancellationToken.None);
             if (!connection.Replaced && (charger is not null || link.Registered || await StreamExistsAsync(ledger, identity)))
                 await RecordPresenceAsync(ledger, identity, presence,
                     new ChargerWentOffline(identity, connection.LastSeenAt, clock.GetCurrentInstant()), clock, CancellationToken.None);

@@ -13,6 +13,8 @@ using Settlement.Projections.Sessions;
 using JasperFx.Events.Projections;
 using Marten.Services.Json.Transformations;
 using Weasel.Core;
+using Weasel.Postgresql;
+using Weasel.Postgresql.Tables;
 
 namespace Settlement.Ledger.Store;
 
@@ -50,6 +52,19 @@ public static class LedgerStore
         options.Projections.Add(new PricedSessions(), ProjectionLifecycle.Async);
         options.Projections.Add(new ChargerKpiFacts(), ProjectionLifecycle.Async);
         options.Projections.Add(new SessionKpiFacts(), ProjectionLifecycle.Async);
+
+        // Beside the ledger, not part of it: which node holds each charger's connection, and the relayed
+        // command messages too large for a NOTIFY (Settlement.Ocpp's CommandRelay).
+        var presence = new Table(new PostgresqlObjectName(Schema, "charger_presence", SchemaUtils.IdentifierUsage.General));
+        presence.AddColumn<string>("charger_id").AsPrimaryKey();
+        presence.AddColumn<int>("node_pid").NotNull();
+        presence.AddColumn("node_started", "timestamptz").NotNull();
+        presence.AddColumn<string>("protocol").NotNull();
+        options.Storage.ExtendedSchemaObjects.Add(presence);
+        var relayed = new Table(new PostgresqlObjectName(Schema, "relayed_messages", SchemaUtils.IdentifierUsage.General));
+        relayed.AddColumn<Guid>("id").AsPrimaryKey();
+        relayed.AddColumn<string>("body").NotNull();
+        options.Storage.ExtendedSchemaObjects.Add(relayed);
 
         return options;
     }

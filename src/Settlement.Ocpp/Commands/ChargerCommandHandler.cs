@@ -10,9 +10,10 @@ namespace Settlement.Ocpp.Commands;
 
 /// <summary>
 /// Issues a command, sends it over the charger's connection and records the outcome: accepted or
-/// rejected (the charger's status), a CALLERROR, no answer in time, or the charger not connected.
+/// rejected (the charger's status), a CALLERROR, no answer in time, or the charger not connected. A charger
+/// connected to another node is reached through the <see cref="CommandRelay"/>; this node records either way.
 /// </summary>
-public sealed class ChargerCommandHandler(ConnectionRegistry connections, Ledger.Ledger ledger, OcppOptions options, IClock clock) :
+public sealed class ChargerCommandHandler(ConnectionRegistry connections, CommandRelay relay, Ledger.Ledger ledger, OcppOptions options, IClock clock) :
     IRequestHandler<RemoteStart, CommandResult>, IRequestHandler<RemoteStop, CommandResult>, IRequestHandler<Reset, CommandResult>,
     IRequestHandler<ChangeAvailability, CommandResult>, IRequestHandler<UnlockConnector, CommandResult>,
     IRequestHandler<SetChargingProfile, CommandResult>, IRequestHandler<ClearChargingProfile, CommandResult>,
@@ -34,21 +35,26 @@ public sealed class ChargerCommandHandler(ConnectionRegistry connections, Ledger
     private async ValueTask<CommandResult> SendAsync(ChargerCommand command, CancellationToken ct)
     {
         var connection = connections.Find(command.ChargerId);
-        var protocol = connection?.Link.Protocol ?? OcppProtocol.Ocpp201;
+        var remote = connection is null ? await relay.LocateAsync(command.ChargerId, ct) : null;
+        var protocol = connection?.Link.Protocol ?? remote?.Protocol ?? OcppProtocol.Ocpp201;
         var (action, payload) = CommandTranslation.For(command, protocol);
-        if (connection is not null && OcppSchemaValidator.Default.ValidateRequest(protocol, action, payload) is { } invalid)
+        var reachable = connection is not null || remote is not null;
+        if (reachable && OcppSchemaValidator.Default.ValidateRequest(protocol, action, payload) is { } invalid)
             throw new ArgumentException($"{action} would break the OCPP schema: {invalid.Description}");
 
         var commandId = Guid.NewGuid().ToString("N");
         var correlation = $"command:{commandId}";
         await RecordAsync(command, correlation, new CommandIssued(command.ChargerId, commandId, action, payload.ToJsonString(), clock.GetCurrentInstant()), ct);
-        if (connection is null)
+        if (!reachable)
             return await CompleteAsync(command, correlation, commandId, action, CommandOutcome.ChargerOffline, null, null, $"{command.ChargerId} is not connected", ct);
 
         CommandAnswer? answer;
         try
         {
-            answer = await connection.CallAsync(commandId, action, payload, TimeSpan.FromSeconds(options.CallTimeoutSeconds), ct);
+            var timeout = TimeSpan.FromSeconds(options.CallTimeoutSeconds);
+            answer = connection is not null
+                ? await connection.CallAsync(commandId, action, payload, timeout, ct)
+                : await relay.CallAsync(remote!, command.ChargerId, commandId, action, payload, timeout, ct);
         }
         catch (ChargerDisconnectedException lost)
         {

@@ -9,6 +9,8 @@ public sealed class ConnectionRegistry
 
     public int Count => _connections.Count;
 
+    public IEnumerable<ChargerConnection> All => _connections.Values;
+
     public ChargerConnection? Find(string chargerId) => _connections.GetValueOrDefault(chargerId);
 
     /// <summary>A charger that reconnects while its old socket still looks open replaces it.</summary>

@@ -13,13 +13,17 @@ using Settlement.Ocpp.Security;
 
 namespace Settlement.Tests.Ocpp;
 
-/// <summary>The real host on a free loopback port, over the test run's ledger database.</summary>
-public sealed class OcppHost(LedgerDatabase db, OcppOptions? options = null, X509Certificate2? serverCertificate = null) : IAsyncDisposable
+/// <summary>
+/// The real host on a free loopback port, over the test run's ledger database; with a ledger of its own
+/// it is one node of a cluster sharing that database.
+/// </summary>
+public sealed class OcppHost(LedgerDatabase db, OcppOptions? options = null, X509Certificate2? serverCertificate = null,
+    Settlement.Ledger.Ledger? ledger = null) : IAsyncDisposable
 {
     public const string Password = "correct-horse-battery-staple-42";
     private WebApplication? _app;
 
-    public Settlement.Ledger.Ledger Ledger => db.Ledger;
+    public Settlement.Ledger.Ledger Ledger { get; } = ledger ?? db.Ledger;
     public Uri Endpoint { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
     public IServiceProvider Services => _app!.Services;
@@ -27,7 +31,7 @@ public sealed class OcppHost(LedgerDatabase db, OcppOptions? options = null, X50
     public async Task<OcppHost> StartAsync()
     {
         var scheme = serverCertificate is null ? "http" : "https";
-        _app = SettlementHost.Build(db.Ledger, "test database", options ?? new OcppOptions(), serverCertificate, $"{scheme}://127.0.0.1:0");
+        _app = SettlementHost.Build(Ledger, "test database", options ?? new OcppOptions(), serverCertificate, $"{scheme}://127.0.0.1:0");
         await _app.StartAsync();
         Endpoint = new Uri(_app.Urls.First().Replace("http://", "ws://").Replace("https://", "wss://") + "/ocpp/");
         Http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
@@ -48,12 +52,12 @@ public sealed class OcppHost(LedgerDatabase db, OcppOptions? options = null, X50
         };
         if (password is not null)
             events.Add(new PendingEvent(new ChargerCredentialsSet(id, PasswordHasher.Hash(password), at), metadata));
-        await db.Ledger.AppendAsync(new StreamAppend(StreamIds.Charger(id), events, 0));
+        await Ledger.AppendAsync(new StreamAppend(StreamIds.Charger(id), events, 0));
         return id;
     }
 
     public async Task<IReadOnlyList<RecordedEvent>> ChargerEventsAsync(string chargerId) =>
-        await db.Ledger.ReadStreamAsync(StreamIds.Charger(chargerId));
+        await Ledger.ReadStreamAsync(StreamIds.Charger(chargerId));
 
     public async ValueTask DisposeAsync()
     {

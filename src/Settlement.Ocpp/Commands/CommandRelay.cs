@@ -1,0 +1,294 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Settlement.Ledger.Store;
+using Settlement.Ocpp.Connections;
+using Settlement.Ocpp.Framing;
+
+namespace Settlement.Ocpp.Commands;
+
+/// <summary>A charger connected to another node: that node's relay, and the protocol the charger speaks.</summary>
+public sealed record RemoteCharger(int Node, OcppProtocol Protocol);
+
+/// <summary>
+/// Carries commands to chargers connected to other nodes of the cluster through PostgreSQL LISTEN/NOTIFY.
+/// Each node listens on one dedicated connection, whose backend pid names the node; a presence table says
+/// which node holds each charger, and a row counts only while that node's listening session is alive, so a
+/// crashed node's chargers read as offline at once. The holder sends the CALL and NOTIFYs the answer back.
+/// </summary>
+public sealed class CommandRelay(Ledger.Ledger ledger, ConnectionRegistry connections, ILogger<CommandRelay> logger) : BackgroundService
+{
+    public const string CommandChannel = "settlement_commands";
+    public const string ResultChannel = "settlement_command_results";
+
+    // PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; larger messages go through a table.
+    private const int NotifyLimitBytes = 7_900;
+    private static readonly TimeSpan ReconnectDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan StartupWait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan ListenerCheckInterval = TimeSpan.FromSeconds(10);
+    // The holder gives up on the charger after the call timeout; this covers the two trips through the database.
+    private static readonly TimeSpan RoundTripAllowance = TimeSpan.FromSeconds(5);
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<RelayedAnswer>> _waiting = new();
+    private readonly TaskCompletionSource _firstListening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private NodeSession? _self;
+
+    private sealed record NodeSession(int Pid, DateTime Started);
+    private sealed record Envelope(int To, string? Body, Guid? Stored);
+    private sealed record RelayedCall(int ReplyTo, string ChargerId, string CommandId, string Action, JsonObject Payload, double TimeoutSeconds);
+
+    /// <summary>The charger's result or CALLERROR; both null when it stayed silent; <see cref="Disconnected"/> when it was gone.</summary>
+    private sealed record RelayedAnswer(string CommandId, JsonObject? Result, string? ErrorCode, string? ErrorDescription, JsonObject? ErrorDetails,
+        bool Disconnected);
+
+    /// <summary>The node holding the charger's connection, or null when no live node does (or this one cannot relay now).</summary>
+    public async Task<RemoteCharger?> LocateAsync(string chargerId, CancellationToken ct)
+    {
+        if (Volatile.Read(ref _self) is not { } self) return null;
+        await using var connection = await ledger.DataSource.OpenConnectionAsync(ct);
+        await using var locate = new NpgsqlCommand($"""
+            SELECT p.node_pid, p.protocol FROM {LedgerStore.Schema}.charger_presence p
+            JOIN pg_stat_activity a ON a.pid = p.node_pid AND a.backend_start = p.node_started
+            WHERE p.charger_id = @charger AND p.node_pid <> @self
+            """, connection);
+        locate.Parameters.AddWithValue("charger", chargerId);
+        locate.Parameters.AddWithValue("self", self.Pid);
+        await using var row = await locate.ExecuteReaderAsync(ct);
+        return await row.ReadAsync(ct) ? new RemoteCharger(row.GetInt32(0), Enum.Parse<OcppProtocol>(row.GetString(1))) : null;
+    }
+
+    /// <summary>Sends the CALL through the node holding the charger and waits for its answer; null when none came in time.</summary>
+    /// <exception cref="ChargerDisconnectedException">The charger was gone from that node or dropped before answering.</exception>
+    public async Task<CommandAnswer?> CallAsync(RemoteCharger charger, string chargerId, string commandId, string action, JsonObject payload,
+        TimeSpan timeout, CancellationToken ct)
+    {
+        var self = Volatile.Read(ref _self) ?? throw new ChargerDisconnectedException(chargerId, null);
+        var answered = new TaskCompletionSource<RelayedAnswer>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _waiting[commandId] = answered;
+        try
+        {
+            await NotifyAsync(CommandChannel, charger.Node,
+                new RelayedCall(self.Pid, chargerId, commandId, action, payload, timeout.TotalSeconds), ct);
+            var answer = await answered.Task.WaitAsync(timeout + RoundTripAllowance, ct);
+            if (answer.Disconnected) throw new ChargerDisconnectedException(chargerId, null);
+            return answer switch
+            {
+                { Result: { } result } => new CommandAnswer(new OcppCallResult(commandId, result), null),
+                { ErrorCode: { } code } => new CommandAnswer(null, new OcppCallError(commandId, code, answer.ErrorDescription ?? "", answer.ErrorDetails ?? [])),
+                _ => null,
+            };
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+        finally
+        {
+            _waiting.TryRemove(commandId, out _);
+        }
+    }
+
+    /// <summary>Tells the cluster this node now holds the charger's connection.</summary>
+    public async Task AnnounceAsync(ChargerConnection charger, CancellationToken ct)
+    {
+        if (Volatile.Read(ref _self) is not { } self) return; // announced with the others once the listener is up
+        await AnnounceAsync(self, charger, ct);
+    }
+
+    /// <summary>Unless a newer connection of the same charger replaced this one here, or on another node.</summary>
+    public async Task WithdrawAsync(string chargerId, CancellationToken ct)
+    {
+        if (Volatile.Read(ref _self) is not { } self || connections.Find(chargerId) is not null) return;
+        await using var connection = await ledger.DataSource.OpenConnectionAsync(ct);
+        await using var withdraw = new NpgsqlCommand(
+            $"DELETE FROM {LedgerStore.Schema}.charger_presence WHERE charger_id = @charger AND node_pid = @pid AND node_started = @started", connection);
+        withdraw.Parameters.AddWithValue("charger", chargerId);
+        withdraw.Parameters.AddWithValue("pid", self.Pid);
+        withdraw.Parameters.AddWithValue("started", self.Started);
+        await withdraw.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// Hosted services start before the server accepts connections: waiting here for the listener means a
+    /// charger never connects to a node the others cannot yet reach it through.
+    /// </summary>
+    public override async Task StartAsync(CancellationToken ct)
+    {
+        await base.StartAsync(ct);
+        try
+        {
+            await _firstListening.Task.WaitAsync(StartupWait, ct);
+        }
+        catch (TimeoutException)
+        {
+            logger.LogWarning("The command relay is not listening yet; commands for chargers on other nodes fail as offline until it is");
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await ListenAsync(ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception lost)
+            {
+                // Until it listens again this node cannot relay: its chargers' presence rows read as offline meanwhile.
+                Volatile.Write(ref _self, null);
+                logger.LogWarning(lost, "The command relay lost its database connection; reconnecting");
+                try
+                {
+                    await Task.Delay(ReconnectDelay, ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task ListenAsync(CancellationToken ct)
+    {
+        await using var connection = await ledger.DataSource.OpenConnectionAsync(ct);
+        connection.Notification += (_, notification) => _ = ReceiveAsync(notification.Channel, notification.Payload, ct);
+        await using (var listen = new NpgsqlCommand($"LISTEN {CommandChannel}; LISTEN {ResultChannel}", connection))
+            await listen.ExecuteNonQueryAsync(ct);
+        NodeSession self;
+        await using (var whoAmI = new NpgsqlCommand("SELECT pid, backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()", connection))
+        await using (var row = await whoAmI.ExecuteReaderAsync(ct))
+        {
+            await row.ReadAsync(ct);
+            self = new NodeSession(row.GetInt32(0), row.GetDateTime(1));
+        }
+        // Set before announcing, so a charger connecting meanwhile is announced by one or the other.
+        Volatile.Write(ref _self, self);
+        try
+        {
+            foreach (var charger in connections.All)
+                await AnnounceAsync(self, charger, ct);
+            _firstListening.TrySetResult();
+            while (true)
+            {
+                // Notifications arrive only while waiting; a quiet spell is the moment to check the connection still works.
+                if (!await connection.WaitAsync(ListenerCheckInterval, ct))
+                {
+                    await using var check = new NpgsqlCommand("SELECT 1", connection);
+                    await check.ExecuteScalarAsync(ct);
+                }
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _self, null);
+            await ForgetPresenceAsync(self);
+        }
+    }
+
+    private async Task AnnounceAsync(NodeSession self, ChargerConnection charger, CancellationToken ct)
+    {
+        await using var connection = await ledger.DataSource.OpenConnectionAsync(ct);
+        await using var announce = new NpgsqlCommand($"""
+            INSERT INTO {LedgerStore.Schema}.charger_presence (charger_id, node_pid, node_started, protocol)
+            VALUES (@charger, @pid, @started, @protocol)
+            ON CONFLICT (charger_id) DO UPDATE SET node_pid = excluded.node_pid, node_started = excluded.node_started, protocol = excluded.protocol
+            """, connection);
+        announce.Parameters.AddWithValue("charger", charger.Link.ChargerId);
+        announce.Parameters.AddWithValue("pid", self.Pid);
+        announce.Parameters.AddWithValue("started", self.Started);
+        announce.Parameters.AddWithValue("protocol", charger.Link.Protocol.ToString());
+        await announce.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>On the way down; a node that dies without it leaves rows its dead session already disowns.</summary>
+    private async Task ForgetPresenceAsync(NodeSession self)
+    {
+        try
+        {
+            await using var connection = await ledger.DataSource.OpenConnectionAsync();
+            await using var forget = new NpgsqlCommand(
+                $"DELETE FROM {LedgerStore.Schema}.charger_presence WHERE node_pid = @pid AND node_started = @started", connection);
+            forget.Parameters.AddWithValue("pid", self.Pid);
+            forget.Parameters.AddWithValue("started", self.Started);
+            await forget.ExecuteNonQueryAsync();
+        }
+        catch (Exception unreachable) when (unreachable is NpgsqlException or ObjectDisposedException)
+        {
+            logger.LogDebug(unreachable, "Could not clear this node's charger presence; its rows die with its session anyway");
+        }
+    }
+
+    private async Task ReceiveAsync(string channel, string payload, CancellationToken ct)
+    {
+        try
+        {
+            var envelope = JsonSerializer.Deserialize<Envelope>(payload, Json)!;
+            if (Volatile.Read(ref _self) is not { } self || envelope.To != self.Pid) return;
+            if ((envelope.Body ?? await TakeStoredAsync(envelope.Stored!.Value, ct)) is not { } body) return;
+            if (channel == CommandChannel)
+                await AnswerAsync(JsonSerializer.Deserialize<RelayedCall>(body, Json)!, ct);
+            else if (JsonSerializer.Deserialize<RelayedAnswer>(body, Json) is { } answer && _waiting.TryGetValue(answer.CommandId, out var waiting))
+                waiting.TrySetResult(answer);
+        }
+        catch (Exception failed) when (!ct.IsCancellationRequested)
+        {
+            logger.LogError(failed, "Could not handle a relayed command message on {Channel}", channel);
+        }
+    }
+
+    private async Task AnswerAsync(RelayedCall call, CancellationToken ct)
+    {
+        RelayedAnswer answer;
+        try
+        {
+            var connection = connections.Find(call.ChargerId) ?? throw new ChargerDisconnectedException(call.ChargerId, null);
+            var reply = await connection.CallAsync(call.CommandId, call.Action, call.Payload, TimeSpan.FromSeconds(call.TimeoutSeconds), ct);
+            answer = new RelayedAnswer(call.CommandId, reply?.Result?.Payload, reply?.Error?.ErrorCode, reply?.Error?.Description,
+                reply?.Error?.Details, Disconnected: false);
+        }
+        catch (ChargerDisconnectedException)
+        {
+            answer = new RelayedAnswer(call.CommandId, null, null, null, null, Disconnected: true);
+        }
+        await NotifyAsync(ResultChannel, call.ReplyTo, answer, ct);
+    }
+
+    private async Task NotifyAsync<T>(string channel, int to, T message, CancellationToken ct)
+    {
+        var body = JsonSerializer.Serialize(message, Json);
+        var envelope = JsonSerializer.Serialize(new Envelope(to, body, null), Json);
+        await using var connection = await ledger.DataSource.OpenConnectionAsync(ct);
+        if (Encoding.UTF8.GetByteCount(envelope) > NotifyLimitBytes)
+        {
+            var stored = Guid.NewGuid();
+            await using var store = new NpgsqlCommand($"INSERT INTO {LedgerStore.Schema}.relayed_messages (id, body) VALUES (@id, @body)", connection);
+            store.Parameters.AddWithValue("id", stored);
+            store.Parameters.AddWithValue("body", body);
+            await store.ExecuteNonQueryAsync(ct);
+            envelope = JsonSerializer.Serialize(new Envelope(to, null, stored), Json);
+        }
+        await using var notify = new NpgsqlCommand("SELECT pg_notify(@channel, @envelope)", connection);
+        notify.Parameters.AddWithValue("channel", channel);
+        notify.Parameters.AddWithValue("envelope", envelope);
+        await notify.ExecuteNonQueryAsync(ct);
+    }
+
+    private async Task<string?> TakeStoredAsync(Guid id, CancellationToken ct)
+    {
+        await using var connection = await ledger.DataSource.OpenConnectionAsync(ct);
+        await using var take = new NpgsqlCommand($"DELETE FROM {LedgerStore.Schema}.relayed_messages WHERE id = @id RETURNING body", connection);
+        take.Parameters.AddWithValue("id", id);
+        return await take.ExecuteScalarAsync(ct) as string;
+    }
+}

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Settlement.Cli.Simulation;
+using Settlement.Domain.Chargers;
+using Settlement.Ledger.Store;
+using Settlement.Ocpp.Framing;
+using Settlement.Tests.Ocpp;
+
+namespace Settlement.Tests.ScaleOut;
+
+/// <summary>Two hosts, each with its own store, on one database: the way an operator scales out.</summary>
+[Collection(LedgerCollection.Name)]
+public sealed class two_node_tests(LedgerDatabase db) : IAsyncLifetime
+{
+    private static readonly SessionProfile Quick = new(TimeSpan.Zero, TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(30), 3, 3, TimeScale: 60);
+    private static readonly TimeSpan Takeover = AsyncProjections.RetryInterval * 3;
+
+    private readonly List<Settlement.Ledger.Ledger> _ledgers = [];
+    private OcppHost _a = null!;
+    private OcppHost _b = null!;
+
+    public async Task InitializeAsync()
+    {
+        _a = await NodeAsync();
+        _b = await NodeAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _a.DisposeAsync();
+        await _b.DisposeAsync();
+        foreach (var ledger in _ledgers) await ledger.DisposeAsync();
+    }
+
+    private async Task<OcppHost> NodeAsync()
+    {
+        var ledger = await LedgerStore.OpenAsync(db.ConnectionString);
+        _ledgers.Add(ledger);
+        return await new OcppHost(db, ledger: ledger).StartAsync();
+    }
+
+    private static AsyncProjections Projections(OcppHost node) => node.Services.GetRequiredService<AsyncProjections>();
+
+    [Fact]
+    public async Task a_command_posted_to_one_node_reaches_a_charger_connected_to_the_other_and_is_recorded_once()
+    {
+        var id = await _b.RegisterChargerAsync(OcppVersion.Ocpp201);
+        await using var charger = new SimulatedCharger(new ChargerDefinition(id, OcppHost.Password, OcppProtocol.Ocpp201), _b.Endpoint,
+            new SimulatorOptions { ValidatePayloads = true, CallTimeout = TimeSpan.FromSeconds(10), RemoteSessions = Quick });
+        await charger.ConnectAsync(CancellationToken.None);
+        await charger.BootAsync(CancellationToken.None);
+
+        var response = await _a.Http.PostAsJsonAsync($"/api/chargers/{id}/commands/remote-start", new { evseId = 2, idToken = "REMOTE-1" });
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        await charger.WhenFollowUpsDoneAsync();
+
+        Assert.Equal((HttpStatusCode.OK, "Answered", "Accepted"),
+            (response.StatusCode, body.GetProperty("outcome").GetString(), body.GetProperty("status").GetString()));
+        var received = charger.Counters.Snapshot();
+        Assert.True(received.Errors == 0, received.LastError);
+        Assert.Equal(1, received.ServerCalls);
+        Assert.Equal(1, received.SessionsStopped);
+        var recorded = (await _a.ChargerEventsAsync(id)).Select(e => e.Data).ToList();
+        Assert.Equal("RequestStartTransaction", Assert.Single(recorded.OfType<CommandIssued>()).Action);
+        Assert.Equal(CommandOutcome.Answered, Assert.Single(recorded.OfType<CommandCompleted>()).Outcome);
+    }
+
+    [Fact]
+    public async Task a_command_for_a_charger_no_node_holds_is_offline()
+    {
+        var id = await _b.RegisterChargerAsync(OcppVersion.Ocpp16);
+
+        var response = await _a.Http.PostAsJsonAsync($"/api/chargers/{id}/commands/reset", new { kind = "Soft" });
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal(CommandOutcome.ChargerOffline, Assert.Single((await _a.ChargerEventsAsync(id)).Select(e => e.Data).OfType<CommandCompleted>()).Outcome);
+    }
+
+    [Fact]
+    public async Task one_node_runs_the_projections_and_the_other_takes_over_when_it_stops()
+    {
+        var leaders = new[] { _a, _b }.Where(node => Projections(node).IsLeader).ToList();
+        var leader = Assert.Single(leaders);
+        var follower = leader == _a ? _b : _a;
+        // A follower waits on the leader's progress as the database records it.
+        await SessionOnAsync(follower);
+        await Projections(follower).WaitForNonStaleDataAsync(TimeSpan.FromSeconds(30));
+
+        await leader.DisposeAsync();
+        var stopped = Stopwatch.StartNew();
+        while (!Projections(follower).IsLeader && stopped.Elapsed < Takeover) await Task.Delay(100);
+
+        Assert.True(Projections(follower).IsLeader, $"the remaining node did not take over within {Takeover}");
+        await SessionOnAsync(follower);
+        await Projections(follower).WaitForNonStaleDataAsync(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>A short session recorded through the node, for the async projections to catch up with.</summary>
+    private static async Task SessionOnAsync(OcppHost node)
+    {
+        var id = await node.RegisterChargerAsync(OcppVersion.Ocpp16);
+        await using var charger = new SimulatedCharger(new ChargerDefinition(id, OcppHost.Password, OcppProtocol.Ocpp16), node.Endpoint);
+        await charger.ConnectAsync(CancellationToken.None);
+        await charger.BootAsync(CancellationToken.None);
+        await charger.RunSessionAsync(1, "RFID-SCALE", Quick, CancellationToken.None);
+    }
+}
