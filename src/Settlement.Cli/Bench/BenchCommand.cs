@@ -9,12 +9,66 @@ namespace Settlement.Cli.Bench;
 /// <summary><c>settle bench</c>: load measurements, one subcommand per part of the engine.</summary>
 internal static class BenchCommand
 {
-    public static Command Create() => new("bench", "Measure the engine under load. Each part reports its figures against their targets; a missed target is reported, not an error.")
+    public static Command Create()
     {
-        OcppCommand(),
-        PricingCommand(),
-        KpisCommand(),
-    };
+        var runs = new Option<int>("--runs") { Description = "Runs of each measurement; the median is reported.", DefaultValueFactory = _ => 3 };
+        var days = new Option<int>("--days") { Description = "Days of demo history (about 1,100 events a day) to append, rebuild and invoice.", DefaultValueFactory = _ => 45 };
+        var rows = new Option<int>("--rows") { Description = "Rows per raw PostgreSQL run, for INSERT and for COPY.", DefaultValueFactory = _ => 100_000 };
+        var writers = new Option<int>("--writers") { Description = "Concurrent writers of the one-event-per-call appends.", DefaultValueFactory = _ => 64 };
+        var batch = new Option<int>("--batch") { Description = "Events per call of the batched appends.", DefaultValueFactory = _ => 1_000 };
+        var chargers = new Option<int>("--chargers") { Description = "Simulated chargers of the OCPP ingest.", DefaultValueFactory = _ => 200 };
+        var duration = new Option<int>("--duration") { Description = "Seconds of each OCPP MeterValues loop.", DefaultValueFactory = _ => 15 };
+        var sessions = new Option<int>("--sessions") { Description = "Sessions priced per pricing run.", DefaultValueFactory = _ => 100_000 };
+        var invoices = new Option<int>("--invoices") { Description = "Session invoices issued per run (at most the history's sessions shared between the runs).", DefaultValueFactory = _ => 500 };
+        var json = new Option<FileInfo?>("--json") { Description = "Also write the figures to this file as one JSON object." };
+        var database = new DatabaseOptions("settlement_bench_all", "Database the bench recreates as it goes (default 'settlement_bench_all').");
+        var command = new Command("bench", """
+            Measure the engine under load. Without a subcommand: every measurement in one run, each the median of --runs:
+            raw PostgreSQL rows/s (multi-row INSERT and binary COPY), append through the ledger (one event per call and
+            batched), OCPP ingest, KPI rebuild, pricing and invoice issuing, against their targets. A missed target is
+            reported, not an error.
+            """)
+        {
+            OcppCommand(),
+            PricingCommand(),
+            KpisCommand(),
+            runs, days, rows, writers, batch, chargers, duration, sessions, invoices, json,
+        };
+        database.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            var options = new FullBenchOptions(parse.GetValue(runs), parse.GetValue(days), parse.GetValue(rows), parse.GetValue(writers),
+                parse.GetValue(batch), parse.GetValue(chargers), TimeSpan.FromSeconds(parse.GetValue(duration)), parse.GetValue(sessions),
+                parse.GetValue(invoices));
+            if (options is { Runs: < 1 } or { Days: < 1 or > 366 } or { RawRows: < 1 } or { Writers: < 1 } or { AppendBatch: < 1 } or { Chargers: < 1 }
+                or { PricingSessions: < 1 } or { Invoices: < 1 } || options.OcppDuration < TimeSpan.FromSeconds(1))
+            {
+                AnsiConsole.MarkupLine("[red]Every size must be at least 1, and --days at most 366.[/]");
+                return 2;
+            }
+            WarnAboutOpenFiles(options.Chargers);
+            await using var server = await database.ConnectAsync(parse, m => AnsiConsole.MarkupLineInterpolated($"[grey]{m}[/]"), ct);
+            var name = database.DatabaseName(parse);
+            AnsiConsole.MarkupLineInterpolated($"Measuring on database [bold]{name}[/] of {server.Description}, recreated as the bench goes");
+            try
+            {
+                var figures = await new FullBench(server, name, options).RunAsync(ct);
+                figures.Print();
+                if (parse.GetValue(json) is { } file)
+                {
+                    figures.WriteJson(file.FullName);
+                    AnsiConsole.MarkupLineInterpolated($"Figures written to [bold]{file.FullName}[/]");
+                }
+                return 0;
+            }
+            catch (Exception e) when (e is SimulatorException or HttpRequestException or NpgsqlException)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]The bench could not run:[/] {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
 
     private static Command KpisCommand()
     {

@@ -81,7 +81,7 @@ public sealed class KpiRebuildBench(DatabaseServer server, string database, Demo
     /// What a database looks like some time after a bulk load: VACUUM sets the rows' visibility hints
     /// and ANALYZE the planner's statistics, which a freshly appended table lacks.
     /// </summary>
-    private static async Task SettleAsync(Ledger.Ledger ledger, CancellationToken ct)
+    internal static async Task SettleAsync(Ledger.Ledger ledger, CancellationToken ct)
     {
         await using var command = ledger.DataSource.CreateCommand($"VACUUM (ANALYZE) {LedgerStore.Schema}.mt_events");
         command.CommandTimeout = 0;

@@ -15,11 +15,12 @@ namespace Settlement.Cli.Demo;
 /// <summary>Appends generated history in time order, a transaction per batch, as live traffic would arrive.</summary>
 public static class DemoHistoryWriter
 {
-    private const int BatchSize = 2_000;
+    public const int DefaultBatchSize = 2_000;
 
-    public static async Task AppendAsync(Ledger.Ledger ledger, IReadOnlyList<DemoEvent> history, Action<int> appended, CancellationToken ct)
+    public static async Task AppendAsync(Ledger.Ledger ledger, IReadOnlyList<DemoEvent> history, Action<int> appended, CancellationToken ct,
+        int batchSize = DefaultBatchSize)
     {
-        foreach (var batch in history.Chunk(BatchSize))
+        foreach (var batch in history.Chunk(batchSize))
         {
             await ledger.AppendAsync(ByStream(batch), ct);
             appended(batch.Length);

@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using Settlement.Cli.Demo;
+using Settlement.Ledger;
+using Settlement.Ledger.Database;
+using Settlement.Ledger.Store;
+
+namespace Settlement.Cli.Bench;
+
+/// <summary>
+/// Appends a demo history through the ledger into a freshly created database, either one event per
+/// AppendAsync from many concurrent writers (as chargers do, leaving group commit to combine them) or in
+/// large batches from one writer (as an import does). Each stream keeps its events in their order.
+/// </summary>
+public sealed class AppendBench(DatabaseServer server, string database, IReadOnlyList<DemoEvent> history)
+{
+    public sealed record Result(long Events, TimeSpan Elapsed)
+    {
+        public double EventsPerSecond => Events / Math.Max(Elapsed.TotalSeconds, 0.001);
+    }
+
+    /// <summary>
+    /// Every event its own AppendAsync. Writer k owns the streams that hash to k, so concurrent writers
+    /// never reorder a stream, as one connection per charger would not either.
+    /// </summary>
+    public async Task<Result> SingleEventsAsync(int writers, Action<int> appended, CancellationToken ct)
+    {
+        var shares = history.GroupBy(e => (uint)StableHash(e.StreamId) % (uint)writers).Select(g => g.ToList()).ToList();
+        await using var ledger = await FreshLedgerAsync(ct);
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(shares.Select(share => Task.Run(async () =>
+        {
+            foreach (var e in share)
+            {
+                await ledger.AppendAsync(new StreamAppend(e.StreamId, [new PendingEvent(e.Data, e.Metadata)]), ct);
+                appended(1);
+            }
+        }, ct)));
+        return new Result(history.Count, clock.Elapsed);
+    }
+
+    /// <summary><paramref name="batchSize"/> events per AppendAsync, in time order, one call after the other.</summary>
+    public async Task<Result> BatchesAsync(int batchSize, Action<int> appended, CancellationToken ct)
+    {
+        await using var ledger = await FreshLedgerAsync(ct);
+        var clock = Stopwatch.StartNew();
+        await DemoHistoryWriter.AppendAsync(ledger, history, appended, ct, batchSize);
+        return new Result(history.Count, clock.Elapsed);
+    }
+
+    private async Task<Ledger.Ledger> FreshLedgerAsync(CancellationToken ct)
+    {
+        await server.RecreateDatabaseAsync(database, ct);
+        return await LedgerStore.OpenAsync(server.ConnectionStringFor(database), ct);
+    }
+
+    // string.GetHashCode differs between processes; the partition should not.
+    private static int StableHash(string text)
+    {
+        var hash = 17;
+        foreach (var c in text) hash = unchecked(hash * 31 + c);
+        return hash;
+    }
+}

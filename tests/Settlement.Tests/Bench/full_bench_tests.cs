@@ -1,0 +1,38 @@
+using System.Text.Json;
+using Settlement.Tests.Cli;
+
+namespace Settlement.Tests.Bench;
+
+/// <summary><c>settle bench</c> end to end at tiny sizes: every figure it promises lands in the JSON file.</summary>
+[Collection(LedgerCollection.Name)]
+public sealed class full_bench_tests(LedgerDatabase db)
+{
+    private static readonly string[] MeasuredKeys =
+    [
+        "cores", "runs", "raw_batch_rows_per_s", "raw_copy_rows_per_s", "append_events_per_s", "append_single_events_per_s",
+        "append_to_raw_batch", "ocpp_chargers", "ocpp_calls_per_s", "ocpp_p50_ms", "ocpp_p95_ms", "ocpp_p99_ms", "ocpp_to_raw_batch",
+        "host_memory_mb", "rebuild_events_per_s", "pricing_sessions_per_s", "invoices_per_s",
+    ];
+
+    [Fact]
+    public async Task one_run_writes_every_figure_as_a_number_and_verification_as_null()
+    {
+        var json = Path.Combine(Path.GetTempPath(), $"settle-bench-{Guid.NewGuid():N}.json");
+
+        var run = await SettleProcess.RunAsync("bench", "--runs", "1", "--days", "1", "--rows", "500", "--writers", "4", "--chargers", "2",
+            "--duration", "1", "--sessions", "200", "--invoices", "5", "--json", json,
+            "--database", db.Scratch("bench_all"), "--connection", db.ConnectionString);
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        using var figures = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        var root = figures.RootElement;
+        Assert.Equal(MeasuredKeys.Append("verify_events_per_s").Order(StringComparer.Ordinal),
+            root.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        foreach (var key in MeasuredKeys)
+            Assert.True(root.GetProperty(key) is { ValueKind: JsonValueKind.Number } value && value.GetDouble() > 0, $"{key} is {root.GetProperty(key)}");
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("verify_events_per_s").ValueKind);
+        Assert.Equal(1, root.GetProperty("runs").GetInt32());
+        Assert.Equal(2, root.GetProperty("ocpp_chargers").GetInt32());
+        File.Delete(json);
+    }
+}
