@@ -81,7 +81,11 @@ public static class SettlementHost
         app.MapGet("/health", async (CancellationToken ct) =>
         {
             var statistics = await ledger.Store.Advanced.FetchEventStoreStatistics(token: ct);
-            return Results.Ok(new { status = "ok", database = databaseDescription, events = statistics.EventCount, streams = statistics.StreamCount });
+            return Results.Ok(new
+            {
+                status = "ok", database = databaseDescription, events = statistics.EventCount, streams = statistics.StreamCount,
+                runsProjections = app.Services.GetRequiredService<AsyncProjections>().IsLeader,
+            });
         });
 
         app.MapGet("/api/chargers", async (CancellationToken ct) =>

@@ -72,7 +72,7 @@ internal static class BenchCommand
 
     private static Command KpisCommand()
     {
-        var events = new Option<long>("--events") { Description = "At least this many events of demo history to replay.", DefaultValueFactory = _ => 1_000_000 };
+        var events = new Option<long>("--events") { Description = "At least this many events of demo history to replay.", DefaultValueFactory = _ => KpiRebuildBench.TargetHistoryEvents };
         var database = new DatabaseOptions("settlement_bench_kpis", "Database the bench recreates on every run (default 'settlement_bench_kpis').");
         var command = new Command("kpis", $"""
             Append a long history of the demo network (--events, default 1,000,000), then rebuild the KPI projections from zero

@@ -78,8 +78,11 @@ internal sealed class FullBenchFigures
             Verdict(OcppToRawBatch >= OcppRatioTarget), $"{Options.Chargers:N0} chargers for {Options.OcppDuration.TotalSeconds:N0} s; ratio {OcppToRawBatch:N3}; {OcppErrors:N0} errors");
         Row(table, "OCPP latency", $"p50 {OcppP50Ms:N1} ms, p95 {OcppP95Ms:N1} ms, p99 {OcppP99Ms:N1} ms", note: "CALL → CALLRESULT");
         Row(table, "Host memory, loop steady", $"{HostMemoryMb:N0} MiB", "≤ 1,024 MiB", Verdict(HostMemoryMb <= OcppBenchReport.MemoryTargetBytes / 1024.0 / 1024.0));
+        // The rebuild target is set for a history of at least a million events; over a short one, fixed costs dominate.
+        var rebuildJudged = HistoryEvents >= KpiRebuildBench.TargetHistoryEvents;
         Row(table, "KPI projection rebuild", $"{RebuildEventsPerSecond:N0} events/s", $"≥ {KpiRebuildBench.TargetEventsPerSecond:N0}",
-            Verdict(RebuildEventsPerSecond >= KpiRebuildBench.TargetEventsPerSecond), $"KpiRebuild over {HistoryEvents:N0} events");
+            rebuildJudged ? Verdict(RebuildEventsPerSecond >= KpiRebuildBench.TargetEventsPerSecond) : "[grey]see bench kpis[/]",
+            $"KpiRebuild over {HistoryEvents:N0} events{(rebuildJudged ? "" : $"; the target is judged over {KpiRebuildBench.TargetHistoryEvents:N0}+ events by ./settle bench kpis")}");
         Row(table, "Pricing", $"{PricingSessionsPerSecond:N0} sessions/s", $"≥ {PricingTarget:N0} (1M in 60 s)", Verdict(PricingSessionsPerSecond >= PricingTarget),
             $"{Options.PricingSessions:N0} sessions × 20 meter values, one thread");
         Row(table, "Invoice issuing", $"{InvoicesPerSecond:N1} invoices/s", note: $"{InvoicesPerRun:N0} session invoices per run, {InvoiceIssuingBench.BatchSize} per call");

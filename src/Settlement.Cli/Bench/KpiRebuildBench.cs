@@ -20,6 +20,7 @@ namespace Settlement.Cli.Bench;
 public sealed class KpiRebuildBench(DatabaseServer server, string database, DemoOptions history)
 {
     public const int TargetEventsPerSecond = 100_000;
+    public const long TargetHistoryEvents = 1_000_000;
     public static readonly string[] Projections = [ChargerKpiFacts.ProjectionName, SessionKpiFacts.ProjectionName];
 
     public const int Runs = 3;

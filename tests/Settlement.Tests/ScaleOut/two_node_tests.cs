@@ -85,6 +85,9 @@ public sealed class two_node_tests(LedgerDatabase db) : IAsyncLifetime
         var leaders = new[] { _a, _b }.Where(node => Projections(node).IsLeader).ToList();
         var leader = Assert.Single(leaders);
         var follower = leader == _a ? _b : _a;
+        // Operators see which node that is on /health.
+        Assert.True((await leader.Http.GetFromJsonAsync<JsonElement>("/health")).GetProperty("runsProjections").GetBoolean());
+        Assert.False((await follower.Http.GetFromJsonAsync<JsonElement>("/health")).GetProperty("runsProjections").GetBoolean());
         // A follower waits on the leader's progress as the database records it.
         await SessionOnAsync(follower);
         await Projections(follower).WaitForNonStaleDataAsync(TimeSpan.FromSeconds(30));
