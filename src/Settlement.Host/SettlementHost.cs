@@ -50,7 +50,9 @@ public static class SettlementHost
         builder.Services.ConfigureHttpJsonOptions(json => Ledger.LedgerJson.Configure(json.SerializerOptions));
         builder.Services.AddSingleton(ledger);
         builder.Services.AddSingleton(services => new AsyncProjections(ledger.Store, services.GetRequiredService<ILogger<AsyncProjections>>()));
-        builder.Services.AddHostedService(services => services.GetRequiredService<AsyncProjections>());
+        // An ingest-only host (Projections:Run=false) leaves the async projections to the other hosts.
+        if (builder.Configuration.GetValue("Projections:Run", defaultValue: true))
+            builder.Services.AddHostedService(services => services.GetRequiredService<AsyncProjections>());
         builder.Services.AddSingleton<InvoiceDesk>();
         builder.Services.AddSingleton<KpiDesk>();
         builder.Services.AddSingleton<RegulatorReports>();

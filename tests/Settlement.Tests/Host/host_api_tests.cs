@@ -1,3 +1,5 @@
+using Settlement.Ledger.Store;
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -71,5 +73,33 @@ public sealed class host_api_tests(LedgerDatabase db) : IAsyncLifetime
 
         Assert.Equal("ok", health.GetProperty("status").GetString());
         Assert.Equal("test database", health.GetProperty("database").GetString());
+    }
+
+    [Fact]
+    public async Task an_ingest_only_host_leaves_the_projections_to_the_others()
+    {
+        // Read once, when the host is built; the ledger tests run one at a time, so no other host sees it.
+        Environment.SetEnvironmentVariable("Projections__Run", "false");
+        WebApplication ingestOnly;
+        try
+        {
+            ingestOnly = SettlementHost.Build(db.Ledger, "test database", "http://127.0.0.1:0");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("Projections__Run", null);
+        }
+        await using (ingestOnly)
+        {
+            await ingestOnly.StartAsync();
+            using var http = new HttpClient { BaseAddress = new Uri(ingestOnly.Urls.First()) };
+
+            var health = await http.GetFromJsonAsync<JsonElement>("/health");
+
+            Assert.False(health.GetProperty("runsProjections").GetBoolean());
+            // Not even a follower: it never joined the election.
+            var projections = ingestOnly.Services.GetRequiredService<AsyncProjections>();
+            Assert.Throws<InvalidOperationException>(() => { _ = projections.WaitForNonStaleDataAsync(TimeSpan.FromSeconds(1)); });
+        }
     }
 }
