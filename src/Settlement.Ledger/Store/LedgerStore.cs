@@ -42,6 +42,9 @@ public static class LedgerStore
             options.Events.MapEventType(type.ClrType, type.StoredName);
         options.Events.Upcast(upcasters);
 
+        // AsyncProjections runs the daemon itself, one node at a time: say so, or Marten warns at every start
+        // that the async projections will never run.
+        options.Projections.AsyncMode = JasperFx.Events.Daemon.DaemonMode.HotCold;
         options.Projections.Add<ChargerDirectory>(ProjectionLifecycle.Inline);
         options.Projections.Add<TransactionIndex>(ProjectionLifecycle.Inline);
         options.Projections.Add<SiteDirectory>(ProjectionLifecycle.Inline);
