@@ -10,14 +10,14 @@ internal static class KpiTables
 {
     public static async Task PrintAsync(Ledger.Ledger ledger, string? site, LocalDate from, LocalDate through, CancellationToken ct, bool perPort = true)
     {
-        var histories = await new KpiDesk(ledger, SystemClock.Instance).HistoriesAsync(site, Bounds(from, through, DateTimeZone.Utc).Until + Duration.FromDays(1), ct);
+        var histories = await new KpiDesk(ledger, SystemClock.Instance).HistoriesAsync(site, through, ct);
         var table = new Table().Title($"KPIs {from:yyyy-MM-dd} to {through:yyyy-MM-dd} (each site's local dates)")
             .AddColumns("Site", "Uptime, lowest port", "Ports > 97%", "Charge success", "Occupied", "Delivering", "Rating");
         var ports = new Table().Title("Uptime per port (23 CFR 680.116(b))").AddColumns("Port", "Minutes", "Outage", "Excluded", "Uptime");
         foreach (var history in histories)
         {
-            var (start, until) = Bounds(from, through, history.Zone);
-            var timelines = history.Chargers.Where(c => c.Profile.RegisteredAt < until).SelectMany(c => PortTimelines.Of(c.Profile, c.Facts, until)).ToList();
+            var (start, until) = history.Bounds(from, through);
+            var timelines = history.Timelines(until);
             var uptimes = timelines.Select(t => Uptime.For(t, start, until)).ToList();
             var success = ChargeSuccess.For(history.Chargers, start, until).Total;
             var use = Utilisation.ForSite(history.Site.SiteId, timelines, history.Zone, new DateInterval(from, through));
@@ -35,7 +35,4 @@ internal static class KpiTables
         if (perPort) AnsiConsole.Write(ports);
         AnsiConsole.MarkupLine("[grey]Occupied below the 50% breakeven is flagged <50%. The same figures: GET /api/kpis/{uptime,charge-success,utilisation,ratings}?from=&through=[/]");
     }
-
-    private static (Instant Start, Instant Until) Bounds(LocalDate from, LocalDate through, DateTimeZone zone) =>
-        (from.AtStartOfDayInZone(zone).ToInstant(), through.PlusDays(1).AtStartOfDayInZone(zone).ToInstant());
 }

@@ -11,7 +11,18 @@ using Settlement.Projections.Network;
 namespace Settlement.Host.Kpis;
 
 /// <summary>A site with its chargers' KPI inputs, as the async projections hold them.</summary>
-public sealed record SiteHistory(SiteEntry Site, DateTimeZone Zone, IReadOnlyList<ChargerHistory> Chargers);
+public sealed record SiteHistory(SiteEntry Site, DateTimeZone Zone, IReadOnlyList<ChargerHistory> Chargers)
+{
+    /// <summary>The local dates [from, through] at the site, as instants: its first midnight and the one after its last day.</summary>
+    public (Instant Start, Instant Until) Bounds(LocalDate from, LocalDate through) => Bounds(from, through, Zone);
+
+    public static (Instant Start, Instant Until) Bounds(LocalDate from, LocalDate through, DateTimeZone zone) =>
+        (from.AtStartOfDayInZone(zone).ToInstant(), through.PlusDays(1).AtStartOfDayInZone(zone).ToInstant());
+
+    /// <summary>Each port of the chargers operational before <paramref name="until"/>, followed up to it.</summary>
+    public IReadOnlyList<PortTimeline> Timelines(Instant until) =>
+        [.. Chargers.Where(c => c.Profile.RegisteredAt < until).SelectMany(c => PortTimelines.Of(c.Profile, c.Facts, until))];
+}
 
 /// <summary>
 /// Reads KPI inputs (charger and session facts) for sites and periods, and records what operators and
@@ -20,6 +31,13 @@ public sealed record SiteHistory(SiteEntry Site, DateTimeZone Zone, IReadOnlyLis
 public sealed class KpiDesk(Ledger.Ledger ledger, IClock clock)
 {
     private static readonly Actor OperatorApi = new(ActorKind.Operator, "api");
+
+    /// <summary>
+    /// The histories a period of local dates through <paramref name="through"/> needs, wherever the sites are:
+    /// two days past it in UTC is later than its end in any time zone.
+    /// </summary>
+    public Task<IReadOnlyList<SiteHistory>> HistoriesAsync(string? siteId, LocalDate through, CancellationToken ct) =>
+        HistoriesAsync(siteId, through.PlusDays(2).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant(), ct);
 
     /// <summary>Every registered charger of the sites (all sites when none is named) with its facts up to <paramref name="until"/>.</summary>
     public async Task<IReadOnlyList<SiteHistory>> HistoriesAsync(string? siteId, Instant until, CancellationToken ct)

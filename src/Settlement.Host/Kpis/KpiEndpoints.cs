@@ -48,7 +48,7 @@ public static class KpiEndpoints
                         return Results.BadRequest(new { error = $"trailingYear '{trailingYear}' is not a month like 2026-10." });
                     var end = month.Value.OnDayOfMonth(1).PlusMonths(1).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant() + Duration.FromDays(1);
                     var histories = await desk.HistoriesAsync(site, end, ct);
-                    return Results.Ok(histories.SelectMany(h => Timelines(h, end).Select(t => Row(h, Uptime.TrailingYear(t, month.Value, h.Zone)))).ToList());
+                    return Results.Ok(histories.SelectMany(h => h.Timelines(end).Select(t => Row(h, Uptime.TrailingYear(t, month.Value, h.Zone)))).ToList());
                 }
                 if (!Periods.TryRequired(from, through, out var period, out var bad)) return bad!;
                 return Results.Ok(await PerSiteAsync(desk, site, period, (h, timelines, start, until) =>
@@ -72,7 +72,7 @@ public static class KpiEndpoints
             // Sites may be in different zones: the period is taken in the first site's zone, and the answer says which dates it covers.
             var histories = await desk.HistoriesAsync(site, Instant.MaxValue, ct);
             var zone = histories.FirstOrDefault()?.Zone ?? DateTimeZone.Utc;
-            var (start, until) = Bounds(period, zone);
+            var (start, until) = SiteHistory.Bounds(period.From, period.Through, zone);
             var report = ChargeSuccess.For(histories.SelectMany(h => h.Chargers), start, until);
             return Results.Ok(new ChargeSuccessAnswer(period.From, period.Through, Tally("all", report.Total),
                 Tallies(report.ByPort, p => p.ToString()), Tallies(report.ByCharger, c => c), Tallies(report.BySite, s => s),
@@ -103,20 +103,13 @@ public static class KpiEndpoints
     private static async Task<IReadOnlyList<T>> PerSiteAsync<T>(KpiDesk desk, string? site, (LocalDate From, LocalDate Through) period,
         Func<SiteHistory, IReadOnlyList<PortTimeline>, Instant, Instant, IEnumerable<T>> figures, CancellationToken ct)
     {
-        // The latest instant the period can end anywhere: a day past its end in UTC covers every zone.
-        var histories = await desk.HistoriesAsync(site, Bounds(period, DateTimeZone.Utc).Until + Duration.FromDays(1), ct);
+        var histories = await desk.HistoriesAsync(site, period.Through, ct);
         return histories.SelectMany(h =>
         {
-            var (start, until) = Bounds(period, h.Zone);
-            return figures(h, Timelines(h, until), start, until);
+            var (start, until) = h.Bounds(period.From, period.Through);
+            return figures(h, h.Timelines(until), start, until);
         }).ToList();
     }
-
-    private static (Instant Start, Instant Until) Bounds((LocalDate From, LocalDate Through) period, DateTimeZone zone) =>
-        (period.From.AtStartOfDayInZone(zone).ToInstant(), period.Through.PlusDays(1).AtStartOfDayInZone(zone).ToInstant());
-
-    private static IReadOnlyList<PortTimeline> Timelines(SiteHistory history, Instant until) =>
-        [.. history.Chargers.Where(c => c.Profile.RegisteredAt < until).SelectMany(c => PortTimelines.Of(c.Profile, c.Facts, until))];
 
     private static UptimeRow Row(SiteHistory history, PortUptime uptime) => new(
         history.Site.SiteId, uptime.Port.ToString(), uptime.From, uptime.Until, Math.Round(uptime.Minutes, 2), Math.Round(uptime.OutageMinutes, 2),

@@ -37,7 +37,7 @@ public sealed class RegulatorReports(Ledger.Ledger ledger, KpiDesk kpis, IClock 
         var (source, histories) = await InputsAsync(site, through, ct);
         var rows = histories.SelectMany(h =>
         {
-            var (start, until) = Bounds(from, through, h.Zone);
+            var (start, until) = h.Bounds(from, through);
             return h.Chargers.SelectMany(c => Ports(c).Select(evse =>
             {
                 var sessions = c.Sessions
@@ -57,11 +57,11 @@ public sealed class RegulatorReports(Ledger.Ledger ledger, KpiDesk kpis, IClock 
         var months = Months(from, through);
         var rows = histories.SelectMany(h =>
         {
-            var (_, until) = Bounds(from, through, h.Zone);
-            var timelines = h.Chargers.SelectMany(c => PortTimelines.Of(c.Profile, c.Facts, until)).ToList();
+            var (_, until) = h.Bounds(from, through);
+            var timelines = h.Timelines(until);
             return months.SelectMany(month =>
             {
-                var (start, end) = Bounds(month.OnDayOfMonth(1), month.OnDayOfMonth(month.Calendar.GetDaysInMonth(month.Year, month.Month)), h.Zone);
+                var (start, end) = h.Bounds(month.OnDayOfMonth(1), month.OnDayOfMonth(month.Calendar.GetDaysInMonth(month.Year, month.Month)));
                 return timelines.Where(t => t.OperationalFrom < end).Select(t =>
                 {
                     var year = Uptime.TrailingYear(t, month, h.Zone);
@@ -80,8 +80,8 @@ public sealed class RegulatorReports(Ledger.Ledger ledger, KpiDesk kpis, IClock 
         var (source, histories) = await InputsAsync(site, through, ct);
         var rows = histories.SelectMany(h =>
         {
-            var (start, until) = Bounds(from, through, h.Zone);
-            return h.Chargers.SelectMany(c => PortTimelines.Of(c.Profile, c.Facts, until)).SelectMany(t =>
+            var (start, until) = h.Bounds(from, through);
+            return h.Timelines(until).SelectMany(t =>
             {
                 var outages = Uptime.Outages(t, start, until)
                     .Select(o => new OutageRow(h.Site.SiteId, provider, t.Port.ToString(),
@@ -165,7 +165,7 @@ public sealed class RegulatorReports(Ledger.Ledger ledger, KpiDesk kpis, IClock 
     private async Task<(EventRange Source, IReadOnlyList<SiteHistory> Histories)> InputsAsync(string? site, LocalDate through, CancellationToken ct)
     {
         var source = await SourceAsync(ct);
-        var histories = await kpis.HistoriesAsync(site, through.PlusDays(2).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant(), ct);
+        var histories = await kpis.HistoriesAsync(site, through, ct);
         return (source, histories);
     }
 
@@ -215,13 +215,10 @@ public sealed class RegulatorReports(Ledger.Ledger ledger, KpiDesk kpis, IClock 
         return months;
     }
 
-    private static (Instant Start, Instant Until) Bounds(LocalDate from, LocalDate through, DateTimeZone zone) =>
-        (from.AtStartOfDayInZone(zone).ToInstant(), through.PlusDays(1).AtStartOfDayInZone(zone).ToInstant());
-
     // A report over sites in several zones spans from the earliest local start to the latest local end.
     private static Instant Start(LocalDate from, IReadOnlyList<SiteHistory> histories) =>
-        histories.Count == 0 ? from.AtStartOfDayInZone(DateTimeZone.Utc).ToInstant() : histories.Min(h => Bounds(from, from, h.Zone).Start);
+        histories.Count == 0 ? SiteHistory.Bounds(from, from, DateTimeZone.Utc).Start : histories.Min(h => h.Bounds(from, from).Start);
 
     private static Instant Until(LocalDate through, IReadOnlyList<SiteHistory> histories) =>
-        histories.Count == 0 ? through.PlusDays(1).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant() : histories.Max(h => Bounds(through, through, h.Zone).Until);
+        histories.Count == 0 ? SiteHistory.Bounds(through, through, DateTimeZone.Utc).Until : histories.Max(h => h.Bounds(through, through).Until);
 }
