@@ -3,8 +3,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using NodaTime;
 using NodaTime.Text;
 using Settlement.Documents.Reports;
-using Settlement.Domain.Kpis;
-using Settlement.Host;
 using Settlement.Host.Kpis;
 using Settlement.Host.Reports;
 using Settlement.Ledger.Store;
@@ -93,19 +91,14 @@ internal static class ReportCommand
             var ledger = open.Ledger;
             await CatchUpAsync(ledger, ct);
             var reports = new RegulatorReports(ledger, new KpiDesk(ledger, SystemClock.Instance), SystemClock.Instance);
-            var (siteId, by, csv) = (parse.GetValue(site), parse.GetValue(provider)!, parse.GetValue(format) == "csv");
+            var csv = parse.GetValue(format) == "csv";
             var number = parse.GetValue(module);
-            var document = await AnsiConsole.Status().StartAsync($"Building EV-ChART module {number}", async _ => number switch
-            {
-                2 => await reports.ChargingSessionsAsync(siteId, by, period.From, period.Through, ct) is var r ? csv ? NeviCsv.Render(r) : NeviJson.Render(r) : [],
-                3 => await reports.UptimeAsync(siteId, by, period.From, period.Through, ct) is var r ? csv ? NeviCsv.Render(r) : NeviJson.Render(r) : [],
-                4 => await reports.OutagesAsync(siteId, by, period.From, period.Through, ct) is var r ? csv ? NeviCsv.Render(r) : NeviJson.Render(r) : [],
-                _ => await reports.MaintenanceCostsAsync(siteId, by, period.From, period.Through, ct) is var r ? csv ? NeviCsv.Render(r) : NeviJson.Render(r) : [],
-            });
-            if (csv && Domain.Reports.EvChartValidator.Validate((Domain.Reports.NeviModule)number, System.Text.Encoding.UTF8.GetString(document)) is { Count: > 0 } problems)
+            var document = await AnsiConsole.Status().StartAsync($"Building EV-ChART module {number}", _ =>
+                reports.NeviDocumentAsync(number, parse.GetValue(site), parse.GetValue(provider)!, period.From, period.Through, csv, ct));
+            if (csv && Domain.Reports.EvChartValidator.Validate((Domain.Reports.NeviModule)number, System.Text.Encoding.UTF8.GetString(document!)) is { Count: > 0 } problems)
                 foreach (var problem in problems.Take(10))
                     AnsiConsole.MarkupLineInterpolated($"[yellow]EV-ChART would refuse:[/] {problem}");
-            return await WriteAsync(document, parse.GetValue(output), ct);
+            return await WriteAsync(document!, parse.GetValue(output), ct);
         });
         return command;
     }

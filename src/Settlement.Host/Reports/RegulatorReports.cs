@@ -1,5 +1,6 @@
 using Marten;
 using NodaTime;
+using Settlement.Documents.Reports;
 using Settlement.Domain.Chargers;
 using Settlement.Domain.Events;
 using Settlement.Domain.Kpis;
@@ -31,6 +32,16 @@ public sealed class RegulatorReports(Ledger.Ledger ledger, KpiDesk kpis, IClock 
 {
     private static readonly StopReason[] ChargerFailures =
         [StopReason.EmergencyStop, StopReason.PowerLoss, StopReason.HardReset, StopReason.SoftReset, StopReason.Reboot, StopReason.Other];
+
+    /// <summary>One EV-ChART module for the period, as CSV (the upload format) or JSON; null for a module EV-ChART does not have.</summary>
+    public async Task<byte[]?> NeviDocumentAsync(int module, string? site, string provider, LocalDate from, LocalDate through, bool csv, CancellationToken ct) => module switch
+    {
+        2 => await ChargingSessionsAsync(site, provider, from, through, ct) is var sessions ? csv ? NeviCsv.Render(sessions) : NeviJson.Render(sessions) : null,
+        3 => await UptimeAsync(site, provider, from, through, ct) is var uptime ? csv ? NeviCsv.Render(uptime) : NeviJson.Render(uptime) : null,
+        4 => await OutagesAsync(site, provider, from, through, ct) is var outages ? csv ? NeviCsv.Render(outages) : NeviJson.Render(outages) : null,
+        5 => await MaintenanceCostsAsync(site, provider, from, through, ct) is var costs ? csv ? NeviCsv.Render(costs) : NeviJson.Render(costs) : null,
+        _ => null,
+    };
 
     public async Task<NeviReport<ChargingSessionRow>> ChargingSessionsAsync(string? site, string provider, LocalDate from, LocalDate through, CancellationToken ct)
     {

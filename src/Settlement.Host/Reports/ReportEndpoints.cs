@@ -24,16 +24,7 @@ public static class ReportEndpoints
                 _ => (bool?)null,
             };
             if (csv is null) return Results.BadRequest(new { error = $"format '{format}' is not one of csv, json." });
-            var by = provider ?? DefaultNetworkProvider;
-            var (start, end) = (period.From, period.Through);
-            byte[]? document = module switch
-            {
-                2 => await reports.ChargingSessionsAsync(site, by, start, end, ct) is var r2 ? csv.Value ? NeviCsv.Render(r2) : NeviJson.Render(r2) : null,
-                3 => await reports.UptimeAsync(site, by, start, end, ct) is var r3 ? csv.Value ? NeviCsv.Render(r3) : NeviJson.Render(r3) : null,
-                4 => await reports.OutagesAsync(site, by, start, end, ct) is var r4 ? csv.Value ? NeviCsv.Render(r4) : NeviJson.Render(r4) : null,
-                5 => await reports.MaintenanceCostsAsync(site, by, start, end, ct) is var r5 ? csv.Value ? NeviCsv.Render(r5) : NeviJson.Render(r5) : null,
-                _ => null,
-            };
+            var document = await reports.NeviDocumentAsync(module, site, provider ?? DefaultNetworkProvider, period.From, period.Through, csv.Value, ct);
             return document is null
                 ? Results.NotFound(new { error = $"EV-ChART has modules 2 (sessions), 3 (uptime), 4 (outages) and 5 (maintenance costs), not {module}." })
                 : Results.File(document, csv.Value ? "text/csv" : "application/json", $"nevi-module-{module}-{from}-{through}.{(csv.Value ? "csv" : "json")}");
