@@ -72,11 +72,12 @@ internal static class DemoInvoicing
         var today = issued.Count == 0 ? clock.GetCurrentInstant().InUtc().Date : issued.Max(i => i.IssueDate);
         var from = issued.Count == 0 ? today : issued.Min(i => i.IssueDate);
         PrintIssued(issued, issuing.Elapsed);
-        PrintVatReport(VatReport.For(issued, from, today));
+        var vat = VatReport.For(issued, from, today);
+        PrintVatReport(vat);
         var journal = Journal.For(issued, from, today);
         AnsiConsole.MarkupLineInterpolated(
             $"[grey]Journal {from:yyyy-MM-dd} to {today:yyyy-MM-dd}: {journal.Entries.Count:N0} balanced entries, {string.Join(", ", journal.Entries.GroupBy(e => e.Currency).Select(g => $"{g.Sum(e => e.TotalDebit):N2} {g.Key} debit = credit"))}.[/]");
-        WriteDocuments(documentsFolder, issued, journal, VatReport.For(issued, from, today));
+        WriteDocuments(documentsFolder, issued, journal, vat);
     }
 
     private static void PrintIssued(IReadOnlyList<InvoiceDocument> issued, TimeSpan elapsed)
