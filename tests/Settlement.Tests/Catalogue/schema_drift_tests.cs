@@ -6,18 +6,10 @@ namespace Settlement.Tests.Catalogue
 {
     public sealed class schema_drift_tests
     {
-        private static string SchemasFolder()
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "Settlement.sln")))
-                    return Path.Combine(dir.FullName, "schemas");
-            throw new InvalidOperationException("repository root not found");
-        }
-
         [Fact]
         public void every_catalogued_event_matches_its_committed_schema()
         {
-            var audits = EventSchemas.Audit(EventCatalogue.Current, SchemasFolder());
+            var audits = EventSchemas.Audit(EventCatalogue.Current, RepositoryFiles.Schemas);
 
             var wrong = audits.Where(a => a.Status != SchemaStatus.Matches)
                 .Select(a => $"{a.Type.ClrType.Name}: {a.Status} (schemas/{a.Type.SchemaPath})");
@@ -30,7 +22,7 @@ namespace Settlement.Tests.Catalogue
             // Same stored contract name as the real SessionStarted, one field added.
             var drifted = new EventCatalogue([new EventType(typeof(Drifted.SessionStarted), EventFamily.Session)]);
 
-            var audit = Assert.Single(EventSchemas.Audit(drifted, SchemasFolder()));
+            var audit = Assert.Single(EventSchemas.Audit(drifted, RepositoryFiles.Schemas));
 
             Assert.Equal("session_started_v1", audit.Type.StoredName);
             Assert.Equal(SchemaStatus.Drifted, audit.Status);
@@ -40,7 +32,7 @@ namespace Settlement.Tests.Catalogue
         public void the_embedded_schemas_are_the_committed_files()
         {
             foreach (var type in EventCatalogue.Current.All)
-                Assert.Equal(File.ReadAllText(Path.Combine(SchemasFolder(), type.SchemaPath)), EventSchemas.Committed(type));
+                Assert.Equal(File.ReadAllText(Path.Combine(RepositoryFiles.Schemas, type.SchemaPath)), EventSchemas.Committed(type));
         }
 
         [Theory]

@@ -63,7 +63,7 @@ public sealed class afir_feed_tests
     [Fact]
     public void the_feed_validates_against_the_published_schema()
     {
-        var problems = ReportSchemas.Problems("afir-feed.v1.json", AfirJson.Render(Feed()));
+        var problems = CommittedSchemas.Problems("reports/afir-feed.v1.json", AfirJson.Render(Feed()));
 
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
@@ -72,7 +72,7 @@ public sealed class afir_feed_tests
     public void the_feed_points_to_the_schema_it_follows()
     {
         using var json = JsonDocument.Parse(AfirJson.Render(Feed()));
-        using var schema = JsonDocument.Parse(ReportSchemas.Read("afir-feed.v1.json"));
+        using var schema = JsonDocument.Parse(CommittedSchemas.Read("reports/afir-feed.v1.json"));
 
         Assert.Equal(schema.RootElement.GetProperty("$id").GetString(), json.RootElement.GetProperty("$schema").GetString());
     }
@@ -80,7 +80,7 @@ public sealed class afir_feed_tests
     [Fact]
     public void the_schema_names_every_connector_standard_power_type_and_status_we_can_write()
     {
-        using var schema = JsonDocument.Parse(ReportSchemas.Read("afir-feed.v1.json"));
+        using var schema = JsonDocument.Parse(CommittedSchemas.Read("reports/afir-feed.v1.json"));
         var point = schema.RootElement.GetProperty("$defs").GetProperty("rechargingPoint").GetProperty("properties");
         var connector = point.GetProperty("connectors").GetProperty("items").GetProperty("properties");
         static string[] Enum(JsonElement property) => property.GetProperty("enum").EnumerateArray().Select(e => e.GetString()!).ToArray();
@@ -101,7 +101,7 @@ public sealed class afir_feed_tests
             Pools = [pool with { RechargingPoints = [point with { EvseId = "STA02-1", AdHocPrice = new AfirAdHocPrice("EUR", null, null, null, null) }] }],
         };
 
-        var problems = ReportSchemas.Problems("afir-feed.v1.json", AfirJson.Render(broken));
+        var problems = CommittedSchemas.Problems("reports/afir-feed.v1.json", AfirJson.Render(broken));
 
         Assert.Contains(problems, p => p.Contains("/evseId", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("/adHocPrice", StringComparison.Ordinal));

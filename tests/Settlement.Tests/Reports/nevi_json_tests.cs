@@ -33,7 +33,7 @@ public sealed class nevi_json_tests
     [MemberData(nameof(Modules))]
     public void every_rendered_report_validates_against_its_modules_schema(NeviModule module)
     {
-        var problems = ReportSchemas.Problems(SchemaFile(module), Rendered(module));
+        var problems = CommittedSchemas.Problems(SchemaFile(module), Rendered(module));
 
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
@@ -43,7 +43,7 @@ public sealed class nevi_json_tests
     public void the_report_points_to_the_schema_it_follows(NeviModule module)
     {
         using var json = JsonDocument.Parse(Rendered(module));
-        using var schema = JsonDocument.Parse(ReportSchemas.Read(SchemaFile(module)));
+        using var schema = JsonDocument.Parse(CommittedSchemas.Read(SchemaFile(module)));
 
         Assert.Equal(schema.RootElement.GetProperty("$id").GetString(), json.RootElement.GetProperty("$schema").GetString());
     }
@@ -54,7 +54,7 @@ public sealed class nevi_json_tests
         var report = ChargingSessions();
         var unpaid = report with { Rows = [report.Rows[0] with { Session = report.Rows[0].Session! with { PaymentMethod = "" } }] };
 
-        Assert.NotEmpty(ReportSchemas.Problems("nevi-module-2.v1.json", NeviJson.Render(unpaid)));
+        Assert.NotEmpty(CommittedSchemas.Problems("reports/nevi-module-2.v1.json", NeviJson.Render(unpaid)));
         Assert.Equal(
             ["row 2: Required value for \"payment_method\" is missing"],
             EvChartValidator.Validate(NeviModule.ChargingSessions, Encoding.UTF8.GetString(NeviCsv.Render(unpaid))));
@@ -73,7 +73,7 @@ public sealed class nevi_json_tests
         Assert.Equal(JsonValueKind.Null, row.GetProperty("excluded_outage_reason").ValueKind);
     }
 
-    private static string SchemaFile(NeviModule module) => $"nevi-module-{(int)module}.v1.json";
+    private static string SchemaFile(NeviModule module) => $"reports/nevi-module-{(int)module}.v1.json";
 
     private static byte[] Rendered(NeviModule module) => module switch
     {

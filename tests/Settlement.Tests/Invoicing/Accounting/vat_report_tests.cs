@@ -102,7 +102,7 @@ public sealed class vat_report_tests
     [Fact]
     public void the_vat_report_json_validates_against_the_published_schema()
     {
-        var problems = DocumentSchemas.Problems("vat-report.v1.json", VatReportJson.Render(VatReport.For(Period, November, EndOfDecember)));
+        var problems = CommittedSchemas.Problems("documents/vat-report.v1.json", VatReportJson.Render(VatReport.For(Period, November, EndOfDecember)));
 
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }

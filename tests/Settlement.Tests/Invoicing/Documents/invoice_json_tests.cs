@@ -33,7 +33,7 @@ public sealed class invoice_json_tests
     {
         var json = InvoiceJson.Render(ByName(name));
 
-        var problems = DocumentSchemas.Problems("invoice.v1.json", json);
+        var problems = CommittedSchemas.Problems("documents/invoice.v1.json", json);
 
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
@@ -42,7 +42,7 @@ public sealed class invoice_json_tests
     public void the_document_points_to_the_schema_it_follows()
     {
         using var json = JsonDocument.Parse(InvoiceJson.Render(GermanSessionInvoice()));
-        using var schema = JsonDocument.Parse(DocumentSchemas.Read("invoice.v1.json"));
+        using var schema = JsonDocument.Parse(CommittedSchemas.Read("documents/invoice.v1.json"));
 
         Assert.Equal(schema.RootElement.GetProperty("$id").GetString(), json.RootElement.GetProperty("$schema").GetString());
     }

@@ -11,7 +11,6 @@ using Settlement.Domain.Reports;
 using Settlement.Host;
 using Settlement.Ledger;
 using Settlement.Ledger.Store;
-using Settlement.Tests.Reports;
 using Settlement.Tests.Tariffs;
 
 namespace Settlement.Tests.Kpis.Projections;
@@ -126,13 +125,13 @@ public sealed class kpi_api_tests(LedgerDatabase db) : IAsyncLifetime
             var csv = await _http.GetStringAsync($"/api/reports/nevi/{(int)module}?site={_network.SiteId}&from=2026-10-01&through=2026-10-31");
             var json = await _http.GetByteArrayAsync($"/api/reports/nevi/{(int)module}?site={_network.SiteId}&from=2026-10-01&through=2026-10-31&format=json");
             Assert.Empty(EvChartValidator.Validate(module, csv));
-            Assert.Empty(ReportSchemas.Problems($"nevi-module-{(int)module}.v1.json", json));
+            Assert.Empty(CommittedSchemas.Problems($"reports/nevi-module-{(int)module}.v1.json", json));
             Assert.Contains(_network.SiteId, csv);
         }
         var outages = await _http.GetStringAsync($"/api/reports/nevi/4?site={_network.SiteId}&from=2026-10-01&through=2026-10-31");
         Assert.Contains($"{_network.ChargerId}/1,2026-10-31T22:00:00Z,60.00,FALSE", outages);
         var afir = await _http.GetByteArrayAsync("/api/reports/afir");
-        var problems = ReportSchemas.Problems("afir-feed.v1.json", afir);
+        var problems = CommittedSchemas.Problems("reports/afir-feed.v1.json", afir);
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 

@@ -28,11 +28,8 @@ public static class OcppRpcClient
 
     internal static readonly JsonSerializerOptions IndentedJson = new() { WriteIndented = true };
 
-    /// <summary>tests/ocpp-client, found from the test binaries by walking up to the folder holding Settlement.sln.</summary>
-    public static string ClientDirectory => clientDirectory.Value;
-
-    // Lazy so a missing checkout layout surfaces as a readable failure rather than a TypeInitializationException.
-    static readonly Lazy<string> clientDirectory = new(FindClientDirectory);
+    /// <summary>tests/ocpp-client of the checkout the tests run from.</summary>
+    public static string ClientDirectory => Path.Combine(RepositoryFiles.Root, "tests", "ocpp-client");
 
     public static async Task<ScenarioResult> RunAsync(Scenario scenario, CancellationToken ct = default)
     {
@@ -213,15 +210,6 @@ public static class OcppRpcClient
         }
     }
 
-    static string FindClientDirectory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Settlement.sln")))
-                return Path.Combine(dir.FullName, "tests", "ocpp-client");
-        }
-        throw new OcppHarnessException($"no folder above {AppContext.BaseDirectory} contains Settlement.sln, so tests/ocpp-client cannot be found");
-    }
 
     sealed record ToolRun(int ExitCode, string Stdout, string Stderr);
 
