@@ -7,7 +7,6 @@ using Settlement.Domain.Invoicing.Jurisdictions;
 using Settlement.Domain.Invoicing.TaxRates;
 using Settlement.Domain.Roaming;
 using Settlement.Ledger;
-using Settlement.Ledger.Schemas;
 using Settlement.Projections.Invoicing;
 using Settlement.Projections.Network;
 using Settlement.Projections.Pricing;
@@ -58,8 +57,9 @@ public sealed class InvoiceDesk(Ledger.Ledger ledger, IClock clock)
         var stream = StreamIds.Site(siteId);
         try
         {
-            var version = await AppendAsync(stream, await ledger.StreamVersionAsync(stream, ct), [resolved], ct);
-            return (resolved, JurisdictionSource(siteId, version));
+            var version = await ledger.StreamVersionAsync(stream, ct);
+            await AppendAsync(stream, version, [resolved], ct);
+            return (resolved, JurisdictionSource(siteId, version + 1));
         }
         catch (StreamConcurrencyException)
         {
@@ -336,19 +336,11 @@ public sealed class InvoiceDesk(Ledger.Ledger ledger, IClock clock)
     private static SourceEvent JurisdictionSource(string siteId, long version) =>
         new(StreamIds.Site(siteId), version, EventType.StoredNameOf(typeof(SiteJurisdictionResolved)));
 
-    /// <summary>Appends, at <paramref name="expectedVersion"/> when given, and returns the stream's new version then (else 0).</summary>
-    private async Task<long> AppendAsync(string stream, long? expectedVersion, IReadOnlyList<object> events, CancellationToken ct)
+    /// <summary>Appends, at <paramref name="expectedVersion"/> when given.</summary>
+    private Task AppendAsync(string stream, long? expectedVersion, IReadOnlyList<object> events, CancellationToken ct)
     {
         var metadata = EventMetadata.NewCorrelation(Finance, clock.GetCurrentInstant());
-        try
-        {
-            await ledger.AppendAsync(new StreamAppend(stream, events.Select(e => new PendingEvent(e, metadata)).ToList(), expectedVersion), ct);
-        }
-        catch (MalformedEventException e)
-        {
-            throw new RequestRefusedException(RefusalKind.Unprocessable, e.Message);
-        }
-        return expectedVersion is { } version ? version + events.Count : 0;
+        return ledger.AppendOrRefuseAsync(new StreamAppend(stream, events.Select(e => new PendingEvent(e, metadata)).ToList(), expectedVersion), ct);
     }
 
     private sealed record Issuer(InvoiceIssuerRegistered Registration, SourceEvent Source)

@@ -5,7 +5,6 @@ using Settlement.Domain.Kpis;
 using Settlement.Domain.Sessions;
 using Settlement.Host;
 using Settlement.Ledger;
-using Settlement.Ledger.Schemas;
 using Settlement.Projections.Network;
 
 namespace Settlement.Host.Kpis;
@@ -121,17 +120,8 @@ public sealed class KpiDesk(Ledger.Ledger ledger, IClock clock)
         DateTimeZoneProviders.Tzdb.GetZoneOrNull(site.TimeZone)
         ?? throw new RequestRefusedException(RefusalKind.Unprocessable, $"Site {site.SiteId} has the time zone '{site.TimeZone}', which the IANA database does not know.");
 
-    private async Task AppendAsync(string stream, object data, CancellationToken ct)
-    {
-        try
-        {
-            await ledger.AppendAsync(new StreamAppend(stream, [new PendingEvent(data, Metadata())]), ct);
-        }
-        catch (MalformedEventException e)
-        {
-            throw new RequestRefusedException(RefusalKind.Unprocessable, e.Message);
-        }
-    }
+    private Task AppendAsync(string stream, object data, CancellationToken ct) =>
+        ledger.AppendOrRefuseAsync(new StreamAppend(stream, [new PendingEvent(data, Metadata())]), ct);
 
     private EventMetadata Metadata() => EventMetadata.NewCorrelation(OperatorApi, clock.GetCurrentInstant());
 }
