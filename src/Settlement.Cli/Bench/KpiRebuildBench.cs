@@ -3,10 +3,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using NodaTime;
 using Settlement.Cli.Demo;
 using Settlement.Ledger.Database;
-using System.Text.Json;
-using Marten;
-using Settlement.Domain.Kpis;
-using Settlement.Ledger;
 using Settlement.Ledger.Store;
 using Settlement.Projections.Kpis;
 using Spectre.Console;
@@ -58,7 +54,7 @@ public sealed class KpiRebuildBench(DatabaseServer server, string database, Demo
             runs.Add((rebuilding.Elapsed, result));
         }
         var median = runs.OrderBy(r => r.Elapsed).ElementAt(Runs / 2);
-        var fast = await DocumentsAsync(ledger, ct);
+        var fast = await KpiRebuild.DocumentsAsync(ledger, ct);
 
         // The same rebuild through Marten's daemon, for comparison: it must produce the same documents.
         var daemonRebuilding = Stopwatch.StartNew();
@@ -72,7 +68,7 @@ public sealed class KpiRebuildBench(DatabaseServer server, string database, Demo
             progress("Rebuilding them again with Marten's daemon", Projections.Length, Projections.Length);
         }
         daemonRebuilding.Stop();
-        var byDaemon = await DocumentsAsync(ledger, ct);
+        var byDaemon = await KpiRebuild.DocumentsAsync(ledger, ct);
 
         return new Result(ledgerEvents, median.Result.EventsReplayed, appending.Elapsed, median.Elapsed,
             [.. runs.Select(r => r.Elapsed)], daemonRebuilding.Elapsed, fast.SequenceEqual(byDaemon));
@@ -87,15 +83,6 @@ public sealed class KpiRebuildBench(DatabaseServer server, string database, Demo
         await using var command = ledger.DataSource.CreateCommand($"VACUUM (ANALYZE) {LedgerStore.Schema}.mt_events");
         command.CommandTimeout = 0;
         await command.ExecuteNonQueryAsync(ct);
-    }
-
-    /// <summary>Every KPI document as JSON, in id order.</summary>
-    private static async Task<IReadOnlyList<string>> DocumentsAsync(Ledger.Ledger ledger, CancellationToken ct)
-    {
-        await using var query = ledger.Store.QuerySession();
-        var months = await query.Query<ChargerMonthFacts>().OrderBy(m => m.Id).ToListAsync(ct);
-        var sessions = await query.Query<SessionFacts>().OrderBy(s => s.Id).ToListAsync(ct);
-        return [.. months.Select(m => JsonSerializer.Serialize(m, LedgerJson.Options)), .. sessions.Select(s => JsonSerializer.Serialize(s, LedgerJson.Options))];
     }
 
     public static void Print(Result result, DemoOptions history)

@@ -62,6 +62,15 @@ public sealed class KpiRebuild(Ledger ledger)
         return new Result(ceiling, replayed, monthDocuments.Count, sessions.Count);
     }
 
+    /// <summary>Every KPI document as JSON, in id order: what two rebuilds compare.</summary>
+    public static async Task<IReadOnlyList<string>> DocumentsAsync(Ledger ledger, CancellationToken ct)
+    {
+        await using var query = ledger.Store.QuerySession();
+        var months = await query.Query<ChargerMonthFacts>().OrderBy(m => m.Id).ToListAsync(ct);
+        var sessions = await query.Query<SessionFacts>().OrderBy(s => s.Id).ToListAsync(ct);
+        return [.. months.Select(m => JsonSerializer.Serialize(m, LedgerJson.Options)), .. sessions.Select(s => JsonSerializer.Serialize(s, LedgerJson.Options))];
+    }
+
     private async Task<long> CeilingAsync(CancellationToken ct)
     {
         await using var command = ledger.DataSource.CreateCommand($"select coalesce(max(seq_id), 0) from {LedgerStore.Schema}.mt_events");

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Marten;
 using Microsoft.Extensions.Logging.Abstractions;
 using NodaTime;
 using Settlement.Domain.Chargers;
@@ -50,10 +48,10 @@ public sealed class kpi_projection_tests(LedgerDatabase db)
             new FaultCleared(network.ChargerId, 2, 1, "GroundFailure", October + Duration.FromMinutes(45)));
         await network.ChargeAsync(October, readings: 2, whPerReading: 1_500);
         await CatchUpAsync();
-        var byDaemon = await DocumentsAsync();
+        var byDaemon = await KpiRebuild.DocumentsAsync(db.Ledger, CancellationToken.None);
 
         var rebuilt = await new KpiRebuild(db.Ledger).RunAsync((_, _) => { }, CancellationToken.None);
-        var byRebuild = await DocumentsAsync();
+        var byRebuild = await KpiRebuild.DocumentsAsync(db.Ledger, CancellationToken.None);
         var later = await network.ChargeAsync(October + Duration.FromDays(1), readings: 1, whPerReading: 700);
         await CatchUpAsync();
 
@@ -77,13 +75,5 @@ public sealed class kpi_projection_tests(LedgerDatabase db)
         await using var projections = new AsyncProjections(db.Ledger.Store, NullLogger.Instance);
         await projections.StartAsync(CancellationToken.None);
         await projections.WaitForNonStaleDataAsync(CatchUp);
-    }
-
-    private async Task<IReadOnlyList<string>> DocumentsAsync()
-    {
-        await using var query = db.Ledger.Store.QuerySession();
-        var months = await query.Query<ChargerMonthFacts>().OrderBy(m => m.Id).ToListAsync();
-        var sessions = await query.Query<SessionFacts>().OrderBy(s => s.Id).ToListAsync();
-        return [.. months.Select(m => JsonSerializer.Serialize(m, LedgerJson.Options)), .. sessions.Select(s => JsonSerializer.Serialize(s, LedgerJson.Options))];
     }
 }
