@@ -1,11 +1,8 @@
 using System.Diagnostics;
-using Marten;
 using Microsoft.Extensions.Logging.Abstractions;
 using NodaTime;
 using Settlement.Host.Invoicing;
 using Settlement.Ledger.Store;
-using Settlement.Projections.Pricing;
-using Settlement.Projections.Roaming;
 
 namespace Settlement.Cli.Bench;
 
@@ -37,10 +34,7 @@ public sealed class InvoiceIssuingBench(Ledger.Ledger ledger)
             await projections.WaitForNonStaleDataAsync(TimeSpan.FromMinutes(10));
         }
         await _desk.RegisterIssuerAsync(IssuerId, "Settlement Bench GmbH", "Leopoldstraße 1, 80802 München, Germany", "DE", "DE300000001", ct);
-        await using var query = ledger.Store.QuerySession();
-        var roamed = (await query.Query<RoamedSession>().Select(r => r.Id).ToListAsync(ct)).ToHashSet();
-        var stopped = await query.Query<PricedSessionView>().Where(v => v.Status == PricedSessionStatus.Stopped).Select(v => v.Id).ToListAsync(ct);
-        _unbilled = new Queue<string>(stopped.Where(id => !roamed.Contains(id)).Order(StringComparer.Ordinal));
+        _unbilled = new Queue<string>(await _desk.DriverSessionsToBillAsync(ct));
         return _unbilled.Count;
     }
 

@@ -1,14 +1,10 @@
 using System.Diagnostics;
-using Marten;
 using NodaTime;
 using Settlement.Documents;
 using Settlement.Domain.Invoicing;
 using Settlement.Domain.Invoicing.Accounting;
 using Settlement.Host;
 using Settlement.Host.Invoicing;
-using Settlement.Projections.Invoicing;
-using Settlement.Projections.Pricing;
-using Settlement.Projections.Roaming;
 using Spectre.Console;
 
 namespace Settlement.Cli.Demo;
@@ -29,14 +25,7 @@ internal static class DemoInvoicing
         var desk = new InvoiceDesk(ledger, clock);
         await desk.RegisterIssuerAsync(IssuerId, "Settlement Demo Charging GmbH", "Leopoldstraße 1, 80802 München, Germany", "DE", "DE300000001", ct);
 
-        List<string> driverSessions;
-        await using (var query = ledger.Store.QuerySession())
-        {
-            var roamed = (await query.Query<RoamedSession>().Select(r => r.Id).ToListAsync(ct)).ToHashSet();
-            driverSessions = (await query.Query<PricedSessionView>().Where(v => v.Status == PricedSessionStatus.Stopped)
-                    .Select(v => v.Id).ToListAsync(ct))
-                .Where(id => !roamed.Contains(id)).Order(StringComparer.Ordinal).ToList();
-        }
+        var driverSessions = await desk.DriverSessionsToBillAsync(ct);
 
         var issuing = Stopwatch.StartNew();
         var issued = new List<InvoiceDocument>();

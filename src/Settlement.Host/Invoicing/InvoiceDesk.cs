@@ -117,6 +117,16 @@ public sealed class InvoiceDesk(Ledger.Ledger ledger, IClock clock)
         return set;
     }
 
+    /// <summary>Stopped, priced sessions of drivers (not roaming partners) that no invoice bills yet, in id order: a billing run's work.</summary>
+    public async Task<IReadOnlyList<string>> DriverSessionsToBillAsync(CancellationToken ct)
+    {
+        await using var query = ledger.Store.QuerySession();
+        var roamed = (await query.Query<RoamedSession>().Select(r => r.Id).ToListAsync(ct)).ToHashSet();
+        var billed = (await query.Query<SessionBilling>().Where(b => b.Invoice != null).Select(b => b.Id).ToListAsync(ct)).ToHashSet();
+        var stopped = await query.Query<PricedSessionView>().Where(v => v.Status == PricedSessionStatus.Stopped).Select(v => v.Id).ToListAsync(ct);
+        return [.. stopped.Where(id => !roamed.Contains(id) && !billed.Contains(id)).Order(StringComparer.Ordinal)];
+    }
+
     /// <summary>
     /// One driver's invoice per session, numbered consecutively in <paramref name="series"/>. Refused whole
     /// when any session is not stopped and priced, is billed already, or is a roaming partner's.

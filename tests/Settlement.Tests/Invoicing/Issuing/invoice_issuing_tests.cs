@@ -104,12 +104,15 @@ public sealed class invoice_issuing_tests(LedgerDatabase db) : IAsyncLifetime
     {
         var (_, session) = await _desk.SessionAtAsync(48.14m, 11.58m, "Europe/Berlin", "DE", October);
         await _desk.PricedAsync();
+        Assert.Contains(session, await _desk.Desk.DriverSessionsToBillAsync(CancellationToken.None));
         var invoice = Assert.Single(await _desk.Desk.IssueSessionInvoicesAsync(_desk.IssuerId, [session], buyer: null));
+        Assert.DoesNotContain(session, await _desk.Desk.DriverSessionsToBillAsync(CancellationToken.None));
 
         var twice = await Assert.ThrowsAsync<RequestRefusedException>(() => _desk.Desk.IssueSessionInvoicesAsync(_desk.IssuerId, [session], buyer: null));
         Assert.Equal(RefusalKind.Conflict, twice.Kind);
 
         var note = await _desk.Desk.IssueCreditNoteAsync(_desk.IssuerId, invoice.Number, lineNos: null, "Driver billed under the wrong company");
+        Assert.Contains(session, await _desk.Desk.DriverSessionsToBillAsync(CancellationToken.None));
         var again = await Assert.ThrowsAsync<RequestRefusedException>(() =>
             _desk.Desk.IssueCreditNoteAsync(_desk.IssuerId, invoice.Number, [1], "again"));
         var corrected = Assert.Single(await _desk.Desk.IssueSessionInvoicesAsync(_desk.IssuerId, [session],
@@ -131,6 +134,7 @@ public sealed class invoice_issuing_tests(LedgerDatabase db) : IAsyncLifetime
         var partner = await _desk.RoamingPartnerAsync(commissionPercent: 12.5m, first, second);
         await _desk.PricedAsync();
 
+        Assert.DoesNotContain(first, await _desk.Desk.DriverSessionsToBillAsync(CancellationToken.None));
         var toDriver = await Assert.ThrowsAsync<RequestRefusedException>(() => _desk.Desk.IssueSessionInvoicesAsync(_desk.IssuerId, [first], buyer: null));
         var invoice = Assert.Single(await _desk.Desk.IssuePartnerInvoicesAsync(_desk.IssuerId, partner,
             new LocalDate(2026, 10, 1), new LocalDate(2026, 10, 31), new InvoiceParty("Roam France SAS", "Paris", "FR", "FR40123456789")));
