@@ -68,6 +68,8 @@ public static class LedgerStore
         relayed.AddColumn<Guid>("id").AsPrimaryKey();
         relayed.AddColumn<string>("body").NotNull();
         options.Storage.ExtendedSchemaObjects.Add(relayed);
+        foreach (var table in Audit.ChainTables.Define(Schema))
+            options.Storage.ExtendedSchemaObjects.Add(table);
 
         return options;
     }
