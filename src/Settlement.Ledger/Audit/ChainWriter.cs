@@ -86,6 +86,8 @@ public sealed class ChainWriter(NpgsqlDataSource dataSource, ILogger logger) : I
             finally
             {
                 _writing.Release();
+                // Taken only to catch up: a node that does not follow the ledger must not keep the others from it.
+                if (_stopping is null) await ReleaseAsync();
             }
             var head = await ChainHead.ReadAsync(dataSource, ct);
             progress?.Invoke(head.Sequence, target);
