@@ -15,6 +15,7 @@ var root = new RootCommand("settle: the Settlement ledger and settlement engine 
     BenchCommand.Create(),
     ReportCommand.Create(),
     ReportCommand.RebuildCommand(),
+    EraseDriverCommand.Create(),
 };
 
 try

@@ -60,6 +60,9 @@ public static class SettlementHost
         // Bad request bodies surface as exceptions so the middleware below can say what was wrong.
         builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         var app = builder.Build();
+        if (ledger.Drivers.IsDevelopmentSecret)
+            app.Logger.LogWarning("The driver vault uses its built-in development secret: set {Variable} before real drivers' tokens reach this host.",
+                Ledger.Drivers.VaultSecret.EnvironmentVariable);
         app.Use(async (context, next) =>
         {
             try
@@ -79,6 +82,7 @@ public static class SettlementHost
         app.MapInvoicing();
         app.MapKpis();
         app.MapReports();
+        app.MapDrivers();
 
         app.MapGet("/health", async (CancellationToken ct) =>
         {
