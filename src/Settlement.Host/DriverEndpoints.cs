@@ -11,7 +11,7 @@ namespace Settlement.Host;
 public static class DriverEndpoints
 {
     /// <summary>Name the driver by the token they use (<paramref name="IdToken"/>) or by their pseudonym (<paramref name="DriverRef"/>).</summary>
-    public sealed record ErasureBody(string? IdToken, string? DriverRef, string? Reason);
+    public sealed record ErasureBody(string? IdToken = null, string? DriverRef = null, string? Reason = null);
 
     private static readonly Actor Privacy = new(ActorKind.Operator, "privacy");
     private const string DefaultReason = "GDPR Art. 17 erasure request";
