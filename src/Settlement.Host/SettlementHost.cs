@@ -66,6 +66,9 @@ public static class SettlementHost
         // Bad request bodies surface as exceptions so the middleware below can say what was wrong.
         builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         var app = builder.Build();
+        if (ledger.Drivers.IsDevelopmentSecret)
+            app.Logger.LogWarning("The driver vault uses its built-in development secret: set {Variable} before real drivers' tokens reach this host.",
+                Ledger.Drivers.VaultSecret.EnvironmentVariable);
         app.Use(async (context, next) =>
         {
             try
@@ -86,6 +89,7 @@ public static class SettlementHost
         app.MapKpis();
         app.MapReports();
         app.MapAudit();
+        app.MapDrivers();
 
         app.MapGet("/health", async (CancellationToken ct) =>
         {

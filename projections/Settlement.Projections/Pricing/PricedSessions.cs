@@ -28,7 +28,7 @@ public sealed record PricedSessionView(
     string ChargerId,
     int EvseId,
     string? SiteId,
-    string IdToken,
+    string? DriverRef,
     PricedSessionStatus Status,
     Instant StartedAt,
     Instant? StoppedAt,
@@ -52,7 +52,7 @@ public sealed class PricedSessions : ProjectionBase, IProjection
 {
     public const string ProjectionName = "PricedSessions";
 
-    private static readonly Type[] SessionEvents = [typeof(SessionStarted), typeof(MeterValuesRecorded), typeof(SessionStopped)];
+    private static readonly Type[] SessionEvents = [typeof(SessionStartedV2), typeof(MeterValuesRecorded), typeof(SessionStopped)];
     private static readonly Type[] TariffEvents = [typeof(TariffPublished), typeof(TariffSuperseded), typeof(TariffAssigned)];
 
     public PricedSessions()
@@ -117,7 +117,7 @@ public sealed class PricedSessions : ProjectionBase, IProjection
     {
         var started = session.Started;
         var view = new PricedSessionView(
-            started.SessionId, started.ChargerId, started.EvseId, SiteId: null, started.IdToken,
+            started.SessionId, started.ChargerId, started.EvseId, SiteId: null, started.IdToken?.DriverRef,
             session.Stopped is null ? PricedSessionStatus.Running : PricedSessionStatus.Stopped,
             started.StartedAt, session.Stopped?.StoppedAt, Price: null, Problem: null,
             new PricingSources(session.Version, session.Sequence, []));
@@ -152,12 +152,12 @@ public sealed class PricedSessions : ProjectionBase, IProjection
         view with { Status = PricedSessionStatus.Unpriced, Problem = problem };
 
     /// <summary>One session folded from its events, in ledger order.</summary>
-    private sealed class SessionRecord(SessionStarted started)
+    private sealed class SessionRecord(SessionStartedV2 started)
     {
         // Keyed by the time they were taken, as the session itself keeps them: late readings fold in time order.
         private readonly SortedDictionary<Instant, MeterReading> _readings = [];
 
-        public SessionStarted Started { get; } = started;
+        public SessionStartedV2 Started { get; } = started;
         public SessionStopped? Stopped { get; private set; }
         public long Version { get; private set; }
         public long Sequence { get; private set; }
@@ -170,7 +170,7 @@ public sealed class PricedSessions : ProjectionBase, IProjection
             {
                 switch (e.Data)
                 {
-                    case SessionStarted started when session is null:
+                    case SessionStartedV2 started when session is null:
                         session = new SessionRecord(started);
                         break;
                     case MeterValuesRecorded recorded when session is not null:

@@ -11,7 +11,7 @@ namespace Settlement.Cli.Bench;
 /// AppendAsync from many concurrent writers (as chargers do, leaving group commit to combine them) or in
 /// large batches from one writer (as an import does). Each stream keeps its events in their order.
 /// </summary>
-public sealed class AppendBench(DatabaseServer server, string database, IReadOnlyList<DemoEvent> history)
+public sealed class AppendBench(DatabaseServer server, string database, GeneratedHistory history)
 {
     public sealed record Result(long Events, TimeSpan Elapsed)
     {
@@ -26,6 +26,7 @@ public sealed class AppendBench(DatabaseServer server, string database, IReadOnl
     {
         var shares = history.GroupBy(e => (uint)StableHash(e.StreamId) % (uint)writers).Select(g => g.ToList()).ToList();
         await using var ledger = await FreshLedgerAsync(ct);
+        await ledger.Drivers.RegisterAsync(history.Drivers, ct);
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(shares.Select(share => Task.Run(async () =>
         {

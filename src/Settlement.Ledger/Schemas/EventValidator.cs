@@ -28,10 +28,12 @@ public sealed class EventValidator
     }
 
     /// <exception cref="UnknownEventException">The event's type is not catalogued.</exception>
+    /// <exception cref="RetiredEventException">The event's type is superseded by a newer version.</exception>
     /// <exception cref="MalformedEventException">The event breaks its schema.</exception>
     public EventType Validate(object data)
     {
         var type = _catalogue.For(data.GetType());
+        if (type.Retired) throw new RetiredEventException(type);
         var json = JsonSerializer.SerializeToNode(data, data.GetType(), LedgerJson.Options);
         var result = _schemas[type.ClrType].Evaluate(json, Evaluation);
         if (result.IsValid) return type;

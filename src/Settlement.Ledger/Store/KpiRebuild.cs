@@ -30,7 +30,10 @@ public sealed class KpiRebuild(Ledger ledger)
 
     public async Task<Result> RunAsync(Action<long, long> progress, CancellationToken ct)
     {
-        var typesByStoredName = ChargerKpiFacts.EventTypes.Concat(SessionKpiFacts.EventTypes)
+        // Rows stored under a superseded version are read too, and upcast, as the daemon reads them.
+        var kpiTypes = ChargerKpiFacts.EventTypes.Concat(SessionKpiFacts.EventTypes).ToList();
+        var typesByStoredName = kpiTypes
+            .Concat(kpiTypes.Select(t => PlainIdentifierUpcasters.Supersedes.GetValueOrDefault(t)).OfType<Type>())
             .ToDictionary(EventType.StoredNameOf);
         var ceiling = await CeilingAsync(ct);
 
@@ -90,7 +93,7 @@ public sealed class KpiRebuild(Ledger ledger)
             after = last;
             reading = ReadPageAsync(typesByStoredName, after, ceiling, ct);
             var page = new object[types.Length];
-            Parallel.For(0, types.Length, i => page[i] = JsonSerializer.Deserialize(json[i], types[i], LedgerJson.Options)!);
+            Parallel.For(0, types.Length, i => page[i] = PlainIdentifierUpcasters.Upcast(JsonSerializer.Deserialize(json[i], types[i], LedgerJson.Options)!));
             yield return page;
         }
     }

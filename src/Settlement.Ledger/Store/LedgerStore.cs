@@ -70,16 +70,18 @@ public static class LedgerStore
         options.Storage.ExtendedSchemaObjects.Add(relayed);
         foreach (var table in Audit.ChainTables.Define(Schema))
             options.Storage.ExtendedSchemaObjects.Add(table);
+        options.Storage.ExtendedSchemaObjects.Add(Drivers.DriverVault.SchemaObject(Schema));
 
         return options;
     }
 
     /// <summary>Creates or updates the store's schema and its append-only guard, then opens the ledger.</summary>
-    public static async Task<Ledger> OpenAsync(string connectionString, CancellationToken ct = default)
+    /// <param name="vaultSecret">The driver vault's secret; null reads <see cref="Drivers.VaultSecret.EnvironmentVariable"/>.</param>
+    public static async Task<Ledger> OpenAsync(string connectionString, CancellationToken ct = default, Drivers.VaultSecret? vaultSecret = null)
     {
         var catalogue = EventCatalogue.Current;
         var validator = new EventValidator(catalogue);
-        var store = new DocumentStore(Configure(new StoreOptions(), connectionString, catalogue));
+        var store = new DocumentStore(Configure(new StoreOptions(), connectionString, catalogue, PlainIdentifierUpcasters.All));
         // Only for the odd statement beside Marten (guard, sequences): a small pool, so the two pools
         // together stay within a default max_connections of 100.
         var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = 5 }.ConnectionString);
@@ -87,7 +89,7 @@ public static class LedgerStore
         {
             await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
             await AppendOnlyGuard.InstallAsync(dataSource, Schema, ct);
-            return new Ledger(store, validator, dataSource);
+            return new Ledger(store, validator, dataSource, vaultSecret ?? Drivers.VaultSecret.FromEnvironment());
         }
         catch
         {
