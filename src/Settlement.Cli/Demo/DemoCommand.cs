@@ -113,6 +113,7 @@ internal static class DemoCommand
         await DemoInvoicing.RunAsync(ledger, options, documents, ct);
         await ReportCommand.CatchUpAsync(ledger, ct);
         await KpiTables.PrintAsync(ledger, site: null, options.From, options.From.PlusDays(options.Days - 1), ct, perPort: false);
+        await DemoAudit.RunAsync(ledger, ct);
         if (live == TimeSpan.Zero) return 0;
         return await LiveDemo.RunAsync(ledger, name, $"{server.Description}, database {name}", history, live, ct) ? 0 : 1;
     }

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Settlement.Ledger.Audit;
 
 /// <summary>
-/// Inclusion proofs and checkpoints as JSON for auditors (schemas/documents/inclusion_proof.v1.json):
+/// Inclusion proofs and checkpoints as JSON for auditors (schemas/documents/inclusion-proof.v1.json):
 /// hashes in lowercase hex, the signature in base64, and the exact statement bytes that were signed.
 /// </summary>
 public static class ProofJson

@@ -27,10 +27,12 @@ public sealed class inclusion_proof_tests(LedgerDatabase db)
         await using var host = await HostAsync(db.Ledger);
 
         var answer = await host.Http.GetAsync($"/api/audit/proofs/invoices/{desk.IssuerId}/{invoice.Number}");
-        var proof = ProofJson.Read(await answer.Content.ReadAsStringAsync());
+        var body = await answer.Content.ReadAsByteArrayAsync();
+        var proof = ProofJson.Read(System.Text.Encoding.UTF8.GetString(body));
         var doctored = proof with { EventLine = proof.EventLine.Replace(invoice.TotalGross.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture), "0.01") };
 
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Empty(CommittedSchemas.Problems("documents/inclusion-proof.v1.json", body));
         Assert.Null(proof.Problem());
         Assert.Equal(CheckpointKeys.IdOf(operatorKey), proof.Checkpoint.Statement.KeyId);
         Assert.Contains($"\"number\": \"{invoice.Number}\"", proof.EventLine);
