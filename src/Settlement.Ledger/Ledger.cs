@@ -50,6 +50,9 @@ public sealed class Ledger : IAsyncDisposable
 
     public IDocumentStore Store => _store;
 
+    /// <summary>The PostgreSQL schema of its events and read models: the ledger's own, or an audit replay's copy.</summary>
+    public string Schema => _store.Options.DatabaseSchemaName;
+
     /// <summary>For the few things that are plain SQL next to the event store (e.g. id sequences).</summary>
     public Npgsql.NpgsqlDataSource DataSource => _dataSource;
 
