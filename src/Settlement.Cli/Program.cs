@@ -18,6 +18,7 @@ var root = new RootCommand("settle: the Settlement ledger and settlement engine 
     AuditCommand.Verify(),
     AuditCommand.Checkpoint(),
     AuditCommand.Keys(),
+    ReplayCommand.Create(),
 };
 
 try
