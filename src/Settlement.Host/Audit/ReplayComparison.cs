@@ -50,7 +50,7 @@ public sealed record ReplayComparison(
         foreach (var table in liveModels.Keys.Union(replayModels.Keys).Order(StringComparer.Ordinal))
             comparison.Compare(table, Form.Json, liveModels.GetValueOrDefault(table, None), replayModels.GetValueOrDefault(table, None), immutable: false);
 
-        var liveWritten = liveModels.GetValueOrDefault(InvoiceTable(live), None).ToDictionary(d => d.Key, d => d.Value.Written);
+        var liveWritten = liveModels.GetValueOrDefault(nameof(InvoiceEntry), None).ToDictionary(d => d.Key, d => d.Value.Written);
         var (liveInvoices, replayInvoices) = (await InvoicesAsync(live, ct), await InvoicesAsync(replay.Ledger, ct));
         foreach (var kind in new[] { InvoiceKind.SessionInvoice, InvoiceKind.PartnerInvoice, InvoiceKind.CreditNote })
             foreach (var (format, form, render) in Renderings)
@@ -119,13 +119,11 @@ public sealed record ReplayComparison(
         _ => "Credit note",
     };
 
-    private static string InvoiceTable(Ledger.Ledger ledger) => ledger.Store.Options.FindOrResolveDocumentType(typeof(InvoiceEntry)).TableName.Name;
-
-    /// <summary>Every read model's documents by table, as canonical JSON per id, with when each was last written.</summary>
+    /// <summary>Every read model's documents by document type, as JSON per id, with when each was last written.</summary>
     private static async Task<Dictionary<string, IReadOnlyDictionary<string, Rendering>>> ReadModelsAsync(Ledger.Ledger ledger, CancellationToken ct)
     {
         var models = new Dictionary<string, IReadOnlyDictionary<string, Rendering>>();
-        foreach (var mapping in ledger.Store.Options.AllKnownDocumentTypes().OrderBy(m => m.TableName.Name, StringComparer.Ordinal))
+        foreach (var mapping in ledger.Store.Options.AllKnownDocumentTypes())
         {
             await using var command = ledger.DataSource.CreateCommand(
                 $"select id::text, data::text, mt_last_modified from {ledger.Schema}.{mapping.TableName.Name}");
@@ -133,7 +131,7 @@ public sealed record ReplayComparison(
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
                 documents[reader.GetString(0)] = new Rendering(Encoding.UTF8.GetBytes(reader.GetString(1)), Instant.FromDateTimeUtc(reader.GetDateTime(2)));
-            models[mapping.TableName.Name] = documents;
+            models[mapping.DocumentType.Name] = documents;
         }
         return models;
     }
