@@ -89,7 +89,6 @@ public sealed class Replay : IAsyncDisposable
             var (position, changedFrom) = await PositionOfAsync(dataSource, cut, ct);
             await ExecuteAsync(dataSource, $"DROP SCHEMA IF EXISTS {schema} CASCADE", ct);
             await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-            await AppendOnlyGuard.InstallAsync(dataSource, schema, ct);
             var events = await CopyEventsAsync(dataSource, schema, position, progress, ct);
             await RebuildAsync(copy, position, progress, ct);
             return new Replay(copy, cut, position, events, changedFrom);
