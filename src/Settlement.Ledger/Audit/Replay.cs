@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.Extensions.Logging.Abstractions;
 using NodaTime;
