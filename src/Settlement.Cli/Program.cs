@@ -19,6 +19,7 @@ var root = new RootCommand("settle: the Settlement ledger and settlement engine 
     AuditCommand.Checkpoint(),
     AuditCommand.Keys(),
     EraseDriverCommand.Create(),
+    ReplayCommand.Create(),
 };
 
 try

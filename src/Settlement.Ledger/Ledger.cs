@@ -58,6 +58,9 @@ public sealed class Ledger : IAsyncDisposable
     /// <summary>The drivers' keys: personal data goes into events only sealed under them.</summary>
     public DriverVault Drivers { get; }
 
+    /// <summary>The PostgreSQL schema of its events and read models: the ledger's own, or an audit replay's copy.</summary>
+    public string Schema => _store.Options.DatabaseSchemaName;
+
     /// <summary>For the few things that are plain SQL next to the event store (e.g. id sequences).</summary>
     public Npgsql.NpgsqlDataSource DataSource => _dataSource;
 

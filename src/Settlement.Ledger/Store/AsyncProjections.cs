@@ -208,7 +208,7 @@ public sealed class AsyncProjections(IDocumentStore store, ILogger logger) : IHo
     {
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
-        await using var last = new NpgsqlCommand($"SELECT coalesce(max(seq_id), 0) FROM {LedgerStore.Schema}.mt_events", connection);
+        await using var last = new NpgsqlCommand($"SELECT coalesce(max(seq_id), 0) FROM {store.Options.DatabaseSchemaName}.mt_events", connection);
         return (long)(await last.ExecuteScalarAsync(ct))!;
     }
 }
