@@ -236,7 +236,15 @@ public static class BundleVerification
             batch.Add(located);
             if (eventHere is not null)
             {
-                documents.Observe(eventHere.Value.Event);
+                try
+                {
+                    documents.Observe(eventHere.Value.Event);
+                }
+                catch (Exception e) when (e is JsonException or ArgumentException or FormatException)
+                {
+                    problems.Add(new BundleProblem(AuditBundle.Events, $"line {eventHere.Value.Line}", sequence, "document-unrenderable",
+                        $"no document can be derived from event {sequence}: {e.Message}"));
+                }
                 eventLines++;
                 @event = NextEvent(sequence);
             }
@@ -294,7 +302,16 @@ public static class BundleVerification
     private static long CheckDocuments(string directory, IDocumentDerivation documents, List<BundleProblem> problems)
     {
         var root = Path.Combine(directory, AuditBundle.Documents);
-        var rendered = documents.Documents();
+        IReadOnlyList<DerivedDocument> rendered;
+        try
+        {
+            rendered = documents.Documents();
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException)
+        {
+            problems.Add(new BundleProblem(AuditBundle.Documents, null, null, "document-unrenderable", $"the documents cannot be derived from the bundle's events: {e.Message}"));
+            return 0;
+        }
         var expected = new HashSet<string>(StringComparer.Ordinal);
         var verified = 0L;
         foreach (var document in rendered)
