@@ -40,7 +40,8 @@ public static class BundleVerification
 
         var checkpoints = ReadCheckpoints(directory, problems);
         var walk = checkpoints is null ? null : WalkChain(directory, manifest, checkpoints, trustedKeyId, documents, problems, progress, ct);
-        var documentsVerified = CheckDocuments(directory, documents, problems);
+        // Documents are derived from all the events: when some could not be read, comparing them would only repeat that problem.
+        var documentsVerified = walk is { ReadToEnd: true } ? CheckDocuments(directory, documents, problems) : 0;
         var verifier = walk?.Verifier;
         return new BundleVerificationResult(manifest, verifier?.EventsVerified ?? 0, verifier?.LinksVerified ?? 0,
             (verifier?.CheckpointsVerified ?? 0) + (walk?.AnchorsVerified ?? 0), documentsVerified, verifier?.SequencesNeverCommitted ?? 0,
@@ -133,8 +134,8 @@ public static class BundleVerification
     /// <summary>Where each entry came from, to name the line of a problem.</summary>
     private sealed record Located(ChainEntry Entry, long? EventLine, long? ChainLine, long EventLinesBefore);
 
-    /// <returns>The chain's verifier, and 1 when the checkpoint anchoring the chain was verified too.</returns>
-    private static (ChainVerifier Verifier, int AnchorsVerified)? WalkChain(string directory, BundleManifest manifest, IReadOnlyList<(Checkpoint Checkpoint, int Entry)> checkpoints,
+    /// <returns>The chain's verifier, 1 when the checkpoint anchoring the chain was verified too, and whether every line was read.</returns>
+    private static (ChainVerifier Verifier, int AnchorsVerified, bool ReadToEnd)? WalkChain(string directory, BundleManifest manifest, IReadOnlyList<(Checkpoint Checkpoint, int Entry)> checkpoints,
         string? trustedKeyId, IDocumentDerivation documents, List<BundleProblem> problems, Action<long, long>? progress, CancellationToken ct)
     {
         foreach (var name in new[] { AuditBundle.Chain, AuditBundle.Events })
@@ -219,7 +220,7 @@ public static class BundleVerification
         void Check()
         {
             if (batch.Count == 0) return;
-            if (problem is null && !verifier.Check(batch.Select(b => b.Entry).ToList()))
+            if (problem is null && unreadable is null && !verifier.Check(batch.Select(b => b.Entry).ToList()))
                 problem = Locate(verifier.Problem!, batch, firstUnchained, checkpoints);
             progress?.Invoke(batch[^1].Entry.Sequence, manifest.ChainEnd);
             batch.Clear();
@@ -267,7 +268,7 @@ public static class BundleVerification
         }
         if (unreadable is not null) problems.Add(unreadable);
         if (problem is not null) problems.Add(problem);
-        return (verifier, anchorVerified ? 1 : 0);
+        return (verifier, anchorVerified ? 1 : 0, unreadable is null);
     }
 
     private static BundleProblem? CheckAnchor(Checkpoint checkpoint, int entry, string? trustedKeyId)
