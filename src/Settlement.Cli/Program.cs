@@ -17,6 +17,7 @@ var root = new RootCommand("settle: the Settlement ledger and settlement engine 
     ReportCommand.RebuildCommand(),
     AuditCommand.Verify(),
     AuditCommand.Checkpoint(),
+    AuditCommand.Export(),
     AuditCommand.Keys(),
     EraseDriverCommand.Create(),
     ReplayCommand.Create(),

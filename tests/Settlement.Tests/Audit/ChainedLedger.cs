@@ -15,11 +15,14 @@ namespace Settlement.Tests.Audit;
 /// </summary>
 internal sealed class ChainedLedger : IAsyncDisposable
 {
-    private ChainedLedger(Settlement.Ledger.Ledger ledger, ChainWriter writer)
+    private ChainedLedger(string databaseName, Settlement.Ledger.Ledger ledger, ChainWriter writer)
     {
+        DatabaseName = databaseName;
         Ledger = ledger;
         Writer = writer;
     }
+
+    public string DatabaseName { get; }
 
     public Settlement.Ledger.Ledger Ledger { get; }
     public ChainWriter Writer { get; }
@@ -30,7 +33,7 @@ internal sealed class ChainedLedger : IAsyncDisposable
         var name = db.Scratch(purpose);
         await db.Server.RecreateDatabaseAsync(name, CancellationToken.None);
         var ledger = await LedgerStore.OpenAsync(db.Server.ConnectionStringFor(name));
-        return new ChainedLedger(ledger, new ChainWriter(ledger.DataSource, NullLogger.Instance));
+        return new ChainedLedger(name, ledger, new ChainWriter(ledger.DataSource, NullLogger.Instance));
     }
 
     /// <summary>Given sessions of a start and a stop each, appended one session per transaction; returns their stream ids.</summary>
