@@ -59,6 +59,8 @@ public static class SettlementHost
         builder.Services.AddSingleton(services => new ChainWriter(ledger.DataSource, services.GetRequiredService<ILogger<ChainWriter>>()));
         if (builder.Configuration.GetValue("Audit:Chain", defaultValue: true))
             builder.Services.AddHostedService(services => services.GetRequiredService<ChainWriter>());
+        // Audit:CheckpointKeyFile names the operator's key: then the hosts sign checkpoints on Audit:CheckpointCron, once per occurrence.
+        builder.AddCheckpointSchedule(ledger.DataSource);
         builder.Services.AddSingleton<InvoiceDesk>();
         builder.Services.AddSingleton<KpiDesk>();
         builder.Services.AddSingleton<RegulatorReports>();
