@@ -62,15 +62,14 @@ public static class AuditBundle
     {
         var s = checkpoint.Statement;
         return new BundleCheckpoint(s.Sequence, s.FromSequence, s.EventCount, ChainHash.Hex(s.Hash), ChainHash.Hex(s.MerkleRoot),
-            s.SignedAt.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture), s.KeyId,
+            CanonicalTime.Format(s.SignedAt), s.KeyId,
             checkpoint.PublicKeyPem, Convert.ToBase64String(checkpoint.Signature));
     }
 
     /// <exception cref="FormatException">When a field does not hold what a checkpoint needs.</exception>
     public static Checkpoint FromFile(BundleCheckpoint file) => new(
         new CheckpointStatement(file.Seq, file.FromSeq, file.EventCount, Hash(file.Hash), Hash(file.MerkleRoot),
-            DateTime.ParseExact(file.SignedAt, "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture,
-                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal),
+            CanonicalTime.Parse(file.SignedAt),
             file.KeyId),
         file.PublicKey, Convert.FromBase64String(file.Signature));
 

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -134,9 +133,7 @@ public sealed class ChainWriter(NpgsqlDataSource dataSource, ILogger logger) : I
         var connection = await dataSource.OpenConnectionAsync(ct);
         try
         {
-            await using var attempt = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", connection);
-            attempt.Parameters.AddWithValue("key", WriterLockKey);
-            if (await attempt.ExecuteScalarAsync(ct) is not true)
+            if (!await AdvisoryLock.TryTakeAsync(connection, WriterLockKey, ct))
             {
                 await connection.DisposeAsync();
                 return false;
@@ -159,18 +156,8 @@ public sealed class ChainWriter(NpgsqlDataSource dataSource, ILogger logger) : I
         await _writing.WaitAsync();
         try
         {
-            if (Interlocked.Exchange(ref _lock, null) is not { } connection) return;
-            try
-            {
-                await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", connection);
-                unlock.Parameters.AddWithValue("key", WriterLockKey);
-                await unlock.ExecuteScalarAsync();
-            }
-            catch (DbException)
-            {
-                // The session is gone, and the lock with it.
-            }
-            await connection.DisposeAsync();
+            if (Interlocked.Exchange(ref _lock, null) is { } connection)
+                await AdvisoryLock.ReleaseAsync(connection, WriterLockKey);
         }
         finally
         {

@@ -38,7 +38,7 @@ public sealed record ChainedEvent(
         line.Append(",\"data\":").Append(Data);
         line.Append(",\"headers\":").Append(Headers ?? "null");
         line.Append(",\"id\":"); AppendString(line, Id.ToString("D"));
-        line.Append(",\"recordedAt\":"); AppendString(line, RecordedAt.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
+        line.Append(",\"recordedAt\":"); AppendString(line, CanonicalTime.Format(RecordedAt));
         line.Append(",\"seq\":").Append(Sequence.ToString(CultureInfo.InvariantCulture));
         line.Append(",\"stream\":"); AppendString(line, StreamId);
         line.Append(",\"tenant\":"); AppendString(line, TenantId);
@@ -61,8 +61,7 @@ public sealed record ChainedEvent(
             var parsed = new ChainedEvent(
                 root.GetProperty("seq").GetInt64(), root.GetProperty("id").GetGuid(), root.GetProperty("stream").GetString()!,
                 root.GetProperty("version").GetInt64(), root.GetProperty("type").GetString()!,
-                DateTime.ParseExact(root.GetProperty("recordedAt").GetString()!, "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture,
-                    DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal),
+                CanonicalTime.Parse(root.GetProperty("recordedAt").GetString()!),
                 root.GetProperty("tenant").GetString()!,
                 root.GetProperty("correlationId").GetString(), root.GetProperty("causationId").GetString(),
                 root.GetProperty("headers") is { ValueKind: JsonValueKind.Null } ? null : root.GetProperty("headers").GetRawText(),
@@ -123,4 +122,16 @@ public static class ChainHash
     }
 
     public static string Hex(ReadOnlySpan<byte> hash) => Convert.ToHexStringLower(hash);
+}
+
+/// <summary>Times as the chain writes them: UTC to the microsecond, which is what PostgreSQL keeps.</summary>
+public static class CanonicalTime
+{
+    private const string Pattern = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
+
+    public static string Format(DateTime time) => time.ToUniversalTime().ToString(Pattern, CultureInfo.InvariantCulture);
+
+    /// <exception cref="FormatException">When the text is not such a time.</exception>
+    public static DateTime Parse(string text) =>
+        DateTime.ParseExact(text, Pattern, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
 }

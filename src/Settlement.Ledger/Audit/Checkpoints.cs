@@ -15,7 +15,7 @@ public sealed record CheckpointStatement(long Sequence, long FromSequence, long 
 {
     /// <summary>The exact bytes signed: canonical JSON, keys in order, hashes in lowercase hex.</summary>
     public byte[] Canonical() => Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-        $"{{\"eventCount\":{EventCount},\"fromSeq\":{FromSequence},\"hash\":\"{ChainHash.Hex(Hash)}\",\"keyId\":\"{KeyId}\",\"merkleRoot\":\"{ChainHash.Hex(MerkleRoot)}\",\"seq\":{Sequence},\"signedAt\":\"{SignedAt.ToUniversalTime():yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'}\"}}"));
+        $"{{\"eventCount\":{EventCount},\"fromSeq\":{FromSequence},\"hash\":\"{ChainHash.Hex(Hash)}\",\"keyId\":\"{KeyId}\",\"merkleRoot\":\"{ChainHash.Hex(MerkleRoot)}\",\"seq\":{Sequence},\"signedAt\":\"{CanonicalTime.Format(SignedAt)}\"}}"));
 }
 
 /// <summary>A signed statement with the public key to check it (an auditor compares that key with the operator's published one).</summary>
