@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.Json;
 
 namespace Settlement.Ledger.Audit;
@@ -167,7 +168,7 @@ public static class BundleVerification
             }
             return null;
         }
-        (ChainedEvent Event, long Line)? NextEvent(long after)
+        (ChainedEvent Event, byte[] Digest, long Line)? NextEvent(long after)
         {
             if (!events.MoveNext()) return null;
             var (line, bytes) = events.Current;
@@ -180,7 +181,7 @@ public static class BundleVerification
                     unreadable = new BundleProblem(AuditBundle.Events, $"line {line}", recorded.Sequence, "event-outside-period",
                         $"event {recorded.Sequence} lies outside the bundle's period, events {manifest.Period.FirstSeq} to {manifest.Period.LastSeq}");
                 else
-                    return (recorded, line);
+                    return (recorded, SHA256.HashData(bytes), line);
             }
             catch (FormatException e)
             {
@@ -232,7 +233,7 @@ public static class BundleVerification
             var sequence = Math.Min(link?.Link.Sequence ?? long.MaxValue, @event?.Event.Sequence ?? long.MaxValue);
             var linkHere = link?.Link.Sequence == sequence ? link : null;
             var eventHere = @event?.Event.Sequence == sequence ? @event : null;
-            var located = new Located(new ChainEntry(sequence, linkHere?.Link, eventHere?.Event), eventHere?.Line, linkHere?.Line, eventLines);
+            var located = new Located(new ChainEntry(sequence, linkHere?.Link, eventHere?.Digest), eventHere?.Line, linkHere?.Line, eventLines);
             if (linkHere is null) firstUnchained ??= located;
             batch.Add(located);
             if (eventHere is not null)

@@ -2,8 +2,8 @@ namespace Settlement.Ledger.Audit;
 
 public sealed record ChainLink(long Sequence, long PreviousSequence, byte[] Digest, byte[] Hash);
 
-/// <summary>One position of the ledger: its chain link and its event, either of which may be absent.</summary>
-public sealed record ChainEntry(long Sequence, ChainLink? Link, ChainedEvent? Event);
+/// <summary>One position of the ledger: its chain link and its event's digest, either of which may be absent.</summary>
+public sealed record ChainEntry(long Sequence, ChainLink? Link, byte[]? EventDigest);
 
 /// <summary>The first thing found wrong, at the exact ledger position.</summary>
 public sealed record VerificationProblem(long Sequence, string Kind, string Detail);
@@ -39,14 +39,9 @@ public sealed class ChainVerifier(ChainHead anchor, IReadOnlyList<Checkpoint> ch
     public bool Check(IReadOnlyList<ChainEntry> entries)
     {
         if (Problem is not null) return false;
-        var digests = new byte[entries.Count][];
-        Parallel.For(0, entries.Count, i =>
+        foreach (var entry in entries)
         {
-            if (entries[i].Event is { } recorded) digests[i] = recorded.Digest();
-        });
-        for (var i = 0; i < entries.Count; i++)
-        {
-            Problem = CheckOne(entries[i], digests[i]);
+            Problem = CheckOne(entry);
             if (Problem is not null) return false;
         }
         return true;
@@ -61,7 +56,7 @@ public sealed class ChainVerifier(ChainHead anchor, IReadOnlyList<Checkpoint> ch
         return Problem;
     }
 
-    private VerificationProblem? CheckOne(ChainEntry entry, byte[]? digest)
+    private VerificationProblem? CheckOne(ChainEntry entry)
     {
         if (entry.Link is not { } link)
         {
@@ -80,7 +75,7 @@ public sealed class ChainVerifier(ChainHead anchor, IReadOnlyList<Checkpoint> ch
         if (!ChainHash.Link(_previous.Hash, link.Digest).AsSpan().SequenceEqual(link.Hash))
             return new VerificationProblem(entry.Sequence, "link-altered",
                 $"the chain hash of event {entry.Sequence} does not follow from the link before it: the chain table was edited");
-        if (entry.Event is null)
+        if (entry.EventDigest is not { } digest)
         {
             if (eventsExpected?.Invoke(entry.Sequence) ?? true)
                 return new VerificationProblem(entry.Sequence, "event-missing",

@@ -31,6 +31,7 @@ public sealed class ChainWriter(NpgsqlDataSource dataSource, ILogger logger) : I
     private static readonly string Links = $"{LedgerStore.Schema}.{ChainTables.Links}";
 
     private readonly SemaphoreSlim _writing = new(1, 1);
+    private readonly CanonicalLineWriter _lines = new();
     private NpgsqlConnection? _lock;
     private ChainHead _head = ChainHead.Empty;
     private PendingGap? _gap;
@@ -171,12 +172,12 @@ public sealed class ChainWriter(NpgsqlDataSource dataSource, ILogger logger) : I
         var connection = _lock!;
         // Read before the events: a gap whose transactions had all ended by now shows its committed events below.
         var settledBefore = await OldestRunningTransactionAsync(connection, ct);
-        var events = new List<ChainedEvent>(BatchSize);
+        var events = new List<(long Sequence, byte[] Digest)>(BatchSize);
         await using (var read = new NpgsqlCommand($"SELECT {ChainedEvent.Columns} FROM {Events} WHERE seq_id > @head ORDER BY seq_id LIMIT {BatchSize}", connection))
         {
             read.Parameters.AddWithValue("head", _head.Sequence);
             await using var rows = await read.ExecuteReaderAsync(ct);
-            while (await rows.ReadAsync(ct)) events.Add(ChainedEvent.Read(rows));
+            while (await rows.ReadAsync(ct)) events.Add((rows.GetInt64(0), _lines.Digest(rows)));
         }
 
         var links = new List<(long Sequence, long Previous, byte[] Digest, byte[] Hash)>(events.Count);
@@ -185,9 +186,8 @@ public sealed class ChainWriter(NpgsqlDataSource dataSource, ILogger logger) : I
         {
             if (next.Sequence != head.Sequence + 1 && !await GapIsPermanentAsync(connection, head.Sequence + 1, next.Sequence - 1, settledBefore, ct))
                 break;
-            var digest = next.Digest();
-            var hash = ChainHash.Link(head.Hash, digest);
-            links.Add((next.Sequence, head.Sequence, digest, hash));
+            var hash = ChainHash.Link(head.Hash, next.Digest);
+            links.Add((next.Sequence, head.Sequence, next.Digest, hash));
             head = new ChainHead(next.Sequence, hash);
         }
         if (links.Count == 0) return 0;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 
 namespace Settlement.Ledger.Audit;
@@ -30,23 +29,7 @@ public sealed record ChainedEvent(
     /// data and headers embedded verbatim. Its SHA-256 is the event's digest, and the same bytes are a
     /// line of an auditor's bundle, so a verifier elsewhere hashes exactly what was chained here.
     /// </summary>
-    public byte[] CanonicalLine()
-    {
-        var line = new StringBuilder(Data.Length + (Headers?.Length ?? 0) + 256);
-        line.Append("{\"causationId\":"); AppendStringOrNull(line, CausationId);
-        line.Append(",\"correlationId\":"); AppendStringOrNull(line, CorrelationId);
-        line.Append(",\"data\":").Append(Data);
-        line.Append(",\"headers\":").Append(Headers ?? "null");
-        line.Append(",\"id\":"); AppendString(line, Id.ToString("D"));
-        line.Append(",\"recordedAt\":"); AppendString(line, CanonicalTime.Format(RecordedAt));
-        line.Append(",\"seq\":").Append(Sequence.ToString(CultureInfo.InvariantCulture));
-        line.Append(",\"stream\":"); AppendString(line, StreamId);
-        line.Append(",\"tenant\":"); AppendString(line, TenantId);
-        line.Append(",\"type\":"); AppendString(line, Type);
-        line.Append(",\"version\":").Append(Version.ToString(CultureInfo.InvariantCulture));
-        line.Append('}');
-        return Encoding.UTF8.GetBytes(line.ToString());
-    }
+    public byte[] CanonicalLine() => new CanonicalLineWriter().Write(this).ToArray();
 
     public byte[] Digest() => SHA256.HashData(CanonicalLine());
 
@@ -75,34 +58,6 @@ public sealed record ChainedEvent(
             throw new FormatException($"Not a canonical event line: {e.Message}", e);
         }
     }
-
-    private static void AppendStringOrNull(StringBuilder line, string? value)
-    {
-        if (value is null) line.Append("null");
-        else AppendString(line, value);
-    }
-
-    /// <summary>RFC 8785's string form: only the quote, the backslash and control characters are escaped.</summary>
-    private static void AppendString(StringBuilder line, string value)
-    {
-        line.Append('"');
-        foreach (var c in value)
-        {
-            switch (c)
-            {
-                case '"': line.Append("\\\""); break;
-                case '\\': line.Append("\\\\"); break;
-                case '\b': line.Append("\\b"); break;
-                case '\f': line.Append("\\f"); break;
-                case '\n': line.Append("\\n"); break;
-                case '\r': line.Append("\\r"); break;
-                case '\t': line.Append("\\t"); break;
-                case < ' ': line.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture)); break;
-                default: line.Append(c); break;
-            }
-        }
-        line.Append('"');
-    }
 }
 
 /// <summary>The chain's arithmetic: each link hashes the previous link with the event's digest.</summary>
@@ -130,6 +85,9 @@ public static class CanonicalTime
     private const string Pattern = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
 
     public static string Format(DateTime time) => time.ToUniversalTime().ToString(Pattern, CultureInfo.InvariantCulture);
+
+    public static void Format(DateTime time, Span<byte> utf8, out int written) =>
+        time.ToUniversalTime().TryFormat(utf8, out written, Pattern, CultureInfo.InvariantCulture);
 
     /// <exception cref="FormatException">When the text is not such a time.</exception>
     public static DateTime Parse(string text) =>

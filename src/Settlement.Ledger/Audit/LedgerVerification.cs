@@ -42,8 +42,9 @@ public static class LedgerVerification
     {
         await using var links = Pages(dataSource, $"SELECT seq_id, previous_seq, digest, hash FROM {Links} WHERE seq_id > @after ORDER BY seq_id LIMIT {BatchSize}",
             row => new ChainLink(row.GetInt64(0), row.GetInt64(1), (byte[])row[2], (byte[])row[3]), l => l.Sequence, ct).GetAsyncEnumerator(ct);
+        var lines = new CanonicalLineWriter();
         await using var events = Pages(dataSource, $"SELECT {ChainedEvent.Columns} FROM {Events} WHERE seq_id > @after ORDER BY seq_id LIMIT {BatchSize}",
-            row => ChainedEvent.Read(row), e => e.Sequence, ct).GetAsyncEnumerator(ct);
+            row => new EventDigest(row.GetInt64(0), lines.Digest(row)), e => e.Sequence, ct).GetAsyncEnumerator(ct);
 
         var link = await NextAsync(links);
         var @event = await NextAsync(events);
@@ -53,7 +54,7 @@ public static class LedgerVerification
             var sequence = Math.Min(link?.Sequence ?? long.MaxValue, @event?.Sequence ?? long.MaxValue);
             var linkHere = link?.Sequence == sequence ? link : null;
             var eventHere = @event?.Sequence == sequence ? @event : null;
-            batch.Add(new ChainEntry(sequence, linkHere, eventHere));
+            batch.Add(new ChainEntry(sequence, linkHere, eventHere?.Digest));
             if (linkHere is not null) link = await NextAsync(links);
             if (eventHere is not null) @event = await NextAsync(events);
             if (batch.Count == BatchSize)
@@ -64,6 +65,8 @@ public static class LedgerVerification
         }
         if (batch.Count > 0) yield return batch;
     }
+
+    private sealed record EventDigest(long Sequence, byte[] Digest);
 
     private static async Task<T?> NextAsync<T>(IAsyncEnumerator<T> rows) where T : class =>
         await rows.MoveNextAsync() ? rows.Current : null;

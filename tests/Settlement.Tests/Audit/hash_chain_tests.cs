@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Settlement.Ledger.Audit;
 
 namespace Settlement.Tests.Audit;
@@ -19,6 +20,34 @@ public sealed class hash_chain_tests(LedgerDatabase db)
         Assert.Equal(0, result.EventsNotYetChained);
         Assert.Equal(head.Sequence, result.Head.Sequence);
         Assert.Equal(head.Hash, result.Head.Hash);
+    }
+
+    [Fact]
+    public async Task text_that_needs_escaping_is_chained_under_the_digest_of_its_canonical_line()
+    {
+        await using var ledger = await ChainedLedger.CreateAsync(db, "chain_escaping");
+        await ledger.AppendSessionsAsync(3);
+        const string awkward = "quote\" backslash\\ tab\t bell\u0007 newline\n é € 🔌";
+        // Before the chain writer has seen them, these are simply the events' values, not tampering.
+        await ledger.TamperAsync($$"""
+            UPDATE ledger.mt_events SET correlation_id = '{{awkward}}', causation_id = NULL, headers = NULL,
+                data = jsonb_set(data, '{note}', to_jsonb('{{awkward}}'::text)) WHERE seq_id = 4
+            """);
+
+        await ledger.Writer.CatchUpAsync();
+        await using var read = ledger.DataSource.CreateCommand($"SELECT {ChainedEvent.Columns} FROM ledger.mt_events WHERE seq_id = 4");
+        await using var row = await read.ExecuteReaderAsync();
+        await row.ReadAsync();
+        var recorded = ChainedEvent.Read(row);
+        var chainedDigest = (byte[])(await ledger.DataSource.CreateCommand("SELECT digest FROM ledger.chain_links WHERE seq_id = 4").ExecuteScalarAsync())!;
+
+        Assert.Equal(recorded.Digest(), chainedDigest);
+        using var line = JsonDocument.Parse(recorded.CanonicalLine());
+        Assert.Equal(awkward, line.RootElement.GetProperty("correlationId").GetString());
+        Assert.Equal(awkward, line.RootElement.GetProperty("data").GetProperty("note").GetString());
+        Assert.Equal(JsonValueKind.Null, line.RootElement.GetProperty("headers").ValueKind);
+        Assert.Equal(recorded, ChainedEvent.ParseLine(recorded.CanonicalLine()));
+        Assert.Null((await ledger.VerifyAsync()).Problem);
     }
 
     [Theory]
