@@ -110,7 +110,7 @@ internal sealed class OcppBench(DatabaseServer server, string database, OcppBenc
             throw new SimulatorException($"no charger could start a transaction: {counters.Snapshot().LastError}");
 
         var window = progress.AddTask("MeterValues closed loop", maxValue: options.Duration.TotalSeconds);
-        report.WindowStartSequence = await LastSequenceAsync(queries, ct);
+        report.WindowStartSequence = await EventPositions.LastAsync(queries, LedgerStore.Schema, ct);
         report.SetupErrors = counters.Snapshot().Errors;
         var cpu = CpuMark.Take(host);
         var postgres = await PostgresActivity.ReadAsync(queries, ct);
@@ -130,7 +130,7 @@ internal sealed class OcppBench(DatabaseServer server, string database, OcppBenc
                 $"errors {counters.Snapshot().Errors - report.SetupErrors}  host {OcppBenchReport.MiB(host.Memory()?.ResidentBytes)}");
         }
         report.WindowEnd = clock.Elapsed;
-        report.WindowEndSequence = await LastSequenceAsync(queries, ct);
+        report.WindowEndSequence = await EventPositions.LastAsync(queries, LedgerStore.Schema, ct);
         report.MeterCallsInWindow = counters.MeterValues.Count;
         report.Cpu = cpu.Since(host);
         report.Postgres = (await PostgresActivity.ReadAsync(queries, ct)).Since(postgres);
@@ -189,12 +189,6 @@ internal sealed class OcppBench(DatabaseServer server, string database, OcppBenc
 
     private static string WithPool(string connectionString, int size) =>
         new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = size }.ConnectionString;
-
-    private static async Task<long> LastSequenceAsync(NpgsqlDataSource queries, CancellationToken ct)
-    {
-        await using var command = queries.CreateCommand("SELECT coalesce(max(seq_id), 0) FROM ledger.mt_events");
-        return (long)(await command.ExecuteScalarAsync(ct))!;
-    }
 
     private static async Task<long> EventsBetweenAsync(NpgsqlDataSource queries, long after, long upTo, CancellationToken ct)
     {

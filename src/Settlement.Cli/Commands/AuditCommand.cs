@@ -26,7 +26,7 @@ internal static class AuditCommand
         database.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            var trustedKeyId = parse.GetValue(publicKey) is { } file ? TrustedKeyId(file) : null;
+            var trustedKeyId = parse.GetValue(publicKey) is { } file ? CheckpointKeys.IdOfPublicKeyFile(file.FullName) : null;
             if (parse.GetValue(bundle) is { } directory) return VerifyBundle(directory, trustedKeyId, ct);
             await using var open = await ReportCommand.OpenAsync(database, parse, ct);
             var started = Stopwatch.StartNew();
@@ -190,20 +190,6 @@ internal static class AuditCommand
             await writer.CatchUpAsync((head, last) => { task.MaxValue = Math.Max(last, 1); task.Value = head; }, ct);
             task.Value = task.MaxValue;
         });
-    }
-
-    private static string TrustedKeyId(FileInfo file)
-    {
-        using var key = System.Security.Cryptography.ECDsa.Create();
-        try
-        {
-            key.ImportFromPem(File.ReadAllText(file.FullName));
-        }
-        catch (Exception e) when (e is ArgumentException or IOException)
-        {
-            throw new InvalidDataException($"{file.FullName} is not a public key in PEM form: {e.Message}", e);
-        }
-        return CheckpointKeys.IdOf(key);
     }
 
     private static void Print(VerificationResult result, TimeSpan elapsed)

@@ -8,6 +8,7 @@ using Settlement.Domain.Chargers;
 using Settlement.Domain.Events;
 using Settlement.Domain.Sessions;
 using Settlement.Host;
+using Settlement.Ledger.Store;
 using Settlement.Ocpp;
 using Settlement.Ocpp.Framing;
 using Spectre.Console;
@@ -37,7 +38,7 @@ internal static class LiveDemo
         Fleet? fleet = null;
         try
         {
-            var startSequence = await LastSequenceAsync(ledger, ct);
+            var startSequence = await EventPositions.LastAsync(ledger.DataSource, ledger.Schema, ct);
             // "Now listening" and "Press Ctrl+C to shut down" are the host's own lines; here the demo does the talking.
             if (Environment.GetEnvironmentVariable(LifetimeLogLevel) is null)
                 Environment.SetEnvironmentVariable(LifetimeLogLevel, "Warning");
@@ -110,7 +111,7 @@ internal static class LiveDemo
                 // The last pass can come right after the one before; a rate over a few milliseconds means nothing.
                 if (at - lastAt >= Refresh / 2)
                     (rate, lastMessages, lastAt) = ((now.Messages - lastMessages) / (at - lastAt).TotalSeconds, now.Messages, at);
-                var appended = await LastSequenceAsync(ledger, ct) - startSequence;
+                var appended = await EventPositions.LastAsync(ledger.DataSource, ledger.Schema, ct) - startSequence;
                 show($"{Math.Min(at.TotalSeconds, duration.TotalSeconds):N0} / {duration.TotalSeconds:N0} s", now, rate, appended, at);
             }
         }
@@ -227,12 +228,6 @@ internal static class LiveDemo
         {
             InitialRegistersWh = registers.Where(r => r.Key.ChargerId == charger.Id).ToDictionary(r => r.Key.EvseId, r => r.Value),
         }).ToList();
-    }
-
-    private static async Task<long> LastSequenceAsync(Ledger.Ledger ledger, CancellationToken ct)
-    {
-        await using var command = ledger.DataSource.CreateCommand("SELECT coalesce(max(seq_id), 0) FROM ledger.mt_events");
-        return (long)(await command.ExecuteScalarAsync(ct))!;
     }
 
     private static string Describe(Exception e) => e switch

@@ -239,11 +239,7 @@ public sealed class ChainWriter(NpgsqlDataSource dataSource, ILogger logger) : I
         return ulong.Parse((string)(await command.ExecuteScalarAsync(ct))!);
     }
 
-    private async Task<long> LastEventAsync(CancellationToken ct)
-    {
-        await using var command = dataSource.CreateCommand($"SELECT coalesce(max(seq_id), 0) FROM {Events}");
-        return (long)(await command.ExecuteScalarAsync(ct))!;
-    }
+    private Task<long> LastEventAsync(CancellationToken ct) => EventPositions.LastAsync(dataSource, LedgerStore.Schema, ct);
 
     /// <param name="Horizon">Once every transaction before this id has ended, the gap is final.</param>
     private sealed record PendingGap(long From, long To, DateTime FirstSeen, ulong? Horizon);

@@ -62,6 +62,21 @@ public static class CheckpointKeys
     /// <summary>The first 16 bytes of the SHA-256 of the public key (SubjectPublicKeyInfo), in hex.</summary>
     public static string IdOf(ECDsa key) => ChainHash.Hex(SHA256.HashData(key.ExportSubjectPublicKeyInfo()).AsSpan(0, 16));
 
+    /// <exception cref="InvalidDataException">When the file is not a public key in PEM form.</exception>
+    public static string IdOfPublicKeyFile(string path)
+    {
+        using var key = ECDsa.Create();
+        try
+        {
+            key.ImportFromPem(File.ReadAllText(path));
+        }
+        catch (Exception e) when (e is ArgumentException or CryptographicException or IOException)
+        {
+            throw new InvalidDataException($"{path} is not a public key in PEM form: {e.Message}", e);
+        }
+        return IdOf(key);
+    }
+
     public static string PublicPem(ECDsa key) => key.ExportSubjectPublicKeyInfoPem();
 }
 

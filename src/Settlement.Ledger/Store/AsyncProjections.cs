@@ -194,7 +194,6 @@ public sealed class AsyncProjections(IDocumentStore store, ILogger logger) : IHo
     {
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
-        await using var last = new NpgsqlCommand($"SELECT coalesce(max(seq_id), 0) FROM {store.Options.DatabaseSchemaName}.mt_events", connection);
-        return (long)(await last.ExecuteScalarAsync(ct))!;
+        return await EventPositions.LastAsync(connection, store.Options.DatabaseSchemaName, ct);
     }
 }

@@ -74,11 +74,7 @@ public sealed class KpiRebuild(Ledger ledger)
         return [.. months.Select(m => JsonSerializer.Serialize(m, LedgerJson.Options)), .. sessions.Select(s => JsonSerializer.Serialize(s, LedgerJson.Options))];
     }
 
-    private async Task<long> CeilingAsync(CancellationToken ct)
-    {
-        await using var command = ledger.DataSource.CreateCommand($"select coalesce(max(seq_id), 0) from {ledger.Schema}.mt_events");
-        return (long)(await command.ExecuteScalarAsync(ct))!;
-    }
+    private Task<long> CeilingAsync(CancellationToken ct) => EventPositions.LastAsync(ledger.DataSource, ledger.Schema, ct);
 
     /// <summary>The events of the given stored types up to the ceiling, a page at a time, in ledger order; the next page is read while this one is deserialised.</summary>
     private async IAsyncEnumerable<object[]> PagesAsync(
