@@ -194,19 +194,35 @@ public sealed class CompiledSchema
     private static Check? FormatCheck(JsonNode? value) => (value?.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null) switch
     {
         "date-time" => instance => instance.ValueKind != JsonValueKind.String || IsUtcDateTime(instance.GetString()!),
-        "date" => instance => instance.ValueKind != JsonValueKind.String || IsDate(instance.GetString()!),
+        "date" => instance => instance.ValueKind != JsonValueKind.String || IsDate(instance.GetString()),
         _ => null,
     };
 
     /// <summary>Only the shape NodaTime writes an Instant in: yyyy-MM-ddTHH:mm:ss, up to 7 fraction digits, Z.</summary>
     private static bool IsUtcDateTime(string text) =>
-        text.Length is >= 20 and <= 28 && text[^1] == 'Z' && text[10] == 'T'
-        && (text.Length == 20 || (text[19] == '.' && text.Length >= 22 && AllDigits(text.AsSpan(20, text.Length - 21))))
-        && DateTime.TryParseExact(text[..19], "yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.None, out _)
-        && AllDigits(text.AsSpan(0, 4)) && text[4] == '-';
+        text.Length is >= 20 and <= 28 && IsDate(text.AsSpan(0, 10)) && text[10] == 'T'
+        && Number(text.AsSpan(11, 2)) is >= 0 and <= 23 && text[13] == ':'
+        && Number(text.AsSpan(14, 2)) is >= 0 and <= 59 && text[16] == ':'
+        && Number(text.AsSpan(17, 2)) is >= 0 and <= 59 && text[^1] == 'Z'
+        && (text.Length == 20 || (text.Length >= 22 && text[19] == '.' && AllDigits(text.AsSpan(20, text.Length - 21))));
 
-    private static bool IsDate(string text) =>
-        text.Length == 10 && DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
+    private static bool IsDate(ReadOnlySpan<char> text) =>
+        text.Length == 10 && text[4] == '-' && text[7] == '-'
+        && Number(text[..4]) is >= 1 and var year
+        && Number(text.Slice(5, 2)) is >= 1 and <= 12 and var month
+        && Number(text.Slice(8, 2)) is >= 1 and var day && day <= DateTime.DaysInMonth(year, month);
+
+    /// <summary>The digits as a number; -1 when any is not a digit.</summary>
+    private static int Number(ReadOnlySpan<char> digits)
+    {
+        var value = 0;
+        foreach (var c in digits)
+        {
+            if (c is < '0' or > '9') return -1;
+            value = value * 10 + (c - '0');
+        }
+        return value;
+    }
 
     private static Check AnyOf(IEnumerable<JsonNode?> options)
     {
