@@ -15,6 +15,12 @@ var root = new RootCommand("settle: the Settlement ledger and settlement engine 
     BenchCommand.Create(),
     ReportCommand.Create(),
     ReportCommand.RebuildCommand(),
+    AuditCommand.Verify(),
+    AuditCommand.Checkpoint(),
+    AuditCommand.Export(),
+    AuditCommand.Keys(),
+    EraseDriverCommand.Create(),
+    ReplayCommand.Create(),
 };
 
 try
@@ -22,7 +28,7 @@ try
     return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (Exception e) when (e is DatabaseServerException or StreamConcurrencyException or MalformedEventException
-                              or UnknownEventException or Npgsql.PostgresException)
+                              or UnknownEventException or Npgsql.PostgresException or InvalidDataException)
 {
     // These carry a message written for the operator; a stack trace would only hide it.
     Console.Error.WriteLine($"settle: {e.Message}");

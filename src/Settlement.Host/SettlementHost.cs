@@ -10,7 +10,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Configuration;
 using Settlement.Domain.Events;
+using Settlement.Host.Audit;
 using Settlement.Host.Invoicing;
+using Settlement.Ledger.Audit;
 using Settlement.Host.Kpis;
 using Settlement.Host.Reports;
 using Settlement.Ocpp;
@@ -53,6 +55,12 @@ public static class SettlementHost
         // An ingest-only host (Projections:Run=false) leaves the async projections to the other hosts.
         if (builder.Configuration.GetValue("Projections:Run", defaultValue: true))
             builder.Services.AddHostedService(services => services.GetRequiredService<AsyncProjections>());
+        // Every host may write the hash chain; one does at a time (Audit:Chain=false keeps a host out).
+        builder.Services.AddSingleton(services => new ChainWriter(ledger.DataSource, services.GetRequiredService<ILogger<ChainWriter>>()));
+        if (builder.Configuration.GetValue("Audit:Chain", defaultValue: true))
+            builder.Services.AddHostedService(services => services.GetRequiredService<ChainWriter>());
+        // Audit:CheckpointKeyFile names the operator's key: then the hosts sign checkpoints on Audit:CheckpointCron, once per occurrence.
+        builder.AddCheckpointSchedule(ledger.DataSource);
         builder.Services.AddSingleton<InvoiceDesk>();
         builder.Services.AddSingleton<KpiDesk>();
         builder.Services.AddSingleton<RegulatorReports>();
@@ -60,6 +68,9 @@ public static class SettlementHost
         // Bad request bodies surface as exceptions so the middleware below can say what was wrong.
         builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         var app = builder.Build();
+        if (ledger.Drivers.IsDevelopmentSecret)
+            app.Logger.LogWarning("The driver vault uses its built-in development secret: set {Variable} before real drivers' tokens reach this host.",
+                Ledger.Drivers.VaultSecret.EnvironmentVariable);
         app.Use(async (context, next) =>
         {
             try
@@ -79,6 +90,8 @@ public static class SettlementHost
         app.MapInvoicing();
         app.MapKpis();
         app.MapReports();
+        app.MapAudit();
+        app.MapDrivers();
 
         app.MapGet("/health", async (CancellationToken ct) =>
         {
@@ -87,6 +100,8 @@ public static class SettlementHost
             {
                 status = "ok", database = databaseDescription, events = statistics.EventCount, streams = statistics.StreamCount,
                 runsProjections = app.Services.GetRequiredService<AsyncProjections>().IsLeader,
+                writesChain = app.Services.GetRequiredService<ChainWriter>().IsWriter,
+                chainHead = (await ChainHead.ReadAsync(ledger.DataSource, ct)).Sequence,
             });
         });
 

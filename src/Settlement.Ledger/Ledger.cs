@@ -4,7 +4,9 @@ using Marten;
 using Marten.Exceptions;
 using NodaTime;
 using NodaTime.Text;
+using Settlement.Domain.Drivers;
 using Settlement.Domain.Events;
+using Settlement.Ledger.Drivers;
 using Settlement.Ledger.Schemas;
 
 namespace Settlement.Ledger;
@@ -35,20 +37,29 @@ public sealed class Ledger : IAsyncDisposable
     private readonly Npgsql.NpgsqlDataSource _dataSource;
     private readonly GroupCommit _commits;
 
-    public Ledger(DocumentStore store, EventValidator validator, Npgsql.NpgsqlDataSource dataSource)
+    public Ledger(DocumentStore store, EventValidator validator, Npgsql.NpgsqlDataSource dataSource, VaultSecret vaultSecret)
     {
         _store = store;
         _validator = validator;
         _dataSource = dataSource;
+        Drivers = new DriverVault(dataSource, store.Options.DatabaseSchemaName, vaultSecret);
         _commits = new GroupCommit(batch => SaveAsync(batch, CancellationToken.None), CommitAloneAsync);
     }
 
     private const string ActorHeader = "actor";
     private const string OccurredAtHeader = "occurredAt";
     private const string SourceMessageHeader = "sourceMessage";
+    private const string SourceMessageDriverHeader = "sourceMessageDriver";
+    private const string SourceMessageSealedHeader = "sourceMessageSealed";
     private const int UnversionedAttempts = 10;
 
     public IDocumentStore Store => _store;
+
+    /// <summary>The drivers' keys: personal data goes into events only sealed under them.</summary>
+    public DriverVault Drivers { get; }
+
+    /// <summary>The PostgreSQL schema of its events and read models: the ledger's own, or an audit replay's copy.</summary>
+    public string Schema => _store.Options.DatabaseSchemaName;
 
     /// <summary>For the few things that are plain SQL next to the event store (e.g. id sequences).</summary>
     public Npgsql.NpgsqlDataSource DataSource => _dataSource;
@@ -69,6 +80,39 @@ public sealed class Ledger : IAsyncDisposable
 
     public async Task AppendAsync(IReadOnlyList<StreamAppend> batch, CancellationToken ct = default)
     {
+        Validate(batch);
+        await _commits.SubmitAsync(batch, ct);
+    }
+
+    /// <summary>
+    /// Appends and runs one SQL statement beside the ledger (Marten's <c>?</c> placeholders) in the same
+    /// transaction: both happen or neither does.
+    /// </summary>
+    public async Task AppendWithStatementAsync(StreamAppend append, string sql, object[] parameters, CancellationToken ct = default)
+    {
+        Validate([append]);
+        await using var session = _store.LightweightSession();
+        session.QueueSqlCommand(sql, parameters);
+        var events = append.Events.Select(e => (object)Wrap(session, e)).ToArray();
+        switch (append.ExpectedVersion)
+        {
+            case null: session.Events.Append(append.StreamId, events); break;
+            case 0: session.Events.StartStream(append.StreamId, events); break;
+            case var version: session.Events.Append(append.StreamId, version.Value + events.Length, events); break;
+        }
+        try
+        {
+            await session.SaveChangesAsync(ct);
+        }
+        catch (Exception e) when (e is JasperFx.ConcurrencyException or JasperFx.Events.ExistingStreamIdCollisionException
+                                      or Marten.Exceptions.ExistingStreamIdCollisionException or EventStreamUnexpectedMaxEventIdException)
+        {
+            throw new StreamConcurrencyException([append.StreamId], e);
+        }
+    }
+
+    private void Validate(IReadOnlyList<StreamAppend> batch)
+    {
         foreach (var append in batch)
         {
             if (string.IsNullOrWhiteSpace(append.StreamId))
@@ -79,8 +123,6 @@ public sealed class Ledger : IAsyncDisposable
                 ValidateMetadata(pending.Metadata);
             }
         }
-
-        await _commits.SubmitAsync(batch, ct);
     }
 
     /// <summary>One caller's batch in its own transaction.</summary>
@@ -146,6 +188,11 @@ public sealed class Ledger : IAsyncDisposable
         wrapped.SetHeader(OccurredAtHeader, InstantPattern.ExtendedIso.Format(pending.Metadata.OccurredAt));
         if (pending.Metadata.SourceMessage is { } source)
             wrapped.SetHeader(SourceMessageHeader, source);
+        if (pending.Metadata.SealedSourceMessage is { } sealedSource)
+        {
+            wrapped.SetHeader(SourceMessageDriverHeader, sealedSource.DriverRef);
+            wrapped.SetHeader(SourceMessageSealedHeader, sealedSource.Ciphertext);
+        }
         return wrapped;
     }
 
@@ -158,6 +205,8 @@ public sealed class Ledger : IAsyncDisposable
             HeaderInstant(e, OccurredAtHeader))
         {
             SourceMessage = e.GetHeader(SourceMessageHeader) is null ? null : HeaderText(e, SourceMessageHeader),
+            SealedSourceMessage = e.GetHeader(SourceMessageSealedHeader) is null ? null
+                : new DriverSealed(HeaderText(e, SourceMessageDriverHeader), HeaderText(e, SourceMessageSealedHeader)),
         },
         Instant.FromDateTimeOffset(e.Timestamp));
 

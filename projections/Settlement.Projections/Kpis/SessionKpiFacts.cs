@@ -18,22 +18,22 @@ public sealed partial class SessionKpiFacts : MultiStreamProjection<SessionFacts
     {
         Name = ProjectionName;
         KpiPaging.Apply(Options);
-        Identity<SessionAuthorised>(KeyOf);
-        Identity<SessionStarted>(KeyOf);
+        Identity<SessionAuthorisedV2>(KeyOf);
+        Identity<SessionStartedV2>(KeyOf);
         Identity<MeterValuesRecorded>(KeyOf);
         Identity<SessionStopped>(KeyOf);
         Identity<SessionRated>(KeyOf);
     }
 
     public static readonly Type[] EventTypes =
-        [typeof(SessionAuthorised), typeof(SessionStarted), typeof(MeterValuesRecorded), typeof(SessionStopped), typeof(SessionRated)];
+        [typeof(SessionAuthorisedV2), typeof(SessionStartedV2), typeof(MeterValuesRecorded), typeof(SessionStopped), typeof(SessionRated)];
 
     public static bool Handles(object data) => EventTypes.Contains(data.GetType());
 
     public static string KeyOf(object data) => data switch
     {
-        SessionAuthorised e => e.SessionId,
-        SessionStarted e => e.SessionId,
+        SessionAuthorisedV2 e => e.SessionId,
+        SessionStartedV2 e => e.SessionId,
         MeterValuesRecorded e => e.SessionId,
         SessionStopped e => e.SessionId,
         SessionRated e => e.SessionId,
@@ -45,12 +45,12 @@ public sealed partial class SessionKpiFacts : MultiStreamProjection<SessionFacts
     /// <summary>The fold itself, shared by the daemon and <c>KpiRebuild</c>.</summary>
     public static SessionFacts? Evolve(SessionFacts? session, string sessionId, object data) => (data, session) switch
     {
-        (SessionAuthorised a, null) => New(sessionId, a.ChargerId, a.EvseId) with
+        (SessionAuthorisedV2 a, null) => New(sessionId, a.ChargerId, a.EvseId) with
         {
             TokenType = a.TokenType, Authorisation = a.Outcome, AuthorisedAt = a.AuthorisedAt,
         },
-        (SessionAuthorised a, { } s) => s with { TokenType = a.TokenType, Authorisation = a.Outcome, AuthorisedAt = a.AuthorisedAt },
-        (SessionStarted started, _) => (session ?? New(sessionId, started.ChargerId, started.EvseId)) with
+        (SessionAuthorisedV2 a, { } s) => s with { TokenType = a.TokenType, Authorisation = a.Outcome, AuthorisedAt = a.AuthorisedAt },
+        (SessionStartedV2 started, _) => (session ?? New(sessionId, started.ChargerId, started.EvseId)) with
         {
             EvseId = started.EvseId, ConnectorId = started.ConnectorId, StartedAt = started.StartedAt,
             MeterStartWh = started.MeterStartWh, LastMeterWh = Math.Max(session?.LastMeterWh ?? started.MeterStartWh, started.MeterStartWh),

@@ -29,7 +29,7 @@ public sealed record PricedSessionView(
     string ChargerId,
     int EvseId,
     string? SiteId,
-    string IdToken,
+    string? DriverRef,
     PricedSessionStatus Status,
     Instant StartedAt,
     Instant? StoppedAt,
@@ -57,7 +57,7 @@ public sealed class PricedSessions : ProjectionBase, IProjection
 {
     public const string ProjectionName = "PricedSessions";
 
-    private static readonly Type[] SessionEvents = [typeof(SessionStarted), typeof(MeterValuesRecorded), typeof(SessionStopped)];
+    private static readonly Type[] SessionEvents = [typeof(SessionStartedV2), typeof(MeterValuesRecorded), typeof(SessionStopped)];
     private static readonly Type[] TariffEvents = [typeof(TariffPublished), typeof(TariffSuperseded), typeof(TariffAssigned)];
 
     public PricedSessions()
@@ -141,7 +141,7 @@ public sealed class PricedSessions : ProjectionBase, IProjection
     {
         var started = session.Started;
         var view = new PricedSessionView(
-            started.SessionId, started.ChargerId, started.EvseId, SiteId: null, started.IdToken,
+            started.SessionId, started.ChargerId, started.EvseId, SiteId: null, started.IdToken?.DriverRef,
             session.Stopped is null ? PricedSessionStatus.Running : PricedSessionStatus.Stopped,
             started.StartedAt, session.Stopped?.StoppedAt, Price: null, Problem: null,
             new PricingSources(session.Version, session.Sequence, []));
@@ -176,12 +176,12 @@ public sealed class PricedSessions : ProjectionBase, IProjection
         view with { Status = PricedSessionStatus.Unpriced, Problem = problem };
 
     /// <summary>One session folded from its events, in ledger order.</summary>
-    private sealed class SessionRecord(SessionStarted started, string streamKey)
+    private sealed class SessionRecord(SessionStartedV2 started, string streamKey)
     {
         // Keyed by the time they were taken, as the session itself keeps them: late readings fold in time order.
         private readonly SortedDictionary<Instant, MeterReading> _readings = [];
 
-        public SessionStarted Started { get; } = started;
+        public SessionStartedV2 Started { get; } = started;
         public string StreamKey { get; } = streamKey;
         public SessionStopped? Stopped { get; private set; }
         public long Version { get; private set; }
@@ -196,7 +196,7 @@ public sealed class PricedSessions : ProjectionBase, IProjection
             SessionRecord? session = null;
             foreach (var e in events)
             {
-                if (e.Data is SessionStarted started && session is null)
+                if (e.Data is SessionStartedV2 started && session is null)
                     session = new SessionRecord(started, e.StreamKey!);
                 session?.Apply(e);
             }
@@ -219,7 +219,7 @@ public sealed class PricedSessions : ProjectionBase, IProjection
             _lastFolded = e.Version;
             switch (e.Data)
             {
-                case SessionStarted when Version == 0:
+                case SessionStartedV2 when Version == 0:
                     break;
                 case MeterValuesRecorded recorded:
                     foreach (var reading in recorded.Readings) _readings[reading.TakenAt] = reading;

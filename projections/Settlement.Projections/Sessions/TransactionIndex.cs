@@ -15,6 +15,6 @@ public sealed record TransactionEntry(string Id, string SessionId)
 /// <summary>Inline: a MeterValues right after StartTransaction must find its session.</summary>
 public sealed partial class TransactionIndex : EventProjection
 {
-    public static TransactionEntry Create(SessionStarted e) =>
+    public static TransactionEntry Create(SessionStartedV2 e) =>
         new(TransactionEntry.Key(e.ChargerId, e.TransactionId), e.SessionId);
 }

@@ -11,7 +11,7 @@ namespace Settlement.Cli.Bench;
 /// AppendAsync from many concurrent writers (as chargers do, leaving group commit to combine them) or in
 /// large batches from one writer (as an import does). Each stream keeps its events in their order.
 /// </summary>
-public sealed class AppendBench(DatabaseServer server, string database, IReadOnlyList<DemoEvent> history)
+public sealed class AppendBench(DatabaseServer server, string database, GeneratedHistory history)
 {
     /// <param name="Transactions">What PostgreSQL counted as transactions in the database while appending.</param>
     public sealed record Result(long Events, TimeSpan Elapsed, long Transactions)
@@ -27,6 +27,7 @@ public sealed class AppendBench(DatabaseServer server, string database, IReadOnl
     {
         var shares = history.GroupBy(e => (uint)StableHash(e.StreamId) % (uint)writers).Select(g => g.ToList()).ToList();
         await using var ledger = await FreshLedgerAsync(ct);
+        await ledger.Drivers.RegisterAsync(history.Drivers, ct);
         var before = await PostgresActivity.ReadAsync(ledger.DataSource, ct);
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(shares.Select(share => Task.Run(async () =>

@@ -73,6 +73,13 @@ internal sealed class FullBench(DatabaseServer server, string database, FullBenc
                 return history.Count / Math.Max(clock.Elapsed.TotalSeconds, 0.001);
             }));
 
+        var chain = await StageAsync("Hash chain: linking, then verifying", 1, async tick =>
+        {
+            var result = await ChainVerifyBench.RunAsync(ledger, options.Runs, (_, _, _) => { }, ct);
+            tick(1);
+            return result;
+        });
+
         var invoicing = new InvoiceIssuingBench(ledger);
         var billable = await AnsiConsole.Status().StartAsync("Pricing the history's sessions (async projections) for the invoices",
             _ => invoicing.PrepareAsync(ct));
@@ -109,6 +116,8 @@ internal sealed class FullBench(DatabaseServer server, string database, FullBenc
             OcppErrors = ocpp.Sum(r => (r.Final?.Errors ?? 0) - r.SetupErrors),
             HostMemoryMb = Median(ocpp.Select(r => (r.SteadyMemory ?? r.PeakMemory?.ResidentBytes ?? 0) / 1024.0 / 1024.0)),
             RebuildEventsPerSecond = Median(rebuild),
+            VerifyEventsPerSecond = chain.VerifyEventsPerSecond,
+            ChainEventsPerSecond = chain.ChainingEventsPerSecond,
             PricingSessionsPerSecond = Median(pricing),
             InvoicesPerSecond = Median(invoices),
             InvoicesPerRun = perRun,

@@ -24,7 +24,7 @@ public sealed class KpiRebuildBench(DatabaseServer server, string database, Demo
     /// <summary><paramref name="Rebuilding"/> is the median of <paramref name="Runs"/>.</summary>
     public sealed record Result(
         long LedgerEvents, long AppliedEvents, TimeSpan Appending, TimeSpan Rebuilding, IReadOnlyList<TimeSpan> Runs,
-        TimeSpan DaemonRebuilding, bool SameDocuments)
+        TimeSpan DaemonRebuilding, bool SameDocuments, ChainVerifyBench.Result Chain)
     {
         public double EventsPerSecond => LedgerEvents / Math.Max(Rebuilding.TotalSeconds, 0.001);
 
@@ -69,9 +69,10 @@ public sealed class KpiRebuildBench(DatabaseServer server, string database, Demo
         }
         daemonRebuilding.Stop();
         var byDaemon = await KpiRebuild.DocumentsAsync(ledger, ct);
+        var chain = await ChainVerifyBench.RunAsync(ledger, Runs, progress, ct);
 
         return new Result(ledgerEvents, median.Result.EventsReplayed, appending.Elapsed, median.Elapsed,
-            [.. runs.Select(r => r.Elapsed)], daemonRebuilding.Elapsed, fast.SequenceEqual(byDaemon));
+            [.. runs.Select(r => r.Elapsed)], daemonRebuilding.Elapsed, fast.SequenceEqual(byDaemon), chain);
     }
 
     /// <summary>
@@ -97,6 +98,10 @@ public sealed class KpiRebuildBench(DatabaseServer server, string database, Demo
             $"[bold]{result.Rebuilding.TotalSeconds:F1} s, {result.EventsPerSecond:N0} events/s[/] of the ledger (median of {string.Join(", ", result.Runs.Select(r => $"{r.TotalSeconds:F1}"))} s); target {TargetEventsPerSecond:N0}: {(pass ? "[green]PASS[/]" : "[red]FAIL[/]")}");
         table.AddRow("Rebuild (Marten's daemon)", $"{result.DaemonRebuilding.TotalSeconds:F1} s, {result.DaemonEventsPerSecond:N0} events/s");
         table.AddRow("Same documents both ways", result.SameDocuments ? "[green]yes[/]" : "[red]NO[/]");
+        table.AddRow("Hash chain, linking", $"{result.Chain.ChainingEventsPerSecond:N0} events/s");
+        var verified = result.Chain.VerifyEventsPerSecond >= ChainVerifyBench.TargetEventsPerSecond;
+        table.AddRow("[bold]Hash chain, verification[/]",
+            $"[bold]{result.Chain.VerifyEventsPerSecond:N0} events/s[/] (median of {Runs}); target {ChainVerifyBench.TargetEventsPerSecond:N0}: {(verified ? "[green]PASS[/]" : "[red]FAIL[/]")}");
         AnsiConsole.Write(table);
     }
 

@@ -137,7 +137,7 @@ internal static class ReportCommand
     }
 
     /// <summary>The ledger and the server it is on (an embedded one stops when this is disposed).</summary>
-    private sealed record OpenLedger(Ledger.Database.DatabaseServer Server, Ledger.Ledger Ledger) : IAsyncDisposable
+    internal sealed record OpenLedger(Ledger.Database.DatabaseServer Server, Ledger.Ledger Ledger) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
@@ -146,7 +146,7 @@ internal static class ReportCommand
         }
     }
 
-    private static async Task<OpenLedger> OpenAsync(DatabaseOptions database, ParseResult parse, CancellationToken ct)
+    internal static async Task<OpenLedger> OpenAsync(DatabaseOptions database, ParseResult parse, CancellationToken ct)
     {
         var server = await database.ConnectAsync(parse, m => AnsiConsole.MarkupLineInterpolated($"[grey]{m}[/]"), ct);
         try

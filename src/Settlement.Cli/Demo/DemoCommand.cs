@@ -17,9 +17,10 @@ public static class DemoHistoryWriter
 {
     public const int DefaultBatchSize = 2_000;
 
-    public static async Task AppendAsync(Ledger.Ledger ledger, IReadOnlyList<DemoEvent> history, Action<int> appended, CancellationToken ct,
+    public static async Task AppendAsync(Ledger.Ledger ledger, GeneratedHistory history, Action<int> appended, CancellationToken ct,
         int batchSize = DefaultBatchSize)
     {
+        await ledger.Drivers.RegisterAsync(history.Drivers, ct);
         foreach (var batch in history.Chunk(batchSize))
         {
             await ledger.AppendAsync(ByStream(batch), ct);
@@ -106,12 +107,13 @@ internal static class DemoCommand
         appending.Stop();
 
         PrintSummary(history, name, server.Description, appending.Elapsed, total.Elapsed);
-        var sessions = history.Count(e => e.Data is SessionStarted);
+        var sessions = history.Count(e => e.Data is SessionStartedV2);
         if (!await DemoPricing.RunAsync(ledger, sessions, ct))
             AnsiConsole.MarkupLine("[yellow]Some sessions could not be priced; their problem is above.[/]");
         await DemoInvoicing.RunAsync(ledger, options, documents, ct);
         await ReportCommand.CatchUpAsync(ledger, ct);
         await KpiTables.PrintAsync(ledger, site: null, options.From, options.From.PlusDays(options.Days - 1), ct, perPort: false);
+        await DemoAudit.RunAsync(ledger, ct);
         if (live == TimeSpan.Zero) return 0;
         return await LiveDemo.RunAsync(ledger, name, $"{server.Description}, database {name}", history, live, ct) ? 0 : 1;
     }
@@ -125,7 +127,7 @@ internal static class DemoCommand
             table.AddRow(group.Key.Family.ToString(), group.Key.StoredName, group.Count().ToString("N0"));
         AnsiConsole.Write(table);
 
-        var started = history.Select(e => e.Data).OfType<SessionStarted>().ToDictionary(s => s.SessionId);
+        var started = history.Select(e => e.Data).OfType<SessionStartedV2>().ToDictionary(s => s.SessionId);
         var energyWh = history.Select(e => e.Data).OfType<SessionStopped>()
             .Sum(s => s.MeterStopWh - started[s.SessionId].MeterStartWh);
         var streams = history.Select(e => e.StreamId).Distinct().ToList();

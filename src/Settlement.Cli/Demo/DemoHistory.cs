@@ -10,12 +10,14 @@ namespace Settlement.Cli.Demo;
 /// Collects events in whatever order the generator produces them and hands them back in time order.
 /// Ties keep the order of recording, which the generator keeps causal within every stream.
 /// </summary>
-internal sealed class DemoHistory(Random random)
+internal sealed class DemoHistory(Random random, Settlement.Ledger.Drivers.DriverKeyring drivers)
 {
     private readonly List<Recorded> _events = [];
     private int _csmsTransactionId = 10_000 + random.Next(90_000);
 
     public Random Random { get; } = random;
+
+    public Settlement.Ledger.Drivers.DriverKeyring Drivers { get; } = drivers;
 
     public string NewCorrelationId() => Random.Guid().ToString("N");
 

@@ -1,3 +1,4 @@
+using Settlement.Ledger.Drivers;
 using NodaTime;
 using Settlement.Domain.Chargers;
 using Settlement.Domain.Events;
@@ -10,6 +11,16 @@ namespace Settlement.Cli.Demo;
 public sealed record DemoOptions(int Seed, LocalDate From, int Days);
 
 public sealed record DemoEvent(string StreamId, object Data, EventMetadata Metadata);
+
+/// <summary>A generated history and the drivers its tokens are sealed for, to be registered in the vault before it is appended.</summary>
+public sealed class GeneratedHistory(IReadOnlyList<DemoEvent> events, DriverKeyring drivers) : IReadOnlyList<DemoEvent>
+{
+    public DriverKeyring Drivers { get; } = drivers;
+    public DemoEvent this[int index] => events[index];
+    public int Count => events.Count;
+    public IEnumerator<DemoEvent> GetEnumerator() => events.GetEnumerator();
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}
 
 /// <summary>
 /// A seeded history of a three-site, thirty-EVSE charging network: its set-up before
@@ -24,10 +35,11 @@ public static class DemoNetwork
     /// All events ordered by <see cref="EventMetadata.OccurredAt"/>, each stream's in causal order.
     /// Sessions start within the requested days; one started late on the last may end after it.
     /// </summary>
-    public static IReadOnlyList<DemoEvent> Generate(DemoOptions options)
+    public static GeneratedHistory Generate(DemoOptions options)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Days, 1);
-        var history = new DemoHistory(new Random(options.Seed));
+        // The drivers' keys draw from their own random, so sealing leaves the rest of the history as the seed had it.
+        var history = new DemoHistory(new Random(options.Seed), new DriverKeyring(new Random(options.Seed)));
 
         RegisterPartners(history, options.From);
         var chargers = new List<ChargerPlan>();
@@ -43,7 +55,7 @@ public static class DemoNetwork
         DemoDowntime.Plan(history.Random, chargers, sites.ToDictionary(s => s.Site, s => s.Arrivals.ToList()));
         foreach (var site in sites) site.Run();
         foreach (var charger in chargers) DemoDowntime.Record(history, charger);
-        return history.InTimeOrder();
+        return new GeneratedHistory(history.InTimeOrder(), history.Drivers);
     }
 
     private static void RegisterPartners(DemoHistory history, LocalDate from)

@@ -3,6 +3,7 @@ using Settlement.Domain.Chargers;
 using Settlement.Domain.Events;
 using Settlement.Domain.Roaming;
 using Settlement.Domain.Sessions;
+using Settlement.Ledger.Drivers;
 
 namespace Settlement.Cli.Demo;
 
@@ -171,20 +172,21 @@ internal sealed class DemoSessions
 
         if (roaming is not null)
             RecordForPartner(roaming,
-                new RoamingTokenSeen(roaming.Partner.PartnerId, driver.IdToken, roaming.ContractId, Valid: true, visit.ArrivedAt),
+                new RoamingTokenSeenV2(roaming.Partner.PartnerId, Drivers.SealToken(driver.IdToken), Drivers.Seal(driver.IdToken, roaming.ContractId),
+                    Valid: true, visit.ArrivedAt),
                 correlation, visit.ArrivedAt);
         _history.Reported(charger.Id, stream,
-            new SessionAuthorised(sessionId, charger.Id, evse.EvseId, driver.IdToken, driver.TokenType, AuthorisationOutcome.Accepted, visit.ArrivedAt),
+            new SessionAuthorisedV2(sessionId, charger.Id, evse.EvseId, Drivers.SealToken(driver.IdToken), driver.TokenType, AuthorisationOutcome.Accepted, visit.ArrivedAt),
             correlation, visit.ArrivedAt);
         RecordStatus(evse, ConnectorStatus.Preparing, visit.PreparingAt, correlation);
 
         var meterStartWh = evse.RegisterWh;
         _history.Reported(charger.Id, stream,
-            new SessionStarted(sessionId, charger.Id, evse.EvseId, 1, _history.NewTransactionId(charger), driver.IdToken, meterStartWh, visit.StartedAt),
+            new SessionStartedV2(sessionId, charger.Id, evse.EvseId, 1, _history.NewTransactionId(charger), Drivers.SealToken(driver.IdToken), meterStartWh, visit.StartedAt),
             correlation, visit.StartedAt);
         if (roaming is not null)
             RecordForPartner(roaming,
-                new RoamingSessionRecorded(roaming.Partner.PartnerId, sessionId, driver.IdToken, _random.Hex(8), visit.StartedAt),
+                new RoamingSessionRecordedV2(roaming.Partner.PartnerId, sessionId, Drivers.SealToken(driver.IdToken), _random.Hex(8), visit.StartedAt),
                 correlation, visit.StartedAt);
         RecordStatus(evse, ConnectorStatus.Charging, visit.StartedAt + Duration.FromSeconds(2), correlation);
 
@@ -239,12 +241,15 @@ internal sealed class DemoSessions
         var correlation = _history.NewCorrelationId();
         var token = driver?.IdToken ?? _random.Hex(7);
         if (driver?.Roaming is { } roaming)
-            RecordForPartner(roaming, new RoamingTokenSeen(roaming.Partner.PartnerId, token, roaming.ContractId, Valid: false, at), correlation, at);
+            RecordForPartner(roaming, new RoamingTokenSeenV2(roaming.Partner.PartnerId, Drivers.SealToken(token), Drivers.Seal(token, roaming.ContractId), Valid: false, at),
+                correlation, at);
         _history.Reported(charger.Id, StreamIds.Session(sessionId),
-            new SessionAuthorised(sessionId, charger.Id, evse.EvseId, token, driver?.TokenType ?? TokenType.Rfid,
+            new SessionAuthorisedV2(sessionId, charger.Id, evse.EvseId, Drivers.SealToken(token), driver?.TokenType ?? TokenType.Rfid,
                 driver is null ? AuthorisationOutcome.Invalid : AuthorisationOutcome.Blocked, at),
             correlation, at);
     }
+
+    private DriverKeyring Drivers => _history.Drivers;
 
     private void RecordForPartner(RoamingContract roaming, object data, string correlation, Instant at) =>
         _history.Record(StreamIds.RoamingPartner(roaming.Partner.PartnerId), data,

@@ -205,7 +205,7 @@ internal static class LiveDemo
     /// </summary>
     private static List<ChargerDefinition> Chargers(IReadOnlyList<DemoEvent> history)
     {
-        var evseOfSession = history.Select(e => e.Data).OfType<SessionStarted>().ToDictionary(s => s.SessionId, s => (s.ChargerId, s.EvseId));
+        var evseOfSession = history.Select(e => e.Data).OfType<SessionStartedV2>().ToDictionary(s => s.SessionId, s => (s.ChargerId, s.EvseId));
         var registers = new Dictionary<(string ChargerId, int EvseId), long>();
         void Saw(string sessionId, long wh)
         {
@@ -216,7 +216,7 @@ internal static class LiveDemo
         {
             switch (data)
             {
-                case SessionStarted started: Saw(started.SessionId, started.MeterStartWh); break;
+                case SessionStartedV2 started: Saw(started.SessionId, started.MeterStartWh); break;
                 case MeterValuesRecorded values: Saw(values.SessionId, values.Readings.Max(r => r.EnergyWh)); break;
                 case SessionStopped stopped: Saw(stopped.SessionId, stopped.MeterStopWh); break;
             }

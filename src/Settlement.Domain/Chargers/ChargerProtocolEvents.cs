@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using NodaTime;
+using Settlement.Domain.Drivers;
 using Settlement.Domain.Sessions;
 
 namespace Settlement.Domain.Chargers;
@@ -17,6 +18,13 @@ public sealed record ChargerCredentialsSet(
 public sealed record IdTokenAuthorised(
     [property: MinLength(1)] string ChargerId,
     [property: MinLength(1)] string IdToken,
+    AuthorisationOutcome Outcome,
+    Instant AuthorisedAt);
+
+/// <summary>v2: the token is sealed under the driver's key, never stored in plain.</summary>
+public sealed record IdTokenAuthorisedV2(
+    [property: MinLength(1)] string ChargerId,
+    DriverSealed IdToken,
     AuthorisationOutcome Outcome,
     Instant AuthorisedAt);
 

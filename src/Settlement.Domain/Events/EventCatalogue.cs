@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Settlement.Domain.Chargers;
+using Settlement.Domain.Drivers;
 using Settlement.Domain.Invoicing;
 using Settlement.Domain.Kpis;
 using Settlement.Domain.Roaming;
@@ -8,7 +9,7 @@ using Settlement.Domain.Tariffs;
 
 namespace Settlement.Domain.Events;
 
-public enum EventFamily { Charger, Session, Pricing, Roaming, Invoicing, Kpis }
+public enum EventFamily { Charger, Session, Pricing, Roaming, Invoicing, Kpis, Drivers }
 
 /// <summary>
 /// One stored event contract. <see cref="StoredName"/> is what the ledger writes in its type column and
@@ -21,6 +22,12 @@ public sealed partial record EventType(Type ClrType, EventFamily Family)
     public int Version { get; } = VersionOf(ClrType);
 
     public string StoredName => StoredNameOf(ClrType);
+
+    /// <summary>
+    /// Superseded by a newer version the ledger now writes instead: stored records of it are still read
+    /// (through an upcaster), new ones are refused.
+    /// </summary>
+    public bool Retired { get; init; }
 
     public static string StoredNameOf(Type clrType) => $"{NameOf(clrType)}_v{VersionOf(clrType)}";
 
@@ -62,7 +69,8 @@ public sealed class EventCatalogue
         new(typeof(MaintenanceEnded), EventFamily.Charger),
         new(typeof(FirmwareStatusReported), EventFamily.Charger),
         new(typeof(ChargerCredentialsSet), EventFamily.Charger),
-        new(typeof(IdTokenAuthorised), EventFamily.Charger),
+        new(typeof(IdTokenAuthorised), EventFamily.Charger) { Retired = true },
+        new(typeof(IdTokenAuthorisedV2), EventFamily.Charger),
         new(typeof(DataTransferReceived), EventFamily.Charger),
         new(typeof(DiagnosticsStatusReported), EventFamily.Charger),
         new(typeof(ComponentEventsReported), EventFamily.Charger),
@@ -74,8 +82,10 @@ public sealed class EventCatalogue
         new(typeof(CommandIssued), EventFamily.Charger),
         new(typeof(CommandCompleted), EventFamily.Charger),
 
-        new(typeof(SessionAuthorised), EventFamily.Session),
-        new(typeof(SessionStarted), EventFamily.Session),
+        new(typeof(SessionAuthorised), EventFamily.Session) { Retired = true },
+        new(typeof(SessionAuthorisedV2), EventFamily.Session),
+        new(typeof(SessionStarted), EventFamily.Session) { Retired = true },
+        new(typeof(SessionStartedV2), EventFamily.Session),
         new(typeof(MeterValuesRecorded), EventFamily.Session),
         new(typeof(SessionStopped), EventFamily.Session),
         new(typeof(SessionRated), EventFamily.Session),
@@ -86,8 +96,10 @@ public sealed class EventCatalogue
         new(typeof(TariffAssigned), EventFamily.Pricing),
 
         new(typeof(RoamingPartnerRegistered), EventFamily.Roaming),
-        new(typeof(RoamingTokenSeen), EventFamily.Roaming),
-        new(typeof(RoamingSessionRecorded), EventFamily.Roaming),
+        new(typeof(RoamingTokenSeen), EventFamily.Roaming) { Retired = true },
+        new(typeof(RoamingTokenSeenV2), EventFamily.Roaming),
+        new(typeof(RoamingSessionRecorded), EventFamily.Roaming) { Retired = true },
+        new(typeof(RoamingSessionRecordedV2), EventFamily.Roaming),
         new(typeof(CdrIssued), EventFamily.Roaming),
 
         new(typeof(SiteJurisdictionResolved), EventFamily.Invoicing),
@@ -98,6 +110,8 @@ public sealed class EventCatalogue
 
         new(typeof(OutageCauseTagged), EventFamily.Kpis),
         new(typeof(MaintenanceCostReported), EventFamily.Kpis),
+
+        new(typeof(DriverDataErased), EventFamily.Drivers),
     ]);
 
     private readonly Dictionary<Type, EventType> _byClrType;
@@ -119,6 +133,12 @@ public sealed class EventCatalogue
             : throw new UnknownEventException(clrType);
 
     public bool Contains(Type clrType) => _byClrType.ContainsKey(clrType);
+}
+
+public sealed class RetiredEventException(EventType type)
+    : Exception($"{type.StoredName} is retired and no longer appended; write its newest version instead.")
+{
+    public EventType EventType { get; } = type;
 }
 
 public sealed class UnknownEventException(Type clrType)

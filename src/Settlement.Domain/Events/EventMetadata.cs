@@ -1,4 +1,5 @@
 using NodaTime;
+using Settlement.Domain.Drivers;
 
 namespace Settlement.Domain.Events;
 
@@ -31,6 +32,12 @@ public sealed record EventMetadata(string CorrelationId, string? CausationId, Ac
 {
     /// <summary>The message the event was derived from, exactly as received (e.g. an OCPP frame), for audit.</summary>
     public string? SourceMessage { get; init; }
+
+    /// <summary>
+    /// A source message carrying a driver's token (an OCPP Authorize, a start or stop with an idTag), sealed
+    /// under that driver's key instead of being kept in plain in <see cref="SourceMessage"/>.
+    /// </summary>
+    public DriverSealed? SealedSourceMessage { get; init; }
 
     public static EventMetadata NewCorrelation(Actor actor, Instant occurredAt) =>
         new(Guid.NewGuid().ToString("N"), null, actor, occurredAt);

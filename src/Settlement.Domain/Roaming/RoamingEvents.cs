@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using NodaTime;
+using Settlement.Domain.Drivers;
 
 namespace Settlement.Domain.Roaming;
 
@@ -20,11 +21,27 @@ public sealed record RoamingTokenSeen(
     bool Valid,
     Instant SeenAt);
 
+/// <summary>v2: the token uid and the contract id (an eMA-ID names a driver's contract) are sealed under the driver's key.</summary>
+public sealed record RoamingTokenSeenV2(
+    [property: MinLength(1)] string PartnerId,
+    DriverSealed TokenUid,
+    DriverSealed ContractId,
+    bool Valid,
+    Instant SeenAt);
+
 /// <summary>Links one of our charging sessions to the partner whose driver it served.</summary>
 public sealed record RoamingSessionRecorded(
     [property: MinLength(1)] string PartnerId,
     [property: MinLength(1)] string SessionId,
     [property: MinLength(1)] string TokenUid,
+    [property: MinLength(1)] string AuthorizationReference,
+    Instant StartedAt);
+
+/// <summary>v2: the token uid is sealed under the driver's key.</summary>
+public sealed record RoamingSessionRecordedV2(
+    [property: MinLength(1)] string PartnerId,
+    [property: MinLength(1)] string SessionId,
+    DriverSealed TokenUid,
     [property: MinLength(1)] string AuthorizationReference,
     Instant StartedAt);
 

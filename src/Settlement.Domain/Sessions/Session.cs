@@ -26,7 +26,7 @@ public sealed record Session(
 
     public Session Apply(object @event) => @event switch
     {
-        SessionStarted e => this with
+        SessionStartedV2 e => this with
         {
             Status = Status == SessionStatus.Stopped ? Status : SessionStatus.Charging,
             ChargerId = e.ChargerId, TransactionId = e.TransactionId, MeterStartWh = e.MeterStartWh, StartedAt = e.StartedAt,
@@ -39,7 +39,7 @@ public sealed record Session(
     /// <summary>Energy delivered: the last register reading (by time) or the stop value, less the start.</summary>
     public long EnergyWh => (MeterStopWh ?? (Readings.IsEmpty ? MeterStartWh : Readings.Last().Value)) - MeterStartWh;
 
-    public static IReadOnlyList<object> Start(Session state, SessionStarted started) =>
+    public static IReadOnlyList<object> Start(Session state, SessionStartedV2 started) =>
         state.Status == SessionStatus.NotStarted ? [started] : [];
 
     /// <summary>Only readings not yet recorded (by their time) are new; a resent batch adds nothing.</summary>

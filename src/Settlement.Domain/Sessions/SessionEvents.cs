@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using NodaTime;
+using Settlement.Domain.Drivers;
 using Settlement.Domain.Events;
 
 namespace Settlement.Domain.Sessions;
@@ -9,6 +10,16 @@ public sealed record SessionAuthorised(
     [property: MinLength(1)] string ChargerId,
     [property: Range(0, 99)] int EvseId,
     [property: MinLength(1)] string IdToken,
+    TokenType TokenType,
+    AuthorisationOutcome Outcome,
+    Instant AuthorisedAt);
+
+/// <summary>v2: the token is sealed under the driver's key (<see cref="DriverSealed"/>), never stored in plain.</summary>
+public sealed record SessionAuthorisedV2(
+    [property: MinLength(1)] string SessionId,
+    [property: MinLength(1)] string ChargerId,
+    [property: Range(0, 99)] int EvseId,
+    DriverSealed IdToken,
     TokenType TokenType,
     AuthorisationOutcome Outcome,
     Instant AuthorisedAt);
@@ -24,6 +35,20 @@ public sealed record SessionStarted(
     [property: Range(1, 99)] int ConnectorId,
     [property: MinLength(1)] string TransactionId,
     [property: MinLength(1)] string IdToken,
+    [property: AtLeast(0)] long MeterStartWh,
+    Instant StartedAt);
+
+/// <summary>
+/// v2: the token is sealed under the driver's key; null when the charger named none (an OCPP 2.0.1
+/// transaction started without an idToken).
+/// </summary>
+public sealed record SessionStartedV2(
+    [property: MinLength(1)] string SessionId,
+    [property: MinLength(1)] string ChargerId,
+    [property: Range(1, 99)] int EvseId,
+    [property: Range(1, 99)] int ConnectorId,
+    [property: MinLength(1)] string TransactionId,
+    DriverSealed? IdToken,
     [property: AtLeast(0)] long MeterStartWh,
     Instant StartedAt);
 

@@ -318,7 +318,7 @@ public sealed class InvoiceDesk(Ledger.Ledger ledger, IClock clock)
         IReadOnlyList<(string Stream, long Version)> events, CancellationToken ct)
     {
         await using var command = ledger.DataSource.CreateCommand(
-            $"select e.stream_id, e.version, e.type from {Ledger.Store.LedgerStore.Schema}.mt_events e " +
+            $"select e.stream_id, e.version, e.type from {ledger.Schema}.mt_events e " +
             "join unnest(@streams, @versions) as wanted(stream_id, version) on e.stream_id = wanted.stream_id and e.version = wanted.version");
         command.Parameters.Add(new NpgsqlParameter<string[]>("streams", events.Select(e => e.Stream).ToArray()));
         command.Parameters.Add(new NpgsqlParameter<long[]>("versions", events.Select(e => e.Version).ToArray()));

@@ -87,7 +87,7 @@ public sealed class KpiDesk(Ledger.Ledger ledger, IClock clock)
         if (stars is < 1 or > 5)
             throw new RequestRefusedException(RefusalKind.Unprocessable, $"stars must be 1 to 5, not {stars}.");
         var (events, version) = await ledger.FetchAsync(StreamIds.Session(sessionId), ct);
-        if (!events.Any(e => e.Data is SessionStarted))
+        if (!events.Any(e => e.Data is SessionStartedV2))
             throw new RequestRefusedException(RefusalKind.NotFound, $"No session '{sessionId}' has started.");
         if (events.Any(e => e.Data is SessionRated))
             throw new RequestRefusedException(RefusalKind.Conflict, $"Session {sessionId} is rated already.");

@@ -184,10 +184,10 @@ public sealed class RegulatorReports(Ledger.Ledger ledger, KpiDesk kpis, IClock 
     private async Task<EventRange> SourceAsync(CancellationToken ct)
     {
         await using var command = ledger.DataSource.CreateCommand(
-            $"select coalesce(min(last_seq_id), 0) from {LedgerStore.Schema}.mt_event_progression where name = any(@names)");
+            $"select coalesce(min(last_seq_id), 0) from {ledger.Schema}.mt_event_progression where name = any(@names)");
         command.Parameters.Add(new Npgsql.NpgsqlParameter<string[]>("names", [$"{ChargerKpiFacts.ProjectionName}:All", $"{SessionKpiFacts.ProjectionName}:All"]));
         var last = (long)(await command.ExecuteScalarAsync(ct))!;
-        await using var count = ledger.DataSource.CreateCommand($"select count(*), coalesce(min(seq_id), 0) from {LedgerStore.Schema}.mt_events where seq_id <= @last");
+        await using var count = ledger.DataSource.CreateCommand($"select count(*), coalesce(min(seq_id), 0) from {ledger.Schema}.mt_events where seq_id <= @last");
         count.Parameters.Add(new Npgsql.NpgsqlParameter<long>("last", last));
         await using var reader = await count.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);

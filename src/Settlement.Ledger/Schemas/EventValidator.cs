@@ -32,10 +32,12 @@ public sealed class EventValidator
     }
 
     /// <exception cref="UnknownEventException">The event's type is not catalogued.</exception>
+    /// <exception cref="RetiredEventException">The event's type is superseded by a newer version.</exception>
     /// <exception cref="MalformedEventException">The event breaks its schema.</exception>
     public EventType Validate(object data)
     {
         var type = _catalogue.For(data.GetType());
+        if (type.Retired) throw new RetiredEventException(type);
         if (_compiled.TryGetValue(type.ClrType, out var compiled)
             && compiled.SurelyValid(JsonSerializer.SerializeToElement(data, data.GetType(), LedgerJson.Options)))
             return type;

@@ -8,6 +8,9 @@ namespace Settlement.Ledger.Store;
 /// </summary>
 internal static class AppendOnlyGuard
 {
+    /// <summary>The events, and the hash chain and checkpoints that vouch for them.</summary>
+    private static readonly string[] GuardedTables = ["mt_events", Audit.ChainTables.Links, Audit.ChainTables.Checkpoints];
+
     public static async Task InstallAsync(NpgsqlDataSource dataSource, string schema, CancellationToken ct)
     {
         var sql = $"""
@@ -19,13 +22,14 @@ internal static class AppendOnlyGuard
                           HINT = 'Correct history by appending a new event (e.g. a credit note), never by editing one.';
             END
             $$;
+            """ + string.Concat(GuardedTables.Select(table => $"""
             CREATE OR REPLACE TRIGGER settle_events_refuse_update_delete
-                BEFORE UPDATE OR DELETE ON "{schema}".mt_events
+                BEFORE UPDATE OR DELETE ON "{schema}".{table}
                 FOR EACH ROW EXECUTE FUNCTION "{schema}".settle_refuse_event_change();
             CREATE OR REPLACE TRIGGER settle_events_refuse_truncate
-                BEFORE TRUNCATE ON "{schema}".mt_events
+                BEFORE TRUNCATE ON "{schema}".{table}
                 FOR EACH STATEMENT EXECUTE FUNCTION "{schema}".settle_refuse_event_change();
-            """;
+            """));
         await using var command = dataSource.CreateCommand(sql);
         await command.ExecuteNonQueryAsync(ct);
     }

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
@@ -115,9 +114,7 @@ public sealed class AsyncProjections(IDocumentStore store, ILogger logger) : IHo
             try
             {
                 await connection.OpenAsync(ct);
-                await using var attempt = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", connection);
-                attempt.Parameters.AddWithValue("key", LeaderLockKey);
-                if (await attempt.ExecuteScalarAsync(ct) is not true)
+                if (!await AdvisoryLock.TryTakeAsync(connection, LeaderLockKey, ct))
                 {
                     await connection.DisposeAsync();
                     return;
@@ -168,19 +165,8 @@ public sealed class AsyncProjections(IDocumentStore store, ILogger logger) : IHo
 
     private async Task ReleaseLockAsync()
     {
-        if (Interlocked.Exchange(ref _lock, null) is not { } connection) return;
-        try
-        {
-            // A pooled connection outlives this Close; unlocking explicitly hands over now, not at its reuse.
-            await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", connection);
-            unlock.Parameters.AddWithValue("key", LeaderLockKey);
-            await unlock.ExecuteScalarAsync();
-        }
-        catch (DbException)
-        {
-            // The session is gone, and the lock with it.
-        }
-        await connection.DisposeAsync();
+        if (Interlocked.Exchange(ref _lock, null) is { } connection)
+            await AdvisoryLock.ReleaseAsync(connection, LeaderLockKey);
     }
 
     private async Task WaitForLeaderProgressAsync(TimeSpan timeout)
@@ -208,7 +194,7 @@ public sealed class AsyncProjections(IDocumentStore store, ILogger logger) : IHo
     {
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
-        await using var last = new NpgsqlCommand($"SELECT coalesce(max(seq_id), 0) FROM {LedgerStore.Schema}.mt_events", connection);
+        await using var last = new NpgsqlCommand($"SELECT coalesce(max(seq_id), 0) FROM {store.Options.DatabaseSchemaName}.mt_events", connection);
         return (long)(await last.ExecuteScalarAsync(ct))!;
     }
 }

@@ -30,7 +30,10 @@ public sealed class KpiRebuild(Ledger ledger)
 
     public async Task<Result> RunAsync(Action<long, long> progress, CancellationToken ct)
     {
-        var typesByStoredName = ChargerKpiFacts.EventTypes.Concat(SessionKpiFacts.EventTypes)
+        // Rows stored under a superseded version are read too, and upcast, as the daemon reads them.
+        var kpiTypes = ChargerKpiFacts.EventTypes.Concat(SessionKpiFacts.EventTypes).ToList();
+        var typesByStoredName = kpiTypes
+            .Concat(kpiTypes.Select(t => PlainIdentifierUpcasters.Supersedes.GetValueOrDefault(t)).OfType<Type>())
             .ToDictionary(EventType.StoredNameOf);
         var ceiling = await CeilingAsync(ct);
 
@@ -73,7 +76,7 @@ public sealed class KpiRebuild(Ledger ledger)
 
     private async Task<long> CeilingAsync(CancellationToken ct)
     {
-        await using var command = ledger.DataSource.CreateCommand($"select coalesce(max(seq_id), 0) from {LedgerStore.Schema}.mt_events");
+        await using var command = ledger.DataSource.CreateCommand($"select coalesce(max(seq_id), 0) from {ledger.Schema}.mt_events");
         return (long)(await command.ExecuteScalarAsync(ct))!;
     }
 
@@ -90,7 +93,7 @@ public sealed class KpiRebuild(Ledger ledger)
             after = last;
             reading = ReadPageAsync(typesByStoredName, after, ceiling, ct);
             var page = new object[types.Length];
-            Parallel.For(0, types.Length, i => page[i] = JsonSerializer.Deserialize(json[i], types[i], LedgerJson.Options)!);
+            Parallel.For(0, types.Length, i => page[i] = PlainIdentifierUpcasters.Upcast(JsonSerializer.Deserialize(json[i], types[i], LedgerJson.Options)!));
             yield return page;
         }
     }
@@ -99,7 +102,7 @@ public sealed class KpiRebuild(Ledger ledger)
         Dictionary<string, Type> typesByStoredName, long after, long ceiling, CancellationToken ct)
     {
         await using var command = ledger.DataSource.CreateCommand(
-            $"select seq_id, type, data::text from {LedgerStore.Schema}.mt_events " +
+            $"select seq_id, type, data::text from {ledger.Schema}.mt_events " +
             "where seq_id > @after and seq_id <= @ceiling and type = any(@types) order by seq_id limit @limit");
         command.Parameters.Add(new NpgsqlParameter<long>("after", after));
         command.Parameters.Add(new NpgsqlParameter<long>("ceiling", ceiling));
@@ -128,7 +131,7 @@ public sealed class KpiRebuild(Ledger ledger)
         await store.BulkInsertDocumentsAsync(sessions, BulkInsertMode.InsertsOnly, batchSize: 5_000, ct);
 
         await using var command = ledger.DataSource.CreateCommand(
-            $"insert into {LedgerStore.Schema}.mt_event_progression (name, last_seq_id, last_updated) " +
+            $"insert into {ledger.Schema}.mt_event_progression (name, last_seq_id, last_updated) " +
             "select unnest(@names), @ceiling, now() on conflict (name) do update set last_seq_id = excluded.last_seq_id, last_updated = excluded.last_updated");
         command.Parameters.Add(new NpgsqlParameter<string[]>("names", [.. ProjectionNames.Select(n => $"{n}:All")]));
         command.Parameters.Add(new NpgsqlParameter<long>("ceiling", ceiling));

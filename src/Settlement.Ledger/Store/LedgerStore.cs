@@ -26,8 +26,39 @@ public static class LedgerStore
     public static StoreOptions Configure(
         StoreOptions options, string connectionString, EventCatalogue catalogue, params IEventUpcaster[] upcasters)
     {
+        ConfigureEventsAndProjections(options, connectionString, catalogue, Schema, upcasters);
+
+        // Beside the ledger, not part of it: which node holds each charger's connection, and the relayed
+        // command messages too large for a NOTIFY (Settlement.Ocpp's CommandRelay).
+        var presence = new Table(new PostgresqlObjectName(Schema, "charger_presence", SchemaUtils.IdentifierUsage.General));
+        presence.AddColumn<string>("charger_id").AsPrimaryKey();
+        presence.AddColumn<int>("node_pid").NotNull();
+        presence.AddColumn("node_started", "timestamptz").NotNull();
+        presence.AddColumn<string>("protocol").NotNull();
+        options.Storage.ExtendedSchemaObjects.Add(presence);
+        var relayed = new Table(new PostgresqlObjectName(Schema, "relayed_messages", SchemaUtils.IdentifierUsage.General));
+        relayed.AddColumn<Guid>("id").AsPrimaryKey();
+        relayed.AddColumn<string>("body").NotNull();
+        options.Storage.ExtendedSchemaObjects.Add(relayed);
+        foreach (var table in Audit.ChainTables.Define(Schema))
+            options.Storage.ExtendedSchemaObjects.Add(table);
+        options.Storage.ExtendedSchemaObjects.Add(Drivers.DriverVault.SchemaObject(Schema));
+
+        return options;
+    }
+
+    /// <summary>
+    /// A copy of the ledger in another schema of the same database: the same events, projections and read
+    /// models, none of the node tables. What an audit replays history into (Audit/Replay).
+    /// </summary>
+    public static StoreOptions ConfigureCopy(StoreOptions options, string connectionString, string schema) =>
+        ConfigureEventsAndProjections(options, connectionString, EventCatalogue.Current, schema, PlainIdentifierUpcasters.All);
+
+    private static StoreOptions ConfigureEventsAndProjections(
+        StoreOptions options, string connectionString, EventCatalogue catalogue, string schema, IEventUpcaster[] upcasters)
+    {
         options.Connection(connectionString);
-        options.DatabaseSchemaName = Schema;
+        options.DatabaseSchemaName = schema;
         options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
         options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, json => LedgerJson.Configure(json));
 
@@ -55,29 +86,16 @@ public static class LedgerStore
         options.Projections.Add(new PricedSessions(), ProjectionLifecycle.Async);
         options.Projections.Add(new ChargerKpiFacts(), ProjectionLifecycle.Async);
         options.Projections.Add(new SessionKpiFacts(), ProjectionLifecycle.Async);
-
-        // Beside the ledger, not part of it: which node holds each charger's connection, and the relayed
-        // command messages too large for a NOTIFY (Settlement.Ocpp's CommandRelay).
-        var presence = new Table(new PostgresqlObjectName(Schema, "charger_presence", SchemaUtils.IdentifierUsage.General));
-        presence.AddColumn<string>("charger_id").AsPrimaryKey();
-        presence.AddColumn<int>("node_pid").NotNull();
-        presence.AddColumn("node_started", "timestamptz").NotNull();
-        presence.AddColumn<string>("protocol").NotNull();
-        options.Storage.ExtendedSchemaObjects.Add(presence);
-        var relayed = new Table(new PostgresqlObjectName(Schema, "relayed_messages", SchemaUtils.IdentifierUsage.General));
-        relayed.AddColumn<Guid>("id").AsPrimaryKey();
-        relayed.AddColumn<string>("body").NotNull();
-        options.Storage.ExtendedSchemaObjects.Add(relayed);
-
         return options;
     }
 
     /// <summary>Creates or updates the store's schema and its append-only guard, then opens the ledger.</summary>
-    public static async Task<Ledger> OpenAsync(string connectionString, CancellationToken ct = default)
+    /// <param name="vaultSecret">The driver vault's secret; null reads <see cref="Drivers.VaultSecret.EnvironmentVariable"/>.</param>
+    public static async Task<Ledger> OpenAsync(string connectionString, CancellationToken ct = default, Drivers.VaultSecret? vaultSecret = null)
     {
         var catalogue = EventCatalogue.Current;
         var validator = new EventValidator(catalogue);
-        var store = new DocumentStore(Configure(new StoreOptions(), connectionString, catalogue));
+        var store = new DocumentStore(Configure(new StoreOptions(), connectionString, catalogue, PlainIdentifierUpcasters.All));
         // Only for the odd statement beside Marten (guard, sequences): a small pool, so the two pools
         // together stay within a default max_connections of 100.
         var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = 5 }.ConnectionString);
@@ -85,7 +103,7 @@ public static class LedgerStore
         {
             await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
             await AppendOnlyGuard.InstallAsync(dataSource, Schema, ct);
-            return new Ledger(store, validator, dataSource);
+            return new Ledger(store, validator, dataSource, vaultSecret ?? Drivers.VaultSecret.FromEnvironment());
         }
         catch
         {

@@ -108,7 +108,10 @@ public sealed class ChargerConnection(
         {
             JsonObject payload;
             using (await gate.EnterAsync(ct))
+            {
+                inbound = await inbound.SealingDriverTokenAsync(call.Payload, chargers.Ledger.Drivers, ct);
                 payload = await handler.HandleAsync(link, inbound, call.Payload, ct);
+            }
             reply = OcppFrames.Serialize(new OcppCallResult(call.MessageId, payload));
         }
         catch (OcppCallException refused)

@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
 using NodaTime;
+using Settlement.Domain.Drivers;
 using Settlement.Domain.Events;
 using Settlement.Ledger;
+using Settlement.Ledger.Drivers;
 
 namespace Settlement.Ocpp.Handling;
 
@@ -11,8 +13,31 @@ public sealed record InboundCall(string ChargerId, string MessageId, string Acti
     /// <summary>Causation of every event derived from this frame; also names the frame in audits.</summary>
     public string CausationId => $"ocpp:{ChargerId}:{MessageId}";
 
+    /// <summary>The driver's token the frame carries (1.6 idTag, 2.0.1 idToken), sealed; null when it carries none.</summary>
+    public DriverSealed? DriverToken { get; private init; }
+
+    private DriverSealed? _sealedFrame;
+
+    /// <summary>A frame carrying a driver's token is kept sealed under that driver's key, never in plain.</summary>
     public EventMetadata Metadata(Instant occurredAt, string? correlationId = null) =>
-        new(correlationId ?? CausationId, CausationId, Actor.Charger(ChargerId), occurredAt) { SourceMessage = RawFrame };
+        new(correlationId ?? CausationId, CausationId, Actor.Charger(ChargerId), occurredAt)
+        {
+            SourceMessage = _sealedFrame is null ? RawFrame : null,
+            SealedSourceMessage = _sealedFrame,
+        };
+
+    /// <summary>This call with its driver's token and its frame sealed under the driver's key (the driver is created on first sight).</summary>
+    public async Task<InboundCall> SealingDriverTokenAsync(JsonObject payload, DriverVault drivers, CancellationToken ct)
+    {
+        if (TokenIn(payload) is not { Length: > 0 } token) return this;
+        var driver = await drivers.DriverForAsync(token, ct);
+        return this with { DriverToken = DriverVault.Seal(driver, token), _sealedFrame = DriverVault.Seal(driver, RawFrame) };
+    }
+
+    private static string? TokenIn(JsonObject payload) =>
+        payload["idTag"] is JsonValue idTag && idTag.TryGetValue<string>(out var tag) ? tag
+        : payload["idToken"] is JsonObject idToken && idToken["idToken"] is JsonValue value && value.TryGetValue<string>(out var token) ? token
+        : null;
 }
 
 /// <summary>Appends what a charger reported to its own stream.</summary>

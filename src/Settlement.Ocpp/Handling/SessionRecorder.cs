@@ -1,6 +1,7 @@
 using Marten;
 using NodaTime;
 using Settlement.Domain.Chargers;
+using Settlement.Domain.Drivers;
 using Settlement.Domain.Events;
 using Settlement.Domain.Sessions;
 using Settlement.Ledger;
@@ -19,7 +20,7 @@ public sealed class SessionRecorder(ChargerLedger chargers)
     private const int Attempts = 3;
     private Ledger.Ledger Ledger => chargers.Ledger;
 
-    public sealed record StartRequest(int EvseId, int ConnectorId, string IdToken, long MeterStartWh, Instant StartedAt);
+    public sealed record StartRequest(int EvseId, int ConnectorId, DriverSealed? IdToken, long MeterStartWh, Instant StartedAt);
 
     /// <summary>OCPP 1.6: we assign the integer transaction id; a resent StartTransaction gets the same one.</summary>
     public async Task<string> StartAssigningIdAsync(InboundCall call, StartRequest start, CancellationToken ct)
@@ -29,7 +30,7 @@ public sealed class SessionRecorder(ChargerLedger chargers)
         for (var attempt = 1; ; attempt++)
         {
             var (events, _) = await Ledger.FetchAsync(StreamIds.Session(sessionId), ct);
-            if (events.Select(e => e.Data).OfType<SessionStarted>().FirstOrDefault() is { } existing)
+            if (events.Select(e => e.Data).OfType<SessionStartedV2>().FirstOrDefault() is { } existing)
                 return existing.TransactionId;
 
             var transactionId = (await NextTransactionIdAsync(ct)).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -57,7 +58,7 @@ public sealed class SessionRecorder(ChargerLedger chargers)
 
     private Task AppendStartAsync(InboundCall call, string sessionId, string transactionId, StartRequest start, CancellationToken ct) =>
         Ledger.AppendAsync(StreamAppend.New(StreamIds.Session(sessionId), new PendingEvent(
-            new SessionStarted(sessionId, call.ChargerId, start.EvseId, start.ConnectorId, transactionId, start.IdToken, start.MeterStartWh, start.StartedAt),
+            new SessionStartedV2(sessionId, call.ChargerId, start.EvseId, start.ConnectorId, transactionId, start.IdToken, start.MeterStartWh, start.StartedAt),
             call.Metadata(start.StartedAt, correlationId: sessionId))), ct);
 
     /// <summary>The session a charger's transaction id names, if the ledger saw it start.</summary>

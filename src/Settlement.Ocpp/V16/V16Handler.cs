@@ -66,14 +66,14 @@ public sealed class V16Handler(ChargerLedger chargers, SessionRecorder sessions,
     private async Task<JsonObject> AuthorizeAsync(InboundCall call, JsonObject payload, CancellationToken ct)
     {
         await chargers.RecordAsync(call, call.ReceivedAt, ct,
-            new IdTokenAuthorised(call.ChargerId, Text(payload, "idTag"), AuthorisationOutcome.Accepted, call.ReceivedAt));
+            new IdTokenAuthorisedV2(call.ChargerId, call.DriverToken!, AuthorisationOutcome.Accepted, call.ReceivedAt));
         return new JsonObject { ["idTagInfo"] = new JsonObject { ["status"] = "Accepted" } };
     }
 
     private async Task<JsonObject> StartAsync(InboundCall call, JsonObject payload, CancellationToken ct)
     {
         var connector = Integer(payload, "connectorId");
-        var start = new SessionRecorder.StartRequest(connector, 1, Text(payload, "idTag"), payload["meterStart"]!.GetValue<long>(),
+        var start = new SessionRecorder.StartRequest(connector, 1, call.DriverToken, payload["meterStart"]!.GetValue<long>(),
             Time(payload["timestamp"], call.ReceivedAt));
         var transactionId = await sessions.StartAssigningIdAsync(call, start, ct);
         return new JsonObject

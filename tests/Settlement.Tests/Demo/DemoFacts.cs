@@ -7,7 +7,7 @@ namespace Settlement.Tests.Demo;
 
 /// <summary>A session that started, with everything recorded in its stream.</summary>
 internal sealed record SessionFacts(
-    SessionAuthorised Authorised, SessionStarted Started, IReadOnlyList<MeterValuesRecorded> MeterValues,
+    SessionAuthorisedV2 Authorised, SessionStartedV2 Started, IReadOnlyList<MeterValuesRecorded> MeterValues,
     SessionStopped Stopped, SessionRated? Rated, IReadOnlyList<DemoEvent> Events)
 {
     public (string ChargerId, int EvseId) Evse => (Started.ChargerId, Started.EvseId);
@@ -35,12 +35,12 @@ internal static class DemoFacts
     public static IReadOnlyList<SessionFacts> Sessions(this IEnumerable<DemoEvent> events) =>
         events.Where(e => e.StreamId.StartsWith("session:", StringComparison.Ordinal))
             .GroupBy(e => e.StreamId)
-            .Where(g => g.Any(e => e.Data is SessionStarted))
+            .Where(g => g.Any(e => e.Data is SessionStartedV2))
             .Select(g =>
             {
                 var stream = g.ToList();
                 return new SessionFacts(
-                    stream.All<SessionAuthorised>().Single(), stream.All<SessionStarted>().Single(),
+                    stream.All<SessionAuthorisedV2>().Single(), stream.All<SessionStartedV2>().Single(),
                     stream.All<MeterValuesRecorded>().ToList(), stream.All<SessionStopped>().Single(),
                     stream.All<SessionRated>().SingleOrDefault(), stream);
             })
@@ -88,7 +88,7 @@ internal static class DemoFacts
     {
         var zones = ChargerZones(events);
         var last = options.From.PlusDays(options.Days - 1);
-        foreach (var attempt in events.All<SessionAuthorised>())
+        foreach (var attempt in events.All<SessionAuthorisedV2>())
         {
             var day = attempt.AuthorisedAt.InZone(zones[attempt.ChargerId]).Date;
             Assert.True(day >= options.From && day <= last, $"{attempt.SessionId} began on local {day}, outside {options.From}..{last}");
@@ -119,7 +119,7 @@ internal static class DemoFacts
                     $"{later.Started.SessionId} was authorised before {earlier.Started.SessionId} stopped");
         }
         var byEvse = sessions.ToLookup(s => s.Evse);
-        foreach (var attempt in events.All<SessionAuthorised>())
+        foreach (var attempt in events.All<SessionAuthorisedV2>())
         {
             var busy = byEvse[(attempt.ChargerId, attempt.EvseId)].FirstOrDefault(s => s.Started.SessionId != attempt.SessionId
                 && s.Started.StartedAt <= attempt.AuthorisedAt && attempt.AuthorisedAt <= s.Stopped.StoppedAt);
@@ -130,8 +130,8 @@ internal static class DemoFacts
     public static void AssertNothingStartsDuringDowntime(IReadOnlyList<DemoEvent> events)
     {
         var downtime = events.Downtime().ToLookup(d => (d.ChargerId, d.EvseId));
-        var attempts = events.All<SessionAuthorised>().Select(a => (a.SessionId, a.ChargerId, a.EvseId, At: a.AuthorisedAt))
-            .Concat(events.All<SessionStarted>().Select(s => (s.SessionId, s.ChargerId, s.EvseId, At: s.StartedAt)));
+        var attempts = events.All<SessionAuthorisedV2>().Select(a => (a.SessionId, a.ChargerId, a.EvseId, At: a.AuthorisedAt))
+            .Concat(events.All<SessionStartedV2>().Select(s => (s.SessionId, s.ChargerId, s.EvseId, At: s.StartedAt)));
         foreach (var attempt in attempts)
         {
             var during = downtime[(attempt.ChargerId, attempt.EvseId)].FirstOrDefault(d => d.Contains(attempt.At));

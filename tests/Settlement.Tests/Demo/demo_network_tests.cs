@@ -30,7 +30,7 @@ public sealed class demo_network_tests
         var other = DemoNetwork.Generate(DefaultOptions with { Seed = DefaultOptions.Seed + 1 });
 
         Assert.Equal(Month.All<ChargerRegistered>().Select(c => c.ChargerId), other.All<ChargerRegistered>().Select(c => c.ChargerId));
-        Assert.NotEqual(Month.All<SessionStarted>().Select(s => s.StartedAt).Take(50), other.All<SessionStarted>().Select(s => s.StartedAt).Take(50));
+        Assert.NotEqual(Month.All<SessionStartedV2>().Select(s => s.StartedAt).Take(50), other.All<SessionStartedV2>().Select(s => s.StartedAt).Take(50));
         Assert.Empty(Month.Select(e => e.Metadata.CorrelationId).Intersect(other.Select(e => e.Metadata.CorrelationId)));
     }
 
@@ -118,24 +118,24 @@ public sealed class demo_network_tests
             var seen = new HashSet<string>();
             foreach (var e in stream.Skip(1))
             {
-                if (e is RoamingTokenSeen { Valid: true } token) seen.Add(token.TokenUid);
-                else if (e is RoamingSessionRecorded recorded) Assert.Contains(recorded.TokenUid, seen);
+                if (e is RoamingTokenSeenV2 { Valid: true } token) seen.Add(token.TokenUid.DriverRef);
+                else if (e is RoamingSessionRecordedV2 recorded) Assert.Contains(recorded.TokenUid.DriverRef, seen);
             }
         });
     }
 
     private static void SessionStreamIsCausal(List<object> stream)
     {
-        Type[] order = [typeof(SessionAuthorised), typeof(SessionStarted), typeof(MeterValuesRecorded), typeof(SessionStopped), typeof(SessionRated)];
+        Type[] order = [typeof(SessionAuthorisedV2), typeof(SessionStartedV2), typeof(MeterValuesRecorded), typeof(SessionStopped), typeof(SessionRated)];
         var ranks = stream.Select(e => Array.IndexOf(order, e.GetType())).ToList();
         Assert.True(ranks.SequenceEqual(ranks.Order()), string.Join(" -> ", stream.Select(e => e.GetType().Name)));
-        Assert.IsType<SessionAuthorised>(stream[0]);
-        Assert.Single(stream.OfType<SessionAuthorised>());
-        var started = stream.OfType<SessionStarted>().Count();
+        Assert.IsType<SessionAuthorisedV2>(stream[0]);
+        Assert.Single(stream.OfType<SessionAuthorisedV2>());
+        var started = stream.OfType<SessionStartedV2>().Count();
         Assert.InRange(started, 0, 1);
         Assert.Equal(started, stream.OfType<SessionStopped>().Count());
         Assert.Equal(started, stream.OfType<MeterValuesRecorded>().Any() ? 1 : 0);
-        Assert.Equal(stream.OfType<SessionAuthorised>().Single().Outcome == AuthorisationOutcome.Accepted ? 1 : 0, started);
+        Assert.Equal(stream.OfType<SessionAuthorisedV2>().Single().Outcome == AuthorisationOutcome.Accepted ? 1 : 0, started);
     }
 
     private static void ChargerStreamIsCausal(List<object> stream)
@@ -164,7 +164,7 @@ public sealed class demo_network_tests
         });
         Assert.All(Month.Where(e => e.StreamId.StartsWith("charger:", StringComparison.Ordinal) && e.Metadata.Actor.Kind == ActorKind.Charger),
             e => Assert.Equal("charger:" + e.Metadata.Actor.Id, e.StreamId));
-        Assert.All(Month.Where(e => e.Data is RoamingTokenSeen or RoamingSessionRecorded),
+        Assert.All(Month.Where(e => e.Data is RoamingTokenSeenV2 or RoamingSessionRecordedV2),
             e => Assert.Equal(new Actor(ActorKind.Partner, e.StreamId["partner:".Length..]), e.Metadata.Actor));
         Assert.All(Month.Where(e => e.Data is SiteRegistered or ChargerRegistered or TariffPublished or MaintenancePlanned),
             e => Assert.Equal(new Actor(ActorKind.Operator, "demo"), e.Metadata.Actor));
@@ -183,16 +183,16 @@ public sealed class demo_network_tests
         MaintenancePlanned e => e.PlannedAt,
         MaintenanceEnded e => e.EndedAt,
         FirmwareStatusReported e => e.ReportedAt,
-        SessionAuthorised e => e.AuthorisedAt,
-        SessionStarted e => e.StartedAt,
+        SessionAuthorisedV2 e => e.AuthorisedAt,
+        SessionStartedV2 e => e.StartedAt,
         MeterValuesRecorded e => e.Readings[^1].TakenAt,
         SessionStopped e => e.StoppedAt,
         SessionRated e => e.RatedAt,
         TariffPublished e => e.PublishedAt,
         TariffAssigned e => e.AssignedAt,
         RoamingPartnerRegistered e => e.RegisteredAt,
-        RoamingTokenSeen e => e.SeenAt,
-        RoamingSessionRecorded e => e.StartedAt,
+        RoamingTokenSeenV2 e => e.SeenAt,
+        RoamingSessionRecordedV2 e => e.StartedAt,
         _ => throw new InvalidOperationException($"No own time known for {data.GetType().Name}."),
     };
 
@@ -215,7 +215,7 @@ public sealed class demo_network_tests
             Assert.All(statuses.Skip(2), s => Assert.True(s.ChangedAt >= session.Stopped.StoppedAt));
             var roaming = related.Where(e => e.StreamId.StartsWith("partner:", StringComparison.Ordinal)).ToList();
             Assert.Equal(session.Authorised.TokenType == TokenType.Roaming ? 2 : 0, roaming.Count);
-            Assert.All(roaming.All<RoamingSessionRecorded>(), r => Assert.Equal(session.Started.SessionId, r.SessionId));
+            Assert.All(roaming.All<RoamingSessionRecordedV2>(), r => Assert.Equal(session.Started.SessionId, r.SessionId));
             Assert.Equal(related.Count, statuses.Count + roaming.Count);
         });
     }
@@ -281,7 +281,7 @@ public sealed class demo_network_tests
     public void roaming_ratings_and_refusals_have_realistic_shares()
     {
         var sessions = Month.Sessions();
-        var attempts = Month.All<SessionAuthorised>().ToList();
+        var attempts = Month.All<SessionAuthorisedV2>().ToList();
 
         Assert.InRange(sessions.Count(s => s.Authorised.TokenType == TokenType.Roaming) / (double)sessions.Count, 0.10, 0.20);
         Assert.InRange(sessions.Count(s => s.Rated is not null) / (double)sessions.Count, 0.20, 0.40);

@@ -12,8 +12,8 @@ internal static class Events
 
     public static string NewSessionId() => "S-" + Guid.NewGuid().ToString("N")[..12];
 
-    public static SessionStarted Started(string sessionId, long meterStartWh = 1_000) =>
-        new(sessionId, "DE-MUC-01", 1, 1, "tx-" + sessionId, "RFID-0001", meterStartWh, Noon);
+    public static SessionStartedV2 Started(string sessionId, long meterStartWh = 1_000) =>
+        new(sessionId, "DE-MUC-01", 1, 1, "tx-" + sessionId, TestDrivers.Seal("RFID-0001"), meterStartWh, Noon);
 
     public static SessionStopped Stopped(string sessionId, long meterStopWh) =>
         new(sessionId, meterStopWh, StopReason.EVDisconnected, Noon.Plus(Duration.FromMinutes(40)));

@@ -25,7 +25,7 @@ public sealed class append_and_read_tests(LedgerDatabase db)
         var recorded = Assert.Single(await db.Ledger.ReadStreamAsync(StreamIds.Session(sessionId)));
         Assert.Equal(started, recorded.Data);
         Assert.Equal(metadata, recorded.Metadata);
-        Assert.Equal("session_started_v1", recorded.StoredType);
+        Assert.Equal("session_started_v2", recorded.StoredType);
         Assert.Equal(1, recorded.Version);
         Assert.True(recorded.Sequence > 0);
         // The recorded time is the database's clock at append, not the source's.
@@ -46,7 +46,7 @@ public sealed class append_and_read_tests(LedgerDatabase db)
         ]);
 
         var firstStream = await db.Ledger.ReadStreamAsync(StreamIds.Session(first));
-        Assert.Equal([typeof(SessionStarted), typeof(SessionStopped)], firstStream.Select(e => e.Data.GetType()));
+        Assert.Equal([typeof(SessionStartedV2), typeof(SessionStopped)], firstStream.Select(e => e.Data.GetType()));
         Assert.Equal([1L, 2L], firstStream.Select(e => e.Version));
         Assert.Single(await db.Ledger.ReadStreamAsync(StreamIds.Session(second)));
     }

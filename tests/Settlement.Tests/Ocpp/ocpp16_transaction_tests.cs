@@ -37,9 +37,12 @@ public sealed class ocpp16_transaction_tests(LedgerDatabase db) : IAsyncLifetime
 
         var sessionId = $"{charger}-1-{NodaTime.Instant.FromUtc(2026, 10, 12, 10, 0).ToUnixTimeSeconds()}";
         var session = await db.Ledger.ReadStreamAsync(StreamIds.Session(sessionId));
-        Assert.Equal([typeof(SessionStarted), typeof(MeterValuesRecorded), typeof(SessionStopped)], session.Select(e => e.Data.GetType()));
+        Assert.Equal([typeof(SessionStartedV2), typeof(MeterValuesRecorded), typeof(SessionStopped)], session.Select(e => e.Data.GetType()));
         Assert.Equal(15_000, Session.Fold(session.Select(e => e.Data)).EnergyWh);
-        Assert.All(session, e => Assert.StartsWith("[2,", e.Metadata.SourceMessage));
+        // The start carries the driver's idTag, so its frame is kept sealed; the others are kept in plain.
+        foreach (var e in session)
+            Assert.StartsWith("[2,", e.Metadata.SourceMessage ?? await db.Ledger.Drivers.UnsealAsync(e.Metadata.SealedSourceMessage!));
+        Assert.NotNull(session[0].Metadata.SealedSourceMessage);
         Assert.Contains(await _host.ChargerEventsAsync(charger), e => e.Data is ChargerBooted);
     }
 }

@@ -71,6 +71,6 @@ public sealed class ocpp_bad_input_tests(LedgerDatabase db) : IAsyncLifetime
 
         Assert.Equal(4, reply[0]!.GetValue<int>());
         Assert.Equal("PropertyConstraintViolation", reply[2]!.GetValue<string>());
-        Assert.DoesNotContain((await _host.ChargerEventsAsync(charger)).Select(e => e.Data), e => e is Domain.Sessions.SessionStarted);
+        Assert.DoesNotContain((await _host.ChargerEventsAsync(charger)).Select(e => e.Data), e => e is Domain.Sessions.SessionStartedV2);
     }
 }

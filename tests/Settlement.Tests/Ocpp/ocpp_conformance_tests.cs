@@ -57,7 +57,8 @@ public sealed class ocpp_conformance_tests(LedgerDatabase db) : IAsyncLifetime
         Assert.Contains(chargerEvents, e => e is DataTransferReceived { VendorId: "com.acme" });
         Assert.Contains(chargerEvents, e => e is DiagnosticsStatusReported { Status: DiagnosticsStatus.Uploaded });
         Assert.Contains(chargerEvents, e => e is FirmwareStatusReported { Status: FirmwareStatus.Installed });
-        Assert.Contains(chargerEvents, e => e is IdTokenAuthorised { IdToken: "RFID-0001" });
+        var authorised = Assert.Single(chargerEvents.OfType<IdTokenAuthorisedV2>());
+        Assert.Equal("RFID-0001", await db.Ledger.Drivers.UnsealAsync(authorised.IdToken));
         var session = (await db.Ledger.ReadStreamAsync(StreamIds.Session($"{charger}-1-{NodaTime.Instant.FromUtc(2026, 10, 12, 10, 0).ToUnixTimeSeconds()}"))).Select(e => e.Data);
         Assert.Equal(11_000, Session.Fold(session).EnergyWh);
     }

@@ -53,7 +53,7 @@ public sealed class ocpp_idempotency_tests(LedgerDatabase db) : IAsyncLifetime
         Assert.Equal(transactionId, resentStart[2]!["transactionId"]!.GetValue<int>());
         Assert.Equal(3, resentStop[0]!.GetValue<int>());
         var session = await SessionAsync(charger);
-        Assert.Single(session.OfType<SessionStarted>());
+        Assert.Single(session.OfType<SessionStartedV2>());
         Assert.Single(session.OfType<SessionStopped>());
         var state = Session.Fold(session);
         Assert.Equal(20_000, state.EnergyWh);
@@ -74,7 +74,7 @@ public sealed class ocpp_idempotency_tests(LedgerDatabase db) : IAsyncLifetime
         var again = await client.SendAsync(frame);
 
         Assert.Equal(first, again);
-        Assert.Single((await _host.ChargerEventsAsync(charger)).Select(e => e.Data).OfType<IdTokenAuthorised>());
+        Assert.Single((await _host.ChargerEventsAsync(charger)).Select(e => e.Data).OfType<IdTokenAuthorisedV2>());
     }
 
     [Fact]

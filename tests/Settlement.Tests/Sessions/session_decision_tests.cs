@@ -9,7 +9,7 @@ public sealed class session_decision_tests
     private static readonly Instant T0 = Instant.FromUtc(2026, 10, 12, 12, 0);
     private const string Id = "DE-MUC-01:42";
 
-    private static SessionStarted Started(long meterStartWh = 1_000) => new(Id, "DE-MUC-01", 1, 1, "42", "RFID-1", meterStartWh, T0);
+    private static SessionStartedV2 Started(long meterStartWh = 1_000) => new(Id, "DE-MUC-01", 1, 1, "42", TestDrivers.Seal("RFID-1"), meterStartWh, T0);
     private static MeterReading Reading(int minute, long energyWh) => new(T0.Plus(Duration.FromMinutes(minute)), energyWh, null, null);
     private static MeterValuesRecorded Meter(params MeterReading[] readings) => new(Id, readings);
     private static SessionStopped Stopped(long meterStopWh) => new(Id, meterStopWh, StopReason.EVDisconnected, T0.Plus(Duration.FromMinutes(40)));

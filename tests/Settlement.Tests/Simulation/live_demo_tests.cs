@@ -21,12 +21,12 @@ public sealed class live_demo_tests(LedgerDatabase db)
         Assert.Contains("HTTP 200, Answered, the charger said Accepted", run.Output);
         await using var connection = new NpgsqlConnection(db.Server.ConnectionStringFor(DemoDatabase));
         await connection.OpenAsync();
-        // Only what arrived over OCPP carries the frame it came from.
+        // Only what arrived over OCPP carries the frame it came from: in plain, or sealed when it names a driver.
         await using var live = new NpgsqlCommand("""
             SELECT count(*) FILTER (WHERE type = 'charger_booted_v1'),
-                   count(*) FILTER (WHERE type = 'session_started_v1'),
+                   count(*) FILTER (WHERE type = 'session_started_v2'),
                    count(*) FILTER (WHERE type = 'session_stopped_v1')
-            FROM ledger.mt_events WHERE headers ? 'sourceMessage'
+            FROM ledger.mt_events WHERE headers ? 'sourceMessage' OR headers ? 'sourceMessageSealed'
             """, connection);
         await using var reader = await live.ExecuteReaderAsync();
         await reader.ReadAsync();

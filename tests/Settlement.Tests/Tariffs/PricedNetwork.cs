@@ -67,7 +67,7 @@ internal sealed class PricedNetwork(Settlement.Ledger.Ledger ledger)
         var metadata = EventMetadata.NewCorrelation(Actor.Charger(ChargerId), startedAt);
         const long meterStartWh = 1_000;
         await ledger.AppendAsync(StreamAppend.New(stream, new PendingEvent(
-            new SessionStarted(sessionId, ChargerId, 1, 1, "tx-" + sessionId, "RFID-0001", meterStartWh, startedAt), metadata)));
+            new SessionStartedV2(sessionId, ChargerId, 1, 1, "tx-" + sessionId, TestDrivers.Seal("RFID-0001"), meterStartWh, startedAt), metadata)));
         await appended(sessionId, 0);
 
         var at = startedAt;

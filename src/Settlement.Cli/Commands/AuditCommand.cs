@@ -1,0 +1,226 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Reflection;
+using Microsoft.Extensions.Logging.Abstractions;
+using NodaTime;
+using NodaTime.Text;
+using Settlement.Host.Audit;
+using Settlement.Ledger.Audit;
+using Spectre.Console;
+
+namespace Settlement.Cli.Commands;
+
+/// <summary>
+/// <c>settle verify</c>: walks the hash chain and names the first event that does not match;
+/// <c>settle keys create</c> and <c>settle checkpoint</c>: the operator's signing key and signed checkpoints;
+/// <c>settle export</c> and <c>settle verify --bundle</c>: an auditor's bundle of a period, verified without the database.
+/// </summary>
+internal static class AuditCommand
+{
+    public static Command Verify()
+    {
+        var database = new DatabaseOptions("settlement", "Database to verify (the demo writes 'settlement_demo').");
+        var publicKey = new Option<FileInfo?>("--public-key") { Description = "The operator's published public key (PEM): checkpoints signed by any other key fail." };
+        var bundle = new Option<DirectoryInfo?>("--bundle") { Description = "Verify an auditor's bundle (from `settle export`) instead of a database; needs no database." };
+        var command = new Command("verify", "Verify the ledger, or an auditor's bundle, against its hash chain and signed checkpoints; reports the first event edited, deleted, inserted or reordered.") { publicKey, bundle };
+        database.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            var trustedKeyId = parse.GetValue(publicKey) is { } file ? TrustedKeyId(file) : null;
+            if (parse.GetValue(bundle) is { } directory) return VerifyBundle(directory, trustedKeyId, ct);
+            await using var open = await ReportCommand.OpenAsync(database, parse, ct);
+            var started = Stopwatch.StartNew();
+            VerificationResult? result = null;
+            await AnsiConsole.Progress().StartAsync(async progress =>
+            {
+                var task = progress.AddTask("Verifying the hash chain");
+                result = await LedgerVerification.VerifyAsync(open.Ledger.DataSource, trustedKeyId,
+                    (done, last) => { task.MaxValue = Math.Max(last, 1); task.Value = done; }, ct);
+            });
+            Print(result!, started.Elapsed);
+            if (trustedKeyId is null && result!.CheckpointsVerified > 0)
+                AnsiConsole.MarkupLine("[yellow]Checkpoints were checked against the keys they name; pass --public-key with the operator's published key to trust them.[/]");
+            return result!.Verified ? 0 : 1;
+        });
+        return command;
+    }
+
+    public static Command Export()
+    {
+        var database = new DatabaseOptions("settlement", "Database to export from (the demo writes 'settlement_demo').");
+        var from = new Option<string?>("--from") { Description = "Start of the period by recorded time: an instant (2026-10-01T00:00:00Z) or a date (its start, UTC)." };
+        var to = new Option<string?>("--to") { Description = "End of the period by recorded time: an instant (exclusive) or a date (through its end, UTC)." };
+        var fromSeq = new Option<long?>("--from-seq") { Description = "Start of the period by ledger position (instead of --from/--to)." };
+        var toSeq = new Option<long?>("--to-seq") { Description = "End of the period by ledger position, inclusive." };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Directory to write the bundle into (new or empty).", Required = true };
+        var command = new Command("export", "Write an auditor's bundle of a period: its events, the chain links and signed checkpoints that pin them, the documents derived from them and a manifest of hashes.")
+            { from, to, fromSeq, toSeq, output };
+        database.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            var byTime = parse.GetValue(from) is not null || parse.GetValue(to) is not null;
+            var bySequence = parse.GetValue(fromSeq) is not null || parse.GetValue(toSeq) is not null;
+            if (byTime == bySequence)
+                throw new InvalidDataException("Give the period either as --from and --to (recorded time) or as --from-seq and --to-seq (ledger positions).");
+            var directory = parse.GetValue(output)!.FullName;
+            await using var open = await ReportCommand.OpenAsync(database, parse, ct);
+            await CatchUpAsync(open.Ledger, ct);
+            var dataSource = open.Ledger.DataSource;
+            var period = byTime
+                ? await BundleExport.PeriodAsync(dataSource, PeriodBound(parse.GetValue(from), "--from", endOfDay: false), PeriodBound(parse.GetValue(to), "--to", endOfDay: true), ct)
+                : await BundleExport.PeriodAsync(dataSource, parse.GetValue(fromSeq) ?? throw new InvalidDataException("--from-seq is missing."),
+                    parse.GetValue(toSeq) ?? throw new InvalidDataException("--to-seq is missing."), ct);
+            var started = Stopwatch.StartNew();
+            BundleManifest? manifest = null;
+            await AnsiConsole.Progress().StartAsync(async progress =>
+            {
+                var task = progress.AddTask($"Exporting events {period.FirstSeq:N0} to {period.LastSeq:N0}");
+                manifest = await BundleExport.WriteAsync(dataSource, period, directory, new BundleDocuments(), Tool,
+                    (done, last) => { task.MaxValue = Math.Max(last, 1); task.Value = done; }, ct);
+            });
+            var counts = manifest!.Counts;
+            AnsiConsole.MarkupLineInterpolated(
+                $"Wrote [bold]{directory}[/]: {counts.Events:N0} events ({period.FirstSeq:N0} to {period.LastSeq:N0}), {counts.Links:N0} chain links from event {manifest.Anchor.Seq:N0} to {manifest.ChainEnd:N0}, {counts.Checkpoints:N0} checkpoints, {counts.Documents:N0} documents in {started.Elapsed.TotalSeconds:F1} s.");
+            if (counts.Checkpoints == 0 || manifest.ChainEnd < period.LastSeq)
+                AnsiConsole.MarkupLine("[yellow]No signed checkpoint covers the period yet: run `settle checkpoint` first so the bundle is pinned by the operator's signature.[/]");
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>An instant as given, or a date's start (UTC); with <paramref name="endOfDay"/> a date's end, so `--to 2026-10-31` includes that day.</summary>
+    private static Instant PeriodBound(string? text, string option, bool endOfDay)
+    {
+        if (text is null) throw new InvalidDataException($"{option} is missing.");
+        if (InstantPattern.ExtendedIso.Parse(text) is { Success: true } instant) return instant.Value;
+        if (LocalDatePattern.Iso.Parse(text) is { Success: true } date)
+            return (endOfDay ? date.Value.PlusDays(1) : date.Value).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant();
+        throw new InvalidDataException($"{option} '{text}' is neither an instant like 2026-10-01T00:00:00Z nor a date like 2026-10-01.");
+    }
+
+    private static string Tool => "settle " + (typeof(AuditCommand).Assembly
+        .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown");
+
+    private static int VerifyBundle(DirectoryInfo directory, string? trustedKeyId, CancellationToken ct)
+    {
+        if (!directory.Exists) throw new InvalidDataException($"{directory.FullName} does not exist.");
+        var started = Stopwatch.StartNew();
+        BundleVerificationResult? result = null;
+        AnsiConsole.Progress().Start(progress =>
+        {
+            var task = progress.AddTask("Verifying the bundle");
+            result = BundleVerification.Verify(directory.FullName, trustedKeyId, new BundleDocuments(),
+                (done, last) => { task.MaxValue = Math.Max(last, 1); task.Value = done; }, ct);
+            task.Value = task.MaxValue;
+        });
+        var elapsed = started.Elapsed;
+        var table = new Table().AddColumns("", "");
+        table.HideHeaders();
+        if (result!.Manifest is { } manifest)
+            table.AddRow("Period", $"events {manifest.Period.FirstSeq:N0} to {manifest.Period.LastSeq:N0}" +
+                                   (manifest.Period.From is { } from ? $", recorded from {from} to {manifest.Period.To}" : ""));
+        table.AddRow("Events verified", $"{result.EventsVerified:N0}");
+        table.AddRow("Chain links verified", $"{result.LinksVerified:N0}");
+        table.AddRow("Checkpoints verified", $"{result.CheckpointsVerified:N0}");
+        table.AddRow("Documents verified", $"{result.DocumentsVerified:N0}");
+        table.AddRow("Sequence numbers never committed", $"{result.SequencesNeverCommitted:N0}");
+        if (result.Head is { } head) table.AddRow("Chain end", $"event {head.Sequence:N0}, {ChainHash.Hex(head.Hash)}");
+        table.AddRow("Rate", $"{result.LinksVerified / Math.Max(elapsed.TotalSeconds, 1e-6):N0} events/s in {elapsed.TotalSeconds:F1} s");
+        AnsiConsole.Write(table);
+        foreach (var problem in result.Problems)
+            AnsiConsole.MarkupLineInterpolated($"[red]NOT VERIFIED: {problem}[/]");
+        if (result.Verified)
+            AnsiConsole.MarkupLine("[green]Verified: every event of the bundle is exactly as it was chained, and every document is exactly what its event renders.[/]");
+        if (trustedKeyId is null && result.CheckpointsVerified > 0)
+            AnsiConsole.MarkupLine("[yellow]Checkpoints were checked against the keys they name; pass --public-key with the operator's published key to trust them.[/]");
+        return result.Verified ? 0 : 1;
+    }
+
+    public static Command Keys()
+    {
+        var output = new Option<FileInfo>("--out") { Description = "Private key file to write (PEM); the public key goes next to it as .pub.pem.", Required = true };
+        var create = new Command("create", "Create the operator's checkpoint signing key (ECDSA P-256).") { output };
+        create.SetAction(parse =>
+        {
+            var file = parse.GetValue(output)!;
+            if (file.Exists)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]{file.FullName} exists; a signing key is never overwritten.[/]");
+                return 2;
+            }
+            using var key = CheckpointKeys.Create();
+            File.WriteAllText(file.FullName, key.ExportPkcs8PrivateKeyPem(), new System.Text.UTF8Encoding(false));
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(file.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            var publicFile = Path.ChangeExtension(file.FullName, ".pub.pem");
+            File.WriteAllText(publicFile, CheckpointKeys.PublicPem(key));
+            AnsiConsole.MarkupLineInterpolated($"Wrote [bold]{file.FullName}[/] (keep it secret) and [bold]{publicFile}[/] (publish it). Key id {CheckpointKeys.IdOf(key)}.");
+            return 0;
+        });
+        return new Command("keys", "The operator's checkpoint signing key.") { create };
+    }
+
+    public static Command Checkpoint()
+    {
+        var database = new DatabaseOptions("settlement", "Database whose chain to checkpoint.");
+        var key = new Option<FileInfo>("--key") { Description = "The operator's private signing key (PEM, from `settle keys create`).", Required = true };
+        var command = new Command("checkpoint", "Chain every committed event, then sign a checkpoint of the chain head with the operator's key.") { key };
+        database.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            using var signingKey = CheckpointKeys.LoadPrivate(parse.GetValue(key)!.FullName);
+            await using var open = await ReportCommand.OpenAsync(database, parse, ct);
+            await CatchUpAsync(open.Ledger, ct);
+            var signed = await Checkpoints.SignAsync(open.Ledger.DataSource, signingKey, ct);
+            if (signed.Count == 0) AnsiConsole.MarkupLine("Nothing was chained since the last checkpoint; none signed.");
+            foreach (var checkpoint in signed)
+                AnsiConsole.MarkupLineInterpolated(
+                    $"Signed checkpoint at event [bold]{checkpoint.Statement.Sequence:N0}[/] ({checkpoint.Statement.EventCount:N0} events since {checkpoint.Statement.FromSequence:N0}), chain hash {ChainHash.Hex(checkpoint.Statement.Hash)}, key {checkpoint.Statement.KeyId}.");
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Links every committed event into the chain (or waits for the host that writes it), showing how far it got.</summary>
+    public static async Task CatchUpAsync(Ledger.Ledger ledger, CancellationToken ct)
+    {
+        await using var writer = new ChainWriter(ledger.DataSource, NullLogger.Instance);
+        await AnsiConsole.Progress().StartAsync(async progress =>
+        {
+            var task = progress.AddTask("Linking events into the hash chain");
+            await writer.CatchUpAsync((head, last) => { task.MaxValue = Math.Max(last, 1); task.Value = head; }, ct);
+            task.Value = task.MaxValue;
+        });
+    }
+
+    private static string TrustedKeyId(FileInfo file)
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create();
+        try
+        {
+            key.ImportFromPem(File.ReadAllText(file.FullName));
+        }
+        catch (Exception e) when (e is ArgumentException or IOException)
+        {
+            throw new InvalidDataException($"{file.FullName} is not a public key in PEM form: {e.Message}", e);
+        }
+        return CheckpointKeys.IdOf(key);
+    }
+
+    private static void Print(VerificationResult result, TimeSpan elapsed)
+    {
+        var table = new Table().AddColumns("", "");
+        table.HideHeaders();
+        table.AddRow("Events verified", $"{result.EventsVerified:N0}");
+        table.AddRow("Chain links verified", $"{result.LinksVerified:N0}");
+        table.AddRow("Checkpoints verified", $"{result.CheckpointsVerified:N0}");
+        table.AddRow("Sequence numbers never committed", $"{result.SequencesNeverCommitted:N0}");
+        table.AddRow("Events not yet chained (after the head)", $"{result.EventsNotYetChained:N0}");
+        table.AddRow("Chain head", $"event {result.Head.Sequence:N0}, {ChainHash.Hex(result.Head.Hash)}");
+        table.AddRow("Rate", $"{result.LinksVerified / Math.Max(elapsed.TotalSeconds, 1e-6):N0} events/s in {elapsed.TotalSeconds:F1} s");
+        AnsiConsole.Write(table);
+        if (result.Problem is { } problem)
+            AnsiConsole.MarkupLineInterpolated($"[red]NOT VERIFIED at event {problem.Sequence:N0} ({problem.Kind}): {problem.Detail}[/]");
+        else
+            AnsiConsole.MarkupLine("[green]Verified: every chained event is exactly as it was chained.[/]");
+    }
+}

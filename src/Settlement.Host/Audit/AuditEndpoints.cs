@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Settlement.Ledger.Audit;
+
+namespace Settlement.Host.Audit;
+
+/// <summary>What an auditor asks the running host: the chain's head, the signed checkpoints, and proofs that one event or invoice is under one.</summary>
+public static class AuditEndpoints
+{
+    public static void MapAudit(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/audit/chain", async (Ledger.Ledger ledger, CancellationToken ct) =>
+        {
+            var head = await ChainHead.ReadAsync(ledger.DataSource, ct);
+            var checkpoints = await Checkpoints.AllAsync(ledger.DataSource, ct);
+            return Results.Ok(new
+            {
+                headSeq = head.Sequence, headHash = ChainHash.Hex(head.Hash),
+                checkpoints = checkpoints.Count, lastCheckpoint = checkpoints.Count == 0 ? null : ProofJson.Of(checkpoints[^1]),
+            });
+        });
+
+        app.MapGet("/api/audit/checkpoints", async (Ledger.Ledger ledger, CancellationToken ct) =>
+            Results.Ok((await Checkpoints.AllAsync(ledger.DataSource, ct)).Select(ProofJson.Of)));
+
+        app.MapGet("/api/audit/proofs/events/{sequence:long}", (long sequence, Ledger.Ledger ledger, CancellationToken ct) =>
+            ProofAsync(ledger, sequence, $"No chained event at position {sequence}: it does not exist or is not chained yet.", ct));
+
+        app.MapGet("/api/audit/proofs/invoices/{issuerId}/{number}", async (string issuerId, string number, Ledger.Ledger ledger, CancellationToken ct) =>
+            await InclusionProofs.InvoiceEventAsync(ledger.DataSource, issuerId, number, ct) is { } sequence
+                ? await ProofAsync(ledger, sequence, $"The event issuing {issuerId}/{number} is not chained yet.", ct)
+                : Results.NotFound(new { error = $"Issuer {issuerId} has no document {number}." }));
+    }
+
+    private static async Task<IResult> ProofAsync(Ledger.Ledger ledger, long sequence, string notFound, CancellationToken ct)
+    {
+        try
+        {
+            return await InclusionProofs.ForEventAsync(ledger.DataSource, sequence, ct) is { } proof
+                ? Results.Text(ProofJson.Write(proof), "application/json")
+                : Results.NotFound(new { error = notFound });
+        }
+        catch (NotYetCheckpointedException e)
+        {
+            return Results.Conflict(new { error = e.Message });
+        }
+    }
+}

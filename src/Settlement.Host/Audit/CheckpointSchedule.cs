@@ -1,0 +1,94 @@
+using System.Security.Cryptography;
+using Hangfire;
+using Hangfire.PostgreSql;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Settlement.Ledger.Audit;
+
+namespace Settlement.Host.Audit;
+
+/// <summary>
+/// Signs a checkpoint of the chain head on a schedule, as the Hangfire recurring job <see cref="JobId"/>.
+/// Hangfire keeps its state in the ledger's database, so with several hosts each occurrence is enqueued
+/// once and runs on one worker of one host.
+/// </summary>
+public static class CheckpointSchedule
+{
+    public const string JobId = "chain-checkpoint";
+    public const string Schema = "hangfire";
+    public const string KeyFileSetting = "Audit:CheckpointKeyFile";
+    public const string CronSetting = "Audit:CheckpointCron";
+    public const string DefaultCron = "*/10 * * * *";
+
+    /// <summary>Schedules checkpoints when <see cref="KeyFileSetting"/> names the operator's key; otherwise the host runs no Hangfire at all.</summary>
+    /// <exception cref="InvalidDataException">When the key file is missing or holds no ECDSA private key.</exception>
+    public static void AddCheckpointSchedule(this WebApplicationBuilder builder, NpgsqlDataSource dataSource)
+    {
+        if (builder.Configuration[KeyFileSetting] is not { Length: > 0 } keyFile) return;
+        var key = LoadKey(keyFile);
+        var cron = builder.Configuration[CronSetting] is { Length: > 0 } configured ? configured : DefaultCron;
+
+        builder.Services.AddSingleton(services => new CheckpointJob(dataSource, key, services.GetRequiredService<ILogger<CheckpointJob>>()));
+        builder.Services.AddHangfire(hangfire => hangfire
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            // Connections from the ledger's pool: its connection string no longer carries the password.
+            .UsePostgreSqlStorage(storage => storage.UseConnectionFactory(new LedgerConnections(dataSource)),
+                new PostgreSqlStorageOptions { SchemaName = Schema, PrepareSchemaIfNecessary = true }));
+        builder.Services.AddHangfireServer(server =>
+        {
+            // One job, never two at once: more workers would only wait on its lock.
+            server.WorkerCount = 1;
+            // A cron with seconds (six fields) is honoured to the second; the default 15 s poll suits minutes.
+            if (cron.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length == 6)
+                server.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+        });
+        builder.Services.AddHostedService(services => new Registration(services.GetRequiredService<IRecurringJobManager>(), cron));
+        // Hangfire's start-up and polling lines; what each run signed is logged by the job itself.
+        builder.Logging.AddFilter("Hangfire", LogLevel.Warning);
+    }
+
+    private static ECDsa LoadKey(string path)
+    {
+        if (!File.Exists(path))
+            throw new InvalidDataException($"{KeyFileSetting} names {path}, which does not exist (create the operator's key with `settle keys create --out {path}`).");
+        try
+        {
+            return CheckpointKeys.LoadPrivate(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{KeyFileSetting}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Registers (or updates) the recurring job when the host starts; every host does, to the same definition.</summary>
+    private sealed class Registration(IRecurringJobManager jobs, string cron) : IHostedService
+    {
+        public Task StartAsync(CancellationToken ct)
+        {
+            try
+            {
+                jobs.AddOrUpdate<CheckpointJob>(JobId, job => job.SignAsync(CancellationToken.None), cron,
+                    new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+            }
+            catch (ArgumentException e)
+            {
+                throw new InvalidDataException($"{CronSetting} '{cron}' is not a cron expression (minute hour day month weekday, optionally seconds first): {e.Message}", e);
+            }
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+    }
+
+    private sealed class LedgerConnections(NpgsqlDataSource dataSource) : IConnectionFactory
+    {
+        public NpgsqlConnection GetOrCreateConnection() => dataSource.CreateConnection();
+    }
+}

@@ -1,0 +1,137 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace Settlement.Ledger.Audit;
+
+/// <summary>
+/// One stored event exactly as the hash chain sees it: every column of <c>mt_events</c> that carries
+/// meaning (position, identity, stream, version, type, recorded time, tenant, correlation, causation,
+/// headers, data). <see cref="Data"/> and <see cref="Headers"/> are PostgreSQL's own text of the jsonb
+/// values, which is canonical: equal documents print the same, whatever JSON was appended.
+/// </summary>
+public sealed record ChainedEvent(
+    long Sequence, Guid Id, string StreamId, long Version, string Type, DateTime RecordedAt, string TenantId,
+    string? CorrelationId, string? CausationId, string? Headers, string Data)
+{
+    /// <summary>The columns, in the order <see cref="Read"/> expects them.</summary>
+    public const string Columns =
+        "seq_id, id, stream_id, version, type, timestamp, tenant_id, correlation_id, causation_id, headers::text, data::text";
+
+    public static ChainedEvent Read(System.Data.Common.DbDataReader row, int offset = 0) => new(
+        row.GetInt64(offset), row.GetGuid(offset + 1), row.GetString(offset + 2), row.GetInt64(offset + 3), row.GetString(offset + 4),
+        row.GetDateTime(offset + 5), row.GetString(offset + 6),
+        row.IsDBNull(offset + 7) ? null : row.GetString(offset + 7), row.IsDBNull(offset + 8) ? null : row.GetString(offset + 8),
+        row.IsDBNull(offset + 9) ? null : row.GetString(offset + 9), row.GetString(offset + 10));
+
+    /// <summary>
+    /// The event's canonical line: a JSON object with its keys in ordinal order, no whitespace, and the
+    /// data and headers embedded verbatim. Its SHA-256 is the event's digest, and the same bytes are a
+    /// line of an auditor's bundle, so a verifier elsewhere hashes exactly what was chained here.
+    /// </summary>
+    public byte[] CanonicalLine()
+    {
+        var line = new StringBuilder(Data.Length + (Headers?.Length ?? 0) + 256);
+        line.Append("{\"causationId\":"); AppendStringOrNull(line, CausationId);
+        line.Append(",\"correlationId\":"); AppendStringOrNull(line, CorrelationId);
+        line.Append(",\"data\":").Append(Data);
+        line.Append(",\"headers\":").Append(Headers ?? "null");
+        line.Append(",\"id\":"); AppendString(line, Id.ToString("D"));
+        line.Append(",\"recordedAt\":"); AppendString(line, CanonicalTime.Format(RecordedAt));
+        line.Append(",\"seq\":").Append(Sequence.ToString(CultureInfo.InvariantCulture));
+        line.Append(",\"stream\":"); AppendString(line, StreamId);
+        line.Append(",\"tenant\":"); AppendString(line, TenantId);
+        line.Append(",\"type\":"); AppendString(line, Type);
+        line.Append(",\"version\":").Append(Version.ToString(CultureInfo.InvariantCulture));
+        line.Append('}');
+        return Encoding.UTF8.GetBytes(line.ToString());
+    }
+
+    public byte[] Digest() => SHA256.HashData(CanonicalLine());
+
+    /// <summary>Reads a canonical line back, keeping the data and headers byte for byte as they were written.</summary>
+    /// <exception cref="FormatException">When the line is not a canonical event line.</exception>
+    public static ChainedEvent ParseLine(ReadOnlySpan<byte> line)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(line.ToArray());
+            var root = document.RootElement;
+            var parsed = new ChainedEvent(
+                root.GetProperty("seq").GetInt64(), root.GetProperty("id").GetGuid(), root.GetProperty("stream").GetString()!,
+                root.GetProperty("version").GetInt64(), root.GetProperty("type").GetString()!,
+                CanonicalTime.Parse(root.GetProperty("recordedAt").GetString()!),
+                root.GetProperty("tenant").GetString()!,
+                root.GetProperty("correlationId").GetString(), root.GetProperty("causationId").GetString(),
+                root.GetProperty("headers") is { ValueKind: JsonValueKind.Null } ? null : root.GetProperty("headers").GetRawText(),
+                root.GetProperty("data").GetRawText());
+            if (!parsed.CanonicalLine().AsSpan().SequenceEqual(line))
+                throw new FormatException($"The line of event {parsed.Sequence} is not in canonical form (keys in order, no whitespace).");
+            return parsed;
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new FormatException($"Not a canonical event line: {e.Message}", e);
+        }
+    }
+
+    private static void AppendStringOrNull(StringBuilder line, string? value)
+    {
+        if (value is null) line.Append("null");
+        else AppendString(line, value);
+    }
+
+    /// <summary>RFC 8785's string form: only the quote, the backslash and control characters are escaped.</summary>
+    private static void AppendString(StringBuilder line, string value)
+    {
+        line.Append('"');
+        foreach (var c in value)
+        {
+            switch (c)
+            {
+                case '"': line.Append("\\\""); break;
+                case '\\': line.Append("\\\\"); break;
+                case '\b': line.Append("\\b"); break;
+                case '\f': line.Append("\\f"); break;
+                case '\n': line.Append("\\n"); break;
+                case '\r': line.Append("\\r"); break;
+                case '\t': line.Append("\\t"); break;
+                case < ' ': line.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture)); break;
+                default: line.Append(c); break;
+            }
+        }
+        line.Append('"');
+    }
+}
+
+/// <summary>The chain's arithmetic: each link hashes the previous link with the event's digest.</summary>
+public static class ChainHash
+{
+    public const int Length = 32;
+
+    /// <summary>What the first event links to.</summary>
+    public static readonly byte[] Genesis = new byte[Length];
+
+    public static byte[] Link(ReadOnlySpan<byte> previous, ReadOnlySpan<byte> digest)
+    {
+        Span<byte> input = stackalloc byte[Length * 2];
+        previous.CopyTo(input);
+        digest.CopyTo(input[Length..]);
+        return SHA256.HashData(input);
+    }
+
+    public static string Hex(ReadOnlySpan<byte> hash) => Convert.ToHexStringLower(hash);
+}
+
+/// <summary>Times as the chain writes them: UTC to the microsecond, which is what PostgreSQL keeps.</summary>
+public static class CanonicalTime
+{
+    private const string Pattern = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
+
+    public static string Format(DateTime time) => time.ToUniversalTime().ToString(Pattern, CultureInfo.InvariantCulture);
+
+    /// <exception cref="FormatException">When the text is not such a time.</exception>
+    public static DateTime Parse(string text) =>
+        DateTime.ParseExact(text, Pattern, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+}

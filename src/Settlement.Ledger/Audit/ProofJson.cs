@@ -1,0 +1,53 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Settlement.Ledger.Audit;
+
+/// <summary>
+/// Inclusion proofs and checkpoints as JSON for auditors (schemas/documents/inclusion-proof.v1.json):
+/// hashes in lowercase hex, the signature in base64, and the exact statement bytes that were signed.
+/// </summary>
+public static class ProofJson
+{
+    public sealed record CheckpointJson(
+        long Seq, long FromSeq, long EventCount, string Hash, string MerkleRoot, DateTime SignedAt, string KeyId,
+        string Statement, string PublicKey, string Signature);
+
+    public sealed record InclusionProofJson(string EventLine, long LeafIndex, long TreeSize, IReadOnlyList<string> AuditPath, CheckpointJson Checkpoint);
+
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    public static CheckpointJson Of(Checkpoint checkpoint)
+    {
+        var s = checkpoint.Statement;
+        return new CheckpointJson(s.Sequence, s.FromSequence, s.EventCount, ChainHash.Hex(s.Hash), ChainHash.Hex(s.MerkleRoot), s.SignedAt, s.KeyId,
+            System.Text.Encoding.UTF8.GetString(s.Canonical()), checkpoint.PublicKeyPem, Convert.ToBase64String(checkpoint.Signature));
+    }
+
+    public static InclusionProofJson Of(InclusionProof proof) =>
+        new(proof.EventLine, proof.LeafIndex, proof.TreeSize, proof.AuditPath, Of(proof.Checkpoint));
+
+    public static string Write(InclusionProof proof) => JsonSerializer.Serialize(Of(proof), Options);
+
+    /// <exception cref="FormatException">When the text is not an inclusion proof.</exception>
+    public static InclusionProof Read(string json)
+    {
+        try
+        {
+            var read = JsonSerializer.Deserialize<InclusionProofJson>(json, Options) ?? throw new FormatException("The proof is empty.");
+            var c = read.Checkpoint;
+            var statement = new CheckpointStatement(c.Seq, c.FromSeq, c.EventCount, Convert.FromHexString(c.Hash), Convert.FromHexString(c.MerkleRoot),
+                DateTime.SpecifyKind(c.SignedAt, DateTimeKind.Utc), c.KeyId);
+            return new InclusionProof(read.EventLine, read.LeafIndex, read.TreeSize, read.AuditPath,
+                new Checkpoint(statement, c.PublicKey, Convert.FromBase64String(c.Signature)));
+        }
+        catch (Exception e) when (e is JsonException or ArgumentNullException)
+        {
+            throw new FormatException($"Not an inclusion proof: {e.Message}", e);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+using Marten.Services.Json.Transformations;
+using Settlement.Domain.Chargers;
+using Settlement.Domain.Drivers;
+using Settlement.Domain.Roaming;
+using Settlement.Domain.Sessions;
+
+namespace Settlement.Ledger.Store;
+
+/// <summary>
+/// v1 of these events kept a driver's identifier in plain. Read as v2, the identifier is marked
+/// <see cref="DriverSealed.WrittenInPlain"/>: readers see one shape, and can tell it was never sealed.
+/// </summary>
+public static class PlainIdentifierUpcasters
+{
+    public static IEventUpcaster[] All { get; } =
+    [
+        new IdTokenAuthorisedUpcaster(),
+        new SessionAuthorisedUpcaster(),
+        new SessionStartedUpcaster(),
+        new RoamingTokenSeenUpcaster(),
+        new RoamingSessionRecordedUpcaster(),
+    ];
+
+    /// <summary>The v1 type each v2 type supersedes, for readers that pick rows by stored type themselves (<see cref="KpiRebuild"/>).</summary>
+    public static IReadOnlyDictionary<Type, Type> Supersedes { get; } = new Dictionary<Type, Type>
+    {
+        [typeof(IdTokenAuthorisedV2)] = typeof(IdTokenAuthorised),
+        [typeof(SessionAuthorisedV2)] = typeof(SessionAuthorised),
+        [typeof(SessionStartedV2)] = typeof(SessionStarted),
+        [typeof(RoamingTokenSeenV2)] = typeof(RoamingTokenSeen),
+        [typeof(RoamingSessionRecordedV2)] = typeof(RoamingSessionRecorded),
+    };
+
+    /// <summary>A v1 record as its v2, as Marten's upcasters read it; any other record as it is.</summary>
+    public static object Upcast(object data) => data switch
+    {
+        IdTokenAuthorised old => IdTokenAuthorisedUpcaster.From(old),
+        SessionAuthorised old => SessionAuthorisedUpcaster.From(old),
+        SessionStarted old => SessionStartedUpcaster.From(old),
+        RoamingTokenSeen old => RoamingTokenSeenUpcaster.From(old),
+        RoamingSessionRecorded old => RoamingSessionRecordedUpcaster.From(old),
+        _ => data,
+    };
+
+    private sealed class IdTokenAuthorisedUpcaster : VersionUpcaster<IdTokenAuthorised, IdTokenAuthorisedV2>
+    {
+        protected override IdTokenAuthorisedV2 Upcast(IdTokenAuthorised old) => From(old);
+
+        public static IdTokenAuthorisedV2 From(IdTokenAuthorised old) =>
+            new(old.ChargerId, DriverSealed.WrittenInPlain(old.IdToken), old.Outcome, old.AuthorisedAt);
+    }
+
+    private sealed class SessionAuthorisedUpcaster : VersionUpcaster<SessionAuthorised, SessionAuthorisedV2>
+    {
+        protected override SessionAuthorisedV2 Upcast(SessionAuthorised old) => From(old);
+
+        public static SessionAuthorisedV2 From(SessionAuthorised old) =>
+            new(old.SessionId, old.ChargerId, old.EvseId, DriverSealed.WrittenInPlain(old.IdToken), old.TokenType, old.Outcome, old.AuthorisedAt);
+    }
+
+    private sealed class SessionStartedUpcaster : VersionUpcaster<SessionStarted, SessionStartedV2>
+    {
+        protected override SessionStartedV2 Upcast(SessionStarted old) => From(old);
+
+        public static SessionStartedV2 From(SessionStarted old) =>
+            new(old.SessionId, old.ChargerId, old.EvseId, old.ConnectorId, old.TransactionId, DriverSealed.WrittenInPlain(old.IdToken),
+                old.MeterStartWh, old.StartedAt);
+    }
+
+    private sealed class RoamingTokenSeenUpcaster : VersionUpcaster<RoamingTokenSeen, RoamingTokenSeenV2>
+    {
+        protected override RoamingTokenSeenV2 Upcast(RoamingTokenSeen old) => From(old);
+
+        public static RoamingTokenSeenV2 From(RoamingTokenSeen old) =>
+            new(old.PartnerId, DriverSealed.WrittenInPlain(old.TokenUid), DriverSealed.WrittenInPlain(old.ContractId), old.Valid, old.SeenAt);
+    }
+
+    private sealed class RoamingSessionRecordedUpcaster : VersionUpcaster<RoamingSessionRecorded, RoamingSessionRecordedV2>
+    {
+        protected override RoamingSessionRecordedV2 Upcast(RoamingSessionRecorded old) => From(old);
+
+        public static RoamingSessionRecordedV2 From(RoamingSessionRecorded old) =>
+            new(old.PartnerId, old.SessionId, DriverSealed.WrittenInPlain(old.TokenUid), old.AuthorizationReference, old.StartedAt);
+    }
+}

@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Settlement.Domain.Events;
+using Settlement.Ledger;
+using Settlement.Ledger.Audit;
+using Settlement.Ledger.Store;
+using static Settlement.Tests.Ledger.Events;
+
+namespace Settlement.Tests.Audit;
+
+/// <summary>
+/// A ledger of its own for a test that tampers with history: the shared test ledger must stay verifiable.
+/// Tampering is done as the database superuser with triggers off, which is what an attacker with full
+/// access to PostgreSQL could do.
+/// </summary>
+internal sealed class ChainedLedger : IAsyncDisposable
+{
+    private ChainedLedger(string databaseName, Settlement.Ledger.Ledger ledger, ChainWriter writer)
+    {
+        DatabaseName = databaseName;
+        Ledger = ledger;
+        Writer = writer;
+    }
+
+    public string DatabaseName { get; }
+
+    public Settlement.Ledger.Ledger Ledger { get; }
+    public ChainWriter Writer { get; }
+    public NpgsqlDataSource DataSource => Ledger.DataSource;
+
+    public static async Task<ChainedLedger> CreateAsync(LedgerDatabase db, string purpose)
+    {
+        var name = db.Scratch(purpose);
+        await db.Server.RecreateDatabaseAsync(name, CancellationToken.None);
+        var ledger = await LedgerStore.OpenAsync(db.Server.ConnectionStringFor(name));
+        return new ChainedLedger(name, ledger, new ChainWriter(ledger.DataSource, NullLogger.Instance));
+    }
+
+    /// <summary>Given sessions of a start and a stop each, appended one session per transaction; returns their stream ids.</summary>
+    public async Task<IReadOnlyList<string>> AppendSessionsAsync(int count)
+    {
+        var streams = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            var sessionId = NewSessionId();
+            var stream = StreamIds.Session(sessionId);
+            await Ledger.AppendAsync(StreamAppend.New(stream, Pending(Started(sessionId)), Pending(Stopped(sessionId, 9_000))));
+            streams.Add(stream);
+        }
+        return streams;
+    }
+
+    public Task<VerificationResult> VerifyAsync(string? trustedKeyId = null) =>
+        LedgerVerification.VerifyAsync(DataSource, trustedKeyId);
+
+    /// <summary>Runs SQL as a superuser who switched the append-only triggers off.</summary>
+    public async Task TamperAsync(string sql)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync();
+        await using var command = new NpgsqlCommand($"SET session_replication_role = replica; {sql}", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async Task<long> ScalarAsync(string sql)
+    {
+        await using var command = DataSource.CreateCommand(sql);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Writer.DisposeAsync();
+        await Ledger.DisposeAsync();
+    }
+}
