@@ -154,6 +154,9 @@ public sealed class Ledger : IAsyncDisposable
     private async Task SaveAsync(IReadOnlyList<StreamAppend> batch, CancellationToken ct)
     {
         await using var session = _store.LightweightSession();
+        // The inline projections load the documents they fold into before writing; begun first, those reads
+        // share the batch's connection and transaction instead of committing one implicit transaction each.
+        await session.BeginTransactionAsync(ct);
         foreach (var append in batch)
         {
             var events = append.Events.Select(e => (object)Wrap(session, e)).ToArray();

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
@@ -41,9 +42,13 @@ public sealed record PricedSessionView(
 /// appends it follows.
 /// </summary>
 /// <remarks>
-/// <para>Each session touched by a batch is folded again from its own events rather than from its stored
-/// view: during a rebuild the daemon keeps several pages in one uncommitted batch, where a view stored
-/// for an earlier page cannot be read back yet.</para>
+/// <para>A session is never folded from its stored view: during a rebuild the daemon keeps several pages in
+/// one uncommitted batch, where a view stored for an earlier page cannot be read back yet. It is folded
+/// from its own events, and a running session's fold is kept in memory between batches, so that a meter
+/// value costs one more reading rather than reading the whole session again. The kept fold is only
+/// continued when the batch's first event of the session directly follows, by stream version, the last
+/// event it folded (stream versions never change meaning); after any gap, rewind, retry or another
+/// node's turn, the session is folded from the ledger again.</para>
 /// <para>Tariffs are taken as the ledger knew them at the session's last event, from the tariff events
 /// themselves, in ledger order. A tariff changed later, even retroactively, leaves
 /// a priced session as it is, and a rebuild from zero yields exactly the same views.</para>
@@ -63,11 +68,25 @@ public sealed class PricedSessions : ProjectionBase, IProjection
         Options.DeleteViewTypeOnTeardown<PricedSessionView>();
     }
 
+    // Running sessions' folds, kept between batches; a session is taken out while a batch works on it, so a
+    // rebuild running beside the live daemon never shares one.
+    private readonly ConcurrentDictionary<string, SessionRecord> _running = new();
+    private const int MaxRunningKept = 100_000;
+
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken ct)
     {
         if (events.Count == 0) return;
         var ceiling = events.Max(e => e.Sequence);
-        var sessions = await SessionsAsync(operations, events.Select(e => e.StreamKey!).Distinct().ToArray(), ceiling, ct);
+        var continued = new List<SessionRecord>();
+        var refold = new List<string>();
+        foreach (var touched in events.GroupBy(e => e.StreamKey!))
+        {
+            if (_running.TryRemove(touched.Key, out var kept) && kept.Continue(touched.OrderBy(e => e.Sequence).ToList()))
+                continued.Add(kept);
+            else
+                refold.Add(touched.Key);
+        }
+        List<SessionRecord> sessions = refold.Count == 0 ? continued : [.. continued, .. await SessionsAsync(operations, [.. refold], ceiling, ct)];
         if (sessions.Count == 0) return;
 
         var chargers = (await operations.LoadManyAsync<ChargerEntry>(ct,
@@ -80,6 +99,11 @@ public sealed class PricedSessions : ProjectionBase, IProjection
 
         foreach (var session in sessions)
             operations.Store(Price(session, chargers, sites, tariffs));
+
+        if (_running.Count > MaxRunningKept) _running.Clear();
+        // A stopped session rarely hears more; if it does, it is folded from the ledger again.
+        foreach (var session in sessions.Where(s => s.Stopped is null))
+            _running[session.StreamKey] = session;
     }
 
     /// <summary>The pricing-relevant events of the touched sessions up to the batch's last event, each session's in order.</summary>
@@ -152,15 +176,19 @@ public sealed class PricedSessions : ProjectionBase, IProjection
         view with { Status = PricedSessionStatus.Unpriced, Problem = problem };
 
     /// <summary>One session folded from its events, in ledger order.</summary>
-    private sealed class SessionRecord(SessionStartedV2 started)
+    private sealed class SessionRecord(SessionStartedV2 started, string streamKey)
     {
         // Keyed by the time they were taken, as the session itself keeps them: late readings fold in time order.
         private readonly SortedDictionary<Instant, MeterReading> _readings = [];
 
         public SessionStartedV2 Started { get; } = started;
+        public string StreamKey { get; } = streamKey;
         public SessionStopped? Stopped { get; private set; }
         public long Version { get; private set; }
         public long Sequence { get; private set; }
+
+        /// <summary>The stream version of the last event folded, whether or not it changed anything.</summary>
+        private long _lastFolded;
 
         /// <summary>Null for a stream with no SessionStarted yet: without it the EVSE is unknown.</summary>
         public static SessionRecord? Fold(IEnumerable<IEvent> events)
@@ -168,23 +196,41 @@ public sealed class PricedSessions : ProjectionBase, IProjection
             SessionRecord? session = null;
             foreach (var e in events)
             {
-                switch (e.Data)
-                {
-                    case SessionStartedV2 started when session is null:
-                        session = new SessionRecord(started);
-                        break;
-                    case MeterValuesRecorded recorded when session is not null:
-                        foreach (var reading in recorded.Readings) session._readings[reading.TakenAt] = reading;
-                        break;
-                    case SessionStopped stopped when session is { Stopped: null }:
-                        session.Stopped = stopped;
-                        break;
-                    default:
-                        continue;
-                }
-                (session.Version, session.Sequence) = (e.Version, e.Sequence);
+                if (e.Data is SessionStartedV2 started && session is null)
+                    session = new SessionRecord(started, e.StreamKey!);
+                session?.Apply(e);
             }
             return session;
+        }
+
+        /// <summary>
+        /// Folds the session's next events (in ledger order) when the first directly follows the last one
+        /// folded; false, and unchanged, when it does not, for the session to be folded from the ledger.
+        /// </summary>
+        public bool Continue(IReadOnlyList<IEvent> next)
+        {
+            if (next[0].Version != _lastFolded + 1) return false;
+            foreach (var e in next) Apply(e);
+            return true;
+        }
+
+        private void Apply(IEvent e)
+        {
+            _lastFolded = e.Version;
+            switch (e.Data)
+            {
+                case SessionStartedV2 when Version == 0:
+                    break;
+                case MeterValuesRecorded recorded:
+                    foreach (var reading in recorded.Readings) _readings[reading.TakenAt] = reading;
+                    break;
+                case SessionStopped stopped when Stopped is null:
+                    Stopped = stopped;
+                    break;
+                default:
+                    return;
+            }
+            (Version, Sequence) = (e.Version, e.Sequence);
         }
 
         public SessionUsage Usage() =>

@@ -13,7 +13,8 @@ namespace Settlement.Cli.Bench;
 /// </summary>
 public sealed class AppendBench(DatabaseServer server, string database, GeneratedHistory history)
 {
-    public sealed record Result(long Events, TimeSpan Elapsed)
+    /// <param name="Transactions">What PostgreSQL counted as transactions in the database while appending.</param>
+    public sealed record Result(long Events, TimeSpan Elapsed, long Transactions)
     {
         public double EventsPerSecond => Events / Math.Max(Elapsed.TotalSeconds, 0.001);
     }
@@ -27,6 +28,7 @@ public sealed class AppendBench(DatabaseServer server, string database, Generate
         var shares = history.GroupBy(e => (uint)StableHash(e.StreamId) % (uint)writers).Select(g => g.ToList()).ToList();
         await using var ledger = await FreshLedgerAsync(ct);
         await ledger.Drivers.RegisterAsync(history.Drivers, ct);
+        var before = await PostgresActivity.ReadAsync(ledger.DataSource, ct);
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(shares.Select(share => Task.Run(async () =>
         {
@@ -36,16 +38,24 @@ public sealed class AppendBench(DatabaseServer server, string database, Generate
                 appended(1);
             }
         }, ct)));
-        return new Result(history.Count, clock.Elapsed);
+        return new Result(history.Count, clock.Elapsed, await TransactionsSinceAsync(ledger, before, ct));
     }
 
     /// <summary><paramref name="batchSize"/> events per AppendAsync, in time order, one call after the other.</summary>
     public async Task<Result> BatchesAsync(int batchSize, Action<int> appended, CancellationToken ct)
     {
         await using var ledger = await FreshLedgerAsync(ct);
+        var before = await PostgresActivity.ReadAsync(ledger.DataSource, ct);
         var clock = Stopwatch.StartNew();
         await DemoHistoryWriter.AppendAsync(ledger, history, appended, ct, batchSize);
-        return new Result(history.Count, clock.Elapsed);
+        return new Result(history.Count, clock.Elapsed, await TransactionsSinceAsync(ledger, before, ct));
+    }
+
+    // Backends report their counters when idle for a second; the two reads themselves count one each.
+    private static async Task<long> TransactionsSinceAsync(Ledger.Ledger ledger, PostgresActivity before, CancellationToken ct)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(1.5), ct);
+        return (await PostgresActivity.ReadAsync(ledger.DataSource, ct)).Since(before).Transactions - 1;
     }
 
     private async Task<Ledger.Ledger> FreshLedgerAsync(CancellationToken ct)

@@ -30,6 +30,7 @@ internal static class BenchCommand
             """)
         {
             OcppCommand(),
+            AppendCommand(),
             PricingCommand(),
             KpisCommand(),
             runs, days, rows, writers, batch, chargers, duration, sessions, invoices, json,
@@ -66,6 +67,41 @@ internal static class BenchCommand
                 AnsiConsole.MarkupLineInterpolated($"[red]The bench could not run:[/] {e.Message}");
                 return 1;
             }
+        });
+        return command;
+    }
+
+    private static Command AppendCommand()
+    {
+        var runs = new Option<int>("--runs") { Description = "Runs of each measurement; the median is reported.", DefaultValueFactory = _ => 3 };
+        var days = new Option<int>("--days") { Description = "Days of demo history (about 1,100 events a day) to append.", DefaultValueFactory = _ => 45 };
+        var rows = new Option<int>("--rows") { Description = "Rows per raw PostgreSQL INSERT run.", DefaultValueFactory = _ => 100_000 };
+        var writers = new Option<int>("--writers") { Description = "Concurrent writers of the one-event-per-call appends (0 skips them).", DefaultValueFactory = _ => 64 };
+        var batch = new Option<int>("--batch") { Description = "Events per call of the batched appends.", DefaultValueFactory = _ => 1_000 };
+        var database = new DatabaseOptions("settlement_bench_append", "Database the bench recreates on every run (default 'settlement_bench_append').");
+        var command = new Command("append", """
+            Only the append part of `settle bench`: the demo history through the ledger one event per call from --writers
+            concurrent writers and --batch events per call, and the same rows by raw multi-row INSERT, each the median of --runs,
+            with the ratio to raw INSERT and the PostgreSQL transactions per append call. Target: append >= 0.7 x raw INSERT.
+            """)
+        {
+            runs, days, rows, writers, batch,
+        };
+        database.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            if (parse.GetValue(runs) < 1 || parse.GetValue(days) is < 1 or > 366 || parse.GetValue(rows) < 1 || parse.GetValue(writers) < 0 || parse.GetValue(batch) < 1)
+            {
+                AnsiConsole.MarkupLine("[red]--runs, --rows and --batch must be at least 1, --writers at least 0, --days between 1 and 366.[/]");
+                return 2;
+            }
+            await using var server = await database.ConnectAsync(parse, m => AnsiConsole.MarkupLineInterpolated($"[grey]{m}[/]"), ct);
+            var name = database.DatabaseName(parse);
+            AnsiConsole.MarkupLineInterpolated($"Measuring on database [bold]{name}[/] of {server.Description}, recreated on every run");
+            var figures = await new AppendOnlyBench(server, name, parse.GetValue(runs), parse.GetValue(days), parse.GetValue(rows),
+                parse.GetValue(writers), parse.GetValue(batch)).RunAsync(ct);
+            figures.Print();
+            return 0;
         });
         return command;
     }

@@ -125,7 +125,7 @@ internal sealed class FullBench(DatabaseServer server, string database, FullBenc
     }
 
     /// <summary>One step with its own progress bar; <c>tick</c> adds to what is done.</summary>
-    private static async Task<T> StageAsync<T>(string description, long total, Func<Action<long>, Task<T>> step)
+    internal static async Task<T> StageAsync<T>(string description, long total, Func<Action<long>, Task<T>> step)
     {
         var result = default(T);
         await AnsiConsole.Progress()
@@ -141,7 +141,7 @@ internal sealed class FullBench(DatabaseServer server, string database, FullBenc
     }
 
     /// <summary>Stored events spread over the whole history, as the raw baseline's rows: the same JSON, the same sizes.</summary>
-    private static async Task<List<RawRow>> SampleRowsAsync(string connectionString, long events, CancellationToken ct)
+    internal static async Task<List<RawRow>> SampleRowsAsync(string connectionString, long events, CancellationToken ct)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
@@ -155,7 +155,7 @@ internal sealed class FullBench(DatabaseServer server, string database, FullBenc
         return rows;
     }
 
-    private static double Median(IEnumerable<double> values)
+    internal static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToList();
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Json.Schema;
 using Settlement.Domain.Events;
 
@@ -15,6 +16,7 @@ public sealed class EventValidator
 
     private readonly EventCatalogue _catalogue;
     private readonly Dictionary<Type, JsonSchema> _schemas = new();
+    private readonly Dictionary<Type, CompiledSchema> _compiled = new();
 
     public EventValidator(EventCatalogue catalogue)
     {
@@ -24,6 +26,8 @@ public sealed class EventValidator
             var text = EventSchemas.Committed(type) ?? throw new InvalidOperationException(
                 $"No committed schema for {type.ClrType.Name} at schemas/{type.SchemaPath}; run `./settle schemas --write-missing`.");
             _schemas[type.ClrType] = JsonSchema.FromText(text);
+            if (CompiledSchema.TryCompile(JsonNode.Parse(text)!) is { } compiled)
+                _compiled[type.ClrType] = compiled;
         }
     }
 
@@ -34,6 +38,10 @@ public sealed class EventValidator
     {
         var type = _catalogue.For(data.GetType());
         if (type.Retired) throw new RetiredEventException(type);
+        if (_compiled.TryGetValue(type.ClrType, out var compiled)
+            && compiled.SurelyValid(JsonSerializer.SerializeToElement(data, data.GetType(), LedgerJson.Options)))
+            return type;
+
         var json = JsonSerializer.SerializeToNode(data, data.GetType(), LedgerJson.Options);
         var result = _schemas[type.ClrType].Evaluate(json, Evaluation);
         if (result.IsValid) return type;

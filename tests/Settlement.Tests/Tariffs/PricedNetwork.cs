@@ -58,14 +58,17 @@ internal sealed class PricedNetwork(Settlement.Ledger.Ledger ledger)
     /// A session on EVSE 1 drawing <paramref name="whPerReading"/> between readings ten minutes apart,
     /// each event appended on its own, as the OCPP endpoint records them.
     /// </summary>
-    public async Task<string> ChargeAsync(Instant startedAt, int readings, long whPerReading, bool stop = true)
+    /// <param name="appended">Called after each event with the number of readings so far, e.g. to let the daemon catch up.</param>
+    public async Task<string> ChargeAsync(Instant startedAt, int readings, long whPerReading, bool stop = true, Func<string, int, Task>? appended = null)
     {
+        appended ??= (_, _) => Task.CompletedTask;
         var sessionId = $"S-{Guid.NewGuid():N}"[..14];
         var stream = StreamIds.Session(sessionId);
         var metadata = EventMetadata.NewCorrelation(Actor.Charger(ChargerId), startedAt);
         const long meterStartWh = 1_000;
         await ledger.AppendAsync(StreamAppend.New(stream, new PendingEvent(
             new SessionStartedV2(sessionId, ChargerId, 1, 1, "tx-" + sessionId, TestDrivers.Seal("RFID-0001"), meterStartWh, startedAt), metadata)));
+        await appended(sessionId, 0);
 
         var at = startedAt;
         var register = meterStartWh;
@@ -74,6 +77,7 @@ internal sealed class PricedNetwork(Settlement.Ledger.Ledger ledger)
             (at, register) = (at + Duration.FromMinutes(10), register + whPerReading);
             await ledger.AppendAsync(new StreamAppend(stream,
                 [new PendingEvent(new MeterValuesRecorded(sessionId, [new MeterReading(at, register, PowerW: null, StateOfChargePercent: null)]), metadata)]));
+            await appended(sessionId, i + 1);
         }
         if (stop)
             await ledger.AppendAsync(new StreamAppend(stream,

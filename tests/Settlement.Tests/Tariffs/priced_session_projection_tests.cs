@@ -2,7 +2,9 @@ using System.Text.Json;
 using Marten;
 using Microsoft.Extensions.Logging.Abstractions;
 using NodaTime;
+using Settlement.Domain.Events;
 using Settlement.Domain.Monetary;
+using Settlement.Domain.Sessions;
 using Settlement.Ledger;
 using Settlement.Ledger.Store;
 using Settlement.Projections.Pricing;
@@ -112,6 +114,36 @@ public sealed class priced_session_projection_tests(LedgerDatabase db) : IAsyncL
 
         var later = await network.ChargeAsync(Monday + Duration.FromDays(1), readings: 1, whPerReading: 1_000);
         Assert.Equal(0.35m, (await PricedAsync(later)).Price!.TotalExclVat.Amount);
+    }
+
+    [Fact]
+    public async Task a_session_priced_batch_by_batch_as_it_runs_is_priced_as_a_rebuild_prices_it()
+    {
+        var network = await new PricedNetwork(db.Ledger).RegisterSiteAsync();
+        await network.RegisterChargerAsync();
+        await network.PriceSiteAsync(perKwh: 0.30m);
+        await _projections.StartAsync(CancellationToken.None);
+
+        // The daemon catches up after every event, so it continues the session's fold each time; once, a
+        // sequence gap (no pricing event) sits between two readings and the session is folded from the ledger.
+        var energyWhileRunning = new List<decimal?>();
+        var sessionId = await network.ChargeAsync(Monday, readings: 5, whPerReading: 2_000, appended: async (session, readings) =>
+        {
+            if (readings == 3)
+                await db.Ledger.AppendAsync(new StreamAppend(StreamIds.Session(session),
+                    [new PendingEvent(new TransactionSequenceGapDetected(session, 4, 6, Monday), EventMetadata.NewCorrelation(Actor.Charger(network.ChargerId), Monday))]));
+            energyWhileRunning.Add((await PricedAsync(session)).Price?.EnergyWh);
+        });
+        var live = await PricedAsync(sessionId);
+        var before = (await AllViewsAsync())[sessionId];
+
+        await _projections.RebuildAsync(PricedSessions.ProjectionName, CatchUp);
+
+        Assert.Equal(before, (await AllViewsAsync())[sessionId]);
+        Assert.Equal([null, 2_000m, 4_000m, 6_000m, 8_000m, 10_000m], energyWhileRunning);
+        Assert.Equal(10_000m, live.Price!.EnergyWh);
+        Assert.Equal(3.00m, live.Price.TotalExclVat.Amount);
+        Assert.Equal(8, live.Sources.SessionVersion);
     }
 
     private async Task<PricedSessionView> PricedAsync(string sessionId)

@@ -1,0 +1,63 @@
+using NodaTime;
+using Settlement.Cli.Demo;
+using Settlement.Ledger.Database;
+using Spectre.Console;
+
+namespace Settlement.Cli.Bench;
+
+/// <summary>
+/// <c>settle bench append</c>: the append part of the full bench alone, so that a change to the append path
+/// can be judged in a minute rather than five. The raw baseline runs last, on rows sampled from the history
+/// the last batched append left behind.
+/// </summary>
+internal sealed class AppendOnlyBench(DatabaseServer server, string database, int runs, int days, int rawRows, int writers, int batch)
+{
+    public sealed record Figures(
+        int HistoryEvents, int Writers, int Batch, double RawBatchRowsPerSecond,
+        double BatchedEventsPerSecond, double BatchedTransactionsPerCall,
+        double? SingleEventsPerSecond, double? SingleTransactionsPerEvent)
+    {
+        public void Print()
+        {
+            var table = new Table().AddColumns("measure", "median", "× raw INSERT", "PostgreSQL transactions (each pooled connection's reset counts one)");
+            table.AddRow("Raw PostgreSQL, multi-row INSERT", $"{RawBatchRowsPerSecond:N0} rows/s", "1", "1 per 1,000 rows");
+            table.AddRow($"Append, {Batch:N0} events per call", $"{BatchedEventsPerSecond:N0} events/s",
+                $"{BatchedEventsPerSecond / RawBatchRowsPerSecond:N3}", $"{BatchedTransactionsPerCall:N2} per call");
+            if (SingleEventsPerSecond is { } single)
+                table.AddRow($"Append, one event per call, {Writers} writers", $"{single:N0} events/s",
+                    $"{single / RawBatchRowsPerSecond:N3}", $"{SingleTransactionsPerEvent:N3} per event");
+            AnsiConsole.MarkupLineInterpolated($"{HistoryEvents:N0} events of demo history per append run");
+            AnsiConsole.Write(table);
+        }
+    }
+
+    public async Task<Figures> RunAsync(CancellationToken ct)
+    {
+        var history = DemoNetwork.Generate(new DemoOptions(Seed: 2026, new LocalDate(2026, 10, 1), days));
+        var appends = new AppendBench(server, database, history);
+        var calls = history.Chunk(batch).Count();
+
+        var single = new List<AppendBench.Result>();
+        for (var run = 1; writers > 0 && run <= runs; run++)
+            single.Add(await FullBench.StageAsync($"Append, one event per call from {writers} writers, run {run}", history.Count,
+                tick => appends.SingleEventsAsync(writers, n => tick(n), ct)));
+        var batched = new List<AppendBench.Result>();
+        for (var run = 1; run <= runs; run++)
+            batched.Add(await FullBench.StageAsync($"Append, {batch:N0} events per call, run {run}", history.Count,
+                tick => appends.BatchesAsync(batch, n => tick(n), ct)));
+
+        var connectionString = server.ConnectionStringFor(database);
+        var samples = await FullBench.SampleRowsAsync(connectionString, history.Count, ct);
+        var raw = new List<double>();
+        for (var run = 1; run <= runs; run++)
+            raw.Add((await FullBench.StageAsync($"Raw PostgreSQL, multi-row INSERT, run {run}", rawRows, tick =>
+                RawInsertBaseline.RunAsync(connectionString, samples, rawRows, table: "raw_insert", inserted: tick,
+                    method: RawInsertMethod.MultiRowInsert, ct: ct))).RowsPerSecond);
+
+        return new Figures(
+            history.Count, writers, batch, FullBench.Median(raw),
+            FullBench.Median(batched.Select(r => r.EventsPerSecond)), FullBench.Median(batched.Select(r => (double)r.Transactions / calls)),
+            single.Count == 0 ? null : FullBench.Median(single.Select(r => r.EventsPerSecond)),
+            single.Count == 0 ? null : FullBench.Median(single.Select(r => (double)r.Transactions / history.Count)));
+    }
+}
