@@ -183,7 +183,7 @@ internal static class LiveDemo
         {
             var what = recorded.Data switch
             {
-                CommandIssued issued => $"{issued.Action} issued by {recorded.Metadata.Actor}",
+                CommandIssuedV2 issued => $"{issued.Action} issued by {recorded.Metadata.Actor}",
                 CommandCompleted completed => $"completed: {completed.Outcome}{(completed.Status is null ? "" : $", {completed.Status}")}",
                 _ => recorded.StoredType,
             };
