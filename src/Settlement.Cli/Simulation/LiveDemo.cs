@@ -179,24 +179,28 @@ internal static class LiveDemo
     {
         AnsiConsole.MarkupLineInterpolated(
             $"Command: POST /api/chargers/{command.ChargerId}/commands/remote-start {{ evseId: {command.EvseId}, idToken: {RemoteToken} }} → HTTP {command.HttpStatus}, {command.Outcome ?? command.Error}{(command.Status is null ? "" : $", the charger said {command.Status}")}");
-        var events = await ledger.ReadStreamAsync(StreamIds.Charger(command.ChargerId), ct);
-        foreach (var recorded in events.Where(e => command.CommandId is not null && e.Metadata.CorrelationId == $"command:{command.CommandId}"))
+        var events = (await ledger.ReadStreamAsync(StreamIds.Charger(command.ChargerId), ct))
+            .Where(e => command.CommandId is not null && e.Metadata.CorrelationId == $"command:{command.CommandId}").ToList();
+        foreach (var recorded in events)
         {
             var what = recorded.Data switch
             {
-                CommandIssued issued => $"{issued.Action} issued by {recorded.Metadata.Actor}",
+                CommandIssuedV2 issued => $"{issued.Action} issued by {recorded.Metadata.Actor}",
                 CommandCompleted completed => $"completed: {completed.Outcome}{(completed.Status is null ? "" : $", {completed.Status}")}",
                 _ => recorded.StoredType,
             };
             AnsiConsole.MarkupLineInterpolated($"  [grey]{recorded.StreamId} v{recorded.Version}[/] {recorded.StoredType}: {what}");
         }
+        // The ledger knows the driver only by pseudonym: the command's sealed token names it, and so does the session it started.
+        if (events.Select(e => e.Data).OfType<CommandIssuedV2>().SingleOrDefault()?.DriverToken is not { } driver) return;
         await using var session = ledger.DataSource.CreateCommand(
-            "SELECT stream_id FROM ledger.mt_events WHERE type = 'session_started_v1' AND data->>'idToken' = $1 ORDER BY seq_id DESC LIMIT 1");
-        session.Parameters.Add(new NpgsqlParameter { Value = RemoteToken });
+            "SELECT stream_id FROM ledger.mt_events WHERE type = 'session_started_v2' AND data->'idToken'->>'driverRef' = $1 ORDER BY seq_id DESC LIMIT 1");
+        session.Parameters.Add(new NpgsqlParameter { Value = driver.DriverRef });
         if (await session.ExecuteScalarAsync(ct) is string streamId)
         {
             var state = Session.Fold((await ledger.ReadStreamAsync(streamId, ct)).Select(e => e.Data));
-            AnsiConsole.MarkupLineInterpolated($"  the charger started [bold]{streamId}[/] for {RemoteToken}: {state.Status}, {state.EnergyWh / 1000m:N1} kWh");
+            AnsiConsole.MarkupLineInterpolated(
+                $"  the charger started [bold]{streamId}[/] for {RemoteToken} (driver {driver.DriverRef}): {state.Status}, {state.EnergyWh / 1000m:N1} kWh");
         }
     }
 

@@ -79,6 +79,19 @@ public sealed record ProtocolViolationRecorded(
     string RawFrame,
     Instant DetectedAt);
 
+/// <summary>
+/// v2: the refused frame is kept with every value that may name a driver redacted (<see cref="FrameRedaction"/>),
+/// since a frame that broke the protocol cannot be trusted to say whose token it carries. The frame as received
+/// travels in the metadata: sealed under the driver's key when it names one driver, not kept when it names
+/// several or one cut off, in plain when it names none.
+/// </summary>
+public sealed record ProtocolViolationRecordedV2(
+    [property: MinLength(1)] string ChargerId,
+    [property: MinLength(1)] string ErrorCode,
+    [property: MinLength(1)] string Description,
+    string RedactedFrame,
+    Instant DetectedAt);
+
 /// <summary>Meter values a charger sent outside any transaction (OCPP allows it, e.g. for a whole charger).</summary>
 public sealed record ChargerMeterValuesRecorded(
     [property: MinLength(1)] string ChargerId,
@@ -99,6 +112,19 @@ public sealed record CommandIssued(
     [property: MinLength(1)] string CommandId,
     [property: MinLength(1)] string Action,
     string PayloadJson,
+    Instant IssuedAt);
+
+/// <summary>
+/// v2: <paramref name="PayloadJson"/> is the payload sent without the driver's token (a remote start's 1.6
+/// <c>idTag</c>, 2.0.1 <c>idToken.idToken</c>); <paramref name="DriverToken"/> is that token sealed under the
+/// driver's key, null when the command names no driver.
+/// </summary>
+public sealed record CommandIssuedV2(
+    [property: MinLength(1)] string ChargerId,
+    [property: MinLength(1)] string CommandId,
+    [property: MinLength(1)] string Action,
+    string PayloadJson,
+    DriverSealed? DriverToken,
     Instant IssuedAt);
 
 /// <summary><paramref name="Status"/> is the charger's own answer (Accepted, Rejected, ...) when it answered.</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Marten.Services.Json.Transformations;
 using Settlement.Domain.Chargers;
 using Settlement.Domain.Drivers;
@@ -8,7 +9,8 @@ namespace Settlement.Ledger.Store;
 
 /// <summary>
 /// v1 of these events kept a driver's identifier in plain. Read as v2, the identifier is marked
-/// <see cref="DriverSealed.WrittenInPlain"/>: readers see one shape, and can tell it was never sealed.
+/// <see cref="DriverSealed.WrittenInPlain"/>: readers see one shape, and can tell it was never sealed. A refused
+/// frame has no driver it can be trusted to name, so it reads redacted instead.
 /// </summary>
 public static class PlainIdentifierUpcasters
 {
@@ -19,6 +21,8 @@ public static class PlainIdentifierUpcasters
         new SessionStartedUpcaster(),
         new RoamingTokenSeenUpcaster(),
         new RoamingSessionRecordedUpcaster(),
+        new CommandIssuedUpcaster(),
+        new ProtocolViolationRecordedUpcaster(),
     ];
 
     /// <summary>The v1 type each v2 type supersedes, for readers that pick rows by stored type themselves (<see cref="KpiRebuild"/>).</summary>
@@ -29,6 +33,8 @@ public static class PlainIdentifierUpcasters
         [typeof(SessionStartedV2)] = typeof(SessionStarted),
         [typeof(RoamingTokenSeenV2)] = typeof(RoamingTokenSeen),
         [typeof(RoamingSessionRecordedV2)] = typeof(RoamingSessionRecorded),
+        [typeof(CommandIssuedV2)] = typeof(CommandIssued),
+        [typeof(ProtocolViolationRecordedV2)] = typeof(ProtocolViolationRecorded),
     };
 
     /// <summary>A v1 record as its v2, as Marten's upcasters read it; any other record as it is.</summary>
@@ -39,6 +45,8 @@ public static class PlainIdentifierUpcasters
         SessionStarted old => SessionStartedUpcaster.From(old),
         RoamingTokenSeen old => RoamingTokenSeenUpcaster.From(old),
         RoamingSessionRecorded old => RoamingSessionRecordedUpcaster.From(old),
+        CommandIssued old => CommandIssuedUpcaster.From(old),
+        ProtocolViolationRecorded old => ProtocolViolationRecordedUpcaster.From(old),
         _ => data,
     };
 
@@ -81,5 +89,26 @@ public static class PlainIdentifierUpcasters
 
         public static RoamingSessionRecordedV2 From(RoamingSessionRecorded old) =>
             new(old.PartnerId, old.SessionId, DriverSealed.WrittenInPlain(old.TokenUid), old.AuthorizationReference, old.StartedAt);
+    }
+
+    private sealed class CommandIssuedUpcaster : VersionUpcaster<CommandIssued, CommandIssuedV2>
+    {
+        protected override CommandIssuedV2 Upcast(CommandIssued old) => From(old);
+
+        public static CommandIssuedV2 From(CommandIssued old)
+        {
+            var (payload, token) = OcppDriverToken.Without(JsonNode.Parse(old.PayloadJson)!.AsObject());
+            return new(old.ChargerId, old.CommandId, old.Action, payload.ToJsonString(),
+                token is null ? null : DriverSealed.WrittenInPlain(token), old.IssuedAt);
+        }
+    }
+
+    /// <summary>The frame stays in plain in the v1 row; read as v2 it is redacted like the frames recorded since.</summary>
+    private sealed class ProtocolViolationRecordedUpcaster : VersionUpcaster<ProtocolViolationRecorded, ProtocolViolationRecordedV2>
+    {
+        protected override ProtocolViolationRecordedV2 Upcast(ProtocolViolationRecorded old) => From(old);
+
+        public static ProtocolViolationRecordedV2 From(ProtocolViolationRecorded old) =>
+            new(old.ChargerId, old.ErrorCode, old.Description, FrameRedaction.Redact(old.RawFrame).Text, old.DetectedAt);
     }
 }

@@ -1,6 +1,7 @@
 using Mediator;
 using NodaTime;
 using Settlement.Domain.Chargers;
+using Settlement.Domain.Drivers;
 using Settlement.Domain.Events;
 using Settlement.Ledger;
 using Settlement.Ocpp.Connections;
@@ -44,7 +45,11 @@ public sealed class ChargerCommandHandler(ConnectionRegistry connections, Comman
 
         var commandId = Guid.NewGuid().ToString("N");
         var correlation = $"command:{commandId}";
-        await RecordAsync(command, correlation, new CommandIssued(command.ChargerId, commandId, action, payload.ToJsonString(), clock.GetCurrentInstant()), ct);
+        // The charger gets the driver's token; the ledger keeps it only sealed under the driver's key.
+        var (recorded, token) = OcppDriverToken.Without(payload);
+        var sealedToken = token is null ? null : await ledger.Drivers.SealTokenAsync(token, ct);
+        await RecordAsync(command, correlation,
+            new CommandIssuedV2(command.ChargerId, commandId, action, recorded.ToJsonString(), sealedToken, clock.GetCurrentInstant()), ct);
         if (!reachable)
             return await CompleteAsync(command, correlation, commandId, action, CommandOutcome.ChargerOffline, null, null, $"{command.ChargerId} is not connected", ct);
 

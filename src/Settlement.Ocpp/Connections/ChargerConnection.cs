@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 using Settlement.Domain.Chargers;
+using Settlement.Domain.Drivers;
 using Settlement.Ledger.Schemas;
 using Settlement.Ocpp.Framing;
 using Settlement.Ocpp.Handling;
@@ -141,12 +142,15 @@ public sealed class ChargerConnection(
     {
         try
         {
+            var now = clock.GetCurrentInstant();
+            var kept = Truncated(frame);
+            var redacted = FrameRedaction.Redact(kept);
+            var refused = await new InboundCall(link.ChargerId, error.MessageId, "refused", kept, now)
+                .SealingRefusedFrameAsync(redacted, chargers.Ledger.Drivers, ct);
             await chargers.Ledger.AppendAsync(new Ledger.StreamAppend(Domain.Events.StreamIds.Charger(link.ChargerId),
             [
-                new Ledger.PendingEvent(new ProtocolViolationRecorded(link.ChargerId, error.ErrorCode, error.Description,
-                    Truncated(frame), clock.GetCurrentInstant()),
-                    new InboundCall(link.ChargerId, error.MessageId, "refused", Truncated(frame), clock.GetCurrentInstant())
-                        .Metadata(clock.GetCurrentInstant())),
+                new Ledger.PendingEvent(new ProtocolViolationRecordedV2(link.ChargerId, error.ErrorCode, error.Description, redacted.Text, now),
+                    refused.Metadata(now)),
             ]), ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)

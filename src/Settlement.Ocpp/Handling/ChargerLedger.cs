@@ -17,27 +17,34 @@ public sealed record InboundCall(string ChargerId, string MessageId, string Acti
     public DriverSealed? DriverToken { get; private init; }
 
     private DriverSealed? _sealedFrame;
+    private bool _frameWithheld;
 
     /// <summary>A frame carrying a driver's token is kept sealed under that driver's key, never in plain.</summary>
     public EventMetadata Metadata(Instant occurredAt, string? correlationId = null) =>
         new(correlationId ?? CausationId, CausationId, Actor.Charger(ChargerId), occurredAt)
         {
-            SourceMessage = _sealedFrame is null ? RawFrame : null,
+            SourceMessage = _sealedFrame is null && !_frameWithheld ? RawFrame : null,
             SealedSourceMessage = _sealedFrame,
         };
 
     /// <summary>This call with its driver's token and its frame sealed under the driver's key (the driver is created on first sight).</summary>
     public async Task<InboundCall> SealingDriverTokenAsync(JsonObject payload, DriverVault drivers, CancellationToken ct)
     {
-        if (TokenIn(payload) is not { Length: > 0 } token) return this;
+        if (OcppDriverToken.In(payload) is not { } token) return this;
         var driver = await drivers.DriverForAsync(token, ct);
         return this with { DriverToken = DriverVault.Seal(driver, token), _sealedFrame = DriverVault.Seal(driver, RawFrame) };
     }
 
-    private static string? TokenIn(JsonObject payload) =>
-        payload["idTag"] is JsonValue idTag && idTag.TryGetValue<string>(out var tag) ? tag
-        : payload["idToken"] is JsonObject idToken && idToken["idToken"] is JsonValue value && value.TryGetValue<string>(out var token) ? token
-        : null;
+    /// <summary>
+    /// This refused call with its frame kept as <paramref name="redacted"/> allows: sealed under the key of the
+    /// one driver it names, or not kept when it names several or one cut off; in plain only when it names none.
+    /// </summary>
+    public async Task<InboundCall> SealingRefusedFrameAsync(RedactedFrame redacted, DriverVault drivers, CancellationToken ct)
+    {
+        if (!redacted.Redacted) return this;
+        if (redacted.SoleToken is not { } token) return this with { _frameWithheld = true };
+        return this with { _sealedFrame = DriverVault.Seal(await drivers.DriverForAsync(token, ct), RawFrame) };
+    }
 }
 
 /// <summary>Appends what a charger reported to its own stream.</summary>

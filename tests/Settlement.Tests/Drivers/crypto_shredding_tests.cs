@@ -53,13 +53,7 @@ public sealed class crypto_shredding_tests(LedgerDatabase db) : IAsyncLifetime
         return (charger16, charger201);
     }
 
-    private async Task<long> RowsMentioningAsync(string text)
-    {
-        await using var command = db.Ledger.DataSource.CreateCommand(
-            $"SELECT count(*) FROM {LedgerStore.Schema}.mt_events WHERE data::text LIKE $1 OR headers::text LIKE $1");
-        command.Parameters.Add(new NpgsqlParameter { Value = "%" + text + "%" });
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    private Task<long> RowsMentioningAsync(string text) => TestDrivers.StoredRowsMentioningAsync(db.Ledger, text);
 
     /// <summary>Every stored byte of every event up to <paramref name="lastSequence"/>, as text, in ledger order.</summary>
     private async Task<IReadOnlyList<string>> RowsAsync(long lastSequence)

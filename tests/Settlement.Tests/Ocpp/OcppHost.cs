@@ -3,13 +3,16 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using Settlement.Domain.Chargers;
 using Settlement.Domain.Events;
 using Settlement.Host;
 using Settlement.Ledger;
 using Settlement.Ocpp;
+using Settlement.Ocpp.Connections;
 using Settlement.Ocpp.Security;
+using Settlement.Tests.Ocpp.Client;
 
 namespace Settlement.Tests.Ocpp;
 
@@ -54,6 +57,25 @@ public sealed class OcppHost(LedgerDatabase db, OcppOptions? options = null, X50
             events.Add(new PendingEvent(new ChargerCredentialsSet(id, PasswordHasher.Hash(password), at), metadata));
         await Ledger.AppendAsync(new StreamAppend(StreamIds.Charger(id), events, 0));
         return id;
+    }
+
+    /// <summary>A charger registered here and played by the strict ocpp-rpc client through the steps, connected when this returns.</summary>
+    public async Task<(Task<ScenarioResult> Charger, string Id)> ConnectStrictChargerAsync(OcppVersion version, params ScenarioStep[] steps)
+    {
+        var id = await RegisterChargerAsync(version);
+        var charger = OcppRpcClient.RunAsync(new Scenario
+        {
+            Endpoint = Endpoint.ToString().TrimEnd('/'),
+            Identity = id,
+            Protocols = [version == OcppVersion.Ocpp16 ? "ocpp1.6" : "ocpp2.0.1"],
+            Password = Password,
+            Steps = [.. steps, Step.Close()],
+        });
+        var registry = Services.GetRequiredService<ConnectionRegistry>();
+        // Node loading ocpp-rpc's schemas can take seconds on a busy machine.
+        for (var i = 0; i < 600 && registry.Find(id) is null && !charger.IsCompleted; i++) await Task.Delay(50);
+        Assert.True(registry.Find(id) is not null, $"the ocpp-rpc charger never connected: {(charger.IsCompleted ? await charger : "still starting")}");
+        return (charger, id);
     }
 
     public async Task<IReadOnlyList<RecordedEvent>> ChargerEventsAsync(string chargerId) =>

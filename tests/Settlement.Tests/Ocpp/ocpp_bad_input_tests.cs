@@ -21,14 +21,14 @@ public sealed class ocpp_bad_input_tests(LedgerDatabase db) : IAsyncLifetime
         { "ocpp1.6", """[2, "a1", "FlyToTheMoon", {}]""", "a1", "NotImplemented" },
         { "ocpp2.0.1", """[2, "a2", "FlyToTheMoon", {}]""", "a2", "NotImplemented" },
         { "ocpp1.6", """[2, "a3", "BootNotification", {"chargePointVendor": "Acme"}]""", "a3", "OccurenceConstraintViolation" }, // sic: OCPP-J 1.6 §4.2.3 spells it so
-        { "ocpp1.6", """[2, "a4", "StartTransaction", {"connectorId": "one", "idTag": "T", "meterStart": 0, "timestamp": "2026-10-12T10:00:00Z"}]""", "a4", "TypeConstraintViolation" },
+        { "ocpp1.6", """[2, "a4", "StatusNotification", {"connectorId": "one", "errorCode": "NoError", "status": "Available"}]""", "a4", "TypeConstraintViolation" },
         { "ocpp1.6", """[2, "a5", "StatusNotification", {"connectorId": 1, "errorCode": "NoError", "status": "Dancing"}]""", "a5", "PropertyConstraintViolation" },
         { "ocpp2.0.1", """[5, "a6", "Heartbeat", {}]""", "a6", "MessageTypeNotSupported" },
     };
 
     [Theory]
     [MemberData(nameof(BadFrames))]
-    public async Task a_bad_frame_gets_the_spec_error_is_recorded_and_the_connection_stays(string protocol, string frame, string messageId, string errorCode)
+    public async Task a_bad_frame_naming_no_driver_gets_the_spec_error_is_recorded_as_it_came_and_the_connection_stays(string protocol, string frame, string messageId, string errorCode)
     {
         var charger = await _host.RegisterChargerAsync(protocol == "ocpp1.6" ? OcppVersion.Ocpp16 : OcppVersion.Ocpp201);
         await using var client = await RawOcppClient.ConnectAsync(_host.Endpoint, charger, protocol);
@@ -40,9 +40,9 @@ public sealed class ocpp_bad_input_tests(LedgerDatabase db) : IAsyncLifetime
         Assert.Equal(errorCode, reply[2]!.GetValue<string>());
         var heartbeat = await client.CallAsync("Heartbeat", []);
         Assert.Equal(3, heartbeat[0]!.GetValue<int>());
-        var violation = Assert.Single((await _host.ChargerEventsAsync(charger)).Select(e => e.Data).OfType<ProtocolViolationRecorded>());
+        var violation = Assert.Single((await _host.ChargerEventsAsync(charger)).Select(e => e.Data).OfType<ProtocolViolationRecordedV2>());
         Assert.Equal(errorCode, violation.ErrorCode);
-        Assert.Equal(frame, violation.RawFrame);
+        Assert.Equal(frame, violation.RedactedFrame);
     }
 
     [Fact]
@@ -57,7 +57,7 @@ public sealed class ocpp_bad_input_tests(LedgerDatabase db) : IAsyncLifetime
         Assert.Equal("FormationViolation", reply[2]!.GetValue<string>());
         Assert.Contains("2048 bytes", reply[3]!.GetValue<string>());
         Assert.Equal(3, (await client.CallAsync("Heartbeat", []))[0]!.GetValue<int>());
-        Assert.Single((await _host.ChargerEventsAsync(charger)).Select(e => e.Data).OfType<ProtocolViolationRecorded>());
+        Assert.Single((await _host.ChargerEventsAsync(charger)).Select(e => e.Data).OfType<ProtocolViolationRecordedV2>());
     }
 
     [Fact]

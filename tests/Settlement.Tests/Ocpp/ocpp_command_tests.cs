@@ -1,10 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Settlement.Domain.Chargers;
 using Settlement.Ocpp;
-using Settlement.Ocpp.Connections;
 using Settlement.Tests.Ocpp.Client;
 
 namespace Settlement.Tests.Ocpp;
@@ -19,25 +17,7 @@ public sealed class ocpp_command_tests(LedgerDatabase db) : IAsyncLifetime
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     private Task<(Task<ScenarioResult> Charger, string Id)> ConnectAsync(OcppVersion version, params ScenarioStep[] steps) =>
-        ConnectAsync(_host, version, steps);
-
-    private static async Task<(Task<ScenarioResult> Charger, string Id)> ConnectAsync(OcppHost host, OcppVersion version, params ScenarioStep[] steps)
-    {
-        var id = await host.RegisterChargerAsync(version);
-        var charger = OcppRpcClient.RunAsync(new Scenario
-        {
-            Endpoint = host.Endpoint.ToString().TrimEnd('/'),
-            Identity = id,
-            Protocols = [version == OcppVersion.Ocpp16 ? "ocpp1.6" : "ocpp2.0.1"],
-            Password = OcppHost.Password,
-            Steps = [.. steps, Step.Close()],
-        });
-        var registry = host.Services.GetRequiredService<ConnectionRegistry>();
-        // Node loading ocpp-rpc's schemas can take seconds on a busy machine.
-        for (var i = 0; i < 600 && registry.Find(id) is null && !charger.IsCompleted; i++) await Task.Delay(50);
-        Assert.True(registry.Find(id) is not null, $"the ocpp-rpc charger never connected: {(charger.IsCompleted ? await charger : "still starting")}");
-        return (charger, id);
-    }
+        _host.ConnectStrictChargerAsync(version, steps);
 
     private Task<(HttpStatusCode Status, JsonElement Body)> Command(string charger, string command, object body) =>
         Command(_host, charger, command, body);
@@ -64,7 +44,7 @@ public sealed class ocpp_command_tests(LedgerDatabase db) : IAsyncLifetime
         Assert.Equal((HttpStatusCode.OK, "Rejected"), (reset.Status, reset.Body.GetProperty("status").GetString()));
         (await charger).AssertAllStepsOk();
         var events = (await _host.ChargerEventsAsync(id)).Select(e => e.Data).ToList();
-        Assert.Equal([startAction, resetAction], events.OfType<CommandIssued>().Select(c => c.Action));
+        Assert.Equal([startAction, resetAction], events.OfType<CommandIssuedV2>().Select(c => c.Action));
         Assert.Equal(["Accepted", "Rejected"], events.OfType<CommandCompleted>().Select(c => c.Status));
     }
 
@@ -85,7 +65,7 @@ public sealed class ocpp_command_tests(LedgerDatabase db) : IAsyncLifetime
     public async Task a_charger_that_never_answers_times_out_and_one_that_refuses_is_a_502()
     {
         await using var impatient = await new OcppHost(db, new OcppOptions { CallTimeoutSeconds = 2 }).StartAsync();
-        var (charger, id) = await ConnectAsync(impatient, OcppVersion.Ocpp16,
+        var (charger, id) = await impatient.ConnectStrictChargerAsync(OcppVersion.Ocpp16,
             Step.ExpectAndIgnore("TriggerMessage", 20_000),
             Step.ExpectAndFail("GetConfiguration", "InternalError", "busy", 20_000));
 
@@ -140,6 +120,6 @@ public sealed class ocpp_command_tests(LedgerDatabase db) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Contains("SetChargingProfile", body.GetProperty("error").GetString());
         await charger;
-        Assert.DoesNotContain((await _host.ChargerEventsAsync(id)).Select(e => e.Data), e => e is CommandIssued);
+        Assert.DoesNotContain((await _host.ChargerEventsAsync(id)).Select(e => e.Data), e => e is CommandIssuedV2);
     }
 }

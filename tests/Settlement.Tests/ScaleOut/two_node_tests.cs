@@ -64,7 +64,7 @@ public sealed class two_node_tests(LedgerDatabase db) : IAsyncLifetime
         Assert.Equal(1, received.ServerCalls);
         Assert.Equal(1, received.SessionsStopped);
         var recorded = (await _a.ChargerEventsAsync(id)).Select(e => e.Data).ToList();
-        Assert.Equal("RequestStartTransaction", Assert.Single(recorded.OfType<CommandIssued>()).Action);
+        Assert.Equal("RequestStartTransaction", Assert.Single(recorded.OfType<CommandIssuedV2>()).Action);
         Assert.Equal(CommandOutcome.Answered, Assert.Single(recorded.OfType<CommandCompleted>()).Outcome);
     }
 

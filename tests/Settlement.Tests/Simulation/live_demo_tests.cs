@@ -35,7 +35,7 @@ public sealed class live_demo_tests(LedgerDatabase db)
         Assert.Equal(reader.GetInt64(1), reader.GetInt64(2));
         await reader.CloseAsync();
         await using var commands = new NpgsqlCommand(
-            "SELECT count(*) FROM ledger.mt_events WHERE type IN ('command_issued_v1', 'command_completed_v1')", connection);
+            "SELECT count(*) FROM ledger.mt_events WHERE type IN ('command_issued_v2', 'command_completed_v1')", connection);
         Assert.Equal(2L, await commands.ExecuteScalarAsync());
     }
 }
