@@ -19,6 +19,14 @@ internal static class AdvisoryLock
     /// <summary>Unlocks and closes the session that holds the lock.</summary>
     public static async Task ReleaseAsync(NpgsqlConnection connection, long key)
     {
+        // A connection that broke has already closed: its session, and the lock with it, are gone.
+        if (connection.State == System.Data.ConnectionState.Open)
+            await UnlockAsync(connection, key);
+        await connection.DisposeAsync();
+    }
+
+    private static async Task UnlockAsync(NpgsqlConnection connection, long key)
+    {
         try
         {
             // A pooled connection outlives this Close; unlocking explicitly hands over now, not at its reuse.
@@ -30,6 +38,5 @@ internal static class AdvisoryLock
         {
             // The session is gone, and the lock with it.
         }
-        await connection.DisposeAsync();
     }
 }
