@@ -188,7 +188,7 @@ public sealed class Ledger : IAsyncDisposable
         var versions = new Dictionary<string, long>();
         foreach (var stream in streams)
             versions[stream] = (await session.Events.FetchStreamStateAsync(stream, ct))?.Version ?? 0;
-        // Every unversioned append to such a stream gets its place, so that they follow each other in the batch.
+        // A batch may append to one stream more than once (group commit combines callers): each starts where the one before ends.
         return batch.Select(append =>
         {
             if (append.ExpectedVersion is not null || !versions.TryGetValue(append.StreamId, out var version)) return append;
