@@ -8,6 +8,7 @@ using Settlement.Domain.Drivers;
 using Settlement.Domain.Events;
 using Settlement.Ledger.Drivers;
 using Settlement.Ledger.Schemas;
+using Settlement.Ledger.Store;
 
 namespace Settlement.Ledger;
 
@@ -93,15 +94,9 @@ public sealed class Ledger : IAsyncDisposable
         Validate([append]);
         await using var session = _store.LightweightSession();
         session.QueueSqlCommand(sql, parameters);
-        var events = append.Events.Select(e => (object)Wrap(session, e)).ToArray();
-        switch (append.ExpectedVersion)
-        {
-            case null: session.Events.Append(append.StreamId, events); break;
-            case 0: session.Events.StartStream(append.StreamId, events); break;
-            case var version: session.Events.Append(append.StreamId, version.Value + events.Length, events); break;
-        }
         try
         {
+            await StageAsync(session, [append], ct);
             await session.SaveChangesAsync(ct);
         }
         catch (Exception e) when (e is JasperFx.ConcurrencyException or JasperFx.Events.ExistingStreamIdCollisionException
@@ -157,7 +152,13 @@ public sealed class Ledger : IAsyncDisposable
         // The inline projections load the documents they fold into before writing; begun first, those reads
         // share the batch's connection and transaction instead of committing one implicit transaction each.
         await session.BeginTransactionAsync(ct);
-        foreach (var append in batch)
+        await StageAsync(session, batch, ct);
+        await session.SaveChangesAsync(ct);
+    }
+
+    private static async Task StageAsync(IDocumentSession session, IReadOnlyList<StreamAppend> batch, CancellationToken ct)
+    {
+        foreach (var append in await AtRecordedVersionsAsync(session, batch, ct))
         {
             var events = append.Events.Select(e => (object)Wrap(session, e)).ToArray();
             switch (append.ExpectedVersion)
@@ -167,7 +168,36 @@ public sealed class Ledger : IAsyncDisposable
                 case var version: session.Events.Append(append.StreamId, version.Value + events.Length, events); break;
             }
         }
-        await session.SaveChangesAsync(ct);
+    }
+
+    /// <summary>
+    /// Names the version for the appends that name none but carry an event whose stream version an inline
+    /// projection records (<see cref="LedgerStore.StreamVersionRecordedInline"/>). Under quick append the
+    /// database numbers an unversioned append's events only after the inline projections ran, which then
+    /// record version 0; given the version, Marten numbers the events before. It costs a read of each such
+    /// stream's version, which only these rare appends pay: ingest stays unversioned. It still appends
+    /// wherever the stream is: a writer that got in between makes it a stale version, retried as any
+    /// unversioned collision is.
+    /// </summary>
+    private static async Task<IReadOnlyList<StreamAppend>> AtRecordedVersionsAsync(
+        IQuerySession session, IReadOnlyList<StreamAppend> batch, CancellationToken ct)
+    {
+        var streams = batch
+            .Where(a => a.ExpectedVersion is null && a.Events.Any(e => LedgerStore.StreamVersionRecordedInline.Contains(e.Data.GetType())))
+            .Select(a => a.StreamId)
+            .ToHashSet();
+        if (streams.Count == 0) return batch;
+
+        var versions = new Dictionary<string, long>();
+        foreach (var stream in streams)
+            versions[stream] = (await session.Events.FetchStreamStateAsync(stream, ct))?.Version ?? 0;
+        // A batch may append to one stream more than once (group commit combines callers): each starts where the one before ends.
+        return batch.Select(append =>
+        {
+            if (append.ExpectedVersion is not null || !versions.TryGetValue(append.StreamId, out var version)) return append;
+            versions[append.StreamId] = version + append.Events.Count;
+            return append with { ExpectedVersion = version };
+        }).ToList();
     }
 
     public Task AppendAsync(StreamAppend append, CancellationToken ct = default) => AppendAsync([append], ct);
