@@ -113,7 +113,7 @@ internal static class ReplayCommand
         if (replay.ChangedFrom is { } from)
         {
             AnsiConsole.MarkupLineInterpolated(
-                $"[grey]Live documents written since {from} (when the first event past the cut was recorded) count as changed after the cut, not as differences.[/]");
+                $"[grey]Live documents written since {from} (the earliest recorded time past the cut), or in a transaction that appended events past the cut, count as changed after the cut, not as differences.[/]");
             PrintDifferences("Changed after the cut", comparison.AfterCut);
         }
         AnsiConsole.MarkupLine(comparison.Reproduced

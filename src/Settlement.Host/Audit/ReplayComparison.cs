@@ -34,9 +34,9 @@ public sealed record ReplayComparison(
     /// </summary>
     /// <remarks>
     /// <para>After a full replay every document must be identical. After a cut, only what already existed
-    /// at the cut must be: a live read-model document last written (mt_last_modified) before the first
-    /// event past the cut was recorded must equal its replay; one written since, and one created since,
-    /// is counted as changed after the cut and listed, not failed. Issued invoices, credit notes and CDRs
+    /// at the cut must be: a live read-model document last written (mt_last_modified) before the events past
+    /// the cut were recorded, and not in a transaction that appended any of them, must equal its replay; one
+    /// written since, and one created since, is counted as changed after the cut and listed, not failed. Issued invoices, credit notes and CDRs
     /// never change, so one in both must be identical whatever the cut. Reports sum up the whole ledger:
     /// after a cut they are listed, not failed.</para>
     /// <para>Reports cover the calendar months of the live KPI facts, with the clock at the end of that
@@ -44,19 +44,19 @@ public sealed record ReplayComparison(
     /// </remarks>
     public static async Task<ReplayComparison> CompareAsync(Ledger.Ledger live, Replay replay, CancellationToken ct)
     {
-        var comparison = new Comparer(replay.ChangedFrom);
+        var comparison = new Comparer(replay.ChangedFrom, replay.TransactionsAfterCut);
         var liveModels = await ReadModelsAsync(live, ct);
         var replayModels = await ReadModelsAsync(replay.Ledger, ct);
         foreach (var table in liveModels.Keys.Union(replayModels.Keys).Order(StringComparer.Ordinal))
             comparison.Compare(table, Form.Json, liveModels.GetValueOrDefault(table, None), replayModels.GetValueOrDefault(table, None), immutable: false);
 
-        var liveWritten = liveModels.GetValueOrDefault(nameof(InvoiceEntry), None).ToDictionary(d => d.Key, d => d.Value.Written);
+        var liveWritten = liveModels.GetValueOrDefault(nameof(InvoiceEntry), None).ToDictionary(d => d.Key, d => (d.Value.Written, d.Value.WrittenBy));
         var (liveInvoices, replayInvoices) = (await InvoicesAsync(live, ct), await InvoicesAsync(replay.Ledger, ct));
         foreach (var kind in new[] { InvoiceKind.SessionInvoice, InvoiceKind.PartnerInvoice, InvoiceKind.CreditNote })
             foreach (var (format, form, render) in Renderings)
                 comparison.Compare($"{Label(kind)} {format}", form,
                     Rendered(liveInvoices, kind, render, id => liveWritten.GetValueOrDefault(id)),
-                    Rendered(replayInvoices, kind, render, _ => null), immutable: true);
+                    Rendered(replayInvoices, kind, render, _ => default), immutable: true);
 
         comparison.Compare("CDR", Form.Json, await CdrsAsync(live, ct), await CdrsAsync(replay.Ledger, ct), immutable: true);
 
@@ -67,10 +67,13 @@ public sealed record ReplayComparison(
         return new ReplayComparison(comparison.Kinds, comparison.Differences, comparison.AfterCut);
     }
 
-    /// <summary>A document as rendered, and when the live store last wrote what it was rendered from (null: unknown, or a replay's).</summary>
-    private sealed record Rendering(byte[] Bytes, Instant? Written);
+    /// <summary>
+    /// A document as rendered, and when and by which transaction the live store last wrote what it was rendered
+    /// from (null: unknown, or a replay's).
+    /// </summary>
+    private sealed record Rendering(byte[] Bytes, Instant? Written, long? WrittenBy = null);
 
-    private sealed class Comparer(Instant? changedFrom)
+    private sealed class Comparer(Instant? changedFrom, IReadOnlySet<long> transactionsAfterCut)
     {
         public List<KindComparison> Kinds { get; } = [];
         public List<DocumentDifference> Differences { get; } = [];
@@ -88,7 +91,8 @@ public sealed record ReplayComparison(
                     continue;
                 }
                 // Written live since the cut (or derived from everything, as reports are): history went on.
-                var explained = changedFrom is { } from && left is not null && (right is null || !immutable) && (left.Written is not { } written || written >= from);
+                var explained = changedFrom is { } from && left is not null && (right is null || !immutable)
+                                && (left.Written is not { } written || written >= from || left.WrittenBy is { } by && transactionsAfterCut.Contains(by));
                 var found = (left, right) switch
                 {
                     (null, _) => [new DocumentDifference(kind, id, "whole document", "(absent)", "present")],
@@ -126,11 +130,11 @@ public sealed record ReplayComparison(
         foreach (var mapping in ledger.Store.Options.AllKnownDocumentTypes())
         {
             await using var command = ledger.DataSource.CreateCommand(
-                $"select id::text, data::text, mt_last_modified from {ledger.Schema}.{mapping.TableName.Name}");
+                $"select id::text, data::text, mt_last_modified, xmin::text::bigint from {ledger.Schema}.{mapping.TableName.Name}");
             var documents = new Dictionary<string, Rendering>();
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
-                documents[reader.GetString(0)] = new Rendering(Encoding.UTF8.GetBytes(reader.GetString(1)), Instant.FromDateTimeUtc(reader.GetDateTime(2)));
+                documents[reader.GetString(0)] = new Rendering(Encoding.UTF8.GetBytes(reader.GetString(1)), Instant.FromDateTimeUtc(reader.GetDateTime(2)), reader.GetInt64(3));
             models[mapping.DocumentType.Name] = documents;
         }
         return models;
@@ -143,8 +147,8 @@ public sealed record ReplayComparison(
     }
 
     private static Dictionary<string, Rendering> Rendered(
-        IReadOnlyList<InvoiceEntry> entries, InvoiceKind kind, Func<InvoiceDocument, byte[]> render, Func<string, Instant?> written) =>
-        entries.Where(e => e.Document.Kind == kind).ToDictionary(e => e.Id, e => new Rendering(render(e.Document), written(e.Id)));
+        IReadOnlyList<InvoiceEntry> entries, InvoiceKind kind, Func<InvoiceDocument, byte[]> render, Func<string, (Instant? At, long? By)> written) =>
+        entries.Where(e => e.Document.Kind == kind).ToDictionary(e => e.Id, e => new Rendering(render(e.Document), written(e.Id).At, written(e.Id).By));
 
     /// <summary>CDRs are sent as recorded; no read model holds them, so the copy's own events are what the replay reproduces.</summary>
     private static async Task<Dictionary<string, Rendering>> CdrsAsync(Ledger.Ledger ledger, CancellationToken ct)

@@ -46,13 +46,14 @@ public sealed class Replay : IAsyncDisposable
     private static readonly string[] KpiProjections = [ChargerKpiFacts.ProjectionName, SessionKpiFacts.ProjectionName];
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
 
-    private Replay(Ledger copy, ReplayCut cut, long position, long events, Instant? changedFrom)
+    private Replay(Ledger copy, ReplayCut cut, long position, long events, Instant? changedFrom, IReadOnlySet<long> transactionsAfterCut)
     {
         Ledger = copy;
         Cut = cut;
         Position = position;
         Events = events;
         ChangedFrom = changedFrom;
+        TransactionsAfterCut = transactionsAfterCut;
     }
 
     /// <summary>The replayed copy, to read its read models exactly as the live ones are read.</summary>
@@ -67,10 +68,19 @@ public sealed class Replay : IAsyncDisposable
     public long Events { get; }
 
     /// <summary>
-    /// When the ledger recorded the first event after the cut; null when nothing follows it. A live read
-    /// model last written at or after this instant may have changed since the cut.
+    /// The earliest recorded time of the events after the cut; null when nothing follows them. Events are
+    /// stamped with their transaction's start, as are the read models it writes, and concurrent hosts may
+    /// commit out of that order, hence the earliest, not the next one's. A live read model last written at
+    /// or after this instant may have changed since the cut.
     /// </summary>
     public Instant? ChangedFrom { get; }
+
+    /// <summary>
+    /// The live transactions (PostgreSQL xids) that appended the events after the cut. An inline read model
+    /// written in one of them changed with those events, whatever the clocks say: its last-modified time
+    /// comes from the host's clock, the events' from the server's.
+    /// </summary>
+    public IReadOnlySet<long> TransactionsAfterCut { get; }
 
     public static async Task<Replay> RunAsync(
         string connectionString, ReplayCut cut, string schema, Action<ReplayProgress> progress, CancellationToken ct)
@@ -86,11 +96,12 @@ public sealed class Replay : IAsyncDisposable
         try
         {
             var (position, changedFrom) = await PositionOfAsync(dataSource, cut, ct);
+            var transactionsAfterCut = await TransactionsAfterAsync(dataSource, position, ct);
             await ExecuteAsync(dataSource, $"DROP SCHEMA IF EXISTS {schema} CASCADE", ct);
             await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
             var events = await CopyEventsAsync(dataSource, schema, position, progress, ct);
             await RebuildAsync(copy, position, progress, ct);
-            return new Replay(copy, cut, position, events, changedFrom);
+            return new Replay(copy, cut, position, events, changedFrom, transactionsAfterCut);
         }
         catch
         {
@@ -112,7 +123,7 @@ public sealed class Replay : IAsyncDisposable
                      when @asOf::timestamptz is not null then coalesce(
                          (select min(seq_id) - 1 from {LedgerStore.Schema}.mt_events where timestamp > @asOf::timestamptz), head.last)
                      else head.last end as position from head)
-            select cut.position, (select timestamp from {LedgerStore.Schema}.mt_events where seq_id > cut.position order by seq_id limit 1)
+            select cut.position, (select min(timestamp) from {LedgerStore.Schema}.mt_events where seq_id > cut.position)
             from cut
             """);
         command.Parameters.Add(new NpgsqlParameter<long?>("position", cut.Position));
@@ -120,6 +131,16 @@ public sealed class Replay : IAsyncDisposable
         await using var reader = await command.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
         return (reader.GetInt64(0), reader.IsDBNull(1) ? null : Instant.FromDateTimeUtc(reader.GetDateTime(1)));
+    }
+
+    private static async Task<IReadOnlySet<long>> TransactionsAfterAsync(NpgsqlDataSource dataSource, long position, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand($"select distinct xmin::text::bigint from {LedgerStore.Schema}.mt_events where seq_id > @position");
+        command.Parameters.AddWithValue("position", position);
+        var transactions = new HashSet<long>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) transactions.Add(reader.GetInt64(0));
+        return transactions;
     }
 
     /// <summary>Each stream at its version as of the position, then the events up to it.</summary>

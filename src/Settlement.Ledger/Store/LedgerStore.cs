@@ -72,7 +72,8 @@ public static class LedgerStore
 
         options.Events.StreamIdentity = StreamIdentity.AsString;
         // The database clock stamps the recorded time, so hosts with skewed clocks cannot reorder history.
-        options.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
+        // (Despite its name, QuickWithServerTimestamps sends each host's clock.)
+        options.Events.AppendMode = EventAppendMode.Quick;
         options.Events.MetadataConfig.CorrelationIdEnabled = true;
         options.Events.MetadataConfig.CausationIdEnabled = true;
         options.Events.MetadataConfig.HeadersEnabled = true;

@@ -122,7 +122,7 @@ public sealed class replay_tests(LedgerDatabase db)
         var invoice = await FirstDriverInvoiceAsync(live);
         Assert.Contains(comparison.AfterCut, d => d.Kind == "Driver invoice PDF" && d.Document == invoice.Id && d.Replay == "(absent)");
         Assert.Contains(comparison.AfterCut, d => d.Kind == nameof(PricedSessionView) && d.Document == stoppedLater && d.Where == "$.status");
-        Assert.Empty(comparison.Differences);
+        Assert.True(comparison.Differences.Count == 0, string.Join("\n", comparison.Differences.Take(10)));
     }
 
     [Fact]
