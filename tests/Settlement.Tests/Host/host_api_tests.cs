@@ -9,26 +9,25 @@ using Settlement.Domain.Chargers;
 using Settlement.Domain.Events;
 using Settlement.Host;
 using Settlement.Ledger;
+using Settlement.Tests.Ocpp;
 
 namespace Settlement.Tests.Host;
 
 [Collection(LedgerCollection.Name)]
 public sealed class host_api_tests(LedgerDatabase db) : IAsyncLifetime
 {
-    private WebApplication _app = null!;
+    private OcppHost _host = null!;
     private HttpClient _http = null!;
 
     public async Task InitializeAsync()
     {
-        _app = SettlementHost.Build(db.Ledger, "test database", "http://127.0.0.1:0");
-        await _app.StartAsync();
-        _http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
+        _host = await new OcppHost(db).StartAsync();
+        _http = _host.Http;
     }
 
     public async Task DisposeAsync()
     {
-        _http.Dispose();
-        await _app.DisposeAsync();
+        await _host.DisposeAsync();
     }
 
     [Fact]

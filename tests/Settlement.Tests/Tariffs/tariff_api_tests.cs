@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using NodaTime.Text;
@@ -9,13 +8,14 @@ using Settlement.Domain.Tariffs;
 using Settlement.Host;
 using Settlement.Ledger;
 using Settlement.Ledger.Store;
+using Settlement.Tests.Ocpp;
 
 namespace Settlement.Tests.Tariffs;
 
 [Collection(LedgerCollection.Name)]
 public sealed class tariff_api_tests(LedgerDatabase db) : IAsyncLifetime
 {
-    private WebApplication _app = null!;
+    private OcppHost _host = null!;
     private HttpClient _http = null!;
     private PricedNetwork _network = null!;
 
@@ -24,17 +24,15 @@ public sealed class tariff_api_tests(LedgerDatabase db) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _app = SettlementHost.Build(db.Ledger, "test database", "http://127.0.0.1:0");
-        await _app.StartAsync();
-        _http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
+        _host = await new OcppHost(db).StartAsync();
+        _http = _host.Http;
         _network = await new PricedNetwork(db.Ledger).RegisterSiteAsync("Europe/Berlin");
         await _network.RegisterChargerAsync();
     }
 
     public async Task DisposeAsync()
     {
-        _http.Dispose();
-        await _app.DisposeAsync();
+        await _host.DisposeAsync();
     }
 
     [Fact]
@@ -70,7 +68,7 @@ public sealed class tariff_api_tests(LedgerDatabase db) : IAsyncLifetime
         await AssignAsync(_network.TariffId, TariffScope.Evse, TariffScopes.EvseKey(_network.ChargerId, 1));
         var sessionId = await _network.ChargeAsync(ValidFrom + Duration.FromHours(2), readings: 3, whPerReading: 2_000);
 
-        await _app.Services.GetRequiredService<AsyncProjections>().WaitForNonStaleDataAsync(TimeSpan.FromSeconds(60));
+        await _host.Services.GetRequiredService<AsyncProjections>().WaitForNonStaleDataAsync(TimeSpan.FromSeconds(60));
         var view = await _http.GetFromJsonAsync<JsonElement>($"/api/sessions/{sessionId}/price");
 
         Assert.Equal("Stopped", view.GetProperty("status").GetString());

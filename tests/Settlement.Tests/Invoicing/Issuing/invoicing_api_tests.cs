@@ -1,11 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
-using Settlement.Host;
 using Settlement.Ledger.Store;
+using Settlement.Tests.Ocpp;
 
 namespace Settlement.Tests.Invoicing.Issuing;
 
@@ -13,20 +12,18 @@ namespace Settlement.Tests.Invoicing.Issuing;
 public sealed class invoicing_api_tests(LedgerDatabase db) : IAsyncLifetime
 {
     private readonly string _issuer = "api-" + Guid.NewGuid().ToString("N")[..8];
-    private WebApplication _app = null!;
+    private OcppHost _host = null!;
     private HttpClient _http = null!;
 
     public async Task InitializeAsync()
     {
-        _app = SettlementHost.Build(db.Ledger, "test database", "http://127.0.0.1:0");
-        await _app.StartAsync();
-        _http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
+        _host = await new OcppHost(db).StartAsync();
+        _http = _host.Http;
     }
 
     public async Task DisposeAsync()
     {
-        _http.Dispose();
-        await _app.DisposeAsync();
+        await _host.DisposeAsync();
     }
 
     [Fact]
@@ -36,7 +33,7 @@ public sealed class invoicing_api_tests(LedgerDatabase db) : IAsyncLifetime
         await network.RegisterChargerAsync();
         await network.PriceSiteAsync(perKwh: 0.60m);
         var session = await network.ChargeAsync(Instant.FromUtc(2026, 10, 20, 7, 0), readings: 3, whPerReading: 5_000);
-        await _app.Services.GetRequiredService<AsyncProjections>().WaitForNonStaleDataAsync(TimeSpan.FromSeconds(60));
+        await _host.Services.GetRequiredService<AsyncProjections>().WaitForNonStaleDataAsync(TimeSpan.FromSeconds(60));
 
         var registered = await _http.PostAsJsonAsync("/api/issuers", new
         {
@@ -70,7 +67,7 @@ public sealed class invoicing_api_tests(LedgerDatabase db) : IAsyncLifetime
         await network.RegisterChargerAsync();
         await network.PriceSiteAsync(perKwh: 0.45m);
         var session = await network.ChargeAsync(Instant.FromUtc(2026, 10, 21, 7, 0), readings: 2, whPerReading: 10_000);
-        await _app.Services.GetRequiredService<AsyncProjections>().WaitForNonStaleDataAsync(TimeSpan.FromSeconds(60));
+        await _host.Services.GetRequiredService<AsyncProjections>().WaitForNonStaleDataAsync(TimeSpan.FromSeconds(60));
         await _http.PostAsJsonAsync("/api/issuers", new { issuerId = _issuer, legalName = "Settlement Charging GmbH", address = "Berlin", countryCode = "DE", vatId = "DE123456789" });
         await _http.PostAsJsonAsync("/api/invoices/sessions", new { issuerId = _issuer, sessionIds = new[] { session } });
         var today = DateTime.UtcNow.ToString("yyyy-MM-dd");

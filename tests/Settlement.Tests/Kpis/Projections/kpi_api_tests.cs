@@ -2,15 +2,14 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using Settlement.Domain.Chargers;
 using Settlement.Domain.Events;
 using Settlement.Domain.Reports;
-using Settlement.Host;
 using Settlement.Ledger;
 using Settlement.Ledger.Store;
+using Settlement.Tests.Ocpp;
 using Settlement.Tests.Tariffs;
 
 namespace Settlement.Tests.Kpis.Projections;
@@ -29,15 +28,14 @@ public sealed class kpi_api_tests(LedgerDatabase db) : IAsyncLifetime
     // 23:00 local on 31 October: an hour before the month ends at a Berlin site.
     private static readonly Instant LateFault = Instant.FromUtc(2026, 10, 31, 22, 0);
 
-    private WebApplication _app = null!;
+    private OcppHost _host = null!;
     private HttpClient _http = null!;
     private PricedNetwork _network = null!;
 
     public async Task InitializeAsync()
     {
-        _app = SettlementHost.Build(db.Ledger, "test database", "http://127.0.0.1:0");
-        await _app.StartAsync();
-        _http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
+        _host = await new OcppHost(db).StartAsync();
+        _http = _host.Http;
         _network = await new PricedNetwork(db.Ledger).RegisterSiteAsync();
         await _network.RegisterChargerAsync();
         var charger = _network.ChargerId;
@@ -53,8 +51,7 @@ public sealed class kpi_api_tests(LedgerDatabase db) : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        _http.Dispose();
-        await _app.DisposeAsync();
+        await _host.DisposeAsync();
     }
 
     [Fact]
@@ -163,7 +160,7 @@ public sealed class kpi_api_tests(LedgerDatabase db) : IAsyncLifetime
     }
 
     private Task CaughtUpAsync() =>
-        _app.Services.GetRequiredService<AsyncProjections>().WaitForNonStaleDataAsync(TimeSpan.FromSeconds(60));
+        _host.Services.GetRequiredService<AsyncProjections>().WaitForNonStaleDataAsync(TimeSpan.FromSeconds(60));
 
     private async Task ReportAsync(params object[] events)
     {
