@@ -148,7 +148,11 @@ public sealed record ReplayComparison(
 
     private static Dictionary<string, Rendering> Rendered(
         IReadOnlyList<InvoiceEntry> entries, InvoiceKind kind, Func<InvoiceDocument, byte[]> render, Func<string, (Instant? At, long? By)> written) =>
-        entries.Where(e => e.Document.Kind == kind).ToDictionary(e => e.Id, e => new Rendering(render(e.Document), written(e.Id).At, written(e.Id).By));
+        entries.Where(e => e.Document.Kind == kind).ToDictionary(e => e.Id, e =>
+        {
+            var (at, by) = written(e.Id);
+            return new Rendering(render(e.Document), at, by);
+        });
 
     /// <summary>CDRs are sent as recorded; no read model holds them, so the copy's own events are what the replay reproduces.</summary>
     private static async Task<Dictionary<string, Rendering>> CdrsAsync(Ledger.Ledger ledger, CancellationToken ct)

@@ -29,7 +29,10 @@ public sealed record ChainedEvent(
     /// data and headers embedded verbatim. Its SHA-256 is the event's digest, and the same bytes are a
     /// line of an auditor's bundle, so a verifier elsewhere hashes exactly what was chained here.
     /// </summary>
-    public byte[] CanonicalLine() => new CanonicalLineWriter().Write(this).ToArray();
+    public byte[] CanonicalLine() => (_lines ??= new CanonicalLineWriter()).Write(this).ToArray();
+
+    // A bundle is exported and checked a line at a time: one writer's buffer per thread serves every line.
+    [ThreadStatic] private static CanonicalLineWriter? _lines;
 
     public byte[] Digest() => SHA256.HashData(CanonicalLine());
 
