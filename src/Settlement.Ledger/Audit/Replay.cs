@@ -95,8 +95,8 @@ public sealed class Replay : IAsyncDisposable
         var copy = new Ledger(store, new EventValidator(EventCatalogue.Current), dataSource, Drivers.VaultSecret.FromEnvironment());
         try
         {
-            var (position, changedFrom) = await PositionOfAsync(dataSource, cut, ct);
-            var transactionsAfterCut = await TransactionsAfterAsync(dataSource, position, ct);
+            var position = await PositionOfAsync(dataSource, cut, ct);
+            var (changedFrom, transactionsAfterCut) = await ChangesAfterAsync(dataSource, position, ct);
             await ExecuteAsync(dataSource, $"DROP SCHEMA IF EXISTS {schema} CASCADE", ct);
             await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
             var events = await CopyEventsAsync(dataSource, schema, position, progress, ct);
@@ -112,7 +112,7 @@ public sealed class Replay : IAsyncDisposable
 
     public ValueTask DisposeAsync() => Ledger.DisposeAsync();
 
-    private static async Task<(long Position, Instant? ChangedFrom)> PositionOfAsync(NpgsqlDataSource dataSource, ReplayCut cut, CancellationToken ct)
+    private static async Task<long> PositionOfAsync(NpgsqlDataSource dataSource, ReplayCut cut, CancellationToken ct)
     {
         if (cut.Position is < 0) throw new ArgumentException($"A position is 0 or more, not {cut.Position}.", nameof(cut));
         await using var command = dataSource.CreateCommand(
@@ -123,24 +123,30 @@ public sealed class Replay : IAsyncDisposable
                      when @asOf::timestamptz is not null then coalesce(
                          (select min(seq_id) - 1 from {LedgerStore.Schema}.mt_events where timestamp > @asOf::timestamptz), head.last)
                      else head.last end as position from head)
-            select cut.position, (select min(timestamp) from {LedgerStore.Schema}.mt_events where seq_id > cut.position)
-            from cut
+            select position from cut
             """);
         command.Parameters.Add(new NpgsqlParameter<long?>("position", cut.Position));
         command.Parameters.Add(new NpgsqlParameter<DateTime?>("asOf", cut.AsOf?.ToDateTimeUtc()));
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        await reader.ReadAsync(ct);
-        return (reader.GetInt64(0), reader.IsDBNull(1) ? null : Instant.FromDateTimeUtc(reader.GetDateTime(1)));
+        return (long)(await command.ExecuteScalarAsync(ct))!;
     }
 
-    private static async Task<IReadOnlySet<long>> TransactionsAfterAsync(NpgsqlDataSource dataSource, long position, CancellationToken ct)
+    /// <summary>The transactions that appended the events after the position, and the earliest of their recorded times.</summary>
+    private static async Task<(Instant? ChangedFrom, IReadOnlySet<long> Transactions)> ChangesAfterAsync(
+        NpgsqlDataSource dataSource, long position, CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand($"select distinct xmin::text::bigint from {LedgerStore.Schema}.mt_events where seq_id > @position");
+        await using var command = dataSource.CreateCommand(
+            $"select xmin::text::bigint, min(timestamp) from {LedgerStore.Schema}.mt_events where seq_id > @position group by 1");
         command.Parameters.AddWithValue("position", position);
         var transactions = new HashSet<long>();
+        Instant? changedFrom = null;
         await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) transactions.Add(reader.GetInt64(0));
-        return transactions;
+        while (await reader.ReadAsync(ct))
+        {
+            transactions.Add(reader.GetInt64(0));
+            var recorded = Instant.FromDateTimeUtc(reader.GetDateTime(1));
+            if (changedFrom is null || recorded < changedFrom) changedFrom = recorded;
+        }
+        return (changedFrom, transactions);
     }
 
     /// <summary>Each stream at its version as of the position, then the events up to it.</summary>
