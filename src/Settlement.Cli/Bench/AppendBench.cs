@@ -20,10 +20,27 @@ public sealed class AppendBench(DatabaseServer server, string database, Generate
     }
 
     /// <summary>
+    /// Each kind of append <paramref name="runs"/> times, with progress: one event per call from the writers
+    /// (skipped when there are none), then <paramref name="batchSize"/> events per call.
+    /// </summary>
+    public async Task<(IReadOnlyList<Result> Single, IReadOnlyList<Result> Batched)> RunAsync(int runs, int writers, int batchSize, CancellationToken ct)
+    {
+        var single = new List<Result>();
+        for (var run = 1; writers > 0 && run <= runs; run++)
+            single.Add(await FullBench.StageAsync($"Append, one event per call from {writers} writers, run {run}", history.Count,
+                tick => SingleEventsAsync(writers, n => tick(n), ct)));
+        var batched = new List<Result>();
+        for (var run = 1; run <= runs; run++)
+            batched.Add(await FullBench.StageAsync($"Append, {batchSize:N0} events per call, run {run}", history.Count,
+                tick => BatchesAsync(batchSize, n => tick(n), ct)));
+        return (single, batched);
+    }
+
+    /// <summary>
     /// Every event its own AppendAsync. Writer k owns the streams that hash to k, so concurrent writers
     /// never reorder a stream, as one connection per charger would not either.
     /// </summary>
-    public async Task<Result> SingleEventsAsync(int writers, Action<int> appended, CancellationToken ct)
+    private async Task<Result> SingleEventsAsync(int writers, Action<int> appended, CancellationToken ct)
     {
         var shares = history.GroupBy(e => (uint)StableHash(e.StreamId) % (uint)writers).Select(g => g.ToList()).ToList();
         await using var ledger = await FreshLedgerAsync(ct);
@@ -42,7 +59,7 @@ public sealed class AppendBench(DatabaseServer server, string database, Generate
     }
 
     /// <summary><paramref name="batchSize"/> events per AppendAsync, in time order, one call after the other.</summary>
-    public async Task<Result> BatchesAsync(int batchSize, Action<int> appended, CancellationToken ct)
+    private async Task<Result> BatchesAsync(int batchSize, Action<int> appended, CancellationToken ct)
     {
         await using var ledger = await FreshLedgerAsync(ct);
         var before = await PostgresActivity.ReadAsync(ledger.DataSource, ct);

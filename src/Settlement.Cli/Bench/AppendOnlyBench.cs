@@ -37,14 +37,7 @@ internal sealed class AppendOnlyBench(DatabaseServer server, string database, in
         var appends = new AppendBench(server, database, history);
         var calls = history.Chunk(batch).Count();
 
-        var single = new List<AppendBench.Result>();
-        for (var run = 1; writers > 0 && run <= runs; run++)
-            single.Add(await FullBench.StageAsync($"Append, one event per call from {writers} writers, run {run}", history.Count,
-                tick => appends.SingleEventsAsync(writers, n => tick(n), ct)));
-        var batched = new List<AppendBench.Result>();
-        for (var run = 1; run <= runs; run++)
-            batched.Add(await FullBench.StageAsync($"Append, {batch:N0} events per call, run {run}", history.Count,
-                tick => appends.BatchesAsync(batch, n => tick(n), ct)));
+        var (single, batched) = await appends.RunAsync(runs, writers, batch, ct);
 
         var connectionString = server.ConnectionStringFor(database);
         var samples = await FullBench.SampleRowsAsync(connectionString, history.Count, ct);

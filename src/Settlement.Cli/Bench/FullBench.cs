@@ -39,14 +39,7 @@ internal sealed class FullBench(DatabaseServer server, string database, FullBenc
 
         var history = DemoNetwork.Generate(new DemoOptions(Seed: 2026, new LocalDate(2026, 10, 1), options.Days));
         var appends = new AppendBench(server, database, history);
-        var single = new List<double>();
-        foreach (var run in runs)
-            single.Add((await StageAsync($"Append, one event per call from {options.Writers} writers, run {run}", history.Count,
-                tick => appends.SingleEventsAsync(options.Writers, n => tick(n), ct))).EventsPerSecond);
-        var batched = new List<double>();
-        foreach (var run in runs)
-            batched.Add((await StageAsync($"Append, {options.AppendBatch:N0} events per call, run {run}", history.Count,
-                tick => appends.BatchesAsync(options.AppendBatch, n => tick(n), ct))).EventsPerSecond);
+        var (single, batched) = await appends.RunAsync(options.Runs, options.Writers, options.AppendBatch, ct);
 
         var connectionString = server.ConnectionStringFor(database);
         var samples = await SampleRowsAsync(connectionString, history.Count, ct);
@@ -106,8 +99,8 @@ internal sealed class FullBench(DatabaseServer server, string database, FullBenc
             Options = options,
             RawBatchRowsPerSecond = Median(rawBatch),
             RawCopyRowsPerSecond = Median(rawCopy),
-            AppendBatchEventsPerSecond = Median(batched),
-            AppendSingleEventsPerSecond = Median(single),
+            AppendBatchEventsPerSecond = Median(batched.Select(r => r.EventsPerSecond)),
+            AppendSingleEventsPerSecond = Median(single.Select(r => r.EventsPerSecond)),
             OcppCallsPerSecond = Median(ocpp.Select(r => r.CallsPerSecond)),
             OcppEventsPerSecond = Median(ocpp.Select(r => r.EventsPerSecond)),
             OcppP50Ms = Median(ocpp.Select(r => r.Latency.P50.TotalMilliseconds)),
