@@ -79,7 +79,7 @@ public sealed class compiled_schema_tests
         {
             var (type, json) = Examples[example];
             var document = JsonNode.Parse(json)!;
-            Mutate(document, position, Replacements[replacement]?.DeepClone(), kind);
+            JsonMutations.Mutate(document, position, Replacements[replacement]?.DeepClone(), kind);
 
             var surelyValid = Compiled(type).SurelyValid(JsonSerializer.SerializeToElement(document));
             var valid = JsonSchema.FromText(EventSchemas.Committed(type)!).Evaluate(document, Evaluation).IsValid;
@@ -107,7 +107,7 @@ public sealed class compiled_schema_tests
 
         foreach (var (type, json) in Examples)
         {
-            var fields = Descendants(JsonNode.Parse(json)!).Where(n => n.Parent is JsonObject && n.GetPropertyName() == "driverRef").ToList();
+            var fields = JsonMutations.Descendants(JsonNode.Parse(json)!).Where(n => n.Parent is JsonObject && n.GetPropertyName() == "driverRef").ToList();
             foreach (var field in fields)
             {
                 var sealedValue = field.Parent!;
@@ -128,7 +128,7 @@ public sealed class compiled_schema_tests
     {
         var copy = target.Root.DeepClone();
         var path = target.GetPath();
-        var place = Descendants(copy).Single(n => n.GetPath() == path);
+        var place = JsonMutations.Descendants(copy).Single(n => n.GetPath() == path);
         ((JsonObject)place.Parent!)[place.GetPropertyName()] = replacement?.DeepClone();
 
         var surelyValid = Compiled(type).SurelyValid(JsonSerializer.SerializeToElement(copy));
@@ -138,41 +138,4 @@ public sealed class compiled_schema_tests
     }
 
     private static CompiledSchema Compiled(EventType type) => CompiledSchema.TryCompile(JsonNode.Parse(EventSchemas.Committed(type)!)!)!;
-
-    /// <summary>Replaces a value anywhere in the document (kind 0), drops a property (1) or adds an unknown one (2).</summary>
-    private static void Mutate(JsonNode document, int position, JsonNode? replacement, int kind)
-    {
-        var nodes = Descendants(document).ToList();
-        var target = nodes[position % nodes.Count];
-        switch (kind)
-        {
-            case 1 when target.Parent is JsonObject parent:
-                parent.Remove(target.GetPropertyName());
-                break;
-            case 2 when target is JsonObject obj:
-                obj["unexpectedField"] = replacement;
-                break;
-            default:
-                switch (target.Parent)
-                {
-                    case JsonObject parent: parent[target.GetPropertyName()] = replacement; break;
-                    case JsonArray array: array[target.GetElementIndex()] = replacement; break;
-                }
-                break;
-        }
-    }
-
-    private static IEnumerable<JsonNode> Descendants(JsonNode node)
-    {
-        yield return node;
-        var children = node switch
-        {
-            JsonObject obj => obj.Select(p => p.Value),
-            JsonArray array => array.AsEnumerable(),
-            _ => [],
-        };
-        foreach (var child in children.OfType<JsonNode>())
-            foreach (var descendant in Descendants(child))
-                yield return descendant;
-    }
 }
