@@ -18,6 +18,7 @@ internal static class BenchCommand
         var batch = new Option<int>("--batch") { Description = "Events per call of the batched appends.", DefaultValueFactory = _ => 1_000 };
         var chargers = new Option<int>("--chargers") { Description = "Simulated chargers of the OCPP ingest.", DefaultValueFactory = _ => 200 };
         var duration = new Option<int>("--duration") { Description = "Seconds of each OCPP MeterValues loop.", DefaultValueFactory = _ => 15 };
+        var warmup = WarmupOption();
         var sessions = new Option<int>("--sessions") { Description = "Sessions priced per pricing run.", DefaultValueFactory = _ => 100_000 };
         var invoices = new Option<int>("--invoices") { Description = "Session invoices issued per run (at most the history's sessions shared between the runs).", DefaultValueFactory = _ => 500 };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the figures to this file as one JSON object." };
@@ -33,18 +34,18 @@ internal static class BenchCommand
             AppendCommand(),
             PricingCommand(),
             KpisCommand(),
-            runs, days, rows, writers, batch, chargers, duration, sessions, invoices, json,
+            runs, days, rows, writers, batch, chargers, duration, warmup, sessions, invoices, json,
         };
         database.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var options = new FullBenchOptions(parse.GetValue(runs), parse.GetValue(days), parse.GetValue(rows), parse.GetValue(writers),
-                parse.GetValue(batch), parse.GetValue(chargers), TimeSpan.FromSeconds(parse.GetValue(duration)), parse.GetValue(sessions),
-                parse.GetValue(invoices));
+                parse.GetValue(batch), parse.GetValue(chargers), TimeSpan.FromSeconds(parse.GetValue(duration)),
+                TimeSpan.FromSeconds(parse.GetValue(warmup)), parse.GetValue(sessions), parse.GetValue(invoices));
             if (options is { Runs: < 1 } or { Days: < 1 or > 366 } or { RawRows: < 1 } or { Writers: < 1 } or { AppendBatch: < 1 } or { Chargers: < 1 }
-                or { PricingSessions: < 1 } or { Invoices: < 1 } || options.OcppDuration < TimeSpan.FromSeconds(1))
+                or { PricingSessions: < 1 } or { Invoices: < 1 } || options.OcppDuration < TimeSpan.FromSeconds(1) || options.OcppWarmup < TimeSpan.Zero)
             {
-                AnsiConsole.MarkupLine("[red]Every size must be at least 1, and --days at most 366.[/]");
+                AnsiConsole.MarkupLine("[red]Every size must be at least 1 (--warmup at least 0), and --days at most 366.[/]");
                 return 2;
             }
             WarnAboutOpenFiles(options.Chargers);
@@ -184,6 +185,7 @@ internal static class BenchCommand
     {
         var chargers = new Option<int>("--chargers") { Description = "Simulated chargers, each with one connection.", DefaultValueFactory = _ => 1_000 };
         var duration = new Option<int>("--duration") { Description = "Seconds of the MeterValues closed loop.", DefaultValueFactory = _ => 30 };
+        var warmup = WarmupOption();
         var protocol = new Option<string>("--protocol") { Description = "OCPP version of the chargers: 1.6, 2.0.1, or mixed (half each).", DefaultValueFactory = _ => "mixed" };
         protocol.AcceptOnlyFromAmong("1.6", "2.0.1", "mixed");
         var concurrency = new Option<int>("--connect-concurrency")
@@ -199,23 +201,24 @@ internal static class BenchCommand
         var command = new Command("ocpp", """
             Simulated chargers against the host (run as a separate process, so its memory is measured alone): register them,
             connect them, then every charger keeps one meter-value CALL outstanding (1.6 MeterValues, 2.0.1 TransactionEvent
-            Updated) for --duration. Reports calls/s, latency percentiles, errors and the host's memory, then inserts the same
+            Updated) for --duration, after --warmup seconds of the same loop unmeasured. Reports calls/s, latency percentiles, errors and the host's memory, then inserts the same
             rows into a plain PostgreSQL table for a baseline. Targets: ingest >= 0.5 x raw insert rate, host memory <= 1 GiB.
             """)
         {
-            chargers, duration, protocol, concurrency, pool,
+            chargers, duration, warmup, protocol, concurrency, pool,
         };
         database.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            if (parse.GetValue(chargers) < 1 || parse.GetValue(duration) < 1 || parse.GetValue(concurrency) < 1 || parse.GetValue(pool) is < 1)
+            if (parse.GetValue(chargers) < 1 || parse.GetValue(duration) < 1 || parse.GetValue(concurrency) < 1 || parse.GetValue(pool) is < 1
+                || parse.GetValue(warmup) < 0)
             {
-                AnsiConsole.MarkupLine("[red]--chargers, --duration, --connect-concurrency and --host-pool must be at least 1.[/]");
+                AnsiConsole.MarkupLine("[red]--chargers, --duration, --connect-concurrency and --host-pool must be at least 1, --warmup at least 0.[/]");
                 return 2;
             }
             var options = new OcppBenchOptions(parse.GetValue(chargers), TimeSpan.FromSeconds(parse.GetValue(duration)),
                 parse.GetValue(protocol) switch { "1.6" => ProtocolMix.Ocpp16, "2.0.1" => ProtocolMix.Ocpp201, _ => ProtocolMix.Mixed },
-                parse.GetValue(concurrency), parse.GetValue(pool));
+                parse.GetValue(concurrency), parse.GetValue(pool), TimeSpan.FromSeconds(parse.GetValue(warmup)));
             WarnAboutOpenFiles(options.Chargers);
 
             await using var server = await database.ConnectAsync(parse, m => AnsiConsole.MarkupLineInterpolated($"[grey]{m}[/]"), ct);
@@ -235,6 +238,12 @@ internal static class BenchCommand
         });
         return command;
     }
+
+    private static Option<int> WarmupOption() => new("--warmup")
+    {
+        Description = "Seconds of the same MeterValues loop before each measured one, unmeasured: a fresh host first compiles its hot paths.",
+        DefaultValueFactory = _ => 10,
+    };
 
     /// <summary>Each connection is a file descriptor here and another in the host; both processes inherit this limit.</summary>
     private static void WarnAboutOpenFiles(int chargers)

@@ -11,7 +11,11 @@ namespace Settlement.Cli.Bench;
 public enum ProtocolMix { Ocpp16, Ocpp201, Mixed }
 
 /// <param name="HostPoolSize">Npgsql's Maximum Pool Size for the host's connection string; null sizes it to the server.</param>
-public sealed record OcppBenchOptions(int Chargers, TimeSpan Duration, ProtocolMix Protocols, int ConnectConcurrency, int? HostPoolSize);
+/// <param name="Warmup">
+/// The same loop, unmeasured, before the measured one: a fresh host spends its first seconds under load compiling
+/// its hot paths again (tiered JIT), a cost a long-running host paid long ago.
+/// </param>
+public sealed record OcppBenchOptions(int Chargers, TimeSpan Duration, ProtocolMix Protocols, int ConnectConcurrency, int? HostPoolSize, TimeSpan Warmup);
 
 /// <summary>
 /// <c>settle bench ocpp</c>: N simulated chargers against the host in its own process, each with one meter-value
@@ -108,6 +112,15 @@ internal sealed class OcppBench(DatabaseServer server, string database, OcppBenc
         starting.StopTask();
         if (sessions.Count == 0)
             throw new SimulatorException($"no charger could start a transaction: {counters.Snapshot().LastError}");
+
+        if (options.Warmup > TimeSpan.Zero)
+        {
+            var warming = progress.AddTask($"Warm-up: the same loop for {options.Warmup.TotalSeconds:N0} s, not measured", maxValue: 1);
+            await fleet.RunMeterValuesLoopAsync(sessions, options.Warmup, ct);
+            counters.StartMeterValuesAfresh();
+            warming.Increment(1);
+            warming.StopTask();
+        }
 
         var window = progress.AddTask("MeterValues closed loop", maxValue: options.Duration.TotalSeconds);
         report.WindowStartSequence = await EventPositions.LastAsync(queries, LedgerStore.Schema, ct);

@@ -47,7 +47,7 @@ internal sealed class OcppBenchReport
 
     public void Print()
     {
-        var table = new Table().Title($"settle bench ocpp: {Options.Chargers:N0} chargers, {Options.Duration.TotalSeconds:N0} s")
+        var table = new Table().Title($"settle bench ocpp: {Options.Chargers:N0} chargers, {Options.Duration.TotalSeconds:N0} s measured after {Options.Warmup.TotalSeconds:N0} s of warm-up")
             .AddColumns("Measure", "Value", "Target", "Result");
         var mix = Options.Protocols switch
         {

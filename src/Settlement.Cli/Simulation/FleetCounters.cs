@@ -31,7 +31,10 @@ public sealed class FleetCounters
     /// The meter-value CALLs only (1.6 MeterValues, 2.0.1 TransactionEvent Updated): what a charging network
     /// sends most, and what the bench measures.
     /// </summary>
-    public LatencyHistogram MeterValues { get; } = new();
+    public LatencyHistogram MeterValues { get; private set; } = new();
+
+    /// <summary>Forgets the meter-value latencies so far (a warm-up's); only while no meter-value CALL is in flight.</summary>
+    public void StartMeterValuesAfresh() => MeterValues = new();
 
     internal void Connected() => Interlocked.Increment(ref _connected);
     internal void ConnectFailed(string why) { Interlocked.Increment(ref _connectFailures); _lastError = why; }

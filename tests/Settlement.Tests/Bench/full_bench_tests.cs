@@ -20,7 +20,7 @@ public sealed class full_bench_tests(LedgerDatabase db)
         var json = Path.Combine(Path.GetTempPath(), $"settle-bench-{Guid.NewGuid():N}.json");
 
         var run = await SettleProcess.RunAsync("bench", "--runs", "1", "--days", "1", "--rows", "500", "--writers", "4", "--chargers", "2",
-            "--duration", "1", "--sessions", "200", "--invoices", "5", "--json", json,
+            "--duration", "1", "--warmup", "1", "--sessions", "200", "--invoices", "5", "--json", json,
             "--database", db.Scratch("bench_all"), "--connection", db.ConnectionString);
 
         Assert.True(run.ExitCode == 0, run.Output);
