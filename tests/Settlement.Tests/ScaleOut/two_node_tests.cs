@@ -101,6 +101,43 @@ public sealed class two_node_tests(LedgerDatabase db) : IAsyncLifetime
         await Projections(follower).WaitForNonStaleDataAsync(TimeSpan.FromSeconds(30));
     }
 
+    [Fact]
+    public async Task when_the_leader_loses_its_database_session_one_node_leads_again_and_the_projections_catch_up()
+    {
+        Assert.Single(new[] { _a, _b }, node => Projections(node).IsLeader);
+
+        // What a network cut, a failover proxy or an administrator does to a session: the leadership lock dies with it.
+        Assert.Equal(1, await TerminateLeaderLockSessionsAsync());
+
+        // Whichever node wins, it must be one, and it must run: new events reach the async projections.
+        var cut = Stopwatch.StartNew();
+        while (new[] { _a, _b }.Count(node => Projections(node).IsLeader) != 1 || await LeaderLockSessionsAsync() != 1)
+        {
+            Assert.True(cut.Elapsed < Takeover * 2, $"no single leader {Takeover * 2} after the leader's session was cut");
+            await Task.Delay(100);
+        }
+        await SessionOnAsync(_a);
+        await Projections(_b).WaitForNonStaleDataAsync(TimeSpan.FromSeconds(30));
+        Assert.Single(new[] { _a, _b }, node => Projections(node).IsLeader);
+    }
+
+    // The leader lock's key, 0x5E771E3E0001, as pg_locks shows a bigint advisory key: its high and low 32 bits.
+    private const string LeaderLock = "locktype = 'advisory' AND classid = 24183 AND objid = 507379713 AND objsubid = 1 AND granted " +
+                                      "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
+
+    private async Task<int> TerminateLeaderLockSessionsAsync() =>
+        await CountAsync($"SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_locks WHERE {LeaderLock}) terminated");
+
+    private async Task<int> LeaderLockSessionsAsync() => await CountAsync($"SELECT count(*) FROM pg_locks WHERE {LeaderLock}");
+
+    private async Task<int> CountAsync(string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(db.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        return Convert.ToInt32(await command.ExecuteScalarAsync());
+    }
+
     /// <summary>A short session recorded through the node, for the async projections to catch up with.</summary>
     private static async Task SessionOnAsync(OcppHost node)
     {
