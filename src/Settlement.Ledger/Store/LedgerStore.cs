@@ -47,6 +47,7 @@ public static class LedgerStore
         var relayed = new Table(new PostgresqlObjectName(Schema, "relayed_messages", SchemaUtils.IdentifierUsage.General));
         relayed.AddColumn<Guid>("id").AsPrimaryKey();
         relayed.AddColumn<string>("body").NotNull();
+        relayed.AddColumn("stored_at", "timestamptz").NotNull().DefaultValueByExpression("now()");
         options.Storage.ExtendedSchemaObjects.Add(relayed);
         foreach (var table in Audit.ChainTables.Define(Schema))
             options.Storage.ExtendedSchemaObjects.Add(table);

@@ -32,6 +32,9 @@ public sealed class CommandRelay(Ledger.Ledger ledger, ConnectionRegistry connec
     private static readonly TimeSpan ListenerCheckInterval = TimeSpan.FromSeconds(10);
     // The holder gives up on the charger after the call timeout; this covers the two trips through the database.
     private static readonly TimeSpan RoundTripAllowance = TimeSpan.FromSeconds(5);
+    // A stored message is taken within its command's timeout, minutes at most; one older than this lost its
+    // receiver (a node that died before taking it) and is deleted by the next node that stores one.
+    private const string OrphanAge = "1 hour";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly ConcurrentDictionary<string, TaskCompletionSource<RelayedAnswer>> _waiting = new();
@@ -272,7 +275,10 @@ public sealed class CommandRelay(Ledger.Ledger ledger, ConnectionRegistry connec
         if (Encoding.UTF8.GetByteCount(envelope) > NotifyLimitBytes)
         {
             var stored = Guid.NewGuid();
-            await using var store = new NpgsqlCommand($"INSERT INTO {LedgerStore.Schema}.relayed_messages (id, body) VALUES (@id, @body)", connection);
+            await using var store = new NpgsqlCommand($"""
+                DELETE FROM {LedgerStore.Schema}.relayed_messages WHERE stored_at < now() - interval '{OrphanAge}';
+                INSERT INTO {LedgerStore.Schema}.relayed_messages (id, body) VALUES (@id, @body)
+                """, connection);
             store.Parameters.AddWithValue("id", stored);
             store.Parameters.AddWithValue("body", body);
             await store.ExecuteNonQueryAsync(ct);

@@ -69,6 +69,36 @@ public sealed class two_node_tests(LedgerDatabase db) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task a_command_too_large_for_a_notify_reaches_the_other_node_through_the_table_and_orphans_there_are_cleared()
+    {
+        var orphan = Guid.NewGuid();
+        await CountAsync($"INSERT INTO ledger.relayed_messages (id, body, stored_at) VALUES ('{orphan}', '{{}}', now() - interval '2 hours') RETURNING 1");
+        var id = await _b.RegisterChargerAsync(OcppVersion.Ocpp201);
+        await using var charger = new SimulatedCharger(new ChargerDefinition(id, OcppHost.Password, OcppProtocol.Ocpp201), _b.Endpoint,
+            new SimulatorOptions { ValidatePayloads = true, CallTimeout = TimeSpan.FromSeconds(10) });
+        await charger.ConnectAsync(CancellationToken.None);
+        await charger.BootAsync(CancellationToken.None);
+        // A day of quarter-hour limits: about 30 KB, far past NOTIFY's 8,000 bytes.
+        var periods = Enumerable.Range(0, 96 * 6).Select(i => new { startPeriod = i * 150, limit = 11000.5 + i % 7, numberPhases = 3 }).ToArray();
+        var profile = new
+        {
+            id = 7, stackLevel = 0, chargingProfilePurpose = "TxDefaultProfile", chargingProfileKind = "Absolute",
+            chargingSchedule = new[] { new { id = 1, chargingRateUnit = "W", chargingSchedulePeriod = periods } },
+        };
+
+        var response = await _a.Http.PostAsJsonAsync($"/api/chargers/{id}/commands/set-charging-profile", new { evseId = 1, profile });
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal((HttpStatusCode.OK, "Answered", "Accepted"),
+            (response.StatusCode, body.GetProperty("outcome").GetString(), body.GetProperty("status").GetString()));
+        Assert.Equal(1, charger.Counters.Snapshot().ServerCalls);
+        var issued = Assert.Single((await _a.ChargerEventsAsync(id)).Select(e => e.Data).OfType<CommandIssuedV2>());
+        Assert.Equal(periods.Length, System.Text.Json.Nodes.JsonNode.Parse(issued.PayloadJson)!["chargingProfile"]!["chargingSchedule"]![0]!["chargingSchedulePeriod"]!.AsArray().Count);
+        // Taken by the node that sent the CALL, and the orphan cleared by the node that stored the message.
+        Assert.Equal(0, await CountAsync("SELECT count(*) FROM ledger.relayed_messages"));
+    }
+
+    [Fact]
     public async Task a_command_for_a_charger_no_node_holds_is_offline()
     {
         var id = await _b.RegisterChargerAsync(OcppVersion.Ocpp16);
