@@ -50,6 +50,7 @@ internal sealed class FullBenchFigures
         json.WriteNumber("append_single_events_per_s", Math.Round(AppendSingleEventsPerSecond));
         json.WriteNumber("append_to_raw_batch", Math.Round(AppendToRawBatch, 3));
         json.WriteNumber("ocpp_chargers", Options.Chargers);
+        json.WriteNumber("ocpp_warmup_s", Options.OcppWarmup.TotalSeconds);
         json.WriteNumber("ocpp_calls_per_s", Math.Round(OcppCallsPerSecond));
         json.WriteNumber("ocpp_p50_ms", Math.Round(OcppP50Ms, 2));
         json.WriteNumber("ocpp_p95_ms", Math.Round(OcppP95Ms, 2));

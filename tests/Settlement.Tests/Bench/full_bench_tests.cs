@@ -10,7 +10,7 @@ public sealed class full_bench_tests(LedgerDatabase db)
     private static readonly string[] MeasuredKeys =
     [
         "cores", "runs", "raw_batch_rows_per_s", "raw_copy_rows_per_s", "append_events_per_s", "append_single_events_per_s",
-        "append_to_raw_batch", "ocpp_chargers", "ocpp_calls_per_s", "ocpp_p50_ms", "ocpp_p95_ms", "ocpp_p99_ms", "ocpp_to_raw_batch",
+        "append_to_raw_batch", "ocpp_chargers", "ocpp_warmup_s", "ocpp_calls_per_s", "ocpp_p50_ms", "ocpp_p95_ms", "ocpp_p99_ms", "ocpp_to_raw_batch",
         "host_memory_mb", "rebuild_events_per_s", "pricing_sessions_per_s", "invoices_per_s", "verify_events_per_s", "chain_events_per_s",
     ];
 
@@ -32,6 +32,7 @@ public sealed class full_bench_tests(LedgerDatabase db)
             Assert.True(root.GetProperty(key) is { ValueKind: JsonValueKind.Number } value && value.GetDouble() > 0, $"{key} is {root.GetProperty(key)}");
         Assert.Equal(1, root.GetProperty("runs").GetInt32());
         Assert.Equal(2, root.GetProperty("ocpp_chargers").GetInt32());
+        Assert.Equal(1, root.GetProperty("ocpp_warmup_s").GetInt32());
         File.Delete(json);
     }
 }
