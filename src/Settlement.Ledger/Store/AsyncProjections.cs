@@ -17,8 +17,8 @@ public sealed class AsyncProjections(IDocumentStore store, ILogger logger) : IHo
 {
     public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(2);
 
-    // Advisory locks are scoped to the database, so one fixed key elects one leader per ledger database.
-    private const long LeaderLockKey = 0x5E77_1E3E_0001;
+    /// <summary>Advisory locks are scoped to the database, so one fixed key elects one leader per ledger database.</summary>
+    public const long LeaderLockKey = 0x5E77_1E3E_0001;
     private static readonly TimeSpan ProgressPollInterval = TimeSpan.FromMilliseconds(200);
 
     private readonly SemaphoreSlim _leadership = new(1, 1);

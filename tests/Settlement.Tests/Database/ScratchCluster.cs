@@ -1,5 +1,4 @@
 using System.Runtime.Versioning;
-using Npgsql;
 using Settlement.Ledger.Database;
 
 namespace Settlement.Tests.Database;
@@ -38,14 +37,6 @@ public sealed class ScratchCluster : IAsyncLifetime
     {
         await Cluster.DisposeAsync();
         folder.Dispose();
-    }
-
-    public static async Task<object?> ScalarAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return await command.ExecuteScalarAsync();
     }
 }
 

@@ -1,6 +1,7 @@
 using System.Runtime.Versioning;
 using Settlement.Ledger.Database;
 using static Settlement.Tests.Database.ScratchCluster;
+using static Settlement.Tests.Sql;
 
 namespace Settlement.Tests.Database;
 

@@ -72,7 +72,7 @@ public sealed class two_node_tests(LedgerDatabase db) : IAsyncLifetime
     public async Task a_command_too_large_for_a_notify_reaches_the_other_node_through_the_table_and_orphans_there_are_cleared()
     {
         var orphan = Guid.NewGuid();
-        await CountAsync($"INSERT INTO ledger.relayed_messages (id, body, stored_at) VALUES ('{orphan}', '{{}}', now() - interval '2 hours') RETURNING 1");
+        await Sql.ScalarAsync(db.ConnectionString, $"INSERT INTO ledger.relayed_messages (id, body, stored_at) VALUES ('{orphan}', '{{}}', now() - interval '2 hours')");
         var id = await _b.RegisterChargerAsync(OcppVersion.Ocpp201);
         await using var charger = new SimulatedCharger(new ChargerDefinition(id, OcppHost.Password, OcppProtocol.Ocpp201), _b.Endpoint,
             new SimulatorOptions { ValidatePayloads = true, CallTimeout = TimeSpan.FromSeconds(10) });
@@ -151,22 +151,17 @@ public sealed class two_node_tests(LedgerDatabase db) : IAsyncLifetime
         Assert.Single(new[] { _a, _b }, node => Projections(node).IsLeader);
     }
 
-    // The leader lock's key, 0x5E771E3E0001, as pg_locks shows a bigint advisory key: its high and low 32 bits.
-    private const string LeaderLock = "locktype = 'advisory' AND classid = 24183 AND objid = 507379713 AND objsubid = 1 AND granted " +
-                                      "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
+    // pg_locks shows a bigint advisory key as its high and low 32 bits.
+    private static readonly string LeaderLock =
+        $"locktype = 'advisory' AND classid = {AsyncProjections.LeaderLockKey >> 32} AND objid = {AsyncProjections.LeaderLockKey & 0xFFFF_FFFF} " +
+        "AND objsubid = 1 AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
 
     private async Task<int> TerminateLeaderLockSessionsAsync() =>
         await CountAsync($"SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_locks WHERE {LeaderLock}) terminated");
 
     private async Task<int> LeaderLockSessionsAsync() => await CountAsync($"SELECT count(*) FROM pg_locks WHERE {LeaderLock}");
 
-    private async Task<int> CountAsync(string sql)
-    {
-        await using var connection = new Npgsql.NpgsqlConnection(db.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
-        return Convert.ToInt32(await command.ExecuteScalarAsync());
-    }
+    private async Task<int> CountAsync(string sql) => Convert.ToInt32(await Sql.ScalarAsync(db.ConnectionString, sql));
 
     /// <summary>A short session recorded through the node, for the async projections to catch up with.</summary>
     private static async Task SessionOnAsync(OcppHost node)
