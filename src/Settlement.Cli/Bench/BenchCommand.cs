@@ -201,8 +201,9 @@ internal static class BenchCommand
         var command = new Command("ocpp", """
             Simulated chargers against the host (run as a separate process, so its memory is measured alone): register them,
             connect them, then every charger keeps one meter-value CALL outstanding (1.6 MeterValues, 2.0.1 TransactionEvent
-            Updated) for --duration, after --warmup seconds of the same loop unmeasured. Reports calls/s, latency percentiles, errors and the host's memory, then inserts the same
-            rows into a plain PostgreSQL table for a baseline. Targets: ingest >= 0.5 x raw insert rate, host memory <= 1 GiB.
+            Updated) for --duration, after --warmup seconds of the same loop unmeasured. Reports calls/s, latency percentiles,
+            errors and the host's memory, then inserts the same rows into a plain PostgreSQL table for a baseline. Targets:
+            ingest >= 0.5 x raw insert rate, host memory <= 1 GiB.
             """)
         {
             chargers, duration, warmup, protocol, concurrency, pool,

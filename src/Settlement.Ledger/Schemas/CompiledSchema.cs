@@ -21,6 +21,9 @@ public sealed class CompiledSchema
 
     private static readonly HashSet<string> Annotations = ["$schema", "$id", "$comment", "title", "description", "default", "examples"];
 
+    // Compiled together after the other keywords (the properties), or only referred to (the definitions).
+    private static readonly HashSet<string> CompiledApart = ["properties", "additionalProperties", "definitions", "$defs"];
+
     // Both drafts give the keywords below the same meaning ("items" as one schema for every item, say), as long as
     // a "$ref" has no siblings, which draft 7 would ignore and 2020-12 would apply: such a schema is not compiled.
     private static readonly HashSet<string> Drafts =
@@ -59,11 +62,10 @@ public sealed class CompiledSchema
             var checks = new List<Check>();
             foreach (var (keyword, value) in keywords)
             {
-                if (Annotations.Contains(keyword) || keyword.StartsWith("x-", StringComparison.Ordinal)) continue;
+                if (Annotations.Contains(keyword) || CompiledApart.Contains(keyword) || keyword.StartsWith("x-", StringComparison.Ordinal)) continue;
                 var check = keyword switch
                 {
                     "type" => TypeCheck(value),
-                    "properties" or "additionalProperties" or "definitions" or "$defs" => null, // compiled below, or only referred to
                     // Only an array of item schemas gives it a meaning; beside one schema for every item it is ignored.
                     "additionalItems" => keywords["items"] is JsonObject ? _ => true : null,
                     "required" => RequiredCheck(value),
@@ -81,8 +83,8 @@ public sealed class CompiledSchema
                     "maxItems" => ItemCountCheck(value, (count, limit) => count <= limit),
                     _ => null,
                 };
-                if (check is null && keyword is not ("properties" or "additionalProperties" or "definitions" or "$defs")) return null;
-                if (check is not null) checks.Add(check);
+                if (check is null) return null;
+                checks.Add(check);
             }
             if (keywords.ContainsKey("properties") || keywords.ContainsKey("additionalProperties"))
             {
