@@ -13,22 +13,19 @@ internal sealed class GroupCommit : IAsyncDisposable
     private const int MaxEventsPerCommit = 5_000;
 
     private readonly Channel<Submission> _queue = Channel.CreateUnbounded<Submission>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Func<IReadOnlyList<StreamAppend>, Task> _commitOnce;
-    private readonly Func<IReadOnlyList<StreamAppend>, Task> _commitAlone;
+    private readonly Func<IReadOnlyList<Store.EventRows.Prepared>, Task> _commit;
     private readonly Task _writer;
 
-    /// <param name="commitOnce">One transaction, no retries: used for a combined group.</param>
-    /// <param name="commitAlone">One caller's batch with the ledger's own retry and error rules.</param>
-    public GroupCommit(Func<IReadOnlyList<StreamAppend>, Task> commitOnce, Func<IReadOnlyList<StreamAppend>, Task> commitAlone)
+    /// <param name="commit">Commits a batch in one transaction, or throws having written nothing.</param>
+    public GroupCommit(Func<IReadOnlyList<Store.EventRows.Prepared>, Task> commit)
     {
-        _commitOnce = commitOnce;
-        _commitAlone = commitAlone;
+        _commit = commit;
         _writer = Task.Run(WriteAsync);
     }
 
-    private sealed record Submission(IReadOnlyList<StreamAppend> Batch, TaskCompletionSource Committed);
+    private sealed record Submission(IReadOnlyList<Store.EventRows.Prepared> Batch, TaskCompletionSource Committed);
 
-    public Task SubmitAsync(IReadOnlyList<StreamAppend> batch, CancellationToken ct)
+    public Task SubmitAsync(IReadOnlyList<Store.EventRows.Prepared> batch, CancellationToken ct)
     {
         var submission = new Submission(batch, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(submission))
@@ -47,14 +44,14 @@ internal sealed class GroupCommit : IAsyncDisposable
             while (events < MaxEventsPerCommit && _queue.Reader.TryRead(out var next))
             {
                 group.Add(next);
-                events += next.Batch.Sum(a => a.Events.Count);
+                events += next.Batch.Sum(a => a.Events.Length);
             }
 
             if (group.Count > 1)
             {
                 try
                 {
-                    await _commitOnce([.. group.SelectMany(s => s.Batch)]);
+                    await _commit([.. group.SelectMany(s => s.Batch)]);
                     foreach (var submission in group) submission.Committed.TrySetResult();
                     continue;
                 }
@@ -67,7 +64,7 @@ internal sealed class GroupCommit : IAsyncDisposable
             {
                 try
                 {
-                    await _commitAlone(submission.Batch);
+                    await _commit(submission.Batch);
                     submission.Committed.TrySetResult();
                 }
                 catch (Exception e)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using JasperFx.Events;
+using JasperFx.Events.Projections;
 using Marten;
 using Marten.Exceptions;
 using NodaTime;
@@ -37,6 +38,9 @@ public sealed class Ledger : IAsyncDisposable
     private readonly EventValidator _validator;
     private readonly Npgsql.NpgsqlDataSource _dataSource;
     private readonly GroupCommit _commits;
+    private readonly EventRows _rows;
+    private readonly Marten.Events.EventGraph _events;
+    private readonly IInlineProjection<IDocumentOperations>[] _inlineProjections;
 
     public Ledger(DocumentStore store, EventValidator validator, Npgsql.NpgsqlDataSource dataSource, VaultSecret vaultSecret)
     {
@@ -44,7 +48,13 @@ public sealed class Ledger : IAsyncDisposable
         _validator = validator;
         _dataSource = dataSource;
         Drivers = new DriverVault(dataSource, store.Options.DatabaseSchemaName, vaultSecret);
-        _commits = new GroupCommit(batch => SaveAsync(batch, CancellationToken.None), CommitAloneAsync);
+        _events = (Marten.Events.EventGraph)store.Options.Events;
+        _rows = new EventRows(store.Options.DatabaseSchemaName, store.Options.Serializer());
+        _inlineProjections = store.Options.Projections.All
+            .Where(p => p.Lifecycle == ProjectionLifecycle.Inline)
+            .Select(p => p.BuildForInline())
+            .ToArray();
+        _commits = new GroupCommit(CommitAsync);
     }
 
     private const string ActorHeader = "actor";
@@ -52,7 +62,6 @@ public sealed class Ledger : IAsyncDisposable
     private const string SourceMessageHeader = "sourceMessage";
     private const string SourceMessageDriverHeader = "sourceMessageDriver";
     private const string SourceMessageSealedHeader = "sourceMessageSealed";
-    private const int UnversionedAttempts = 10;
 
     public IDocumentStore Store => _store;
 
@@ -79,11 +88,8 @@ public sealed class Ledger : IAsyncDisposable
         return (events, events.Count == 0 ? 0 : events[^1].Version);
     }
 
-    public async Task AppendAsync(IReadOnlyList<StreamAppend> batch, CancellationToken ct = default)
-    {
-        Validate(batch);
-        await _commits.SubmitAsync(batch, ct);
-    }
+    public async Task AppendAsync(IReadOnlyList<StreamAppend> batch, CancellationToken ct = default) =>
+        await _commits.SubmitAsync(Prepare(batch), ct);
 
     /// <summary>
     /// Appends and runs one SQL statement beside the ledger (Marten's <c>?</c> placeholders) in the same
@@ -91,113 +97,46 @@ public sealed class Ledger : IAsyncDisposable
     /// </summary>
     public async Task AppendWithStatementAsync(StreamAppend append, string sql, object[] parameters, CancellationToken ct = default)
     {
-        Validate([append]);
-        await using var session = _store.LightweightSession();
-        session.QueueSqlCommand(sql, parameters);
-        try
-        {
-            await StageAsync(session, [append], ct);
-            await session.SaveChangesAsync(ct);
-        }
-        catch (Exception e) when (e is JasperFx.ConcurrencyException or JasperFx.Events.ExistingStreamIdCollisionException
-                                      or Marten.Exceptions.ExistingStreamIdCollisionException or EventStreamUnexpectedMaxEventIdException)
-        {
-            throw new StreamConcurrencyException([append.StreamId], e);
-        }
+        await SaveAsync(Prepare([append]), session => session.QueueSqlCommand(sql, parameters), ct);
     }
 
-    private void Validate(IReadOnlyList<StreamAppend> batch)
+    /// <summary>Validates the batch whole, each event as the JSON it will be stored as, and wraps it for the writer.</summary>
+    private List<EventRows.Prepared> Prepare(IReadOnlyList<StreamAppend> batch)
     {
+        var prepared = new List<EventRows.Prepared>(batch.Count);
         foreach (var append in batch)
         {
             if (string.IsNullOrWhiteSpace(append.StreamId))
                 throw new ArgumentException("Every stream append needs a stream id.", nameof(batch));
-            foreach (var pending in append.Events)
-            {
-                _validator.Validate(pending.Data);
-                ValidateMetadata(pending.Metadata);
-            }
+            if (append.Events.Count == 0)
+                throw new ArgumentException($"The append to {append.StreamId} has no events.", nameof(batch));
+            foreach (var pending in append.Events) ValidateMetadata(pending.Metadata);
+            var rows = _rows.Prepare(append, [.. append.Events.Select(Wrap)]);
+            for (var i = 0; i < rows.Events.Length; i++)
+                _validator.Validate(rows.Events[i].Data, rows.Bodies[i]);
+            prepared.Add(rows);
         }
+        return prepared;
     }
 
-    /// <summary>One caller's batch in its own transaction.</summary>
-    private async Task CommitAloneAsync(IReadOnlyList<StreamAppend> batch)
-    {
-        // Appends that name no version only collide with another writer's rows, never with a decision:
-        // the losing transaction wrote nothing, so it is simply tried again on top of the winner.
-        var retryable = batch.All(a => a.ExpectedVersion is null);
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await SaveAsync(batch, CancellationToken.None);
-                return;
-            }
-            catch (Exception e) when (e is JasperFx.ConcurrencyException or JasperFx.Events.ExistingStreamIdCollisionException
-                                          or Marten.Exceptions.ExistingStreamIdCollisionException or EventStreamUnexpectedMaxEventIdException)
-            {
-                if (retryable && attempt < UnversionedAttempts)
-                {
-                    await Task.Delay(Random.Shared.Next(1, 10 * attempt));
-                    continue;
-                }
-                throw new StreamConcurrencyException(batch.Select(a => a.StreamId).Distinct().ToList(), e);
-            }
-        }
-    }
-
-    private async Task SaveAsync(IReadOnlyList<StreamAppend> batch, CancellationToken ct)
-    {
-        await using var session = _store.LightweightSession();
-        // The inline projections load the documents they fold into before writing; begun first, those reads
-        // share the batch's connection and transaction instead of committing one implicit transaction each.
-        await session.BeginTransactionAsync(ct);
-        await StageAsync(session, batch, ct);
-        await session.SaveChangesAsync(ct);
-    }
-
-    private static async Task StageAsync(IDocumentSession session, IReadOnlyList<StreamAppend> batch, CancellationToken ct)
-    {
-        foreach (var append in await AtRecordedVersionsAsync(session, batch, ct))
-        {
-            var events = append.Events.Select(e => (object)Wrap(session, e)).ToArray();
-            switch (append.ExpectedVersion)
-            {
-                case null: session.Events.Append(append.StreamId, events); break;
-                case 0: session.Events.StartStream(append.StreamId, events); break;
-                case var version: session.Events.Append(append.StreamId, version.Value + events.Length, events); break;
-            }
-        }
-    }
+    private Task CommitAsync(IReadOnlyList<EventRows.Prepared> batch) => SaveAsync(batch, beside: null, CancellationToken.None);
 
     /// <summary>
-    /// Names the version for the appends that name none but carry an event whose stream version an inline
-    /// projection records (<see cref="LedgerStore.StreamVersionRecordedInline"/>). Under quick append the
-    /// database numbers an unversioned append's events only after the inline projections ran, which then
-    /// record version 0; given the version, Marten numbers the events before. It costs a read of each such
-    /// stream's version, which only these rare appends pay: ingest stays unversioned. It still appends
-    /// wherever the stream is: a writer that got in between makes it a stale version, retried as any
-    /// unversioned collision is.
+    /// One transaction: the events, then the inline projections' documents, then <paramref name="beside"/>'s
+    /// statements. The projections see the events numbered as stored, versions and sequence included.
     /// </summary>
-    private static async Task<IReadOnlyList<StreamAppend>> AtRecordedVersionsAsync(
-        IQuerySession session, IReadOnlyList<StreamAppend> batch, CancellationToken ct)
+    private async Task SaveAsync(IReadOnlyList<EventRows.Prepared> batch, Action<IDocumentSession>? beside, CancellationToken ct)
     {
-        var streams = batch
-            .Where(a => a.ExpectedVersion is null && a.Events.Any(e => LedgerStore.StreamVersionRecordedInline.Contains(e.Data.GetType())))
-            .Select(a => a.StreamId)
-            .ToHashSet();
-        if (streams.Count == 0) return batch;
-
-        var versions = new Dictionary<string, long>();
-        foreach (var stream in streams)
-            versions[stream] = (await session.Events.FetchStreamStateAsync(stream, ct))?.Version ?? 0;
-        // A batch may append to one stream more than once (group commit combines callers): each starts where the one before ends.
-        return batch.Select(append =>
-        {
-            if (append.ExpectedVersion is not null || !versions.TryGetValue(append.StreamId, out var version)) return append;
-            versions[append.StreamId] = version + append.Events.Count;
-            return append with { ExpectedVersion = version };
-        }).ToList();
+        await using var connection = _store.Storage.Database.CreateConnection(Marten.Storage.ConnectionUsage.ReadWrite);
+        await connection.OpenAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using var session = _store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction, shouldAutoCommit: false));
+        var streams = await _rows.WriteAsync(connection, batch, ct);
+        foreach (var projection in _inlineProjections)
+            await projection.ApplyAsync(session, streams, ct);
+        beside?.Invoke(session);
+        await session.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
     }
 
     public Task AppendAsync(StreamAppend append, CancellationToken ct = default) => AppendAsync([append], ct);
@@ -209,9 +148,10 @@ public sealed class Ledger : IAsyncDisposable
         return events.Select(ToRecorded).ToList();
     }
 
-    private static IEvent Wrap(IDocumentSession session, PendingEvent pending)
+    private IEvent Wrap(PendingEvent pending)
     {
-        var wrapped = session.Events.BuildEvent(pending.Data);
+        var wrapped = _events.BuildEvent(pending.Data);
+        wrapped.Id = Guid.CreateVersion7();
         wrapped.CorrelationId = pending.Metadata.CorrelationId;
         wrapped.CausationId = pending.Metadata.CausationId;
         wrapped.SetHeader(ActorHeader, pending.Metadata.Actor.ToString());
@@ -272,7 +212,7 @@ public sealed class Ledger : IAsyncDisposable
     }
 }
 
-public sealed class StreamConcurrencyException(IReadOnlyList<string> streamIds, Exception inner)
+public sealed class StreamConcurrencyException(IReadOnlyList<string> streamIds, Exception? inner = null)
     : Exception($"Another writer changed {string.Join(", ", streamIds)} first; nothing of this batch was written. Re-read the stream and retry.", inner)
 {
     public IReadOnlyList<string> StreamIds { get; } = streamIds;

@@ -28,9 +28,6 @@ public sealed record SiteEntry(
 /// <summary>Inline, so a tariff or price asked for right after a site is registered already finds its time zone.</summary>
 public sealed partial class SiteDirectory : SingleStreamProjection<SiteEntry, string>
 {
-    /// <summary>Invoices cite the jurisdiction they were taxed under by <see cref="SiteEntry.JurisdictionVersion"/>.</summary>
-    public static readonly IReadOnlyList<Type> RecordsStreamVersionOf = [typeof(SiteJurisdictionResolved)];
-
     public static SiteEntry Apply(JasperFx.Events.IEvent<SiteRegistered> e, SiteEntry site) => site with
     {
         Id = e.StreamKey!, SiteId = e.Data.SiteId, Name = e.Data.Name, CountryCode = e.Data.CountryCode,

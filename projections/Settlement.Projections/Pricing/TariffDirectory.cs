@@ -11,9 +11,6 @@ namespace Settlement.Projections.Pricing;
 /// </summary>
 public sealed partial class TariffDirectory : MultiStreamProjection<TariffHistory, string>
 {
-    /// <summary>Invoices cite a tariff version by where its TariffPublished sits in the tariff's stream.</summary>
-    public static readonly IReadOnlyList<Type> RecordsStreamVersionOf = [typeof(TariffPublished)];
-
     public TariffDirectory()
     {
         Identity<TariffPublished>(e => e.TariffId);

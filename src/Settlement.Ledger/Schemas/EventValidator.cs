@@ -34,16 +34,21 @@ public sealed class EventValidator
     /// <exception cref="UnknownEventException">The event's type is not catalogued.</exception>
     /// <exception cref="RetiredEventException">The event's type is superseded by a newer version.</exception>
     /// <exception cref="MalformedEventException">The event breaks its schema.</exception>
-    public EventType Validate(object data)
+    public EventType Validate(object data) => Validate(data, JsonSerializer.Serialize(data, data.GetType(), LedgerJson.Options));
+
+    /// <summary>Checks <paramref name="storedJson"/>, the JSON <paramref name="data"/> is stored as, against its schema.</summary>
+    /// <inheritdoc cref="Validate(object)"/>
+    public EventType Validate(object data, string storedJson)
     {
         var type = _catalogue.For(data.GetType());
         if (type.Retired) throw new RetiredEventException(type);
-        if (_compiled.TryGetValue(type.ClrType, out var compiled)
-            && compiled.SurelyValid(JsonSerializer.SerializeToElement(data, data.GetType(), LedgerJson.Options)))
-            return type;
+        if (_compiled.TryGetValue(type.ClrType, out var compiled))
+        {
+            using var document = JsonDocument.Parse(storedJson);
+            if (compiled.SurelyValid(document.RootElement)) return type;
+        }
 
-        var json = JsonSerializer.SerializeToNode(data, data.GetType(), LedgerJson.Options);
-        var result = _schemas[type.ClrType].Evaluate(json, Evaluation);
+        var result = _schemas[type.ClrType].Evaluate(JsonNode.Parse(storedJson), Evaluation);
         if (result.IsValid) return type;
 
         var problems = (result.Details ?? [])

@@ -23,14 +23,6 @@ public static class LedgerStore
 {
     public const string Schema = "ledger";
 
-    /// <summary>
-    /// The events whose stream version an inline projection records. Quick append tells an inline projection
-    /// an event's version only when the append names the stream's version, so the ledger names it for appends
-    /// of these events that do not.
-    /// </summary>
-    public static readonly IReadOnlySet<Type> StreamVersionRecordedInline =
-        TariffDirectory.RecordsStreamVersionOf.Concat(SiteDirectory.RecordsStreamVersionOf).ToHashSet();
-
     public static StoreOptions Configure(
         StoreOptions options, string connectionString, EventCatalogue catalogue, params IEventUpcaster[] upcasters)
     {
