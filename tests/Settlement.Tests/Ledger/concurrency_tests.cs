@@ -1,5 +1,6 @@
 using Settlement.Domain.Events;
 using Settlement.Ledger;
+using Settlement.Ledger.Store;
 using static Settlement.Tests.Ledger.Events;
 
 namespace Settlement.Tests.Ledger;
@@ -94,4 +95,48 @@ public sealed class concurrency_tests(LedgerDatabase db)
         Assert.Empty(await db.Ledger.ReadStreamAsync(StreamIds.Session(fresh)));
         Assert.Equal(2, (await db.Ledger.ReadStreamAsync(StreamIds.Session(stale))).Count);
     }
+
+    [Fact]
+    public async Task one_batch_numbers_each_stream_in_its_order_and_the_sequence_in_the_batch_order()
+    {
+        var first = NewSessionId();
+        var second = NewSessionId();
+        await db.Ledger.AppendAsync(StreamAppend.New(StreamIds.Session(first), Pending(Started(first))));
+
+        await db.Ledger.AppendAsync(
+        [
+            new StreamAppend(StreamIds.Session(first), [Pending(Rated(first, "a")), Pending(Rated(first, "b"))]),
+            StreamAppend.New(StreamIds.Session(second), Pending(Started(second))),
+            new StreamAppend(StreamIds.Session(first), [Pending(Rated(first, "c"))], ExpectedVersion: 3),
+        ]);
+
+        var firstEvents = await db.Ledger.ReadStreamAsync(StreamIds.Session(first));
+        var secondEvents = await db.Ledger.ReadStreamAsync(StreamIds.Session(second));
+        Assert.Equal([1L, 2, 3, 4], firstEvents.Select(e => e.Version));
+        Assert.Equal(["a", "b", "c"], firstEvents.Skip(1).Select(e => ((Domain.Sessions.SessionRated)e.Data).Comment));
+        Assert.Equal(1, Assert.Single(secondEvents).Version);
+        long[] inBatchOrder = [firstEvents[1].Sequence, firstEvents[2].Sequence, secondEvents[0].Sequence, firstEvents[3].Sequence];
+        Assert.Equal(inBatchOrder.Order(), inBatchOrder);
+        // One transaction, one database clock reading.
+        Assert.Single(firstEvents.Skip(1).Append(secondEvents[0]).Select(e => e.RecordedAt).Distinct());
+    }
+
+    [Fact]
+    public async Task two_hosts_appending_to_one_stream_at_once_queue_behind_each_other_and_neither_is_refused()
+    {
+        var sessionId = NewSessionId();
+        var stream = StreamIds.Session(sessionId);
+        await db.Ledger.AppendAsync(StreamAppend.New(stream, Pending(Started(sessionId))));
+        await using var otherHost = await LedgerStore.OpenAsync(db.ConnectionString);
+
+        await Task.WhenAll(Enumerable.Range(1, 40).Select(i => Task.Run(() =>
+            (i % 2 == 0 ? db.Ledger : otherHost).AppendAsync(new StreamAppend(stream, [Pending(Rated(sessionId, $"#{i}"))])))));
+
+        var events = await db.Ledger.ReadStreamAsync(stream);
+        Assert.Equal(Enumerable.Range(1, 41).Select(v => (long)v), events.Select(e => e.Version));
+        Assert.Equal(40, events.Skip(1).Select(e => ((Domain.Sessions.SessionRated)e.Data).Comment).Distinct().Count());
+        Assert.Equal(41, await db.Ledger.StreamVersionAsync(stream));
+    }
+
+    private static Domain.Sessions.SessionRated Rated(string sessionId, string comment) => new(sessionId, 4, comment, Noon);
 }
