@@ -64,7 +64,8 @@ public static class LedgerStore
         options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, json => LedgerJson.Configure(json));
 
         options.Events.StreamIdentity = StreamIdentity.AsString;
-        // The database clock stamps the recorded time, so hosts with skewed clocks cannot reorder history.
+        // The ledger writes its events itself (EventRows), stamped by the database clock so that hosts with skewed
+        // clocks cannot reorder history; quick mode keeps that rule for anything appended through Marten directly.
         // (Despite its name, QuickWithServerTimestamps sends each host's clock.)
         options.Events.AppendMode = EventAppendMode.Quick;
         options.Events.MetadataConfig.CorrelationIdEnabled = true;
