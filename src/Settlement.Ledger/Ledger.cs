@@ -2,7 +2,6 @@ using System.Text.Json;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
-using Marten.Exceptions;
 using NodaTime;
 using NodaTime.Text;
 using Settlement.Domain.Drivers;
