@@ -18,6 +18,8 @@ internal static class Events
     public static SessionStopped Stopped(string sessionId, long meterStopWh) =>
         new(sessionId, meterStopWh, StopReason.EVDisconnected, Noon.Plus(Duration.FromMinutes(40)));
 
+    public static SessionRated Rated(string sessionId, string comment, int stars = 4) => new(sessionId, stars, comment, Noon);
+
     public static EventMetadata FromCharger(Instant occurredAt) =>
         EventMetadata.NewCorrelation(Actor.Charger("DE-MUC-01"), occurredAt);
 

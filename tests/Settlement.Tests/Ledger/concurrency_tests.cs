@@ -37,7 +37,7 @@ public sealed class concurrency_tests(LedgerDatabase db)
         await db.Ledger.AppendAsync(StreamAppend.New(stream, Pending(Started(sessionId))));
 
         await Task.WhenAll(Enumerable.Range(1, 20).Select(i => Task.Run(() =>
-            db.Ledger.AppendAsync(new StreamAppend(stream, [Pending(new Domain.Sessions.SessionRated(sessionId, 1 + i % 5, $"#{i}", Noon))])))));
+            db.Ledger.AppendAsync(new StreamAppend(stream, [Pending(Rated(sessionId, $"#{i}", stars: 1 + i % 5))])))));
 
         var events = await db.Ledger.ReadStreamAsync(stream);
         Assert.Equal(21, events.Count);
@@ -137,6 +137,4 @@ public sealed class concurrency_tests(LedgerDatabase db)
         Assert.Equal(40, events.Skip(1).Select(e => ((Domain.Sessions.SessionRated)e.Data).Comment).Distinct().Count());
         Assert.Equal(41, await db.Ledger.StreamVersionAsync(stream));
     }
-
-    private static Domain.Sessions.SessionRated Rated(string sessionId, string comment) => new(sessionId, 4, comment, Noon);
 }
