@@ -91,6 +91,39 @@ public sealed class Ledger : IAsyncDisposable
         await _commits.SubmitAsync(Prepare(batch), ct);
 
     /// <summary>
+    /// Appends <paramref name="batches"/> in order, a transaction each, and stops at the first that fails:
+    /// nothing after it is written, so an import never leaves a gap in its history. The next batch is
+    /// validated and serialized while the one before it commits; it is handed to the writer only after that commit.
+    /// </summary>
+    /// <param name="committed">Told each batch once it is committed.</param>
+    public async Task AppendInOrderAsync(IEnumerable<IReadOnlyList<StreamAppend>> batches,
+        Action<IReadOnlyList<StreamAppend>>? committed = null, CancellationToken ct = default)
+    {
+        using var pending = batches.GetEnumerator();
+        (IReadOnlyList<StreamAppend> Batch, List<EventRows.Prepared> Rows)? PrepareNext() =>
+            pending.MoveNext() ? (pending.Current, Prepare(pending.Current)) : null;
+
+        var next = PrepareNext();
+        while (next is var (batch, rows))
+        {
+            var commit = _commits.SubmitAsync(rows, ct);
+            var preparing = Task.Run(PrepareNext, ct);
+            try
+            {
+                await commit;
+            }
+            finally
+            {
+                // The source is read on the preparing task: leave only once it is done with it. After a failed
+                // commit the next batch is dropped, so how its preparation ended does not matter.
+                await ((Task)preparing).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            committed?.Invoke(batch);
+            next = await preparing;
+        }
+    }
+
+    /// <summary>
     /// Appends and runs one SQL statement beside the ledger (Marten's <c>?</c> placeholders) in the same
     /// transaction: both happen or neither does.
     /// </summary>

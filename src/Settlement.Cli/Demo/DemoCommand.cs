@@ -21,11 +21,8 @@ public static class DemoHistoryWriter
         int batchSize = DefaultBatchSize)
     {
         await ledger.Drivers.RegisterAsync(history.Drivers, ct);
-        foreach (var batch in history.Chunk(batchSize))
-        {
-            await ledger.AppendAsync(ByStream(batch), ct);
-            appended(batch.Length);
-        }
+        await ledger.AppendInOrderAsync(history.Chunk(batchSize).Select(ByStream),
+            batch => appended(batch.Sum(append => append.Events.Count)), ct);
     }
 
     /// <summary>One append per stream, keeping each stream's events in their order.</summary>
