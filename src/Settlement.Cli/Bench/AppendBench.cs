@@ -21,14 +21,21 @@ public sealed class AppendBench(DatabaseServer server, string database, Generate
 
     /// <summary>
     /// Each kind of append <paramref name="runs"/> times, with progress: one event per call from the writers
-    /// (skipped when there are none), then <paramref name="batchSize"/> events per call.
+    /// (skipped when there are none), then <paramref name="batchSize"/> events per call. Each kind first runs
+    /// once unmeasured: a fresh process compiles its hot paths over the first run or two (its JIT thread took
+    /// a sixth of the machine then), and a ledger is a long-running host, so its steady state is the figure.
     /// </summary>
     public async Task<(IReadOnlyList<Result> Single, IReadOnlyList<Result> Batched)> RunAsync(int runs, int writers, int batchSize, CancellationToken ct)
     {
         var single = new List<Result>();
+        if (writers > 0)
+            await FullBench.StageAsync($"Append, one event per call from {writers} writers, warm-up (not measured)", history.Count,
+                tick => SingleEventsAsync(writers, n => tick(n), ct));
         for (var run = 1; writers > 0 && run <= runs; run++)
             single.Add(await FullBench.StageAsync($"Append, one event per call from {writers} writers, run {run}", history.Count,
                 tick => SingleEventsAsync(writers, n => tick(n), ct)));
+        await FullBench.StageAsync($"Append, {batchSize:N0} events per call, warm-up (not measured)", history.Count,
+            tick => BatchesAsync(batchSize, n => tick(n), ct));
         var batched = new List<Result>();
         for (var run = 1; run <= runs; run++)
             batched.Add(await FullBench.StageAsync($"Append, {batchSize:N0} events per call, run {run}", history.Count,

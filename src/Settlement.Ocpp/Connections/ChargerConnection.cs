@@ -55,7 +55,18 @@ public sealed class ChargerConnection(
                     oversizedStart!, ct);
                 continue;
             }
-            await DispatchAsync(Encoding.UTF8.GetString(buffer.WrittenSpan), ct);
+            if (OcppFrames.StartsAsCall(buffer.WrittenSpan))
+            {
+                // A CALL waits for its turn still undecoded: with thousands of chargers queued, each then holds only
+                // its receive buffer, not a string and a parsed JSON tree that live long enough to reach gen 2.
+                using (await gate.EnterAsync(ct))
+                    await DispatchAsync(Encoding.UTF8.GetString(buffer.WrittenSpan), ct);
+            }
+            else
+            {
+                // Answers to our commands never queue behind the chargers' reports.
+                await DispatchAsync(Encoding.UTF8.GetString(buffer.WrittenSpan), ct);
+            }
         }
     }
 
@@ -107,12 +118,8 @@ public sealed class ChargerConnection(
         string reply;
         try
         {
-            JsonObject payload;
-            using (await gate.EnterAsync(ct))
-            {
-                inbound = await inbound.SealingDriverTokenAsync(call.Payload, chargers.Ledger.Drivers, ct);
-                payload = await handler.HandleAsync(link, inbound, call.Payload, ct);
-            }
+            inbound = await inbound.SealingDriverTokenAsync(call.Payload, chargers.Ledger.Drivers, ct);
+            var payload = await handler.HandleAsync(link, inbound, call.Payload, ct);
             reply = OcppFrames.Serialize(new OcppCallResult(call.MessageId, payload));
         }
         catch (OcppCallException refused)

@@ -32,6 +32,25 @@ public static partial class OcppFrames
     private static readonly JsonDocumentOptions StrictJson = new() { AllowDuplicateProperties = false };
 
     /// <summary>
+    /// Whether a message opens as a CALL (<c>[2,</c>), read from its first two tokens without decoding the rest.
+    /// Anything else, malformed input included, is not.
+    /// </summary>
+    public static bool StartsAsCall(ReadOnlySpan<byte> utf8)
+    {
+        var reader = new Utf8JsonReader(utf8);
+        try
+        {
+            return reader.Read() && reader.TokenType == JsonTokenType.StartArray
+                && reader.Read() && reader.TokenType == JsonTokenType.Number
+                && reader.TryGetInt32(out var messageType) && messageType == CallType;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Parses one WebSocket text message. Malformed input never throws; it comes back as an
     /// <see cref="OcppFrameError"/> that carries the error code this protocol version expects.
     /// </summary>

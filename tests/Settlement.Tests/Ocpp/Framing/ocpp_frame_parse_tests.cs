@@ -19,6 +19,21 @@ public sealed class ocpp_frame_parse_tests
     }
 
     [Theory]
+    [InlineData("""[2,"1","Heartbeat",{}]""", true)]
+    [InlineData(""" [ 2 , "1", "MeterValues", {"connectorId": 1, "meterValue": []}]""", true)]
+    [InlineData("""[2,"1","Heartbeat",{""", true)] // cut short after the type: still queued as a CALL, then refused by Parse
+    [InlineData("""[3,"1",{"currentTime":"2026-11-25T14:00:00Z"}]""", false)]
+    [InlineData("""[4,"1","NotImplemented","",{}]""", false)]
+    [InlineData("""[2.5,"1","Heartbeat",{}]""", false)]
+    [InlineData("""["2","1","Heartbeat",{}]""", false)]
+    [InlineData("""{"messageType":2}""", false)]
+    [InlineData("""[]""", false)]
+    [InlineData("""not json""", false)]
+    [InlineData("", false)]
+    public void a_call_is_told_from_its_first_two_tokens_alone(string frame, bool isCall) =>
+        Assert.Equal(isCall, OcppFrames.StartsAsCall(System.Text.Encoding.UTF8.GetBytes(frame)));
+
+    [Theory]
     [InlineData(OcppProtocol.Ocpp16)]
     [InlineData(OcppProtocol.Ocpp201)]
     public void a_call_result_parses_into_its_message_id_and_payload(OcppProtocol protocol)
