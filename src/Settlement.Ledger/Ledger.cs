@@ -151,16 +151,48 @@ public sealed class Ledger : IAsyncDisposable
         return prepared;
     }
 
-    private Task CommitAsync(IReadOnlyList<EventRows.Prepared> batch) => SaveAsync(batch, beside: null, CancellationToken.None);
+    // The group-commit writer's own connection, used by it alone, one commit at a time. Taken from the pool for
+    // every commit, it cost a rent and, on its return, Npgsql's reset (seven statements, as the connection holds
+    // a prepared statement), for groups of 10-15 events. Kept open, in alternating runs: bench ocpp 3,507 and
+    // 4,007 calls/s became 4,009 and 4,230; bench append's single events 7,500 and 7,604/s became 7,672 and 9,083.
+    private Npgsql.NpgsqlConnection? _writerConnection;
+
+    /// <summary>Commits on the writer's connection; one that broke is dropped, and the next commit opens another.</summary>
+    private async Task CommitAsync(IReadOnlyList<EventRows.Prepared> batch)
+    {
+        if (_writerConnection is null)
+        {
+            var connection = _store.Storage.Database.CreateConnection(Marten.Storage.ConnectionUsage.ReadWrite);
+            await connection.OpenAsync();
+            _writerConnection = connection;
+        }
+        try
+        {
+            await SaveOnAsync(_writerConnection, batch, beside: null, CancellationToken.None);
+        }
+        finally
+        {
+            if (_writerConnection.State != System.Data.ConnectionState.Open)
+            {
+                await _writerConnection.DisposeAsync();
+                _writerConnection = null;
+            }
+        }
+    }
+
+    private async Task SaveAsync(IReadOnlyList<EventRows.Prepared> batch, Action<IDocumentSession>? beside, CancellationToken ct)
+    {
+        await using var connection = _store.Storage.Database.CreateConnection(Marten.Storage.ConnectionUsage.ReadWrite);
+        await connection.OpenAsync(ct);
+        await SaveOnAsync(connection, batch, beside, ct);
+    }
 
     /// <summary>
     /// One transaction: the events, then the inline projections' documents, then <paramref name="beside"/>'s
     /// statements. The projections see the events numbered as stored, versions and sequence included.
     /// </summary>
-    private async Task SaveAsync(IReadOnlyList<EventRows.Prepared> batch, Action<IDocumentSession>? beside, CancellationToken ct)
+    private async Task SaveOnAsync(Npgsql.NpgsqlConnection connection, IReadOnlyList<EventRows.Prepared> batch, Action<IDocumentSession>? beside, CancellationToken ct)
     {
-        await using var connection = _store.Storage.Database.CreateConnection(Marten.Storage.ConnectionUsage.ReadWrite);
-        await connection.OpenAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await using var session = _store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction, shouldAutoCommit: false));
         var streams = await _rows.WriteAsync(connection, batch, ct);
@@ -239,6 +271,7 @@ public sealed class Ledger : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _commits.DisposeAsync();
+        if (_writerConnection is not null) await _writerConnection.DisposeAsync();
         _store.Dispose();
         await _dataSource.DisposeAsync();
     }

@@ -19,7 +19,7 @@ internal sealed class AppendOnlyBench(DatabaseServer server, string database, in
     {
         public void Print()
         {
-            var table = new Table().AddColumns("measure", "median", "× raw INSERT", "PostgreSQL transactions (each pooled connection's reset counts one)");
+            var table = new Table().AddColumns("measure", "median", "× raw INSERT", "PostgreSQL transactions");
             table.AddRow("Raw PostgreSQL, multi-row INSERT", $"{RawBatchRowsPerSecond:N0} rows/s", "1", "1 per 1,000 rows");
             table.AddRow($"Append, {Batch:N0} events per call", $"{BatchedEventsPerSecond:N0} events/s",
                 $"{BatchedEventsPerSecond / RawBatchRowsPerSecond:N3}", $"{BatchedTransactionsPerCall:N2} per call");
