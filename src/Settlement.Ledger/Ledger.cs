@@ -163,7 +163,15 @@ public sealed class Ledger : IAsyncDisposable
         if (_writerConnection is null)
         {
             var connection = _store.Storage.Database.CreateConnection(Marten.Storage.ConnectionUsage.ReadWrite);
-            await connection.OpenAsync();
+            try
+            {
+                await connection.OpenAsync();
+            }
+            catch
+            {
+                await connection.DisposeAsync();
+                throw;
+            }
             _writerConnection = connection;
         }
         try
