@@ -41,11 +41,9 @@ public sealed class ChargerConnection(
 
     public async Task RunAsync(CancellationToken ct)
     {
-        var buffer = new ArrayBufferWriter<byte>();
         while (socket.State == WebSocketState.Open && !ct.IsCancellationRequested)
         {
-            buffer.ResetWrittenCount();
-            var (received, oversizedStart) = await ReceiveAsync(buffer, ct);
+            var (received, frame, oversizedStart) = await ReceiveAsync(ct);
             if (received == Received.Closed) return;
             LastSeenAt = clock.GetCurrentInstant();
             if (received == Received.TooLarge)
@@ -55,17 +53,17 @@ public sealed class ChargerConnection(
                     oversizedStart!, ct);
                 continue;
             }
-            if (OcppFrames.StartsAsCall(buffer.WrittenSpan))
+            if (OcppFrames.StartsAsCall(frame))
             {
                 // A CALL waits for its turn still undecoded: with thousands of chargers queued, each then holds only
-                // its receive buffer, not a string and a parsed JSON tree that live long enough to reach gen 2.
+                // its bytes, not a string and a parsed JSON tree that live long enough to reach gen 2.
                 using (await gate.EnterAsync(ct))
-                    await DispatchAsync(Encoding.UTF8.GetString(buffer.WrittenSpan), ct);
+                    await DispatchAsync(Encoding.UTF8.GetString(frame), ct);
             }
             else
             {
                 // Answers to our commands never queue behind the chargers' reports.
-                await DispatchAsync(Encoding.UTF8.GetString(buffer.WrittenSpan), ct);
+                await DispatchAsync(Encoding.UTF8.GetString(frame), ct);
             }
         }
     }
@@ -236,40 +234,63 @@ public sealed class ChargerConnection(
     /// Reads one message. A charger silent for longer than its heartbeat interval plus grace is
     /// treated as gone: the caller records the outage from the last time it was heard.
     /// </summary>
-    private async Task<(Received, string? OversizedStart)> ReceiveAsync(ArrayBufferWriter<byte> buffer, CancellationToken ct)
+    /// <remarks>
+    /// An idle connection holds no buffer: a zero-byte receive waits for the next frame, and only then is one
+    /// rented. The message is kept in an array of its own size, so one waiting for the gate holds just its bytes.
+    /// </remarks>
+    private async Task<(Received, byte[] Frame, string? OversizedStart)> ReceiveAsync(CancellationToken ct)
     {
         using var silence = CancellationTokenSource.CreateLinkedTokenSource(ct);
         silence.CancelAfter(options.SilenceLimit);
+        var buffer = Array.Empty<byte>();
+        var written = 0;
         string? oversizedStart = null;
         try
         {
+            var waited = await socket.ReceiveAsync(Memory<byte>.Empty, silence.Token);
+            if (waited.MessageType == WebSocketMessageType.Close) return await ClosedByChargerAsync();
+            if (waited.EndOfMessage) return (Received.Frame, [], null);
+            buffer = ArrayPool<byte>.Shared.Rent(4096);
             while (true)
             {
-                var result = await socket.ReceiveAsync(buffer.GetMemory(4096), silence.Token);
-                if (result.MessageType == WebSocketMessageType.Close)
+                if (written == buffer.Length)
                 {
-                    await CloseAsync(WebSocketCloseStatus.NormalClosure, "closed by the charger");
-                    return (Received.Closed, null);
+                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, written).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
                 }
-                buffer.Advance(result.Count);
-                if (oversizedStart is null && buffer.WrittenCount > options.MaxFrameBytes)
-                    oversizedStart = Encoding.UTF8.GetString(buffer.WrittenSpan[..Math.Min(buffer.WrittenCount, RawFrameLimitInEvents)]);
+                var result = await socket.ReceiveAsync(buffer.AsMemory(written), silence.Token);
+                if (result.MessageType == WebSocketMessageType.Close) return await ClosedByChargerAsync();
+                written += result.Count;
+                if (oversizedStart is null && written > options.MaxFrameBytes)
+                    oversizedStart = Encoding.UTF8.GetString(buffer.AsSpan(0, Math.Min(written, RawFrameLimitInEvents)));
                 // Past the limit the rest is read and dropped: one oversized frame must not end the connection.
-                if (oversizedStart is not null) buffer.ResetWrittenCount();
+                if (oversizedStart is not null) written = 0;
                 if (result.EndOfMessage)
-                    return oversizedStart is null ? (Received.Frame, null) : (Received.TooLarge, oversizedStart);
+                    return oversizedStart is null ? (Received.Frame, buffer[..written], null) : (Received.TooLarge, [], oversizedStart);
             }
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             logger.LogInformation("{Charger} silent for {Limit}; closing", link.ChargerId, options.SilenceLimit);
             socket.Abort();
-            return (Received.Closed, null);
+            return (Received.Closed, [], null);
         }
         catch (WebSocketException)
         {
-            return (Received.Closed, null);
+            return (Received.Closed, [], null);
         }
+        finally
+        {
+            if (buffer.Length > 0) ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task<(Received, byte[], string?)> ClosedByChargerAsync()
+    {
+        await CloseAsync(WebSocketCloseStatus.NormalClosure, "closed by the charger");
+        return (Received.Closed, [], null);
     }
 
     private static string Truncated(string frame) => frame.Length <= RawFrameLimitInEvents ? frame : frame[..RawFrameLimitInEvents];

@@ -157,4 +157,23 @@ public sealed class charger_onboarding_tests(LedgerDatabase db)
         Assert.Contains("chargerId", await noId.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }
+
+    [Fact]
+    public async Task a_message_many_times_the_first_receive_buffer_arrives_whole_and_an_empty_one_is_refused()
+    {
+        await using var host = await new OcppHost(db).StartAsync();
+        var charger = await host.RegisterChargerAsync(OcppVersion.Ocpp16);
+        await using var client = await RawOcppClient.ConnectAsync(host.Endpoint, charger, "ocpp1.6");
+        // 40,000 characters of data: the receive buffer, rented at 4 KiB, has to grow four times.
+        var data = string.Concat(Enumerable.Range(0, 4_000).Select(i => $"{i:D9},"));
+
+        var transfer = await client.CallAsync("DataTransfer", new JsonObject { ["vendorId"] = "Acme", ["data"] = data });
+        var empty = JsonNode.Parse(await client.SendAsync(""))!.AsArray();
+
+        Assert.Equal(3, transfer[0]!.GetValue<int>());
+        Assert.Equal(data, Assert.Single((await host.ChargerEventsAsync(charger)).Select(e => e.Data).OfType<DataTransferReceived>()).Data);
+        Assert.Equal(4, empty[0]!.GetValue<int>());
+        Assert.Equal("FormationViolation", empty[2]!.GetValue<string>());
+        Assert.Equal(3, (await client.CallAsync("Heartbeat", []))[0]!.GetValue<int>());
+    }
 }
