@@ -178,8 +178,11 @@ public sealed class PricedSessions : ProjectionBase, IProjection
     /// <summary>One session folded from its events, in ledger order.</summary>
     private sealed class SessionRecord(SessionStartedV2 started, string streamKey)
     {
-        // Keyed by the time they were taken, as the session itself keeps them: late readings fold in time order.
-        private readonly SortedDictionary<Instant, MeterReading> _readings = [];
+        // One per time taken, in time order, as the session itself keeps them: late readings fold in time order.
+        // A list rather than a sorted dictionary: thousands of running sessions each hold every reading, and a
+        // tree node cost about as much again as the reading; readings nearly always come in order, so each is appended.
+        private readonly List<MeterReading> _readings = [];
+        private static readonly Comparer<MeterReading> ByTimeTaken = Comparer<MeterReading>.Create((a, b) => a.TakenAt.CompareTo(b.TakenAt));
 
         public SessionStartedV2 Started { get; } = started;
         public string StreamKey { get; } = streamKey;
@@ -222,7 +225,7 @@ public sealed class PricedSessions : ProjectionBase, IProjection
                 case SessionStartedV2 when Version == 0:
                     break;
                 case MeterValuesRecorded recorded:
-                    foreach (var reading in recorded.Readings) _readings[reading.TakenAt] = reading;
+                    foreach (var reading in recorded.Readings) Keep(reading);
                     break;
                 case SessionStopped stopped when Stopped is null:
                     Stopped = stopped;
@@ -233,8 +236,21 @@ public sealed class PricedSessions : ProjectionBase, IProjection
             (Version, Sequence) = (e.Version, e.Sequence);
         }
 
+        /// <summary>A reading taken at a time already held replaces it, as the session's own fold does.</summary>
+        private void Keep(MeterReading reading)
+        {
+            if (_readings.Count == 0 || _readings[^1].TakenAt < reading.TakenAt)
+            {
+                _readings.Add(reading);
+                return;
+            }
+            var at = _readings.BinarySearch(reading, ByTimeTaken);
+            if (at >= 0) _readings[at] = reading;
+            else _readings.Insert(~at, reading);
+        }
+
         public SessionUsage Usage() =>
-            new(Started.StartedAt, Started.MeterStartWh, [.. _readings.Values], Stopped?.StoppedAt, Stopped?.MeterStopWh);
+            new(Started.StartedAt, Started.MeterStartWh, [.. _readings], Stopped?.StoppedAt, Stopped?.MeterStopWh);
     }
 
     /// <summary>

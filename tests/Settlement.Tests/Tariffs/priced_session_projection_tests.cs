@@ -146,6 +146,34 @@ public sealed class priced_session_projection_tests(LedgerDatabase db) : IAsyncL
         Assert.Equal(8, live.Sources.SessionVersion);
     }
 
+    [Fact]
+    public async Task a_late_reading_and_a_resent_one_fold_in_time_order_into_a_running_sessions_kept_fold()
+    {
+        var network = await new PricedNetwork(db.Ledger).RegisterSiteAsync();
+        await network.RegisterChargerAsync();
+        await network.PriceSiteAsync(perKwh: 0.30m);
+        await _projections.StartAsync(CancellationToken.None);
+        // Readings at +10, +20 and +30 minutes (registers 3,000, 5,000 and 7,000 Wh from 1,000), each priced as it comes.
+        var sessionId = await network.ChargeAsync(Monday, readings: 3, whPerReading: 2_000, stop: false,
+            appended: async (session, readings) => await PricedAsync(session));
+
+        // The +30 reading again, corrected, then one from +15 that arrives last.
+        await AppendReadingAsync(network, sessionId, Monday + Duration.FromMinutes(30), 7_500);
+        await AppendReadingAsync(network, sessionId, Monday + Duration.FromMinutes(15), 4_000);
+        var live = await PricedAsync(sessionId);
+        var before = (await AllViewsAsync())[sessionId];
+        await _projections.RebuildAsync(PricedSessions.ProjectionName, CatchUp);
+
+        Assert.Equal(6_500m, live.Price!.EnergyWh);
+        Assert.Equal(1.95m, live.Price.TotalExclVat.Amount);
+        Assert.Equal(before, (await AllViewsAsync())[sessionId]);
+    }
+
+    private async Task AppendReadingAsync(PricedNetwork network, string sessionId, Instant takenAt, long registerWh) =>
+        await db.Ledger.AppendAsync(new StreamAppend(StreamIds.Session(sessionId),
+            [new PendingEvent(new MeterValuesRecorded(sessionId, [new MeterReading(takenAt, registerWh, PowerW: null, StateOfChargePercent: null)]),
+                EventMetadata.NewCorrelation(Actor.Charger(network.ChargerId), takenAt))]));
+
     private async Task<PricedSessionView> PricedAsync(string sessionId)
     {
         await _projections.StartAsync(CancellationToken.None);
