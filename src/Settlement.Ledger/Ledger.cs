@@ -160,20 +160,7 @@ public sealed class Ledger : IAsyncDisposable
     /// <summary>Commits on the writer's connection; one that broke is dropped, and the next commit opens another.</summary>
     private async Task CommitAsync(IReadOnlyList<EventRows.Prepared> batch)
     {
-        if (_writerConnection is null)
-        {
-            var connection = _store.Storage.Database.CreateConnection(Marten.Storage.ConnectionUsage.ReadWrite);
-            try
-            {
-                await connection.OpenAsync();
-            }
-            catch
-            {
-                await connection.DisposeAsync();
-                throw;
-            }
-            _writerConnection = connection;
-        }
+        _writerConnection ??= await OpenConnectionAsync(CancellationToken.None);
         try
         {
             await SaveOnAsync(_writerConnection, batch, beside: null, CancellationToken.None);
@@ -190,9 +177,23 @@ public sealed class Ledger : IAsyncDisposable
 
     private async Task SaveAsync(IReadOnlyList<EventRows.Prepared> batch, Action<IDocumentSession>? beside, CancellationToken ct)
     {
-        await using var connection = _store.Storage.Database.CreateConnection(Marten.Storage.ConnectionUsage.ReadWrite);
-        await connection.OpenAsync(ct);
+        await using var connection = await OpenConnectionAsync(ct);
         await SaveOnAsync(connection, batch, beside, ct);
+    }
+
+    private async Task<Npgsql.NpgsqlConnection> OpenConnectionAsync(CancellationToken ct)
+    {
+        var connection = _store.Storage.Database.CreateConnection(Marten.Storage.ConnectionUsage.ReadWrite);
+        try
+        {
+            await connection.OpenAsync(ct);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>

@@ -26,8 +26,8 @@ public sealed class OcppOptions
     public int CallTimeoutSeconds { get; set; } = 30;
 
     /// <summary>
-    /// CALLs handled at once across all chargers; the rest wait undecoded, each in its connection's receive
-    /// buffer. Beyond what the database pool can serve, more would only queue holding their parsed frames.
+    /// CALLs handled at once across all chargers; the rest wait undecoded, each as an array of its own bytes.
+    /// Beyond what the database pool can serve, more would only queue holding their parsed frames.
     /// </summary>
     public int MaxConcurrentMessages { get; set; } = 32;
 

@@ -27,19 +27,20 @@ public sealed class AppendBench(DatabaseServer server, string database, Generate
     /// </summary>
     public async Task<(IReadOnlyList<Result> Single, IReadOnlyList<Result> Batched)> RunAsync(int runs, int writers, int batchSize, CancellationToken ct)
     {
-        var single = new List<Result>();
-        if (writers > 0)
-            await FullBench.StageAsync($"Append, one event per call from {writers} writers, warm-up (not measured)", history.Count,
-                tick => SingleEventsAsync(writers, n => tick(n), ct));
-        for (var run = 1; writers > 0 && run <= runs; run++)
-            single.Add(await FullBench.StageAsync($"Append, one event per call from {writers} writers, run {run}", history.Count,
-                tick => SingleEventsAsync(writers, n => tick(n), ct)));
-        await FullBench.StageAsync($"Append, {batchSize:N0} events per call, warm-up (not measured)", history.Count,
+        Task<Result> Single(string run) => FullBench.StageAsync($"Append, one event per call from {writers} writers, {run}", history.Count,
+            tick => SingleEventsAsync(writers, n => tick(n), ct));
+        Task<Result> Batched(string run) => FullBench.StageAsync($"Append, {batchSize:N0} events per call, {run}", history.Count,
             tick => BatchesAsync(batchSize, n => tick(n), ct));
+        const string WarmUp = "warm-up (not measured)";
+
+        var single = new List<Result>();
+        if (writers > 0) await Single(WarmUp);
+        for (var run = 1; writers > 0 && run <= runs; run++)
+            single.Add(await Single($"run {run}"));
+        await Batched(WarmUp);
         var batched = new List<Result>();
         for (var run = 1; run <= runs; run++)
-            batched.Add(await FullBench.StageAsync($"Append, {batchSize:N0} events per call, run {run}", history.Count,
-                tick => BatchesAsync(batchSize, n => tick(n), ct)));
+            batched.Add(await Batched($"run {run}"));
         return (single, batched);
     }
 

@@ -53,18 +53,11 @@ public sealed class ChargerConnection(
                     oversizedStart!, ct);
                 continue;
             }
-            if (OcppFrames.StartsAsCall(frame))
-            {
-                // A CALL waits for its turn still undecoded: with thousands of chargers queued, each then holds only
-                // its bytes, not a string and a parsed JSON tree that live long enough to reach gen 2.
-                using (await gate.EnterAsync(ct))
-                    await DispatchAsync(Encoding.UTF8.GetString(frame), ct);
-            }
-            else
-            {
-                // Answers to our commands never queue behind the chargers' reports.
+            // A CALL waits for its turn still undecoded: with thousands of chargers queued, each then holds only its
+            // bytes, not a string and a parsed JSON tree that live long enough to reach gen 2. Answers to our commands
+            // never queue behind the chargers' reports.
+            using (OcppFrames.StartsAsCall(frame) ? await gate.EnterAsync(ct) : null)
                 await DispatchAsync(Encoding.UTF8.GetString(frame), ct);
-            }
         }
     }
 
