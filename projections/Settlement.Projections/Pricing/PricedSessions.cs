@@ -155,7 +155,7 @@ public sealed class PricedSessions : ProjectionBase, IProjection
             return Unpriced(view, $"Site {site.SiteId} has the time zone '{site.TimeZone}', which the IANA database does not know.");
 
         var usage = session.Usage();
-        var until = usage.StoppedAt ?? usage.Readings.LastOrDefault()?.TakenAt ?? usage.StartedAt;
+        var until = usage.StoppedAt ?? (usage.Readings.Count > 0 ? usage.Readings[^1].TakenAt : usage.StartedAt);
         // Nothing metered yet: there is nothing to price, and nothing wrong either.
         if (until <= usage.StartedAt) return view;
 
@@ -179,10 +179,10 @@ public sealed class PricedSessions : ProjectionBase, IProjection
     private sealed class SessionRecord(SessionStartedV2 started, string streamKey)
     {
         // One per time taken, in time order, as the session itself keeps them: late readings fold in time order.
-        // A list rather than a sorted dictionary: thousands of running sessions each hold every reading, and a
-        // tree node cost about as much again as the reading; readings nearly always come in order, so each is appended.
-        private readonly List<MeterReading> _readings = [];
-        private static readonly Comparer<MeterReading> ByTimeTaken = Comparer<MeterReading>.Create((a, b) => a.TakenAt.CompareTo(b.TakenAt));
+        // Values in a list rather than readings in a sorted dictionary: thousands of running sessions each hold
+        // every reading until they stop; readings nearly always come in order, so each is appended.
+        private readonly List<RegisterReading> _readings = [];
+        private static readonly Comparer<RegisterReading> ByTimeTaken = Comparer<RegisterReading>.Create((a, b) => a.TakenAt.CompareTo(b.TakenAt));
 
         public SessionStartedV2 Started { get; } = started;
         public string StreamKey { get; } = streamKey;
@@ -225,7 +225,7 @@ public sealed class PricedSessions : ProjectionBase, IProjection
                 case SessionStartedV2 when Version == 0:
                     break;
                 case MeterValuesRecorded recorded:
-                    foreach (var reading in recorded.Readings) Keep(reading);
+                    foreach (var reading in recorded.Readings) Keep(RegisterReading.Of(reading));
                     break;
                 case SessionStopped stopped when Stopped is null:
                     Stopped = stopped;
@@ -237,7 +237,7 @@ public sealed class PricedSessions : ProjectionBase, IProjection
         }
 
         /// <summary>A reading taken at a time already held replaces it, as the session's own fold does.</summary>
-        private void Keep(MeterReading reading)
+        private void Keep(RegisterReading reading)
         {
             if (_readings.Count == 0 || _readings[^1].TakenAt < reading.TakenAt)
             {

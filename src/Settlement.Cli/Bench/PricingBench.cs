@@ -74,7 +74,7 @@ public sealed class PricingBench(int sessions, int readingsPerSession, int seed)
         var kw = 3 + random.Next(148);
         var interval = Duration.FromSeconds(120 + random.Next(240));
         var meter = random.NextInt64(0, 50_000_000);
-        var readings = new MeterReading[readingsPerSession];
+        var readings = new RegisterReading[readingsPerSession];
         var at = start;
         var wh = meter;
         var idleFrom = readingsPerSession - random.Next(4);
@@ -83,7 +83,7 @@ public sealed class PricingBench(int sessions, int readingsPerSession, int seed)
             at += interval;
             var power = i >= idleFrom ? 0 : kw * (readingsPerSession - i) / readingsPerSession + 1;
             wh += (long)(power * interval.TotalSeconds / 3.6);
-            readings[i] = new MeterReading(at, wh, power * 1000m, null);
+            readings[i] = new RegisterReading(at, wh);
         }
         return new SessionUsage(start, meter, readings, at + interval, wh);
     }

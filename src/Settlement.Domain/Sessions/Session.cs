@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using NodaTime;
 
 namespace Settlement.Domain.Sessions;
@@ -6,9 +5,9 @@ namespace Settlement.Domain.Sessions;
 public enum SessionStatus { NotStarted, Charging, Stopped }
 
 /// <summary>
-/// What decisions about one charging session need, folded from its events. Readings are keyed by the
-/// time they were taken, so late or out-of-order meter values fold in time order and a resent reading
-/// is recognised.
+/// What decisions about one charging session need, folded from its events. The times readings were
+/// taken recognise a resent reading; the register of the latest one (by time, not arrival) gives the
+/// energy, so late or out-of-order meter values fold in time order.
 /// </summary>
 public sealed record Session(
     SessionStatus Status,
@@ -16,11 +15,12 @@ public sealed record Session(
     string? TransactionId,
     long MeterStartWh,
     Instant? StartedAt,
-    ImmutableSortedDictionary<Instant, long> Readings,
+    ReadingTimes ReadingTimes,
+    long? LatestReadingWh,
     long? MeterStopWh)
 {
     public static Session Initial { get; } =
-        new(SessionStatus.NotStarted, null, null, 0, null, ImmutableSortedDictionary<Instant, long>.Empty, null);
+        new(SessionStatus.NotStarted, null, null, 0, null, ReadingTimes.Empty, null, null);
 
     public static Session Fold(IEnumerable<object> events) => events.Aggregate(Initial, (state, e) => state.Apply(e));
 
@@ -31,13 +31,27 @@ public sealed record Session(
             Status = Status == SessionStatus.Stopped ? Status : SessionStatus.Charging,
             ChargerId = e.ChargerId, TransactionId = e.TransactionId, MeterStartWh = e.MeterStartWh, StartedAt = e.StartedAt,
         },
-        MeterValuesRecorded e => this with { Readings = e.Readings.Aggregate(Readings, (r, reading) => r.SetItem(reading.TakenAt, reading.EnergyWh)) },
+        MeterValuesRecorded e => e.Readings.Aggregate(this, (state, reading) => state.Take(reading)),
         SessionStopped e => this with { Status = SessionStatus.Stopped, MeterStopWh = e.MeterStopWh },
         _ => this,
     };
 
+    /// <summary>A reading taken at the latest time so far, or again at that time, sets the register.</summary>
+    private Session Take(MeterReading reading)
+    {
+        var latest = ReadingTimes.Count == 0 || reading.TakenAt >= ReadingTimes[^1];
+        return this with
+        {
+            ReadingTimes = ReadingTimes.Add(reading.TakenAt),
+            LatestReadingWh = latest ? reading.EnergyWh : LatestReadingWh,
+        };
+    }
+
+    /// <summary>The register at the latest reading (by time), or at the start before any.</summary>
+    public long RegisterWh => LatestReadingWh ?? MeterStartWh;
+
     /// <summary>Energy delivered: the last register reading (by time) or the stop value, less the start.</summary>
-    public long EnergyWh => (MeterStopWh ?? (Readings.IsEmpty ? MeterStartWh : Readings.Last().Value)) - MeterStartWh;
+    public long EnergyWh => (MeterStopWh ?? RegisterWh) - MeterStartWh;
 
     public static IReadOnlyList<object> Start(Session state, SessionStartedV2 started) =>
         state.Status == SessionStatus.NotStarted ? [started] : [];
@@ -47,7 +61,7 @@ public sealed record Session(
     {
         var fresh = readings
             .GroupBy(r => r.TakenAt).Select(g => g.Last())
-            .Where(r => !state.Readings.ContainsKey(r.TakenAt))
+            .Where(r => !state.ReadingTimes.Contains(r.TakenAt))
             .OrderBy(r => r.TakenAt)
             .ToList();
         return fresh.Count == 0 ? [] : [new MeterValuesRecorded(sessionId, fresh)];

@@ -11,9 +11,18 @@ namespace Settlement.Domain.Tariffs;
 public sealed record SessionUsage(
     Instant StartedAt,
     long MeterStartWh,
-    IReadOnlyList<MeterReading> Readings,
+    IReadOnlyList<RegisterReading> Readings,
     Instant? StoppedAt,
     long? MeterStopWh);
+
+/// <summary>
+/// The part of a <see cref="MeterReading"/> pricing looks at. A value, so that a running session's
+/// readings, kept until it stops, cost no object each.
+/// </summary>
+public readonly record struct RegisterReading(Instant TakenAt, long EnergyWh)
+{
+    public static RegisterReading Of(MeterReading reading) => new(reading.TakenAt, reading.EnergyWh);
+}
 
 /// <summary>A tariff version in force for an EVSE over [From, Until). <paramref name="StreamVersion"/> locates its TariffPublished event in stream "tariff:{id}".</summary>
 public sealed record TariffSpan(Instant From, Instant Until, TariffPublished Tariff, long StreamVersion);

@@ -98,8 +98,7 @@ public sealed class V201Handler(ChargerLedger chargers, SessionRecorder sessions
         if (Text(payload, "eventType") == "Ended")
         {
             var (state, _) = sessionId is null ? (Session.Initial, []) : await sessions.LoadAsync(sessionId, ct);
-            var meterStop = readings.Count > 0 ? readings.Max(r => r.EnergyWh)
-                : state.Readings.IsEmpty ? state.MeterStartWh : state.Readings.Last().Value;
+            var meterStop = readings.Count > 0 ? readings.Max(r => r.EnergyWh) : state.RegisterWh;
             var reason = Enum(OptionalText(info, "stoppedReason") ?? "Local", StopReason.Other);
             await sessions.StopAsync(link, call, transactionId, meterStop, reason, at, readings, ct);
         }

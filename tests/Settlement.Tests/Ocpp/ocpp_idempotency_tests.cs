@@ -57,8 +57,8 @@ public sealed class ocpp_idempotency_tests(LedgerDatabase db) : IAsyncLifetime
         Assert.Single(session.OfType<SessionStopped>());
         var state = Session.Fold(session);
         Assert.Equal(20_000, state.EnergyWh);
-        Assert.Equal(3, state.Readings.Count);
-        Assert.True(state.Readings.Keys.SequenceEqual(state.Readings.Keys.Order()));
+        Assert.Equal(3, state.ReadingTimes.Count);
+        Assert.True(state.ReadingTimes.SequenceEqual(state.ReadingTimes.Order()));
         var charger_events = (await _host.ChargerEventsAsync(charger)).Select(e => e.Data).ToList();
         Assert.Contains(charger_events, e => e is ChargerWentOffline);
     }

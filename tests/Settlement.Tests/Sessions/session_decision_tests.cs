@@ -37,7 +37,7 @@ public sealed class session_decision_tests
     {
         var state = Given(Started(), Meter(Reading(20, 5_000)), Meter(Reading(10, 3_000)));
 
-        Assert.Equal([T0.Plus(Duration.FromMinutes(10)), T0.Plus(Duration.FromMinutes(20))], state.Readings.Keys);
+        Assert.Equal([T0.Plus(Duration.FromMinutes(10)), T0.Plus(Duration.FromMinutes(20))], state.ReadingTimes);
         Assert.Equal(4_000, state.EnergyWh);
     }
 
@@ -66,6 +66,6 @@ public sealed class session_decision_tests
             var state = Given(Started());
             foreach (var batch in readings.Reverse().Chunk(chunk).Concat(readings.Chunk(chunk)))
                 state = Session.RecordMeterValues(state, Id, batch).Aggregate(state, (s, e) => s.Apply(e));
-            return state.EnergyWh == readings[^1].EnergyWh - 1_000 && state.Readings.Count == readings.Length;
+            return state.EnergyWh == readings[^1].EnergyWh - 1_000 && state.ReadingTimes.Count == readings.Length;
         });
 }

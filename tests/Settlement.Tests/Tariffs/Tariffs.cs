@@ -33,9 +33,9 @@ internal static class Tariffs
     /// <summary>A session drawing constant power from start to stop, with a reading every <paramref name="everyMinutes"/>.</summary>
     public static SessionUsage Steady(Instant start, Instant stop, decimal kw, int everyMinutes = 15)
     {
-        var readings = new List<MeterReading>();
+        var readings = new List<RegisterReading>();
         for (var t = start + Duration.FromMinutes(everyMinutes); t < stop; t += Duration.FromMinutes(everyMinutes))
-            readings.Add(new MeterReading(t, WhAt(t), null, null));
+            readings.Add(new RegisterReading(t, WhAt(t)));
         return new SessionUsage(start, 0, readings, stop, WhAt(stop));
 
         long WhAt(Instant t) => (long)(kw * 1000m * (decimal)(t - start).TotalSeconds / 3600m);

@@ -25,10 +25,10 @@ public sealed class priced_session_snapshot_tests
         var start = Local("Europe/Berlin", 2026, 11, 20, 21, 10);
         var readings = new[]
         {
-            new MeterReading(start + Duration.FromMinutes(20), 125_400, 11_000m, 41),
-            new MeterReading(start + Duration.FromMinutes(50), 130_900, 11_000m, 78),
-            new MeterReading(start + Duration.FromMinutes(65), 132_350, 2_500m, 100),
-            new MeterReading(start + Duration.FromMinutes(80), 132_350, 0m, 100),
+            new RegisterReading(start + Duration.FromMinutes(20), 125_400),
+            new RegisterReading(start + Duration.FromMinutes(50), 130_900),
+            new RegisterReading(start + Duration.FromMinutes(65), 132_350),
+            new RegisterReading(start + Duration.FromMinutes(80), 132_350),
         };
         var usage = new SessionUsage(start, 121_733, readings, start + Duration.FromMinutes(97), 132_350);
 

@@ -56,11 +56,11 @@ public sealed class session_pricing_property_tests
         public SessionUsage Coarse()
         {
             var seconds = 0;
-            var readings = new List<MeterReading>();
+            var readings = new List<RegisterReading>();
             foreach (var stretch in Stretches[..^1])
             {
                 seconds += stretch.Seconds;
-                readings.Add(new MeterReading(Start + Duration.FromSeconds(seconds), RegisterAt(seconds), null, null));
+                readings.Add(new RegisterReading(Start + Duration.FromSeconds(seconds), RegisterAt(seconds)));
             }
             return new SessionUsage(Start, MeterStartWh, readings, Stop, MeterStopWh);
         }
@@ -70,7 +70,7 @@ public sealed class session_pricing_property_tests
         {
             var coarse = Coarse();
             var extra = ExtraReadings.Select(f => (int)(f * TotalSeconds)).Where(s => s > 0)
-                .Select(s => new MeterReading(Start + Duration.FromSeconds(s), RegisterAt(s), null, null));
+                .Select(s => new RegisterReading(Start + Duration.FromSeconds(s), RegisterAt(s)));
             return coarse with { Readings = [.. extra.Concat(coarse.Readings).Reverse()] };
         }
 

@@ -266,5 +266,5 @@ public sealed class session_pricing_tests
         Assert.Contains("2026-05-04T11:00:00Z", refusal.Message);
     }
 
-    private static MeterReading Reading(Instant start, int minute, long wh) => new(start + Duration.FromMinutes(minute), wh, null, null);
+    private static RegisterReading Reading(Instant start, int minute, long wh) => new(start + Duration.FromMinutes(minute), wh);
 }
