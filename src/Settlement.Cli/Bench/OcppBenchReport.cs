@@ -38,12 +38,13 @@ internal sealed class OcppBenchReport
     public MemoryReading? MemoryConnected { get; set; }
     public long? SteadyMemory { get; set; }
     public MemoryReading? PeakMemory { get; set; }
-    public RawInsertResult? Raw { get; set; }
+    public RawInsertResult? RawInsert { get; set; }
+    public RawInsertResult? RawCopy { get; set; }
 
     private double WindowSeconds => Math.Max((WindowEnd - WindowStart).TotalSeconds, 0.001);
     public double CallsPerSecond => MeterCallsInWindow / WindowSeconds;
     public double EventsPerSecond => EventsInWindow / WindowSeconds;
-    public double? Ratio => Raw is { RowsPerSecond: > 0 } raw ? EventsPerSecond / raw.RowsPerSecond : null;
+    public double? Ratio => RawInsert is { RowsPerSecond: > 0 } raw ? EventsPerSecond / raw.RowsPerSecond : null;
 
     public void Print()
     {
@@ -78,10 +79,9 @@ internal sealed class OcppBenchReport
                 $"host {cpu.HostPercent:N0} %, simulator {cpu.SimulatorPercent:N0} %, rest (PostgreSQL…) {cpu.OtherPercent:N0} %; machine busy {cpu.MachinePercent:N0} %");
         if (Postgres is { } postgres)
             Row(table, "PostgreSQL per MeterValues call", postgres.PerCall(MeterCallsInWindow));
-        Row(table, "Raw PostgreSQL rows/s", Raw is { } raw
-            ? $"{raw.RowsPerSecond:N0} ({raw.Rows:N0} rows of {raw.AverageRowBytes:N0} B, binary COPY, {raw.BatchSize:N0} per transaction, {raw.Connections} connections)"
-            : "not measured (no events were appended)");
-        Row(table, "Ingest ÷ raw", Ratio is { } ratio ? ratio.ToString("N3", CultureInfo.InvariantCulture) : "-",
+        Row(table, "Raw PostgreSQL, multi-row INSERT", RawRate(RawInsert));
+        Row(table, "Raw PostgreSQL, binary COPY", RawRate(RawCopy));
+        Row(table, "Ingest ÷ raw INSERT", Ratio is { } ratio ? ratio.ToString("N3", CultureInfo.InvariantCulture) : "-",
             $"≥ {RatioTarget}", Verdict(Ratio >= RatioTarget, Ratio is null));
         AnsiConsole.Write(table);
 
@@ -99,6 +99,10 @@ internal sealed class OcppBenchReport
 
     private static void Row(Table table, string measure, string value, string target = "", string result = "") =>
         table.AddRow(Markup.Escape(measure), Markup.Escape(value), Markup.Escape(target), result);
+
+    private static string RawRate(RawInsertResult? raw) => raw is null
+        ? "not measured (no events were appended)"
+        : $"{raw.RowsPerSecond:N0} rows/s ({raw.Rows:N0} rows of {raw.AverageRowBytes:N0} B, {raw.BatchSize:N0} per transaction, {raw.Connections} connections)";
 
     private static string Seconds(TimeSpan time) => $"{time.TotalSeconds:N1} s";
 
