@@ -242,7 +242,7 @@ internal static class BenchCommand
 
     private static Option<int> WarmupOption() => new("--warmup")
     {
-        Description = "Seconds of the same MeterValues loop before each measured one, unmeasured: a fresh host first compiles its hot paths.",
+        Description = "Seconds of the same MeterValues loop before each measured one, unmeasured: a fresh host first compiles its hot paths. It goes on in 3-second steps (at most 60 s more) while the host's tiered JIT is still recompiling.",
         DefaultValueFactory = _ => 10,
     };
 

@@ -44,6 +44,9 @@ public sealed class HostProcess : IAsyncDisposable
 
     public MemoryReading? Memory() => ProcFs.Memory(_process.Id);
 
+    /// <summary>CPU ticks of .NET's tiered compilation worker, which recompiles hot methods optimised ("Compilation Worker" cut to Linux's 15 characters).</summary>
+    public long? TieredJitTicks() => ProcFs.ThreadCpuTicks(_process.Id, ".NET Tiered Com");
+
     public TimeSpan CpuTime()
     {
         _process.Refresh();

@@ -32,6 +32,8 @@ internal sealed class OcppBenchReport
     public FleetSnapshot? Final { get; set; }
     public LatencySummary Latency { get; set; } = LatencySummary.Empty;
     public CpuUse? Cpu { get; set; }
+    public TimeSpan? WarmupTaken { get; set; }
+    public double? TieredJitShareOfCore { get; set; }
     public PostgresActivity? Postgres { get; set; }
 
     public MemoryReading? MemoryBeforeConnect { get; set; }
@@ -60,6 +62,9 @@ internal sealed class OcppBenchReport
         Row(table, "Connected", $"{Connected:N0} in {Seconds(ConnectTime)} ({Connected / Math.Max(ConnectTime.TotalSeconds, 0.001):N0}/s, up to {Options.ConnectConcurrency} handshakes at a time)");
         Row(table, "Booted", $"{Booted:N0} in {Seconds(BootTime)} (BootNotification + StatusNotification)");
         Row(table, "Transactions started", $"{Transactions:N0} in {Seconds(TransactionTime)}");
+        if (WarmupTaken is { } warmup)
+            Row(table, "Warm-up (not measured)",
+                $"{Seconds(warmup)}: at least {Seconds(Options.Warmup)}, then until the host's tiered JIT used under 2 % of a core for 3 s (at most 60 s more)");
         Row(table, "MeterValues calls/s", $"{CallsPerSecond:N0} ({MeterCallsInWindow:N0} answered in {WindowSeconds:N1} s, one outstanding per charger)");
         Row(table, "Latency CALL → CALLRESULT",
             $"p50 {Ms(Latency.P50)}  p95 {Ms(Latency.P95)}  p99 {Ms(Latency.P99)}  max {Ms(Latency.Max)}");
@@ -75,8 +80,15 @@ internal sealed class OcppBenchReport
         Row(table, "Host memory, peak (VmHWM)", MiB(PeakMemory?.PeakResidentBytes), "≤ 1 GiB",
             Verdict(PeakMemory?.PeakResidentBytes <= MemoryTargetBytes, PeakMemory is null));
         if (Cpu is { } cpu)
+        {
             Row(table, $"CPU during the loop ({Environment.ProcessorCount} cores)",
                 $"host {cpu.HostPercent:N0} %, simulator {cpu.SimulatorPercent:N0} %, rest (PostgreSQL…) {cpu.OtherPercent:N0} %; machine busy {cpu.MachinePercent:N0} %");
+            if (TieredJitShareOfCore is { } jit)
+                Row(table, "Host's tiered JIT during the loop", $"{jit:P0} of a core");
+            if (MeterCallsInWindow > 0)
+                Row(table, "CPU per MeterValues call",
+                    $"host {MicrosPerCall(cpu.HostPercent):N0} µs, simulator {MicrosPerCall(cpu.SimulatorPercent):N0} µs, rest {MicrosPerCall(cpu.OtherPercent):N0} µs");
+        }
         if (Postgres is { } postgres)
             Row(table, "PostgreSQL per MeterValues call", postgres.PerCall(MeterCallsInWindow));
         Row(table, "Raw PostgreSQL, multi-row INSERT", RawRate(RawInsert));
@@ -99,6 +111,9 @@ internal sealed class OcppBenchReport
 
     private static void Row(Table table, string measure, string value, string target = "", string result = "") =>
         table.AddRow(Markup.Escape(measure), Markup.Escape(value), Markup.Escape(target), result);
+
+    private double MicrosPerCall(double percentOfMachine) =>
+        percentOfMachine / 100 * Environment.ProcessorCount * 1_000_000 / CallsPerSecond;
 
     private static string RawRate(RawInsertResult? raw) => raw is null
         ? "not measured (no events were appended)"

@@ -26,6 +26,34 @@ public static class ProcFs
         return (total - ticks[3] - ticks[4], total);
     }
 
+    /// <summary>
+    /// CPU time the threads of a process named <paramref name="threadName"/> have used, in clock ticks (Linux
+    /// counts 100 a second), from /proc/{pid}/task/*/stat.
+    /// </summary>
+    public static long? ThreadCpuTicks(int processId, string threadName)
+    {
+        string[] tasks;
+        try
+        {
+            tasks = Directory.GetDirectories($"/proc/{processId}/task");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+        long ticks = 0;
+        foreach (var task in tasks)
+        {
+            var stat = ReadLines($"{task}/stat")?.FirstOrDefault();
+            if (stat is null || ReadLines($"{task}/comm")?.FirstOrDefault() != threadName) continue;
+            // The name is in parentheses and may hold spaces and parentheses, so fields are counted after the last ')':
+            // from there, utime and stime are the 12th and 13th.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        }
+        return ticks;
+    }
+
     /// <summary>This process's soft and hard limit on open files (sockets count), from /proc/self/limits.</summary>
     public static (long Soft, long Hard)? OpenFileLimit()
     {
