@@ -19,6 +19,7 @@ internal static class BenchCommand
         var chargers = new Option<int>("--chargers") { Description = "Simulated chargers of the OCPP ingest.", DefaultValueFactory = _ => 200 };
         var duration = new Option<int>("--duration") { Description = "Seconds of each OCPP MeterValues loop.", DefaultValueFactory = _ => 15 };
         var warmup = WarmupOption();
+        var jitWait = JitWaitOption();
         var sessions = new Option<int>("--sessions") { Description = "Sessions priced per pricing run.", DefaultValueFactory = _ => 100_000 };
         var invoices = new Option<int>("--invoices") { Description = "Session invoices issued per run (at most the history's sessions shared between the runs).", DefaultValueFactory = _ => 500 };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the figures to this file as one JSON object." };
@@ -34,18 +35,19 @@ internal static class BenchCommand
             AppendCommand(),
             PricingCommand(),
             KpisCommand(),
-            runs, days, rows, writers, batch, chargers, duration, warmup, sessions, invoices, json,
+            runs, days, rows, writers, batch, chargers, duration, warmup, jitWait, sessions, invoices, json,
         };
         database.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var options = new FullBenchOptions(parse.GetValue(runs), parse.GetValue(days), parse.GetValue(rows), parse.GetValue(writers),
                 parse.GetValue(batch), parse.GetValue(chargers), TimeSpan.FromSeconds(parse.GetValue(duration)),
-                TimeSpan.FromSeconds(parse.GetValue(warmup)), parse.GetValue(sessions), parse.GetValue(invoices));
+                TimeSpan.FromSeconds(parse.GetValue(warmup)), TimeSpan.FromSeconds(parse.GetValue(jitWait)), parse.GetValue(sessions), parse.GetValue(invoices));
             if (options is { Runs: < 1 } or { Days: < 1 or > 366 } or { RawRows: < 1 } or { Writers: < 1 } or { AppendBatch: < 1 } or { Chargers: < 1 }
-                or { PricingSessions: < 1 } or { Invoices: < 1 } || options.OcppDuration < TimeSpan.FromSeconds(1) || options.OcppWarmup < TimeSpan.Zero)
+                or { PricingSessions: < 1 } or { Invoices: < 1 } || options.OcppDuration < TimeSpan.FromSeconds(1)
+                || options.OcppWarmup < TimeSpan.Zero || options.OcppJitWait < TimeSpan.Zero)
             {
-                AnsiConsole.MarkupLine("[red]Every size must be at least 1 (--warmup at least 0), and --days at most 366.[/]");
+                AnsiConsole.MarkupLine("[red]Every size must be at least 1 (--warmup and --jit-wait at least 0), and --days at most 366.[/]");
                 return 2;
             }
             WarnAboutOpenFiles(options.Chargers);
@@ -186,6 +188,7 @@ internal static class BenchCommand
         var chargers = new Option<int>("--chargers") { Description = "Simulated chargers, each with one connection.", DefaultValueFactory = _ => 1_000 };
         var duration = new Option<int>("--duration") { Description = "Seconds of the MeterValues closed loop.", DefaultValueFactory = _ => 30 };
         var warmup = WarmupOption();
+        var jitWait = JitWaitOption();
         var protocol = new Option<string>("--protocol") { Description = "OCPP version of the chargers: 1.6, 2.0.1, or mixed (half each).", DefaultValueFactory = _ => "mixed" };
         protocol.AcceptOnlyFromAmong("1.6", "2.0.1", "mixed");
         var concurrency = new Option<int>("--connect-concurrency")
@@ -201,25 +204,27 @@ internal static class BenchCommand
         var command = new Command("ocpp", """
             Simulated chargers against the host (run as a separate process, so its memory is measured alone): register them,
             connect them, then every charger keeps one meter-value CALL outstanding (1.6 MeterValues, 2.0.1 TransactionEvent
-            Updated) for --duration, after --warmup seconds of the same loop unmeasured. Reports calls/s, latency percentiles,
+            Updated) for --duration, after --warmup seconds of the same loop unmeasured (and up to --jit-wait more while the
+            host's JIT still recompiles). Reports calls/s, latency percentiles,
             errors and the host's memory, then inserts the same rows into a plain PostgreSQL table for a baseline. Targets:
             ingest >= 0.5 x raw insert rate, host memory <= 1 GiB.
             """)
         {
-            chargers, duration, warmup, protocol, concurrency, pool,
+            chargers, duration, warmup, jitWait, protocol, concurrency, pool,
         };
         database.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             if (parse.GetValue(chargers) < 1 || parse.GetValue(duration) < 1 || parse.GetValue(concurrency) < 1 || parse.GetValue(pool) is < 1
-                || parse.GetValue(warmup) < 0)
+                || parse.GetValue(warmup) < 0 || parse.GetValue(jitWait) < 0)
             {
-                AnsiConsole.MarkupLine("[red]--chargers, --duration, --connect-concurrency and --host-pool must be at least 1, --warmup at least 0.[/]");
+                AnsiConsole.MarkupLine("[red]--chargers, --duration, --connect-concurrency and --host-pool must be at least 1, --warmup and --jit-wait at least 0.[/]");
                 return 2;
             }
             var options = new OcppBenchOptions(parse.GetValue(chargers), TimeSpan.FromSeconds(parse.GetValue(duration)),
                 parse.GetValue(protocol) switch { "1.6" => ProtocolMix.Ocpp16, "2.0.1" => ProtocolMix.Ocpp201, _ => ProtocolMix.Mixed },
-                parse.GetValue(concurrency), parse.GetValue(pool), TimeSpan.FromSeconds(parse.GetValue(warmup)));
+                parse.GetValue(concurrency), parse.GetValue(pool), TimeSpan.FromSeconds(parse.GetValue(warmup)),
+                TimeSpan.FromSeconds(parse.GetValue(jitWait)));
             WarnAboutOpenFiles(options.Chargers);
 
             await using var server = await database.ConnectAsync(parse, m => AnsiConsole.MarkupLineInterpolated($"[grey]{m}[/]"), ct);
@@ -242,8 +247,14 @@ internal static class BenchCommand
 
     private static Option<int> WarmupOption() => new("--warmup")
     {
-        Description = "Seconds of the same MeterValues loop before each measured one, unmeasured: a fresh host first compiles its hot paths. It goes on in 3-second steps (at most 60 s more) while the host's tiered JIT is still recompiling.",
+        Description = "Seconds of the same MeterValues loop before each measured one, unmeasured: a fresh host first compiles its hot paths.",
         DefaultValueFactory = _ => 10,
+    };
+
+    private static Option<int> JitWaitOption() => new("--jit-wait")
+    {
+        Description = "At most this many seconds more of warm-up, in 3-second steps, while the host's tiered JIT is still recompiling its hot paths (0: warm up for --warmup only).",
+        DefaultValueFactory = _ => 60,
     };
 
     /// <summary>Each connection is a file descriptor here and another in the host; both processes inherit this limit.</summary>

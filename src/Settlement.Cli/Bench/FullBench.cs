@@ -14,7 +14,8 @@ namespace Settlement.Cli.Bench;
 /// <param name="AppendBatch">Events per AppendAsync of the batched appends.</param>
 /// <param name="Invoices">Session invoices issued per run.</param>
 public sealed record FullBenchOptions(
-    int Runs, int Days, int RawRows, int Writers, int AppendBatch, int Chargers, TimeSpan OcppDuration, TimeSpan OcppWarmup, int PricingSessions, int Invoices);
+    int Runs, int Days, int RawRows, int Writers, int AppendBatch, int Chargers, TimeSpan OcppDuration, TimeSpan OcppWarmup, TimeSpan OcppJitWait,
+    int PricingSessions, int Invoices);
 
 /// <summary>
 /// <c>settle bench</c>: every measurement in one run, each repeated and reported as its median, on one
@@ -34,7 +35,8 @@ internal sealed class FullBench(DatabaseServer server, string database, FullBenc
         {
             AnsiConsole.MarkupLineInterpolated($"[bold]OCPP ingest, run {run} of {options.Runs}[/]");
             ocpp.Add(await new OcppBench(server, database,
-                new OcppBenchOptions(options.Chargers, options.OcppDuration, ProtocolMix.Mixed, ConnectConcurrency: 200, HostPoolSize: null, options.OcppWarmup)).RunAsync(ct));
+                new OcppBenchOptions(options.Chargers, options.OcppDuration, ProtocolMix.Mixed, ConnectConcurrency: 200, HostPoolSize: null, options.OcppWarmup,
+                    options.OcppJitWait)).RunAsync(ct));
         }
 
         var history = DemoNetwork.Generate(new DemoOptions(Seed: 2026, new LocalDate(2026, 10, 1), options.Days));

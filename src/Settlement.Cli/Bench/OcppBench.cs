@@ -12,11 +12,12 @@ public enum ProtocolMix { Ocpp16, Ocpp201, Mixed }
 
 /// <param name="HostPoolSize">Npgsql's Maximum Pool Size for the host's connection string; null sizes it to the server.</param>
 /// <param name="Warmup">
-/// The same loop, unmeasured, before the measured one, for at least this long and then until the host's tiered JIT
-/// has gone quiet: a fresh host spends its first seconds under load compiling its hot paths again, a cost a
-/// long-running host paid long ago.
+/// The same loop, unmeasured, before the measured one: a fresh host spends its first seconds under load compiling
+/// its hot paths again, a cost a long-running host paid long ago.
 /// </param>
-public sealed record OcppBenchOptions(int Chargers, TimeSpan Duration, ProtocolMix Protocols, int ConnectConcurrency, int? HostPoolSize, TimeSpan Warmup);
+/// <param name="JitWait">How much longer the warm-up may go on while the host's tiered JIT is still recompiling.</param>
+public sealed record OcppBenchOptions(int Chargers, TimeSpan Duration, ProtocolMix Protocols, int ConnectConcurrency, int? HostPoolSize, TimeSpan Warmup,
+    TimeSpan JitWait);
 
 /// <summary>
 /// <c>settle bench ocpp</c>: N simulated chargers against the host in its own process, each with one meter-value
@@ -170,11 +171,10 @@ internal sealed class OcppBench(DatabaseServer server, string database, OcppBenc
 
     private const int ClockTicksPerSecond = 100;
     private static readonly TimeSpan SettleStep = TimeSpan.FromSeconds(3);
-    private static readonly TimeSpan MaxSettle = TimeSpan.FromSeconds(60);
     private const double QuietJitShareOfCore = 0.02;
 
     /// <summary>
-    /// The loop for --warmup, then on in steps for as long as the host's tiered JIT keeps recompiling (at most a minute
+    /// The loop for --warmup, then on in steps for as long as the host's tiered JIT keeps recompiling (at most --jit-wait
     /// more). With 10 s of warm-up alone, JIT still took 6-32% of a core in the measured window, and calls/s followed it.
     /// </summary>
     private async Task<TimeSpan> WarmUpAsync(HostProcess host, Fleet fleet,
@@ -182,7 +182,7 @@ internal sealed class OcppBench(DatabaseServer server, string database, OcppBenc
     {
         var clock = Stopwatch.StartNew();
         await fleet.RunMeterValuesLoopAsync(sessions, options.Warmup, ct);
-        while (clock.Elapsed < options.Warmup + MaxSettle && host.TieredJitTicks() is { } before)
+        while (clock.Elapsed < options.Warmup + options.JitWait && host.TieredJitTicks() is { } before)
         {
             var step = Stopwatch.StartNew();
             await fleet.RunMeterValuesLoopAsync(sessions, SettleStep, ct);

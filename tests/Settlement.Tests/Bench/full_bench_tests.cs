@@ -19,8 +19,9 @@ public sealed class full_bench_tests(LedgerDatabase db)
     {
         var json = Path.Combine(Path.GetTempPath(), $"settle-bench-{Guid.NewGuid():N}.json");
 
+        // No waiting for the host's JIT: it could add up to a minute to the suite.
         var run = await SettleProcess.RunAsync("bench", "--runs", "1", "--days", "1", "--rows", "500", "--writers", "4", "--chargers", "2",
-            "--duration", "1", "--warmup", "1", "--sessions", "200", "--invoices", "5", "--json", json,
+            "--duration", "1", "--warmup", "1", "--jit-wait", "0", "--sessions", "200", "--invoices", "5", "--json", json,
             "--database", db.Scratch("bench_all"), "--connection", db.ConnectionString);
 
         Assert.True(run.ExitCode == 0, run.Output);
@@ -34,5 +35,16 @@ public sealed class full_bench_tests(LedgerDatabase db)
         Assert.Equal(2, root.GetProperty("ocpp_chargers").GetInt32());
         Assert.Equal(1, root.GetProperty("ocpp_warmup_s").GetInt32());
         File.Delete(json);
+    }
+
+    [Theory]
+    [InlineData("bench", "--jit-wait", "-1")]
+    [InlineData("bench", "ocpp", "--jit-wait", "-1")]
+    public async Task a_negative_wait_for_the_jit_is_refused_before_anything_runs(params string[] args)
+    {
+        var run = await SettleProcess.RunAsync([.. args, "--connection", db.ConnectionString]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--jit-wait at least 0", run.Output);
     }
 }
