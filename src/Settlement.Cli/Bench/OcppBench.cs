@@ -182,10 +182,10 @@ internal sealed class OcppBench(DatabaseServer server, string database, OcppBenc
     {
         var clock = Stopwatch.StartNew();
         await fleet.RunMeterValuesLoopAsync(sessions, options.Warmup, ct);
-        while (clock.Elapsed < options.Warmup + options.JitWait && host.TieredJitTicks() is { } before)
+        while (options.Warmup + options.JitWait - clock.Elapsed is var left && left > TimeSpan.Zero && host.TieredJitTicks() is { } before)
         {
             var step = Stopwatch.StartNew();
-            await fleet.RunMeterValuesLoopAsync(sessions, SettleStep, ct);
+            await fleet.RunMeterValuesLoopAsync(sessions, left < SettleStep ? left : SettleStep, ct);
             if (host.TieredJitTicks() is not { } after) break;
             var share = (after - before) / (double)ClockTicksPerSecond / step.Elapsed.TotalSeconds;
             if (share < QuietJitShareOfCore) break;
