@@ -6,6 +6,7 @@ using NodaTime;
 using NodaTime.Text;
 using Settlement.Domain.Drivers;
 using Settlement.Domain.Events;
+using Settlement.Ledger.Database;
 using Settlement.Ledger.Drivers;
 using Settlement.Ledger.Schemas;
 using Settlement.Ledger.Store;
@@ -181,20 +182,8 @@ public sealed class Ledger : IAsyncDisposable
         await SaveOnAsync(connection, batch, beside, ct);
     }
 
-    private async Task<Npgsql.NpgsqlConnection> OpenConnectionAsync(CancellationToken ct)
-    {
-        var connection = _store.Storage.Database.CreateConnection(Marten.Storage.ConnectionUsage.ReadWrite);
-        try
-        {
-            await connection.OpenAsync(ct);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
+    private Task<Npgsql.NpgsqlConnection> OpenConnectionAsync(CancellationToken ct) =>
+        _store.Storage.Database.CreateConnection(Marten.Storage.ConnectionUsage.ReadWrite).OpenedAsync(ct);
 
     /// <summary>
     /// One transaction: the events, then the inline projections' documents, then <paramref name="beside"/>'s

@@ -129,25 +129,13 @@ public sealed partial class DatabaseServer : IAsyncDisposable
             await embedded.DisposeAsync();
     }
 
-    async Task<NpgsqlConnection> OpenMaintenanceConnectionAsync(CancellationToken ct)
-    {
-        // Administration is rare; unpooled, it leaves no idle sessions on the maintenance database.
-        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString)
+    // Administration is rare; unpooled, it leaves no idle sessions on the maintenance database.
+    Task<NpgsqlConnection> OpenMaintenanceConnectionAsync(CancellationToken ct) =>
+        new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString)
         {
             Database = MaintenanceDatabase,
             Pooling = false,
-        }.ConnectionString);
-        try
-        {
-            await connection.OpenAsync(ct);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
+        }.ConnectionString).OpenedAsync(ct);
 
     static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
     {
