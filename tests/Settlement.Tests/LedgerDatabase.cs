@@ -22,6 +22,14 @@ public sealed class LedgerDatabase : IAsyncLifetime
     /// <summary>A further database for this test process, e.g. for a CLI run; dropped with the others.</summary>
     public string Scratch(string purpose) => $"{Name}_{purpose}";
 
+    /// <summary>A ledger of its own on the scratch database for <paramref name="purpose"/>, recreated empty; the caller disposes it.</summary>
+    public async Task<Settlement.Ledger.Ledger> ScratchLedgerAsync(string purpose)
+    {
+        var name = Scratch(purpose);
+        await Server.RecreateDatabaseAsync(name, CancellationToken.None);
+        return await LedgerStore.OpenAsync(Server.ConnectionStringFor(name));
+    }
+
     public async Task InitializeAsync()
     {
         Server = await DatabaseServer.ConnectAsync(Environment.GetEnvironmentVariable("SETTLE_CONNECTION"), _ => { }, CancellationToken.None);

@@ -3,7 +3,6 @@ using Npgsql;
 using Settlement.Domain.Events;
 using Settlement.Ledger;
 using Settlement.Ledger.Audit;
-using Settlement.Ledger.Store;
 using static Settlement.Tests.Ledger.Events;
 
 namespace Settlement.Tests.Audit;
@@ -30,10 +29,8 @@ internal sealed class ChainedLedger : IAsyncDisposable
 
     public static async Task<ChainedLedger> CreateAsync(LedgerDatabase db, string purpose)
     {
-        var name = db.Scratch(purpose);
-        await db.Server.RecreateDatabaseAsync(name, CancellationToken.None);
-        var ledger = await LedgerStore.OpenAsync(db.Server.ConnectionStringFor(name));
-        return new ChainedLedger(name, ledger, new ChainWriter(ledger.DataSource, NullLogger.Instance));
+        var ledger = await db.ScratchLedgerAsync(purpose);
+        return new ChainedLedger(db.Scratch(purpose), ledger, new ChainWriter(ledger.DataSource, NullLogger.Instance));
     }
 
     /// <summary>Given sessions of a start and a stop each, appended one session per transaction; returns their stream ids.</summary>

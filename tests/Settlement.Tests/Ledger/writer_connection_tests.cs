@@ -1,7 +1,6 @@
 using Npgsql;
 using Settlement.Domain.Events;
 using Settlement.Ledger;
-using Settlement.Ledger.Store;
 using static Settlement.Tests.Ledger.Events;
 
 namespace Settlement.Tests.Ledger;
@@ -13,9 +12,7 @@ public sealed class writer_connection_tests(LedgerDatabase db)
     [Fact]
     public async Task after_its_connection_is_cut_the_writer_opens_another_and_a_failed_append_wrote_nothing()
     {
-        var name = db.Scratch("writer_connection");
-        await db.Server.RecreateDatabaseAsync(name, CancellationToken.None);
-        await using var ledger = await LedgerStore.OpenAsync(db.Server.ConnectionStringFor(name));
+        await using var ledger = await db.ScratchLedgerAsync("writer_connection");
         var before = NewSessionId();
         await ledger.AppendAsync(StreamAppend.New(StreamIds.Session(before), Pending(Started(before))));
 
@@ -23,7 +20,7 @@ public sealed class writer_connection_tests(LedgerDatabase db)
         {
             await admin.OpenAsync();
             await using var cut = new NpgsqlCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1", admin)
-                { Parameters = { new() { Value = name } } };
+                { Parameters = { new() { Value = db.Scratch("writer_connection") } } };
             Assert.True((long)(await cut.ExecuteScalarAsync())! > 0);
         }
         var (during, after) = (NewSessionId(), NewSessionId());
