@@ -158,7 +158,7 @@ internal sealed class OcppBench(DatabaseServer server, string database, OcppBenc
         report.MeterCallsInWindow = counters.MeterValues.Count;
         report.Cpu = cpu.Since(host);
         if (jitTicks is { } jitBefore && host.TieredJitTicks() is { } jitAfter)
-            report.TieredJitShareOfCore = (jitAfter - jitBefore) / (double)ClockTicksPerSecond / (report.WindowEnd - windowStart).TotalSeconds;
+            report.TieredJitShareOfCore = (jitAfter - jitBefore) / (double)ProcFs.ClockTicksPerSecond / (report.WindowEnd - windowStart).TotalSeconds;
         report.Postgres = (await PostgresActivity.ReadAsync(queries, ct)).Since(postgres);
         window.Description = "MeterValues closed loop: waiting for the calls in flight";
         await loop;
@@ -169,9 +169,8 @@ internal sealed class OcppBench(DatabaseServer server, string database, OcppBenc
         report.EventsInWindow = await EventsBetweenAsync(queries, report.WindowStartSequence, report.WindowEndSequence, ct);
     }
 
-    private const int ClockTicksPerSecond = 100;
-    private static readonly TimeSpan SettleStep = TimeSpan.FromSeconds(3);
-    private const double QuietJitShareOfCore = 0.02;
+    internal static readonly TimeSpan SettleStep = TimeSpan.FromSeconds(3);
+    internal const double QuietJitShareOfCore = 0.02;
 
     /// <summary>
     /// The loop for --warmup, then on in steps for as long as the host's tiered JIT keeps recompiling (at most --jit-wait
@@ -187,7 +186,7 @@ internal sealed class OcppBench(DatabaseServer server, string database, OcppBenc
             var step = Stopwatch.StartNew();
             await fleet.RunMeterValuesLoopAsync(sessions, left < SettleStep ? left : SettleStep, ct);
             if (host.TieredJitTicks() is not { } after) break;
-            var share = (after - before) / (double)ClockTicksPerSecond / step.Elapsed.TotalSeconds;
+            var share = (after - before) / (double)ProcFs.ClockTicksPerSecond / step.Elapsed.TotalSeconds;
             if (share < QuietJitShareOfCore) break;
             warming.Description = Markup.Escape(
                 $"Warm-up: {clock.Elapsed.TotalSeconds:N0} s, the host's tiered JIT still busy ({share:P0} of a core)");

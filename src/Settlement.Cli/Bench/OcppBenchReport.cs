@@ -64,7 +64,8 @@ internal sealed class OcppBenchReport
         Row(table, "Transactions started", $"{Transactions:N0} in {Seconds(TransactionTime)}");
         if (WarmupTaken is { } warmup)
             Row(table, "Warm-up (not measured)",
-                $"{Seconds(warmup)}: at least {Seconds(Options.Warmup)}, then until the host's tiered JIT used under 2 % of a core for 3 s (at most {Seconds(Options.JitWait)} more)");
+                $"{Seconds(warmup)}: at least {Seconds(Options.Warmup)}, then until the host's tiered JIT used under " +
+                $"{OcppBench.QuietJitShareOfCore:P0} of a core for {Seconds(OcppBench.SettleStep)} (at most {Seconds(Options.JitWait)} more)");
         Row(table, "MeterValues calls/s", $"{CallsPerSecond:N0} ({MeterCallsInWindow:N0} answered in {WindowSeconds:N1} s, one outstanding per charger)");
         Row(table, "Latency CALL → CALLRESULT",
             $"p50 {Ms(Latency.P50)}  p95 {Ms(Latency.P95)}  p99 {Ms(Latency.P99)}  max {Ms(Latency.Max)}");

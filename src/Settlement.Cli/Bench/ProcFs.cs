@@ -8,6 +8,9 @@ public sealed record MemoryReading(long ResidentBytes, long PeakResidentBytes);
 /// <summary>The few Linux /proc figures the bench reports. Each is null where /proc is not there to read.</summary>
 public static class ProcFs
 {
+    /// <summary>The unit of /proc's CPU times: Linux reports them in ticks of 1/100 s whatever the kernel's own tick rate.</summary>
+    public const int ClockTicksPerSecond = 100;
+
     public static MemoryReading? Memory(int processId)
     {
         var status = ReadLines($"/proc/{processId}/status");
@@ -27,8 +30,8 @@ public static class ProcFs
     }
 
     /// <summary>
-    /// CPU time the threads of a process named <paramref name="threadName"/> have used, in clock ticks (Linux
-    /// counts 100 a second), from /proc/{pid}/task/*/stat.
+    /// CPU time the threads of a process named <paramref name="threadName"/> have used, in clock ticks
+    /// (<see cref="ClockTicksPerSecond"/>), from /proc/{pid}/task/*/stat.
     /// </summary>
     public static long? ThreadCpuTicks(int processId, string threadName)
     {
