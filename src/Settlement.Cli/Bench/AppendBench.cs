@@ -14,9 +14,12 @@ namespace Settlement.Cli.Bench;
 public sealed class AppendBench(DatabaseServer server, string database, GeneratedHistory history)
 {
     /// <param name="Transactions">What PostgreSQL counted as transactions in the database while appending.</param>
-    public sealed record Result(long Events, TimeSpan Elapsed, long Transactions)
+    /// <param name="MachineCpu">CPU the whole machine used while appending (see <see cref="ProcFs.MachineBusyTime"/>).</param>
+    public sealed record Result(long Events, TimeSpan Elapsed, long Transactions, TimeSpan? MachineCpu)
     {
         public double EventsPerSecond => Events / Math.Max(Elapsed.TotalSeconds, 0.001);
+
+        public double? CpuMicrosecondsPerEvent => MachineCpu?.TotalMicroseconds / Events;
     }
 
     /// <summary>
@@ -54,6 +57,7 @@ public sealed class AppendBench(DatabaseServer server, string database, Generate
         await using var ledger = await FreshLedgerAsync(ct);
         await ledger.Drivers.RegisterAsync(history.Drivers, ct);
         var before = await PostgresActivity.ReadAsync(ledger.DataSource, ct);
+        var cpuBefore = ProcFs.MachineBusyTime();
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(shares.Select(share => Task.Run(async () =>
         {
@@ -63,7 +67,8 @@ public sealed class AppendBench(DatabaseServer server, string database, Generate
                 appended(1);
             }
         }, ct)));
-        return new Result(history.Count, clock.Elapsed, await TransactionsSinceAsync(ledger, before, ct));
+        var (elapsed, cpu) = (clock.Elapsed, ProcFs.MachineBusyTime() - cpuBefore);
+        return new Result(history.Count, elapsed, await TransactionsSinceAsync(ledger, before, ct), cpu);
     }
 
     /// <summary><paramref name="batchSize"/> events per AppendAsync, in time order, one call after the other.</summary>
@@ -71,9 +76,11 @@ public sealed class AppendBench(DatabaseServer server, string database, Generate
     {
         await using var ledger = await FreshLedgerAsync(ct);
         var before = await PostgresActivity.ReadAsync(ledger.DataSource, ct);
+        var cpuBefore = ProcFs.MachineBusyTime();
         var clock = Stopwatch.StartNew();
         await DemoHistoryWriter.AppendAsync(ledger, history, appended, ct, batchSize);
-        return new Result(history.Count, clock.Elapsed, await TransactionsSinceAsync(ledger, before, ct));
+        var (elapsed, cpu) = (clock.Elapsed, ProcFs.MachineBusyTime() - cpuBefore);
+        return new Result(history.Count, elapsed, await TransactionsSinceAsync(ledger, before, ct), cpu);
     }
 
     // Backends report their counters when idle for a second; the two reads themselves count one each.

@@ -45,13 +45,13 @@ internal sealed class FullBench(DatabaseServer server, string database, FullBenc
 
         var connectionString = server.ConnectionStringFor(database);
         var samples = await SampleRowsAsync(connectionString, history.Count, ct);
-        var rawBatch = new List<double>();
+        var rawBatch = new List<RawInsertResult>();
         var rawCopy = new List<double>();
         foreach (var run in runs)
         {
-            rawBatch.Add((await StageAsync($"Raw PostgreSQL, multi-row INSERT, run {run}", options.RawRows, tick =>
+            rawBatch.Add(await StageAsync($"Raw PostgreSQL, multi-row INSERT, run {run}", options.RawRows, tick =>
                 RawInsertBaseline.RunAsync(connectionString, samples, options.RawRows, table: "raw_insert", inserted: tick,
-                    method: RawInsertMethod.MultiRowInsert, ct: ct))).RowsPerSecond);
+                    method: RawInsertMethod.MultiRowInsert, ct: ct)));
             rawCopy.Add((await StageAsync($"Raw PostgreSQL, binary COPY, run {run}", options.RawRows, tick =>
                 RawInsertBaseline.RunAsync(connectionString, samples, options.RawRows, table: "raw_copy", inserted: tick, ct: ct))).RowsPerSecond);
         }
@@ -99,10 +99,13 @@ internal sealed class FullBench(DatabaseServer server, string database, FullBenc
             Cores = Environment.ProcessorCount,
             HistoryEvents = history.Count,
             Options = options,
-            RawBatchRowsPerSecond = Median(rawBatch),
+            RawBatchRowsPerSecond = Median(rawBatch.Select(r => r.RowsPerSecond)),
+            RawBatchCpuPerRow = Median(rawBatch.Select(r => r.CpuMicrosecondsPerRow)),
             RawCopyRowsPerSecond = Median(rawCopy),
             AppendBatchEventsPerSecond = Median(batched.Select(r => r.EventsPerSecond)),
+            AppendBatchCpuPerEvent = Median(batched.Select(r => r.CpuMicrosecondsPerEvent)),
             AppendSingleEventsPerSecond = Median(single.Select(r => r.EventsPerSecond)),
+            AppendSingleCpuPerEvent = Median(single.Select(r => r.CpuMicrosecondsPerEvent)),
             OcppCallsPerSecond = Median(ocpp.Select(r => r.CallsPerSecond)),
             OcppEventsPerSecond = Median(ocpp.Select(r => r.EventsPerSecond)),
             OcppP50Ms = Median(ocpp.Select(r => r.Latency.P50.TotalMilliseconds)),
@@ -148,6 +151,13 @@ internal sealed class FullBench(DatabaseServer server, string database, FullBenc
         while (await reader.ReadAsync(ct))
             rows.Add(new RawRow(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
         return rows;
+    }
+
+    /// <summary>The median, or null when a run could not be measured (no /proc to read CPU time from, say).</summary>
+    internal static double? Median(IEnumerable<double?> values)
+    {
+        var measured = values.ToList();
+        return measured.Count > 0 && measured.All(v => v.HasValue) ? Median(measured.Select(v => v!.Value)) : null;
     }
 
     internal static double Median(IEnumerable<double> values)

@@ -18,6 +18,11 @@ internal sealed class FullBenchFigures
     public required double RawCopyRowsPerSecond { get; init; }
     public required double AppendBatchEventsPerSecond { get; init; }
     public required double AppendSingleEventsPerSecond { get; init; }
+
+    /// <summary>Microseconds of the whole machine's CPU per raw row and per appended event; null without /proc.</summary>
+    public required double? RawBatchCpuPerRow { get; init; }
+    public required double? AppendBatchCpuPerEvent { get; init; }
+    public required double? AppendSingleCpuPerEvent { get; init; }
     public required double OcppCallsPerSecond { get; init; }
     public required double OcppEventsPerSecond { get; init; }
     public required double OcppP50Ms { get; init; }
@@ -49,6 +54,9 @@ internal sealed class FullBenchFigures
         json.WriteNumber("append_events_per_s", Math.Round(AppendBatchEventsPerSecond));
         json.WriteNumber("append_single_events_per_s", Math.Round(AppendSingleEventsPerSecond));
         json.WriteNumber("append_to_raw_batch", Math.Round(AppendToRawBatch, 3));
+        WriteNumberOrNull(json, "raw_batch_cpu_us_per_row", RawBatchCpuPerRow);
+        WriteNumberOrNull(json, "append_cpu_us_per_event", AppendBatchCpuPerEvent);
+        WriteNumberOrNull(json, "append_single_cpu_us_per_event", AppendSingleCpuPerEvent);
         json.WriteNumber("ocpp_chargers", Options.Chargers);
         json.WriteNumber("ocpp_warmup_s", Options.OcppWarmup.TotalSeconds);
         json.WriteNumber("ocpp_calls_per_s", Math.Round(OcppCallsPerSecond));
@@ -65,18 +73,24 @@ internal sealed class FullBenchFigures
         json.WriteEndObject();
     }
 
+    private static void WriteNumberOrNull(Utf8JsonWriter json, string name, double? value)
+    {
+        if (value is { } measured) json.WriteNumber(name, Math.Round(measured, 1));
+        else json.WriteNull(name);
+    }
+
     public void Print()
     {
         var table = new Table()
             .Title($"settle bench: medians of {Runs} run{(Runs == 1 ? "" : "s")} on {Cores} cores")
             .AddColumns("Measure", "Median", "Target", "Result");
         Row(table, "Raw PostgreSQL, multi-row INSERT", $"{RawBatchRowsPerSecond:N0} rows/s",
-            note: $"{Options.RawRows:N0} event rows, 1,000 per statement, 4 connections");
+            note: $"{Options.RawRows:N0} event rows, 1,000 per statement, 4 connections{RawCpu(RawBatchCpuPerRow)}");
         Row(table, "Raw PostgreSQL, binary COPY", $"{RawCopyRowsPerSecond:N0} rows/s", note: "the same rows, 1,000 per COPY");
         Row(table, "Append, batched", $"{AppendBatchEventsPerSecond:N0} events/s", $"≥ {AppendRatioTarget} × raw INSERT",
-            Verdict(AppendToRawBatch >= AppendRatioTarget), $"{HistoryEvents:N0} demo events, {Options.AppendBatch:N0} per AppendAsync; ratio {AppendToRawBatch:N3}");
+            Verdict(AppendToRawBatch >= AppendRatioTarget), $"{HistoryEvents:N0} demo events, {Options.AppendBatch:N0} per AppendAsync; ratio {AppendToRawBatch:N3}{AppendCpu(AppendBatchCpuPerEvent)}");
         Row(table, "Append, one event per call", $"{AppendSingleEventsPerSecond:N0} events/s",
-            note: $"{Options.Writers} concurrent writers, group commit; ratio {AppendSingleEventsPerSecond / RawBatchRowsPerSecond:N3}");
+            note: $"{Options.Writers} concurrent writers, group commit; ratio {AppendSingleEventsPerSecond / RawBatchRowsPerSecond:N3}{AppendCpu(AppendSingleCpuPerEvent)}");
         Row(table, "OCPP ingest", $"{OcppCallsPerSecond:N0} calls/s, {OcppEventsPerSecond:N0} events/s", $"≥ {OcppRatioTarget} × raw INSERT",
             Verdict(OcppToRawBatch >= OcppRatioTarget), $"{Options.Chargers:N0} chargers for {Options.OcppDuration.TotalSeconds:N0} s; ratio {OcppToRawBatch:N3}; {OcppErrors:N0} errors");
         Row(table, "OCPP latency", $"p50 {OcppP50Ms:N1} ms, p95 {OcppP95Ms:N1} ms, p99 {OcppP99Ms:N1} ms", note: "CALL → CALLRESULT");
@@ -94,6 +108,12 @@ internal sealed class FullBenchFigures
             $"settle verify's walk over {HistoryEvents:N0} events; linking them into the chain ran at {ChainEventsPerSecond:N0} events/s");
         AnsiConsole.Write(table);
     }
+
+    private static string RawCpu(double? micros) => micros is { } m ? $"; {m:N1} µs of machine CPU per row" : "";
+
+    private string AppendCpu(double? micros) => micros is { } m
+        ? $"; {m:N1} µs of machine CPU per event" + (RawBatchCpuPerRow is { } raw ? $", {m / raw:N2} × raw INSERT's per row" : "")
+        : "";
 
     private static string Verdict(bool met) => met ? "[green]PASS[/]" : "[red]FAIL[/]";
 

@@ -30,6 +30,13 @@ public static class ProcFs
     }
 
     /// <summary>
+    /// CPU time the whole machine has spent busy since it booted, summed over its cores: what a run cost every process
+    /// together (this one, PostgreSQL's backends, its WAL writer and autovacuum), not only this one.
+    /// </summary>
+    public static TimeSpan? MachineBusyTime() =>
+        MachineCpu() is { } cpu ? TimeSpan.FromSeconds((double)cpu.Busy / ClockTicksPerSecond) : null;
+
+    /// <summary>
     /// CPU time the threads of a process named <paramref name="threadName"/> have used, in clock ticks
     /// (<see cref="ClockTicksPerSecond"/>), from /proc/{pid}/task/*/stat.
     /// </summary>

@@ -15,9 +15,13 @@ public sealed record RawRow(string StreamId, string Data, string? Headers)
 /// <summary>How the rows reach PostgreSQL: one multi-row INSERT statement per batch, or one binary COPY per batch.</summary>
 public enum RawInsertMethod { BinaryCopy, MultiRowInsert }
 
-public sealed record RawInsertResult(long Rows, TimeSpan Elapsed, int Connections, int BatchSize, double AverageRowBytes, RawInsertMethod Method = RawInsertMethod.BinaryCopy)
+/// <param name="MachineCpu">CPU the whole machine used while inserting (see <see cref="ProcFs.MachineBusyTime"/>); null where /proc is not there.</param>
+public sealed record RawInsertResult(long Rows, TimeSpan Elapsed, int Connections, int BatchSize, double AverageRowBytes,
+    RawInsertMethod Method = RawInsertMethod.BinaryCopy, TimeSpan? MachineCpu = null)
 {
     public double RowsPerSecond => Rows / Math.Max(Elapsed.TotalSeconds, 0.001);
+
+    public double? CpuMicrosecondsPerRow => MachineCpu?.TotalMicroseconds / Rows;
 }
 
 /// <summary>
@@ -63,6 +67,7 @@ public static partial class RawInsertBaseline
             await create.ExecuteNonQueryAsync(ct);
         }
 
+        var cpuBefore = ProcFs.MachineBusyTime();
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, connections).Select(worker => Task.Run(async () =>
         {
@@ -79,7 +84,7 @@ public static partial class RawInsertBaseline
             }
         }, ct)));
         clock.Stop();
-        return new RawInsertResult(rows, clock.Elapsed, connections, batchSize, samples.Average(s => s.Bytes), method);
+        return new RawInsertResult(rows, clock.Elapsed, connections, batchSize, samples.Average(s => s.Bytes), method, ProcFs.MachineBusyTime() - cpuBefore);
     }
 
     private static RawRow[] Cycle(this IReadOnlyList<RawRow> samples, ref int next, int count)

@@ -34,6 +34,33 @@ public sealed class proc_fs_tests
     }
 
     [Fact]
+    public void the_machine_s_busy_time_grows_by_at_least_what_a_spinning_thread_used()
+    {
+        var stop = new ManualResetEventSlim();
+        var spinner = new Thread(() => { while (!stop.IsSet) Thread.SpinWait(1_000); }) { Name = "busy spinner", IsBackground = true };
+        var machineBefore = ProcFs.MachineBusyTime()!.Value;
+        spinner.Start();
+        long spinnerTicks;
+        try
+        {
+            Thread.Sleep(500);
+            // Read while it runs: a thread that has ended is gone from /proc.
+            spinnerTicks = ProcFs.ThreadCpuTicks(Environment.ProcessId, "busy spinner")!.Value;
+        }
+        finally
+        {
+            stop.Set();
+            spinner.Join();
+        }
+        var machineUsed = ProcFs.MachineBusyTime()!.Value - machineBefore;
+
+        // The thread's own time, in /proc's 10 ms ticks, can round one tick either way of the machine's.
+        var spinnerUsed = TimeSpan.FromSeconds((double)spinnerTicks / ProcFs.ClockTicksPerSecond);
+        Assert.InRange(spinnerUsed, TimeSpan.FromMilliseconds(200), TimeSpan.MaxValue);
+        Assert.InRange(machineUsed, spinnerUsed - TimeSpan.FromMilliseconds(20), TimeSpan.MaxValue);
+    }
+
+    [Fact]
     public void a_process_that_is_not_there_has_no_threads_to_read() =>
         Assert.Null(ProcFs.ThreadCpuTicks(int.MaxValue, "spin"));
 }

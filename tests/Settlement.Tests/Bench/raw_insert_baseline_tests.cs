@@ -24,6 +24,8 @@ public sealed class raw_insert_baseline_tests(LedgerDatabase db)
         Assert.Equal(2_503, reported);
         Assert.True(result.RowsPerSecond > 0);
         Assert.Equal(samples.Average(s => s.Bytes), result.AverageRowBytes);
+        Assert.True(result.MachineCpu > TimeSpan.Zero, $"machine CPU {result.MachineCpu}");
+        Assert.Equal(result.MachineCpu!.Value.TotalMicroseconds / 2_503, result.CpuMicrosecondsPerRow);
         await using var connection = new NpgsqlConnection(db.ConnectionString);
         await connection.OpenAsync();
         await using var count = new NpgsqlCommand(
