@@ -37,15 +37,32 @@ internal sealed class GroupCommit : IAsyncDisposable
     private async Task WriteAsync()
     {
         var group = new List<Submission>();
-        while (await _queue.Reader.WaitToReadAsync())
+        var events = 0;
+        void TakeQueued()
         {
-            group.Clear();
-            var events = 0;
             while (events < MaxEventsPerCommit && _queue.Reader.TryRead(out var next))
             {
                 group.Add(next);
                 events += next.Batch.Sum(a => a.Events.Length);
             }
+        }
+
+        var concurrentCallers = false;
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            group.Clear();
+            events = 0;
+            TakeQueued();
+            // The callers the last commit answered are about to submit again. While several callers are appending,
+            // give them a turn on the thread pool before committing, so that a commit's fixed cost (the statement,
+            // its round trips, the wake-ups) is shared by more events: with 64 writers of single events, half the
+            // commits and 10-30% more events/s in alternating runs. A lone caller (an import, a quiet host) does not wait.
+            if (concurrentCallers || group.Count > 1)
+            {
+                await Task.Yield();
+                TakeQueued();
+            }
+            concurrentCallers = group.Count > 1;
 
             if (group.Count > 1)
             {
