@@ -10,7 +10,8 @@ public sealed class full_bench_tests(LedgerDatabase db)
     private static readonly string[] MeasuredKeys =
     [
         "cores", "runs", "raw_batch_rows_per_s", "raw_copy_rows_per_s", "append_events_per_s", "append_single_events_per_s",
-        "append_to_raw_batch", "raw_batch_cpu_us_per_row", "append_cpu_us_per_event", "append_single_cpu_us_per_event", "ocpp_chargers", "ocpp_warmup_s", "ocpp_calls_per_s", "ocpp_p50_ms", "ocpp_p95_ms", "ocpp_p99_ms", "ocpp_to_raw_batch",
+        "append_to_raw_batch", "raw_batch_cpu_us_per_row", "append_cpu_us_per_event", "append_single_cpu_us_per_event",
+        "ocpp_chargers", "ocpp_warmup_s", "ocpp_calls_per_s", "ocpp_p50_ms", "ocpp_p95_ms", "ocpp_p99_ms", "ocpp_to_raw_batch",
         "host_memory_mb", "rebuild_events_per_s", "pricing_sessions_per_s", "invoices_per_s", "verify_events_per_s", "chain_events_per_s",
     ];
 
