@@ -87,8 +87,12 @@ internal sealed class OcppBenchReport
             if (TieredJitShareOfCore is { } jit)
                 Row(table, "Host's tiered JIT during the loop", $"{jit:P0} of a core");
             if (MeterCallsInWindow > 0)
+            {
+                var total = MicrosPerCall(cpu.HostPercent + cpu.SimulatorPercent + cpu.OtherPercent);
                 Row(table, "CPU per MeterValues call",
-                    $"host {MicrosPerCall(cpu.HostPercent):N0} µs, simulator {MicrosPerCall(cpu.SimulatorPercent):N0} µs, rest {MicrosPerCall(cpu.OtherPercent):N0} µs");
+                    $"host {MicrosPerCall(cpu.HostPercent):N0} µs, simulator {MicrosPerCall(cpu.SimulatorPercent):N0} µs, rest {MicrosPerCall(cpu.OtherPercent):N0} µs; " +
+                    $"{total:N0} µs in all" + (RawInsert?.CpuMicrosecondsPerRow is { } raw ? $", {total / raw:N0} × raw INSERT's per row" : ""));
+            }
         }
         if (Postgres is { } postgres)
             Row(table, "PostgreSQL per MeterValues call", postgres.PerCall(MeterCallsInWindow));
@@ -118,7 +122,8 @@ internal sealed class OcppBenchReport
 
     private static string RawRate(RawInsertResult? raw) => raw is null
         ? "not measured (no events were appended)"
-        : $"{raw.RowsPerSecond:N0} rows/s ({raw.Rows:N0} rows of {raw.AverageRowBytes:N0} B, {raw.BatchSize:N0} per transaction, {raw.Connections} connections)";
+        : $"{raw.RowsPerSecond:N0} rows/s ({raw.Rows:N0} rows of {raw.AverageRowBytes:N0} B, {raw.BatchSize:N0} per transaction, {raw.Connections} connections" +
+          (raw.CpuMicrosecondsPerRow is { } cpu ? $"; {cpu:N1} µs of machine CPU per row)" : ")");
 
     private static string Seconds(TimeSpan time) => $"{time.TotalSeconds:N1} s";
 
