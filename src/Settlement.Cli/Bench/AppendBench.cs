@@ -56,38 +56,35 @@ public sealed class AppendBench(DatabaseServer server, string database, Generate
         var shares = history.GroupBy(e => (uint)StableHash(e.StreamId) % (uint)writers).Select(g => g.ToList()).ToList();
         await using var ledger = await FreshLedgerAsync(ct);
         await ledger.Drivers.RegisterAsync(history.Drivers, ct);
-        var before = await PostgresActivity.ReadAsync(ledger.DataSource, ct);
-        var cpuBefore = ProcFs.MachineBusyTime();
-        var clock = Stopwatch.StartNew();
-        await Task.WhenAll(shares.Select(share => Task.Run(async () =>
+        return await MeasureAsync(ledger, () => Task.WhenAll(shares.Select(share => Task.Run(async () =>
         {
             foreach (var e in share)
             {
                 await ledger.AppendAsync(new StreamAppend(e.StreamId, [new PendingEvent(e.Data, e.Metadata)]), ct);
                 appended(1);
             }
-        }, ct)));
-        var (elapsed, cpu) = (clock.Elapsed, ProcFs.MachineBusyTime() - cpuBefore);
-        return new Result(history.Count, elapsed, await TransactionsSinceAsync(ledger, before, ct), cpu);
+        }, ct))), ct);
     }
 
     /// <summary><paramref name="batchSize"/> events per AppendAsync, in time order, one call after the other.</summary>
     private async Task<Result> BatchesAsync(int batchSize, Action<int> appended, CancellationToken ct)
     {
         await using var ledger = await FreshLedgerAsync(ct);
+        return await MeasureAsync(ledger, () => DemoHistoryWriter.AppendAsync(ledger, history, appended, ct, batchSize), ct);
+    }
+
+    /// <summary>How long appending the history took, with the machine's CPU and PostgreSQL's transactions meanwhile.</summary>
+    private async Task<Result> MeasureAsync(Ledger.Ledger ledger, Func<Task> appendHistory, CancellationToken ct)
+    {
         var before = await PostgresActivity.ReadAsync(ledger.DataSource, ct);
         var cpuBefore = ProcFs.MachineBusyTime();
         var clock = Stopwatch.StartNew();
-        await DemoHistoryWriter.AppendAsync(ledger, history, appended, ct, batchSize);
+        await appendHistory();
         var (elapsed, cpu) = (clock.Elapsed, ProcFs.MachineBusyTime() - cpuBefore);
-        return new Result(history.Count, elapsed, await TransactionsSinceAsync(ledger, before, ct), cpu);
-    }
-
-    // Backends report their counters when idle for a second; the two reads themselves count one each.
-    private static async Task<long> TransactionsSinceAsync(Ledger.Ledger ledger, PostgresActivity before, CancellationToken ct)
-    {
+        // Backends report their counters when idle for a second; the two reads themselves count one each.
         await Task.Delay(TimeSpan.FromSeconds(1.5), ct);
-        return (await PostgresActivity.ReadAsync(ledger.DataSource, ct)).Since(before).Transactions - 1;
+        var transactions = (await PostgresActivity.ReadAsync(ledger.DataSource, ct)).Since(before).Transactions - 1;
+        return new Result(history.Count, elapsed, transactions, cpu);
     }
 
     private async Task<Ledger.Ledger> FreshLedgerAsync(CancellationToken ct)
