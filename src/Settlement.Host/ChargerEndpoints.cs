@@ -25,6 +25,8 @@ public static class ChargerEndpoints
     {
         app.MapPost("/api/chargers", async (RegisterChargerBody body, Ledger.Ledger ledger, IClock clock, CancellationToken ct) =>
         {
+            if ((body.Evses ?? []).GroupBy(e => e.EvseId).FirstOrDefault(same => same.Count() > 1) is { } repeated)
+                return Results.BadRequest(new { error = $"evses: evseId {repeated.Key} appears {repeated.Count()} times; each EVSE is listed once." });
             var stream = StreamIds.Charger(body.ChargerId ?? "");
             var existing = await LoadAsync(ledger, stream, ct);
             if (existing?.Registered == true)

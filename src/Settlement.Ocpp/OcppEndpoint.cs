@@ -1,7 +1,6 @@
 using System.Net.WebSockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using System.Text.RegularExpressions;
 using Marten;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -23,7 +22,7 @@ using Settlement.Projections.Network;
 namespace Settlement.Ocpp;
 
 /// <summary><c>ws(s)://host/ocpp/{chargePointIdentity}</c>: the OCPP-J endpoint for 1.6 and 2.0.1 chargers.</summary>
-public static partial class OcppEndpoint
+public static class OcppEndpoint
 {
     public static IServiceCollection AddOcpp(this IServiceCollection services, OcppOptions options) => services
         .AddSingleton(options)
@@ -48,10 +47,6 @@ public static partial class OcppEndpoint
         return app;
     }
 
-    // OCPP 2.0.1 part 4 §3.1.1: at most 48 characters, from the unreserved URL set plus a few separators.
-    [GeneratedRegex(@"^[A-Za-z0-9\-_.~*:+|@=]{1,48}$")]
-    private static partial Regex Identity();
-
     private static async Task ConnectAsync(HttpContext context, string identity)
     {
         var services = context.RequestServices;
@@ -65,9 +60,9 @@ public static partial class OcppEndpoint
             await Refuse(context, StatusCodes.Status400BadRequest, "This is the OCPP-J endpoint: connect with a WebSocket and an ocpp1.6 or ocpp2.0.1 subprotocol.");
             return;
         }
-        if (!Identity().IsMatch(identity))
+        if (!Identifiers.IsValid(identity))
         {
-            await Refuse(context, StatusCodes.Status400BadRequest, $"'{identity}' is not a valid charge point identity (1-48 URL-safe characters).");
+            await Refuse(context, StatusCodes.Status400BadRequest, $"'{identity}' is not a valid charge point identity ({Identifiers.Shape}).");
             return;
         }
 
