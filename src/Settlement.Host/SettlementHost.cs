@@ -74,6 +74,12 @@ public static class SettlementHost
                 Ledger.Drivers.VaultSecret.EnvironmentVariable);
         app.Use(async (context, next) =>
         {
+            if (context.Request.ContentLength > BoundedInput.MaxBodyBytes)
+            {
+                context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+                await context.Response.WriteAsJsonAsync(new { error = $"The request body may be at most {BoundedInput.MaxBodyBytes} bytes, not {context.Request.ContentLength}." });
+                return;
+            }
             try
             {
                 await next(context);
