@@ -31,6 +31,9 @@ public static class OcppEndpoint
         .AddSingleton<CommandRelay>()
         .AddHostedService(services => services.GetRequiredService<CommandRelay>())
         .AddSingleton(new MessageGate(options.MaxConcurrentMessages))
+        .AddSingleton<ProtocolViolations>()
+        .AddHostedService(services => services.GetRequiredService<ProtocolViolations>())
+        .AddSingleton<PendingChargers>()
         .AddSingleton<ChargerLedger>()
         .AddSingleton<SessionRecorder>()
         .AddSingleton<V16Handler>()
@@ -99,11 +102,21 @@ public static class OcppEndpoint
             return;
         }
 
+        var pending = services.GetRequiredService<PendingChargers>();
+        if (!registered && !await pending.AdmitAsync(identity, protocol, context.RequestAborted))
+        {
+            await Refuse(context, StatusCodes.Status503ServiceUnavailable,
+                $"{options.MaxPendingChargers} unregistered chargers are pending already; ask the operator to register {identity}.");
+            return;
+        }
+
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { SubProtocol = chosen });
         var link = new ChargerLink(identity, protocol, registered);
         IProtocolHandler handler = protocol == OcppProtocol.Ocpp16 ? services.GetRequiredService<V16Handler>() : services.GetRequiredService<V201Handler>();
         var chargers = services.GetRequiredService<ChargerLedger>();
-        var connection = new ChargerConnection(socket, link, handler, chargers, options, clock, logger, services.GetRequiredService<MessageGate>());
+        var violations = services.GetRequiredService<ProtocolViolations>();
+        var connection = new ChargerConnection(socket, link, handler, chargers, options, clock, logger, services.GetRequiredService<MessageGate>(),
+            violations, pending);
         var registry = services.GetRequiredService<ConnectionRegistry>();
         if (registry.Register(connection) is { } previous)
         {
@@ -113,7 +126,7 @@ public static class OcppEndpoint
         var relay = services.GetRequiredService<CommandRelay>();
 
         var presence = $"connection:{identity}:{Guid.NewGuid():N}";
-        if (charger is { Online: false, LastBootAt: not null })
+        if (registered && charger is { Online: false, LastBootAt: not null })
             await RecordPresenceAsync(ledger, identity, presence, new ChargerCameBackOnline(identity, clock.GetCurrentInstant()), clock, context.RequestAborted);
         try
         {
@@ -125,7 +138,11 @@ public static class OcppEndpoint
             registry.Remove(connection);
             connection.FailPendingCalls();
             await relay.WithdrawAsync(identity, CancellationToken.None);
-            if (!connection.Replaced && (charger is not null || link.Registered || await StreamExistsAsync(ledger, identity)))
+            await violations.FlushAsync(identity, CancellationToken.None);
+            if (!link.Registered)
+                await pending.RecordDisconnectAsync(identity, connection.LastSeenAt, connection.RefusedWhilePending, CancellationToken.None);
+            // A Pending charger has no stream to record its outage in, unless the operator registered it meanwhile.
+            if (!connection.Replaced && (link.Registered || await RegisteredAsync(ledger, identity)))
                 await RecordPresenceAsync(ledger, identity, presence,
                     new ChargerWentOffline(identity, connection.LastSeenAt, clock.GetCurrentInstant()), clock, CancellationToken.None);
         }
@@ -157,8 +174,11 @@ public static class OcppEndpoint
         return colon > 0 && decoded[..colon] == identity && PasswordHasher.Verify(decoded[(colon + 1)..], passwordHash);
     }
 
-    private static async Task<bool> StreamExistsAsync(Ledger.Ledger ledger, string identity) =>
-        await ledger.StreamVersionAsync(StreamIds.Charger(identity)) > 0;
+    private static async Task<bool> RegisteredAsync(Ledger.Ledger ledger, string identity)
+    {
+        await using var query = ledger.Store.QuerySession();
+        return await query.LoadAsync<ChargerEntry>(StreamIds.Charger(identity)) is { Registered: true };
+    }
 
     private static Task RecordPresenceAsync(Ledger.Ledger ledger, string identity, string correlation, object @event, IClock clock, CancellationToken ct) =>
         ledger.AppendAsync(new StreamAppend(StreamIds.Charger(identity),
