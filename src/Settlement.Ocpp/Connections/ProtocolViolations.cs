@@ -51,8 +51,16 @@ public sealed class ProtocolViolations(Ledger.Ledger ledger, OcppOptions options
         var now = clock.GetCurrentInstant();
         Tally? ended = null;
         ViolationVerdict verdict;
-        var interval = _intervals.GetOrAdd(chargerId, _ => new Interval(Instant.MinValue));
-        lock (interval)
+        Interval interval;
+        while (true)
+        {
+            interval = _intervals.GetOrAdd(chargerId, _ => new Interval(Instant.MinValue));
+            Monitor.Enter(interval);
+            // The flush may have forgotten this interval between our look-up and our lock: take the one now listed.
+            if (_intervals.TryGetValue(chargerId, out var listed) && listed == interval) break;
+            Monitor.Exit(interval);
+        }
+        try
         {
             if (now >= interval.Start + Length)
             {
@@ -66,6 +74,10 @@ public sealed class ProtocolViolations(Ledger.Ledger ledger, OcppOptions options
                 interval.Unwritten = Add(interval.Unwritten, error, frame, now);
                 verdict = interval.Violations > options.MaxViolationsPerInterval ? ViolationVerdict.CountedPastTheLimit : ViolationVerdict.Counted;
             }
+        }
+        finally
+        {
+            Monitor.Exit(interval);
         }
         if (ended is not null) await WriteAsync(chargerId, interval, ended, ct);
         return verdict;
@@ -129,9 +141,10 @@ public sealed class ProtocolViolations(Ledger.Ledger ledger, OcppOptions options
         catch (Exception e)
         {
             logger.LogError(e, "Could not record {Count} protocol violations of {Charger}; kept for the next attempt", tally.Count, chargerId);
-            lock (interval)
-                interval.Unwritten = interval.Unwritten is { } later ? Merge(tally, later) : tally;
-            _intervals.TryAdd(chargerId, interval);
+            // Into whichever interval is listed now: this one may have been forgotten while the write was tried.
+            var listed = _intervals.GetOrAdd(chargerId, interval);
+            lock (listed)
+                listed.Unwritten = listed.Unwritten is { } later ? Merge(tally, later) : tally;
             if (e is OperationCanceledException) throw;
         }
     }
