@@ -72,6 +72,20 @@ public sealed class ocpp_bounded_input_tests(LedgerDatabase db)
     }
 
     [Fact]
+    public async Task a_burst_followed_by_silence_is_counted_when_its_interval_ends_with_the_charger_still_connected()
+    {
+        await using var host = await new OcppHost(db, new OcppOptions { ViolationIntervalSeconds = 1 }).StartAsync();
+        var charger = await host.RegisterChargerAsync(OcppVersion.Ocpp16);
+        await using var client = await RawOcppClient.ConnectAsync(host.Endpoint, charger, "ocpp1.6");
+        for (var i = 0; i < 4; i++) await client.SendAsync(NotJson);
+
+        var counted = await CountedAsync(host, charger);
+
+        Assert.Equal(3, counted.Count);
+        Assert.Equal(WebSocketState.Open, client.State);
+    }
+
+    [Fact]
     public async Task a_charger_that_keeps_breaking_the_protocol_is_disconnected_and_its_count_kept()
     {
         await using var host = await new OcppHost(db, new OcppOptions { MaxViolationsPerInterval = 5 }).StartAsync();
