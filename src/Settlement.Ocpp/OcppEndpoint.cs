@@ -8,9 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NodaTime;
-using Settlement.Domain.Chargers;
 using Settlement.Domain.Events;
-using Settlement.Ledger;
 using Settlement.Ocpp.Commands;
 using Settlement.Ocpp.Connections;
 using Settlement.Ocpp.Framing;
@@ -31,6 +29,9 @@ public static partial class OcppEndpoint
         .AddSingleton<ConnectionRegistry>()
         .AddSingleton<CommandRelay>()
         .AddHostedService(services => services.GetRequiredService<CommandRelay>())
+        .AddSingleton<PresenceRecorder>()
+        .AddHostedService(services => services.GetRequiredService<PresenceRecorder>())
+        .AddHostedService<SilentSessionCloser>()
         .AddSingleton(new MessageGate(options.MaxConcurrentMessages))
         .AddSingleton<ChargerLedger>()
         .AddSingleton<SessionRecorder>()
@@ -110,29 +111,34 @@ public static partial class OcppEndpoint
         var chargers = services.GetRequiredService<ChargerLedger>();
         var connection = new ChargerConnection(socket, link, handler, chargers, options, clock, logger, services.GetRequiredService<MessageGate>());
         var registry = services.GetRequiredService<ConnectionRegistry>();
-        if (registry.Register(connection) is { } previous)
+        var previous = registry.Register(connection);
+        if (previous is not null)
         {
             previous.Replaced = true;
             await previous.CloseAsync(WebSocketCloseStatus.PolicyViolation, "replaced by a newer connection from the same charger");
         }
         var relay = services.GetRequiredService<CommandRelay>();
-
-        var presence = $"connection:{identity}:{Guid.NewGuid():N}";
-        if (charger is { Online: false, LastBootAt: not null })
-            await RecordPresenceAsync(ledger, identity, presence, new ChargerCameBackOnline(identity, clock.GetCurrentInstant()), clock, context.RequestAborted);
+        var presence = services.GetRequiredService<PresenceRecorder>();
         try
         {
+            var heldBefore = previous is not null || await relay.LocateAsync(identity, context.RequestAborted) is not null;
             await relay.AnnounceAsync(connection, context.RequestAborted);
+            await presence.RecordConnectedAsync(identity, heldBefore, context.RequestAborted);
             await connection.RunAsync(context.RequestAborted);
         }
         finally
         {
             registry.Remove(connection);
             connection.FailPendingCalls();
-            await relay.WithdrawAsync(identity, CancellationToken.None);
-            if (!connection.Replaced && (charger is not null || link.Registered || await StreamExistsAsync(ledger, identity)))
-                await RecordPresenceAsync(ledger, identity, presence,
-                    new ChargerWentOffline(identity, connection.LastSeenAt, clock.GetCurrentInstant()), clock, CancellationToken.None);
+            try
+            {
+                await relay.WithdrawAsync(identity, CancellationToken.None);
+            }
+            catch (Exception unreachable)
+            {
+                logger.LogWarning(unreachable, "Could not withdraw {Charger}'s presence; it dies with this host's listening session", identity);
+            }
+            if (!connection.Replaced) await presence.RecordDisconnectedAsync(identity, connection.LastSeenAt);
         }
     }
 
@@ -161,13 +167,6 @@ public static partial class OcppEndpoint
         var colon = decoded.IndexOf(':');
         return colon > 0 && decoded[..colon] == identity && PasswordHasher.Verify(decoded[(colon + 1)..], passwordHash);
     }
-
-    private static async Task<bool> StreamExistsAsync(Ledger.Ledger ledger, string identity) =>
-        await ledger.StreamVersionAsync(StreamIds.Charger(identity)) > 0;
-
-    private static Task RecordPresenceAsync(Ledger.Ledger ledger, string identity, string correlation, object @event, IClock clock, CancellationToken ct) =>
-        ledger.AppendAsync(new StreamAppend(StreamIds.Charger(identity),
-            [new PendingEvent(@event, new EventMetadata(correlation, null, Actor.Job("ocpp-presence"), clock.GetCurrentInstant()))]), ct);
 
     private static async Task Refuse(HttpContext context, int status, string message)
     {

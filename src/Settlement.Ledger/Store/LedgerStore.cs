@@ -84,6 +84,7 @@ public static class LedgerStore
         options.Projections.AsyncMode = JasperFx.Events.Daemon.DaemonMode.HotCold;
         options.Projections.Add<ChargerDirectory>(ProjectionLifecycle.Inline);
         options.Projections.Add<TransactionIndex>(ProjectionLifecycle.Inline);
+        options.Projections.Add<OpenSessions>(ProjectionLifecycle.Inline);
         options.Projections.Add<SiteDirectory>(ProjectionLifecycle.Inline);
         options.Projections.Add<TariffDirectory>(ProjectionLifecycle.Inline);
         options.Projections.Add<RoamedSessions>(ProjectionLifecycle.Inline);
