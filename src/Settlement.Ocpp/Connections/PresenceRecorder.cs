@@ -37,6 +37,8 @@ public sealed class PresenceRecorder(Ledger.Ledger ledger, ConnectionRegistry co
     private const int Attempts = 3;
 
     private readonly ConcurrentDictionary<string, ChargerWentOffline> _pending = new();
+    // Chargers whose connection here has had its arrival recorded; one still connecting records it itself.
+    private readonly ConcurrentDictionary<string, byte> _recordedHere = new();
     // Striped: one charger's presence writes on this host go one at a time, different chargers' in parallel.
     private readonly SemaphoreSlim[] _chargerLocks = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
     private readonly SemaphoreSlim _retryNow = new(0);
@@ -49,6 +51,7 @@ public sealed class PresenceRecorder(Ledger.Ledger ledger, ConnectionRegistry co
     {
         var offline = new ChargerWentOffline(chargerId, lastSeenAt, clock.GetCurrentInstant());
         using var _ = await LockAsync(chargerId, CancellationToken.None);
+        _recordedHere.TryRemove(chargerId, out var _);
         try
         {
             // Replaced by a connection to another host (this one's presence row is withdrawn by now): no outage.
@@ -86,6 +89,7 @@ public sealed class PresenceRecorder(Ledger.Ledger ledger, ConnectionRegistry co
         await DecideAndAppendAsync(chargerId, (state, lastHeardAt, first) => first
             ? ChargerPresence.Connect(state, chargerId, heldBefore, lastHeardAt, now)
             : ChargerPresence.ComeBack(state, new ChargerCameBackOnline(chargerId, now)), ct);
+        _recordedHere[chargerId] = 0;
     }
 
     protected override async Task ExecuteAsync(CancellationToken ct)
@@ -148,8 +152,9 @@ public sealed class PresenceRecorder(Ledger.Ledger ledger, ConnectionRegistry co
         foreach (var chargerId in _pending.Keys)
         {
             using var _ = await LockAsync(chargerId, ct);
-            if (!_pending.TryGetValue(chargerId, out var offline)) continue;
-            if (connections.Find(chargerId) is null && await HeldByLiveHostAsync(chargerId, ct))
+            // Connecting here again: the connection writes the outage before its return.
+            if (!_pending.TryGetValue(chargerId, out var offline) || connections.Find(chargerId) is not null) continue;
+            if (await HeldByLiveHostAsync(chargerId, ct))
             {
                 // It came back to another host, which recorded the outage from when the ledger last heard from it.
                 _pending.TryRemove(new KeyValuePair<string, ChargerWentOffline>(chargerId, offline));
@@ -199,7 +204,7 @@ public sealed class PresenceRecorder(Ledger.Ledger ledger, ConnectionRegistry co
     /// <summary>A charger connected here is online, whatever another host recorded while this one could not announce it.</summary>
     private async Task RecordReturnsMissedAsync(CancellationToken ct)
     {
-        var here = connections.All.Where(c => c.Link.Registered).Select(c => StreamIds.Charger(c.Link.ChargerId)).ToList();
+        var here = _recordedHere.Keys.Select(StreamIds.Charger).ToList();
         if (here.Count == 0) return;
         IReadOnlyList<ChargerEntry> entries;
         await using (var query = ledger.Store.QuerySession())
@@ -217,7 +222,7 @@ public sealed class PresenceRecorder(Ledger.Ledger ledger, ConnectionRegistry co
     /// </summary>
     private async Task RecordReturnIfConnectedAsync(string chargerId, CancellationToken ct)
     {
-        if (connections.Find(chargerId) is null && !await HeldByLiveHostAsync(chargerId, ct)) return;
+        if (!_recordedHere.ContainsKey(chargerId) && !await HeldByLiveHostAsync(chargerId, ct)) return;
         var now = clock.GetCurrentInstant();
         await DecideAndAppendAsync(chargerId, (state, _, _) => ChargerPresence.ComeBack(state, new ChargerCameBackOnline(chargerId, now)), ct);
     }
