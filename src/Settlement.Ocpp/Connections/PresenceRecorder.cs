@@ -95,19 +95,19 @@ public sealed class PresenceRecorder(Ledger.Ledger ledger, ConnectionRegistry co
     protected override async Task ExecuteAsync(CancellationToken ct)
     {
         var retryAfter = FirstRetry;
-        var nextSweep = TimeSpan.Zero;
-        var sinceSweep = System.Diagnostics.Stopwatch.StartNew();
-        while (!ct.IsCancellationRequested)
+        System.Diagnostics.Stopwatch? sinceSweep = null;
+        while (true)
         {
+            bool unwritten;
             try
             {
-                if (sinceSweep.Elapsed >= nextSweep)
+                if (sinceSweep is null || sinceSweep.Elapsed >= SweepInterval)
                 {
                     await CloseDeadHostsChargersAsync(ct);
                     await RecordReturnsMissedAsync(ct);
-                    (nextSweep, sinceSweep) = (SweepInterval, System.Diagnostics.Stopwatch.StartNew());
+                    sinceSweep = System.Diagnostics.Stopwatch.StartNew();
                 }
-                retryAfter = await WritePendingAsync(ct) ? FirstRetry : Longer(retryAfter);
+                unwritten = !await WritePendingAsync(ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -116,11 +116,12 @@ public sealed class PresenceRecorder(Ledger.Ledger ledger, ConnectionRegistry co
             catch (Exception failed)
             {
                 logger.LogWarning(failed, "Recording charger presence failed (is the database reachable?); trying again in {Delay}", retryAfter);
-                retryAfter = Longer(retryAfter);
+                unwritten = true;
             }
+            retryAfter = unwritten ? Longer(retryAfter) : FirstRetry;
+            var pause = unwritten || sinceSweep is null ? retryAfter : SweepInterval - sinceSweep.Elapsed;
             try
             {
-                var pause = _pending.IsEmpty ? SweepInterval - sinceSweep.Elapsed : retryAfter;
                 await _retryNow.WaitAsync(pause > TimeSpan.Zero ? pause : TimeSpan.Zero, ct);
             }
             catch (OperationCanceledException)

@@ -37,6 +37,7 @@ public sealed class SilentSessionCloser(Ledger.Ledger ledger, OcppOptions option
             {
                 try
                 {
+                    if (held is not null) await ConfirmLeadAsync(held, ct);
                     held ??= await TryLeadAsync(ct);
                     if (held is not null) await CloseSilentSessionsAsync(ct);
                 }
@@ -73,6 +74,13 @@ public sealed class SilentSessionCloser(Ledger.Ledger ledger, OcppOptions option
         }
         await connection.DisposeAsync();
         return null;
+    }
+
+    /// <summary>The lock lives as long as its session: a session that still answers means this host still holds it.</summary>
+    private static async Task ConfirmLeadAsync(NpgsqlConnection held, CancellationToken ct)
+    {
+        await using var ping = new NpgsqlCommand("SELECT 1", held);
+        await ping.ExecuteScalarAsync(ct);
     }
 
     private async Task CloseSilentSessionsAsync(CancellationToken ct)
