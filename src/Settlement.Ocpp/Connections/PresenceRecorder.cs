@@ -210,7 +210,7 @@ public sealed class PresenceRecorder(Ledger.Ledger ledger, ConnectionRegistry co
         IReadOnlyList<ChargerEntry> entries;
         await using (var query = ledger.Store.QuerySession())
             entries = await query.LoadManyAsync<ChargerEntry>(ct, here);
-        foreach (var entry in entries.Where(e => e is { Online: false, LastBootAt: not null }))
+        foreach (var entry in entries.Where(e => !e.Online))
         {
             using var _ = await LockAsync(entry.ChargerId, ct);
             await RecordReturnIfConnectedAsync(entry.ChargerId, ct);
@@ -251,11 +251,11 @@ public sealed class PresenceRecorder(Ledger.Ledger ledger, ConnectionRegistry co
         for (var attempt = 1; ; attempt++)
         {
             // The version is read before the entry: an entry newer than it only makes the append's version check fail.
-            if (await LastEventAsync(streamId, ct) is not var (version, lastHeardAt)) return;
+            if (await LastEventAsync(streamId, ct) is not var (version, lastHeardAt, offline)) return;
             ChargerEntry? entry;
             await using (var query = ledger.Store.QuerySession())
                 entry = await query.LoadAsync<ChargerEntry>(streamId, ct);
-            var decided = decide(new ChargerPresence(entry?.Online == true, entry?.LastBootAt is not null), lastHeardAt, attempt == 1);
+            var decided = decide(new ChargerPresence(offline, entry?.LastBootAt is not null), lastHeardAt, attempt == 1);
             if (decided.Count == 0) return;
             var metadata = new EventMetadata($"presence:{chargerId}:{Guid.NewGuid():N}", null, Actor.Job("ocpp-presence"), clock.GetCurrentInstant());
             try
@@ -270,18 +270,29 @@ public sealed class PresenceRecorder(Ledger.Ledger ledger, ConnectionRegistry co
         }
     }
 
-    private async Task<(long Version, Instant OccurredAt)?> LastEventAsync(string streamId, CancellationToken ct)
+    private static readonly string[] PresenceTypes =
+        [.. new[] { typeof(ChargerBooted), typeof(ChargerWentOffline), typeof(ChargerCameBackOnline) }.Select(EventType.StoredNameOf)];
+    private static readonly string WentOfflineType = EventType.StoredNameOf(typeof(ChargerWentOffline));
+
+    /// <summary>The stream's version, when its last event occurred, and whether its latest presence fact is an outage; null without a stream.</summary>
+    private async Task<(long Version, Instant OccurredAt, bool Offline)?> LastEventAsync(string streamId, CancellationToken ct)
     {
-        await using var last = ledger.DataSource.CreateCommand(
-            $"SELECT version, headers ->> 'occurredAt', timestamp FROM {LedgerStore.Schema}.mt_events WHERE stream_id = @stream ORDER BY version DESC LIMIT 1");
+        await using var last = ledger.DataSource.CreateCommand($"""
+            SELECT e.version, e.headers ->> 'occurredAt', e.timestamp,
+                (SELECT p.type FROM {LedgerStore.Schema}.mt_events p
+                 WHERE p.stream_id = @stream AND p.type = ANY(@presence) ORDER BY p.version DESC LIMIT 1) = @offline
+            FROM {LedgerStore.Schema}.mt_events e WHERE e.stream_id = @stream ORDER BY e.version DESC LIMIT 1
+            """);
         last.Parameters.AddWithValue("stream", streamId);
+        last.Parameters.AddWithValue("presence", PresenceTypes);
+        last.Parameters.AddWithValue("offline", WentOfflineType);
         await using var row = await last.ExecuteReaderAsync(ct);
         if (!await row.ReadAsync(ct)) return null;
         // Events appended through Marten itself carry no time of occurrence: their recording time stands in.
         var occurredAt = row.IsDBNull(1)
             ? Instant.FromDateTimeUtc(row.GetFieldValue<DateTime>(2))
             : InstantPattern.ExtendedIso.Parse(row.GetString(1)).GetValueOrThrow();
-        return (row.GetInt64(0), occurredAt);
+        return (row.GetInt64(0), occurredAt, !row.IsDBNull(3) && row.GetBoolean(3));
     }
 
     private async Task<IDisposable> LockAsync(string chargerId, CancellationToken ct)

@@ -62,9 +62,11 @@ public sealed class SilentSessionCloser(Ledger.Ledger ledger, OcppOptions option
 
     private async Task<NpgsqlConnection?> TryLeadAsync(CancellationToken ct)
     {
-        var connection = await ledger.DataSource.OpenConnectionAsync(ct);
+        // Held for as long as this host leads: from Marten's pool, not the appends' small one.
+        var connection = ledger.Store.Storage.Database.CreateConnection();
         try
         {
+            await connection.OpenAsync(ct);
             if (await AdvisoryLock.TryTakeAsync(connection, CloserLockKey, ct)) return connection;
         }
         catch
@@ -85,34 +87,34 @@ public sealed class SilentSessionCloser(Ledger.Ledger ledger, OcppOptions option
 
     private async Task CloseSilentSessionsAsync(CancellationToken ct)
     {
-        List<string> open;
+        string[] open;
         await using (var query = ledger.Store.QuerySession())
-            open = [.. await query.Query<OpenSession>().Select(s => s.Id).ToListAsync(ct)];
-        if (open.Count == 0) return;
+            open = [.. await query.Query<SessionLifecycle>().Where(s => s.Open).Select(s => s.Id).ToListAsync(ct)];
+        if (open.Length == 0) return;
 
         var now = clock.GetCurrentInstant();
-        foreach (var (sessionId, silentSince) in await LastRecordedAsync(open, ct))
+        foreach (var (streamId, silentSince) in await LastRecordedAsync(open, ct))
         {
             if (now - silentSince < Duration.FromTimeSpan(options.CloseSilentSessionsAfter)) continue;
-            await CloseAsync(sessionId, silentSince, now, ct);
+            await CloseAsync(streamId, silentSince, now, ct);
         }
     }
 
-    /// <summary>When the ledger last appended to each session's stream, by the database clock.</summary>
-    private async Task<IReadOnlyList<(string SessionId, Instant At)>> LastRecordedAsync(IReadOnlyList<string> sessionIds, CancellationToken ct)
+    /// <summary>When the ledger last appended to each stream, by the database clock.</summary>
+    private async Task<IReadOnlyList<(string StreamId, Instant At)>> LastRecordedAsync(string[] streamIds, CancellationToken ct)
     {
         await using var command = ledger.DataSource.CreateCommand($"SELECT id, timestamp FROM {ledger.Schema}.mt_streams WHERE id = ANY(@ids)");
-        command.Parameters.AddWithValue("ids", sessionIds.Select(StreamIds.Session).ToArray());
+        command.Parameters.AddWithValue("ids", streamIds);
         var last = new List<(string, Instant)>();
         await using var rows = await command.ExecuteReaderAsync(ct);
         while (await rows.ReadAsync(ct))
-            last.Add((rows.GetString(0)[StreamIds.Session("").Length..], Instant.FromDateTimeUtc(rows.GetFieldValue<DateTime>(1))));
+            last.Add((rows.GetString(0), Instant.FromDateTimeUtc(rows.GetFieldValue<DateTime>(1))));
         return last;
     }
 
-    private async Task CloseAsync(string sessionId, Instant silentSince, Instant now, CancellationToken ct)
+    private async Task CloseAsync(string streamId, Instant silentSince, Instant now, CancellationToken ct)
     {
-        var streamId = StreamIds.Session(sessionId);
+        var sessionId = streamId[StreamIds.Session("").Length..];
         var (events, version) = await ledger.FetchAsync(streamId, ct);
         var decided = Session.CloseForSilence(Session.Fold(events.Select(e => e.Data)), sessionId, silentSince, now);
         if (decided.Count == 0) return;

@@ -35,11 +35,13 @@ public sealed class ocpp_outage_tests(LedgerDatabase db) : IAsyncLifetime
     }
 
     /// <summary>A host of the cluster, with a ledger (and so a connection pool) of its own.</summary>
-    private async Task<OcppHost> HostAsync()
+    private async Task<OcppHost> HostAsync() => await new OcppHost(db, ledger: await LedgerAsync()).StartAsync();
+
+    private async Task<Settlement.Ledger.Ledger> LedgerAsync()
     {
         var ledger = await LedgerStore.OpenAsync(_connectionString);
         _ledgers.Add(ledger);
-        return await new OcppHost(db, ledger: ledger).StartAsync();
+        return ledger;
     }
 
     [Fact]
@@ -56,7 +58,8 @@ public sealed class ocpp_outage_tests(LedgerDatabase db) : IAsyncLifetime
             (new ConnectorStatusChanged(stranded, 1, 1, ConnectorStatus.Charging, lastHeardAt), lastHeardAt));
         await LeavePresenceOfADeadHostAsync(stranded);
 
-        var restarted = await Task.WhenAll(HostAsync(), HostAsync());
+        var (one, other) = (await LedgerAsync(), await LedgerAsync());
+        var restarted = await Task.WhenAll(new OcppHost(db, ledger: one).StartAsync(), new OcppHost(db, ledger: other).StartAsync());
         await using var first = restarted[0];
         await using var second = restarted[1];
 

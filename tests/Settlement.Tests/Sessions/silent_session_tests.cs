@@ -136,6 +136,6 @@ public sealed class silent_session_tests(LedgerDatabase db) : IAsyncLifetime
         Assert.Equal((sessionId, energyWh, (StopReason?)StopReason.EVDisconnected), (facts.Id, facts.EnergyWh, facts.StopReason));
         var priced = (await query.LoadAsync<PricedSessionView>(sessionId))!;
         Assert.Equal((PricedSessionStatus.Stopped, (decimal)energyWh), (priced.Status, priced.Price!.EnergyWh));
-        Assert.Null(await query.LoadAsync<OpenSession>(sessionId));
+        Assert.False((await query.LoadAsync<SessionLifecycle>(StreamIds.Session(sessionId)))!.Open);
     }
 }
