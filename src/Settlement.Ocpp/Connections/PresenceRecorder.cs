@@ -43,15 +43,12 @@ public sealed class PresenceRecorder(Ledger.Ledger ledger, ConnectionRegistry co
     private readonly SemaphoreSlim[] _chargerLocks = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
     private readonly SemaphoreSlim _retryNow = new(0);
 
-    /// <summary>Outages kept until the database takes them.</summary>
-    public int PendingCount => _pending.Count;
-
     /// <summary>The charger's connection here ended: its outage from <paramref name="lastSeenAt"/> is recorded, now or once it can be.</summary>
     public async Task RecordDisconnectedAsync(string chargerId, Instant lastSeenAt)
     {
         var offline = new ChargerWentOffline(chargerId, lastSeenAt, clock.GetCurrentInstant());
-        using var _ = await LockAsync(chargerId, CancellationToken.None);
-        _recordedHere.TryRemove(chargerId, out var _);
+        using var turn = await LockAsync(chargerId, CancellationToken.None);
+        _recordedHere.TryRemove(chargerId, out _);
         try
         {
             // Replaced by a connection to another host (this one's presence row is withdrawn by now): no outage.
@@ -70,7 +67,25 @@ public sealed class PresenceRecorder(Ledger.Ledger ledger, ConnectionRegistry co
     /// </summary>
     public async Task RecordConnectedAsync(string chargerId, bool heldBefore, CancellationToken ct)
     {
-        using var _ = await LockAsync(chargerId, ct);
+        using var turn = await LockAsync(chargerId, ct);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await RecordArrivalAsync(chargerId, heldBefore, ct);
+                return;
+            }
+            catch (Exception failed) when (failed is not OperationCanceledException && attempt < Attempts)
+            {
+                // Right after the database returns, the first tries meet pooled connections its outage broke.
+                logger.LogDebug(failed, "Recording {Charger}'s arrival failed; trying again", chargerId);
+                await Task.Delay(FirstRetry, ct);
+            }
+        }
+    }
+
+    private async Task RecordArrivalAsync(string chargerId, bool heldBefore, CancellationToken ct)
+    {
         if (_pending.TryRemove(chargerId, out var missed))
         {
             try
@@ -152,7 +167,7 @@ public sealed class PresenceRecorder(Ledger.Ledger ledger, ConnectionRegistry co
     {
         foreach (var chargerId in _pending.Keys)
         {
-            using var _ = await LockAsync(chargerId, ct);
+            using var turn = await LockAsync(chargerId, ct);
             // Connecting here again: the connection writes the outage before its return.
             if (!_pending.TryGetValue(chargerId, out var offline) || connections.Find(chargerId) is not null) continue;
             if (await HeldByLiveHostAsync(chargerId, ct))
@@ -185,7 +200,7 @@ public sealed class PresenceRecorder(Ledger.Ledger ledger, ConnectionRegistry co
         {
             // Held here: this host's own listener is reconnecting and announces it again.
             if (connections.Find(chargerId) is not null) continue;
-            using var _ = await LockAsync(chargerId, ct);
+            using var turn = await LockAsync(chargerId, ct);
             var now = clock.GetCurrentInstant();
             await DecideAndAppendAsync(chargerId, (state, lastHeardAt, _) =>
                 ChargerPresence.GoOffline(state, new ChargerWentOffline(chargerId, lastHeardAt, now)), ct);
@@ -212,7 +227,7 @@ public sealed class PresenceRecorder(Ledger.Ledger ledger, ConnectionRegistry co
             entries = await query.LoadManyAsync<ChargerEntry>(ct, here);
         foreach (var entry in entries.Where(e => !e.Online))
         {
-            using var _ = await LockAsync(entry.ChargerId, ct);
+            using var turn = await LockAsync(entry.ChargerId, ct);
             await RecordReturnIfConnectedAsync(entry.ChargerId, ct);
         }
     }

@@ -74,6 +74,25 @@ public sealed class ocpp_outage_tests(LedgerDatabase db) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task a_charger_reconnecting_to_a_surviving_host_after_its_host_died_gets_the_missed_outage_and_its_return()
+    {
+        await using var survivor = await HostAsync();
+        var charger = await survivor.RegisterChargerAsync(OcppVersion.Ocpp16);
+        var lastHeardAt = Instant.FromUnixTimeSeconds(SystemClock.Instance.GetCurrentInstant().ToUnixTimeSeconds()) - Duration.FromMinutes(3);
+        await ReportAsync(survivor.Ledger, charger,
+            (new ChargerBooted(charger, "Acme", "Fast 150", null, "1.0", BootReason.PowerUp, lastHeardAt), lastHeardAt));
+        await LeavePresenceOfADeadHostAsync(charger);
+
+        await using var client = await RawOcppClient.ConnectAsync(survivor.Endpoint, charger, "ocpp1.6");
+        await client.CallAsync("Heartbeat", []);
+
+        var presence = (await survivor.ChargerEventsAsync(charger)).Select(e => e.Data).Where(e => e is ChargerWentOffline or ChargerCameBackOnline).ToList();
+        Assert.Equal(2, presence.Count);
+        Assert.Equal(lastHeardAt, Assert.IsType<ChargerWentOffline>(presence[0]).LastSeenAt);
+        Assert.True(Assert.IsType<ChargerCameBackOnline>(presence[1]).ReconnectedAt > lastHeardAt);
+    }
+
+    [Fact]
     public async Task an_outage_that_could_not_be_written_while_the_database_was_down_is_written_once_it_returns()
     {
         await using var host = await HostAsync();
@@ -95,7 +114,6 @@ public sealed class ocpp_outage_tests(LedgerDatabase db) : IAsyncLifetime
 
         await SetConnectionsAllowedAsync(true);
         await using var again = await ReconnectAsync(host.Endpoint, charger);
-        await again.CallAsync("Heartbeat", []);
 
         var presence = await EventuallyAsync(async () =>
         {
@@ -181,17 +199,25 @@ public sealed class ocpp_outage_tests(LedgerDatabase db) : IAsyncLifetime
             await Sql.ScalarAsync(admin, $"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{name}'");
     }
 
-    /// <summary>As a charger does: the first attempts after the database returns may meet connections it broke.</summary>
+    /// <summary>
+    /// As a charger does, until a heartbeat is answered: the first attempts after the database returns may meet
+    /// the host's connections that its outage broke.
+    /// </summary>
     private static async Task<RawOcppClient> ReconnectAsync(Uri endpoint, string chargerId)
     {
         for (var attempt = 1; ; attempt++)
         {
+            RawOcppClient? client = null;
             try
             {
-                return await RawOcppClient.ConnectAsync(endpoint, chargerId, "ocpp2.0.1");
+                client = await RawOcppClient.ConnectAsync(endpoint, chargerId, "ocpp2.0.1");
+                await client.CallAsync("Heartbeat", []);
+                return client;
             }
-            catch (WebSocketException) when (attempt < 20)
+            // A connection the host ended answers nothing (an empty frame) or breaks off.
+            catch (Exception dropped) when (dropped is WebSocketException or System.Text.Json.JsonException && attempt < 20)
             {
+                if (client is not null) await client.DisposeAsync();
                 await Task.Delay(250);
             }
         }
