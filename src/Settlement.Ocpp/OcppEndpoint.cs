@@ -7,9 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NodaTime;
-using Settlement.Domain.Chargers;
 using Settlement.Domain.Events;
-using Settlement.Ledger;
 using Settlement.Ocpp.Commands;
 using Settlement.Ocpp.Connections;
 using Settlement.Ocpp.Framing;
@@ -30,6 +28,9 @@ public static class OcppEndpoint
         .AddSingleton<ConnectionRegistry>()
         .AddSingleton<CommandRelay>()
         .AddHostedService(services => services.GetRequiredService<CommandRelay>())
+        .AddSingleton<PresenceRecorder>()
+        .AddHostedService(services => services.GetRequiredService<PresenceRecorder>())
+        .AddHostedService<SilentSessionCloser>()
         .AddSingleton(new MessageGate(options.MaxConcurrentMessages))
         .AddSingleton<ProtocolViolations>()
         .AddHostedService(services => services.GetRequiredService<ProtocolViolations>())
@@ -118,33 +119,40 @@ public static class OcppEndpoint
         var connection = new ChargerConnection(socket, link, handler, chargers, options, clock, logger, services.GetRequiredService<MessageGate>(),
             violations, pending);
         var registry = services.GetRequiredService<ConnectionRegistry>();
-        if (registry.Register(connection) is { } previous)
+        var previous = registry.Register(connection);
+        if (previous is not null)
         {
             previous.Replaced = true;
             await previous.CloseAsync(WebSocketCloseStatus.PolicyViolation, "replaced by a newer connection from the same charger");
         }
         var relay = services.GetRequiredService<CommandRelay>();
-
-        var presence = $"connection:{identity}:{Guid.NewGuid():N}";
-        if (registered && charger is { Online: false, LastBootAt: not null })
-            await RecordPresenceAsync(ledger, identity, presence, new ChargerCameBackOnline(identity, clock.GetCurrentInstant()), clock, context.RequestAborted);
+        var presence = services.GetRequiredService<PresenceRecorder>();
         try
         {
+            var heldBefore = previous is not null || await relay.LocateAsync(identity, context.RequestAborted) is not null;
             await relay.AnnounceAsync(connection, context.RequestAborted);
+            // A Pending charger has no stream to record its presence in.
+            if (registered) await presence.RecordConnectedAsync(identity, heldBefore, context.RequestAborted);
             await connection.RunAsync(context.RequestAborted);
         }
         finally
         {
             registry.Remove(connection);
             connection.FailPendingCalls();
-            await relay.WithdrawAsync(identity, CancellationToken.None);
+            try
+            {
+                await relay.WithdrawAsync(identity, CancellationToken.None);
+            }
+            catch (Exception unreachable)
+            {
+                logger.LogWarning(unreachable, "Could not withdraw {Charger}'s presence; it dies with this host's listening session", identity);
+            }
+            // A Pending charger has no stream to record its outage in, unless the operator registered it meanwhile.
+            if (!connection.Replaced && (link.Registered || await RegisteredAsync(ledger, identity)))
+                await presence.RecordDisconnectedAsync(identity, connection.LastSeenAt);
             await violations.FlushAsync(identity, CancellationToken.None);
             if (!link.Registered)
                 await pending.RecordDisconnectAsync(identity, connection.LastSeenAt, connection.RefusedWhilePending, CancellationToken.None);
-            // A Pending charger has no stream to record its outage in, unless the operator registered it meanwhile.
-            if (!connection.Replaced && (link.Registered || await RegisteredAsync(ledger, identity)))
-                await RecordPresenceAsync(ledger, identity, presence,
-                    new ChargerWentOffline(identity, connection.LastSeenAt, clock.GetCurrentInstant()), clock, CancellationToken.None);
         }
     }
 
@@ -179,10 +187,6 @@ public static class OcppEndpoint
         await using var query = ledger.Store.QuerySession();
         return await query.LoadAsync<ChargerEntry>(StreamIds.Charger(identity)) is { Registered: true };
     }
-
-    private static Task RecordPresenceAsync(Ledger.Ledger ledger, string identity, string correlation, object @event, IClock clock, CancellationToken ct) =>
-        ledger.AppendAsync(new StreamAppend(StreamIds.Charger(identity),
-            [new PendingEvent(@event, new EventMetadata(correlation, null, Actor.Job("ocpp-presence"), clock.GetCurrentInstant()))]), ct);
 
     private static async Task Refuse(HttpContext context, int status, string message)
     {

@@ -57,6 +57,12 @@ public sealed class OcppOptions
     /// </summary>
     public int MaxPendingChargers { get; set; } = 1_000;
 
+    /// <summary>
+    /// A session the ledger heard nothing of for this long is closed at its last meter reading
+    /// (<c>session_closed_for_silence</c>), and reopened if its charger reports it again.
+    /// </summary>
+    public TimeSpan CloseSilentSessionsAfter { get; set; } = TimeSpan.FromHours(6);
+
     /// <summary>Security profiles 2 and 3: refuse chargers that connect over plain ws://.</summary>
     public bool RequireTls { get; set; }
 

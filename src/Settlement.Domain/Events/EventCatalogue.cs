@@ -91,6 +91,8 @@ public sealed class EventCatalogue
         new(typeof(SessionStartedV2), EventFamily.Session),
         new(typeof(MeterValuesRecorded), EventFamily.Session),
         new(typeof(SessionStopped), EventFamily.Session),
+        new(typeof(SessionClosedForSilence), EventFamily.Session),
+        new(typeof(SessionReopened), EventFamily.Session),
         new(typeof(SessionRated), EventFamily.Session),
         new(typeof(TransactionSequenceGapDetected), EventFamily.Session),
 

@@ -84,6 +84,9 @@ public static class LedgerStore
         options.Projections.AsyncMode = JasperFx.Events.Daemon.DaemonMode.HotCold;
         options.Projections.Add<ChargerDirectory>(ProjectionLifecycle.Inline);
         options.Projections.Add<TransactionIndex>(ProjectionLifecycle.Inline);
+        options.Projections.Add<SessionLifecycles>(ProjectionLifecycle.Inline);
+        // The silence closer looks for the open sessions among all that ever ran.
+        options.Schema.For<SessionLifecycle>().Duplicate(s => s.Open);
         options.Projections.Add<SiteDirectory>(ProjectionLifecycle.Inline);
         options.Projections.Add<TariffDirectory>(ProjectionLifecycle.Inline);
         options.Projections.Add<RoamedSessions>(ProjectionLifecycle.Inline);
