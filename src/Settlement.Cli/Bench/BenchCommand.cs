@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Npgsql;
+using Settlement.Ledger.Store;
 using Settlement.Cli.Commands;
 using Settlement.Cli.Simulation;
 using Spectre.Console;
@@ -198,7 +199,7 @@ internal static class BenchCommand
         };
         var pool = new Option<int?>("--host-pool")
         {
-            Description = "Npgsql Maximum Pool Size for the host (default: what the server's max_connections leaves room for, at most 40).",
+            Description = "The host's connection budget, Database:MaxConnections (default: what the server's max_connections leaves room for, at most 40; at least 10).",
         };
         var database = new DatabaseOptions("settlement_bench", "Database the bench recreates on every run (default 'settlement_bench').");
         var command = new Command("ocpp", """
@@ -215,10 +216,10 @@ internal static class BenchCommand
         database.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            if (parse.GetValue(chargers) < 1 || parse.GetValue(duration) < 1 || parse.GetValue(concurrency) < 1 || parse.GetValue(pool) is < 1
-                || parse.GetValue(warmup) < 0 || parse.GetValue(jitWait) < 0)
+            if (parse.GetValue(chargers) < 1 || parse.GetValue(duration) < 1 || parse.GetValue(concurrency) < 1
+                || parse.GetValue(pool) is < ConnectionBudget.Minimum || parse.GetValue(warmup) < 0 || parse.GetValue(jitWait) < 0)
             {
-                AnsiConsole.MarkupLine("[red]--chargers, --duration, --connect-concurrency and --host-pool must be at least 1, --warmup and --jit-wait at least 0.[/]");
+                AnsiConsole.MarkupLine($"[red]--chargers, --duration and --connect-concurrency must be at least 1, --host-pool at least {ConnectionBudget.Minimum}, --warmup and --jit-wait at least 0.[/]");
                 return 2;
             }
             var options = new OcppBenchOptions(parse.GetValue(chargers), TimeSpan.FromSeconds(parse.GetValue(duration)),

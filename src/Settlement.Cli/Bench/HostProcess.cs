@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Settlement.Ledger.Store;
 using Settlement.Cli.Commands;
 using Settlement.Ledger.Database;
 
@@ -58,8 +59,9 @@ public sealed class HostProcess : IAsyncDisposable
     /// until its /health answers. The connection string goes in SETTLE_CONNECTION rather than on the command line,
     /// where every local user could read its password.
     /// </summary>
+    /// <param name="maxConnections">The host's connection budget (<see cref="ConnectionBudget.Setting"/>).</param>
     /// <exception cref="DatabaseServerException">The host did not come up; the message carries its last output.</exception>
-    public static async Task<HostProcess> StartAsync(string database, string connectionString, CancellationToken ct)
+    public static async Task<HostProcess> StartAsync(string database, string connectionString, int maxConnections, CancellationToken ct)
     {
         var settle = Path.Combine(AppContext.BaseDirectory, "settle.dll");
         var baseAddress = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}/");
@@ -68,7 +70,12 @@ public sealed class HostProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            Environment = { [DatabaseOptions.EnvironmentVariable] = connectionString, ["NO_COLOR"] = "1" },
+            Environment =
+            {
+                [DatabaseOptions.EnvironmentVariable] = connectionString,
+                [ConnectionBudget.Setting.Replace(":", "__")] = maxConnections.ToString(),
+                ["NO_COLOR"] = "1",
+            },
         };
         foreach (var argument in new[] { settle, "serve", "--urls", baseAddress.AbsoluteUri.TrimEnd('/'), "--database", database })
             start.ArgumentList.Add(argument);
