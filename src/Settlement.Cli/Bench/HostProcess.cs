@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Settlement.Ledger.Store;
 using Settlement.Cli.Commands;
 using Settlement.Ledger.Database;
 
@@ -59,9 +58,10 @@ public sealed class HostProcess : IAsyncDisposable
     /// until its /health answers. The connection string goes in SETTLE_CONNECTION rather than on the command line,
     /// where every local user could read its password.
     /// </summary>
-    /// <param name="maxConnections">The host's connection budget (<see cref="ConnectionBudget.Setting"/>).</param>
+    /// <param name="settings">Further environment variables for the host (<c>Ocpp__...</c> settings and the like).</param>
     /// <exception cref="DatabaseServerException">The host did not come up; the message carries its last output.</exception>
-    public static async Task<HostProcess> StartAsync(string database, string connectionString, int maxConnections, CancellationToken ct)
+    public static async Task<HostProcess> StartAsync(string database, string connectionString, CancellationToken ct,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         var settle = Path.Combine(AppContext.BaseDirectory, "settle.dll");
         var baseAddress = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}/");
@@ -70,13 +70,10 @@ public sealed class HostProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            Environment =
-            {
-                [DatabaseOptions.EnvironmentVariable] = connectionString,
-                [ConnectionBudget.Setting.Replace(":", "__")] = maxConnections.ToString(),
-                ["NO_COLOR"] = "1",
-            },
+            Environment = { [DatabaseOptions.EnvironmentVariable] = connectionString, ["NO_COLOR"] = "1" },
         };
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         foreach (var argument in new[] { settle, "serve", "--urls", baseAddress.AbsoluteUri.TrimEnd('/'), "--database", database })
             start.ArgumentList.Add(argument);
         var host = new HostProcess(Process.Start(start) ?? throw new DatabaseServerException($"could not start {start.FileName} {settle}"), baseAddress);

@@ -51,7 +51,7 @@ internal sealed class OcppBench(DatabaseServer server, string database, OcppBenc
                 registering.StopTask();
 
                 var starting = progress.AddTask("Starting the host process", maxValue: 1);
-                await using var host = await HostProcess.StartAsync(database, connectionString, hostPool, ct);
+                await using var host = await HostProcess.StartAsync(database, connectionString, ct, Budget(hostPool));
                 starting.Increment(1);
                 starting.StopTask();
                 starting.Description = Markup.Escape($"Host process {host.ProcessId} on {host.BaseAddress}");
@@ -225,6 +225,9 @@ internal sealed class OcppBench(DatabaseServer server, string database, OcppBenc
             return steady.Count == 0 ? null : (long)steady.Average();
         }
     }
+
+    private static Dictionary<string, string> Budget(int maxConnections) =>
+        new() { [ConnectionBudget.EnvironmentVariable] = maxConnections.ToString() };
 
     /// <summary>
     /// A budget the server has room for, a few connections left for others: PostgreSQL refuses connections past

@@ -44,6 +44,7 @@ internal sealed class StormBench(DatabaseServer server, string database, int cha
     private const string Password = "storm-charger-password-0001";
     // Its own application name, so the connections counted are this host's, whatever else the server serves.
     private readonly string _applicationName = $"settlement-storm-{Environment.ProcessId}";
+    private Dictionary<string, string> Budget => new() { [ConnectionBudget.EnvironmentVariable] = maxConnections.ToString() };
 
     public async Task<StormReport> RunAsync(CancellationToken ct)
     {
@@ -63,7 +64,7 @@ internal sealed class StormBench(DatabaseServer server, string database, int cha
         AnsiConsole.MarkupLine("Connecting and booting every charger, 200 at a time");
         await using (var watch = await ConnectionWatch.StartAsync(connectionString, _applicationName, ct))
         {
-            await using var host = await HostProcess.StartAsync(database, hostConnection, maxConnections, ct);
+            await using var host = await HostProcess.StartAsync(database, hostConnection, ct, Budget);
             await using var fleet = new Fleet(host.OcppEndpoint, definitions, options);
             firstConnected = await fleet.ConnectAsync(200, ct);
             await fleet.BootAsync(200, ct);
@@ -75,7 +76,7 @@ internal sealed class StormBench(DatabaseServer server, string database, int cha
 
         AnsiConsole.MarkupLine("Starting the host again; every charger reconnects at once");
         await using var watchAfter = await ConnectionWatch.StartAsync(connectionString, _applicationName, ct);
-        await using var restarted = await HostProcess.StartAsync(database, hostConnection, maxConnections, ct);
+        await using var restarted = await HostProcess.StartAsync(database, hostConnection, ct, Budget);
         await using var storm = new Fleet(restarted.OcppEndpoint, definitions, options);
         var clock = Stopwatch.StartNew();
         var connected = await storm.ConnectAsync(chargers, ct);

@@ -17,6 +17,7 @@ namespace Settlement.Ledger.Store;
 public sealed record ConnectionBudget
 {
     public const string Setting = "Database:MaxConnections";
+    public const string EnvironmentVariable = "Database__MaxConnections";
     public const int Default = 20;
     public const int Minimum = 10;
     public const string DefaultApplicationName = "settlement";
@@ -33,7 +34,7 @@ public sealed record ConnectionBudget
 
     public static ConnectionBudget Standard { get; } = new(Default);
 
-    /// <summary>The budget named by <see cref="Setting"/> (or <c>Database__MaxConnections</c>), else <see cref="Default"/>.</summary>
+    /// <summary>The budget named by <see cref="Setting"/> (or <see cref="EnvironmentVariable"/>), else <see cref="Default"/>.</summary>
     public static ConnectionBudget From(string? configured) =>
         string.IsNullOrWhiteSpace(configured) ? Standard
         : int.TryParse(configured, out var size) ? new ConnectionBudget(size)
