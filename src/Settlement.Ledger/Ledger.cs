@@ -6,7 +6,6 @@ using NodaTime;
 using NodaTime.Text;
 using Settlement.Domain.Drivers;
 using Settlement.Domain.Events;
-using Settlement.Ledger.Database;
 using Settlement.Ledger.Drivers;
 using Settlement.Ledger.Schemas;
 using Settlement.Ledger.Store;

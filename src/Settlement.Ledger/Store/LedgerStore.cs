@@ -1,8 +1,8 @@
 using JasperFx;
 using JasperFx.Events;
 using Marten;
-using Polly;
 using Npgsql;
+using Polly;
 using Settlement.Domain.Events;
 using Settlement.Ledger.Schemas;
 using Settlement.Projections.Invoicing;
