@@ -54,7 +54,8 @@ internal static class BenchCommand
             }
             WarnAboutOpenFiles(options.Chargers);
             await using var server = await database.ConnectAsync(parse, m => AnsiConsole.MarkupLineInterpolated($"[grey]{m}[/]"), ct);
-            var name = database.DatabaseName(parse);
+            var name = database.ScratchDatabaseName(parse);
+            await database.RecreateScratchAsync(server, name, ct);
             AnsiConsole.MarkupLineInterpolated($"Measuring on database [bold]{name}[/] of {server.Description}, recreated as the bench goes");
             try
             {
@@ -101,7 +102,8 @@ internal static class BenchCommand
                 return 2;
             }
             await using var server = await database.ConnectAsync(parse, m => AnsiConsole.MarkupLineInterpolated($"[grey]{m}[/]"), ct);
-            var name = database.DatabaseName(parse);
+            var name = database.ScratchDatabaseName(parse);
+            await database.RecreateScratchAsync(server, name, ct);
             AnsiConsole.MarkupLineInterpolated($"Measuring on database [bold]{name}[/] of {server.Description}, recreated on every run");
             var figures = await new AppendOnlyBench(server, name, parse.GetValue(runs), parse.GetValue(days), parse.GetValue(rows),
                 parse.GetValue(writers), parse.GetValue(batch)).RunAsync(ct);
@@ -132,7 +134,8 @@ internal static class BenchCommand
             }
             var history = KpiRebuildBench.DefaultHistory(KpiRebuildBench.DaysFor(parse.GetValue(events)));
             await using var server = await database.ConnectAsync(parse, m => AnsiConsole.MarkupLineInterpolated($"[grey]{m}[/]"), ct);
-            var name = database.DatabaseName(parse);
+            var name = database.ScratchDatabaseName(parse);
+            await database.RecreateScratchAsync(server, name, ct);
             AnsiConsole.MarkupLineInterpolated($"Recreating database [bold]{name}[/] on {server.Description}; generating {history.Days:N0} days of history");
             KpiRebuildBench.Result? result = null;
             await AnsiConsole.Progress()
@@ -230,7 +233,8 @@ internal static class BenchCommand
             WarnAboutOpenFiles(options.Chargers);
 
             await using var server = await database.ConnectAsync(parse, m => AnsiConsole.MarkupLineInterpolated($"[grey]{m}[/]"), ct);
-            var name = database.DatabaseName(parse);
+            var name = database.ScratchDatabaseName(parse);
+            await database.RecreateScratchAsync(server, name, ct);
             AnsiConsole.MarkupLineInterpolated($"Recreating database [bold]{name}[/] on {server.Description}");
             try
             {

@@ -33,7 +33,7 @@ internal sealed class OcppBench(DatabaseServer server, string database, OcppBenc
 
     public async Task<OcppBenchReport> RunAsync(CancellationToken ct)
     {
-        await server.RecreateDatabaseAsync(database, ct);
+        await server.RecreateScratchDatabaseAsync(database, ct);
         var connectionString = server.ConnectionStringFor(database);
         await using var queries = new NpgsqlDataSourceBuilder(connectionString) { ConnectionStringBuilder = { MaxPoolSize = 2 } }.Build();
         var hostPool = options.HostPoolSize ?? await FittingPoolSizeAsync(queries, ct);

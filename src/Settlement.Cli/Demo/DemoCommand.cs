@@ -83,9 +83,9 @@ internal static class DemoCommand
     {
         var total = Stopwatch.StartNew();
         await using var server = await database.ConnectAsync(parse, m => AnsiConsole.MarkupLineInterpolated($"[grey]{m}[/]"), ct);
-        var name = database.DatabaseName(parse);
+        var name = database.ScratchDatabaseName(parse);
         AnsiConsole.MarkupLineInterpolated($"Recreating database [bold]{name}[/] on {server.Description}");
-        await server.RecreateDatabaseAsync(name, ct);
+        await database.RecreateScratchAsync(server, name, ct);
         await using var ledger = await LedgerStore.OpenAsync(server.ConnectionStringFor(name), ct);
 
         var generation = Stopwatch.StartNew();

@@ -78,6 +78,7 @@ public sealed class EventCatalogue
         new(typeof(ChargerReportReceived), EventFamily.Charger),
         new(typeof(ProtocolViolationRecorded), EventFamily.Charger) { Retired = true },
         new(typeof(ProtocolViolationRecordedV2), EventFamily.Charger),
+        new(typeof(ProtocolViolationsCounted), EventFamily.Charger),
         new(typeof(ChargerMeterValuesRecorded), EventFamily.Charger),
         new(typeof(UnknownTransactionStopped), EventFamily.Charger),
         new(typeof(CommandIssued), EventFamily.Charger) { Retired = true },

@@ -111,6 +111,7 @@ public static class LedgerStore
         options.Projections.Add(new PricedSessions(), ProjectionLifecycle.Async);
         options.Projections.Add(new ChargerKpiFacts(), ProjectionLifecycle.Async);
         options.Projections.Add(new SessionKpiFacts(), ProjectionLifecycle.Async);
+        options.Schema.For<PendingCharger>();
         return options;
     }
 
