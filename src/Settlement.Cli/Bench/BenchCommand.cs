@@ -279,9 +279,11 @@ internal static class BenchCommand
             }
             WarnAboutOpenFiles(parse.GetValue(chargers));
             await using var server = await database.ConnectAsync(parse, m => AnsiConsole.MarkupLineInterpolated($"[grey]{m}[/]"), ct);
+            var name = database.ScratchDatabaseName(parse);
+            await database.RecreateScratchAsync(server, name, ct);
             try
             {
-                var report = await new StormBench(server, database.DatabaseName(parse), parse.GetValue(chargers), parse.GetValue(maxConnections)).RunAsync(ct);
+                var report = await new StormBench(server, name, parse.GetValue(chargers), parse.GetValue(maxConnections)).RunAsync(ct);
                 report.Print();
                 return 0;
             }

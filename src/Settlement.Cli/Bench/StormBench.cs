@@ -48,7 +48,7 @@ internal sealed class StormBench(DatabaseServer server, string database, int cha
 
     public async Task<StormReport> RunAsync(CancellationToken ct)
     {
-        await server.RecreateDatabaseAsync(database, ct);
+        await server.RecreateScratchDatabaseAsync(database, ct);
         var connectionString = server.ConnectionStringFor(database);
         var hostConnection = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = _applicationName }.ConnectionString;
         var definitions = Enumerable.Range(1, chargers)
