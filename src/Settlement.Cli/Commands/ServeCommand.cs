@@ -38,7 +38,16 @@ internal static class ServeCommand
                 .AddEnvironmentVariables()
                 .Build();
             var ocpp = configuration.GetSection("Ocpp").Get<OcppOptions>() ?? new OcppOptions();
-            var budget = ConnectionBudget.From(configuration[ConnectionBudget.Setting]);
+            ConnectionBudget budget;
+            try
+            {
+                budget = ConnectionBudget.From(configuration[ConnectionBudget.Setting]);
+            }
+            catch (ArgumentException wrong)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]{wrong.Message}[/]");
+                return 2;
+            }
             ocpp.RequireTls |= parse.GetValue(requireTls);
             if (parse.GetValue(chargerCa) is { } ca)
                 ocpp.ChargerCertificateAuthority = X509CertificateLoader.LoadCertificateFromFile(ca.FullName);

@@ -27,8 +27,8 @@ public sealed record ConnectionBudget
     public ConnectionBudget(int maxConnections)
     {
         if (maxConnections < Minimum)
-            throw new ArgumentOutOfRangeException(nameof(maxConnections), maxConnections,
-                $"{Setting} must be at least {Minimum}: a host holds up to four connections for good and its projection daemon a few more.");
+            throw new ArgumentException(
+                $"{Setting} is {maxConnections}, but must be at least {Minimum}: a host holds up to four connections for good and its projection daemon a few more.");
         MaxConnections = maxConnections;
     }
 
@@ -38,7 +38,7 @@ public sealed record ConnectionBudget
     public static ConnectionBudget From(string? configured) =>
         string.IsNullOrWhiteSpace(configured) ? Standard
         : int.TryParse(configured, out var size) ? new ConnectionBudget(size)
-        : throw new ArgumentException($"{Setting} '{configured}' is not a whole number of connections.", nameof(configured));
+        : throw new ArgumentException($"{Setting} '{configured}' is not a whole number of connections.");
 
     /// <summary>
     /// The one pool. A pool size in the connection string is replaced by the budget, so no setting elsewhere can
