@@ -15,8 +15,8 @@ public static class ConnectionRetry
 {
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan LongestDelay = TimeSpan.FromSeconds(5);
-    // About half a minute of trying: long enough for a storm to pass or a server to restart, short enough that a
-    // server that is really gone is reported.
+    // About half a minute of pauses (plus each attempt's own wait): long enough for a storm to pass or a server to
+    // restart, short enough that a server that is really gone is reported.
     private const int Attempts = 10;
 
     /// <summary>For Marten's reads: only failures to connect, never a statement that ran out of time (rerunning it would double the wait).</summary>
