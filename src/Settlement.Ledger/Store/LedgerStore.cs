@@ -2,6 +2,7 @@ using JasperFx;
 using JasperFx.Events;
 using Marten;
 using Npgsql;
+using Polly;
 using Settlement.Domain.Events;
 using Settlement.Ledger.Schemas;
 using Settlement.Projections.Invoicing;
@@ -23,10 +24,25 @@ public static class LedgerStore
 {
     public const string Schema = "ledger";
 
+    /// <summary>For a store of its own (tests, tools): Marten keeps a pool of its own, sized by the connection string.</summary>
     public static StoreOptions Configure(
         StoreOptions options, string connectionString, EventCatalogue catalogue, params IEventUpcaster[] upcasters)
     {
-        ConfigureEventsAndProjections(options, connectionString, catalogue, Schema, upcasters);
+        options.Connection(connectionString);
+        return Configure(options, catalogue, upcasters);
+    }
+
+    /// <summary>A host's store, on the one pool its <see cref="ConnectionBudget"/> allows.</summary>
+    public static StoreOptions Configure(
+        StoreOptions options, NpgsqlDataSource dataSource, EventCatalogue catalogue, params IEventUpcaster[] upcasters)
+    {
+        options.Connection(dataSource);
+        return Configure(options, catalogue, upcasters);
+    }
+
+    private static StoreOptions Configure(StoreOptions options, EventCatalogue catalogue, IEventUpcaster[] upcasters)
+    {
+        ConfigureEventsAndProjections(options, catalogue, Schema, upcasters);
 
         // Beside the ledger, not part of it: which node holds each charger's connection, and the relayed
         // command messages too large for a NOTIFY (Settlement.Ocpp's CommandRelay).
@@ -52,17 +68,20 @@ public static class LedgerStore
     /// A copy of the ledger in another schema of the same database: the same events, projections and read
     /// models, none of the node tables. What an audit replays history into (Audit/Replay).
     /// </summary>
-    public static StoreOptions ConfigureCopy(StoreOptions options, string connectionString, string schema) =>
-        ConfigureEventsAndProjections(options, connectionString, EventCatalogue.Current, schema, PlainIdentifierUpcasters.All);
+    public static StoreOptions ConfigureCopy(StoreOptions options, NpgsqlDataSource dataSource, string schema)
+    {
+        options.Connection(dataSource);
+        return ConfigureEventsAndProjections(options, EventCatalogue.Current, schema, PlainIdentifierUpcasters.All);
+    }
 
     private static StoreOptions ConfigureEventsAndProjections(
-        StoreOptions options, string connectionString, EventCatalogue catalogue, string schema, IEventUpcaster[] upcasters)
+        StoreOptions options, EventCatalogue catalogue, string schema, IEventUpcaster[] upcasters)
     {
-        // Marten sends document writes and loads unprepared, so PostgreSQL parsed and planned each of the inline
-        // projections' upserts again: prepared once per connection, their share of a 1,000-event append fell from
-        // 760 to 280 ms per 100,000 events.
-        options.Connection(new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 64, AutoPrepareMinUsages = 2 }.ConnectionString);
         options.DatabaseSchemaName = schema;
+        // A storm of reconnecting chargers, or hosts together asking more than the server allows, makes getting a
+        // connection fail for a moment (the pool's wait elapsed, 53300 too many clients, 57P03 starting up):
+        // reads wait it out rather than fail the charger or the request.
+        options.ExtendPolly(reads => reads.AddRetry(ConnectionRetry.ReadRetry));
         options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
         options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, json => LedgerJson.Configure(json));
 
@@ -101,14 +120,14 @@ public static class LedgerStore
 
     /// <summary>Creates or updates the store's schema and its append-only guard, then opens the ledger.</summary>
     /// <param name="vaultSecret">The driver vault's secret; null reads <see cref="Drivers.VaultSecret.EnvironmentVariable"/>.</param>
-    public static async Task<Ledger> OpenAsync(string connectionString, CancellationToken ct = default, Drivers.VaultSecret? vaultSecret = null)
+    /// <param name="budget">The connections it may hold at once, all uses together; null is <see cref="ConnectionBudget.Standard"/>.</param>
+    public static async Task<Ledger> OpenAsync(string connectionString, CancellationToken ct = default, Drivers.VaultSecret? vaultSecret = null,
+        ConnectionBudget? budget = null)
     {
         var catalogue = EventCatalogue.Current;
         var validator = new EventValidator(catalogue);
-        var store = new DocumentStore(Configure(new StoreOptions(), connectionString, catalogue, PlainIdentifierUpcasters.All));
-        // Only for the odd statement beside Marten (guard, sequences): a small pool, so the two pools
-        // together stay within a default max_connections of 100.
-        var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = 5 }.ConnectionString);
+        var dataSource = (budget ?? ConnectionBudget.Standard).CreateDataSource(connectionString);
+        var store = new DocumentStore(Configure(new StoreOptions(), dataSource, catalogue, PlainIdentifierUpcasters.All));
         try
         {
             await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
