@@ -63,8 +63,7 @@ internal static class AuditCommand
 
     private static string Failure(Exception e) => e switch
     {
-        VerificationFailedException failed => $"the ledger could not be read to the end; {failed.Message}",
-        InvalidDataException or DatabaseServerException => e.Message,
+        VerificationFailedException or InvalidDataException or DatabaseServerException => e.Message,
         PostgresException postgres => $"the database refused: {postgres.MessageText} ({postgres.SqlState})",
         _ => $"verification failed: {e.GetType().Name}: {e.Message}",
     };

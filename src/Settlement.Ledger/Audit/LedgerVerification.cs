@@ -17,10 +17,11 @@ public sealed record VerificationResult(
 }
 
 /// <summary>Verification could not finish, so it claims nothing about what it did not reach.</summary>
-public sealed class VerificationFailedException(long verifiedThrough, Exception cause)
-    : Exception($"verification stopped after event {verifiedThrough:N0}, when {cause.GetType().Name}: {cause.Message}", cause)
+/// <param name="readThrough">The last position read (0 when none was).</param>
+public sealed class VerificationFailedException(long readThrough, Exception cause)
+    : Exception($"the ledger could not be read past event {readThrough:N0}: {cause.GetType().Name}: {cause.Message}", cause)
 {
-    public long VerifiedThrough => verifiedThrough;
+    public long ReadThrough => readThrough;
 }
 
 /// <summary>Verifies the ledger in the database against its own chain and checkpoints, and against the checkpoints anchored outside it.</summary>
@@ -66,7 +67,7 @@ public static class LedgerVerification
                 CheckpointsAnchored = anchored.Select(a => a.Statement.Sequence).Distinct().Count(),
             };
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not (OperationCanceledException or VerificationFailedException))
         {
             throw new VerificationFailedException(verifiedThrough, e);
         }
@@ -130,7 +131,7 @@ public static class LedgerVerification
     }
 
     private static VerificationProblem? Earliest(VerificationProblem? anchors, VerificationProblem? walk) =>
-        anchors is null ? walk : walk is null || anchors.Sequence <= walk.Sequence ? anchors : walk;
+        anchors is null ? walk : walk is null || anchors.Sequence < walk.Sequence ? anchors : walk;
 
     /// <summary>Links and events side by side in ledger order, read from two sessions at once.</summary>
     public static async IAsyncEnumerable<IReadOnlyList<ChainEntry>> EntriesAsync(NpgsqlDataSource dataSource, [EnumeratorCancellation] CancellationToken ct)
@@ -173,12 +174,20 @@ public static class LedgerVerification
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         async Task<List<T>> PageAfterAsync(long after)
         {
-            await using var command = new NpgsqlCommand(sql, connection);
-            command.Parameters.AddWithValue("after", after);
-            await using var rows = await command.ExecuteReaderAsync(ct);
             var page = new List<T>(BatchSize);
-            while (await rows.ReadAsync(ct)) page.Add(read(rows));
-            return page;
+            try
+            {
+                await using var command = new NpgsqlCommand(sql, connection);
+                command.Parameters.AddWithValue("after", after);
+                await using var rows = await command.ExecuteReaderAsync(ct);
+                while (await rows.ReadAsync(ct)) page.Add(read(rows));
+                return page;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A row that cannot be read (the connection lost, a value no longer of its type) is named by where the reading stopped.
+                throw new VerificationFailedException(page.Count > 0 ? key(page[^1]) : after, e);
+            }
         }
 
         var next = PageAfterAsync(0);

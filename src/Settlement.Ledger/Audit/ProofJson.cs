@@ -23,6 +23,8 @@ public static class ProofJson
 
     private static readonly JsonSerializerOptions LineOptions = new(JsonSerializerDefaults.Web)
     {
+        // An anchor log is read by people too: the statement's quotes as \" rather than \u0022.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         RespectRequiredConstructorParameters = true,
         RespectNullableAnnotations = true,

@@ -5,7 +5,11 @@ namespace Settlement.Tests.Cli;
 /// <summary>The settle CLI as a user runs it: a separate process, its output and exit code.</summary>
 internal static class SettleProcess
 {
-    public static async Task<(int ExitCode, string Output)> RunAsync(params string[] arguments)
+    public static Task<(int ExitCode, string Output)> RunAsync(params string[] arguments) =>
+        RunAsync(new Dictionary<string, string?>(), arguments);
+
+    /// <param name="environment">Variables set (or, when null, removed) for this run only.</param>
+    public static async Task<(int ExitCode, string Output)> RunAsync(IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -14,6 +18,7 @@ internal static class SettleProcess
             WorkingDirectory = AppContext.BaseDirectory,
             Environment = { ["COLUMNS"] = "200" },
         };
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "settle.dll"));
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         using var process = Process.Start(start)!;
