@@ -75,6 +75,12 @@ internal static class AuditCommand
         {
             AnsiConsole.MarkupLineInterpolated(
                 $"[yellow]No anchor found (looked for {log.FilePath}). The ledger is checked only against its own chain and checkpoints, which is weaker: whoever rewrites the database can rewrite those with it. Sign checkpoints (`settle checkpoint --key F`, or the host's Audit:CheckpointKeyFile) to anchor them there, or pass --anchors with the operator's copy.[/]");
+            var root = Path.GetDirectoryName(log.Directory)!;
+            var anchoredElsewhere = Directory.Exists(root)
+                ? Directory.GetDirectories(root).Where(d => File.Exists(Path.Combine(d, AnchorLog.FileName))).Select(Path.GetFileName).Order().ToList()
+                : [];
+            if (anchoredElsewhere.Count > 0)
+                AnsiConsole.MarkupLineInterpolated($"[yellow]Anchors were found for: {string.Join(", ", anchoredElsewhere)} (verify one with --database NAME).[/]");
             return;
         }
         var latest = anchored.MaxBy(a => a.Statement.Sequence)!.Statement;

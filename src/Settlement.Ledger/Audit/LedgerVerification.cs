@@ -125,9 +125,9 @@ public static class LedgerVerification
         if (!await row.ReadAsync(ct)) return null;
         var sequence = row.GetInt64(0);
         return new VerificationProblem(sequence, "chain-relinked",
-            $"the chain no longer reproduces the hash signed by checkpoint {statement.Sequence}, and the link of event {sequence} was written " +
-            $"at {CanonicalTime.Format(row.GetDateTime(1))}, after that checkpoint was signed ({CanonicalTime.Format(statement.SignedAt)}): " +
-            $"history was rewritten from event {sequence} and the chain re-linked over it");
+            $"the chain was re-linked from event {sequence}: its link was written at {CanonicalTime.Format(row.GetDateTime(1))}, after checkpoint " +
+            $"{statement.Sequence} over it was signed ({CanonicalTime.Format(statement.SignedAt)}), and the chain no longer reproduces that " +
+            $"checkpoint's signed hash: an event from {sequence} to {statement.Sequence} was rewritten");
     }
 
     private static VerificationProblem? Earliest(VerificationProblem? anchors, VerificationProblem? walk) =>
