@@ -226,7 +226,15 @@ internal static class AuditCommand
             foreach (var checkpoint in signed)
                 AnsiConsole.MarkupLineInterpolated(
                     $"Signed checkpoint at event [bold]{checkpoint.Statement.Sequence:N0}[/] ({checkpoint.Statement.EventCount:N0} events since {checkpoint.Statement.FromSequence:N0}), chain hash {ChainHash.Hex(checkpoint.Statement.Hash)}, key {checkpoint.Statement.KeyId}.");
-            await log.AppendAsync(signed, ct);
+            try
+            {
+                await log.AppendAsync(signed, ct);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]Signed, but not anchored: {log.FilePath} could not be written ({e.Message}). The checkpoint is in the database only, where whoever rewrites the database can delete it.[/]");
+                return 1;
+            }
             if (signed.Count > 0) AnsiConsole.MarkupLineInterpolated($"Anchored in [bold]{log.FilePath}[/]: keep it, and give auditors a copy.");
             return 0;
         });

@@ -84,7 +84,7 @@ public sealed class AnchorLog
             {
                 return new FileStream(FilePath, FileMode.Append, FileAccess.Write, FileShare.None);
             }
-            catch (IOException) when (waited.Elapsed < LockPatience && File.Exists(FilePath))
+            catch (IOException) when (waited.Elapsed < LockPatience)
             {
                 await Task.Delay(50, ct);
             }

@@ -43,6 +43,25 @@ public sealed class anchored_verify_command_tests(LedgerDatabase db) : IDisposab
     }
 
     [Fact]
+    public async Task checkpoint_anchors_what_it_signs_where_verify_finds_it()
+    {
+        await using var ledger = await ChainedLedger.CreateAsync(db, "cli_checkpoint_anchor");
+        await ledger.AppendSessionsAsync(2);
+        var key = Path.Combine(_home.FullName, "operator.pem");
+        var created = await SettleAsync(Defaults, "keys", "create", "--out", key);
+
+        var signed = await SettleAsync(Defaults, "checkpoint", "--key", key, "--database", ledger.DatabaseName, "--connection", db.ConnectionString);
+        var verified = await SettleAsync(Defaults, "verify", "--public-key", Path.ChangeExtension(key, ".pub.pem"),
+            "--database", ledger.DatabaseName, "--connection", db.ConnectionString);
+
+        Assert.True(created.ExitCode == 0 && signed.ExitCode == 0, created.Output + signed.Output);
+        var anchorLog = Path.Combine(_home.FullName, ".settlement", "anchors", ledger.DatabaseName, AnchorLog.FileName);
+        Assert.Contains($"Anchored in {anchorLog}", signed.Output);
+        Assert.True(verified.ExitCode == 0, verified.Output);
+        Assert.Contains($"Anchors: 1 signed checkpoints in {anchorLog}; the latest pins event 4", verified.Output);
+    }
+
+    [Fact]
     public async Task verify_says_where_it_looked_when_no_anchor_was_found()
     {
         await using var ledger = await ChainedLedger.CreateAsync(db, "cli_no_anchor");
