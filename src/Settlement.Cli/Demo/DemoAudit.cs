@@ -44,10 +44,20 @@ internal static class DemoAudit
         var path = Path.Combine(Path.GetDirectoryName(anchors.Directory)!, KeyFileName);
         if (File.Exists(path)) return CheckpointKeys.LoadPrivate(path);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var key = CheckpointKeys.Create();
-        File.WriteAllText(path, key.ExportPkcs8PrivateKeyPem(), new System.Text.UTF8Encoding(false));
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.WriteAllText(Path.ChangeExtension(path, ".pub.pem"), CheckpointKeys.PublicPem(key));
-        return key;
+        using var key = CheckpointKeys.Create();
+        // Two demos starting at once must not read a key half written: it appears whole, and the first one to appear is kept.
+        var written = $"{path}.{Environment.ProcessId}";
+        File.WriteAllText(written, key.ExportPkcs8PrivateKeyPem(), new System.Text.UTF8Encoding(false));
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(written, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        try
+        {
+            File.Move(written, path, overwrite: false);
+            File.WriteAllText(Path.ChangeExtension(path, ".pub.pem"), CheckpointKeys.PublicPem(key));
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            File.Delete(written);
+        }
+        return CheckpointKeys.LoadPrivate(path);
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Settlement.Ledger.Audit;
 
 namespace Settlement.Tests.Cli;
 
@@ -16,7 +17,12 @@ internal static class SettleProcess
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = AppContext.BaseDirectory,
-            Environment = { ["COLUMNS"] = "200" },
+            Environment =
+            {
+                ["COLUMNS"] = "200",
+                // The demo and checkpoint anchor what they sign: in the temporary directory, not the home of whoever runs the tests.
+                [AnchorLog.EnvironmentVariable] = Path.Combine(Path.GetTempPath(), "settle-test-anchors"),
+            },
         };
         foreach (var (name, value) in environment) start.Environment[name] = value;
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "settle.dll"));
