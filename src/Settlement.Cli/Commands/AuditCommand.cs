@@ -260,6 +260,7 @@ internal static class AuditCommand
         table.AddRow("Events verified", $"{result.EventsVerified:N0}");
         table.AddRow("Chain links verified", $"{result.LinksVerified:N0}");
         table.AddRow("Checkpoints verified", $"{result.CheckpointsVerified:N0}");
+        table.AddRow("Anchored checkpoints held to", $"{result.CheckpointsAnchored:N0}");
         table.AddRow("Sequence numbers never committed", $"{result.SequencesNeverCommitted:N0}");
         table.AddRow("Events not yet chained (after the head)", $"{result.EventsNotYetChained:N0}");
         table.AddRow("Chain head", $"event {result.Head.Sequence:N0}, {ChainHash.Hex(result.Head.Hash)}");
@@ -267,6 +268,8 @@ internal static class AuditCommand
         AnsiConsole.Write(table);
         if (result.Problem is { } problem)
             AnsiConsole.MarkupLineInterpolated($"[red]NOT VERIFIED at event {problem.Sequence:N0} ({problem.Kind}): {problem.Detail}[/]");
+        else if (result.CheckpointsAnchored > 0)
+            AnsiConsole.MarkupLine("[green]Verified: every chained event is exactly as it was chained, and every anchored checkpoint is in the database as anchored and reproduced by the chain.[/]");
         else
             AnsiConsole.MarkupLine("[green]Verified: every chained event is exactly as it was chained.[/]");
     }

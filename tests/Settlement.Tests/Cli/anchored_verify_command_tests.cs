@@ -36,7 +36,7 @@ public sealed class anchored_verify_command_tests(LedgerDatabase db) : IDisposab
 
         Assert.True(verified.ExitCode == 0, verified.Output);
         Assert.Contains($"Anchors: 1 signed checkpoints in {anchorLog}", verified.Output);
-        Assert.Contains("Verified", verified.Output);
+        Assert.Contains("Verified: every chained event is exactly as it was chained, and every anchored checkpoint is in the database as anchored", verified.Output);
         Assert.Equal(1, tampered.ExitCode);
         Assert.Contains("NOT VERIFIED at event", tampered.Output);
         Assert.Contains("(checkpoint-missing)", tampered.Output);
