@@ -5,7 +5,7 @@ namespace Settlement.Ledger.Audit;
 
 /// <summary>
 /// Signed checkpoints kept outside the database: an append-only file of one JSON line per checkpoint
-/// (<see cref="ProofJson.CheckpointJson"/>), in a directory the operator keeps and an auditor can copy.
+/// (<see cref="ProofJson.CheckpointJson"/>, schemas/documents/anchored-checkpoint.v1.json), in a directory the operator keeps and an auditor can copy.
 /// Whoever can rewrite the database cannot reach it, so `settle verify` holds the ledger to it: every
 /// anchored checkpoint must still be in the database, unchanged, and the chain must still reproduce it.
 /// </summary>

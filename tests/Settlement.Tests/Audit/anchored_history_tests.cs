@@ -89,6 +89,8 @@ public sealed class anchored_history_tests(LedgerDatabase db) : IDisposable
 
         Assert.Null(result.Problem);
         Assert.Equal((16L, 1L, 1L), (result.EventsVerified, result.CheckpointsVerified, result.CheckpointsAnchored));
+        var line = Assert.Single(await File.ReadAllLinesAsync(AnchorLog.For(ledger.DatabaseName, _anchors.FullName).FilePath));
+        Assert.Empty(CommittedSchemas.Problems("documents/anchored-checkpoint.v1.json", System.Text.Encoding.UTF8.GetBytes(line)));
     }
 
     [Fact]
