@@ -147,10 +147,11 @@ public static class OcppEndpoint
             {
                 logger.LogWarning(unreachable, "Could not withdraw {Charger}'s presence; it dies with this host's listening session", identity);
             }
+            // The violations counted so far happened before the charger left: their count comes first.
+            await violations.FlushAsync(identity, CancellationToken.None);
             // A Pending charger has no stream to record its outage in, unless the operator registered it meanwhile.
             if (!connection.Replaced && (link.Registered || await RegisteredAsync(ledger, identity)))
                 await presence.RecordDisconnectedAsync(identity, connection.LastSeenAt);
-            await violations.FlushAsync(identity, CancellationToken.None);
             if (!link.Registered)
                 await pending.RecordDisconnectAsync(identity, connection.LastSeenAt, connection.RefusedWhilePending, CancellationToken.None);
         }
