@@ -55,11 +55,11 @@ public sealed class HostProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts <c>dotnet settle.dll serve</c> on a free loopback port over <paramref name="database"/>, and waits
-    /// until its /health answers. The connection string goes in SETTLE_CONNECTION rather than on the command line,
-    /// where every local user could read its password.
+    /// until its /health answers. The connection strings go in SETTLE_CONNECTION and SETTLE_MIGRATION_CONNECTION rather
+    /// than on the command line, where every local user could read their passwords.
     /// </summary>
     /// <exception cref="DatabaseServerException">The host did not come up; the message carries its last output.</exception>
-    public static async Task<HostProcess> StartAsync(string database, string connectionString, CancellationToken ct)
+    public static async Task<HostProcess> StartAsync(string database, string connectionString, string migrationConnectionString, CancellationToken ct)
     {
         var settle = Path.Combine(AppContext.BaseDirectory, "settle.dll");
         var baseAddress = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}/");
@@ -68,7 +68,12 @@ public sealed class HostProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            Environment = { [DatabaseOptions.EnvironmentVariable] = connectionString, ["NO_COLOR"] = "1" },
+            Environment =
+            {
+                [DatabaseOptions.EnvironmentVariable] = connectionString,
+                [DatabaseServer.MigrationConnectionVariable] = migrationConnectionString,
+                ["NO_COLOR"] = "1",
+            },
         };
         foreach (var argument in new[] { settle, "serve", "--urls", baseAddress.AbsoluteUri.TrimEnd('/'), "--database", database })
             start.ArgumentList.Add(argument);

@@ -47,7 +47,7 @@ internal static class ServeCommand
             await using var server = await database.ConnectAsync(parse, Report, ct);
             var name = database.DatabaseName(parse);
             await server.EnsureDatabaseAsync(name, ct);
-            await using var ledger = await LedgerStore.OpenAsync(server.ConnectionStringFor(name), ct);
+            await using var ledger = await server.OpenLedgerAsync(name, ct);
             var app = SettlementHost.Build(ledger, $"{server.Description}, database {name}", ocpp, serverCertificate, parse.GetValue(urls)!);
             await app.StartAsync(ct);
             AnsiConsole.MarkupLineInterpolated($"[green]Serving[/] {string.Join(", ", app.Urls)} over {server.Description}, database [bold]{name}[/]. Chargers connect to {app.Urls.First().Replace("http", "ws")}/ocpp/<id>. Ctrl+C stops.");

@@ -86,7 +86,7 @@ internal static class DemoCommand
         var name = database.DatabaseName(parse);
         AnsiConsole.MarkupLineInterpolated($"Recreating database [bold]{name}[/] on {server.Description}");
         await server.RecreateDatabaseAsync(name, ct);
-        await using var ledger = await LedgerStore.OpenAsync(server.ConnectionStringFor(name), ct);
+        await using var ledger = await server.OpenLedgerAsync(name, ct);
 
         var generation = Stopwatch.StartNew();
         var history = DemoNetwork.Generate(options);

@@ -22,11 +22,19 @@ namespace Settlement.Ledger.Store;
 public static class LedgerStore
 {
     public const string Schema = "ledger";
+    /// <summary>Hangfire's tables, for the hosts' scheduled checkpoints; migrated with the ledger so the application never needs DDL.</summary>
+    public const string JobSchema = "hangfire";
 
+    /// <summary>The OCPP 1.6 transaction ids the central system hands out: an int32 on the wire, hence its maximum.</summary>
+    public const string Ocpp16TransactionIds = Schema + ".ocpp16_transaction_id";
+
+    /// <param name="schemaChanges">
+    /// <see cref="AutoCreate.None"/> for the application's store: only the owner's migration changes the schema.
+    /// </param>
     public static StoreOptions Configure(
-        StoreOptions options, string connectionString, EventCatalogue catalogue, params IEventUpcaster[] upcasters)
+        StoreOptions options, string connectionString, EventCatalogue catalogue, AutoCreate schemaChanges, params IEventUpcaster[] upcasters)
     {
-        ConfigureEventsAndProjections(options, connectionString, catalogue, Schema, upcasters);
+        ConfigureEventsAndProjections(options, connectionString, catalogue, Schema, schemaChanges, upcasters);
 
         // Beside the ledger, not part of it: which node holds each charger's connection, and the relayed
         // command messages too large for a NOTIFY (Settlement.Ocpp's CommandRelay).
@@ -53,17 +61,17 @@ public static class LedgerStore
     /// models, none of the node tables. What an audit replays history into (Audit/Replay).
     /// </summary>
     public static StoreOptions ConfigureCopy(StoreOptions options, string connectionString, string schema) =>
-        ConfigureEventsAndProjections(options, connectionString, EventCatalogue.Current, schema, PlainIdentifierUpcasters.All);
+        ConfigureEventsAndProjections(options, connectionString, EventCatalogue.Current, schema, AutoCreate.CreateOrUpdate, PlainIdentifierUpcasters.All);
 
     private static StoreOptions ConfigureEventsAndProjections(
-        StoreOptions options, string connectionString, EventCatalogue catalogue, string schema, IEventUpcaster[] upcasters)
+        StoreOptions options, string connectionString, EventCatalogue catalogue, string schema, AutoCreate schemaChanges, IEventUpcaster[] upcasters)
     {
         // Marten sends document writes and loads unprepared, so PostgreSQL parsed and planned each of the inline
         // projections' upserts again: prepared once per connection, their share of a 1,000-event append fell from
         // 760 to 280 ms per 100,000 events.
         options.Connection(new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 64, AutoPrepareMinUsages = 2 }.ConnectionString);
         options.DatabaseSchemaName = schema;
-        options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+        options.AutoCreateSchemaObjects = schemaChanges;
         options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, json => LedgerJson.Configure(json));
 
         options.Events.StreamIdentity = StreamIdentity.AsString;
@@ -95,20 +103,43 @@ public static class LedgerStore
         return options;
     }
 
-    /// <summary>Creates or updates the store's schema and its append-only guard, then opens the ledger.</summary>
+    /// <summary>
+    /// Creates or updates the store's schema, its append-only guard and the sequences beside it, connected as the
+    /// role that is to own them; then grants <paramref name="applicationRole"/> what the everyday work needs and
+    /// nothing that could change recorded history (see <see cref="LedgerPrivileges"/>).
+    /// </summary>
+    /// <param name="applicationRole">Null when the application connects as the owner itself.</param>
+    public static async Task MigrateAsync(string ownerConnectionString, string? applicationRole, CancellationToken ct = default)
+    {
+        using (var store = new DocumentStore(Configure(new StoreOptions(), ownerConnectionString, EventCatalogue.Current,
+                   AutoCreate.CreateOrUpdate, PlainIdentifierUpcasters.All)))
+            await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+
+        await using var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(ownerConnectionString) { Pooling = false }.ConnectionString);
+        await AppendOnlyGuard.InstallAsync(dataSource, Schema, ct);
+        await using (var sequence = dataSource.CreateCommand($"CREATE SEQUENCE IF NOT EXISTS {Ocpp16TransactionIds} MAXVALUE 2147483647"))
+            await sequence.ExecuteNonQueryAsync(ct);
+        await LedgerPrivileges.InstallJobSchemaAsync(dataSource, ct);
+        if (applicationRole is not null)
+            await LedgerPrivileges.GrantAsync(dataSource, applicationRole, ct);
+    }
+
+    /// <summary>Opens the ledger over a schema <see cref="MigrateAsync"/> made; it changes no schema itself.</summary>
     /// <param name="vaultSecret">The driver vault's secret; null reads <see cref="Drivers.VaultSecret.EnvironmentVariable"/>.</param>
     public static async Task<Ledger> OpenAsync(string connectionString, CancellationToken ct = default, Drivers.VaultSecret? vaultSecret = null)
     {
         var catalogue = EventCatalogue.Current;
         var validator = new EventValidator(catalogue);
-        var store = new DocumentStore(Configure(new StoreOptions(), connectionString, catalogue, PlainIdentifierUpcasters.All));
-        // Only for the odd statement beside Marten (guard, sequences): a small pool, so the two pools
+        var store = new DocumentStore(Configure(new StoreOptions(), connectionString, catalogue, AutoCreate.None, PlainIdentifierUpcasters.All));
+        // Only for the odd statement beside Marten (chain, presence, sequences): a small pool, so the two pools
         // together stay within a default max_connections of 100.
         var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = 5 }.ConnectionString);
         try
         {
-            await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-            await AppendOnlyGuard.InstallAsync(dataSource, Schema, ct);
+            await using var migrated = dataSource.CreateCommand($"SELECT to_regclass('{Schema}.mt_events') IS NOT NULL");
+            if (!(bool)(await migrated.ExecuteScalarAsync(ct))!)
+                throw new InvalidOperationException(
+                    $"database {new NpgsqlConnectionStringBuilder(connectionString).Database} has no ledger yet: its owner must migrate it first (LedgerStore.MigrateAsync, which every settle command runs with the migration connection)");
             return new Ledger(store, validator, dataSource, vaultSecret ?? Drivers.VaultSecret.FromEnvironment());
         }
         catch
