@@ -224,7 +224,7 @@ public sealed partial class DatabaseServer : IAsyncDisposable
     /// <summary>Pooled connections to a dropped database were cut off by FORCE; handing one out would fail.</summary>
     void ClearPools(string database)
     {
-        foreach (var connectionString in new[] { ConnectionStringFor(database), MigrationConnectionStringFor(database) })
+        foreach (var connectionString in new[] { ConnectionStringFor(database), MigrationConnectionStringFor(database), AdministrationConnectionStringFor(database) })
         {
             using var pooled = new NpgsqlConnection(connectionString);
             NpgsqlConnection.ClearPool(pooled);

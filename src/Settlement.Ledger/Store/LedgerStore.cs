@@ -32,7 +32,7 @@ public static class LedgerStore
     /// <see cref="AutoCreate.None"/> for the application's store: only the owner's migration changes the schema.
     /// </param>
     public static StoreOptions Configure(
-        StoreOptions options, string connectionString, EventCatalogue catalogue, AutoCreate schemaChanges, params IEventUpcaster[] upcasters)
+        StoreOptions options, string connectionString, AutoCreate schemaChanges, EventCatalogue catalogue, params IEventUpcaster[] upcasters)
     {
         ConfigureEventsAndProjections(options, connectionString, catalogue, Schema, schemaChanges, upcasters);
 
@@ -111,8 +111,8 @@ public static class LedgerStore
     /// <param name="applicationRole">Null when the application connects as the owner itself.</param>
     public static async Task MigrateAsync(string ownerConnectionString, string? applicationRole, CancellationToken ct = default)
     {
-        using (var store = new DocumentStore(Configure(new StoreOptions(), ownerConnectionString, EventCatalogue.Current,
-                   AutoCreate.CreateOrUpdate, PlainIdentifierUpcasters.All)))
+        using (var store = new DocumentStore(Configure(new StoreOptions(), ownerConnectionString, AutoCreate.CreateOrUpdate,
+                   EventCatalogue.Current, PlainIdentifierUpcasters.All)))
             await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
 
         await using var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(ownerConnectionString) { Pooling = false }.ConnectionString);
@@ -130,7 +130,7 @@ public static class LedgerStore
     {
         var catalogue = EventCatalogue.Current;
         var validator = new EventValidator(catalogue);
-        var store = new DocumentStore(Configure(new StoreOptions(), connectionString, catalogue, AutoCreate.None, PlainIdentifierUpcasters.All));
+        var store = new DocumentStore(Configure(new StoreOptions(), connectionString, AutoCreate.None, catalogue, PlainIdentifierUpcasters.All));
         // Only for the odd statement beside Marten (chain, presence, sequences): a small pool, so the two pools
         // together stay within a default max_connections of 100.
         var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = 5 }.ConnectionString);

@@ -9,14 +9,17 @@ namespace Settlement.Tests.Audit;
 
 /// <summary>
 /// A ledger of its own for a test that tampers with history: the shared test ledger must stay verifiable.
-/// Tampering is done as the database superuser with triggers off, which is what an attacker with full
-/// access to PostgreSQL could do.
+/// Tampering is done as the database administrator with triggers off, which is what an attacker with full
+/// access to PostgreSQL could do; the ledger itself connects as the application role, which cannot.
 /// </summary>
 internal sealed class ChainedLedger : IAsyncDisposable
 {
-    private ChainedLedger(string databaseName, Settlement.Ledger.Ledger ledger, ChainWriter writer)
+    private readonly string _administration;
+
+    private ChainedLedger(string databaseName, string administration, Settlement.Ledger.Ledger ledger, ChainWriter writer)
     {
         DatabaseName = databaseName;
+        _administration = administration;
         Ledger = ledger;
         Writer = writer;
     }
@@ -30,7 +33,8 @@ internal sealed class ChainedLedger : IAsyncDisposable
     public static async Task<ChainedLedger> CreateAsync(LedgerDatabase db, string purpose)
     {
         var ledger = await db.ScratchLedgerAsync(purpose);
-        return new ChainedLedger(db.Scratch(purpose), ledger, new ChainWriter(ledger.DataSource, NullLogger.Instance));
+        return new ChainedLedger(db.Scratch(purpose), db.Server.AdministrationConnectionStringFor(db.Scratch(purpose)), ledger,
+            new ChainWriter(ledger.DataSource, NullLogger.Instance));
     }
 
     /// <summary>Given sessions of a start and a stop each, appended one session per transaction; returns their stream ids.</summary>
@@ -50,10 +54,11 @@ internal sealed class ChainedLedger : IAsyncDisposable
     public Task<VerificationResult> VerifyAsync(string? trustedKeyId = null) =>
         LedgerVerification.VerifyAsync(DataSource, trustedKeyId);
 
-    /// <summary>Runs SQL as a superuser who switched the append-only triggers off.</summary>
+    /// <summary>Runs SQL as the administrator, a superuser who switched the append-only triggers off.</summary>
     public async Task TamperAsync(string sql)
     {
-        await using var connection = await DataSource.OpenConnectionAsync();
+        await using var connection = new NpgsqlConnection(_administration);
+        await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"SET session_replication_role = replica; {sql}", connection);
         await command.ExecuteNonQueryAsync();
     }

@@ -1,11 +1,24 @@
 using System.Diagnostics;
+using Settlement.Ledger.Database;
 
 namespace Settlement.Tests.Cli;
 
 /// <summary>The settle CLI as a user runs it: a separate process, its output and exit code.</summary>
 internal static class SettleProcess
 {
-    public static async Task<(int ExitCode, string Output)> RunAsync(params string[] arguments)
+    public static Task<(int ExitCode, string Output)> RunAsync(params string[] arguments) => RunAsync(new Dictionary<string, string>(), arguments);
+
+    /// <summary>
+    /// Runs against the test's server as an operator with their own PostgreSQL would: <c>--connection</c> as the
+    /// application role, and the administrator's connection (who may create databases) to migrate with.
+    /// </summary>
+    public static Task<(int ExitCode, string Output)> RunAsync(LedgerDatabase db, params string[] arguments) =>
+        RunAsync(new Dictionary<string, string>
+        {
+            [DatabaseServer.MigrationConnectionVariable] = db.Server.AdministrationConnectionStringFor("postgres"),
+        }, [.. arguments, "--connection", db.ConnectionString]);
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(Dictionary<string, string> environment, string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -14,6 +27,7 @@ internal static class SettleProcess
             WorkingDirectory = AppContext.BaseDirectory,
             Environment = { ["COLUMNS"] = "200" },
         };
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "settle.dll"));
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         using var process = Process.Start(start)!;
