@@ -66,7 +66,7 @@ public sealed partial class DatabaseServer : IAsyncDisposable
             : Parsed(migrationConnectionString, $"the migration connection string ({MigrationConnectionVariable})");
         var address = $"{configured.Host}:{configured.Port}";
         var server = new DatabaseServer(owner.ConnectionString, owner.ConnectionString, configured.ConnectionString, $"PostgreSQL at {address}", embedded: null);
-        foreach (var (connection, user) in new[] { (owner, "migration"), (configured, "application") }.DistinctBy(c => c.Item1.ConnectionString))
+        foreach (var (connection, which) in new[] { (configured, ""), (owner, " (migration connection)") }.DistinctBy(c => c.Item1.ConnectionString))
         {
             try
             {
@@ -78,7 +78,7 @@ public sealed partial class DatabaseServer : IAsyncDisposable
             }
             catch (Exception e) when (e is NpgsqlException or ArgumentException)
             {
-                throw new DatabaseServerException($"cannot reach PostgreSQL at {connection.Host}:{connection.Port} with the {user} connection: {Reason(e)}", e);
+                throw new DatabaseServerException($"cannot reach PostgreSQL at {connection.Host}:{connection.Port}{which}: {Reason(e)}", e);
             }
         }
         report($"using {server.Description}");

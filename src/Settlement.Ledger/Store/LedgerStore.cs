@@ -24,6 +24,7 @@ public static class LedgerStore
     public const string Schema = "ledger";
     /// <summary>Hangfire's tables, for the hosts' scheduled checkpoints; migrated with the ledger so the application never needs DDL.</summary>
     public const string JobSchema = "hangfire";
+    private const long MigrationLockKey = 0x5E77_1E3E_0004;
 
     /// <summary>The OCPP 1.6 transaction ids the central system hands out: an int32 on the wire, hence its maximum.</summary>
     public const string Ocpp16TransactionIds = Schema + ".ocpp16_transaction_id";
@@ -111,11 +112,16 @@ public static class LedgerStore
     /// <param name="applicationRole">Null when the application connects as the owner itself.</param>
     public static async Task MigrateAsync(string ownerConnectionString, string? applicationRole, CancellationToken ct = default)
     {
+        await using var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(ownerConnectionString) { Pooling = false }.ConnectionString);
+        // Hosts starting together would migrate at once, and two GRANTs on one table fail ("tuple concurrently
+        // updated"): one migrates at a time, for as long as this session holds the lock.
+        await using var migrating = await dataSource.OpenConnectionAsync(ct);
+        await using (var wait = new NpgsqlCommand($"SELECT pg_advisory_lock({MigrationLockKey})", migrating))
+            await wait.ExecuteNonQueryAsync(ct);
+
         using (var store = new DocumentStore(Configure(new StoreOptions(), ownerConnectionString, AutoCreate.CreateOrUpdate,
                    EventCatalogue.Current, PlainIdentifierUpcasters.All)))
             await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-
-        await using var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(ownerConnectionString) { Pooling = false }.ConnectionString);
         await AppendOnlyGuard.InstallAsync(dataSource, Schema, ct);
         await using (var sequence = dataSource.CreateCommand($"CREATE SEQUENCE IF NOT EXISTS {Ocpp16TransactionIds} MAXVALUE 2147483647"))
             await sequence.ExecuteNonQueryAsync(ct);

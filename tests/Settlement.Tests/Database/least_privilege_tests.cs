@@ -1,8 +1,11 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using Settlement.Domain.Events;
+using Settlement.Ledger;
 using Settlement.Ledger.Audit;
 using Settlement.Ledger.Store;
 using Settlement.Tests.Audit;
+using static Settlement.Tests.Ledger.Events;
 
 namespace Settlement.Tests.Database;
 
@@ -80,6 +83,29 @@ public sealed class least_privilege_tests(LedgerDatabase db)
         Assert.Equal(6L, Assert.Single(signed).Statement.Sequence);
         Assert.True(await ledger.ScalarAsync("SELECT count(*) FROM ledger.mt_event_progression WHERE last_seq_id = 6") > 0);
         Assert.Null(verified.Problem);
+    }
+
+    [Fact]
+    public async Task a_ledger_made_before_the_roles_were_split_is_handed_to_the_owner_and_opened_as_the_application()
+    {
+        var name = db.Scratch("least_privilege_legacy");
+        await db.Server.RecreateDatabaseAsync(name, CancellationToken.None);
+        await using (var administration = new NpgsqlConnection(db.Server.AdministrationConnectionStringFor(name)))
+        {
+            await administration.OpenAsync();
+            await using var unowned = new NpgsqlCommand($"ALTER DATABASE {name} OWNER TO current_user", administration);
+            await unowned.ExecuteNonQueryAsync();
+        }
+        await LedgerStore.MigrateAsync(db.Server.AdministrationConnectionStringFor(name), applicationRole: null);
+
+        await using var ledger = await db.Server.OpenLedgerAsync(name, CancellationToken.None);
+        var sessionId = NewSessionId();
+        await ledger.AppendAsync(StreamAppend.New(StreamIds.Session(sessionId), Pending(Started(sessionId))));
+        await using var owners = ledger.DataSource.CreateCommand(
+            "SELECT string_agg(DISTINCT pg_get_userbyid(relowner), ',') FROM pg_class WHERE relnamespace = 'ledger'::regnamespace");
+
+        Assert.Equal(new NpgsqlConnectionStringBuilder(db.Server.MigrationConnectionStringFor(name)).Username, await owners.ExecuteScalarAsync());
+        Assert.Empty(await LedgerPrivileges.ExcessAsync(ledger.DataSource, CancellationToken.None));
     }
 
     private async Task<PostgresException?> AsApplicationAsync(string sql)
