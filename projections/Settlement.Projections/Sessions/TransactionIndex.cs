@@ -1,3 +1,4 @@
+using Marten;
 using Marten.Events.Projections;
 using Settlement.Domain.Sessions;
 
@@ -12,9 +13,20 @@ public sealed record TransactionEntry(string Id, string SessionId)
     public static string Key(string chargerId, string transactionId) => $"{chargerId}|{transactionId}";
 }
 
-/// <summary>Inline: a MeterValues right after StartTransaction must find its session.</summary>
+/// <summary>
+/// The latest OCPP 1.6 session started on a connector in one second (<see cref="Ocpp16Starts"/>).
+/// Id: the second key "{chargerId}-{evseId}-{unix second}".
+/// </summary>
+public sealed record StartSecondEntry(string Id, string LatestSessionId, int LatestOrdinal);
+
+/// <summary>Inline: a MeterValues right after StartTransaction must find its session, and a resent start its original.</summary>
 public sealed partial class TransactionIndex : EventProjection
 {
-    public static TransactionEntry Create(SessionStartedV2 e) =>
-        new(TransactionEntry.Key(e.ChargerId, e.TransactionId), e.SessionId);
+    public void Project(SessionStartedV2 e, IDocumentOperations operations)
+    {
+        operations.Store(new TransactionEntry(TransactionEntry.Key(e.ChargerId, e.TransactionId), e.SessionId));
+        var secondKey = Ocpp16Starts.SecondKey(e.ChargerId, e.EvseId, e.StartedAt);
+        if (Ocpp16Starts.Ordinal(e.SessionId, secondKey) is { } ordinal)
+            operations.Store(new StartSecondEntry(secondKey, e.SessionId, ordinal));
+    }
 }

@@ -58,8 +58,11 @@ public sealed class HostProcess : IAsyncDisposable
     /// until its /health answers. The connection strings go in SETTLE_CONNECTION and SETTLE_MIGRATION_CONNECTION rather
     /// than on the command line, where every local user could read their passwords.
     /// </summary>
+    /// <param name="settings">Further environment variables for the host (<c>Ocpp__...</c> settings and the like).</param>
     /// <exception cref="DatabaseServerException">The host did not come up; the message carries its last output.</exception>
-    public static async Task<HostProcess> StartAsync(string database, string connectionString, string migrationConnectionString, CancellationToken ct)
+    /// <param name="migrationConnectionString">The schema owner's; without it the host migrates over <paramref name="connectionString"/>.</param>
+    public static async Task<HostProcess> StartAsync(string database, string connectionString, CancellationToken ct,
+        IReadOnlyDictionary<string, string>? settings = null, string? migrationConnectionString = null)
     {
         var settle = Path.Combine(AppContext.BaseDirectory, "settle.dll");
         var baseAddress = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}/");
@@ -68,13 +71,15 @@ public sealed class HostProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            Environment =
-            {
-                [DatabaseOptions.EnvironmentVariable] = connectionString,
-                [DatabaseServer.MigrationConnectionVariable] = migrationConnectionString,
-                ["NO_COLOR"] = "1",
-            },
+            Environment = { [DatabaseOptions.EnvironmentVariable] = connectionString, ["NO_COLOR"] = "1" },
         };
+        // Never inherited: a migration connection of ours would not belong with this connection string.
+        if (migrationConnectionString is null)
+            start.Environment.Remove(DatabaseServer.MigrationConnectionVariable);
+        else
+            start.Environment[DatabaseServer.MigrationConnectionVariable] = migrationConnectionString;
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         foreach (var argument in new[] { settle, "serve", "--urls", baseAddress.AbsoluteUri.TrimEnd('/'), "--database", database })
             start.ArgumentList.Add(argument);
         var host = new HostProcess(Process.Start(start) ?? throw new DatabaseServerException($"could not start {start.FileName} {settle}"), baseAddress);

@@ -52,7 +52,8 @@ internal sealed class OcppBench(DatabaseServer server, string database, OcppBenc
                 registering.StopTask();
 
                 var starting = progress.AddTask("Starting the host process", maxValue: 1);
-                await using var host = await HostProcess.StartAsync(database, WithPool(connectionString, hostPool), server.MigrationConnectionStringFor(database), ct);
+                await using var host = await HostProcess.StartAsync(database, WithPool(connectionString, hostPool), ct,
+                    migrationConnectionString: server.MigrationConnectionStringFor(database));
                 starting.Increment(1);
                 starting.StopTask();
                 starting.Description = Markup.Escape($"Host process {host.ProcessId} on {host.BaseAddress}");

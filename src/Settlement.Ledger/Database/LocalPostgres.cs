@@ -311,33 +311,59 @@ public sealed class LocalPostgres : IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             var port = LoopbackPort.Free();
-            var logStart = File.Exists(LogFile) ? new FileInfo(LogFile).Length : 0;
-            // The Unix socket is only a convenience for psql; without room for its path the server runs on TCP alone.
-            var socket = Encoding.UTF8.GetByteCount(Path.Combine(RunDirectory, $".s.PGSQL.{port}")) <= MaxSocketPath
-                ? $"-k {ShellQuote(RunDirectory)}"
-                : "-c unix_socket_directories=''";
-
-            report($"starting PostgreSQL {MajorVersion} on 127.0.0.1:{port} (data {data})");
-            var start = await RunServerProgramAsync(binaries.PgCtl,
-                ["start", "-w", "-t", "120", "-D", data, "-l", LogFile, "-o", $"-c listen_addresses=127.0.0.1 -p {port} {socket}"], ct);
-            if (start.Succeeded)
-            {
-                await WaitUntilAcceptingAsync(port, password, logStart, ct);
-                await File.WriteAllTextAsync(LaunchedFile, $"{ReadPostmasterPid()}\n", ct);
-                return port;
-            }
+            var (started, failure) = await TryLaunchOnAsync(port, password, ct);
+            if (started) return port;
 
             // Another program can take the port between our probe and the server's bind.
-            var log = LogTail(logStart);
-            if (attempt < StartAttempts && log.Contains("Address already in use"))
+            if (attempt < StartAttempts && failure.Contains("Address already in use"))
             {
                 report($"port {port} was taken meanwhile; trying another");
                 continue;
             }
-            throw new DatabaseServerException(
-                $"PostgreSQL {MajorVersion} did not start for {data} (pg_ctl exited with {start.ExitCode}):\n" +
-                $"{PostgresBinaries.Tail(start.Output, 10)}\n{log}");
+            throw new DatabaseServerException(failure);
         }
+    }
+
+    /// <returns>Whether the server started on <paramref name="port"/>, and if not, pg_ctl's output and the server log.</returns>
+    async Task<(bool Started, string Failure)> TryLaunchOnAsync(int port, string password, CancellationToken ct)
+    {
+        var logStart = File.Exists(LogFile) ? new FileInfo(LogFile).Length : 0;
+        // The Unix socket is only a convenience for psql; without room for its path the server runs on TCP alone.
+        var socket = Encoding.UTF8.GetByteCount(Path.Combine(RunDirectory, $".s.PGSQL.{port}")) <= MaxSocketPath
+            ? $"-k {ShellQuote(RunDirectory)}"
+            : "-c unix_socket_directories=''";
+
+        report($"starting PostgreSQL {MajorVersion} on 127.0.0.1:{port} (data {data})");
+        var start = await RunServerProgramAsync(binaries.PgCtl,
+            ["start", "-w", "-t", "120", "-D", data, "-l", LogFile, "-o", $"-c listen_addresses=127.0.0.1 -p {port} {socket}"], ct);
+        if (!start.Succeeded)
+            return (false, $"PostgreSQL {MajorVersion} did not start for {data} (pg_ctl exited with {start.ExitCode}):\n" +
+                           $"{PostgresBinaries.Tail(start.Output, 10)}\n{LogTail(logStart)}");
+        await WaitUntilAcceptingAsync(port, password, logStart, ct);
+        await File.WriteAllTextAsync(LaunchedFile, $"{ReadPostmasterPid()}\n", ct);
+        return (true, "");
+    }
+
+    /// <summary>
+    /// Stops the server the way a crash or a power cut would (pg_ctl's immediate mode: no checkpoint, every
+    /// session cut), for drills and chaos tests that must show nothing acknowledged is lost. The next start
+    /// runs crash recovery.
+    /// </summary>
+    public async Task CrashAsync(CancellationToken ct)
+    {
+        report($"stopping PostgreSQL {MajorVersion} on 127.0.0.1:{Port} immediately");
+        var stop = await RunServerProgramAsync(binaries.PgCtl, ["stop", "-D", data, "-m", "immediate", "-w", "-t", "60"], ct);
+        if (!stop.Succeeded)
+            throw new DatabaseServerException(
+                $"could not stop PostgreSQL for {data} (pg_ctl exited with {stop.ExitCode}):\n{PostgresBinaries.Tail(stop.Output, 10)}");
+    }
+
+    /// <summary>Starts the server again after <see cref="CrashAsync"/>, on the port it had, so connection strings handed out still reach it.</summary>
+    public async Task RestartAsync(CancellationToken ct)
+    {
+        await using var startLock = await LockStartAndStopAsync(ct);
+        var (started, failure) = await TryLaunchOnAsync(Port, await ReadPasswordAsync(ct), ct);
+        if (!started) throw new DatabaseServerException(failure);
     }
 
     /// <summary>Waits out crash recovery or start-up and proves our password works.</summary>

@@ -23,26 +23,38 @@ public sealed class SessionRecorder(ChargerLedger chargers)
 
     public sealed record StartRequest(int EvseId, int ConnectorId, DriverSealed? IdToken, long MeterStartWh, Instant StartedAt);
 
-    /// <summary>OCPP 1.6: we assign the integer transaction id; a resent StartTransaction gets the same one.</summary>
+    /// <summary>
+    /// OCPP 1.6: we assign the integer transaction id. A resent StartTransaction gets the same one; any other
+    /// start is a session of its own, even in the same second as the one before (<see cref="Ocpp16Starts"/>).
+    /// </summary>
     public async Task<string> StartAssigningIdAsync(InboundCall call, StartRequest start, CancellationToken ct)
     {
-        // The same charger, EVSE (a 1.6 connector) and start second is the same transaction, however often it is sent.
-        var sessionId = $"{call.ChargerId}-{start.EvseId}-{start.StartedAt.ToUnixTimeSeconds()}";
+        var secondKey = Ocpp16Starts.SecondKey(call.ChargerId, start.EvseId, start.StartedAt);
         for (var attempt = 1; ; attempt++)
         {
-            var (events, _) = await Ledger.FetchAsync(StreamIds.Session(sessionId), ct);
-            if (events.Select(e => e.Data).OfType<SessionStartedV2>().FirstOrDefault() is { } existing)
-                return existing.TransactionId;
+            var ordinal = 1;
+            await using (var query = Ledger.Store.QuerySession())
+            {
+                if (await query.LoadAsync<StartSecondEntry>(secondKey, ct) is { } latest)
+                {
+                    var (events, _) = await Ledger.FetchAsync(StreamIds.Session(latest.LatestSessionId), ct);
+                    var session = Session.Fold(events.Select(e => e.Data));
+                    if (Ocpp16Starts.IsResendOf(session, start.MeterStartWh, start.StartedAt))
+                        return session.TransactionId!;
+                    ordinal = latest.LatestOrdinal + 1;
+                }
+            }
 
             var transactionId = (await NextTransactionIdAsync(ct)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             try
             {
-                await AppendStartAsync(call, sessionId, transactionId, start, ct);
+                await AppendStartAsync(call, Ocpp16Starts.SessionId(secondKey, ordinal), transactionId, start, ct);
                 return transactionId;
             }
             catch (StreamConcurrencyException) when (attempt < Attempts)
             {
-                // The same start arrived twice at once; the next pass returns the winner's id.
+                // Another start took this ordinal first (the same start resent at once, or a re-plug): the next
+                // pass reads it and either answers with its id or takes the next ordinal.
             }
         }
     }
