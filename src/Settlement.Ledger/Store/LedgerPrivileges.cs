@@ -67,12 +67,16 @@ public static class LedgerPrivileges
         if (reader.GetBoolean(1)) excess.Add($"{user} is a superuser");
         if (reader.GetBoolean(2)) excess.Add($"{user} may create roles");
         if (reader.GetBoolean(3)) excess.Add($"{user} may create databases");
-        foreach (var owned in reader.GetFieldValue<string[]>(4))
-            excess.Add($"{user} owns {LedgerStore.Schema}.{owned} (or acts as its owner), so it can switch its append-only triggers off");
-        foreach (var editable in reader.GetFieldValue<string[]>(5).Except(reader.GetFieldValue<string[]>(4)))
-            excess.Add($"{user} may update, delete or truncate {LedgerStore.Schema}.{editable}");
+        var owned = reader.GetFieldValue<string[]>(4);
+        if (owned.Length > 0)
+            excess.Add($"{user} owns {Listed(owned)} (or acts as their owner), so it can switch their append-only triggers off");
+        var editable = reader.GetFieldValue<string[]>(5).Except(owned).ToArray();
+        if (editable.Length > 0)
+            excess.Add($"{user} may update, delete or truncate {Listed(editable)}");
         return excess;
     }
+
+    private static string Listed(IEnumerable<string> tables) => string.Join(", ", tables.Select(table => $"{LedgerStore.Schema}.{table}"));
 
     private static string QuotedIdentifier(string name) => $"\"{name.Replace("\"", "\"\"")}\"";
 }
