@@ -7,6 +7,7 @@ using Settlement.Domain.Chargers;
 using Settlement.Domain.Events;
 using Settlement.Ledger;
 using Settlement.Ledger.Schemas;
+using Settlement.Ocpp.Connections;
 using Settlement.Ocpp.Security;
 using Settlement.Projections.Network;
 
@@ -23,19 +24,26 @@ public static class ChargerEndpoints
 
     public static IEndpointRouteBuilder MapChargerOnboarding(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/chargers", async (RegisterChargerBody body, Ledger.Ledger ledger, IClock clock, CancellationToken ct) =>
+        app.MapGet("/api/chargers/pending", async (PendingChargers pending, CancellationToken ct) => Results.Ok(await pending.ListAsync(ct)));
+
+        app.MapPost("/api/chargers", async (RegisterChargerBody body, Ledger.Ledger ledger, PendingChargers pending, IClock clock, CancellationToken ct) =>
         {
+            if ((body.Evses ?? []).GroupBy(e => e.EvseId).FirstOrDefault(same => same.Count() > 1) is { } repeated)
+                return Results.BadRequest(new { error = $"evses: evseId {repeated.Key} appears {repeated.Count()} times; each EVSE is listed once." });
             var stream = StreamIds.Charger(body.ChargerId ?? "");
             var existing = await LoadAsync(ledger, stream, ct);
             if (existing?.Registered == true)
                 return Results.Conflict(new { error = $"Charger {body.ChargerId} is already registered." });
             var now = clock.GetCurrentInstant();
             var events = new List<object> { new ChargerRegistered(body.ChargerId!, body.SiteId, body.Vendor, body.Model, body.Protocol, body.Evses ?? [], now) };
-            return await AppendAsync(ledger, stream, ct, () =>
+            var result = await AppendAsync(ledger, stream, ct, () =>
             {
                 if (body.Password is { } password) events.Add(new ChargerCredentialsSet(body.ChargerId!, PasswordHasher.Hash(password), now));
                 return events;
             }, expectedVersion: await ledger.StreamVersionAsync(stream, ct), created: $"/api/streams/{stream}");
+            if (result is Microsoft.AspNetCore.Http.HttpResults.Created)
+                await pending.ForgetAsync(body.ChargerId!, ct);
+            return result;
         });
 
         app.MapPut("/api/chargers/{chargerId}/credentials", async (string chargerId, CredentialsBody body, Ledger.Ledger ledger, IClock clock, CancellationToken ct) =>

@@ -11,7 +11,7 @@ namespace Settlement.Host;
 
 /// <summary>
 /// <c>POST /api/chargers/{chargerId}/commands/{command}</c>. 200 when the charger answered (its status
-/// says whether it accepted), 409 when it is not connected, 502 for its CALLERROR, 504 when it stayed silent.
+/// says whether it accepted), 404 when no such charger is registered, 409 when it is not connected, 502 for its CALLERROR, 504 when it stayed silent.
 /// </summary>
 public static class CommandEndpoints
 {
@@ -54,6 +54,10 @@ public static class CommandEndpoints
         catch (ArgumentException invalid)
         {
             return Results.BadRequest(new { error = invalid.Message });
+        }
+        catch (UnknownChargerException unknown)
+        {
+            return Results.NotFound(new { error = unknown.Message });
         }
         var status = result.Outcome switch
         {

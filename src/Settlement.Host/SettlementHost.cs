@@ -45,6 +45,7 @@ public static class SettlementHost
                 https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
                 https.AllowAnyClientCertificate();
             }));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = BoundedInput.MaxBodyBytes);
         // Per-request lines would drown what matters once thousands of chargers talk to the host.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         // Likewise a line per batch of events the projection daemon applies.
@@ -74,6 +75,12 @@ public static class SettlementHost
                 Ledger.Drivers.VaultSecret.EnvironmentVariable);
         app.Use(async (context, next) =>
         {
+            if (context.Request.ContentLength > BoundedInput.MaxBodyBytes)
+            {
+                context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+                await context.Response.WriteAsJsonAsync(new { error = $"The request body may be at most {BoundedInput.MaxBodyBytes} bytes, not {context.Request.ContentLength}." });
+                return;
+            }
             try
             {
                 await next(context);
@@ -85,14 +92,15 @@ public static class SettlementHost
             }
         });
         app.MapOcpp();
-        app.MapCommands();
-        app.MapChargerOnboarding();
-        app.MapTariffs();
-        app.MapInvoicing();
-        app.MapKpis();
-        app.MapReports();
-        app.MapAudit();
-        app.MapDrivers();
+        var api = app.MapGroup("").AddEndpointFilter<BoundedInput>();
+        api.MapCommands();
+        api.MapChargerOnboarding();
+        api.MapTariffs();
+        api.MapInvoicing();
+        api.MapKpis();
+        api.MapReports();
+        api.MapAudit();
+        api.MapDrivers();
 
         app.MapGet("/health", async (CancellationToken ct) =>
         {
@@ -106,14 +114,14 @@ public static class SettlementHost
             });
         });
 
-        app.MapGet("/api/chargers", async (CancellationToken ct) =>
+        api.MapGet("/api/chargers", async (CancellationToken ct) =>
         {
             await using var session = ledger.Store.QuerySession();
             return Results.Ok(await session.Query<ChargerEntry>().OrderBy(c => c.ChargerId).ToListAsync(ct));
         });
 
         // Auditors read a stream exactly as recorded: data, stored type, both times, who and why.
-        app.MapGet("/api/streams/{streamId}", async (string streamId, CancellationToken ct) =>
+        api.MapGet("/api/streams/{streamId}", async (string streamId, CancellationToken ct) =>
         {
             var events = await ledger.ReadStreamAsync(streamId, ct);
             return events.Count == 0

@@ -13,12 +13,15 @@ internal sealed class GroupCommit : IAsyncDisposable
     private const int MaxEventsPerCommit = 5_000;
 
     private readonly Channel<Submission> _queue = Channel.CreateUnbounded<Submission>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Func<Task> _connect;
     private readonly Func<IReadOnlyList<Store.EventRows.Prepared>, Task> _commit;
     private readonly Task _writer;
 
+    /// <param name="connect">Makes sure the writer has its connection, or throws when none can be had.</param>
     /// <param name="commit">Commits a batch in one transaction, or throws having written nothing.</param>
-    public GroupCommit(Func<IReadOnlyList<Store.EventRows.Prepared>, Task> commit)
+    public GroupCommit(Func<Task> connect, Func<IReadOnlyList<Store.EventRows.Prepared>, Task> commit)
     {
+        _connect = connect;
         _commit = commit;
         _writer = Task.Run(WriteAsync);
     }
@@ -64,6 +67,7 @@ internal sealed class GroupCommit : IAsyncDisposable
             }
             concurrentCallers = group.Count > 1;
 
+            if (!await ConnectedAsync(group)) continue;
             if (group.Count > 1)
             {
                 try
@@ -77,8 +81,10 @@ internal sealed class GroupCommit : IAsyncDisposable
                     // Nothing of the group was written; each batch now gets its own transaction and verdict.
                 }
             }
-            foreach (var submission in group)
+            for (var i = 0; i < group.Count; i++)
             {
+                var submission = group[i];
+                if (!await ConnectedAsync(group[i..])) break;
                 try
                 {
                     await _commit(submission.Batch);
@@ -89,6 +95,24 @@ internal sealed class GroupCommit : IAsyncDisposable
                     submission.Committed.TrySetException(e);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Without a connection no batch can commit, whatever is in it: each waiting caller gets that failure once,
+    /// rather than every batch alone waiting out the same unreachable server in turn.
+    /// </summary>
+    private async Task<bool> ConnectedAsync(IReadOnlyList<Submission> waiting)
+    {
+        try
+        {
+            await _connect();
+            return true;
+        }
+        catch (Exception unreachable)
+        {
+            foreach (var submission in waiting) submission.Committed.TrySetException(unreachable);
+            return false;
         }
     }
 

@@ -6,7 +6,6 @@ using NodaTime;
 using NodaTime.Text;
 using Settlement.Domain.Drivers;
 using Settlement.Domain.Events;
-using Settlement.Ledger.Database;
 using Settlement.Ledger.Drivers;
 using Settlement.Ledger.Schemas;
 using Settlement.Ledger.Store;
@@ -54,7 +53,7 @@ public sealed class Ledger : IAsyncDisposable
             .Where(p => p.Lifecycle == ProjectionLifecycle.Inline)
             .Select(p => p.BuildForInline())
             .ToArray();
-        _commits = new GroupCommit(CommitAsync);
+        _commits = new GroupCommit(ConnectWriterAsync, CommitAsync);
     }
 
     private const string ActorHeader = "actor";
@@ -158,6 +157,8 @@ public sealed class Ledger : IAsyncDisposable
     // 4,007 calls/s became 4,009 and 4,230; bench append's single events 7,500 and 7,604/s became 7,672 and 9,083.
     private Npgsql.NpgsqlConnection? _writerConnection;
 
+    private async Task ConnectWriterAsync() => _writerConnection ??= await OpenConnectionAsync(CancellationToken.None);
+
     /// <summary>Commits on the writer's connection; one that broke is dropped, and the next commit opens another.</summary>
     private async Task CommitAsync(IReadOnlyList<EventRows.Prepared> batch)
     {
@@ -183,7 +184,7 @@ public sealed class Ledger : IAsyncDisposable
     }
 
     private Task<Npgsql.NpgsqlConnection> OpenConnectionAsync(CancellationToken ct) =>
-        _store.Storage.Database.CreateConnection(Marten.Storage.ConnectionUsage.ReadWrite).OpenedAsync(ct);
+        ConnectionRetry.OpenAsync(() => _store.Storage.Database.CreateConnection(Marten.Storage.ConnectionUsage.ReadWrite), ct);
 
     /// <summary>
     /// One transaction: the events, then the inline projections' documents, then <paramref name="beside"/>'s

@@ -1,16 +1,13 @@
 using System.Net.WebSockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using System.Text.RegularExpressions;
 using Marten;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NodaTime;
-using Settlement.Domain.Chargers;
 using Settlement.Domain.Events;
-using Settlement.Ledger;
 using Settlement.Ocpp.Commands;
 using Settlement.Ocpp.Connections;
 using Settlement.Ocpp.Framing;
@@ -23,7 +20,7 @@ using Settlement.Projections.Network;
 namespace Settlement.Ocpp;
 
 /// <summary><c>ws(s)://host/ocpp/{chargePointIdentity}</c>: the OCPP-J endpoint for 1.6 and 2.0.1 chargers.</summary>
-public static partial class OcppEndpoint
+public static class OcppEndpoint
 {
     public static IServiceCollection AddOcpp(this IServiceCollection services, OcppOptions options) => services
         .AddSingleton(options)
@@ -31,7 +28,13 @@ public static partial class OcppEndpoint
         .AddSingleton<ConnectionRegistry>()
         .AddSingleton<CommandRelay>()
         .AddHostedService(services => services.GetRequiredService<CommandRelay>())
+        .AddSingleton<PresenceRecorder>()
+        .AddHostedService(services => services.GetRequiredService<PresenceRecorder>())
+        .AddHostedService<SilentSessionCloser>()
         .AddSingleton(new MessageGate(options.MaxConcurrentMessages))
+        .AddSingleton<ProtocolViolations>()
+        .AddHostedService(services => services.GetRequiredService<ProtocolViolations>())
+        .AddSingleton<PendingChargers>()
         .AddSingleton<ChargerLedger>()
         .AddSingleton<SessionRecorder>()
         .AddSingleton<V16Handler>()
@@ -47,10 +50,6 @@ public static partial class OcppEndpoint
         return app;
     }
 
-    // OCPP 2.0.1 part 4 §3.1.1: at most 48 characters, from the unreserved URL set plus a few separators.
-    [GeneratedRegex(@"^[A-Za-z0-9\-_.~*:+|@=]{1,48}$")]
-    private static partial Regex Identity();
-
     private static async Task ConnectAsync(HttpContext context, string identity)
     {
         var services = context.RequestServices;
@@ -64,9 +63,9 @@ public static partial class OcppEndpoint
             await Refuse(context, StatusCodes.Status400BadRequest, "This is the OCPP-J endpoint: connect with a WebSocket and an ocpp1.6 or ocpp2.0.1 subprotocol.");
             return;
         }
-        if (!Identity().IsMatch(identity))
+        if (!Identifiers.IsValid(identity))
         {
-            await Refuse(context, StatusCodes.Status400BadRequest, $"'{identity}' is not a valid charge point identity (1-48 URL-safe characters).");
+            await Refuse(context, StatusCodes.Status400BadRequest, $"'{identity}' is not a valid charge point identity ({Identifiers.Shape}).");
             return;
         }
 
@@ -103,35 +102,56 @@ public static partial class OcppEndpoint
             return;
         }
 
+        var pending = services.GetRequiredService<PendingChargers>();
+        if (!registered && !await pending.AdmitAsync(identity, protocol, context.RequestAborted))
+        {
+            await Refuse(context, StatusCodes.Status503ServiceUnavailable,
+                $"{options.MaxPendingChargers} unregistered chargers are pending already; ask the operator to register {identity}.");
+            return;
+        }
+
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { SubProtocol = chosen });
         var link = new ChargerLink(identity, protocol, registered);
         IProtocolHandler handler = protocol == OcppProtocol.Ocpp16 ? services.GetRequiredService<V16Handler>() : services.GetRequiredService<V201Handler>();
         var chargers = services.GetRequiredService<ChargerLedger>();
-        var connection = new ChargerConnection(socket, link, handler, chargers, options, clock, logger, services.GetRequiredService<MessageGate>());
+        var violations = services.GetRequiredService<ProtocolViolations>();
+        var connection = new ChargerConnection(socket, link, handler, chargers, options, clock, logger, services.GetRequiredService<MessageGate>(),
+            violations, pending);
         var registry = services.GetRequiredService<ConnectionRegistry>();
-        if (registry.Register(connection) is { } previous)
+        var previous = registry.Register(connection);
+        if (previous is not null)
         {
             previous.Replaced = true;
             await previous.CloseAsync(WebSocketCloseStatus.PolicyViolation, "replaced by a newer connection from the same charger");
         }
         var relay = services.GetRequiredService<CommandRelay>();
-
-        var presence = $"connection:{identity}:{Guid.NewGuid():N}";
-        if (charger is { Online: false, LastBootAt: not null })
-            await RecordPresenceAsync(ledger, identity, presence, new ChargerCameBackOnline(identity, clock.GetCurrentInstant()), clock, context.RequestAborted);
+        var presence = services.GetRequiredService<PresenceRecorder>();
         try
         {
+            var heldBefore = previous is not null || await relay.LocateAsync(identity, context.RequestAborted) is not null;
             await relay.AnnounceAsync(connection, context.RequestAborted);
+            // A Pending charger has no stream to record its presence in.
+            if (registered) await presence.RecordConnectedAsync(identity, heldBefore, context.RequestAborted);
             await connection.RunAsync(context.RequestAborted);
         }
         finally
         {
             registry.Remove(connection);
             connection.FailPendingCalls();
-            await relay.WithdrawAsync(identity, CancellationToken.None);
-            if (!connection.Replaced && (charger is not null || link.Registered || await StreamExistsAsync(ledger, identity)))
-                await RecordPresenceAsync(ledger, identity, presence,
-                    new ChargerWentOffline(identity, connection.LastSeenAt, clock.GetCurrentInstant()), clock, CancellationToken.None);
+            try
+            {
+                await relay.WithdrawAsync(identity, CancellationToken.None);
+            }
+            catch (Exception unreachable)
+            {
+                logger.LogWarning(unreachable, "Could not withdraw {Charger}'s presence; it dies with this host's listening session", identity);
+            }
+            // A Pending charger has no stream to record its outage in, unless the operator registered it meanwhile.
+            if (!connection.Replaced && (link.Registered || await RegisteredAsync(ledger, identity)))
+                await presence.RecordDisconnectedAsync(identity, connection.LastSeenAt);
+            await violations.FlushAsync(identity, CancellationToken.None);
+            if (!link.Registered)
+                await pending.RecordDisconnectAsync(identity, connection.LastSeenAt, connection.RefusedWhilePending, CancellationToken.None);
         }
     }
 
@@ -161,12 +181,11 @@ public static partial class OcppEndpoint
         return colon > 0 && decoded[..colon] == identity && PasswordHasher.Verify(decoded[(colon + 1)..], passwordHash);
     }
 
-    private static async Task<bool> StreamExistsAsync(Ledger.Ledger ledger, string identity) =>
-        await ledger.StreamVersionAsync(StreamIds.Charger(identity)) > 0;
-
-    private static Task RecordPresenceAsync(Ledger.Ledger ledger, string identity, string correlation, object @event, IClock clock, CancellationToken ct) =>
-        ledger.AppendAsync(new StreamAppend(StreamIds.Charger(identity),
-            [new PendingEvent(@event, new EventMetadata(correlation, null, Actor.Job("ocpp-presence"), clock.GetCurrentInstant()))]), ct);
+    private static async Task<bool> RegisteredAsync(Ledger.Ledger ledger, string identity)
+    {
+        await using var query = ledger.Store.QuerySession();
+        return await query.LoadAsync<ChargerEntry>(StreamIds.Charger(identity)) is { Registered: true };
+    }
 
     private static async Task Refuse(HttpContext context, int status, string message)
     {

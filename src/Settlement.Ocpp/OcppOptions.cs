@@ -31,6 +31,38 @@ public sealed class OcppOptions
     /// </summary>
     public int MaxConcurrentMessages { get; set; } = 32;
 
+    /// <summary>
+    /// CALLs one charger may have handled per second, on average; 0 lifts the limit (the load bench does). A CALL
+    /// beyond it waits, unread, until its turn: a charger emptying its offline queue is slowed, never refused, since a
+    /// refused transaction message is one it drops after a few attempts.
+    /// </summary>
+    public double MaxCallsPerSecond { get; set; } = 10;
+
+    /// <summary>CALLs a charger may send at once above <see cref="MaxCallsPerSecond"/> (a boot with its status reports).</summary>
+    public int CallBurst { get; set; } = 50;
+
+    /// <summary>
+    /// Per charger and interval, the first protocol violation is recorded on its own and the rest are counted in one
+    /// event when the interval ends, the charger disconnects or the host stops.
+    /// </summary>
+    public int ViolationIntervalSeconds { get; set; } = 60;
+
+    /// <summary>A charger that breaks the protocol more often than this in one interval is disconnected.</summary>
+    public int MaxViolationsPerInterval { get; set; } = 100;
+
+    /// <summary>
+    /// With <see cref="UnknownChargerPolicy.AcceptPending"/>: how many unregistered chargers are remembered (one row
+    /// each, outside the ledger); beyond it further unknown chargers are refused until the operator registers or
+    /// forgets some.
+    /// </summary>
+    public int MaxPendingChargers { get; set; } = 1_000;
+
+    /// <summary>
+    /// A session the ledger heard nothing of for this long is closed at its last meter reading
+    /// (<c>session_closed_for_silence</c>), and reopened if its charger reports it again.
+    /// </summary>
+    public TimeSpan CloseSilentSessionsAfter { get; set; } = TimeSpan.FromHours(6);
+
     /// <summary>Security profiles 2 and 3: refuse chargers that connect over plain ws://.</summary>
     public bool RequireTls { get; set; }
 

@@ -22,11 +22,16 @@ public sealed partial class SessionKpiFacts : MultiStreamProjection<SessionFacts
         Identity<SessionStartedV2>(KeyOf);
         Identity<MeterValuesRecorded>(KeyOf);
         Identity<SessionStopped>(KeyOf);
+        Identity<SessionClosedForSilence>(KeyOf);
+        Identity<SessionReopened>(KeyOf);
         Identity<SessionRated>(KeyOf);
     }
 
     public static readonly Type[] EventTypes =
-        [typeof(SessionAuthorisedV2), typeof(SessionStartedV2), typeof(MeterValuesRecorded), typeof(SessionStopped), typeof(SessionRated)];
+        [
+            typeof(SessionAuthorisedV2), typeof(SessionStartedV2), typeof(MeterValuesRecorded), typeof(SessionStopped),
+            typeof(SessionClosedForSilence), typeof(SessionReopened), typeof(SessionRated),
+        ];
 
     public static bool Handles(object data) => EventTypes.Contains(data.GetType());
 
@@ -36,6 +41,8 @@ public sealed partial class SessionKpiFacts : MultiStreamProjection<SessionFacts
         SessionStartedV2 e => e.SessionId,
         MeterValuesRecorded e => e.SessionId,
         SessionStopped e => e.SessionId,
+        SessionClosedForSilence e => e.SessionId,
+        SessionReopened e => e.SessionId,
         SessionRated e => e.SessionId,
         _ => "",
     };
@@ -64,6 +71,12 @@ public sealed partial class SessionKpiFacts : MultiStreamProjection<SessionFacts
         {
             StoppedAt = stopped.StoppedAt, StopReason = stopped.Reason, LastMeterWh = Max(s.LastMeterWh, stopped.MeterStopWh),
         },
+        // The register only rises, so the real stop after a reopen carries the energy whichever came first.
+        (SessionClosedForSilence closed, { } s) => s with
+        {
+            StoppedAt = closed.StoppedAt, StopReason = StopReason.Timeout, LastMeterWh = Max(s.LastMeterWh, closed.MeterStopWh),
+        },
+        (SessionReopened, { } s) => s with { StoppedAt = null, StopReason = null },
         (SessionRated rated, { } s) => s with { Stars = rated.Stars, RatedAt = rated.RatedAt },
         _ => session,
     };

@@ -12,7 +12,11 @@ using Settlement.Projections.Network;
 
 namespace Settlement.Projections.Pricing;
 
-public enum PricedSessionStatus { Running, Stopped, Unpriced }
+/// <summary>
+/// <see cref="PricedSessionStatus.ClosedForSilence"/>: priced up to its last reading, but not final (and not
+/// billed) until the charger's own stop, which reopens it, or the operator decides.
+/// </summary>
+public enum PricedSessionStatus { Running, Stopped, Unpriced, ClosedForSilence }
 
 /// <summary>
 /// What a price was derived from, for audit: the session's events up to <paramref name="SessionVersion"/>
@@ -57,7 +61,8 @@ public sealed class PricedSessions : ProjectionBase, IProjection
 {
     public const string ProjectionName = "PricedSessions";
 
-    private static readonly Type[] SessionEvents = [typeof(SessionStartedV2), typeof(MeterValuesRecorded), typeof(SessionStopped)];
+    private static readonly Type[] SessionEvents =
+        [typeof(SessionStartedV2), typeof(MeterValuesRecorded), typeof(SessionStopped), typeof(SessionClosedForSilence), typeof(SessionReopened)];
     private static readonly Type[] TariffEvents = [typeof(TariffPublished), typeof(TariffSuperseded), typeof(TariffAssigned)];
 
     public PricedSessions()
@@ -102,7 +107,7 @@ public sealed class PricedSessions : ProjectionBase, IProjection
 
         if (_running.Count > MaxRunningKept) _running.Clear();
         // A stopped session rarely hears more; if it does, it is folded from the ledger again.
-        foreach (var session in sessions.Where(s => s.Stopped is null))
+        foreach (var session in sessions.Where(s => s is { Stopped: null, ClosedForSilence: null }))
             _running[session.StreamKey] = session;
     }
 
@@ -142,8 +147,10 @@ public sealed class PricedSessions : ProjectionBase, IProjection
         var started = session.Started;
         var view = new PricedSessionView(
             started.SessionId, started.ChargerId, started.EvseId, SiteId: null, started.IdToken?.DriverRef,
-            session.Stopped is null ? PricedSessionStatus.Running : PricedSessionStatus.Stopped,
-            started.StartedAt, session.Stopped?.StoppedAt, Price: null, Problem: null,
+            session.Stopped is not null ? PricedSessionStatus.Stopped
+                : session.ClosedForSilence is not null ? PricedSessionStatus.ClosedForSilence
+                : PricedSessionStatus.Running,
+            started.StartedAt, session.StoppedAt, Price: null, Problem: null,
             new PricingSources(session.Version, session.Sequence, []));
 
         if (!chargers.TryGetValue(started.ChargerId, out var charger) || charger.SiteId is null)
@@ -187,6 +194,8 @@ public sealed class PricedSessions : ProjectionBase, IProjection
         public SessionStartedV2 Started { get; } = started;
         public string StreamKey { get; } = streamKey;
         public SessionStopped? Stopped { get; private set; }
+        /// <summary>Stands until the session is reopened: then the charger's own stop decides.</summary>
+        public SessionClosedForSilence? ClosedForSilence { get; private set; }
         public long Version { get; private set; }
         public long Sequence { get; private set; }
 
@@ -230,6 +239,12 @@ public sealed class PricedSessions : ProjectionBase, IProjection
                 case SessionStopped stopped when Stopped is null:
                     Stopped = stopped;
                     break;
+                case SessionClosedForSilence closed when Stopped is null:
+                    ClosedForSilence = closed;
+                    break;
+                case SessionReopened when ClosedForSilence is not null:
+                    ClosedForSilence = null;
+                    break;
                 default:
                     return;
             }
@@ -249,8 +264,10 @@ public sealed class PricedSessions : ProjectionBase, IProjection
             else _readings.Insert(~at, reading);
         }
 
+        public Instant? StoppedAt => Stopped?.StoppedAt ?? ClosedForSilence?.StoppedAt;
+
         public SessionUsage Usage() =>
-            new(Started.StartedAt, Started.MeterStartWh, [.. _readings], Stopped?.StoppedAt, Stopped?.MeterStopWh);
+            new(Started.StartedAt, Started.MeterStartWh, [.. _readings], StoppedAt, Stopped?.MeterStopWh ?? ClosedForSilence?.MeterStopWh);
     }
 
     /// <summary>

@@ -89,7 +89,7 @@ public sealed class AppendBench(DatabaseServer server, string database, Generate
 
     private async Task<Ledger.Ledger> FreshLedgerAsync(CancellationToken ct)
     {
-        await server.RecreateDatabaseAsync(database, ct);
+        await server.RecreateScratchDatabaseAsync(database, ct);
         return await server.OpenLedgerAsync(database, ct);
     }
 

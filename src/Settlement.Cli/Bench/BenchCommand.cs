@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Npgsql;
+using Settlement.Ledger.Store;
 using Settlement.Cli.Commands;
 using Settlement.Cli.Simulation;
 using Spectre.Console;
@@ -32,6 +33,7 @@ internal static class BenchCommand
             """)
         {
             OcppCommand(),
+            StormCommand(),
             AppendCommand(),
             PricingCommand(),
             KpisCommand(),
@@ -52,7 +54,8 @@ internal static class BenchCommand
             }
             WarnAboutOpenFiles(options.Chargers);
             await using var server = await database.ConnectAsync(parse, m => AnsiConsole.MarkupLineInterpolated($"[grey]{m}[/]"), ct);
-            var name = database.DatabaseName(parse);
+            var name = database.ScratchDatabaseName(parse);
+            await database.RecreateScratchAsync(server, name, ct);
             AnsiConsole.MarkupLineInterpolated($"Measuring on database [bold]{name}[/] of {server.Description}, recreated as the bench goes");
             try
             {
@@ -99,7 +102,8 @@ internal static class BenchCommand
                 return 2;
             }
             await using var server = await database.ConnectAsync(parse, m => AnsiConsole.MarkupLineInterpolated($"[grey]{m}[/]"), ct);
-            var name = database.DatabaseName(parse);
+            var name = database.ScratchDatabaseName(parse);
+            await database.RecreateScratchAsync(server, name, ct);
             AnsiConsole.MarkupLineInterpolated($"Measuring on database [bold]{name}[/] of {server.Description}, recreated on every run");
             var figures = await new AppendOnlyBench(server, name, parse.GetValue(runs), parse.GetValue(days), parse.GetValue(rows),
                 parse.GetValue(writers), parse.GetValue(batch)).RunAsync(ct);
@@ -130,7 +134,8 @@ internal static class BenchCommand
             }
             var history = KpiRebuildBench.DefaultHistory(KpiRebuildBench.DaysFor(parse.GetValue(events)));
             await using var server = await database.ConnectAsync(parse, m => AnsiConsole.MarkupLineInterpolated($"[grey]{m}[/]"), ct);
-            var name = database.DatabaseName(parse);
+            var name = database.ScratchDatabaseName(parse);
+            await database.RecreateScratchAsync(server, name, ct);
             AnsiConsole.MarkupLineInterpolated($"Recreating database [bold]{name}[/] on {server.Description}; generating {history.Days:N0} days of history");
             KpiRebuildBench.Result? result = null;
             await AnsiConsole.Progress()
@@ -198,7 +203,7 @@ internal static class BenchCommand
         };
         var pool = new Option<int?>("--host-pool")
         {
-            Description = "Npgsql Maximum Pool Size for the host (default: what the server's max_connections leaves room for, at most 40).",
+            Description = "The host's connection budget, Database:MaxConnections (default: what the server's max_connections leaves room for, at most 40; at least 10).",
         };
         var database = new DatabaseOptions("settlement_bench", "Database the bench recreates on every run (default 'settlement_bench').");
         var command = new Command("ocpp", """
@@ -215,10 +220,10 @@ internal static class BenchCommand
         database.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            if (parse.GetValue(chargers) < 1 || parse.GetValue(duration) < 1 || parse.GetValue(concurrency) < 1 || parse.GetValue(pool) is < 1
-                || parse.GetValue(warmup) < 0 || parse.GetValue(jitWait) < 0)
+            if (parse.GetValue(chargers) < 1 || parse.GetValue(duration) < 1 || parse.GetValue(concurrency) < 1
+                || parse.GetValue(pool) is < ConnectionBudget.Minimum || parse.GetValue(warmup) < 0 || parse.GetValue(jitWait) < 0)
             {
-                AnsiConsole.MarkupLine("[red]--chargers, --duration, --connect-concurrency and --host-pool must be at least 1, --warmup and --jit-wait at least 0.[/]");
+                AnsiConsole.MarkupLine($"[red]--chargers, --duration and --connect-concurrency must be at least 1, --host-pool at least {ConnectionBudget.Minimum}, --warmup and --jit-wait at least 0.[/]");
                 return 2;
             }
             var options = new OcppBenchOptions(parse.GetValue(chargers), TimeSpan.FromSeconds(parse.GetValue(duration)),
@@ -228,11 +233,57 @@ internal static class BenchCommand
             WarnAboutOpenFiles(options.Chargers);
 
             await using var server = await database.ConnectAsync(parse, m => AnsiConsole.MarkupLineInterpolated($"[grey]{m}[/]"), ct);
-            var name = database.DatabaseName(parse);
+            var name = database.ScratchDatabaseName(parse);
+            await database.RecreateScratchAsync(server, name, ct);
             AnsiConsole.MarkupLineInterpolated($"Recreating database [bold]{name}[/] on {server.Description}");
             try
             {
                 var report = await new OcppBench(server, name, options).RunAsync(ct);
+                report.Print();
+                return 0;
+            }
+            catch (Exception e) when (e is SimulatorException or HttpRequestException or NpgsqlException)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]The bench could not run:[/] {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    private static Command StormCommand()
+    {
+        var chargers = new Option<int>("--chargers") { Description = "Simulated chargers, each with one connection.", DefaultValueFactory = _ => 10_000 };
+        var maxConnections = new Option<int>("--max-connections")
+        {
+            Description = $"The host's connection budget, {ConnectionBudget.Setting} (default {ConnectionBudget.Default}, at least {ConnectionBudget.Minimum}).",
+            DefaultValueFactory = _ => ConnectionBudget.Default,
+        };
+        var database = new DatabaseOptions("settlement_bench_storm", "Database the bench recreates on every run (default 'settlement_bench_storm').");
+        var command = new Command("storm", """
+            A reconnect storm: register the chargers, start the host as a separate process, connect and boot every
+            charger, kill the host, start it again and reconnect every charger at the same moment. Reports how many came
+            back (connected, booted, present for commands from other hosts), how long that took, and the most database
+            connections the host held (pg_stat_activity) against its budget.
+            """)
+        {
+            chargers, maxConnections,
+        };
+        database.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            if (parse.GetValue(chargers) < 1 || parse.GetValue(maxConnections) < ConnectionBudget.Minimum)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]--chargers must be at least 1, --max-connections at least {ConnectionBudget.Minimum}.[/]");
+                return 2;
+            }
+            WarnAboutOpenFiles(parse.GetValue(chargers));
+            await using var server = await database.ConnectAsync(parse, m => AnsiConsole.MarkupLineInterpolated($"[grey]{m}[/]"), ct);
+            var name = database.ScratchDatabaseName(parse);
+            await database.RecreateScratchAsync(server, name, ct);
+            try
+            {
+                var report = await new StormBench(server, name, parse.GetValue(chargers), parse.GetValue(maxConnections)).RunAsync(ct);
                 report.Print();
                 return 0;
             }

@@ -25,7 +25,7 @@ public static class ChainVerifyBench
         {
             var verifying = Stopwatch.StartNew();
             var result = await LedgerVerification.VerifyAsync(ledger.DataSource, trustedKeyId: null,
-                (done, total) => progress($"Verifying the hash chain, run {run} of {runs}", done, total), ct);
+                progress: (done, total) => progress($"Verifying the hash chain, run {run} of {runs}", done, total), ct: ct);
             if (result.Problem is { } problem)
                 throw new InvalidOperationException($"The bench's own ledger does not verify at event {problem.Sequence}: {problem.Detail}");
             rates.Add(result.LinksVerified / Math.Max(verifying.Elapsed.TotalSeconds, 0.001));

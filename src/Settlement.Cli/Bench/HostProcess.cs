@@ -71,7 +71,8 @@ public sealed class HostProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            Environment = { [DatabaseOptions.EnvironmentVariable] = connectionString, ["NO_COLOR"] = "1" },
+            // The bench's chargers send as fast as the host answers, far beyond a real charger's per-charger limit.
+            Environment = { [DatabaseOptions.EnvironmentVariable] = connectionString, ["NO_COLOR"] = "1", ["Ocpp__MaxCallsPerSecond"] = "0" },
         };
         // Never inherited: a migration connection of ours would not belong with this connection string.
         if (migrationConnectionString is null)

@@ -33,7 +33,7 @@ public sealed class KpiRebuildBench(DatabaseServer server, string database, Demo
 
     public async Task<Result> RunAsync(Action<string, double, double> progress, CancellationToken ct)
     {
-        await server.RecreateDatabaseAsync(database, ct);
+        await server.RecreateScratchDatabaseAsync(database, ct);
         await using var ledger = await server.OpenLedgerAsync(database, ct);
 
         var events = DemoNetwork.Generate(history);

@@ -10,7 +10,7 @@ namespace Settlement.Cli.Bench;
 
 public enum ProtocolMix { Ocpp16, Ocpp201, Mixed }
 
-/// <param name="HostPoolSize">Npgsql's Maximum Pool Size for the host's connection string; null sizes it to the server.</param>
+/// <param name="HostPoolSize">The host's connection budget (Database:MaxConnections); null sizes it to the server.</param>
 /// <param name="Warmup">
 /// The same loop, unmeasured, before the measured one: a fresh host spends its first seconds under load compiling
 /// its hot paths again, a cost a long-running host paid long ago.
@@ -33,7 +33,7 @@ internal sealed class OcppBench(DatabaseServer server, string database, OcppBenc
 
     public async Task<OcppBenchReport> RunAsync(CancellationToken ct)
     {
-        await server.RecreateDatabaseAsync(database, ct);
+        await server.RecreateScratchDatabaseAsync(database, ct);
         await server.MigrateAsync(database, ct);
         var connectionString = server.ConnectionStringFor(database);
         await using var queries = new NpgsqlDataSourceBuilder(connectionString) { ConnectionStringBuilder = { MaxPoolSize = 2 } }.Build();
@@ -47,12 +47,12 @@ internal sealed class OcppBench(DatabaseServer server, string database, OcppBenc
             .StartAsync(async progress =>
             {
                 var registering = progress.AddTask($"Registering {chargers.Count:N0} chargers", maxValue: chargers.Count);
-                await using (var ledger = await LedgerStore.OpenAsync(WithPool(connectionString, 4), ct))
+                await using (var ledger = await LedgerStore.OpenAsync(connectionString, ct, budget: new ConnectionBudget(ConnectionBudget.Minimum)))
                     await ChargerRegistration.RegisterAsync(ledger, chargers, SiteId, n => registering.Increment(n), ct);
                 registering.StopTask();
 
                 var starting = progress.AddTask("Starting the host process", maxValue: 1);
-                await using var host = await HostProcess.StartAsync(database, WithPool(connectionString, hostPool), ct,
+                await using var host = await HostProcess.StartAsync(database, connectionString, ct, Budget(hostPool),
                     migrationConnectionString: server.MigrationConnectionStringFor(database));
                 starting.Increment(1);
                 starting.StopTask();
@@ -228,20 +228,20 @@ internal sealed class OcppBench(DatabaseServer server, string database, OcppBenc
         }
     }
 
+    private static Dictionary<string, string> Budget(int maxConnections) =>
+        new() { [ConnectionBudget.EnvironmentVariable] = maxConnections.ToString() };
+
     /// <summary>
-    /// A pool the server has room for: the host's ledger keeps two pools (Marten's and its own data source) on
-    /// one connection string, and PostgreSQL refuses connections past max_connections, counting everyone's.
+    /// A budget the server has room for, a few connections left for others: PostgreSQL refuses connections past
+    /// max_connections, counting everyone's.
     /// </summary>
-    private static async Task<int> FittingPoolSizeAsync(NpgsqlDataSource queries, CancellationToken ct)
+    internal static async Task<int> FittingPoolSizeAsync(NpgsqlDataSource queries, CancellationToken ct)
     {
         await using var command = queries.CreateCommand(
             "SELECT current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int - count(*) FROM pg_stat_activity");
         var free = Convert.ToInt32(await command.ExecuteScalarAsync(ct));
-        return Math.Clamp((free - 10) / 2, 4, 40);
+        return Math.Clamp(free - 10, ConnectionBudget.Minimum, 40);
     }
-
-    private static string WithPool(string connectionString, int size) =>
-        new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = size }.ConnectionString;
 
     private static async Task<long> EventsBetweenAsync(NpgsqlDataSource queries, long after, long upTo, CancellationToken ct)
     {

@@ -102,7 +102,7 @@ internal sealed class OcppBenchReport
             $"≥ {RatioTarget}", Verdict(Ratio >= RatioTarget, Ratio is null));
         AnsiConsole.Write(table);
 
-        AnsiConsole.MarkupLineInterpolated($"[grey]Host: settle serve in its own process, Npgsql pool {HostPoolSize} per data source; database {Database} on {Server}.[/]");
+        AnsiConsole.MarkupLineInterpolated($"[grey]Host: settle serve in its own process, at most {HostPoolSize} database connections; database {Database} on {Server}.[/]");
         if (Final?.LastError is { } lastError)
             AnsiConsole.MarkupLineInterpolated($"[yellow]Last error:[/] {lastError}");
         if (Final?.LastRetry is { } lastRetry)

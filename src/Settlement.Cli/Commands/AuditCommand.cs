@@ -2,16 +2,18 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Reflection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
 using NodaTime;
 using NodaTime.Text;
 using Settlement.Host.Audit;
 using Settlement.Ledger.Audit;
+using Settlement.Ledger.Database;
 using Spectre.Console;
 
 namespace Settlement.Cli.Commands;
 
 /// <summary>
-/// <c>settle verify</c>: walks the hash chain and names the first event that does not match;
+/// <c>settle verify</c>: walks the hash chain, holds it to the checkpoints anchored outside the database, and names the first event that does not match;
 /// <c>settle keys create</c> and <c>settle checkpoint</c>: the operator's signing key and signed checkpoints;
 /// <c>settle export</c> and <c>settle verify --bundle</c>: an auditor's bundle of a period, verified without the database.
 /// </summary>
@@ -22,28 +24,74 @@ internal static class AuditCommand
         var database = new DatabaseOptions("settlement", "Database to verify (the demo writes 'settlement_demo').");
         var publicKey = new Option<FileInfo?>("--public-key") { Description = "The operator's published public key (PEM): checkpoints signed by any other key fail." };
         var bundle = new Option<DirectoryInfo?>("--bundle") { Description = "Verify an auditor's bundle (from `settle export`) instead of a database; needs no database." };
-        var command = new Command("verify", "Verify the ledger, or an auditor's bundle, against its hash chain and signed checkpoints; reports the first event edited, deleted, inserted or reordered.") { publicKey, bundle };
+        var anchors = AnchorsOption("Root of the anchor logs to hold the ledger to, e.g. an auditor's copy");
+        var command = new Command("verify", "Verify the ledger, or an auditor's bundle, against its hash chain, its signed checkpoints and the checkpoints anchored outside the database; reports the first event edited, deleted, inserted or reordered.")
+            { publicKey, bundle, anchors };
         database.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            var trustedKeyId = parse.GetValue(publicKey) is { } file ? CheckpointKeys.IdOfPublicKeyFile(file.FullName) : null;
-            if (parse.GetValue(bundle) is { } directory) return VerifyBundle(directory, trustedKeyId, ct);
-            await using var open = await ReportCommand.OpenAsync(database, parse, ct);
-            var started = Stopwatch.StartNew();
-            VerificationResult? result = null;
-            await AnsiConsole.Progress().StartAsync(async progress =>
+            try
             {
-                var task = progress.AddTask("Verifying the hash chain");
-                result = await LedgerVerification.VerifyAsync(open.Ledger.DataSource, trustedKeyId,
-                    (done, last) => { task.MaxValue = Math.Max(last, 1); task.Value = done; }, ct);
-            });
-            Print(result!, started.Elapsed);
-            if (trustedKeyId is null && result!.CheckpointsVerified > 0)
-                AnsiConsole.MarkupLine("[yellow]Checkpoints were checked against the keys they name; pass --public-key with the operator's published key to trust them.[/]");
-            return result!.Verified ? 0 : 1;
+                var trustedKeyId = parse.GetValue(publicKey) is { } file ? CheckpointKeys.IdOfPublicKeyFile(file.FullName) : null;
+                if (parse.GetValue(bundle) is { } directory) return VerifyBundle(directory, trustedKeyId, ct);
+                var log = AnchorLog.For(database.DatabaseName(parse), parse.GetValue(anchors)?.FullName);
+                var anchored = log.Read();
+                PrintAnchors(log, anchored);
+                await using var open = await ReportCommand.OpenAsync(database, parse, ct);
+                var started = Stopwatch.StartNew();
+                VerificationResult? result = null;
+                await AnsiConsole.Progress().StartAsync(async progress =>
+                {
+                    var task = progress.AddTask("Verifying the hash chain");
+                    result = await LedgerVerification.VerifyAsync(open.Ledger.DataSource, trustedKeyId, anchored,
+                        (done, last) => { task.MaxValue = Math.Max(last, 1); task.Value = done; }, ct);
+                });
+                Print(result!, started.Elapsed);
+                if (trustedKeyId is null && anchored.Count == 0 && result!.CheckpointsVerified > 0)
+                    AnsiConsole.MarkupLine("[yellow]Checkpoints were checked against the keys they name; pass --public-key with the operator's published key to trust them.[/]");
+                return result!.Verified ? 0 : 1;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Whatever stopped it, the ledger was not verified: say what failed, never leave it to a stack trace.
+                AnsiConsole.MarkupLineInterpolated($"[red]NOT VERIFIED: {Failure(e)}[/]");
+                return 1;
+            }
         });
         return command;
     }
+
+    private static string Failure(Exception e) => e switch
+    {
+        VerificationFailedException or InvalidDataException or DatabaseServerException => e.Message,
+        PostgresException postgres => $"the database refused: {postgres.MessageText} ({postgres.SqlState})",
+        _ => $"verification failed: {e.GetType().Name}: {e.Message}",
+    };
+
+    /// <summary>Where the anchors were looked for and what they hold; without any, that the check is weaker.</summary>
+    private static void PrintAnchors(AnchorLog log, IReadOnlyList<Ledger.Audit.Checkpoint> anchored)
+    {
+        if (anchored.Count == 0)
+        {
+            AnsiConsole.MarkupLineInterpolated(
+                $"[yellow]No anchor found (looked for {log.FilePath}). The ledger is checked only against its own chain and checkpoints, which is weaker: whoever rewrites the database can rewrite those with it. Sign checkpoints (`settle checkpoint --key F`, or the host's Audit:CheckpointKeyFile) to anchor them there, or pass --anchors with the operator's copy.[/]");
+            var root = Path.GetDirectoryName(log.Directory)!;
+            var anchoredElsewhere = Directory.Exists(root)
+                ? Directory.GetDirectories(root).Where(d => File.Exists(Path.Combine(d, AnchorLog.FileName))).Select(Path.GetFileName).Order().ToList()
+                : [];
+            if (anchoredElsewhere.Count > 0)
+                AnsiConsole.MarkupLineInterpolated($"[yellow]Anchors were found for: {string.Join(", ", anchoredElsewhere)} (verify one with --database NAME).[/]");
+            return;
+        }
+        var latest = anchored.MaxBy(a => a.Statement.Sequence)!.Statement;
+        AnsiConsole.MarkupLineInterpolated(
+            $"Anchors: {anchored.Count:N0} signed checkpoints in {log.FilePath}; the latest pins event {latest.Sequence:N0} (signed {CanonicalTime.Format(latest.SignedAt)}, key {latest.KeyId}).");
+    }
+
+    internal static Option<DirectoryInfo?> AnchorsOption(string purpose) => new("--anchors")
+    {
+        Description = $"{purpose}; the database's anchors are in DIR/<database>/{AnchorLog.FileName} (default: ${AnchorLog.EnvironmentVariable}, then ~/.settlement/anchors).",
+    };
 
     public static Command Export()
     {
@@ -163,11 +211,14 @@ internal static class AuditCommand
     {
         var database = new DatabaseOptions("settlement", "Database whose chain to checkpoint.");
         var key = new Option<FileInfo>("--key") { Description = "The operator's private signing key (PEM, from `settle keys create`).", Required = true };
-        var command = new Command("checkpoint", "Chain every committed event, then sign a checkpoint of the chain head with the operator's key.") { key };
+        var anchors = AnchorsOption("Root of the anchor logs the signed checkpoints are appended to");
+        var command = new Command("checkpoint", "Chain every committed event, then sign a checkpoint of the chain head with the operator's key and anchor it outside the database.")
+            { key, anchors };
         database.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             using var signingKey = CheckpointKeys.LoadPrivate(parse.GetValue(key)!.FullName);
+            var log = AnchorLog.For(database.DatabaseName(parse), parse.GetValue(anchors)?.FullName);
             await using var open = await ReportCommand.OpenAsync(database, parse, ct);
             await CatchUpAsync(open.Ledger, ct);
             var signed = await Checkpoints.SignAsync(open.Ledger.DataSource, signingKey, ct);
@@ -175,6 +226,16 @@ internal static class AuditCommand
             foreach (var checkpoint in signed)
                 AnsiConsole.MarkupLineInterpolated(
                     $"Signed checkpoint at event [bold]{checkpoint.Statement.Sequence:N0}[/] ({checkpoint.Statement.EventCount:N0} events since {checkpoint.Statement.FromSequence:N0}), chain hash {ChainHash.Hex(checkpoint.Statement.Hash)}, key {checkpoint.Statement.KeyId}.");
+            try
+            {
+                await log.AppendAsync(signed, ct);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]Signed, but not anchored: {log.FilePath} could not be written ({e.Message}). The checkpoint is in the database only, where whoever rewrites the database can delete it.[/]");
+                return 1;
+            }
+            if (signed.Count > 0) AnsiConsole.MarkupLineInterpolated($"Anchored in [bold]{log.FilePath}[/]: keep it, and give auditors a copy.");
             return 0;
         });
         return command;
@@ -199,6 +260,7 @@ internal static class AuditCommand
         table.AddRow("Events verified", $"{result.EventsVerified:N0}");
         table.AddRow("Chain links verified", $"{result.LinksVerified:N0}");
         table.AddRow("Checkpoints verified", $"{result.CheckpointsVerified:N0}");
+        table.AddRow("Anchored checkpoints held to", $"{result.CheckpointsAnchored:N0}");
         table.AddRow("Sequence numbers never committed", $"{result.SequencesNeverCommitted:N0}");
         table.AddRow("Events not yet chained (after the head)", $"{result.EventsNotYetChained:N0}");
         table.AddRow("Chain head", $"event {result.Head.Sequence:N0}, {ChainHash.Hex(result.Head.Hash)}");
@@ -206,6 +268,8 @@ internal static class AuditCommand
         AnsiConsole.Write(table);
         if (result.Problem is { } problem)
             AnsiConsole.MarkupLineInterpolated($"[red]NOT VERIFIED at event {problem.Sequence:N0} ({problem.Kind}): {problem.Detail}[/]");
+        else if (result.CheckpointsAnchored > 0)
+            AnsiConsole.MarkupLine("[green]Verified: every chained event is exactly as it was chained, and every anchored checkpoint is in the database as anchored and reproduced by the chain.[/]");
         else
             AnsiConsole.MarkupLine("[green]Verified: every chained event is exactly as it was chained.[/]");
     }

@@ -73,6 +73,17 @@ public sealed class DatabaseOptions
             : _defaultDatabase;
     }
 
+    /// <summary>
+    /// The database a command that recreates its own fills: --database, else its default name. The connection
+    /// string's database is never taken: that is the operator's ledger (or <c>postgres</c>), not a scratch one.
+    /// </summary>
+    internal string ScratchDatabaseName(ParseResult parse) =>
+        parse.GetValue(Database) is { Length: > 0 } explicitName ? explicitName : _defaultDatabase;
+
+    /// <summary>Recreates <paramref name="name"/>, refusing one that exists and that the demo or bench did not create.</summary>
+    internal Task RecreateScratchAsync(DatabaseServer server, string name, CancellationToken ct) =>
+        server.RecreateScratchDatabaseAsync(name, ct, ownName: _defaultDatabase);
+
     internal Task<DatabaseServer> ConnectAsync(ParseResult parse, Action<string> report, CancellationToken ct) =>
         DatabaseServer.ConnectAsync(Configured(parse.GetValue(Connection)), report, ct, ConfiguredMigration());
 }

@@ -32,11 +32,22 @@ internal static class ServeCommand
         database.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            // The "Ocpp" section of appsettings.json or Ocpp__* environment variables; flags override it.
-            var ocpp = new ConfigurationBuilder()
+            // The "Ocpp" and "Database" sections of appsettings.json or Ocpp__*/Database__* environment variables; flags override them.
+            var configuration = new ConfigurationBuilder()
                 .AddJsonFile(Path.Combine(Environment.CurrentDirectory, "appsettings.json"), optional: true)
                 .AddEnvironmentVariables()
-                .Build().GetSection("Ocpp").Get<OcppOptions>() ?? new OcppOptions();
+                .Build();
+            var ocpp = configuration.GetSection("Ocpp").Get<OcppOptions>() ?? new OcppOptions();
+            ConnectionBudget budget;
+            try
+            {
+                budget = ConnectionBudget.From(configuration[ConnectionBudget.Setting]);
+            }
+            catch (ArgumentException wrong)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]{wrong.Message}[/]");
+                return 2;
+            }
             ocpp.RequireTls |= parse.GetValue(requireTls);
             if (parse.GetValue(chargerCa) is { } ca)
                 ocpp.ChargerCertificateAuthority = X509CertificateLoader.LoadCertificateFromFile(ca.FullName);
@@ -47,10 +58,11 @@ internal static class ServeCommand
             await using var server = await database.ConnectAsync(parse, Report, ct);
             var name = database.DatabaseName(parse);
             await server.EnsureDatabaseAsync(name, ct);
-            await using var ledger = await server.OpenLedgerAsync(name, ct);
+            await server.MigrateAsync(name, ct);
+            await using var ledger = await LedgerStore.OpenAsync(server.ConnectionStringFor(name), ct, budget: budget);
             var app = SettlementHost.Build(ledger, $"{server.Description}, database {name}", ocpp, serverCertificate, parse.GetValue(urls)!);
             await app.StartAsync(ct);
-            AnsiConsole.MarkupLineInterpolated($"[green]Serving[/] {string.Join(", ", app.Urls)} over {server.Description}, database [bold]{name}[/]. Chargers connect to {app.Urls.First().Replace("http", "ws")}/ocpp/<id>. Ctrl+C stops.");
+            AnsiConsole.MarkupLineInterpolated($"[green]Serving[/] {string.Join(", ", app.Urls)} over {server.Description}, database [bold]{name}[/], at most {budget.MaxConnections} connections. Chargers connect to {app.Urls.First().Replace("http", "ws")}/ocpp/<id>. Ctrl+C stops.");
             await app.WaitForShutdownAsync(ct);
             return 0;
         });

@@ -7,6 +7,7 @@ using Settlement.Cli.Simulation;
 using Settlement.Domain.Events;
 using Settlement.Domain.Sessions;
 using Settlement.Ledger;
+using Settlement.Ledger.Audit;
 using Settlement.Ledger.Store;
 using Spectre.Console;
 
@@ -49,10 +50,11 @@ internal static class DemoCommand
             Description = "Folder the demo writes one invoice's JSON, PDF and CSV, the journal and the VAT report to.",
             DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(Path.GetTempPath(), "settlement-demo-documents")),
         };
+        var anchors = AuditCommand.AnchorsOption("Root of the anchor logs the demo's signed checkpoint is appended to");
         var database = new DatabaseOptions("settlement_demo", "Database the demo recreates and fills (default 'settlement_demo'; never your ledger database unless you name it).");
         var command = new Command("demo", "Generate a seeded month of a 3-site, 30-EVSE network and append it through the real event store, price and invoice it, then watch its chargers talk OCPP to the host live.")
         {
-            seed, from, days, live, documents,
+            seed, from, days, live, documents, anchors,
         };
         database.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -74,18 +76,21 @@ internal static class DemoCommand
                 return 2;
             }
             var options = new DemoOptions(parse.GetValue(seed), firstDay.Value, parse.GetValue(days));
-            return await RunAsync(options, TimeSpan.FromSeconds(parse.GetValue(live)), parse.GetValue(documents)!.FullName, database, parse, ct);
+            return await RunAsync(options, TimeSpan.FromSeconds(parse.GetValue(live)), parse.GetValue(documents)!.FullName,
+                AnchorLog.For(database.DatabaseName(parse), parse.GetValue(anchors)?.FullName), database, parse, ct);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(DemoOptions options, TimeSpan live, string documents, DatabaseOptions database, ParseResult parse, CancellationToken ct)
+    private static async Task<int> RunAsync(DemoOptions options, TimeSpan live, string documents, AnchorLog anchors, DatabaseOptions database,
+        ParseResult parse, CancellationToken ct)
     {
         var total = Stopwatch.StartNew();
         await using var server = await database.ConnectAsync(parse, m => AnsiConsole.MarkupLineInterpolated($"[grey]{m}[/]"), ct);
-        var name = database.DatabaseName(parse);
+        var name = database.ScratchDatabaseName(parse);
         AnsiConsole.MarkupLineInterpolated($"Recreating database [bold]{name}[/] on {server.Description}");
-        await server.RecreateDatabaseAsync(name, ct);
+        await database.RecreateScratchAsync(server, name, ct);
+        DemoAudit.StartAfresh(anchors);
         await using var ledger = await server.OpenLedgerAsync(name, ct);
 
         var generation = Stopwatch.StartNew();
@@ -110,7 +115,7 @@ internal static class DemoCommand
         await DemoInvoicing.RunAsync(ledger, options, documents, ct);
         await ReportCommand.CatchUpAsync(ledger, ct);
         await KpiTables.PrintAsync(ledger, site: null, options.From, options.From.PlusDays(options.Days - 1), ct, perPort: false);
-        await DemoAudit.RunAsync(ledger, ct);
+        await DemoAudit.RunAsync(ledger, anchors, ct);
         if (live == TimeSpan.Zero) return 0;
         return await LiveDemo.RunAsync(ledger, name, $"{server.Description}, database {name}", history, live, ct) ? 0 : 1;
     }

@@ -92,6 +92,31 @@ public sealed record ProtocolViolationRecordedV2(
     string RedactedFrame,
     Instant DetectedAt);
 
+/// <summary>How many violations of one kind (the CALLERROR code they were answered with) an interval counted.</summary>
+public sealed record ViolationKindCount(
+    [property: MinLength(1)] string ErrorCode,
+    [property: Range(1, int.MaxValue)] int Count);
+
+/// <summary>
+/// The protocol violations of one charger in one interval that were not recorded one by one: the first of an interval
+/// is, as a <see cref="ProtocolViolationRecordedV2"/>; those after it are counted here, with the first of them as a
+/// sample, its frame redacted as that event's is and cut to <see cref="SampleFrameLimit"/> characters. A flood of bad
+/// frames thus costs the ledger two events per charger and interval, whatever its size.
+/// </summary>
+public sealed record ProtocolViolationsCounted(
+    [property: MinLength(1)] string ChargerId,
+    [property: Range(1, int.MaxValue)] int Count,
+    Instant FirstAt,
+    Instant LastAt,
+    [property: MinLength(1)] IReadOnlyList<ViolationKindCount> Kinds,
+    [property: MinLength(1)] string SampleErrorCode,
+    [property: MinLength(1), MaxLength(ProtocolViolationsCounted.SampleDescriptionLimit)] string SampleDescription,
+    [property: MaxLength(ProtocolViolationsCounted.SampleFrameLimit)] string SampleRedactedFrame)
+{
+    public const int SampleDescriptionLimit = 500;
+    public const int SampleFrameLimit = 1_024;
+}
+
 /// <summary>Meter values a charger sent outside any transaction (OCPP allows it, e.g. for a whole charger).</summary>
 public sealed record ChargerMeterValuesRecorded(
     [property: MinLength(1)] string ChargerId,

@@ -78,6 +78,7 @@ public sealed class EventCatalogue
         new(typeof(ChargerReportReceived), EventFamily.Charger),
         new(typeof(ProtocolViolationRecorded), EventFamily.Charger) { Retired = true },
         new(typeof(ProtocolViolationRecordedV2), EventFamily.Charger),
+        new(typeof(ProtocolViolationsCounted), EventFamily.Charger),
         new(typeof(ChargerMeterValuesRecorded), EventFamily.Charger),
         new(typeof(UnknownTransactionStopped), EventFamily.Charger),
         new(typeof(CommandIssued), EventFamily.Charger) { Retired = true },
@@ -90,6 +91,8 @@ public sealed class EventCatalogue
         new(typeof(SessionStartedV2), EventFamily.Session),
         new(typeof(MeterValuesRecorded), EventFamily.Session),
         new(typeof(SessionStopped), EventFamily.Session),
+        new(typeof(SessionClosedForSilence), EventFamily.Session),
+        new(typeof(SessionReopened), EventFamily.Session),
         new(typeof(SessionRated), EventFamily.Session),
         new(typeof(TransactionSequenceGapDetected), EventFamily.Session),
 

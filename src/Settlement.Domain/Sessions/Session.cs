@@ -2,7 +2,8 @@ using NodaTime;
 
 namespace Settlement.Domain.Sessions;
 
-public enum SessionStatus { NotStarted, Charging, Stopped }
+/// <summary><see cref="SessionStatus.ClosedForSilence"/>: closed by the central system, reopened if the charger reports it again.</summary>
+public enum SessionStatus { NotStarted, Charging, Stopped, ClosedForSilence }
 
 /// <summary>
 /// What decisions about one charging session need, folded from its events. The times readings were
@@ -33,6 +34,8 @@ public sealed record Session(
         },
         MeterValuesRecorded e => e.Readings.Aggregate(this, (state, reading) => state.Take(reading)),
         SessionStopped e => this with { Status = SessionStatus.Stopped, MeterStopWh = e.MeterStopWh },
+        SessionClosedForSilence e => this with { Status = SessionStatus.ClosedForSilence, MeterStopWh = e.MeterStopWh },
+        SessionReopened => this with { Status = SessionStatus.Charging, MeterStopWh = null },
         _ => this,
     };
 
@@ -56,23 +59,50 @@ public sealed record Session(
     public static IReadOnlyList<object> Start(Session state, SessionStartedV2 started) =>
         state.Status == SessionStatus.NotStarted ? [started] : [];
 
-    /// <summary>Only readings not yet recorded (by their time) are new; a resent batch adds nothing.</summary>
-    public static IReadOnlyList<object> RecordMeterValues(Session state, string sessionId, IEnumerable<MeterReading> readings)
+    /// <summary>
+    /// Only readings not yet recorded (by their time) are new; a resent batch adds nothing. A new reading for a
+    /// session closed for silence shows the charger still had it running: the session is reopened first.
+    /// </summary>
+    public static IReadOnlyList<object> RecordMeterValues(Session state, string sessionId, IEnumerable<MeterReading> readings, Instant heardAt)
     {
         var fresh = readings
             .GroupBy(r => r.TakenAt).Select(g => g.Last())
             .Where(r => !state.ReadingTimes.Contains(r.TakenAt))
             .OrderBy(r => r.TakenAt)
             .ToList();
-        return fresh.Count == 0 ? [] : [new MeterValuesRecorded(sessionId, fresh)];
+        if (fresh.Count == 0) return [];
+        MeterValuesRecorded recorded = new(sessionId, fresh);
+        return state.Status == SessionStatus.ClosedForSilence ? [Reopen(state, sessionId, heardAt), recorded] : [recorded];
     }
 
-    /// <summary>A stop after the stop (a charger resending after reconnect) adds nothing.</summary>
-    public static IReadOnlyList<object> Stop(Session state, SessionStopped stopped, IEnumerable<MeterReading> finalReadings)
+    /// <summary>
+    /// A stop after the stop (a charger resending after reconnect) adds nothing. The real stop of a session
+    /// closed for silence reopens it and then stops it with the charger's own values, which replace the close's.
+    /// </summary>
+    public static IReadOnlyList<object> Stop(Session state, SessionStopped stopped, IEnumerable<MeterReading> finalReadings, Instant heardAt)
     {
-        if (state.Status == SessionStatus.Stopped) return [];
-        if (state.Status == SessionStatus.NotStarted)
-            throw new InvalidOperationException($"Session {stopped.SessionId} never started; record it as an unknown transaction instead.");
-        return [.. RecordMeterValues(state, stopped.SessionId, finalReadings), stopped];
+        switch (state.Status)
+        {
+            case SessionStatus.Stopped:
+                return [];
+            case SessionStatus.NotStarted:
+                throw new InvalidOperationException($"Session {stopped.SessionId} never started; record it as an unknown transaction instead.");
+            case SessionStatus.ClosedForSilence:
+                var reopened = Reopen(state, stopped.SessionId, heardAt);
+                return [reopened, .. Stop(state.Apply(reopened), stopped, finalReadings, heardAt)];
+            default:
+                return [.. RecordMeterValues(state, stopped.SessionId, finalReadings, heardAt), stopped];
+        }
     }
+
+    /// <summary>
+    /// A charging session the ledger heard nothing of since <paramref name="silentSince"/> is closed at its last
+    /// register reading; a session stopped or closed already is left as it is.
+    /// </summary>
+    public static IReadOnlyList<object> CloseForSilence(Session state, string sessionId, Instant silentSince, Instant now) =>
+        state is { Status: SessionStatus.Charging, StartedAt: { } startedAt }
+            ? [new SessionClosedForSilence(sessionId, state.RegisterWh, state.ReadingTimes.Count > 0 ? state.ReadingTimes[^1] : startedAt, silentSince, now)]
+            : [];
+
+    private static SessionReopened Reopen(Session state, string sessionId, Instant heardAt) => new(sessionId, state.ChargerId!, heardAt);
 }

@@ -69,6 +69,26 @@ public sealed record SessionStopped(
     StopReason Reason,
     Instant StoppedAt);
 
+/// <summary>
+/// The central system closed a session that went silent for longer than it allows (its charger crashed, lost
+/// the transaction or never came back): the energy is the last register reading, and the session is taken to
+/// end at that reading's time (<paramref name="StoppedAt"/>, the charger's clock). <paramref name="SilentSince"/>
+/// is when the ledger last recorded anything of the session. If the charger later reports the session again,
+/// a <see cref="SessionReopened"/> withdraws this close and the charger's own stop decides.
+/// </summary>
+public sealed record SessionClosedForSilence(
+    [property: MinLength(1)] string SessionId,
+    [property: AtLeast(0)] long MeterStopWh,
+    Instant StoppedAt,
+    Instant SilentSince,
+    Instant ClosedAt);
+
+/// <summary>The charger spoke of a session closed for silence: that close no longer stands, what the charger reports does.</summary>
+public sealed record SessionReopened(
+    [property: MinLength(1)] string SessionId,
+    [property: MinLength(1)] string ChargerId,
+    Instant ReopenedAt);
+
 public sealed record SessionRated(
     [property: MinLength(1)] string SessionId,
     [property: Range(1, 5)] int Stars,

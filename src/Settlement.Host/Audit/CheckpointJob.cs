@@ -6,8 +6,11 @@ using Settlement.Ledger.Audit;
 
 namespace Settlement.Host.Audit;
 
-/// <summary>One run of the scheduled checkpoint: signs whatever was chained since the last checkpoint with the operator's key.</summary>
-public sealed class CheckpointJob(NpgsqlDataSource dataSource, ECDsa key, ILogger<CheckpointJob> logger) : IDisposable
+/// <summary>
+/// One run of the scheduled checkpoint: signs whatever was chained since the last checkpoint with the operator's key,
+/// and anchors it outside the database.
+/// </summary>
+public sealed class CheckpointJob(NpgsqlDataSource dataSource, ECDsa key, AnchorLog anchors, ILogger<CheckpointJob> logger) : IDisposable
 {
     /// <remarks>
     /// Hangfire enqueues each occurrence once and hands a job to one worker; the distributed lock keeps a
@@ -25,6 +28,8 @@ public sealed class CheckpointJob(NpgsqlDataSource dataSource, ECDsa key, ILogge
         foreach (var statement in signed.Select(c => c.Statement))
             logger.LogInformation("Checkpoint signed by key {KeyId}: {Count} events after {From} up to {Sequence}, head {Hash}.",
                 statement.KeyId, statement.EventCount, statement.FromSequence, statement.Sequence, ChainHash.Hex(statement.Hash));
+        await anchors.AppendAsync(signed, ct);
+        if (signed.Count > 0) logger.LogInformation("Checkpoint anchored in {AnchorLog}.", anchors.FilePath);
     }
 
     public void Dispose() => key.Dispose();

@@ -25,15 +25,21 @@ public static class CheckpointSchedule
     public const string CronSetting = "Audit:CheckpointCron";
     public const string DefaultCron = "*/10 * * * *";
 
-    /// <summary>Schedules checkpoints when <see cref="KeyFileSetting"/> names the operator's key; otherwise the host runs no Hangfire at all.</summary>
+    /// <summary>
+    /// Schedules checkpoints when <see cref="KeyFileSetting"/> names the operator's key; otherwise the host runs no Hangfire at all.
+    /// Each one signed is anchored in the database's directory under <see cref="AnchorLog.Setting"/> (by default ~/.settlement/anchors).
+    /// </summary>
     /// <exception cref="InvalidDataException">When the key file is missing or holds no ECDSA private key.</exception>
     public static void AddCheckpointSchedule(this WebApplicationBuilder builder, NpgsqlDataSource dataSource)
     {
         if (builder.Configuration[KeyFileSetting] is not { Length: > 0 } keyFile) return;
         var key = LoadKey(keyFile);
         var cron = builder.Configuration[CronSetting] is { Length: > 0 } configured ? configured : DefaultCron;
+        var database = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).Database
+                       ?? throw new InvalidDataException("The ledger's connection string names no database, so its checkpoints would have no anchor directory.");
+        var anchors = AnchorLog.For(database, builder.Configuration[AnchorLog.Setting]);
 
-        builder.Services.AddSingleton(services => new CheckpointJob(dataSource, key, services.GetRequiredService<ILogger<CheckpointJob>>()));
+        builder.Services.AddSingleton(services => new CheckpointJob(dataSource, key, anchors, services.GetRequiredService<ILogger<CheckpointJob>>()));
         builder.Services.AddHangfire(hangfire => hangfire
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()

@@ -277,6 +277,8 @@ public sealed class InvoiceDesk(Ledger.Ledger ledger, IClock clock)
                 throw new RequestRefusedException(RefusalKind.Conflict, view.Status switch
                 {
                     PricedSessionStatus.Unpriced => $"Session {id} cannot be priced: {view.Problem}",
+                    PricedSessionStatus.ClosedForSilence =>
+                        $"Session {id} was closed because its charger fell silent; it is invoiced once the charger's own stop arrives.",
                     _ => $"Session {id} is still running; it is invoiced once it has stopped.",
                 });
         }

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using NodaTime;
-using NodaTime.Text;
 using Settlement.Domain.Kpis;
 
 namespace Settlement.Host.Kpis;
@@ -35,8 +34,13 @@ public static class KpiEndpoints
             Refusals.Answer(async () => Results.Created($"/api/streams/session:{sessionId}", await desk.RateSessionAsync(sessionId, body.Stars, body.Comment, ct))));
 
         app.MapPost("/api/sites/{siteId}/maintenance-costs", (string siteId, MaintenanceCostBody body, KpiDesk desk, CancellationToken ct) =>
-            Refusals.Answer(async () => Results.Created($"/api/streams/site:{siteId}", await desk.ReportMaintenanceCostAsync(
-                siteId, body.From, body.Through, body.TotalCost, body.FederalCost, body.ChargingAsAService, body.ProjectId, body.Notes, ct))));
+            Refusals.Answer(async () =>
+            {
+                // NEVI module 5 reports these periods later: refused now rather than breaking that report.
+                if (!Periods.TryWithin("from", body.From, out var bad) || !Periods.TryWithin("through", body.Through, out bad)) return bad!;
+                return Results.Created($"/api/streams/site:{siteId}", await desk.ReportMaintenanceCostAsync(
+                    siteId, body.From, body.Through, body.TotalCost, body.FederalCost, body.ChargingAsAService, body.ProjectId, body.Notes, ct));
+            }));
 
         // NEVI: a calendar period, or with trailingYear=yyyy-MM the twelve months through it (680.116(b)(2)).
         app.MapGet("/api/kpis/uptime", (string? site, string? from, string? through, string? trailingYear, KpiDesk desk, CancellationToken ct) =>
@@ -44,11 +48,10 @@ public static class KpiEndpoints
             {
                 if (trailingYear is not null)
                 {
-                    if (YearMonthPattern.Iso.Parse(trailingYear) is not { Success: true } month)
-                        return Results.BadRequest(new { error = $"trailingYear '{trailingYear}' is not a month like 2026-10." });
-                    var end = month.Value.OnDayOfMonth(1).PlusMonths(1).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant() + Duration.FromDays(1);
+                    if (!Periods.TryMonth("trailingYear", trailingYear, out var month, out var invalid)) return invalid!;
+                    var end = month.OnDayOfMonth(1).PlusMonths(1).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant() + Duration.FromDays(1);
                     var histories = await desk.HistoriesAsync(site, end, ct);
-                    return Results.Ok(histories.SelectMany(h => h.Timelines(end).Select(t => Row(h, Uptime.TrailingYear(t, month.Value, h.Zone)))).ToList());
+                    return Results.Ok(histories.SelectMany(h => h.Timelines(end).Select(t => Row(h, Uptime.TrailingYear(t, month, h.Zone)))).ToList());
                 }
                 if (!Periods.TryRequired(from, through, out var period, out var bad)) return bad!;
                 return Results.Ok(await PerSiteAsync(desk, site, period, (h, timelines, start, until) =>

@@ -214,7 +214,7 @@ public static class BundleVerification
             problem = new BundleProblem(AuditBundle.Chain, "line 1", link?.Link.Sequence, "anchor-unpinned",
                 $"the chain starts after event {anchorSequence}, but no checkpoint at {anchorSequence} pins the hash it starts from");
 
-        var verifier = new ChainVerifier(anchor ?? ChainHead.Empty, walked, trustedKeyId, manifest.Period.Contains);
+        var verifier = new ChainVerifier(anchor ?? ChainHead.Empty, walked, trustedKeyId is null ? null : new HashSet<string> { trustedKeyId }, manifest.Period.Contains);
         var eventLines = 0L;
         Located? firstUnchained = null;
         var batch = new List<Located>(BatchSize);

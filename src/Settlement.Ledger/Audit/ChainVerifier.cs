@@ -15,9 +15,9 @@ public sealed record VerificationProblem(long Sequence, string Kind, string Deta
 /// </summary>
 /// <param name="anchor">The link before the first entry (the genesis for a whole ledger).</param>
 /// <param name="checkpoints">The checkpoints to check, in order, as they are found along the way.</param>
-/// <param name="trustedKeyId">When given, a checkpoint signed by any other key is a problem.</param>
+/// <param name="trustedKeyIds">When given, a checkpoint signed by any other key is a problem.</param>
 /// <param name="eventsExpected">Whether a chained position must have its event (a bundle carries links beyond its period).</param>
-public sealed class ChainVerifier(ChainHead anchor, IReadOnlyList<Checkpoint> checkpoints, string? trustedKeyId = null,
+public sealed class ChainVerifier(ChainHead anchor, IReadOnlyList<Checkpoint> checkpoints, IReadOnlySet<string>? trustedKeyIds = null,
     Func<long, bool>? eventsExpected = null)
 {
     private readonly Queue<Checkpoint> _checkpoints = new(checkpoints.OrderBy(c => c.Statement.Sequence));
@@ -47,12 +47,12 @@ public sealed class ChainVerifier(ChainHead anchor, IReadOnlyList<Checkpoint> ch
         return true;
     }
 
-    /// <summary>After the last entry: a checkpoint beyond the chain's end means links were removed from its tail.</summary>
+    /// <summary>After the last entry: a checkpoint beyond the chain's end means the chain was rolled back, its tail removed.</summary>
     public VerificationProblem? Finish()
     {
         if (Problem is null && _checkpoints.TryPeek(out var beyond))
-            Problem = new VerificationProblem(beyond.Statement.Sequence, "checkpoint-unmatched",
-                $"checkpoint {beyond.Statement.Sequence} was signed, but the chain ends at {_previous.Sequence}: links or events after it were removed");
+            Problem = new VerificationProblem(_previous.Sequence + 1, "chain-truncated",
+                $"checkpoint {beyond.Statement.Sequence} was signed, but the chain ends at event {_previous.Sequence}: the links or events after it were removed (rolled back)");
         return Problem;
     }
 
@@ -108,8 +108,9 @@ public sealed class ChainVerifier(ChainHead anchor, IReadOnlyList<Checkpoint> ch
         _checkpoints.Dequeue();
         if (!checkpoint.SignatureIsValid())
             return new VerificationProblem(sequence, "checkpoint-signature", $"checkpoint {sequence} is not validly signed by the key it names ({statement.KeyId})");
-        if (trustedKeyId is not null && statement.KeyId != trustedKeyId)
-            return new VerificationProblem(sequence, "checkpoint-key", $"checkpoint {sequence} is signed by key {statement.KeyId}, not by the trusted key {trustedKeyId}");
+        if (trustedKeyIds is not null && !trustedKeyIds.Contains(statement.KeyId))
+            return new VerificationProblem(sequence, "checkpoint-key",
+                $"checkpoint {sequence} is signed by key {statement.KeyId}, not by a trusted key ({string.Join(", ", trustedKeyIds)})");
         if (!statement.Hash.AsSpan().SequenceEqual(_previous.Hash))
             return new VerificationProblem(sequence, "checkpoint-mismatch",
                 $"checkpoint {sequence} signed chain hash {ChainHash.Hex(statement.Hash)}, but the chain holds {ChainHash.Hex(_previous.Hash)}: history up to {sequence} was rewritten");

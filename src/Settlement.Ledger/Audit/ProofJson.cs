@@ -21,11 +21,40 @@ public static class ProofJson
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     };
 
+    private static readonly JsonSerializerOptions LineOptions = new(JsonSerializerDefaults.Web)
+    {
+        // An anchor log is read by people too: the statement's quotes as \" rather than \u0022.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        RespectRequiredConstructorParameters = true,
+        RespectNullableAnnotations = true,
+    };
+
     public static CheckpointJson Of(Checkpoint checkpoint)
     {
         var s = checkpoint.Statement;
         return new CheckpointJson(s.Sequence, s.FromSequence, s.EventCount, ChainHash.Hex(s.Hash), ChainHash.Hex(s.MerkleRoot), s.SignedAt, s.KeyId,
             System.Text.Encoding.UTF8.GetString(s.Canonical()), checkpoint.PublicKeyPem, Convert.ToBase64String(checkpoint.Signature));
+    }
+
+    /// <summary>A checkpoint as one line of an anchor log: the same fields as in a proof, without indentation.</summary>
+    public static string WriteLine(Checkpoint checkpoint) => JsonSerializer.Serialize(Of(checkpoint), LineOptions);
+
+    /// <exception cref="FormatException">When the line is not a checkpoint, or its statement is not the one its fields make.</exception>
+    public static Checkpoint ReadLine(string line)
+    {
+        try
+        {
+            var read = JsonSerializer.Deserialize<CheckpointJson>(line, LineOptions) ?? throw new FormatException("The line is empty.");
+            var checkpoint = CheckpointOf(read);
+            if (System.Text.Encoding.UTF8.GetString(checkpoint.Statement.Canonical()) != read.Statement)
+                throw new FormatException("its statement is not the one its fields make");
+            return checkpoint;
+        }
+        catch (Exception e) when (e is JsonException or ArgumentNullException or NotSupportedException)
+        {
+            throw new FormatException(e.Message, e);
+        }
     }
 
     public static InclusionProofJson Of(InclusionProof proof) =>
@@ -39,15 +68,19 @@ public static class ProofJson
         try
         {
             var read = JsonSerializer.Deserialize<InclusionProofJson>(json, Options) ?? throw new FormatException("The proof is empty.");
-            var c = read.Checkpoint;
-            var statement = new CheckpointStatement(c.Seq, c.FromSeq, c.EventCount, Convert.FromHexString(c.Hash), Convert.FromHexString(c.MerkleRoot),
-                DateTime.SpecifyKind(c.SignedAt, DateTimeKind.Utc), c.KeyId);
-            return new InclusionProof(read.EventLine, read.LeafIndex, read.TreeSize, read.AuditPath,
-                new Checkpoint(statement, c.PublicKey, Convert.FromBase64String(c.Signature)));
+            return new InclusionProof(read.EventLine, read.LeafIndex, read.TreeSize, read.AuditPath, CheckpointOf(read.Checkpoint));
         }
         catch (Exception e) when (e is JsonException or ArgumentNullException)
         {
             throw new FormatException($"Not an inclusion proof: {e.Message}", e);
         }
+    }
+
+    /// <exception cref="FormatException">When a hash or the signature is not in its written form.</exception>
+    private static Checkpoint CheckpointOf(CheckpointJson c)
+    {
+        var statement = new CheckpointStatement(c.Seq, c.FromSeq, c.EventCount, Convert.FromHexString(c.Hash), Convert.FromHexString(c.MerkleRoot),
+            DateTime.SpecifyKind(c.SignedAt, DateTimeKind.Utc), c.KeyId);
+        return new Checkpoint(statement, c.PublicKey, Convert.FromBase64String(c.Signature));
     }
 }

@@ -90,8 +90,8 @@ public sealed class Replay : IAsyncDisposable
                 $"'{schema}' cannot be a replay schema: it is dropped and recreated, so it must be a lower-case PostgreSQL name other than {string.Join(", ", ProtectedSchemas)} or pg_*.",
                 nameof(schema));
 
-        var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = 5 }.ConnectionString);
-        var store = new DocumentStore(LedgerStore.ConfigureCopy(new StoreOptions(), connectionString, schema));
+        var dataSource = ConnectionBudget.Standard.CreateDataSource(connectionString);
+        var store = new DocumentStore(LedgerStore.ConfigureCopy(new StoreOptions(), dataSource, schema));
         var copy = new Ledger(store, new EventValidator(EventCatalogue.Current), dataSource, Drivers.VaultSecret.FromEnvironment());
         try
         {

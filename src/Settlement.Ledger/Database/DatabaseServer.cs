@@ -231,6 +231,39 @@ public sealed partial class DatabaseServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The comment a database that <see cref="RecreateScratchDatabaseAsync"/> created carries: only such a database,
+    /// or one under the command's own name, is ever dropped by it.
+    /// </summary>
+    public const string ScratchMarker = "settlement scratch: created by settle demo or bench, recreated on their next run";
+
+    /// <summary>
+    /// Recreates a database the demo or a bench fills for itself, as <see cref="RecreateDatabaseAsync"/> does, but only
+    /// when it is absent, carries <see cref="ScratchMarker"/> or is named <paramref name="ownName"/> (the command's default,
+    /// which runs from before the marker left unmarked): a database named through --database that they did not create
+    /// (a ledger, <c>postgres</c>) is left as it is.
+    /// </summary>
+    /// <exception cref="DatabaseServerException">The database exists and is not the command's own.</exception>
+    public async Task RecreateScratchDatabaseAsync(string database, CancellationToken ct, string? ownName = null)
+    {
+        ValidName(database);
+        await using (var connection = await OpenMaintenanceConnectionAsync(ct))
+        {
+            await using var look = new NpgsqlCommand(
+                "select coalesce(shobj_description(oid, 'pg_database'), '') from pg_database where datname = $1", connection)
+            {
+                Parameters = { new NpgsqlParameter { Value = database } },
+            };
+            if (await look.ExecuteScalarAsync(ct) is string comment && comment != ScratchMarker && database != ownName)
+                throw new DatabaseServerException(
+                    $"database '{database}' exists and was not created by settle demo or bench, so it is not dropped: " +
+                    "leave out --database to use the command's own, or name a database that does not exist yet.");
+        }
+        await RecreateDatabaseAsync(database, ct);
+        await using (var connection = await OpenMaintenanceConnectionAsync(ct))
+            await ExecuteAsync(connection, $"COMMENT ON DATABASE {Quoted(database)} IS '{ScratchMarker}'", ct);
+    }
+
     /// <summary>Drops the database if it exists, cutting off anyone connected to it.</summary>
     public async Task DropDatabaseAsync(string database, CancellationToken ct)
     {

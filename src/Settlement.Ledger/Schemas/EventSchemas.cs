@@ -99,6 +99,12 @@ public static class EventSchemas
                 case MinLengthAttribute min:
                     schema["minLength"] = min.Length;
                     break;
+                case MaxLengthAttribute max when IsType(schema, "array"):
+                    schema["maxItems"] = max.Length;
+                    break;
+                case MaxLengthAttribute max:
+                    schema["maxLength"] = max.Length;
+                    break;
                 case RangeAttribute range:
                     schema["minimum"] = JsonValue.Create(Convert.ToDecimal(range.Minimum, System.Globalization.CultureInfo.InvariantCulture));
                     schema["maximum"] = JsonValue.Create(Convert.ToDecimal(range.Maximum, System.Globalization.CultureInfo.InvariantCulture));

@@ -7,7 +7,7 @@ namespace Settlement.Ledger.Store;
 /// A PostgreSQL session-level advisory lock: one node of the cluster holds it, for exactly as long as the
 /// session that took it lives, so a node that stops, crashes or loses its connection hands over by itself.
 /// </summary>
-internal static class AdvisoryLock
+public static class AdvisoryLock
 {
     public static async Task<bool> TryTakeAsync(NpgsqlConnection connection, long key, CancellationToken ct)
     {

@@ -2,6 +2,7 @@ using JasperFx;
 using JasperFx.Events;
 using Marten;
 using Npgsql;
+using Polly;
 using Settlement.Domain.Events;
 using Settlement.Ledger.Schemas;
 using Settlement.Projections.Invoicing;
@@ -29,13 +30,28 @@ public static class LedgerStore
     /// <summary>The OCPP 1.6 transaction ids the central system hands out: an int32 on the wire, hence its maximum.</summary>
     public const string Ocpp16TransactionIds = Schema + ".ocpp16_transaction_id";
 
+    /// <summary>For a store of its own (tests, tools, the migration): Marten keeps a pool of its own, sized by the connection string.</summary>
     /// <param name="schemaChanges">
-    /// <see cref="AutoCreate.None"/> for the application's store: only the owner's migration changes the schema.
+    /// <see cref="AutoCreate.None"/> unless it is the owner's migration: only the owner may change the schema.
     /// </param>
     public static StoreOptions Configure(
         StoreOptions options, string connectionString, AutoCreate schemaChanges, EventCatalogue catalogue, params IEventUpcaster[] upcasters)
     {
-        ConfigureEventsAndProjections(options, connectionString, catalogue, Schema, schemaChanges, upcasters);
+        options.Connection(connectionString);
+        return Configure(options, schemaChanges, catalogue, upcasters);
+    }
+
+    /// <summary>A host's store, on the one pool its <see cref="ConnectionBudget"/> allows; it changes no schema.</summary>
+    public static StoreOptions Configure(
+        StoreOptions options, NpgsqlDataSource dataSource, EventCatalogue catalogue, params IEventUpcaster[] upcasters)
+    {
+        options.Connection(dataSource);
+        return Configure(options, AutoCreate.None, catalogue, upcasters);
+    }
+
+    private static StoreOptions Configure(StoreOptions options, AutoCreate schemaChanges, EventCatalogue catalogue, IEventUpcaster[] upcasters)
+    {
+        ConfigureEventsAndProjections(options, catalogue, Schema, schemaChanges, upcasters);
 
         // Beside the ledger, not part of it: which node holds each charger's connection, and the relayed
         // command messages too large for a NOTIFY (Settlement.Ocpp's CommandRelay).
@@ -61,17 +77,20 @@ public static class LedgerStore
     /// A copy of the ledger in another schema of the same database: the same events, projections and read
     /// models, none of the node tables. What an audit replays history into (Audit/Replay).
     /// </summary>
-    public static StoreOptions ConfigureCopy(StoreOptions options, string connectionString, string schema) =>
-        ConfigureEventsAndProjections(options, connectionString, EventCatalogue.Current, schema, AutoCreate.CreateOrUpdate, PlainIdentifierUpcasters.All);
+    public static StoreOptions ConfigureCopy(StoreOptions options, NpgsqlDataSource dataSource, string schema)
+    {
+        options.Connection(dataSource);
+        return ConfigureEventsAndProjections(options, EventCatalogue.Current, schema, AutoCreate.CreateOrUpdate, PlainIdentifierUpcasters.All);
+    }
 
     private static StoreOptions ConfigureEventsAndProjections(
-        StoreOptions options, string connectionString, EventCatalogue catalogue, string schema, AutoCreate schemaChanges, IEventUpcaster[] upcasters)
+        StoreOptions options, EventCatalogue catalogue, string schema, AutoCreate schemaChanges, IEventUpcaster[] upcasters)
     {
-        // Marten sends document writes and loads unprepared, so PostgreSQL parsed and planned each of the inline
-        // projections' upserts again: prepared once per connection, their share of a 1,000-event append fell from
-        // 760 to 280 ms per 100,000 events.
-        options.Connection(new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 64, AutoPrepareMinUsages = 2 }.ConnectionString);
         options.DatabaseSchemaName = schema;
+        // A storm of reconnecting chargers, or hosts together asking more than the server allows, makes getting a
+        // connection fail for a moment (the pool's wait elapsed, 53300 too many clients, 57P03 starting up):
+        // reads wait it out rather than fail the charger or the request.
+        options.ExtendPolly(reads => reads.AddRetry(ConnectionRetry.ReadRetry));
         options.AutoCreateSchemaObjects = schemaChanges;
         options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, json => LedgerJson.Configure(json));
 
@@ -93,6 +112,9 @@ public static class LedgerStore
         options.Projections.AsyncMode = JasperFx.Events.Daemon.DaemonMode.HotCold;
         options.Projections.Add<ChargerDirectory>(ProjectionLifecycle.Inline);
         options.Projections.Add<TransactionIndex>(ProjectionLifecycle.Inline);
+        options.Projections.Add<SessionLifecycles>(ProjectionLifecycle.Inline);
+        // The silence closer looks for the open sessions among all that ever ran.
+        options.Schema.For<SessionLifecycle>().Duplicate(s => s.Open);
         options.Projections.Add<SiteDirectory>(ProjectionLifecycle.Inline);
         options.Projections.Add<TariffDirectory>(ProjectionLifecycle.Inline);
         options.Projections.Add<RoamedSessions>(ProjectionLifecycle.Inline);
@@ -101,6 +123,7 @@ public static class LedgerStore
         options.Projections.Add(new PricedSessions(), ProjectionLifecycle.Async);
         options.Projections.Add(new ChargerKpiFacts(), ProjectionLifecycle.Async);
         options.Projections.Add(new SessionKpiFacts(), ProjectionLifecycle.Async);
+        options.Schema.For<PendingCharger>();
         return options;
     }
 
@@ -132,14 +155,14 @@ public static class LedgerStore
 
     /// <summary>Opens the ledger over a schema <see cref="MigrateAsync"/> made; it changes no schema itself.</summary>
     /// <param name="vaultSecret">The driver vault's secret; null reads <see cref="Drivers.VaultSecret.EnvironmentVariable"/>.</param>
-    public static async Task<Ledger> OpenAsync(string connectionString, CancellationToken ct = default, Drivers.VaultSecret? vaultSecret = null)
+    /// <param name="budget">The connections it may hold at once, all uses together; null is <see cref="ConnectionBudget.Standard"/>.</param>
+    public static async Task<Ledger> OpenAsync(string connectionString, CancellationToken ct = default, Drivers.VaultSecret? vaultSecret = null,
+        ConnectionBudget? budget = null)
     {
         var catalogue = EventCatalogue.Current;
         var validator = new EventValidator(catalogue);
-        var store = new DocumentStore(Configure(new StoreOptions(), connectionString, AutoCreate.None, catalogue, PlainIdentifierUpcasters.All));
-        // Only for the odd statement beside Marten (chain, presence, sequences): a small pool, so the two pools
-        // together stay within a default max_connections of 100.
-        var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = 5 }.ConnectionString);
+        var dataSource = (budget ?? ConnectionBudget.Standard).CreateDataSource(connectionString);
+        var store = new DocumentStore(Configure(new StoreOptions(), dataSource, catalogue, PlainIdentifierUpcasters.All));
         try
         {
             await using var migrated = dataSource.CreateCommand($"SELECT to_regclass('{Schema}.mt_events') IS NOT NULL");

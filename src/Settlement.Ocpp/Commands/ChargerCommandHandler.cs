@@ -1,3 +1,4 @@
+using Marten;
 using Mediator;
 using NodaTime;
 using Settlement.Domain.Chargers;
@@ -6,6 +7,7 @@ using Settlement.Domain.Events;
 using Settlement.Ledger;
 using Settlement.Ocpp.Connections;
 using Settlement.Ocpp.Framing;
+using Settlement.Projections.Network;
 
 namespace Settlement.Ocpp.Commands;
 
@@ -33,8 +35,12 @@ public sealed class ChargerCommandHandler(ConnectionRegistry connections, Comman
     public ValueTask<CommandResult> Handle(ChangeSetting command, CancellationToken ct) => SendAsync(command, ct);
     public ValueTask<CommandResult> Handle(UpdateFirmware command, CancellationToken ct) => SendAsync(command, ct);
 
+    /// <exception cref="UnknownChargerException">The charger is not registered (a Pending one included).</exception>
     private async ValueTask<CommandResult> SendAsync(ChargerCommand command, CancellationToken ct)
     {
+        await using (var query = ledger.Store.QuerySession())
+            if (await query.LoadAsync<ChargerEntry>(StreamIds.Charger(command.ChargerId), ct) is not { Registered: true })
+                throw new UnknownChargerException(command.ChargerId);
         var connection = connections.Find(command.ChargerId);
         var remote = connection is null ? await relay.LocateAsync(command.ChargerId, ct) : null;
         var protocol = connection?.Link.Protocol ?? remote?.Protocol ?? OcppProtocol.Ocpp201;

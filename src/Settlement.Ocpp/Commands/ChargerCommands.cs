@@ -9,6 +9,9 @@ namespace Settlement.Ocpp.Commands;
 /// <summary>What the charger said to a command, and the ledger's id for the exchange.</summary>
 public sealed record CommandResult(string CommandId, string Action, CommandOutcome Outcome, string? Status, JsonObject? Response, string? Error);
 
+/// <summary>No charger of this id is registered: nothing was sent and nothing recorded, so no stream was started for it.</summary>
+public sealed class UnknownChargerException(string chargerId) : Exception($"Charger {chargerId} is not registered.");
+
 /// <summary>A command for one charger; <see cref="IssuedBy"/> is recorded as the actor.</summary>
 public abstract record ChargerCommand(string ChargerId) : IRequest<CommandResult>
 {

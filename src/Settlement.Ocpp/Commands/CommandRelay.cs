@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -37,11 +38,18 @@ public sealed class CommandRelay(Ledger.Ledger ledger, ConnectionRegistry connec
     private const string OrphanAge = "1 hour";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    // After a restart every charger reconnects within seconds; one statement for all the presence changes queued
+    // meanwhile keeps that to a few round trips on one pooled connection, however many chargers there are.
+    private const int MostPresenceChangesPerStatement = 5_000;
+
     private readonly ConcurrentDictionary<string, TaskCompletionSource<RelayedAnswer>> _waiting = new();
+    private readonly Channel<PresenceChange> _presenceChanges = Channel.CreateUnbounded<PresenceChange>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TaskCompletionSource _firstListening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private NodeSession? _self;
 
     private sealed record NodeSession(int Pid, DateTime Started);
+    /// <summary>This node holds (<paramref name="Protocol"/> given) or no longer holds the charger's connection.</summary>
+    private sealed record PresenceChange(string ChargerId, NodeSession Node, OcppProtocol? Protocol, TaskCompletionSource Written);
     private sealed record Envelope(int To, string? Body, Guid? Stored);
     private sealed record RelayedCall(int ReplyTo, string ChargerId, string CommandId, string Action, JsonObject Payload, double TimeoutSeconds);
 
@@ -53,7 +61,7 @@ public sealed class CommandRelay(Ledger.Ledger ledger, ConnectionRegistry connec
     public async Task<RemoteCharger?> LocateAsync(string chargerId, CancellationToken ct)
     {
         if (Volatile.Read(ref _self) is not { } self) return null;
-        await using var connection = await ledger.DataSource.OpenConnectionAsync(ct);
+        await using var connection = await ConnectionRetry.OpenAsync(ledger.DataSource, ct);
         await using var locate = new NpgsqlCommand($"""
             SELECT p.node_pid, p.protocol FROM {LedgerStore.Schema}.charger_presence p
             JOIN pg_stat_activity a ON a.pid = p.node_pid AND a.backend_start = p.node_started
@@ -107,13 +115,7 @@ public sealed class CommandRelay(Ledger.Ledger ledger, ConnectionRegistry connec
     public async Task WithdrawAsync(string chargerId, CancellationToken ct)
     {
         if (Volatile.Read(ref _self) is not { } self || connections.Find(chargerId) is not null) return;
-        await using var connection = await ledger.DataSource.OpenConnectionAsync(ct);
-        await using var withdraw = new NpgsqlCommand(
-            $"DELETE FROM {LedgerStore.Schema}.charger_presence WHERE charger_id = @charger AND node_pid = @pid AND node_started = @started", connection);
-        withdraw.Parameters.AddWithValue("charger", chargerId);
-        withdraw.Parameters.AddWithValue("pid", self.Pid);
-        withdraw.Parameters.AddWithValue("started", self.Started);
-        await withdraw.ExecuteNonQueryAsync(ct);
+        await ChangePresenceAsync(chargerId, self, protocol: null, ct);
     }
 
     /// <summary>
@@ -134,6 +136,13 @@ public sealed class CommandRelay(Ledger.Ledger ledger, ConnectionRegistry connec
     }
 
     protected override async Task ExecuteAsync(CancellationToken ct)
+    {
+        var writingPresence = WritePresenceAsync(ct);
+        await RelayAsync(ct);
+        await writingPresence;
+    }
+
+    private async Task RelayAsync(CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)
         {
@@ -179,8 +188,7 @@ public sealed class CommandRelay(Ledger.Ledger ledger, ConnectionRegistry connec
         Volatile.Write(ref _self, self);
         try
         {
-            foreach (var charger in connections.All)
-                await AnnounceAsync(self, charger, ct);
+            await Task.WhenAll(connections.All.Select(charger => AnnounceAsync(self, charger, ct)));
             _firstListening.TrySetResult();
             while (true)
             {
@@ -199,19 +207,88 @@ public sealed class CommandRelay(Ledger.Ledger ledger, ConnectionRegistry connec
         }
     }
 
-    private async Task AnnounceAsync(NodeSession self, ChargerConnection charger, CancellationToken ct)
+    private Task AnnounceAsync(NodeSession self, ChargerConnection charger, CancellationToken ct) =>
+        ChangePresenceAsync(charger.Link.ChargerId, self, charger.Link.Protocol, ct);
+
+    /// <summary>Queues the change for the presence writer and waits until it is in the table.</summary>
+    private Task ChangePresenceAsync(string chargerId, NodeSession self, OcppProtocol? protocol, CancellationToken ct)
     {
-        await using var connection = await ledger.DataSource.OpenConnectionAsync(ct);
-        await using var announce = new NpgsqlCommand($"""
-            INSERT INTO {LedgerStore.Schema}.charger_presence (charger_id, node_pid, node_started, protocol)
-            VALUES (@charger, @pid, @started, @protocol)
-            ON CONFLICT (charger_id) DO UPDATE SET node_pid = excluded.node_pid, node_started = excluded.node_started, protocol = excluded.protocol
-            """, connection);
-        announce.Parameters.AddWithValue("charger", charger.Link.ChargerId);
-        announce.Parameters.AddWithValue("pid", self.Pid);
-        announce.Parameters.AddWithValue("started", self.Started);
-        announce.Parameters.AddWithValue("protocol", charger.Link.Protocol.ToString());
-        await announce.ExecuteNonQueryAsync(ct);
+        var change = new PresenceChange(chargerId, self, protocol, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_presenceChanges.Writer.TryWrite(change)) return Task.CompletedTask; // shutting down: the rows die with the listener's session
+        return change.Written.Task.WaitAsync(ct);
+    }
+
+    /// <summary>
+    /// Writes the queued presence changes, as many as are waiting in one round trip, on one pooled connection at a
+    /// time; a full server or a lost connection is waited out, since writing a change again does no harm.
+    /// </summary>
+    private async Task WritePresenceAsync(CancellationToken ct)
+    {
+        var batch = new List<PresenceChange>();
+        try
+        {
+            while (await _presenceChanges.Reader.WaitToReadAsync(ct))
+            {
+                batch.Clear();
+                while (batch.Count < MostPresenceChangesPerStatement && _presenceChanges.Reader.TryRead(out var change)) batch.Add(change);
+                try
+                {
+                    await ConnectionRetry.UntilDoneAsync(attempt => WritePresenceAsync(batch, attempt), ct);
+                    foreach (var change in batch) change.Written.TrySetResult();
+                }
+                catch (Exception failed) when (failed is not OperationCanceledException)
+                {
+                    logger.LogError(failed, "Could not record the presence of {Count} chargers", batch.Count);
+                    foreach (var change in batch) change.Written.TrySetException(failed);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            _presenceChanges.Writer.TryComplete();
+            foreach (var change in batch) change.Written.TrySetCanceled(ct);
+            while (_presenceChanges.Reader.TryRead(out var change)) change.Written.TrySetCanceled(ct);
+        }
+    }
+
+    private async Task WritePresenceAsync(IReadOnlyList<PresenceChange> changes, CancellationToken ct)
+    {
+        // The latest change of each charger wins, as written one by one in order; one statement may not touch a row twice.
+        var latest = changes.GroupBy(c => c.ChargerId).Select(g => g.Last()).ToList();
+        var held = latest.Where(c => c.Protocol is not null).ToList();
+        var released = latest.Where(c => c.Protocol is null).ToList();
+        await using var connection = await ConnectionRetry.OpenAsync(ledger.DataSource, ct);
+        await using var write = new NpgsqlBatch(connection);
+        if (held.Count > 0)
+            write.BatchCommands.Add(new NpgsqlBatchCommand($"""
+                INSERT INTO {LedgerStore.Schema}.charger_presence (charger_id, node_pid, node_started, protocol)
+                SELECT * FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::text[])
+                ON CONFLICT (charger_id) DO UPDATE SET node_pid = excluded.node_pid, node_started = excluded.node_started, protocol = excluded.protocol
+                """)
+            {
+                Parameters =
+                {
+                    new() { Value = held.Select(c => c.ChargerId).ToArray() },
+                    new() { Value = held.Select(c => c.Node.Pid).ToArray() },
+                    new() { Value = held.Select(c => c.Node.Started).ToArray() },
+                    new() { Value = held.Select(c => c.Protocol!.Value.ToString()).ToArray() },
+                },
+            });
+        if (released.Count > 0)
+            write.BatchCommands.Add(new NpgsqlBatchCommand($"""
+                DELETE FROM {LedgerStore.Schema}.charger_presence p
+                USING unnest($1::text[], $2::int[], $3::timestamptz[]) AS gone (charger_id, node_pid, node_started)
+                WHERE p.charger_id = gone.charger_id AND p.node_pid = gone.node_pid AND p.node_started = gone.node_started
+                """)
+            {
+                Parameters =
+                {
+                    new() { Value = released.Select(c => c.ChargerId).ToArray() },
+                    new() { Value = released.Select(c => c.Node.Pid).ToArray() },
+                    new() { Value = released.Select(c => c.Node.Started).ToArray() },
+                },
+            });
+        await write.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>On the way down; a node that dies without it leaves rows its dead session already disowns.</summary>
@@ -219,7 +296,7 @@ public sealed class CommandRelay(Ledger.Ledger ledger, ConnectionRegistry connec
     {
         try
         {
-            await using var connection = await ledger.DataSource.OpenConnectionAsync();
+            await using var connection = await ConnectionRetry.OpenAsync(ledger.DataSource, CancellationToken.None);
             await using var forget = new NpgsqlCommand(
                 $"DELETE FROM {LedgerStore.Schema}.charger_presence WHERE node_pid = @pid AND node_started = @started", connection);
             forget.Parameters.AddWithValue("pid", self.Pid);
@@ -271,7 +348,7 @@ public sealed class CommandRelay(Ledger.Ledger ledger, ConnectionRegistry connec
     {
         var body = JsonSerializer.Serialize(message, Json);
         var envelope = JsonSerializer.Serialize(new Envelope(to, body, null), Json);
-        await using var connection = await ledger.DataSource.OpenConnectionAsync(ct);
+        await using var connection = await ConnectionRetry.OpenAsync(ledger.DataSource, ct);
         if (Encoding.UTF8.GetByteCount(envelope) > NotifyLimitBytes)
         {
             var stored = Guid.NewGuid();
@@ -292,7 +369,7 @@ public sealed class CommandRelay(Ledger.Ledger ledger, ConnectionRegistry connec
 
     private async Task<string?> TakeStoredAsync(Guid id, CancellationToken ct)
     {
-        await using var connection = await ledger.DataSource.OpenConnectionAsync(ct);
+        await using var connection = await ConnectionRetry.OpenAsync(ledger.DataSource, ct);
         await using var take = new NpgsqlCommand($"DELETE FROM {LedgerStore.Schema}.relayed_messages WHERE id = @id RETURNING body", connection);
         take.Parameters.AddWithValue("id", id);
         return await take.ExecuteScalarAsync(ct) as string;

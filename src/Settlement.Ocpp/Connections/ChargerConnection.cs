@@ -21,16 +21,19 @@ public sealed class ChargerDisconnectedException(string chargerId, Exception? in
 /// <summary>
 /// One charger's WebSocket: CALLs in are handled one at a time and answered only after what they
 /// report is committed; CALLs out (commands) are one at a time too, as OCPP-J requires per direction.
-/// Bad frames are answered with a CALLERROR and recorded; they never end the connection.
+/// Bad frames are answered with a CALLERROR and counted by <see cref="ProtocolViolations"/>, which records the first of
+/// an interval and disconnects a charger that keeps sending them. A Pending charger's CALLs are answered by
+/// <see cref="PendingChargers"/> and reach no ledger.
 /// </summary>
 public sealed class ChargerConnection(
     WebSocket socket, ChargerLink link, IProtocolHandler handler, ChargerLedger chargers, OcppOptions options,
-    IClock clock, ILogger logger, MessageGate gate)
+    IClock clock, ILogger logger, MessageGate gate, ProtocolViolations violations, PendingChargers pending)
 {
     private const int RawFrameLimitInEvents = 4 * 1024;
     private readonly SemaphoreSlim _sending = new(1, 1);
     private readonly SemaphoreSlim _outbound = new(1, 1);
     private readonly ConcurrentDictionary<string, TaskCompletionSource<CommandAnswer>> _pending = new();
+    private readonly CallRateLimiter _rate = new(options);
     private (string MessageId, string Frame, string Reply)? _lastAnswered;
 
     public ChargerLink Link => link;
@@ -39,12 +42,16 @@ public sealed class ChargerConnection(
     /// <summary>Set when a newer connection from the same charger took over: this one's end is not an outage.</summary>
     public bool Replaced { get; set; }
 
+    /// <summary>CALLs of a Pending charger refused on this connection: counted, never recorded one by one.</summary>
+    public int RefusedWhilePending { get; private set; }
+
     public async Task RunAsync(CancellationToken ct)
     {
         while (socket.State == WebSocketState.Open && !ct.IsCancellationRequested)
         {
             var (received, frame, oversizedStart) = await ReceiveAsync(ct);
             if (received == Received.Closed) return;
+            if (OcppFrames.StartsAsCall(frame) || received == Received.TooLarge) await _rate.WaitTurnAsync(ct);
             LastSeenAt = clock.GetCurrentInstant();
             if (received == Received.TooLarge)
             {
@@ -104,6 +111,11 @@ public sealed class ChargerConnection(
                 $"{link.ChargerId} is not registered: only BootNotification and Heartbeat are accepted while Pending.", []), frame, ct);
             return;
         }
+        if (!link.Registered)
+        {
+            await SendAsync(OcppFrames.Serialize(new OcppCallResult(call.MessageId, await pending.AnswerAsync(link, call, ct))), ct);
+            return;
+        }
 
         var inbound = new InboundCall(link.ChargerId, call.MessageId, call.Action, frame, clock.GetCurrentInstant());
         string reply;
@@ -135,8 +147,32 @@ public sealed class ChargerConnection(
         await SendAsync(reply, ct);
     }
 
-    /// <summary>Answers with the CALLERROR and records what was refused, so a misbehaving charger is visible.</summary>
+    /// <summary>
+    /// Answers with the CALLERROR and records what was refused, so a misbehaving charger is visible: the first of an
+    /// interval on its own, the rest as a count. A Pending charger's refusals are only counted on its pending row.
+    /// </summary>
     private async Task RefuseAsync(OcppCallError error, string frame, CancellationToken ct)
+    {
+        if (!link.Registered)
+        {
+            RefusedWhilePending++;
+            await SendAsync(OcppFrames.Serialize(error), ct);
+            return;
+        }
+        var verdict = await violations.CountAsync(link.ChargerId, error, frame, ct);
+        if (verdict == ViolationVerdict.RecordOnItsOwn)
+            await RecordViolationAsync(error, frame, ct);
+        await SendAsync(OcppFrames.Serialize(error), ct);
+        if (verdict == ViolationVerdict.CountedPastTheLimit)
+        {
+            logger.LogWarning("{Charger} broke the protocol more than {Limit} times in {Interval} s; disconnecting it",
+                link.ChargerId, options.MaxViolationsPerInterval, options.ViolationIntervalSeconds);
+            await CloseAsync(WebSocketCloseStatus.PolicyViolation,
+                $"more than {options.MaxViolationsPerInterval} protocol violations in {options.ViolationIntervalSeconds} s");
+        }
+    }
+
+    private async Task RecordViolationAsync(OcppCallError error, string frame, CancellationToken ct)
     {
         try
         {
@@ -155,7 +191,6 @@ public sealed class ChargerConnection(
         {
             logger.LogError(e, "Could not record a refused frame from {Charger}", link.ChargerId);
         }
-        await SendAsync(OcppFrames.Serialize(error), ct);
     }
 
     /// <summary>Sends a CALL to the charger and waits for its answer; null when it did not answer in time.</summary>

@@ -93,7 +93,7 @@ public sealed class SessionRecorder(ChargerLedger chargers)
             await chargers.RecordAsync(call, readings[^1].TakenAt, ct, new ChargerMeterValuesRecorded(call.ChargerId, evseId, readings));
             return;
         }
-        await DecideAndAppendAsync(link, call, sessionId, readings[^1].TakenAt, state => Session.RecordMeterValues(state, sessionId, readings), ct);
+        await DecideAndAppendAsync(link, call, sessionId, readings[^1].TakenAt, state => Session.RecordMeterValues(state, sessionId, readings, call.ReceivedAt), ct);
     }
 
     /// <returns>False when the transaction is unknown to the ledger (recorded as such).</returns>
@@ -108,7 +108,7 @@ public sealed class SessionRecorder(ChargerLedger chargers)
             return false;
         }
         await DecideAndAppendAsync(link, call, sessionId, stoppedAt,
-            state => Session.Stop(state, new SessionStopped(sessionId, meterStopWh, reason, stoppedAt), finalReadings), ct);
+            state => Session.Stop(state, new SessionStopped(sessionId, meterStopWh, reason, stoppedAt), finalReadings, call.ReceivedAt), ct);
         // A stopped session takes no more readings: keep a long-lived connection's caches to its open sessions.
         link.Sessions.Remove(sessionId);
         link.SessionsByTransaction.Remove(transactionId);

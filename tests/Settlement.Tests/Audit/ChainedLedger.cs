@@ -14,12 +14,12 @@ namespace Settlement.Tests.Audit;
 /// </summary>
 internal sealed class ChainedLedger : IAsyncDisposable
 {
-    private readonly string _administration;
+    private readonly string _superuserConnectionString;
 
-    private ChainedLedger(string databaseName, string administration, Settlement.Ledger.Ledger ledger, ChainWriter writer)
+    private ChainedLedger(string databaseName, string superuserConnectionString, Settlement.Ledger.Ledger ledger, ChainWriter writer)
     {
         DatabaseName = databaseName;
-        _administration = administration;
+        _superuserConnectionString = superuserConnectionString;
         Ledger = ledger;
         Writer = writer;
     }
@@ -54,10 +54,10 @@ internal sealed class ChainedLedger : IAsyncDisposable
     public Task<VerificationResult> VerifyAsync(string? trustedKeyId = null) =>
         LedgerVerification.VerifyAsync(DataSource, trustedKeyId);
 
-    /// <summary>Runs SQL as the administrator, a superuser who switched the append-only triggers off.</summary>
+    /// <summary>Runs SQL as the administrator, a superuser who switched the append-only triggers off (the ledger itself connects as the application role, which cannot).</summary>
     public async Task TamperAsync(string sql)
     {
-        await using var connection = new NpgsqlConnection(_administration);
+        await using var connection = new NpgsqlConnection(_superuserConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"SET session_replication_role = replica; {sql}", connection);
         await command.ExecuteNonQueryAsync();

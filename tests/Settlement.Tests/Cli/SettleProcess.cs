@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Settlement.Ledger.Audit;
 using Settlement.Ledger.Database;
 
 namespace Settlement.Tests.Cli;
@@ -6,26 +7,33 @@ namespace Settlement.Tests.Cli;
 /// <summary>The settle CLI as a user runs it: a separate process, its output and exit code.</summary>
 internal static class SettleProcess
 {
-    public static Task<(int ExitCode, string Output)> RunAsync(params string[] arguments) => RunAsync(new Dictionary<string, string>(), arguments);
+    public static Task<(int ExitCode, string Output)> RunAsync(params string[] arguments) =>
+        RunAsync(new Dictionary<string, string?>(), arguments);
 
     /// <summary>
     /// Runs against the test's server as an operator with their own PostgreSQL would: <c>--connection</c> as the
     /// application role, and the administrator's connection (who may create databases) to migrate with.
     /// </summary>
     public static Task<(int ExitCode, string Output)> RunAsync(LedgerDatabase db, params string[] arguments) =>
-        RunAsync(new Dictionary<string, string>
+        RunAsync(new Dictionary<string, string?>
         {
             [DatabaseServer.MigrationConnectionVariable] = db.Server.AdministrationConnectionStringFor("postgres"),
         }, [.. arguments, "--connection", db.ConnectionString]);
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(Dictionary<string, string> environment, string[] arguments)
+    /// <param name="environment">Variables set (or, when null, removed) for this run only.</param>
+    public static async Task<(int ExitCode, string Output)> RunAsync(IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = AppContext.BaseDirectory,
-            Environment = { ["COLUMNS"] = "200" },
+            Environment =
+            {
+                ["COLUMNS"] = "200",
+                // The demo and checkpoint anchor what they sign: in the temporary directory, not the home of whoever runs the tests.
+                [AnchorLog.EnvironmentVariable] = Path.Combine(Path.GetTempPath(), "settle-test-anchors"),
+            },
         };
         foreach (var (name, value) in environment) start.Environment[name] = value;
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "settle.dll"));

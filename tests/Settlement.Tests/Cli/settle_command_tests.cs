@@ -69,6 +69,23 @@ public sealed class settle_command_tests(LedgerDatabase db)
         Assert.Contains("--from must be a date like 2026-10-01", run.Output);
     }
 
+    [Theory]
+    [InlineData("precious_demo", "demo", "--live-seconds", "0")]
+    [InlineData("precious_ocpp", "bench", "ocpp", "--chargers", "1")]
+    [InlineData("precious_append", "bench", "append", "--runs", "1")]
+    public async Task demo_and_bench_pointed_at_a_database_they_did_not_create_refuse_to_drop_it(string purpose, params string[] command)
+    {
+        var precious = db.Scratch(purpose);
+        await db.Server.EnsureDatabaseAsync(precious, CancellationToken.None);
+        await Sql.ScalarAsync(db.Server.ConnectionStringFor(precious), "create table if not exists ledger_rows (id int); insert into ledger_rows values (1)");
+
+        var run = await SettleProcess.RunAsync([.. command, "--database", precious, "--connection", db.ConnectionString]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"database '{precious}' exists and was not created by settle demo or bench, so it is not dropped", run.Output);
+        Assert.Equal(1L, await Sql.ScalarAsync(db.Server.ConnectionStringFor(precious), "select count(*) from ledger_rows"));
+    }
+
     [Fact]
     public async Task an_unreachable_server_is_one_clear_line_not_a_stack_trace()
     {

@@ -53,6 +53,36 @@ public sealed class database_server_tests(ScratchCluster scratch)
     }
 
     [Fact]
+    public async Task a_scratch_recreate_refuses_a_database_it_did_not_create_and_leaves_its_rows()
+    {
+        await using var server = await ConfiguredAsync();
+        var name = UniqueName("ledger");
+        await server.EnsureDatabaseAsync(name, CancellationToken.None);
+        await ScalarAsync(server.ConnectionStringFor(name), "create table precious (id int); insert into precious values (7)");
+
+        var refused = await Assert.ThrowsAsync<DatabaseServerException>(() =>
+            server.RecreateScratchDatabaseAsync(name, CancellationToken.None, ownName: "settlement_demo"));
+
+        Assert.Contains($"'{name}' exists and was not created by settle demo or bench", refused.Message);
+        Assert.Equal(7, await ScalarAsync(server.ConnectionStringFor(name), "select id from precious"));
+    }
+
+    [Fact]
+    public async Task a_scratch_database_is_marked_and_recreated_on_the_next_run()
+    {
+        await using var server = await ConfiguredAsync();
+        var name = UniqueName("scratch");
+        await server.RecreateScratchDatabaseAsync(name, CancellationToken.None);
+        await ScalarAsync(server.ConnectionStringFor(name), "create table leftovers (id int)");
+
+        await server.RecreateScratchDatabaseAsync(name, CancellationToken.None);
+
+        Assert.Equal(0L, await ScalarAsync(server.ConnectionStringFor(name), "select count(*) from pg_tables where tablename = 'leftovers'"));
+        Assert.Equal(DatabaseServer.ScratchMarker, await ScalarAsync(server.ConnectionStringFor("postgres"),
+            $"select shobj_description(oid, 'pg_database') from pg_database where datname = '{name}'"));
+    }
+
+    [Fact]
     public async Task an_unreachable_configured_server_is_reported_plainly()
     {
         var error = await Assert.ThrowsAsync<DatabaseServerException>(() =>

@@ -15,8 +15,13 @@ public sealed class checkpoint_schedule_tests(LedgerDatabase db) : IDisposable
 {
     private const string EveryTwoSeconds = "*/2 * * * * *";
     private readonly string _keyFile = Path.Combine(Path.GetTempPath(), $"settlement-checkpoint-{Guid.NewGuid():N}.pem");
+    private readonly DirectoryInfo _anchors = Directory.CreateTempSubdirectory("settle-anchors-");
 
-    public void Dispose() => File.Delete(_keyFile);
+    public void Dispose()
+    {
+        File.Delete(_keyFile);
+        _anchors.Delete(recursive: true);
+    }
 
     [Fact]
     public async Task each_occurrence_runs_on_one_host_once_and_the_checkpoints_cover_the_chain_without_overlap()
@@ -45,7 +50,8 @@ public sealed class checkpoint_schedule_tests(LedgerDatabase db) : IDisposable
         }
         var runs = await RunsAsync(ledger);
         var checkpoints = await Checkpoints.AllAsync(ledger.DataSource);
-        var verification = await ledger.VerifyAsync(CheckpointKeys.IdOf(operatorKey));
+        var anchored = AnchorLog.For(ledger.DatabaseName, _anchors.FullName).Read();
+        var verification = await LedgerVerification.VerifyAsync(ledger.DataSource, CheckpointKeys.IdOf(operatorKey), anchored);
 
         // Then no occurrence was enqueued twice, no job ran twice, and every one that ran succeeded
         Assert.True(runs.Count(run => run.State == "Succeeded") >= 3, $"only {runs.Count} occurrences ran");
@@ -56,6 +62,9 @@ public sealed class checkpoint_schedule_tests(LedgerDatabase db) : IDisposable
         Assert.Equal([0, .. checkpoints.SkipLast(1).Select(c => c.Statement.Sequence)], checkpoints.Select(c => c.Statement.FromSequence));
         Assert.Equal(appended, checkpoints[^1].Statement.Sequence);
         Assert.All(checkpoints, checkpoint => Assert.True(checkpoint.SignatureIsValid()));
+        // and each was anchored outside the database, where verify holds the ledger to it
+        Assert.Equal(checkpoints.Select(c => c.Statement.Sequence), anchored.Select(c => c.Statement.Sequence).Order());
+        Assert.Equal(checkpoints.Count, verification.CheckpointsAnchored);
         Assert.Null(verification.Problem);
         Assert.Equal(appended, verification.EventsVerified);
     }
@@ -108,10 +117,11 @@ public sealed class checkpoint_schedule_tests(LedgerDatabase db) : IDisposable
     }
 
     /// <summary>The settings are read once, when the host is built; the ledger tests run one at a time, so no other host sees them.</summary>
-    private static WebApplication Build(Settlement.Ledger.Ledger ledger, string keyFile, string? cron)
+    private WebApplication Build(Settlement.Ledger.Ledger ledger, string keyFile, string? cron)
     {
         Environment.SetEnvironmentVariable("Audit__CheckpointKeyFile", keyFile);
         Environment.SetEnvironmentVariable("Audit__CheckpointCron", cron);
+        Environment.SetEnvironmentVariable("Audit__AnchorDirectory", _anchors.FullName);
         try
         {
             return SettlementHost.Build(ledger, "test database", "http://127.0.0.1:0");
@@ -120,6 +130,7 @@ public sealed class checkpoint_schedule_tests(LedgerDatabase db) : IDisposable
         {
             Environment.SetEnvironmentVariable("Audit__CheckpointKeyFile", null);
             Environment.SetEnvironmentVariable("Audit__CheckpointCron", null);
+            Environment.SetEnvironmentVariable("Audit__AnchorDirectory", null);
         }
     }
 
