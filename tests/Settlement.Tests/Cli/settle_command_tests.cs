@@ -77,13 +77,13 @@ public sealed class settle_command_tests(LedgerDatabase db)
     {
         var precious = db.Scratch(purpose);
         await db.Server.EnsureDatabaseAsync(precious, CancellationToken.None);
-        await Sql.ScalarAsync(db.Server.ConnectionStringFor(precious), "create table if not exists ledger_rows (id int); insert into ledger_rows values (1)");
+        await Sql.ScalarAsync(db.Server.MigrationConnectionStringFor(precious), "create table if not exists ledger_rows (id int); insert into ledger_rows values (1)");
 
-        var run = await SettleProcess.RunAsync([.. command, "--database", precious, "--connection", db.ConnectionString]);
+        var run = await SettleProcess.RunAsync(db, [.. command, "--database", precious]);
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains($"database '{precious}' exists and was not created by settle demo or bench, so it is not dropped", run.Output);
-        Assert.Equal(1L, await Sql.ScalarAsync(db.Server.ConnectionStringFor(precious), "select count(*) from ledger_rows"));
+        Assert.Equal(1L, await Sql.ScalarAsync(db.Server.MigrationConnectionStringFor(precious), "select count(*) from ledger_rows"));
     }
 
     [Fact]

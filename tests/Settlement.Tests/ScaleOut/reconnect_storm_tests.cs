@@ -92,12 +92,12 @@ public sealed class reconnect_storm_tests(LedgerDatabase db) : IAsyncLifetime
     }
 
     /// <summary>Chargers whose presence row names a live host session (as another host locating them would read it).</summary>
-    private async Task<long> PresentAsync() => (long)(await Sql.ScalarAsync(db.Server.ConnectionStringFor(_database), $"""
+    private async Task<long> PresentAsync() => (long)(await Sql.ScalarAsync(db.Server.AdministrationConnectionStringFor(_database), $"""
         SELECT count(*) FROM {LedgerStore.Schema}.charger_presence p
         JOIN pg_stat_activity a ON a.pid = p.node_pid AND a.backend_start = p.node_started
         """))!;
 
-    private async Task<long> CameBackOnlineAsync() => (long)(await Sql.ScalarAsync(db.Server.ConnectionStringFor(_database), $"""
+    private async Task<long> CameBackOnlineAsync() => (long)(await Sql.ScalarAsync(db.Server.AdministrationConnectionStringFor(_database), $"""
         SELECT count(DISTINCT stream_id) FROM {LedgerStore.Schema}.mt_events
         WHERE type = '{EventCatalogue.Current.All.Single(t => t.ClrType == typeof(ChargerCameBackOnline)).StoredName}'
         """))!;
