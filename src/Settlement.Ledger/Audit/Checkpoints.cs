@@ -88,7 +88,7 @@ public static class Checkpoints
 
     private static readonly string Table = $"{LedgerStore.Schema}.{ChainTables.Checkpoints}";
     private static readonly string Links = $"{LedgerStore.Schema}.{ChainTables.Links}";
-    private const long SignerLockKey = 0x5E77_1E3E_0003;
+    private const long SignerLockKey = 0x5E77_1E3E_0005;
 
     /// <summary>Signs the chained events since the last checkpoint (several checkpoints when they are many); none when nothing new was chained.</summary>
     public static async Task<IReadOnlyList<Checkpoint>> SignAsync(NpgsqlDataSource dataSource, ECDsa key, CancellationToken ct = default)
