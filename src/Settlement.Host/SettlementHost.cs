@@ -52,6 +52,7 @@ public static class SettlementHost
         builder.Logging.AddFilter(typeof(AsyncProjections).FullName, LogLevel.Warning);
         builder.Services.ConfigureHttpJsonOptions(json => Ledger.LedgerJson.Configure(json.SerializerOptions));
         builder.Services.AddSingleton(ledger);
+        builder.Services.AddHostedService<PrivilegeWarning>();
         builder.Services.AddSingleton(services => new AsyncProjections(ledger.Store, services.GetRequiredService<ILogger<AsyncProjections>>()));
         // An ingest-only host (Projections:Run=false) leaves the async projections to the other hosts.
         if (builder.Configuration.GetValue("Projections:Run", defaultValue: true))

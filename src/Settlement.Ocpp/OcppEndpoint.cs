@@ -45,7 +45,6 @@ public static class OcppEndpoint
     {
         // Loading the 206 official schemas takes a few hundred ms: pay it at start-up, not on a charger's first frame.
         _ = OcppSchemaValidator.Default;
-        app.Services.GetRequiredService<SessionRecorder>().EnsureTransactionIdSequenceAsync(CancellationToken.None).GetAwaiter().GetResult();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.Map("/ocpp/{identity}", (HttpContext context, string identity) => ConnectAsync(context, identity));
         return app;

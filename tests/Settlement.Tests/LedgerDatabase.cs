@@ -6,7 +6,8 @@ namespace Settlement.Tests;
 
 /// <summary>
 /// One real PostgreSQL database per test process, bootstrapped the way the engine does it
-/// (SETTLE_CONNECTION if set, else the embedded cluster). Named after the process so that test runs
+/// (SETTLE_CONNECTION, and SETTLE_MIGRATION_CONNECTION for the schema's owner, if set; else the embedded cluster),
+/// so the tests work as the application role, as the hosts do. Named after the process so that test runs
 /// side by side (two developers, CI and a benchmark) never drop each other's data; dropped at the end.
 /// Tests keep apart by using fresh stream ids, since the ledger refuses to delete events.
 /// </summary>
@@ -27,17 +28,18 @@ public sealed class LedgerDatabase : IAsyncLifetime
     {
         var name = Scratch(purpose);
         await Server.RecreateDatabaseAsync(name, CancellationToken.None);
-        return await LedgerStore.OpenAsync(Server.ConnectionStringFor(name));
+        return await Server.OpenLedgerAsync(name, CancellationToken.None);
     }
 
     public async Task InitializeAsync()
     {
-        Server = await DatabaseServer.ConnectAsync(Environment.GetEnvironmentVariable("SETTLE_CONNECTION"), _ => { }, CancellationToken.None);
+        Server = await DatabaseServer.ConnectAsync(Environment.GetEnvironmentVariable(DatabaseServer.ConnectionVariable), _ => { }, CancellationToken.None,
+            Environment.GetEnvironmentVariable(DatabaseServer.MigrationConnectionVariable));
         foreach (var stale in await DatabasesAsync(owner => owner is not { } pid || !ProcessAlive(pid)))
             await Server.DropDatabaseAsync(stale, CancellationToken.None);
         await Server.RecreateDatabaseAsync(Name, CancellationToken.None);
         ConnectionString = Server.ConnectionStringFor(Name);
-        Ledger = await LedgerStore.OpenAsync(ConnectionString);
+        Ledger = await Server.OpenLedgerAsync(Name, CancellationToken.None);
     }
 
     public async Task DisposeAsync()

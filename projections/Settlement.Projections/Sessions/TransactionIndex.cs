@@ -22,6 +22,14 @@ public sealed record StartSecondEntry(string Id, string LatestSessionId, int Lat
 /// <summary>Inline: a MeterValues right after StartTransaction must find its session, and a resent start its original.</summary>
 public sealed partial class TransactionIndex : EventProjection
 {
+    public TransactionIndex()
+    {
+        // Stored through the operations rather than returned, so Marten cannot see them: declared, the owner's
+        // migration creates their tables, which the application role could not create on first use.
+        RegisterPublishedType(typeof(TransactionEntry));
+        RegisterPublishedType(typeof(StartSecondEntry));
+    }
+
     public void Project(SessionStartedV2 e, IDocumentOperations operations)
     {
         operations.Store(new TransactionEntry(TransactionEntry.Key(e.ChargerId, e.TransactionId), e.SessionId));

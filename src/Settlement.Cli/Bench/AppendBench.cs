@@ -90,7 +90,7 @@ public sealed class AppendBench(DatabaseServer server, string database, Generate
     private async Task<Ledger.Ledger> FreshLedgerAsync(CancellationToken ct)
     {
         await server.RecreateScratchDatabaseAsync(database, ct);
-        return await LedgerStore.OpenAsync(server.ConnectionStringFor(database), ct);
+        return await server.OpenLedgerAsync(database, ct);
     }
 
     // string.GetHashCode differs between processes; the partition should not.

@@ -50,7 +50,7 @@ internal sealed class AppendOnlyBench(DatabaseServer server, string database, in
         var raw = new List<RawInsertResult>();
         for (var run = 1; run <= runs; run++)
             raw.Add(await FullBench.StageAsync($"Raw PostgreSQL, multi-row INSERT, run {run}", rawRows, tick =>
-                RawInsertBaseline.RunAsync(connectionString, samples, rawRows, table: "raw_insert", inserted: tick,
+                RawInsertBaseline.RunAsync(server.MigrationConnectionStringFor(database), samples, rawRows, table: "raw_insert", inserted: tick,
                     method: RawInsertMethod.MultiRowInsert, ct: ct)));
 
         return new Figures(

@@ -50,13 +50,13 @@ internal sealed class FullBench(DatabaseServer server, string database, FullBenc
         foreach (var run in runs)
         {
             rawBatch.Add(await StageAsync($"Raw PostgreSQL, multi-row INSERT, run {run}", options.RawRows, tick =>
-                RawInsertBaseline.RunAsync(connectionString, samples, options.RawRows, table: "raw_insert", inserted: tick,
+                RawInsertBaseline.RunAsync(server.MigrationConnectionStringFor(database), samples, options.RawRows, table: "raw_insert", inserted: tick,
                     method: RawInsertMethod.MultiRowInsert, ct: ct)));
             rawCopy.Add((await StageAsync($"Raw PostgreSQL, binary COPY, run {run}", options.RawRows, tick =>
-                RawInsertBaseline.RunAsync(connectionString, samples, options.RawRows, table: "raw_copy", inserted: tick, ct: ct))).RowsPerSecond);
+                RawInsertBaseline.RunAsync(server.MigrationConnectionStringFor(database), samples, options.RawRows, table: "raw_copy", inserted: tick, ct: ct))).RowsPerSecond);
         }
 
-        await using var ledger = await LedgerStore.OpenAsync(connectionString, ct);
+        await using var ledger = await server.OpenLedgerAsync(database, ct);
         await KpiRebuildBench.SettleAsync(ledger, ct);
         var rebuild = new List<double>();
         foreach (var run in runs)

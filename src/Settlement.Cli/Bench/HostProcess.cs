@@ -55,13 +55,14 @@ public sealed class HostProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts <c>dotnet settle.dll serve</c> on a free loopback port over <paramref name="database"/>, and waits
-    /// until its /health answers. The connection string goes in SETTLE_CONNECTION rather than on the command line,
-    /// where every local user could read its password.
+    /// until its /health answers. The connection strings go in SETTLE_CONNECTION and SETTLE_MIGRATION_CONNECTION rather
+    /// than on the command line, where every local user could read their passwords.
     /// </summary>
     /// <param name="settings">Further environment variables for the host (<c>Ocpp__...</c> settings and the like).</param>
     /// <exception cref="DatabaseServerException">The host did not come up; the message carries its last output.</exception>
+    /// <param name="migrationConnectionString">The schema owner's; without it the host migrates over <paramref name="connectionString"/>.</param>
     public static async Task<HostProcess> StartAsync(string database, string connectionString, CancellationToken ct,
-        IReadOnlyDictionary<string, string>? settings = null)
+        IReadOnlyDictionary<string, string>? settings = null, string? migrationConnectionString = null)
     {
         var settle = Path.Combine(AppContext.BaseDirectory, "settle.dll");
         var baseAddress = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}/");
@@ -73,6 +74,11 @@ public sealed class HostProcess : IAsyncDisposable
             // The bench's chargers send as fast as the host answers, far beyond a real charger's per-charger limit.
             Environment = { [DatabaseOptions.EnvironmentVariable] = connectionString, ["NO_COLOR"] = "1", ["Ocpp__MaxCallsPerSecond"] = "0" },
         };
+        // Never inherited: a migration connection of ours would not belong with this connection string.
+        if (migrationConnectionString is null)
+            start.Environment.Remove(DatabaseServer.MigrationConnectionVariable);
+        else
+            start.Environment[DatabaseServer.MigrationConnectionVariable] = migrationConnectionString;
         foreach (var (name, value) in settings ?? new Dictionary<string, string>())
             start.Environment[name] = value;
         foreach (var argument in new[] { settle, "serve", "--urls", baseAddress.AbsoluteUri.TrimEnd('/'), "--database", database })

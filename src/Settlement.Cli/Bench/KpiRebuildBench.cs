@@ -34,7 +34,7 @@ public sealed class KpiRebuildBench(DatabaseServer server, string database, Demo
     public async Task<Result> RunAsync(Action<string, double, double> progress, CancellationToken ct)
     {
         await server.RecreateScratchDatabaseAsync(database, ct);
-        await using var ledger = await LedgerStore.OpenAsync(server.ConnectionStringFor(database), ct);
+        await using var ledger = await server.OpenLedgerAsync(database, ct);
 
         var events = DemoNetwork.Generate(history);
         var ledgerEvents = events.Count;

@@ -34,6 +34,7 @@ internal sealed class OcppBench(DatabaseServer server, string database, OcppBenc
     public async Task<OcppBenchReport> RunAsync(CancellationToken ct)
     {
         await server.RecreateScratchDatabaseAsync(database, ct);
+        await server.MigrateAsync(database, ct);
         var connectionString = server.ConnectionStringFor(database);
         await using var queries = new NpgsqlDataSourceBuilder(connectionString) { ConnectionStringBuilder = { MaxPoolSize = 2 } }.Build();
         var hostPool = options.HostPoolSize ?? await FittingPoolSizeAsync(queries, ct);
@@ -51,7 +52,8 @@ internal sealed class OcppBench(DatabaseServer server, string database, OcppBenc
                 registering.StopTask();
 
                 var starting = progress.AddTask("Starting the host process", maxValue: 1);
-                await using var host = await HostProcess.StartAsync(database, connectionString, ct, Budget(hostPool));
+                await using var host = await HostProcess.StartAsync(database, connectionString, ct, Budget(hostPool),
+                    migrationConnectionString: server.MigrationConnectionStringFor(database));
                 starting.Increment(1);
                 starting.StopTask();
                 starting.Description = Markup.Escape($"Host process {host.ProcessId} on {host.BaseAddress}");
@@ -84,7 +86,7 @@ internal sealed class OcppBench(DatabaseServer server, string database, OcppBenc
                 async Task<RawInsertResult> BaselineAsync(string way, RawInsertMethod method, string table)
                 {
                     var baseline = progress.AddTask($"Raw PostgreSQL: {report.EventsInWindow:N0} rows by {way}", maxValue: report.EventsInWindow);
-                    var result = await RawInsertBaseline.RunAsync(connectionString, samples, report.EventsInWindow, table: table,
+                    var result = await RawInsertBaseline.RunAsync(server.MigrationConnectionStringFor(database), samples, report.EventsInWindow, table: table,
                         inserted: n => baseline.Increment(n), method: method, ct: ct);
                     baseline.StopTask();
                     return result;

@@ -8,6 +8,8 @@ namespace Settlement.Cli.Commands;
 /// <summary>
 /// Where the ledger lives. Precedence: --connection, then SETTLE_CONNECTION, then
 /// ConnectionStrings:Settlement in appsettings.json; with none of them the embedded cluster is used.
+/// The schema owner's connection, for migrations: SETTLE_MIGRATION_CONNECTION, then
+/// ConnectionStrings:SettlementMigration; without one the connection above migrates too.
 /// </summary>
 public sealed class DatabaseOptions
 {
@@ -37,18 +39,28 @@ public sealed class DatabaseOptions
     public static string? Configured(string? fromOption) => Configured(
         fromOption,
         Environment.GetEnvironmentVariable(EnvironmentVariable),
-        Path.Combine(AppContext.BaseDirectory, "appsettings.json"),
-        Path.Combine(Environment.CurrentDirectory, "appsettings.json"));
+        SettingsFiles);
 
     /// <param name="settingsFiles">appsettings.json files, later ones overriding earlier ones.</param>
-    public static string? Configured(string? fromOption, string? fromEnvironment, params string[] settingsFiles)
+    public static string? Configured(string? fromOption, string? fromEnvironment, params string[] settingsFiles) =>
+        !string.IsNullOrWhiteSpace(fromOption) ? fromOption : FromEnvironmentOrSettings(fromEnvironment, "Settlement", settingsFiles);
+
+    public static string? ConfiguredMigration() =>
+        FromEnvironmentOrSettings(Environment.GetEnvironmentVariable(DatabaseServer.MigrationConnectionVariable), "SettlementMigration", SettingsFiles);
+
+    private static string[] SettingsFiles =>
+    [
+        Path.Combine(AppContext.BaseDirectory, "appsettings.json"),
+        Path.Combine(Environment.CurrentDirectory, "appsettings.json"),
+    ];
+
+    private static string? FromEnvironmentOrSettings(string? fromEnvironment, string settingName, string[] settingsFiles)
     {
-        if (!string.IsNullOrWhiteSpace(fromOption)) return fromOption;
         if (!string.IsNullOrWhiteSpace(fromEnvironment)) return fromEnvironment;
         var settings = new ConfigurationBuilder();
         foreach (var file in settingsFiles)
             settings.AddJsonFile(file, optional: true);
-        return settings.Build().GetConnectionString("Settlement") is { Length: > 0 } fromSettings ? fromSettings : null;
+        return settings.Build().GetConnectionString(settingName) is { Length: > 0 } fromSettings ? fromSettings : null;
     }
 
     /// <summary>The database to use: --database, else the one named in the connection string, else the default.</summary>
@@ -73,5 +85,5 @@ public sealed class DatabaseOptions
         server.RecreateScratchDatabaseAsync(name, ct, ownName: _defaultDatabase);
 
     internal Task<DatabaseServer> ConnectAsync(ParseResult parse, Action<string> report, CancellationToken ct) =>
-        DatabaseServer.ConnectAsync(Configured(parse.GetValue(Connection)), report, ct);
+        DatabaseServer.ConnectAsync(Configured(parse.GetValue(Connection)), report, ct, ConfiguredMigration());
 }

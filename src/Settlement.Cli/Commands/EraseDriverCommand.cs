@@ -31,7 +31,7 @@ internal static class EraseDriverCommand
                 return 2;
             }
             await using var server = await database.ConnectAsync(parse, m => AnsiConsole.MarkupLineInterpolated($"[grey]{m}[/]"), ct);
-            await using var ledger = await LedgerStore.OpenAsync(server.ConnectionStringFor(database.DatabaseName(parse)), ct);
+            await using var ledger = await server.OpenLedgerAsync(database.DatabaseName(parse), ct);
             var operatorActor = new Actor(ActorKind.Operator, "cli");
             var now = SystemClock.Instance.GetCurrentInstant();
             try

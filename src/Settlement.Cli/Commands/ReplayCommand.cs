@@ -35,8 +35,8 @@ internal static class ReplayCommand
         {
             if (!TryCut(parse.GetValue(position), parse.GetValue(asOf), out var cut)) return 2;
             await using var server = await database.ConnectAsync(parse, m => AnsiConsole.MarkupLineInterpolated($"[grey]{m}[/]"), ct);
-            var connectionString = server.ConnectionStringFor(database.DatabaseName(parse));
-            await using var live = await LedgerStore.OpenAsync(connectionString, ct);
+            var name = database.DatabaseName(parse);
+            await using var live = await server.OpenLedgerAsync(name, ct);
 
             var started = System.Diagnostics.Stopwatch.StartNew();
             Replay? replay = null;
@@ -47,7 +47,8 @@ internal static class ReplayCommand
                     .StartAsync(async progress =>
                     {
                         var steps = new Dictionary<string, ProgressTask>();
-                        replay = await Replay.RunAsync(connectionString, cut, parse.GetValue(schema)!, report =>
+                        // The replay creates a schema of its own, which the application role may not.
+                        replay = await Replay.RunAsync(server.MigrationConnectionStringFor(name), cut, parse.GetValue(schema)!, report =>
                         {
                             if (!steps.TryGetValue(report.Step, out var step)) steps[report.Step] = step = progress.AddTask(report.Step);
                             step.MaxValue = Math.Max(report.Total, 1);

@@ -151,7 +151,7 @@ internal static class ReportCommand
         var server = await database.ConnectAsync(parse, m => AnsiConsole.MarkupLineInterpolated($"[grey]{m}[/]"), ct);
         try
         {
-            return new OpenLedger(server, await LedgerStore.OpenAsync(server.ConnectionStringFor(database.DatabaseName(parse)), ct));
+            return new OpenLedger(server, await server.OpenLedgerAsync(database.DatabaseName(parse), ct));
         }
         catch
         {

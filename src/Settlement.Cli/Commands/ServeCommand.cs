@@ -58,6 +58,7 @@ internal static class ServeCommand
             await using var server = await database.ConnectAsync(parse, Report, ct);
             var name = database.DatabaseName(parse);
             await server.EnsureDatabaseAsync(name, ct);
+            await server.MigrateAsync(name, ct);
             await using var ledger = await LedgerStore.OpenAsync(server.ConnectionStringFor(name), ct, budget: budget);
             var app = SettlementHost.Build(ledger, $"{server.Description}, database {name}", ocpp, serverCertificate, parse.GetValue(urls)!);
             await app.StartAsync(ct);

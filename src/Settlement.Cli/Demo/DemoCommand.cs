@@ -91,7 +91,7 @@ internal static class DemoCommand
         AnsiConsole.MarkupLineInterpolated($"Recreating database [bold]{name}[/] on {server.Description}");
         await database.RecreateScratchAsync(server, name, ct);
         DemoAudit.StartAfresh(anchors);
-        await using var ledger = await LedgerStore.OpenAsync(server.ConnectionStringFor(name), ct);
+        await using var ledger = await server.OpenLedgerAsync(name, ct);
 
         var generation = Stopwatch.StartNew();
         var history = DemoNetwork.Generate(options);

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Settlement.Ledger.Audit;
+using Settlement.Ledger.Store;
 
 namespace Settlement.Host.Audit;
 
@@ -19,7 +20,7 @@ namespace Settlement.Host.Audit;
 public static class CheckpointSchedule
 {
     public const string JobId = "chain-checkpoint";
-    public const string Schema = "hangfire";
+    public const string Schema = LedgerStore.JobSchema;
     public const string KeyFileSetting = "Audit:CheckpointKeyFile";
     public const string CronSetting = "Audit:CheckpointCron";
     public const string DefaultCron = "*/10 * * * *";
@@ -43,9 +44,10 @@ public static class CheckpointSchedule
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
-            // Connections from the ledger's pool: its connection string no longer carries the password.
+            // Connections from the ledger's pool: its connection string no longer carries the password. The ledger's
+            // migration made the schema; the application role could not.
             .UsePostgreSqlStorage(storage => storage.UseConnectionFactory(new LedgerConnections(dataSource)),
-                new PostgreSqlStorageOptions { SchemaName = Schema, PrepareSchemaIfNecessary = true }));
+                new PostgreSqlStorageOptions { SchemaName = Schema, PrepareSchemaIfNecessary = false }));
         builder.Services.AddHangfireServer(server =>
         {
             // One job, never two at once: more workers would only wait on its lock.

@@ -1,23 +1,35 @@
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Npgsql;
+using Settlement.Ledger.Store;
 
 namespace Settlement.Ledger.Database;
 
 /// <summary>
 /// The PostgreSQL server the engine works against: the one configured, else the embedded local cluster.
 /// </summary>
+/// <remarks>
+/// Three connections, which may be one: the administration one creates and drops databases, the migration one owns
+/// and changes the ledger's schema, and the application one does everything else, unable to edit history
+/// (see <see cref="LedgerPrivileges"/>). The embedded cluster has a role for each; a configured server has the
+/// application connection, and the migration one when <see cref="MigrationConnectionVariable"/> names it.
+/// </remarks>
 public sealed partial class DatabaseServer : IAsyncDisposable
 {
     public const string ConnectionVariable = "SETTLE_CONNECTION";
+    public const string MigrationConnectionVariable = "SETTLE_MIGRATION_CONNECTION";
     const string MaintenanceDatabase = "postgres";
 
-    readonly string connectionString;
+    readonly string administration;
+    readonly string migration;
+    readonly string application;
     readonly IAsyncDisposable? embedded;
 
-    DatabaseServer(string connectionString, string description, IAsyncDisposable? embedded)
+    DatabaseServer(string administration, string migration, string application, string description, IAsyncDisposable? embedded)
     {
-        this.connectionString = connectionString;
+        this.administration = administration;
+        this.migration = migration;
+        this.application = application;
         this.embedded = embedded;
         Description = description;
     }
@@ -30,41 +42,63 @@ public sealed partial class DatabaseServer : IAsyncDisposable
     /// Uses the server in <paramref name="configuredConnectionString"/>, checking that it answers; when none is
     /// configured, starts (or reuses) the embedded local cluster.
     /// </summary>
-    public static async Task<DatabaseServer> ConnectAsync(string? configuredConnectionString, Action<string> report, CancellationToken ct)
+    /// <param name="migrationConnectionString">
+    /// The schema owner's connection to the same server; without it the configured connection migrates too.
+    /// </param>
+    public static async Task<DatabaseServer> ConnectAsync(
+        string? configuredConnectionString, Action<string> report, CancellationToken ct, string? migrationConnectionString = null)
     {
         if (string.IsNullOrWhiteSpace(configuredConnectionString))
         {
+            if (!string.IsNullOrWhiteSpace(migrationConnectionString))
+                throw new DatabaseServerException(
+                    $"a migration connection ({MigrationConnectionVariable}) is configured without the application's ({ConnectionVariable} or --connection)");
             if (OperatingSystem.IsWindows())
                 throw new DatabaseServerException(
                     $"there is no embedded PostgreSQL on Windows; set {ConnectionVariable} or --connection to an existing server.");
             var local = await LocalPostgres.StartAsync(report, ct);
-            return new DatabaseServer(local.AdminConnectionString, local.Description, local);
+            return new DatabaseServer(local.AdminConnectionString, local.OwnerConnectionString, local.ApplicationConnectionString, local.Description, local);
         }
 
-        NpgsqlConnectionStringBuilder configured;
-        try
-        {
-            configured = new NpgsqlConnectionStringBuilder(configuredConnectionString);
-        }
-        catch (Exception e) when (e is ArgumentException or FormatException)
-        {
-            throw new DatabaseServerException($"the configured connection string is not valid: {e.Message}", e);
-        }
-        if (string.IsNullOrWhiteSpace(configured.Host))
-            throw new DatabaseServerException("the configured connection string names no server (Host=...)");
-
+        var configured = Parsed(configuredConnectionString, "the configured connection string");
+        var owner = string.IsNullOrWhiteSpace(migrationConnectionString)
+            ? configured
+            : Parsed(migrationConnectionString, $"the migration connection string ({MigrationConnectionVariable})");
         var address = $"{configured.Host}:{configured.Port}";
-        var server = new DatabaseServer(configured.ConnectionString, $"PostgreSQL at {address}", embedded: null);
-        try
+        var server = new DatabaseServer(owner.ConnectionString, owner.ConnectionString, configured.ConnectionString, $"PostgreSQL at {address}", embedded: null);
+        foreach (var (connection, which) in new[] { (configured, ""), (owner, " (migration connection)") }.DistinctBy(c => c.Item1.ConnectionString))
         {
-            await using var connection = await server.OpenMaintenanceConnectionAsync(ct);
-        }
-        catch (Exception e) when (e is NpgsqlException or ArgumentException)
-        {
-            throw new DatabaseServerException($"cannot reach PostgreSQL at {address}: {Reason(e)}", e);
+            try
+            {
+                await using var opened = await new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connection.ConnectionString)
+                {
+                    Database = MaintenanceDatabase,
+                    Pooling = false,
+                }.ConnectionString).OpenedAsync(ct);
+            }
+            catch (Exception e) when (e is NpgsqlException or ArgumentException)
+            {
+                throw new DatabaseServerException($"cannot reach PostgreSQL at {connection.Host}:{connection.Port}{which}: {Reason(e)}", e);
+            }
         }
         report($"using {server.Description}");
         return server;
+    }
+
+    static NpgsqlConnectionStringBuilder Parsed(string connectionString, string what)
+    {
+        NpgsqlConnectionStringBuilder parsed;
+        try
+        {
+            parsed = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException)
+        {
+            throw new DatabaseServerException($"{what} is not valid: {e.Message}", e);
+        }
+        if (string.IsNullOrWhiteSpace(parsed.Host))
+            throw new DatabaseServerException($"{what} names no server (Host=...)");
+        return parsed;
     }
 
     static string Reason(Exception e) => e switch
@@ -74,9 +108,82 @@ public sealed partial class DatabaseServer : IAsyncDisposable
         _ => e.Message,
     };
 
-    /// <summary>The server's connection string pointed at <paramref name="database"/>.</summary>
-    public string ConnectionStringFor(string database) =>
+    /// <summary>The application's connection string pointed at <paramref name="database"/>: what commands and hosts work with.</summary>
+    public string ConnectionStringFor(string database) => Pointed(application, database);
+
+    /// <summary>The schema owner's connection string pointed at <paramref name="database"/>.</summary>
+    public string MigrationConnectionStringFor(string database) => Pointed(migration, database);
+
+    /// <summary>The connection that creates and drops databases (the embedded cluster's superuser), pointed at <paramref name="database"/>.</summary>
+    public string AdministrationConnectionStringFor(string database) => Pointed(administration, database);
+
+    static string Pointed(string connectionString, string database) =>
         new NpgsqlConnectionStringBuilder(connectionString) { Database = ValidName(database) }.ConnectionString;
+
+    /// <summary>The role the application connects as, when it is not the schema's owner; the migration grants it its due.</summary>
+    public string? ApplicationRole =>
+        UserOf(application) is var user && user != UserOf(migration) ? user : null;
+
+    static string? UserOf(string connectionString) => new NpgsqlConnectionStringBuilder(connectionString).Username;
+
+    /// <summary>Creates or updates the ledger's schema in the (existing) database as its owner, granting the application its due.</summary>
+    public async Task MigrateAsync(string database, CancellationToken ct)
+    {
+        if (SeparateOwner is { } owner)
+            await HandOverAsync(database, owner, ct);
+        await LedgerStore.MigrateAsync(MigrationConnectionStringFor(database), ApplicationRole, ct);
+    }
+
+    /// <summary>The owner role, when the administration connects as someone else (the embedded cluster's superuser).</summary>
+    string? SeparateOwner => UserOf(migration) is var owner && owner != UserOf(administration) ? owner : null;
+
+    /// <summary>
+    /// Gives the owner role the database and the ledger's schemas with everything in them, as the administration:
+    /// a ledger made before the roles were split belongs to the superuser, and the owner could not migrate it.
+    /// Sequences that belong to a table column follow their table.
+    /// </summary>
+    async Task HandOverAsync(string database, string owner, CancellationToken ct)
+    {
+        await using var connection = await new NpgsqlConnection(new NpgsqlConnectionStringBuilder(AdministrationConnectionStringFor(database))
+        {
+            Pooling = false,
+        }.ConnectionString).OpenedAsync(ct);
+        var schemas = $"'{LedgerStore.Schema}', '{LedgerStore.JobSchema}'";
+        await ExecuteAsync(connection, $$"""
+            DO $$
+            DECLARE
+                owner constant regrole := '{{QuotedIdentifier(owner)}}';
+                item record;
+            BEGIN
+                IF (SELECT datdba FROM pg_database WHERE datname = current_database()) <> owner THEN
+                    EXECUTE format('ALTER DATABASE %I OWNER TO %s', current_database(), owner);
+                END IF;
+                FOR item IN SELECT nspname FROM pg_namespace WHERE nspname IN ({{schemas}}) AND nspowner <> owner LOOP
+                    EXECUTE format('ALTER SCHEMA %I OWNER TO %s', item.nspname, owner);
+                END LOOP;
+                FOR item IN SELECT c.oid::regclass AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                            WHERE n.nspname IN ({{schemas}}) AND c.relkind IN ('r', 'p', 'v', 'm', 'S') AND c.relowner <> owner
+                              AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                                                                          AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')) LOOP
+                    EXECUTE format('ALTER TABLE %s OWNER TO %s', item.name, owner);
+                END LOOP;
+                FOR item IN SELECT p.oid::regprocedure AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                            WHERE n.nspname IN ({{schemas}}) AND p.proowner <> owner LOOP
+                    EXECUTE format('ALTER ROUTINE %s OWNER TO %s', item.name, owner);
+                END LOOP;
+            END
+            $$
+            """, ct);
+    }
+
+    static string QuotedIdentifier(string name) => $"\"{name.Replace("\"", "\"\"")}\"";
+
+    /// <summary>Migrates the existing database (see <see cref="MigrateAsync"/>), then opens the ledger in it as the application.</summary>
+    public async Task<Ledger> OpenLedgerAsync(string database, CancellationToken ct)
+    {
+        await MigrateAsync(database, ct);
+        return await LedgerStore.OpenAsync(ConnectionStringFor(database), ct);
+    }
 
     /// <summary>Creates the database unless it exists.</summary>
     public async Task EnsureDatabaseAsync(string database, CancellationToken ct)
@@ -91,7 +198,7 @@ public sealed partial class DatabaseServer : IAsyncDisposable
             return;
         try
         {
-            await ExecuteAsync(connection, $"CREATE DATABASE {Quoted(database)}", ct);
+            await ExecuteAsync(connection, Create(database), ct);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DuplicateDatabase)
         {
@@ -106,11 +213,22 @@ public sealed partial class DatabaseServer : IAsyncDisposable
         await using (var connection = await OpenMaintenanceConnectionAsync(ct))
         {
             await ExecuteAsync(connection, $"DROP DATABASE IF EXISTS {Quoted(database)} WITH (FORCE)", ct);
-            await ExecuteAsync(connection, $"CREATE DATABASE {Quoted(database)}", ct);
+            await ExecuteAsync(connection, Create(database), ct);
         }
-        // Pooled connections to the old database were cut off by FORCE; handing one out would fail.
-        await using var pooled = new NpgsqlConnection(ConnectionStringFor(database));
-        NpgsqlConnection.ClearPool(pooled);
+        ClearPools(database);
+    }
+
+    string Create(string database) =>
+        SeparateOwner is { } owner ? $"CREATE DATABASE {Quoted(database)} OWNER {QuotedIdentifier(owner)}" : $"CREATE DATABASE {Quoted(database)}";
+
+    /// <summary>Pooled connections to a dropped database were cut off by FORCE; handing one out would fail.</summary>
+    void ClearPools(string database)
+    {
+        foreach (var connectionString in new[] { ConnectionStringFor(database), MigrationConnectionStringFor(database), AdministrationConnectionStringFor(database) })
+        {
+            using var pooled = new NpgsqlConnection(connectionString);
+            NpgsqlConnection.ClearPool(pooled);
+        }
     }
 
     /// <summary>
@@ -152,8 +270,7 @@ public sealed partial class DatabaseServer : IAsyncDisposable
         ValidName(database);
         await using (var connection = await OpenMaintenanceConnectionAsync(ct))
             await ExecuteAsync(connection, $"DROP DATABASE IF EXISTS {Quoted(database)} WITH (FORCE)", ct);
-        await using var pooled = new NpgsqlConnection(ConnectionStringFor(database));
-        NpgsqlConnection.ClearPool(pooled);
+        ClearPools(database);
     }
 
     public async ValueTask DisposeAsync()
@@ -164,7 +281,7 @@ public sealed partial class DatabaseServer : IAsyncDisposable
 
     // Administration is rare; unpooled, it leaves no idle sessions on the maintenance database.
     Task<NpgsqlConnection> OpenMaintenanceConnectionAsync(CancellationToken ct) =>
-        new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString)
+        new NpgsqlConnection(new NpgsqlConnectionStringBuilder(administration)
         {
             Database = MaintenanceDatabase,
             Pooling = false,

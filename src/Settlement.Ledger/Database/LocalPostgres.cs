@@ -14,7 +14,8 @@ namespace Settlement.Ledger.Database;
 /// </summary>
 /// <remarks>
 /// Beside the data folder <c>&lt;parent&gt;/&lt;name&gt;</c> live, owned by the invoking user:
-/// <c>&lt;name&gt;.password</c> (mode 0600), <c>&lt;name&gt;.lock</c> (held while starting or stopping),
+/// <c>&lt;name&gt;.password</c> (mode 0600, the superuser's), <c>&lt;name&gt;.owner.password</c> and
+/// <c>&lt;name&gt;.app.password</c> (mode 0600, see <see cref="OwnerRole"/> and <see cref="ApplicationRole"/>), <c>&lt;name&gt;.lock</c> (held while starting or stopping),
 /// <c>&lt;name&gt;.users</c> (a shared lock held by every live instance) and <c>&lt;name&gt;.launched</c>
 /// (the pid of a postmaster a Settlement process started); and, owned by the server's OS user,
 /// <c>&lt;name&gt;.run/</c> with the server log and the Unix socket.
@@ -25,6 +26,10 @@ public sealed class LocalPostgres : IAsyncDisposable
 {
     public const string DataDirectoryVariable = "SETTLE_DATA_DIR";
     public const string UserName = "settlement";
+    /// <summary>Owns the ledger's databases and schemas: the migrations run as this role.</summary>
+    public const string OwnerRole = "settlement_owner";
+    /// <summary>What the commands and hosts do their everyday work as: see <see cref="Store.LedgerPrivileges"/>.</summary>
+    public const string ApplicationRole = "settlement_app";
 
     static readonly TimeSpan LockTimeout = TimeSpan.FromMinutes(3);
     static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(2);
@@ -53,10 +58,15 @@ public sealed class LocalPostgres : IAsyncDisposable
     public string DataDirectory => data;
     public int MajorVersion => binaries.MajorVersion;
     public string PasswordFile => Sibling(".password");
+    public string OwnerPasswordFile => Sibling(".owner.password");
+    public string ApplicationPasswordFile => Sibling(".app.password");
     public string LogFile => Path.Combine(RunDirectory, "server.log");
     /// <summary>True when this instance launched the server; false when it found one already running and reused it.</summary>
     public bool StartedByUs { get; private set; }
+    /// <summary>The superuser's, for creating and dropping databases (and for tests that play an attacker with full access).</summary>
     public string AdminConnectionString { get; private set; } = "";
+    public string OwnerConnectionString { get; private set; } = "";
+    public string ApplicationConnectionString { get; private set; } = "";
     public string Description => $"embedded PostgreSQL {MajorVersion} on 127.0.0.1:{Port} (data {DataDirectory})";
 
     string RunDirectory => Sibling(".run");
@@ -117,7 +127,10 @@ public sealed class LocalPostgres : IAsyncDisposable
             Port = await LaunchAsync(password, ct);
             StartedByUs = true;
         }
-        AdminConnectionString = ConnectionString(Port, password, probe: false);
+        AdminConnectionString = ConnectionString(Port, UserName, password, probe: false);
+        OwnerConnectionString = ConnectionString(Port, OwnerRole, await EnsureRoleAsync(OwnerRole, OwnerPasswordFile, password, ct), probe: false);
+        ApplicationConnectionString = ConnectionString(Port, ApplicationRole,
+            await EnsureRoleAsync(ApplicationRole, ApplicationPasswordFile, password, ct), probe: false);
         lease = FileLocks.Shared(UsersFile);
     }
 
@@ -215,12 +228,38 @@ public sealed class LocalPostgres : IAsyncDisposable
         return password;
     }
 
-    async Task<string> ReadPasswordAsync(CancellationToken ct) => (await File.ReadAllTextAsync(PasswordFile, ct)).Trim();
+    Task<string> ReadPasswordAsync(CancellationToken ct) => ReadPasswordAsync(PasswordFile, ct);
 
-    async Task<string> WriteNewPasswordAsync(CancellationToken ct)
+    static async Task<string> ReadPasswordAsync(string path, CancellationToken ct) => (await File.ReadAllTextAsync(path, ct)).Trim();
+
+    Task<string> WriteNewPasswordAsync(CancellationToken ct) => WriteNewPasswordAsync(PasswordFile, ct);
+
+    /// <summary>
+    /// Creates the login role unless it exists, and holds it to no more than a login: never a superuser, and unable
+    /// to create roles or databases, whoever may have widened it. Runs under the start lock, as the superuser.
+    /// </summary>
+    /// <returns>The role's password, generated once and kept in its own file.</returns>
+    async Task<string> EnsureRoleAsync(string role, string passwordFile, string superuserPassword, CancellationToken ct)
+    {
+        var password = File.Exists(passwordFile) ? await ReadPasswordAsync(passwordFile, ct) : await WriteNewPasswordAsync(passwordFile, ct);
+        await using var connection = await new NpgsqlConnection(ConnectionString(Port, UserName, superuserPassword, probe: true)).OpenedAsync(ct);
+        await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_roles WHERE rolname = $1", connection) { Parameters = { new() { Value = role } } };
+        if (await exists.ExecuteScalarAsync(ct) is null)
+        {
+            await using var create = new NpgsqlCommand($"CREATE ROLE {role}", connection);
+            await create.ExecuteNonQueryAsync(ct);
+        }
+        // The password is hex, so it needs no quoting; utility statements take no parameters.
+        await using var hold = new NpgsqlCommand(
+            $"ALTER ROLE {role} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '{password}'", connection);
+        await hold.ExecuteNonQueryAsync(ct);
+        return password;
+    }
+
+    static async Task<string> WriteNewPasswordAsync(string path, CancellationToken ct)
     {
         var password = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        await using var file = new FileStream(PasswordFile, new FileStreamOptions
+        await using var file = new FileStream(path, new FileStreamOptions
         {
             Mode = FileMode.CreateNew,
             Access = FileAccess.Write,
@@ -335,7 +374,7 @@ public sealed class LocalPostgres : IAsyncDisposable
         {
             try
             {
-                await using var connection = new NpgsqlConnection(ConnectionString(port, password, probe: true));
+                await using var connection = new NpgsqlConnection(ConnectionString(port, UserName, password, probe: true));
                 await connection.OpenAsync(ct);
                 return;
             }
@@ -356,13 +395,13 @@ public sealed class LocalPostgres : IAsyncDisposable
         }
     }
 
-    static string ConnectionString(int port, string password, bool probe)
+    static string ConnectionString(int port, string user, string password, bool probe)
     {
         var builder = new NpgsqlConnectionStringBuilder
         {
             Host = "127.0.0.1",
             Port = port,
-            Username = UserName,
+            Username = user,
             Password = password,
             Database = "postgres",
         };

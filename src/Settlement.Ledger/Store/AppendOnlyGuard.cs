@@ -8,9 +8,6 @@ namespace Settlement.Ledger.Store;
 /// </summary>
 internal static class AppendOnlyGuard
 {
-    /// <summary>The events, and the hash chain and checkpoints that vouch for them.</summary>
-    private static readonly string[] GuardedTables = ["mt_events", Audit.ChainTables.Links, Audit.ChainTables.Checkpoints];
-
     public static async Task InstallAsync(NpgsqlDataSource dataSource, string schema, CancellationToken ct)
     {
         var sql = $"""
@@ -22,7 +19,7 @@ internal static class AppendOnlyGuard
                           HINT = 'Correct history by appending a new event (e.g. a credit note), never by editing one.';
             END
             $$;
-            """ + string.Concat(GuardedTables.Select(table => $"""
+            """ + string.Concat(LedgerPrivileges.AppendOnlyTables.Select(table => $"""
             CREATE OR REPLACE TRIGGER settle_events_refuse_update_delete
                 BEFORE UPDATE OR DELETE ON "{schema}".{table}
                 FOR EACH ROW EXECUTE FUNCTION "{schema}".settle_refuse_event_change();

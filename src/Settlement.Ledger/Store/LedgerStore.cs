@@ -23,26 +23,35 @@ namespace Settlement.Ledger.Store;
 public static class LedgerStore
 {
     public const string Schema = "ledger";
+    /// <summary>Hangfire's tables, for the hosts' scheduled checkpoints; migrated with the ledger so the application never needs DDL.</summary>
+    public const string JobSchema = "hangfire";
+    private const long MigrationLockKey = 0x5E77_1E3E_0004;
 
-    /// <summary>For a store of its own (tests, tools): Marten keeps a pool of its own, sized by the connection string.</summary>
+    /// <summary>The OCPP 1.6 transaction ids the central system hands out: an int32 on the wire, hence its maximum.</summary>
+    public const string Ocpp16TransactionIds = Schema + ".ocpp16_transaction_id";
+
+    /// <summary>For a store of its own (tests, tools, the migration): Marten keeps a pool of its own, sized by the connection string.</summary>
+    /// <param name="schemaChanges">
+    /// <see cref="AutoCreate.None"/> unless it is the owner's migration: only the owner may change the schema.
+    /// </param>
     public static StoreOptions Configure(
-        StoreOptions options, string connectionString, EventCatalogue catalogue, params IEventUpcaster[] upcasters)
+        StoreOptions options, string connectionString, AutoCreate schemaChanges, EventCatalogue catalogue, params IEventUpcaster[] upcasters)
     {
         options.Connection(connectionString);
-        return Configure(options, catalogue, upcasters);
+        return Configure(options, schemaChanges, catalogue, upcasters);
     }
 
-    /// <summary>A host's store, on the one pool its <see cref="ConnectionBudget"/> allows.</summary>
+    /// <summary>A host's store, on the one pool its <see cref="ConnectionBudget"/> allows; it changes no schema.</summary>
     public static StoreOptions Configure(
         StoreOptions options, NpgsqlDataSource dataSource, EventCatalogue catalogue, params IEventUpcaster[] upcasters)
     {
         options.Connection(dataSource);
-        return Configure(options, catalogue, upcasters);
+        return Configure(options, AutoCreate.None, catalogue, upcasters);
     }
 
-    private static StoreOptions Configure(StoreOptions options, EventCatalogue catalogue, IEventUpcaster[] upcasters)
+    private static StoreOptions Configure(StoreOptions options, AutoCreate schemaChanges, EventCatalogue catalogue, IEventUpcaster[] upcasters)
     {
-        ConfigureEventsAndProjections(options, catalogue, Schema, upcasters);
+        ConfigureEventsAndProjections(options, catalogue, Schema, schemaChanges, upcasters);
 
         // Beside the ledger, not part of it: which node holds each charger's connection, and the relayed
         // command messages too large for a NOTIFY (Settlement.Ocpp's CommandRelay).
@@ -71,18 +80,18 @@ public static class LedgerStore
     public static StoreOptions ConfigureCopy(StoreOptions options, NpgsqlDataSource dataSource, string schema)
     {
         options.Connection(dataSource);
-        return ConfigureEventsAndProjections(options, EventCatalogue.Current, schema, PlainIdentifierUpcasters.All);
+        return ConfigureEventsAndProjections(options, EventCatalogue.Current, schema, AutoCreate.CreateOrUpdate, PlainIdentifierUpcasters.All);
     }
 
     private static StoreOptions ConfigureEventsAndProjections(
-        StoreOptions options, EventCatalogue catalogue, string schema, IEventUpcaster[] upcasters)
+        StoreOptions options, EventCatalogue catalogue, string schema, AutoCreate schemaChanges, IEventUpcaster[] upcasters)
     {
         options.DatabaseSchemaName = schema;
         // A storm of reconnecting chargers, or hosts together asking more than the server allows, makes getting a
         // connection fail for a moment (the pool's wait elapsed, 53300 too many clients, 57P03 starting up):
         // reads wait it out rather than fail the charger or the request.
         options.ExtendPolly(reads => reads.AddRetry(ConnectionRetry.ReadRetry));
-        options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+        options.AutoCreateSchemaObjects = schemaChanges;
         options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, json => LedgerJson.Configure(json));
 
         options.Events.StreamIdentity = StreamIdentity.AsString;
@@ -118,7 +127,33 @@ public static class LedgerStore
         return options;
     }
 
-    /// <summary>Creates or updates the store's schema and its append-only guard, then opens the ledger.</summary>
+    /// <summary>
+    /// Creates or updates the store's schema, its append-only guard and the sequences beside it, connected as the
+    /// role that is to own them; then grants <paramref name="applicationRole"/> what the everyday work needs and
+    /// nothing that could change recorded history (see <see cref="LedgerPrivileges"/>).
+    /// </summary>
+    /// <param name="applicationRole">Null when the application connects as the owner itself.</param>
+    public static async Task MigrateAsync(string ownerConnectionString, string? applicationRole, CancellationToken ct = default)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(ownerConnectionString) { Pooling = false }.ConnectionString);
+        // Hosts starting together would migrate at once, and two GRANTs on one table fail ("tuple concurrently
+        // updated"): one migrates at a time, for as long as this session holds the lock.
+        await using var migrating = await dataSource.OpenConnectionAsync(ct);
+        await using (var wait = new NpgsqlCommand($"SELECT pg_advisory_lock({MigrationLockKey})", migrating))
+            await wait.ExecuteNonQueryAsync(ct);
+
+        using (var store = new DocumentStore(Configure(new StoreOptions(), ownerConnectionString, AutoCreate.CreateOrUpdate,
+                   EventCatalogue.Current, PlainIdentifierUpcasters.All)))
+            await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        await AppendOnlyGuard.InstallAsync(dataSource, Schema, ct);
+        await using (var sequence = dataSource.CreateCommand($"CREATE SEQUENCE IF NOT EXISTS {Ocpp16TransactionIds} MAXVALUE 2147483647"))
+            await sequence.ExecuteNonQueryAsync(ct);
+        await LedgerPrivileges.InstallJobSchemaAsync(dataSource, ct);
+        if (applicationRole is not null)
+            await LedgerPrivileges.GrantAsync(dataSource, applicationRole, ct);
+    }
+
+    /// <summary>Opens the ledger over a schema <see cref="MigrateAsync"/> made; it changes no schema itself.</summary>
     /// <param name="vaultSecret">The driver vault's secret; null reads <see cref="Drivers.VaultSecret.EnvironmentVariable"/>.</param>
     /// <param name="budget">The connections it may hold at once, all uses together; null is <see cref="ConnectionBudget.Standard"/>.</param>
     public static async Task<Ledger> OpenAsync(string connectionString, CancellationToken ct = default, Drivers.VaultSecret? vaultSecret = null,
@@ -130,8 +165,10 @@ public static class LedgerStore
         var store = new DocumentStore(Configure(new StoreOptions(), dataSource, catalogue, PlainIdentifierUpcasters.All));
         try
         {
-            await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-            await AppendOnlyGuard.InstallAsync(dataSource, Schema, ct);
+            await using var migrated = dataSource.CreateCommand($"SELECT to_regclass('{Schema}.mt_events') IS NOT NULL");
+            if (!(bool)(await migrated.ExecuteScalarAsync(ct))!)
+                throw new InvalidOperationException(
+                    $"database {new NpgsqlConnectionStringBuilder(connectionString).Database} has no ledger yet: its owner must migrate it first (LedgerStore.MigrateAsync, which every settle command runs with the migration connection)");
             return new Ledger(store, validator, dataSource, vaultSecret ?? Drivers.VaultSecret.FromEnvironment());
         }
         catch

@@ -5,6 +5,7 @@ using Settlement.Domain.Drivers;
 using Settlement.Domain.Events;
 using Settlement.Domain.Sessions;
 using Settlement.Ledger;
+using Settlement.Ledger.Store;
 using Settlement.Projections.Sessions;
 
 namespace Settlement.Ocpp.Handling;
@@ -158,16 +159,8 @@ public sealed class SessionRecorder(ChargerLedger chargers)
 
     private async Task<long> NextTransactionIdAsync(CancellationToken ct)
     {
-        await using var command = Ledger.DataSource.CreateCommand($"SELECT nextval('{TransactionIdSequence}')");
+        // Made by the ledger's migration: the application role may not create it.
+        await using var command = Ledger.DataSource.CreateCommand($"SELECT nextval('{LedgerStore.Ocpp16TransactionIds}')");
         return (long)(await command.ExecuteScalarAsync(ct))!;
-    }
-
-    private const string TransactionIdSequence = "ledger.ocpp16_transaction_id";
-
-    /// <summary>Created at start-up: chargers booting together must not race to create it.</summary>
-    public async Task EnsureTransactionIdSequenceAsync(CancellationToken ct)
-    {
-        await using var create = Ledger.DataSource.CreateCommand($"CREATE SEQUENCE IF NOT EXISTS {TransactionIdSequence} MAXVALUE 2147483647");
-        await create.ExecuteNonQueryAsync(ct);
     }
 }

@@ -9,8 +9,8 @@ namespace Settlement.Tests.Audit;
 
 /// <summary>
 /// A ledger of its own for a test that tampers with history: the shared test ledger must stay verifiable.
-/// Tampering is done as the database superuser with triggers off, which is what an attacker with full
-/// access to PostgreSQL could do.
+/// Tampering is done as the database administrator with triggers off, which is what an attacker with full
+/// access to PostgreSQL could do; the ledger itself connects as the application role, which cannot.
 /// </summary>
 internal sealed class ChainedLedger : IAsyncDisposable
 {
@@ -33,7 +33,7 @@ internal sealed class ChainedLedger : IAsyncDisposable
     public static async Task<ChainedLedger> CreateAsync(LedgerDatabase db, string purpose)
     {
         var ledger = await db.ScratchLedgerAsync(purpose);
-        return new ChainedLedger(db.Scratch(purpose), db.Server.ConnectionStringFor(db.Scratch(purpose)), ledger,
+        return new ChainedLedger(db.Scratch(purpose), db.Server.AdministrationConnectionStringFor(db.Scratch(purpose)), ledger,
             new ChainWriter(ledger.DataSource, NullLogger.Instance));
     }
 
@@ -54,7 +54,7 @@ internal sealed class ChainedLedger : IAsyncDisposable
     public Task<VerificationResult> VerifyAsync(string? trustedKeyId = null) =>
         LedgerVerification.VerifyAsync(DataSource, trustedKeyId);
 
-    /// <summary>Runs SQL as a superuser who switched the append-only triggers off (whatever role the ledger itself connects as).</summary>
+    /// <summary>Runs SQL as the administrator, a superuser who switched the append-only triggers off (the ledger itself connects as the application role, which cannot).</summary>
     public async Task TamperAsync(string sql)
     {
         await using var connection = new NpgsqlConnection(_superuserConnectionString);

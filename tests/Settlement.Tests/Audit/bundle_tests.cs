@@ -216,8 +216,8 @@ public sealed class bundle_tests(LedgerDatabase db) : IAsyncLifetime
     public async Task the_cli_exports_a_bundle_that_verifies_without_a_database_and_exits_1_once_it_is_tampered_with()
     {
         var directory = Path.Combine(Directory.CreateTempSubdirectory("settle-bundle-cli-").FullName, "bundle");
-        var export = await SettleProcess.RunAsync("export", "--from", "2000-01-01", "--to", "2100-01-01", "--out", directory,
-            "--database", L.DatabaseName, "--connection", db.ConnectionString);
+        var export = await SettleProcess.RunAsync(db, "export", "--from", "2000-01-01", "--to", "2100-01-01", "--out", directory,
+            "--database", L.DatabaseName);
         // No --connection: the bundle is all the verifier has.
         var verified = await SettleProcess.RunAsync("verify", "--bundle", directory, "--public-key", L.PublicKeyFile);
         Forge(directory, AuditBundle.Events, lines => lines.RemoveAt(2));

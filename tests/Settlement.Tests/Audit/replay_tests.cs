@@ -33,7 +33,7 @@ public sealed class replay_tests(LedgerDatabase db)
         await using var live = await LedgerStore.OpenAsync(demo);
         var progressBefore = await LiveProgressAsync(live);
 
-        await using var replay = await Replay.RunAsync(demo, ReplayCut.Everything, "audit_full", _ => { }, CancellationToken.None);
+        await using var replay = await Replay.RunAsync(await OwnerOfDemoAsync(), ReplayCut.Everything, "audit_full", _ => { }, CancellationToken.None);
         var comparison = await ReplayComparison.CompareAsync(live, replay, CancellationToken.None);
 
         Assert.Null(replay.ChangedFrom);
@@ -72,7 +72,7 @@ public sealed class replay_tests(LedgerDatabase db)
     {
         var demo = await DemoAsync();
         await using var live = await LedgerStore.OpenAsync(demo);
-        await using var replay = await Replay.RunAsync(demo, ReplayCut.Everything, "audit_altered", _ => { }, CancellationToken.None);
+        await using var replay = await Replay.RunAsync(await OwnerOfDemoAsync(), ReplayCut.Everything, "audit_altered", _ => { }, CancellationToken.None);
         var invoice = await FirstDriverInvoiceAsync(live);
 
         // Read models are ordinary tables: nothing stops a hand-typed UPDATE, which is why the replay checks them.
@@ -109,7 +109,7 @@ public sealed class replay_tests(LedgerDatabase db)
         await using var live = await LedgerStore.OpenAsync(demo);
         var (cut, stoppedLater) = await MidHistoryStopAsync(live);
 
-        await using var replay = await Replay.RunAsync(demo, new ReplayCut(Position: cut), "audit_cut", _ => { }, CancellationToken.None);
+        await using var replay = await Replay.RunAsync(await OwnerOfDemoAsync(), new ReplayCut(Position: cut), "audit_cut", _ => { }, CancellationToken.None);
         var comparison = await ReplayComparison.CompareAsync(live, replay, CancellationToken.None);
 
         Assert.Equal(cut, replay.Position);
@@ -130,7 +130,7 @@ public sealed class replay_tests(LedgerDatabase db)
     {
         var database = await DemoDatabaseAsync();
 
-        var run = await SettleProcess.RunAsync("replay", "--compare", "--schema", "audit_cli", "--database", database, "--connection", db.ConnectionString);
+        var run = await SettleProcess.RunAsync(db, "replay", "--compare", "--schema", "audit_cli", "--database", database);
 
         Assert.Contains("Replayed", run.Output);
         Assert.Contains("Live compared with the replay", run.Output);
@@ -152,7 +152,7 @@ public sealed class replay_tests(LedgerDatabase db)
         (int ExitCode, string Output) run;
         try
         {
-            run = await SettleProcess.RunAsync("replay", "--compare", "--schema", "audit_cli_altered", "--database", database, "--connection", db.ConnectionString);
+            run = await SettleProcess.RunAsync(db, "replay", "--compare", "--schema", "audit_cli_altered", "--database", database);
         }
         finally
         {
@@ -168,16 +168,20 @@ public sealed class replay_tests(LedgerDatabase db)
     public async Task the_live_ledger_is_not_a_replay_schema()
     {
         var demo = await DemoAsync();
+        var owner = await OwnerOfDemoAsync();
         await using var live = await LedgerStore.OpenAsync(demo);
 
         var refused = await Assert.ThrowsAsync<ArgumentException>(() =>
-            Replay.RunAsync(demo, ReplayCut.Everything, LedgerStore.Schema, _ => { }, CancellationToken.None));
+            Replay.RunAsync(owner, ReplayCut.Everything, LedgerStore.Schema, _ => { }, CancellationToken.None));
 
         Assert.Contains("cannot be a replay schema", refused.Message);
         Assert.True(await ScalarAsync(live, "select count(*) from ledger.mt_events") > 0);
     }
 
     private async Task<string> DemoAsync() => db.Server.ConnectionStringFor(await DemoDatabaseAsync());
+
+    /// <summary>A replay creates a schema of its own, which only the ledger's owner may.</summary>
+    private async Task<string> OwnerOfDemoAsync() => db.Server.MigrationConnectionStringFor(await DemoDatabaseAsync());
 
     /// <summary>The demo's own day of history, written by <c>settle demo</c> once per test process.</summary>
     private async Task<string> DemoDatabaseAsync()
@@ -188,10 +192,11 @@ public sealed class replay_tests(LedgerDatabase db)
             if (_demo is not null) return _demo;
             var database = db.Scratch("replay_demo");
             var documents = Directory.CreateTempSubdirectory("settle-replay-documents-");
-            var run = await SettleProcess.RunAsync("demo", "--days", "1", "--live-seconds", "0", "--database", database,
-                "--connection", db.ConnectionString, "--documents", documents.FullName);
+            var run = await SettleProcess.RunAsync(db, "demo", "--days", "1", "--live-seconds", "0", "--database", database, "--documents", documents.FullName);
             documents.Delete(recursive: true);
             Assert.True(run.ExitCode == 0, run.Output);
+            // The CLI migrated as the administrator; migrating here hands the database to the owner role.
+            await db.Server.MigrateAsync(database, CancellationToken.None);
             return _demo = database;
         }
         finally

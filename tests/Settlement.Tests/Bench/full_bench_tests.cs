@@ -21,9 +21,9 @@ public sealed class full_bench_tests(LedgerDatabase db)
         var json = Path.Combine(Path.GetTempPath(), $"settle-bench-{Guid.NewGuid():N}.json");
 
         // No waiting for the host's JIT: it could add up to a minute to the suite.
-        var run = await SettleProcess.RunAsync("bench", "--runs", "1", "--days", "1", "--rows", "500", "--writers", "4", "--chargers", "2",
+        var run = await SettleProcess.RunAsync(db, "bench", "--runs", "1", "--days", "1", "--rows", "500", "--writers", "4", "--chargers", "2",
             "--duration", "1", "--warmup", "1", "--jit-wait", "0", "--sessions", "200", "--invoices", "5", "--json", json,
-            "--database", db.Scratch("bench_all"), "--connection", db.ConnectionString);
+            "--database", db.Scratch("bench_all"));
 
         Assert.True(run.ExitCode == 0, run.Output);
         using var figures = JsonDocument.Parse(await File.ReadAllTextAsync(json));
@@ -43,7 +43,7 @@ public sealed class full_bench_tests(LedgerDatabase db)
     [InlineData("bench", "ocpp", "--jit-wait", "-1")]
     public async Task a_negative_wait_for_the_jit_is_refused_before_anything_runs(params string[] args)
     {
-        var run = await SettleProcess.RunAsync([.. args, "--connection", db.ConnectionString]);
+        var run = await SettleProcess.RunAsync(db, args);
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("--jit-wait at least 0", run.Output);

@@ -17,7 +17,9 @@ public sealed class raw_insert_baseline_tests(LedgerDatabase db)
         ];
         long reported = 0;
 
-        var result = await RawInsertBaseline.RunAsync(db.ConnectionString, samples, rows: 2_503, connections: 3, batchSize: 400,
+        // The baseline makes its own schema, as the ledger's owner: the application role may not.
+        var owner = db.Server.MigrationConnectionStringFor(db.Name);
+        var result = await RawInsertBaseline.RunAsync(owner, samples, rows: 2_503, connections: 3, batchSize: 400,
             table: table, inserted: n => Interlocked.Add(ref reported, n));
 
         Assert.Equal(2_503, result.Rows);
@@ -26,7 +28,7 @@ public sealed class raw_insert_baseline_tests(LedgerDatabase db)
         Assert.Equal(samples.Average(s => s.Bytes), result.AverageRowBytes);
         Assert.True(result.MachineCpu > TimeSpan.Zero, $"machine CPU {result.MachineCpu}");
         Assert.Equal(result.MachineCpu!.Value.TotalMicroseconds / 2_503, result.CpuMicrosecondsPerRow);
-        await using var connection = new NpgsqlConnection(db.ConnectionString);
+        await using var connection = new NpgsqlConnection(owner);
         await connection.OpenAsync();
         await using var count = new NpgsqlCommand(
             $"SELECT count(*), count(*) FILTER (WHERE stream_id = 'session:A-1'), count(headers), min(data->>'sessionId') FROM bench.{table}", connection);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Settlement.Ledger.Audit;
+using Settlement.Ledger.Database;
 
 namespace Settlement.Tests.Cli;
 
@@ -8,6 +9,16 @@ internal static class SettleProcess
 {
     public static Task<(int ExitCode, string Output)> RunAsync(params string[] arguments) =>
         RunAsync(new Dictionary<string, string?>(), arguments);
+
+    /// <summary>
+    /// Runs against the test's server as an operator with their own PostgreSQL would: <c>--connection</c> as the
+    /// application role, and the administrator's connection (who may create databases) to migrate with.
+    /// </summary>
+    public static Task<(int ExitCode, string Output)> RunAsync(LedgerDatabase db, params string[] arguments) =>
+        RunAsync(new Dictionary<string, string?>
+        {
+            [DatabaseServer.MigrationConnectionVariable] = db.Server.AdministrationConnectionStringFor("postgres"),
+        }, [.. arguments, "--connection", db.ConnectionString]);
 
     /// <param name="environment">Variables set (or, when null, removed) for this run only.</param>
     public static async Task<(int ExitCode, string Output)> RunAsync(IReadOnlyDictionary<string, string?> environment, params string[] arguments)

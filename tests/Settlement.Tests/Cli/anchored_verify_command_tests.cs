@@ -1,5 +1,6 @@
 using Npgsql;
 using Settlement.Ledger.Audit;
+using Settlement.Ledger.Database;
 using Settlement.Tests.Audit;
 
 namespace Settlement.Tests.Cli;
@@ -11,7 +12,13 @@ public sealed class anchored_verify_command_tests(LedgerDatabase db) : IDisposab
     /// <summary>A home of its own, so the default ~/.settlement/anchors is this test's and no one else's.</summary>
     private readonly DirectoryInfo _home = Directory.CreateTempSubdirectory("settle-home-");
 
-    private Dictionary<string, string?> Defaults => new() { ["HOME"] = _home.FullName, [AnchorLog.EnvironmentVariable] = null };
+    // The CLI works as the application role (--connection) and migrates as the administrator, as SettleProcess.RunAsync(db, ...) does.
+    private Dictionary<string, string?> Defaults => new()
+    {
+        ["HOME"] = _home.FullName,
+        [AnchorLog.EnvironmentVariable] = null,
+        [DatabaseServer.MigrationConnectionVariable] = db.Server.AdministrationConnectionStringFor("postgres"),
+    };
 
     [Fact]
     public async Task the_demo_anchors_a_checkpoint_where_verify_finds_it_with_no_arguments_and_a_deleted_checkpoint_fails()
@@ -26,7 +33,7 @@ public sealed class anchored_verify_command_tests(LedgerDatabase db) : IDisposab
         Assert.True(File.Exists(anchorLog), demo.Output);
 
         var verified = await SettleAsync(Defaults, "verify", "--database", database, "--connection", db.ConnectionString);
-        await using (var superuser = new NpgsqlConnection(db.Server.ConnectionStringFor(database)))
+        await using (var superuser = new NpgsqlConnection(db.Server.AdministrationConnectionStringFor(database)))
         {
             await superuser.OpenAsync();
             await using var deleting = new NpgsqlCommand("SET session_replication_role = replica; DELETE FROM ledger.chain_checkpoints", superuser);

@@ -9,9 +9,9 @@ public sealed class erase_driver_command_tests(LedgerDatabase db)
         var token = "CLI-" + Guid.NewGuid().ToString("N")[..10];
         var sealedToken = await db.Ledger.Drivers.SealTokenAsync(token);
 
-        var erased = await SettleProcess.RunAsync("erase-driver", "--token", token, "--connection", db.ConnectionString);
-        var again = await SettleProcess.RunAsync("erase-driver", "--token", token, "--connection", db.ConnectionString);
-        var neither = await SettleProcess.RunAsync("erase-driver", "--connection", db.ConnectionString);
+        var erased = await SettleProcess.RunAsync(db, "erase-driver", "--token", token);
+        var again = await SettleProcess.RunAsync(db, "erase-driver", "--token", token);
+        var neither = await SettleProcess.RunAsync(db, "erase-driver");
 
         Assert.True(erased.ExitCode == 0, erased.Output);
         Assert.Contains(sealedToken.DriverRef, erased.Output);

@@ -12,7 +12,7 @@ public sealed class settle_command_tests(LedgerDatabase db)
     public async Task demo_appends_a_day_of_history_and_reports_what_it_appended()
     {
         var documents = Directory.CreateTempSubdirectory("settle-demo-documents-");
-        var run = await SettleProcess.RunAsync("demo", "--days", "1", "--live-seconds", "0", "--database", DemoDatabase, "--connection", db.ConnectionString,
+        var run = await SettleProcess.RunAsync(db, "demo", "--days", "1", "--live-seconds", "0", "--database", DemoDatabase,
             "--documents", documents.FullName);
 
         Assert.True(run.ExitCode == 0, run.Output);
@@ -51,8 +51,8 @@ public sealed class settle_command_tests(LedgerDatabase db)
 
         // The regulator report of that day, from the same database, passes EV-ChART's upload checks.
         var report = Path.Combine(documents.FullName, "module-2.csv");
-        var nevi = await SettleProcess.RunAsync("report", "nevi", "--module", "2", "--from", "2026-10-01", "--through", "2026-10-01",
-            "--site", "US-DEN", "--out", report, "--database", DemoDatabase, "--connection", db.ConnectionString);
+        var nevi = await SettleProcess.RunAsync(db, "report", "nevi", "--module", "2", "--from", "2026-10-01", "--through", "2026-10-01",
+            "--site", "US-DEN", "--out", report, "--database", DemoDatabase);
         Assert.True(nevi.ExitCode == 0, nevi.Output);
         var csv = await File.ReadAllTextAsync(report);
         Assert.Empty(Settlement.Domain.Reports.EvChartValidator.Validate(Settlement.Domain.Reports.NeviModule.ChargingSessions, csv));
@@ -77,13 +77,13 @@ public sealed class settle_command_tests(LedgerDatabase db)
     {
         var precious = db.Scratch(purpose);
         await db.Server.EnsureDatabaseAsync(precious, CancellationToken.None);
-        await Sql.ScalarAsync(db.Server.ConnectionStringFor(precious), "create table if not exists ledger_rows (id int); insert into ledger_rows values (1)");
+        await Sql.ScalarAsync(db.Server.MigrationConnectionStringFor(precious), "create table if not exists ledger_rows (id int); insert into ledger_rows values (1)");
 
-        var run = await SettleProcess.RunAsync([.. command, "--database", precious, "--connection", db.ConnectionString]);
+        var run = await SettleProcess.RunAsync(db, [.. command, "--database", precious]);
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains($"database '{precious}' exists and was not created by settle demo or bench, so it is not dropped", run.Output);
-        Assert.Equal(1L, await Sql.ScalarAsync(db.Server.ConnectionStringFor(precious), "select count(*) from ledger_rows"));
+        Assert.Equal(1L, await Sql.ScalarAsync(db.Server.MigrationConnectionStringFor(precious), "select count(*) from ledger_rows"));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using JasperFx;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -162,7 +163,7 @@ public sealed class crypto_shredding_tests(LedgerDatabase db) : IAsyncLifetime
     {
         var sessionId = "S-v1-" + Guid.NewGuid().ToString("N")[..8];
         var v1 = new SessionStarted(sessionId, "DE-MUC-01", 1, 1, "tx-1", "RFID-LEGACY", 1_000, Ledger.Events.Noon);
-        using (var before = new DocumentStore(LedgerStore.Configure(new StoreOptions(), db.ConnectionString,
+        using (var before = new DocumentStore(LedgerStore.Configure(new StoreOptions(), db.ConnectionString, AutoCreate.None,
                    new EventCatalogue([new EventType(typeof(SessionStarted), EventFamily.Session)]))))
         await using (var session = before.LightweightSession())
         {

@@ -19,7 +19,8 @@ public sealed class append_only_tests(LedgerDatabase db)
         await db.Ledger.AppendAsync(StreamAppend.New(stream, Pending(Started(sessionId))));
         var before = await db.Ledger.ReadStreamAsync(stream);
 
-        await using var connection = new NpgsqlConnection(db.ConnectionString);
+        // As the tables' owner: the application role is refused before the trigger is asked (least_privilege_tests).
+        await using var connection = new NpgsqlConnection(db.Server.MigrationConnectionStringFor(db.Name));
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.AddWithValue("stream", stream);

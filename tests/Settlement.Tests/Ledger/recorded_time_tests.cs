@@ -15,13 +15,13 @@ public sealed class recorded_time_tests(LedgerDatabase db)
     {
         var name = db.Scratch("recorded_time");
         await db.Server.RecreateDatabaseAsync(name, CancellationToken.None);
-        await using (var admin = new NpgsqlConnection(db.Server.ConnectionStringFor("postgres")))
+        await using (var admin = new NpgsqlConnection(db.Server.AdministrationConnectionStringFor("postgres")))
         {
             await admin.OpenAsync();
             await using var zone = new NpgsqlCommand($"ALTER DATABASE {name} SET timezone TO 'Pacific/Auckland'", admin);
             await zone.ExecuteNonQueryAsync();
         }
-        await using var ledger = await LedgerStore.OpenAsync(db.Server.ConnectionStringFor(name));
+        await using var ledger = await db.Server.OpenLedgerAsync(name, CancellationToken.None);
         var (first, second) = (NewSessionId(), NewSessionId());
         var before = SystemClock.Instance.GetCurrentInstant();
 

@@ -1,3 +1,4 @@
+using JasperFx;
 using Marten;
 using Settlement.Domain.Events;
 using Settlement.Ledger.Store;
@@ -13,7 +14,7 @@ namespace Settlement.Tests.Ledger
         public async Task an_event_stored_under_v1_is_read_as_v2_and_its_stored_row_is_untouched()
         {
             var stream = "test:" + Guid.NewGuid().ToString("N");
-            using (var before = new DocumentStore(LedgerStore.Configure(new StoreOptions(), db.ConnectionString,
+            using (var before = new DocumentStore(LedgerStore.Configure(new StoreOptions(), db.ConnectionString, AutoCreate.None,
                        new EventCatalogue([new EventType(typeof(ChargingLimitSet), EventFamily.Session)]))))
             await using (var session = before.LightweightSession())
             {
@@ -21,7 +22,7 @@ namespace Settlement.Tests.Ledger
                 await session.SaveChangesAsync();
             }
 
-            using var after = new DocumentStore(LedgerStore.Configure(new StoreOptions(), db.ConnectionString,
+            using var after = new DocumentStore(LedgerStore.Configure(new StoreOptions(), db.ConnectionString, AutoCreate.None,
                 new EventCatalogue(
                 [
                     new EventType(typeof(ChargingLimitSet), EventFamily.Session),

@@ -16,7 +16,7 @@ public sealed class writer_connection_tests(LedgerDatabase db)
         var before = NewSessionId();
         await ledger.AppendAsync(StreamAppend.New(StreamIds.Session(before), Pending(Started(before))));
 
-        await using (var admin = new NpgsqlConnection(db.Server.ConnectionStringFor("postgres")))
+        await using (var admin = new NpgsqlConnection(db.Server.AdministrationConnectionStringFor("postgres")))
         {
             await admin.OpenAsync();
             await using var cut = new NpgsqlCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1", admin)

@@ -45,6 +45,7 @@ public sealed class ocpp_chaos_tests(ITestOutputHelper output) : IAsyncLifetime
             await create.ExecuteNonQueryAsync();
         }
         _connectionString = new NpgsqlConnectionStringBuilder(_postgres.AdminConnectionString) { Database = Database }.ConnectionString;
+        await LedgerStore.MigrateAsync(_connectionString, applicationRole: null);
     }
 
     public async Task DisposeAsync()

@@ -193,7 +193,7 @@ public sealed class ocpp_outage_tests(LedgerDatabase db) : IAsyncLifetime
     private async Task SetConnectionsAllowedAsync(bool allowed)
     {
         var name = db.Scratch(Purpose);
-        var admin = db.Server.ConnectionStringFor("postgres");
+        var admin = db.Server.AdministrationConnectionStringFor("postgres");
         await Sql.ScalarAsync(admin, $"ALTER DATABASE {name} ALLOW_CONNECTIONS {(allowed ? "true" : "false")}");
         if (!allowed)
             await Sql.ScalarAsync(admin, $"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{name}'");

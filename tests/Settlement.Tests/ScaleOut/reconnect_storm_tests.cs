@@ -25,7 +25,7 @@ public sealed class reconnect_storm_tests(LedgerDatabase db) : IAsyncLifetime
 
     private readonly string _database = db.Scratch("storm");
     private readonly string _password = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
-    private string Admin => db.Server.ConnectionStringFor("postgres");
+    private string Admin => db.Server.AdministrationConnectionStringFor("postgres");
     private string Role => _database;
 
     public async Task InitializeAsync()
@@ -34,6 +34,8 @@ public sealed class reconnect_storm_tests(LedgerDatabase db) : IAsyncLifetime
         await Sql.ScalarAsync(Admin, $"DROP ROLE IF EXISTS {Role}");
         await Sql.ScalarAsync(Admin, $"CREATE ROLE {Role} LOGIN PASSWORD '{_password}' CONNECTION LIMIT {ServerAllows}");
         await Sql.ScalarAsync(Admin, $"CREATE DATABASE {_database} OWNER {Role}");
+        // The limited role owns this database, so it migrates the ledger too (one connection, as an operator may run it).
+        await LedgerStore.MigrateAsync(HostConnection("storm-migration"), applicationRole: null);
     }
 
     public async Task DisposeAsync()
@@ -90,12 +92,12 @@ public sealed class reconnect_storm_tests(LedgerDatabase db) : IAsyncLifetime
     }
 
     /// <summary>Chargers whose presence row names a live host session (as another host locating them would read it).</summary>
-    private async Task<long> PresentAsync() => (long)(await Sql.ScalarAsync(db.Server.ConnectionStringFor(_database), $"""
+    private async Task<long> PresentAsync() => (long)(await Sql.ScalarAsync(db.Server.AdministrationConnectionStringFor(_database), $"""
         SELECT count(*) FROM {LedgerStore.Schema}.charger_presence p
         JOIN pg_stat_activity a ON a.pid = p.node_pid AND a.backend_start = p.node_started
         """))!;
 
-    private async Task<long> CameBackOnlineAsync() => (long)(await Sql.ScalarAsync(db.Server.ConnectionStringFor(_database), $"""
+    private async Task<long> CameBackOnlineAsync() => (long)(await Sql.ScalarAsync(db.Server.AdministrationConnectionStringFor(_database), $"""
         SELECT count(DISTINCT stream_id) FROM {LedgerStore.Schema}.mt_events
         WHERE type = '{EventCatalogue.Current.All.Single(t => t.ClrType == typeof(ChargerCameBackOnline)).StoredName}'
         """))!;
