@@ -34,22 +34,24 @@ internal static class AuditCommand
             {
                 var trustedKeyId = parse.GetValue(publicKey) is { } file ? CheckpointKeys.IdOfPublicKeyFile(file.FullName) : null;
                 if (parse.GetValue(bundle) is { } directory) return VerifyBundle(directory, trustedKeyId, ct);
-                var log = AnchorLog.For(database.DatabaseName(parse), parse.GetValue(anchors)?.FullName);
-                var anchored = log.Read();
-                PrintAnchors(log, anchored);
-                await using var open = await ReportCommand.OpenAsync(database, parse, ct);
-                var started = Stopwatch.StartNew();
-                VerificationResult? result = null;
-                await AnsiConsole.Progress().StartAsync(async progress =>
+                var anchorRoot = parse.GetValue(anchors)?.FullName;
+                await using var server = await database.ConnectAsync(parse, m => AnsiConsole.MarkupLineInterpolated($"[grey]{m}[/]"), ct);
+                var targets = database.Named(parse) ? [database.DatabaseName(parse)] : await UnnamedTargetsAsync(server, database.DatabaseName(parse), anchorRoot, ct);
+                var verified = true;
+                foreach (var name in targets)
                 {
-                    var task = progress.AddTask("Verifying the hash chain");
-                    result = await LedgerVerification.VerifyAsync(open.Ledger.DataSource, trustedKeyId, anchored,
-                        (done, last) => { task.MaxValue = Math.Max(last, 1); task.Value = done; }, ct);
-                });
-                Print(result!, started.Elapsed);
-                if (trustedKeyId is null && anchored.Count == 0 && result!.CheckpointsVerified > 0)
-                    AnsiConsole.MarkupLine("[yellow]Checkpoints were checked against the keys they name; pass --public-key with the operator's published key to trust them.[/]");
-                return result!.Verified ? 0 : 1;
+                    if (targets.Count > 1) AnsiConsole.MarkupLineInterpolated($"[bold]Database {name}[/]");
+                    try
+                    {
+                        verified &= await VerifyDatabaseAsync(server, name, AnchorLog.For(name, anchorRoot), trustedKeyId, ct);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException && targets.Count > 1)
+                    {
+                        AnsiConsole.MarkupLineInterpolated($"[red]NOT VERIFIED: {Failure(e)}[/]");
+                        verified = false;
+                    }
+                }
+                return verified ? 0 : 1;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -59,6 +61,42 @@ internal static class AuditCommand
             }
         });
         return command;
+    }
+
+    /// <summary>
+    /// A bare <c>settle verify</c> checks the served ledger (if there is one) and every ledger whose checkpoints were
+    /// anchored under the anchor root, the demo's among them: an anchored ledger is never left out because its
+    /// name was not typed.
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> UnnamedTargetsAsync(DatabaseServer server, string defaultDatabase, string? anchorRoot, CancellationToken ct)
+    {
+        var anchored = AnchorLog.AnchoredDatabases(anchorRoot);
+        var targets = new List<string>();
+        if (anchored.Contains(defaultDatabase) || await server.DatabaseExistsAsync(defaultDatabase, ct)) targets.Add(defaultDatabase);
+        targets.AddRange(anchored.Where(name => name != defaultDatabase));
+        return targets.Count > 0 ? targets : [defaultDatabase];
+    }
+
+    private static async Task<bool> VerifyDatabaseAsync(DatabaseServer server, string name, AnchorLog log, string? trustedKeyId, CancellationToken ct)
+    {
+        var anchored = log.Read();
+        PrintAnchors(log, anchored);
+        if (anchored.Count > 0 && !await server.DatabaseExistsAsync(name, ct))
+            throw new InvalidDataException(
+                $"checkpoints of {name} are anchored in {log.FilePath}, but the database {name} does not exist: the anchored ledger was dropped or renamed.");
+        await using var ledger = await server.OpenLedgerAsync(name, ct);
+        var started = Stopwatch.StartNew();
+        VerificationResult? result = null;
+        await AnsiConsole.Progress().StartAsync(async progress =>
+        {
+            var task = progress.AddTask("Verifying the hash chain");
+            result = await LedgerVerification.VerifyAsync(ledger.DataSource, trustedKeyId, anchored,
+                (done, last) => { task.MaxValue = Math.Max(last, 1); task.Value = done; }, ct);
+        });
+        Print(result!, started.Elapsed);
+        if (trustedKeyId is null && anchored.Count == 0 && result!.CheckpointsVerified > 0)
+            AnsiConsole.MarkupLine("[yellow]Checkpoints were checked against the keys they name; pass --public-key with the operator's published key to trust them.[/]");
+        return result!.Verified;
     }
 
     private static string Failure(Exception e) => e switch
@@ -75,10 +113,7 @@ internal static class AuditCommand
         {
             AnsiConsole.MarkupLineInterpolated(
                 $"[yellow]No anchor found (looked for {log.FilePath}). The ledger is checked only against its own chain and checkpoints, which is weaker: whoever rewrites the database can rewrite those with it. Sign checkpoints (`settle checkpoint --key F`, or the host's Audit:CheckpointKeyFile) to anchor them there, or pass --anchors with the operator's copy.[/]");
-            var root = Path.GetDirectoryName(log.Directory)!;
-            var anchoredElsewhere = Directory.Exists(root)
-                ? Directory.GetDirectories(root).Where(d => File.Exists(Path.Combine(d, AnchorLog.FileName))).Select(Path.GetFileName).Order().ToList()
-                : [];
+            var anchoredElsewhere = AnchorLog.AnchoredDatabases(Path.GetDirectoryName(log.Directory));
             if (anchoredElsewhere.Count > 0)
                 AnsiConsole.MarkupLineInterpolated($"[yellow]Anchors were found for: {string.Join(", ", anchoredElsewhere)} (verify one with --database NAME).[/]");
             return;

@@ -63,6 +63,11 @@ public sealed class DatabaseOptions
         return settings.Build().GetConnectionString(settingName) is { Length: > 0 } fromSettings ? fromSettings : null;
     }
 
+    /// <summary>Whether the user named the database: --database, or a connection string that names one.</summary>
+    internal bool Named(ParseResult parse) =>
+        parse.GetValue(Database) is { Length: > 0 }
+        || Configured(parse.GetValue(Connection)) is { } configured && new NpgsqlConnectionStringBuilder(configured).Database is { Length: > 0 };
+
     /// <summary>The database to use: --database, else the one named in the connection string, else the default.</summary>
     internal string DatabaseName(ParseResult parse)
     {

@@ -35,7 +35,7 @@ internal static class DemoAudit
         AnsiConsole.MarkupLineInterpolated(
             $"Hash chain: [bold]{result.EventsVerified:N0}[/] events linked and verified in {verifying.Elapsed.TotalSeconds:F1} s; head {ChainHash.Hex(result.Head.Hash)[..16]}… at event {result.Head.Sequence:N0}.");
         AnsiConsole.MarkupLineInterpolated(
-            $"Checkpoint at event [bold]{result.Head.Sequence:N0}[/] signed with the demo's key {CheckpointKeys.IdOf(key)} and anchored in [bold]{anchors.FilePath}[/]: `./settle verify --database {Path.GetFileName(anchors.Directory)}` holds the ledger to it.");
+            $"Checkpoint at event [bold]{result.Head.Sequence:N0}[/] signed with the demo's key {CheckpointKeys.IdOf(key)} and anchored in [bold]{anchors.FilePath}[/]: `./settle verify` holds the ledger to it.");
     }
 
     /// <summary>The demo's key beside the anchor directories, created on the first run and kept for the next.</summary>

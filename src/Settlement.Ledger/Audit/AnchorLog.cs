@@ -41,6 +41,15 @@ public sealed class AnchorLog
         : Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment
         : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".settlement", "anchors");
 
+    /// <summary>The databases that have an anchor log under the root (see <see cref="Root"/>), by name.</summary>
+    public static IReadOnlyList<string> AnchoredDatabases(string? root = null)
+    {
+        var directory = Root(root);
+        return System.IO.Directory.Exists(directory)
+            ? [.. System.IO.Directory.GetDirectories(directory).Where(d => File.Exists(Path.Combine(d, FileName))).Select(d => Path.GetFileName(d)!).Order(StringComparer.Ordinal)]
+            : [];
+    }
+
     /// <summary>Appends the checkpoints and forces them to disk before returning: a checkpoint reported as anchored is.</summary>
     public async Task AppendAsync(IReadOnlyCollection<Checkpoint> checkpoints, CancellationToken ct = default)
     {

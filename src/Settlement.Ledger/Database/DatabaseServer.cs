@@ -185,16 +185,27 @@ public sealed partial class DatabaseServer : IAsyncDisposable
         return await LedgerStore.OpenAsync(ConnectionStringFor(database), ct);
     }
 
+    public async Task<bool> DatabaseExistsAsync(string database, CancellationToken ct)
+    {
+        await using var connection = await OpenMaintenanceConnectionAsync(ct);
+        return await ExistsAsync(connection, database, ct);
+    }
+
+    private static async Task<bool> ExistsAsync(NpgsqlConnection connection, string database, CancellationToken ct)
+    {
+        await using var exists = new NpgsqlCommand("select 1 from pg_database where datname = $1", connection)
+        {
+            Parameters = { new NpgsqlParameter { Value = database } },
+        };
+        return await exists.ExecuteScalarAsync(ct) is not null;
+    }
+
     /// <summary>Creates the database unless it exists.</summary>
     public async Task EnsureDatabaseAsync(string database, CancellationToken ct)
     {
         ValidName(database);
         await using var connection = await OpenMaintenanceConnectionAsync(ct);
-        await using var exists = new NpgsqlCommand("select 1 from pg_database where datname = $1", connection)
-        {
-            Parameters = { new NpgsqlParameter { Value = database } },
-        };
-        if (await exists.ExecuteScalarAsync(ct) is not null)
+        if (await ExistsAsync(connection, database, ct))
             return;
         try
         {
