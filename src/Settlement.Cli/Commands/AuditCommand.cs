@@ -36,11 +36,12 @@ internal static class AuditCommand
                 if (parse.GetValue(bundle) is { } directory) return VerifyBundle(directory, trustedKeyId, ct);
                 var anchorRoot = parse.GetValue(anchors)?.FullName;
                 await using var server = await database.ConnectAsync(parse, m => AnsiConsole.MarkupLineInterpolated($"[grey]{m}[/]"), ct);
-                var targets = database.Named(parse) ? [database.DatabaseName(parse)] : await UnnamedTargetsAsync(server, database.DatabaseName(parse), anchorRoot, ct);
+                var named = database.Named(parse);
+                var targets = named ? [database.DatabaseName(parse)] : await UnnamedTargetsAsync(server, database.DatabaseName(parse), anchorRoot, ct);
                 var verified = true;
                 foreach (var name in targets)
                 {
-                    if (targets.Count > 1) AnsiConsole.MarkupLineInterpolated($"[bold]Database {name}[/]");
+                    if (!named) AnsiConsole.MarkupLineInterpolated($"[bold]Database {name}[/]");
                     try
                     {
                         verified &= await VerifyDatabaseAsync(server, name, AnchorLog.For(name, anchorRoot), trustedKeyId, ct);

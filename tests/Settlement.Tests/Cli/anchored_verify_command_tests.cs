@@ -32,16 +32,19 @@ public sealed class anchored_verify_command_tests(LedgerDatabase db) : IDisposab
         var anchorLog = Path.Combine(_home.FullName, ".settlement", "anchors", database, AnchorLog.FileName);
         Assert.True(File.Exists(anchorLog), demo.Output);
 
-        var verified = await SettleAsync(Defaults, "verify", "--database", database, "--connection", db.ConnectionString);
+        // As the README has it: no --database, and a connection string that names none.
+        var serverOnly = new NpgsqlConnectionStringBuilder(db.ConnectionString) { Database = null }.ConnectionString;
+        var verified = await SettleAsync(Defaults, "verify", "--connection", serverOnly);
         await using (var superuser = new NpgsqlConnection(db.Server.AdministrationConnectionStringFor(database)))
         {
             await superuser.OpenAsync();
             await using var deleting = new NpgsqlCommand("SET session_replication_role = replica; DELETE FROM ledger.chain_checkpoints", superuser);
             await deleting.ExecuteNonQueryAsync();
         }
-        var tampered = await SettleAsync(Defaults, "verify", "--database", database, "--connection", db.ConnectionString);
+        var tampered = await SettleAsync(Defaults, "verify", "--connection", serverOnly);
 
         Assert.True(verified.ExitCode == 0, verified.Output);
+        Assert.Contains($"Database {database}", verified.Output);
         Assert.Contains($"Anchors: 1 signed checkpoints in {anchorLog}", verified.Output);
         Assert.Contains("Verified: every chained event is exactly as it was chained, and every anchored checkpoint is in the database as anchored", verified.Output);
         Assert.Equal(1, tampered.ExitCode);
