@@ -59,10 +59,18 @@ public sealed class ocpp_chaos_tests(ITestOutputHelper output) : IAsyncLifetime
     public async Task every_acknowledged_message_survives_a_host_kill_and_a_database_crash()
     {
         var chargers = await RegisterChargersAsync();
+        // The hosts sign and anchor checkpoints every few seconds through the drill, so verify holds the ledger to them.
+        var key = Path.Combine(_folder.Root, "operator.pem");
+        var anchors = Path.Combine(_folder.Root, "anchors");
+        var keys = await SettleProcess.RunAsync("keys", "create", "--out", key);
+        Assert.True(keys.ExitCode == 0, keys.Output);
         var settings = new Dictionary<string, string>
         {
             ["Ocpp__HeartbeatIntervalSeconds"] = "10",
             ["Ocpp__OfflineGraceSeconds"] = "5",
+            ["Audit__CheckpointKeyFile"] = key,
+            ["Audit__CheckpointCron"] = "*/4 * * * * *",
+            ["Audit__AnchorDirectory"] = anchors,
         };
         var host = await HostProcess.StartAsync(Database, _connectionString, CancellationToken.None, settings);
         var endpoint = host.OcppEndpoint;
@@ -111,9 +119,11 @@ public sealed class ocpp_chaos_tests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(report.SessionsAcknowledged, report.SessionsRecorded);
         Assert.Equal(report.EnergyAcknowledgedWh, report.EnergyRecordedWh);
 
-        var verify = await SettleProcess.RunAsync("verify", "--connection", _connectionString, "--database", Database);
+        var verify = await SettleProcess.RunAsync("verify", "--connection", _connectionString, "--database", Database,
+            "--anchors", anchors, "--public-key", Path.ChangeExtension(key, ".pub.pem"));
         output.WriteLine(verify.Output);
         Assert.True(verify.ExitCode == 0, verify.Output);
+        Assert.Matches(@"Anchors: [1-9][\d,]* signed checkpoints", verify.Output);
     }
 
     /// <summary>The chargers hung up while the host ran: it records them offline before the drill reads the ledger.</summary>
