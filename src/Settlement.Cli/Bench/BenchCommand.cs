@@ -236,17 +236,7 @@ internal static class BenchCommand
             var name = database.ScratchDatabaseName(parse);
             await database.RecreateScratchAsync(server, name, ct);
             AnsiConsole.MarkupLineInterpolated($"Recreating database [bold]{name}[/] on {server.Description}");
-            try
-            {
-                var report = await new OcppBench(server, name, options).RunAsync(ct);
-                report.Print();
-                return 0;
-            }
-            catch (Exception e) when (e is SimulatorException or HttpRequestException or NpgsqlException)
-            {
-                AnsiConsole.MarkupLineInterpolated($"[red]The bench could not run:[/] {e.Message}");
-                return 1;
-            }
+            return await SayingWhyItCouldNotRunAsync(async () => (await new OcppBench(server, name, options).RunAsync(ct)).Print());
         });
         return command;
     }
@@ -281,19 +271,25 @@ internal static class BenchCommand
             await using var server = await database.ConnectAsync(parse, m => AnsiConsole.MarkupLineInterpolated($"[grey]{m}[/]"), ct);
             var name = database.ScratchDatabaseName(parse);
             await database.RecreateScratchAsync(server, name, ct);
-            try
-            {
-                var report = await new StormBench(server, name, parse.GetValue(chargers), parse.GetValue(maxConnections)).RunAsync(ct);
-                report.Print();
-                return 0;
-            }
-            catch (Exception e) when (e is SimulatorException or HttpRequestException or NpgsqlException)
-            {
-                AnsiConsole.MarkupLineInterpolated($"[red]The bench could not run:[/] {e.Message}");
-                return 1;
-            }
+            return await SayingWhyItCouldNotRunAsync(async () =>
+                (await new StormBench(server, name, parse.GetValue(chargers), parse.GetValue(maxConnections)).RunAsync(ct)).Print());
         });
         return command;
+    }
+
+    /// <summary>A bench whose host, chargers or database fail says why in one line, exit code 1, not a stack trace.</summary>
+    private static async Task<int> SayingWhyItCouldNotRunAsync(Func<Task> run)
+    {
+        try
+        {
+            await run();
+            return 0;
+        }
+        catch (Exception e) when (e is SimulatorException or HttpRequestException or NpgsqlException)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]The bench could not run:[/] {e.Message}");
+            return 1;
+        }
     }
 
     private static Option<int> WarmupOption() => new("--warmup")
