@@ -15,6 +15,12 @@ namespace Settlement.Ocpp.Commands;
 /// <summary>A charger connected to another node: that node's relay, and the protocol the charger speaks.</summary>
 public sealed record RemoteCharger(int Node, OcppProtocol Protocol);
 
+/// <summary>A host's listening session: its presence rows count while this session is alive.</summary>
+public sealed record NodeSession(int Pid, DateTime Started);
+
+/// <summary>A charger's presence row left by a node whose listening session is gone.</summary>
+public sealed record OrphanedPresence(string ChargerId, NodeSession Node);
+
 /// <summary>
 /// Carries commands to chargers connected to other nodes of the cluster through PostgreSQL LISTEN/NOTIFY.
 /// Each node listens on one dedicated connection, whose backend pid names the node; a presence table says
@@ -47,7 +53,6 @@ public sealed class CommandRelay(Ledger.Ledger ledger, ConnectionRegistry connec
     private readonly TaskCompletionSource _firstListening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private NodeSession? _self;
 
-    private sealed record NodeSession(int Pid, DateTime Started);
     /// <summary>This node holds (<paramref name="Protocol"/> given) or no longer holds the charger's connection.</summary>
     private sealed record PresenceChange(string ChargerId, NodeSession Node, OcppProtocol? Protocol, TaskCompletionSource Written);
     private sealed record Envelope(int To, string? Body, Guid? Stored);
@@ -58,19 +63,52 @@ public sealed class CommandRelay(Ledger.Ledger ledger, ConnectionRegistry connec
         bool Disconnected);
 
     /// <summary>The node holding the charger's connection, or null when no live node does (or this one cannot relay now).</summary>
-    public async Task<RemoteCharger?> LocateAsync(string chargerId, CancellationToken ct)
+    public async Task<RemoteCharger?> LocateAsync(string chargerId, CancellationToken ct) =>
+        Volatile.Read(ref _self) is { } self ? await LiveHolderAsync(chargerId, self.Pid, ct) : null;
+
+    /// <summary>Whether a live node, this one included, holds the charger's connection.</summary>
+    public async Task<bool> HeldByLiveNodeAsync(string chargerId, CancellationToken ct) =>
+        await LiveHolderAsync(chargerId, exceptNode: null, ct) is not null;
+
+    private async Task<RemoteCharger?> LiveHolderAsync(string chargerId, int? exceptNode, CancellationToken ct)
     {
-        if (Volatile.Read(ref _self) is not { } self) return null;
         await using var connection = await ConnectionRetry.OpenAsync(ledger.DataSource, ct);
         await using var locate = new NpgsqlCommand($"""
             SELECT p.node_pid, p.protocol FROM {LedgerStore.Schema}.charger_presence p
             JOIN pg_stat_activity a ON a.pid = p.node_pid AND a.backend_start = p.node_started
-            WHERE p.charger_id = @charger AND p.node_pid <> @self
+            WHERE p.charger_id = @charger AND p.node_pid IS DISTINCT FROM @except
             """, connection);
         locate.Parameters.AddWithValue("charger", chargerId);
-        locate.Parameters.AddWithValue("self", self.Pid);
+        locate.Parameters.Add(new NpgsqlParameter<int?>("except", exceptNode));
         await using var row = await locate.ExecuteReaderAsync(ct);
         return await row.ReadAsync(ct) ? new RemoteCharger(row.GetInt32(0), Enum.Parse<OcppProtocol>(row.GetString(1))) : null;
+    }
+
+    /// <summary>Presence rows whose node's listening session is gone: the node died holding these chargers.</summary>
+    public async Task<IReadOnlyList<OrphanedPresence>> OrphanedPresencesAsync(CancellationToken ct)
+    {
+        await using var connection = await ConnectionRetry.OpenAsync(ledger.DataSource, ct);
+        await using var find = new NpgsqlCommand($"""
+            SELECT p.charger_id, p.node_pid, p.node_started FROM {LedgerStore.Schema}.charger_presence p
+            WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = p.node_pid AND a.backend_start = p.node_started)
+            """, connection);
+        var orphans = new List<OrphanedPresence>();
+        await using var rows = await find.ExecuteReaderAsync(ct);
+        while (await rows.ReadAsync(ct))
+            orphans.Add(new OrphanedPresence(rows.GetString(0), new NodeSession(rows.GetInt32(1), rows.GetDateTime(2))));
+        return orphans;
+    }
+
+    /// <summary>Deletes the row once its outage is recorded; a row another node wrote meanwhile is not touched.</summary>
+    public async Task ForgetAsync(OrphanedPresence orphan, CancellationToken ct)
+    {
+        await using var connection = await ConnectionRetry.OpenAsync(ledger.DataSource, ct);
+        await using var forget = new NpgsqlCommand(
+            $"DELETE FROM {LedgerStore.Schema}.charger_presence WHERE charger_id = @charger AND node_pid = @pid AND node_started = @started", connection);
+        forget.Parameters.AddWithValue("charger", orphan.ChargerId);
+        forget.Parameters.AddWithValue("pid", orphan.Node.Pid);
+        forget.Parameters.AddWithValue("started", orphan.Node.Started);
+        await forget.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>Sends the CALL through the node holding the charger and waits for its answer; null when none came in time.</summary>

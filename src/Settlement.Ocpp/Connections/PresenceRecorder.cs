@@ -8,6 +8,7 @@ using Settlement.Domain.Chargers;
 using Settlement.Domain.Events;
 using Settlement.Ledger;
 using Settlement.Ledger.Store;
+using Settlement.Ocpp.Commands;
 using Settlement.Projections.Network;
 
 namespace Settlement.Ocpp.Connections;
@@ -25,7 +26,7 @@ namespace Settlement.Ocpp.Connections;
 /// announce it) is recorded as back.</item>
 /// </list>
 /// </summary>
-public sealed class PresenceRecorder(Ledger.Ledger ledger, ConnectionRegistry connections, IClock clock, ILogger<PresenceRecorder> logger)
+public sealed class PresenceRecorder(Ledger.Ledger ledger, ConnectionRegistry connections, CommandRelay relay, IClock clock, ILogger<PresenceRecorder> logger)
     : BackgroundService
 {
     public static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(30);
@@ -52,7 +53,7 @@ public sealed class PresenceRecorder(Ledger.Ledger ledger, ConnectionRegistry co
         try
         {
             // Replaced by a connection to another host (this one's presence row is withdrawn by now): no outage.
-            if (await HeldByLiveHostAsync(chargerId, CancellationToken.None)) return;
+            if (await relay.HeldByLiveNodeAsync(chargerId, CancellationToken.None)) return;
             await DecideAndAppendAsync(chargerId, (state, _, _) => ChargerPresence.GoOffline(state, offline), CancellationToken.None);
         }
         catch (Exception failed)
@@ -170,7 +171,7 @@ public sealed class PresenceRecorder(Ledger.Ledger ledger, ConnectionRegistry co
             using var turn = await LockAsync(chargerId, ct);
             // Connecting here again: the connection writes the outage before its return.
             if (!_pending.TryGetValue(chargerId, out var offline) || connections.Find(chargerId) is not null) continue;
-            if (await HeldByLiveHostAsync(chargerId, ct))
+            if (await relay.HeldByLiveNodeAsync(chargerId, ct))
             {
                 // It came back to another host, which recorded the outage from when the ledger last heard from it.
                 _pending.TryRemove(new KeyValuePair<string, ChargerWentOffline>(chargerId, offline));
@@ -187,31 +188,16 @@ public sealed class PresenceRecorder(Ledger.Ledger ledger, ConnectionRegistry co
     /// <summary>The chargers that presence rows say a host held, when that host's listening session is gone.</summary>
     private async Task CloseDeadHostsChargersAsync(CancellationToken ct)
     {
-        var orphans = new List<(string ChargerId, int Pid, DateTime Started)>();
-        await using (var find = ledger.DataSource.CreateCommand($"""
-            SELECT p.charger_id, p.node_pid, p.node_started FROM {LedgerStore.Schema}.charger_presence p
-            WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = p.node_pid AND a.backend_start = p.node_started)
-            """))
-        await using (var rows = await find.ExecuteReaderAsync(ct))
-            while (await rows.ReadAsync(ct))
-                orphans.Add((rows.GetString(0), rows.GetInt32(1), rows.GetDateTime(2)));
-
-        foreach (var (chargerId, pid, started) in orphans)
+        foreach (var orphan in await relay.OrphanedPresencesAsync(ct))
         {
+            var chargerId = orphan.ChargerId;
             // Held here: this host's own listener is reconnecting and announces it again.
             if (connections.Find(chargerId) is not null) continue;
             using var turn = await LockAsync(chargerId, ct);
             var now = clock.GetCurrentInstant();
             await DecideAndAppendAsync(chargerId, (state, lastHeardAt, _) =>
                 ChargerPresence.GoOffline(state, new ChargerWentOffline(chargerId, lastHeardAt, now)), ct);
-            await using (var forget = ledger.DataSource.CreateCommand(
-                $"DELETE FROM {LedgerStore.Schema}.charger_presence WHERE charger_id = @charger AND node_pid = @pid AND node_started = @started"))
-            {
-                forget.Parameters.AddWithValue("charger", chargerId);
-                forget.Parameters.AddWithValue("pid", pid);
-                forget.Parameters.AddWithValue("started", started);
-                await forget.ExecuteNonQueryAsync(ct);
-            }
+            await relay.ForgetAsync(orphan, ct);
             logger.LogInformation("Closed the presence of {Charger}, held by a host that is gone", chargerId);
             await RecordReturnIfConnectedAsync(chargerId, ct);
         }
@@ -238,20 +224,9 @@ public sealed class PresenceRecorder(Ledger.Ledger ledger, ConnectionRegistry co
     /// </summary>
     private async Task RecordReturnIfConnectedAsync(string chargerId, CancellationToken ct)
     {
-        if (!_recordedHere.ContainsKey(chargerId) && !await HeldByLiveHostAsync(chargerId, ct)) return;
+        if (!_recordedHere.ContainsKey(chargerId) && !await relay.HeldByLiveNodeAsync(chargerId, ct)) return;
         var now = clock.GetCurrentInstant();
         await DecideAndAppendAsync(chargerId, (state, _, _) => ChargerPresence.ComeBack(state, new ChargerCameBackOnline(chargerId, now)), ct);
-    }
-
-    private async Task<bool> HeldByLiveHostAsync(string chargerId, CancellationToken ct)
-    {
-        await using var held = ledger.DataSource.CreateCommand($"""
-            SELECT EXISTS (SELECT 1 FROM {LedgerStore.Schema}.charger_presence p
-                JOIN pg_stat_activity a ON a.pid = p.node_pid AND a.backend_start = p.node_started
-                WHERE p.charger_id = @charger)
-            """);
-        held.Parameters.AddWithValue("charger", chargerId);
-        return await held.ExecuteScalarAsync(ct) is true;
     }
 
     /// <summary>
