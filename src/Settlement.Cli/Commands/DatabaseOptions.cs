@@ -64,18 +64,17 @@ public sealed class DatabaseOptions
     }
 
     /// <summary>Whether the user named the database: --database, or a connection string that names one.</summary>
-    internal bool Named(ParseResult parse) =>
-        parse.GetValue(Database) is { Length: > 0 }
-        || Configured(parse.GetValue(Connection)) is { } configured && new NpgsqlConnectionStringBuilder(configured).Database is { Length: > 0 };
+    internal bool Named(ParseResult parse) => NamedDatabase(parse) is not null;
 
     /// <summary>The database to use: --database, else the one named in the connection string, else the default.</summary>
-    internal string DatabaseName(ParseResult parse)
+    internal string DatabaseName(ParseResult parse) => NamedDatabase(parse) ?? _defaultDatabase;
+
+    private string? NamedDatabase(ParseResult parse)
     {
         if (parse.GetValue(Database) is { Length: > 0 } explicitName) return explicitName;
-        var configured = Configured(parse.GetValue(Connection));
-        return configured is not null && new NpgsqlConnectionStringBuilder(configured).Database is { Length: > 0 } named
+        return Configured(parse.GetValue(Connection)) is { } configured && new NpgsqlConnectionStringBuilder(configured).Database is { Length: > 0 } named
             ? named
-            : _defaultDatabase;
+            : null;
     }
 
     /// <summary>

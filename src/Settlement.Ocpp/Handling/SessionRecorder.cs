@@ -37,8 +37,7 @@ public sealed class SessionRecorder(ChargerLedger chargers)
             {
                 if (await query.LoadAsync<StartSecondEntry>(secondKey, ct) is { } latest)
                 {
-                    var (events, _) = await Ledger.FetchAsync(StreamIds.Session(latest.LatestSessionId), ct);
-                    var session = Session.Fold(events.Select(e => e.Data));
+                    var (session, _) = await LoadAsync(latest.LatestSessionId, ct);
                     if (Ocpp16Starts.IsResendOf(session, start.MeterStartWh, start.StartedAt))
                         return session.TransactionId!;
                     ordinal = latest.LatestOrdinal + 1;
