@@ -25,7 +25,6 @@ public sealed class ChainWriter(NpgsqlDataSource dataSource, ILogger logger) : I
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
     public static readonly TimeSpan GapSettle = TimeSpan.FromSeconds(1);
 
-    private const long WriterLockKey = 0x5E77_1E3E_0002;
     private const int BatchSize = 10_000;
     private static readonly string Events = $"{LedgerStore.Schema}.mt_events";
     private static readonly string Links = $"{LedgerStore.Schema}.{ChainTables.Links}";
@@ -134,7 +133,7 @@ public sealed class ChainWriter(NpgsqlDataSource dataSource, ILogger logger) : I
         var connection = await dataSource.OpenConnectionAsync(ct);
         try
         {
-            if (!await AdvisoryLock.TryTakeAsync(connection, WriterLockKey, ct))
+            if (!await AdvisoryLock.TryTakeAsync(connection, AdvisoryLock.ChainWriterKey, ct))
             {
                 await connection.DisposeAsync();
                 return false;
@@ -158,7 +157,7 @@ public sealed class ChainWriter(NpgsqlDataSource dataSource, ILogger logger) : I
         try
         {
             if (Interlocked.Exchange(ref _lock, null) is { } connection)
-                await AdvisoryLock.ReleaseAsync(connection, WriterLockKey);
+                await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.ChainWriterKey);
         }
         finally
         {

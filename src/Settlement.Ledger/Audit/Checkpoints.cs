@@ -88,7 +88,6 @@ public static class Checkpoints
 
     private static readonly string Table = $"{LedgerStore.Schema}.{ChainTables.Checkpoints}";
     private static readonly string Links = $"{LedgerStore.Schema}.{ChainTables.Links}";
-    private const long SignerLockKey = 0x5E77_1E3E_0005;
 
     /// <summary>Signs the chained events since the last checkpoint (several checkpoints when they are many); none when nothing new was chained.</summary>
     public static async Task<IReadOnlyList<Checkpoint>> SignAsync(NpgsqlDataSource dataSource, ECDsa key, CancellationToken ct = default)
@@ -98,7 +97,7 @@ public static class Checkpoints
         // Two signers at once would both start from the same last checkpoint; one of them waits here instead. An
         // advisory lock, since locking the table that strongly takes an UPDATE grant the application role lacks.
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        await using (var serialise = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({SignerLockKey})", connection, transaction))
+        await using (var serialise = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({AdvisoryLock.CheckpointSignerKey})", connection, transaction))
             await serialise.ExecuteNonQueryAsync(ct);
         var from = await LastSequenceAsync(connection, ct);
         while (true)

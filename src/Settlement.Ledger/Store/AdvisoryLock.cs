@@ -9,6 +9,15 @@ namespace Settlement.Ledger.Store;
 /// </summary>
 public static class AdvisoryLock
 {
+    // Every advisory lock the hosts and commands take, in one place: two holders sharing a key wait on each other
+    // (scheduled checkpoints once waited for ever behind the silent-session closer, which holds its lock while it leads).
+    // Advisory locks are scoped to the database, so one fixed key elects one holder per ledger database.
+    public const long ProjectionLeaderKey = 0x5E77_1E3E_0001;
+    public const long ChainWriterKey = 0x5E77_1E3E_0002;
+    public const long SilentSessionCloserKey = 0x5E77_1E3E_0003;
+    public const long MigrationKey = 0x5E77_1E3E_0004;
+    public const long CheckpointSignerKey = 0x5E77_1E3E_0005;
+
     public static async Task<bool> TryTakeAsync(NpgsqlConnection connection, long key, CancellationToken ct)
     {
         await using var attempt = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", connection);

@@ -17,8 +17,6 @@ public sealed class AsyncProjections(IDocumentStore store, ILogger logger) : IHo
 {
     public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(2);
 
-    /// <summary>Advisory locks are scoped to the database, so one fixed key elects one leader per ledger database.</summary>
-    public const long LeaderLockKey = 0x5E77_1E3E_0001;
     private static readonly TimeSpan ProgressPollInterval = TimeSpan.FromMilliseconds(200);
 
     private readonly SemaphoreSlim _leadership = new(1, 1);
@@ -114,7 +112,7 @@ public sealed class AsyncProjections(IDocumentStore store, ILogger logger) : IHo
             try
             {
                 await connection.OpenAsync(ct);
-                if (!await AdvisoryLock.TryTakeAsync(connection, LeaderLockKey, ct))
+                if (!await AdvisoryLock.TryTakeAsync(connection, AdvisoryLock.ProjectionLeaderKey, ct))
                 {
                     await connection.DisposeAsync();
                     return;
@@ -166,7 +164,7 @@ public sealed class AsyncProjections(IDocumentStore store, ILogger logger) : IHo
     private async Task ReleaseLockAsync()
     {
         if (Interlocked.Exchange(ref _lock, null) is { } connection)
-            await AdvisoryLock.ReleaseAsync(connection, LeaderLockKey);
+            await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.ProjectionLeaderKey);
     }
 
     private async Task WaitForLeaderProgressAsync(TimeSpan timeout)

@@ -25,7 +25,6 @@ public static class LedgerStore
     public const string Schema = "ledger";
     /// <summary>Hangfire's tables, for the hosts' scheduled checkpoints; migrated with the ledger so the application never needs DDL.</summary>
     public const string JobSchema = "hangfire";
-    private const long MigrationLockKey = 0x5E77_1E3E_0004;
 
     /// <summary>The OCPP 1.6 transaction ids the central system hands out: an int32 on the wire, hence its maximum.</summary>
     public const string Ocpp16TransactionIds = Schema + ".ocpp16_transaction_id";
@@ -139,7 +138,7 @@ public static class LedgerStore
         // Hosts starting together would migrate at once, and two GRANTs on one table fail ("tuple concurrently
         // updated"): one migrates at a time, for as long as this session holds the lock.
         await using var migrating = await dataSource.OpenConnectionAsync(ct);
-        await using (var wait = new NpgsqlCommand($"SELECT pg_advisory_lock({MigrationLockKey})", migrating))
+        await using (var wait = new NpgsqlCommand($"SELECT pg_advisory_lock({AdvisoryLock.MigrationKey})", migrating))
             await wait.ExecuteNonQueryAsync(ct);
 
         using (var store = new DocumentStore(Configure(new StoreOptions(), ownerConnectionString, AutoCreate.CreateOrUpdate,

@@ -21,7 +21,6 @@ namespace Settlement.Ocpp.Handling;
 public sealed class SilentSessionCloser(Ledger.Ledger ledger, OcppOptions options, IClock clock, ILogger<SilentSessionCloser> logger)
     : BackgroundService
 {
-    private const long CloserLockKey = 0x5E77_1E3E_0003;
     private static readonly TimeSpan LongestPause = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan ShortestPause = TimeSpan.FromMilliseconds(200);
 
@@ -45,7 +44,7 @@ public sealed class SilentSessionCloser(Ledger.Ledger ledger, OcppOptions option
                 {
                     // Losing the database must not end the service: step down, so another host may take over.
                     logger.LogWarning(problem, "Closing silent sessions failed; trying again");
-                    if (held is not null) await AdvisoryLock.ReleaseAsync(held, CloserLockKey);
+                    if (held is not null) await AdvisoryLock.ReleaseAsync(held, AdvisoryLock.SilentSessionCloserKey);
                     held = null;
                 }
                 await Task.Delay(Pause, ct);
@@ -56,7 +55,7 @@ public sealed class SilentSessionCloser(Ledger.Ledger ledger, OcppOptions option
         }
         finally
         {
-            if (held is not null) await AdvisoryLock.ReleaseAsync(held, CloserLockKey);
+            if (held is not null) await AdvisoryLock.ReleaseAsync(held, AdvisoryLock.SilentSessionCloserKey);
         }
     }
 
@@ -67,7 +66,7 @@ public sealed class SilentSessionCloser(Ledger.Ledger ledger, OcppOptions option
         try
         {
             await connection.OpenAsync(ct);
-            if (await AdvisoryLock.TryTakeAsync(connection, CloserLockKey, ct)) return connection;
+            if (await AdvisoryLock.TryTakeAsync(connection, AdvisoryLock.SilentSessionCloserKey, ct)) return connection;
         }
         catch
         {

@@ -153,7 +153,7 @@ public sealed class two_node_tests(LedgerDatabase db) : IAsyncLifetime
 
     // pg_locks shows a bigint advisory key as its high and low 32 bits.
     private static readonly string LeaderLock =
-        $"locktype = 'advisory' AND classid = {AsyncProjections.LeaderLockKey >> 32} AND objid = {AsyncProjections.LeaderLockKey & 0xFFFF_FFFF} " +
+        $"locktype = 'advisory' AND classid = {AdvisoryLock.ProjectionLeaderKey >> 32} AND objid = {AdvisoryLock.ProjectionLeaderKey & 0xFFFF_FFFF} " +
         "AND objsubid = 1 AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
 
     private async Task<int> TerminateLeaderLockSessionsAsync() =>
