@@ -15,9 +15,13 @@ using Settlement.Host.Invoicing;
 using Settlement.Ledger.Audit;
 using Settlement.Host.Kpis;
 using Settlement.Host.Reports;
+using Settlement.Host.Chargers;
+using Settlement.Host.Drivers;
+using Settlement.Host.Ocpp;
+using Settlement.Host.Tariffs;
 using Settlement.Ocpp;
 using Settlement.Ledger.Store;
-using Settlement.Projections.Network;
+using Settlement.Projections.Chargers;
 
 namespace Settlement.Host;
 

@@ -31,7 +31,7 @@ public sealed record RecordedEvent(
 /// Appends and reads the event ledger. A batch is validated whole before anything is written and is
 /// committed in one transaction: one bad event or one stale stream version writes nothing.
 /// </summary>
-public sealed class Ledger : IAsyncDisposable
+public sealed partial class Ledger : IAsyncDisposable
 {
     private readonly DocumentStore _store;
     private readonly EventValidator _validator;

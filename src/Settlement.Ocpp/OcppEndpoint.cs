@@ -15,7 +15,7 @@ using Settlement.Ocpp.Handling;
 using Settlement.Ocpp.Security;
 using Settlement.Ocpp.V16;
 using Settlement.Ocpp.V201;
-using Settlement.Projections.Network;
+using Settlement.Projections.Chargers;
 
 namespace Settlement.Ocpp;
 

@@ -1,3 +1,4 @@
+using Settlement.Projections;
 using Npgsql;
 using Settlement.Ledger.Database;
 using Settlement.Ledger.Store;
@@ -28,7 +29,7 @@ public sealed class LedgerDatabase : IAsyncLifetime
     {
         var name = Scratch(purpose);
         await Server.RecreateDatabaseAsync(name, CancellationToken.None);
-        return await Server.OpenLedgerAsync(name, CancellationToken.None);
+        return await Server.OpenLedgerAsync(name, SettlementReadModels.All, CancellationToken.None);
     }
 
     public async Task InitializeAsync()
@@ -39,7 +40,7 @@ public sealed class LedgerDatabase : IAsyncLifetime
             await Server.DropDatabaseAsync(stale, CancellationToken.None);
         await Server.RecreateDatabaseAsync(Name, CancellationToken.None);
         ConnectionString = Server.ConnectionStringFor(Name);
-        Ledger = await Server.OpenLedgerAsync(Name, CancellationToken.None);
+        Ledger = await Server.OpenLedgerAsync(Name, SettlementReadModels.All, CancellationToken.None);
     }
 
     public async Task DisposeAsync()

@@ -1,3 +1,4 @@
+using Settlement.Projections;
 using System.Diagnostics;
 using Settlement.Cli.Demo;
 using Settlement.Ledger;
@@ -90,7 +91,7 @@ public sealed class AppendBench(DatabaseServer server, string database, Generate
     private async Task<Ledger.Ledger> FreshLedgerAsync(CancellationToken ct)
     {
         await server.RecreateScratchDatabaseAsync(database, ct);
-        return await server.OpenLedgerAsync(database, ct);
+        return await server.OpenLedgerAsync(database, SettlementReadModels.All, ct);
     }
 
     // string.GetHashCode differs between processes; the partition should not.

@@ -1,3 +1,5 @@
+using Settlement.Projections.Kpis;
+using Settlement.Projections;
 using System.CommandLine;
 using Npgsql;
 using Settlement.Ledger.Store;

@@ -1,3 +1,5 @@
+using Settlement.Projections.Kpis;
+using Settlement.Projections;
 using System.Diagnostics;
 using NodaTime;
 using Npgsql;
@@ -56,7 +58,7 @@ internal sealed class FullBench(DatabaseServer server, string database, FullBenc
                 RawInsertBaseline.RunAsync(server.MigrationConnectionStringFor(database), samples, options.RawRows, table: "raw_copy", inserted: tick, ct: ct))).RowsPerSecond);
         }
 
-        await using var ledger = await server.OpenLedgerAsync(database, ct);
+        await using var ledger = await server.OpenLedgerAsync(database, SettlementReadModels.All, ct);
         await KpiRebuildBench.SettleAsync(ledger, ct);
         var rebuild = new List<double>();
         foreach (var run in runs)

@@ -1,3 +1,5 @@
+using Settlement.Projections.Kpis;
+using Settlement.Projections;
 using System.Text.Json;
 using Spectre.Console;
 

@@ -1,3 +1,4 @@
+using Settlement.Projections;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using NodaTime;
@@ -34,7 +35,7 @@ public sealed class KpiRebuildBench(DatabaseServer server, string database, Demo
     public async Task<Result> RunAsync(Action<string, double, double> progress, CancellationToken ct)
     {
         await server.RecreateScratchDatabaseAsync(database, ct);
-        await using var ledger = await server.OpenLedgerAsync(database, ct);
+        await using var ledger = await server.OpenLedgerAsync(database, SettlementReadModels.All, ct);
 
         var events = DemoNetwork.Generate(history);
         var ledgerEvents = events.Count;

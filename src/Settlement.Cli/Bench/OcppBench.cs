@@ -1,3 +1,4 @@
+using Settlement.Projections;
 using System.Diagnostics;
 using Npgsql;
 using Settlement.Cli.Simulation;
@@ -34,7 +35,7 @@ internal sealed class OcppBench(DatabaseServer server, string database, OcppBenc
     public async Task<OcppBenchReport> RunAsync(CancellationToken ct)
     {
         await server.RecreateScratchDatabaseAsync(database, ct);
-        await server.MigrateAsync(database, ct);
+        await server.MigrateAsync(database, SettlementReadModels.All, ct);
         var connectionString = server.ConnectionStringFor(database);
         await using var queries = new NpgsqlDataSourceBuilder(connectionString) { ConnectionStringBuilder = { MaxPoolSize = 2 } }.Build();
         var hostPool = options.HostPoolSize ?? await FittingPoolSizeAsync(queries, ct);
@@ -47,7 +48,7 @@ internal sealed class OcppBench(DatabaseServer server, string database, OcppBenc
             .StartAsync(async progress =>
             {
                 var registering = progress.AddTask($"Registering {chargers.Count:N0} chargers", maxValue: chargers.Count);
-                await using (var ledger = await LedgerStore.OpenAsync(connectionString, ct, budget: new ConnectionBudget(ConnectionBudget.Minimum)))
+                await using (var ledger = await LedgerStore.OpenAsync(connectionString, SettlementReadModels.All, ct, budget: new ConnectionBudget(ConnectionBudget.Minimum)))
                     await ChargerRegistration.RegisterAsync(ledger, chargers, SiteId, n => registering.Increment(n), ct);
                 registering.StopTask();
 

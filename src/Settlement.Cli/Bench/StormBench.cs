@@ -1,3 +1,4 @@
+using Settlement.Projections;
 using System.Diagnostics;
 using Npgsql;
 using Settlement.Cli.Simulation;
@@ -57,7 +58,7 @@ internal sealed class StormBench(DatabaseServer server, string database, int cha
         var options = new SimulatorOptions { CallTimeout = TimeSpan.FromMinutes(2) };
 
         AnsiConsole.MarkupLineInterpolated($"Registering {chargers:N0} chargers in [bold]{database}[/]");
-        await using (var ledger = await LedgerStore.OpenAsync(connectionString, ct, budget: new ConnectionBudget(ConnectionBudget.Minimum)))
+        await using (var ledger = await LedgerStore.OpenAsync(connectionString, SettlementReadModels.All, ct, budget: new ConnectionBudget(ConnectionBudget.Minimum)))
             await ChargerRegistration.RegisterAsync(ledger, definitions, "STORM-SITE", ct: ct);
 
         int firstConnected, peakBefore;

@@ -1,3 +1,4 @@
+using Settlement.Projections;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Reflection;
@@ -85,7 +86,7 @@ internal static class AuditCommand
         if (anchored.Count > 0 && !await server.DatabaseExistsAsync(name, ct))
             throw new InvalidDataException(
                 $"checkpoints of {name} are anchored in {log.FilePath}, but the database {name} does not exist: the anchored ledger was dropped or renamed.");
-        await using var ledger = await server.OpenLedgerAsync(name, ct);
+        await using var ledger = await server.OpenLedgerAsync(name, SettlementReadModels.All, ct);
         var started = Stopwatch.StartNew();
         VerificationResult? result = null;
         await AnsiConsole.Progress().StartAsync(async progress =>

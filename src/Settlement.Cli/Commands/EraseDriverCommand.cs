@@ -1,3 +1,4 @@
+using Settlement.Projections;
 using System.CommandLine;
 using NodaTime;
 using Settlement.Domain.Events;
@@ -31,7 +32,7 @@ internal static class EraseDriverCommand
                 return 2;
             }
             await using var server = await database.ConnectAsync(parse, m => AnsiConsole.MarkupLineInterpolated($"[grey]{m}[/]"), ct);
-            await using var ledger = await server.OpenLedgerAsync(database.DatabaseName(parse), ct);
+            await using var ledger = await server.OpenLedgerAsync(database.DatabaseName(parse), SettlementReadModels.All, ct);
             var operatorActor = new Actor(ActorKind.Operator, "cli");
             var now = SystemClock.Instance.GetCurrentInstant();
             try

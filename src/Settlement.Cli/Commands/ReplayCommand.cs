@@ -1,3 +1,4 @@
+using Settlement.Projections;
 using System.CommandLine;
 using NodaTime.Text;
 using Settlement.Host.Audit;
@@ -36,7 +37,7 @@ internal static class ReplayCommand
             if (!TryCut(parse.GetValue(position), parse.GetValue(asOf), out var cut)) return 2;
             await using var server = await database.ConnectAsync(parse, m => AnsiConsole.MarkupLineInterpolated($"[grey]{m}[/]"), ct);
             var name = database.DatabaseName(parse);
-            await using var live = await server.OpenLedgerAsync(name, ct);
+            await using var live = await server.OpenLedgerAsync(name, SettlementReadModels.All, ct);
 
             var started = System.Diagnostics.Stopwatch.StartNew();
             Replay? replay = null;
@@ -48,7 +49,7 @@ internal static class ReplayCommand
                     {
                         var steps = new Dictionary<string, ProgressTask>();
                         // The replay creates a schema of its own, which the application role may not.
-                        replay = await Replay.RunAsync(server.MigrationConnectionStringFor(name), cut, parse.GetValue(schema)!, report =>
+                        replay = await Replay.RunAsync(server.MigrationConnectionStringFor(name), SettlementReadModels.All, cut, parse.GetValue(schema)!, report =>
                         {
                             if (!steps.TryGetValue(report.Step, out var step)) steps[report.Step] = step = progress.AddTask(report.Step);
                             step.MaxValue = Math.Max(report.Total, 1);

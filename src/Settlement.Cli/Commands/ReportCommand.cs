@@ -1,3 +1,5 @@
+using Settlement.Projections.Kpis;
+using Settlement.Projections;
 using System.CommandLine;
 using Microsoft.Extensions.Logging.Abstractions;
 using NodaTime;
@@ -151,7 +153,7 @@ internal static class ReportCommand
         var server = await database.ConnectAsync(parse, m => AnsiConsole.MarkupLineInterpolated($"[grey]{m}[/]"), ct);
         try
         {
-            return new OpenLedger(server, await server.OpenLedgerAsync(database.DatabaseName(parse), ct));
+            return new OpenLedger(server, await server.OpenLedgerAsync(database.DatabaseName(parse), SettlementReadModels.All, ct));
         }
         catch
         {

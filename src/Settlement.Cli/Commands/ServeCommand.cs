@@ -1,3 +1,4 @@
+using Settlement.Projections;
 using System.CommandLine;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Configuration;
@@ -58,8 +59,8 @@ internal static class ServeCommand
             await using var server = await database.ConnectAsync(parse, Report, ct);
             var name = database.DatabaseName(parse);
             await server.EnsureDatabaseAsync(name, ct);
-            await server.MigrateAsync(name, ct);
-            await using var ledger = await LedgerStore.OpenAsync(server.ConnectionStringFor(name), ct, budget: budget);
+            await server.MigrateAsync(name, SettlementReadModels.All, ct);
+            await using var ledger = await LedgerStore.OpenAsync(server.ConnectionStringFor(name), SettlementReadModels.All, ct, budget: budget);
             var app = SettlementHost.Build(ledger, $"{server.Description}, database {name}", ocpp, serverCertificate, parse.GetValue(urls)!);
             await app.StartAsync(ct);
             AnsiConsole.MarkupLineInterpolated($"[green]Serving[/] {string.Join(", ", app.Urls)} over {server.Description}, database [bold]{name}[/], at most {budget.MaxConnections} connections. Chargers connect to {app.Urls.First().Replace("http", "ws")}/ocpp/<id>. Ctrl+C stops.");

@@ -1,3 +1,4 @@
+using Settlement.Projections;
 using System.CommandLine;
 using System.Diagnostics;
 using NodaTime;
@@ -91,7 +92,7 @@ internal static class DemoCommand
         AnsiConsole.MarkupLineInterpolated($"Recreating database [bold]{name}[/] on {server.Description}");
         await database.RecreateScratchAsync(server, name, ct);
         DemoAudit.StartAfresh(anchors);
-        await using var ledger = await server.OpenLedgerAsync(name, ct);
+        await using var ledger = await server.OpenLedgerAsync(name, SettlementReadModels.All, ct);
 
         var generation = Stopwatch.StartNew();
         var history = DemoNetwork.Generate(options);

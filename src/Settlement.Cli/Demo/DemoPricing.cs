@@ -3,7 +3,7 @@ using Marten;
 using Microsoft.Extensions.Logging.Abstractions;
 using Settlement.Domain.Tariffs;
 using Settlement.Ledger.Store;
-using Settlement.Projections.Pricing;
+using Settlement.Projections.Tariffs;
 using Spectre.Console;
 
 namespace Settlement.Cli.Demo;

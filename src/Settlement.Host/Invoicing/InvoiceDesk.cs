@@ -8,8 +8,8 @@ using Settlement.Domain.Invoicing.TaxRates;
 using Settlement.Domain.Roaming;
 using Settlement.Ledger;
 using Settlement.Projections.Invoicing;
-using Settlement.Projections.Network;
-using Settlement.Projections.Pricing;
+using Settlement.Projections.Chargers;
+using Settlement.Projections.Tariffs;
 using Settlement.Projections.Roaming;
 
 namespace Settlement.Host.Invoicing;

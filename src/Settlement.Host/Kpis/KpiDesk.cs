@@ -5,7 +5,7 @@ using Settlement.Domain.Kpis;
 using Settlement.Domain.Sessions;
 using Settlement.Host;
 using Settlement.Ledger;
-using Settlement.Projections.Network;
+using Settlement.Projections.Chargers;
 
 namespace Settlement.Host.Kpis;
 

@@ -10,7 +10,7 @@ using Settlement.Domain.Tariffs;
 using Settlement.Host.Kpis;
 using Settlement.Ledger.Store;
 using Settlement.Projections.Kpis;
-using Settlement.Projections.Network;
+using Settlement.Projections.Chargers;
 
 namespace Settlement.Host.Reports;
 

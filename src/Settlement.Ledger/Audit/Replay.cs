@@ -6,7 +6,6 @@ using Npgsql;
 using Settlement.Domain.Events;
 using Settlement.Ledger.Schemas;
 using Settlement.Ledger.Store;
-using Settlement.Projections.Kpis;
 
 namespace Settlement.Ledger.Audit;
 
@@ -43,7 +42,6 @@ public sealed class Replay : IAsyncDisposable
 
     private static readonly Regex SchemaName = new("^[a-z_][a-z0-9_]{0,62}$");
     private static readonly string[] ProtectedSchemas = [LedgerStore.Schema, "public", "information_schema"];
-    private static readonly string[] KpiProjections = [ChargerKpiFacts.ProjectionName, SessionKpiFacts.ProjectionName];
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
 
     private Replay(Ledger copy, ReplayCut cut, long position, long events, Instant? changedFrom, IReadOnlySet<long> transactionsAfterCut)
@@ -83,7 +81,7 @@ public sealed class Replay : IAsyncDisposable
     public IReadOnlySet<long> TransactionsAfterCut { get; }
 
     public static async Task<Replay> RunAsync(
-        string connectionString, ReplayCut cut, string schema, Action<ReplayProgress> progress, CancellationToken ct)
+        string connectionString, ReadModelSet readModels, ReplayCut cut, string schema, Action<ReplayProgress> progress, CancellationToken ct)
     {
         if (!SchemaName.IsMatch(schema) || ProtectedSchemas.Contains(schema) || schema.StartsWith("pg_", StringComparison.Ordinal))
             throw new ArgumentException(
@@ -91,7 +89,7 @@ public sealed class Replay : IAsyncDisposable
                 nameof(schema));
 
         var dataSource = ConnectionBudget.Standard.CreateDataSource(connectionString);
-        var store = new DocumentStore(LedgerStore.ConfigureCopy(new StoreOptions(), dataSource, schema));
+        var store = new DocumentStore(LedgerStore.ConfigureCopy(new StoreOptions(), dataSource, readModels, schema));
         var copy = new Ledger(store, new EventValidator(EventCatalogue.Current), dataSource, Drivers.VaultSecret.FromEnvironment());
         try
         {
@@ -100,7 +98,7 @@ public sealed class Replay : IAsyncDisposable
             await ExecuteAsync(dataSource, $"DROP SCHEMA IF EXISTS {schema} CASCADE", ct);
             await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
             var events = await CopyEventsAsync(dataSource, schema, position, progress, ct);
-            await RebuildAsync(copy, position, progress, ct);
+            await RebuildAsync(copy, readModels, position, progress, ct);
             return new Replay(copy, cut, position, events, changedFrom, transactionsAfterCut);
         }
         catch
@@ -195,14 +193,14 @@ public sealed class Replay : IAsyncDisposable
     }
 
     /// <summary>
-    /// Every projection from zero over the copy: the KPI ones with KpiRebuild's fast path, which writes the
-    /// daemon's documents; the others with Marten's daemon, inline ones included.
+    /// Every projection from zero over the copy: those with a fast rebuild of their own (the KPIs') by it, which
+    /// writes the daemon's documents; the others with Marten's daemon, inline ones included.
     /// </summary>
-    private static async Task RebuildAsync(Ledger copy, long position, Action<ReplayProgress> progress, CancellationToken ct)
+    private static async Task RebuildAsync(Ledger copy, ReadModelSet readModels, long position, Action<ReplayProgress> progress, CancellationToken ct)
     {
         var store = (DocumentStore)copy.Store;
         using var daemon = await store.BuildProjectionDaemonAsync(logger: NullLogger.Instance);
-        foreach (var projection in store.Options.Projections.All.Where(p => !KpiProjections.Contains(p.Name)))
+        foreach (var projection in store.Options.Projections.All.Where(p => !readModels.FastRebuilds.Any(fast => fast.ProjectionNames.Contains(p.Name))))
         {
             var rebuilding = daemon.RebuildProjectionAsync(projection.Name, TimeSpan.FromMinutes(30), ct);
             while (await Task.WhenAny(rebuilding, Task.Delay(ProgressInterval, ct)) != rebuilding)
@@ -210,8 +208,8 @@ public sealed class Replay : IAsyncDisposable
             await rebuilding;
             progress(new ReplayProgress(projection.Name, position, position));
         }
-        await new KpiRebuild(copy).RunAsync(
-            (done, total) => progress(new ReplayProgress(string.Join(" + ", KpiProjections), done, total)), ct);
+        foreach (var fast in readModels.FastRebuilds)
+            await fast.RunAsync(copy, (done, total) => progress(new ReplayProgress(string.Join(" + ", fast.ProjectionNames), done, total)), ct);
     }
 
     private static async Task<long> ReachedAsync(Ledger copy, string projection, CancellationToken ct)

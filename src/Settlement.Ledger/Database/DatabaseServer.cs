@@ -127,11 +127,11 @@ public sealed partial class DatabaseServer : IAsyncDisposable
     static string? UserOf(string connectionString) => new NpgsqlConnectionStringBuilder(connectionString).Username;
 
     /// <summary>Creates or updates the ledger's schema in the (existing) database as its owner, granting the application its due.</summary>
-    public async Task MigrateAsync(string database, CancellationToken ct)
+    public async Task MigrateAsync(string database, ReadModelSet readModels, CancellationToken ct)
     {
         if (SeparateOwner is { } owner)
             await HandOverAsync(database, owner, ct);
-        await LedgerStore.MigrateAsync(MigrationConnectionStringFor(database), ApplicationRole, ct);
+        await LedgerStore.MigrateAsync(MigrationConnectionStringFor(database), ApplicationRole, readModels, ct);
     }
 
     /// <summary>The owner role, when the administration connects as someone else (the embedded cluster's superuser).</summary>
@@ -179,10 +179,10 @@ public sealed partial class DatabaseServer : IAsyncDisposable
     static string QuotedIdentifier(string name) => $"\"{name.Replace("\"", "\"\"")}\"";
 
     /// <summary>Migrates the existing database (see <see cref="MigrateAsync"/>), then opens the ledger in it as the application.</summary>
-    public async Task<Ledger> OpenLedgerAsync(string database, CancellationToken ct)
+    public async Task<Ledger> OpenLedgerAsync(string database, ReadModelSet readModels, CancellationToken ct)
     {
-        await MigrateAsync(database, ct);
-        return await LedgerStore.OpenAsync(ConnectionStringFor(database), ct);
+        await MigrateAsync(database, readModels, ct);
+        return await LedgerStore.OpenAsync(ConnectionStringFor(database), readModels, ct);
     }
 
     public async Task<bool> DatabaseExistsAsync(string database, CancellationToken ct)

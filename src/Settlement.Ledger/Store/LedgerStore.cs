@@ -5,12 +5,6 @@ using Npgsql;
 using Polly;
 using Settlement.Domain.Events;
 using Settlement.Ledger.Schemas;
-using Settlement.Projections.Invoicing;
-using Settlement.Projections.Kpis;
-using Settlement.Projections.Network;
-using Settlement.Projections.Pricing;
-using Settlement.Projections.Roaming;
-using Settlement.Projections.Sessions;
 using JasperFx.Events.Projections;
 using Marten.Services.Json.Transformations;
 using Weasel.Core;
@@ -34,23 +28,23 @@ public static class LedgerStore
     /// <see cref="AutoCreate.None"/> unless it is the owner's migration: only the owner may change the schema.
     /// </param>
     public static StoreOptions Configure(
-        StoreOptions options, string connectionString, AutoCreate schemaChanges, EventCatalogue catalogue, params IEventUpcaster[] upcasters)
+        StoreOptions options, string connectionString, AutoCreate schemaChanges, ReadModelSet readModels, EventCatalogue catalogue, params IEventUpcaster[] upcasters)
     {
         options.Connection(connectionString);
-        return Configure(options, schemaChanges, catalogue, upcasters);
+        return Configure(options, schemaChanges, readModels, catalogue, upcasters);
     }
 
     /// <summary>A host's store, on the one pool its <see cref="ConnectionBudget"/> allows; it changes no schema.</summary>
-    public static StoreOptions Configure(
-        StoreOptions options, NpgsqlDataSource dataSource, EventCatalogue catalogue, params IEventUpcaster[] upcasters)
+    private static StoreOptions Configure(
+        StoreOptions options, NpgsqlDataSource dataSource, ReadModelSet readModels, EventCatalogue catalogue, params IEventUpcaster[] upcasters)
     {
         options.Connection(dataSource);
-        return Configure(options, AutoCreate.None, catalogue, upcasters);
+        return Configure(options, AutoCreate.None, readModels, catalogue, upcasters);
     }
 
-    private static StoreOptions Configure(StoreOptions options, AutoCreate schemaChanges, EventCatalogue catalogue, IEventUpcaster[] upcasters)
+    private static StoreOptions Configure(StoreOptions options, AutoCreate schemaChanges, ReadModelSet readModels, EventCatalogue catalogue, IEventUpcaster[] upcasters)
     {
-        ConfigureEventsAndProjections(options, catalogue, Schema, schemaChanges, upcasters);
+        ConfigureEventsAndProjections(options, readModels, catalogue, Schema, schemaChanges, upcasters);
 
         // Beside the ledger, not part of it: which node holds each charger's connection, and the relayed
         // command messages too large for a NOTIFY (Settlement.Ocpp's CommandRelay).
@@ -76,14 +70,14 @@ public static class LedgerStore
     /// A copy of the ledger in another schema of the same database: the same events, projections and read
     /// models, none of the node tables. What an audit replays history into (Audit/Replay).
     /// </summary>
-    public static StoreOptions ConfigureCopy(StoreOptions options, NpgsqlDataSource dataSource, string schema)
+    public static StoreOptions ConfigureCopy(StoreOptions options, NpgsqlDataSource dataSource, ReadModelSet readModels, string schema)
     {
         options.Connection(dataSource);
-        return ConfigureEventsAndProjections(options, EventCatalogue.Current, schema, AutoCreate.CreateOrUpdate, PlainIdentifierUpcasters.All);
+        return ConfigureEventsAndProjections(options, readModels, EventCatalogue.Current, schema, AutoCreate.CreateOrUpdate, PlainIdentifierUpcasters.All);
     }
 
     private static StoreOptions ConfigureEventsAndProjections(
-        StoreOptions options, EventCatalogue catalogue, string schema, AutoCreate schemaChanges, IEventUpcaster[] upcasters)
+        StoreOptions options, ReadModelSet readModels, EventCatalogue catalogue, string schema, AutoCreate schemaChanges, IEventUpcaster[] upcasters)
     {
         options.DatabaseSchemaName = schema;
         // A storm of reconnecting chargers, or hosts together asking more than the server allows, makes getting a
@@ -109,20 +103,7 @@ public static class LedgerStore
         // AsyncProjections runs the daemon itself, one node at a time: say so, or Marten warns at every start
         // that the async projections will never run.
         options.Projections.AsyncMode = JasperFx.Events.Daemon.DaemonMode.HotCold;
-        options.Projections.Add<ChargerDirectory>(ProjectionLifecycle.Inline);
-        options.Projections.Add<TransactionIndex>(ProjectionLifecycle.Inline);
-        options.Projections.Add<SessionLifecycles>(ProjectionLifecycle.Inline);
-        // The silence closer looks for the open sessions among all that ever ran.
-        options.Schema.For<SessionLifecycle>().Duplicate(s => s.Open);
-        options.Projections.Add<SiteDirectory>(ProjectionLifecycle.Inline);
-        options.Projections.Add<TariffDirectory>(ProjectionLifecycle.Inline);
-        options.Projections.Add<RoamedSessions>(ProjectionLifecycle.Inline);
-        options.Projections.Add<InvoiceRegister>(ProjectionLifecycle.Inline);
-        options.Projections.Add<SessionBillings>(ProjectionLifecycle.Inline);
-        options.Projections.Add(new PricedSessions(), ProjectionLifecycle.Async);
-        options.Projections.Add(new ChargerKpiFacts(), ProjectionLifecycle.Async);
-        options.Projections.Add(new SessionKpiFacts(), ProjectionLifecycle.Async);
-        options.Schema.For<PendingCharger>();
+        readModels.Register(options);
         return options;
     }
 
@@ -132,7 +113,7 @@ public static class LedgerStore
     /// nothing that could change recorded history (see <see cref="LedgerPrivileges"/>).
     /// </summary>
     /// <param name="applicationRole">Null when the application connects as the owner itself.</param>
-    public static async Task MigrateAsync(string ownerConnectionString, string? applicationRole, CancellationToken ct = default)
+    public static async Task MigrateAsync(string ownerConnectionString, string? applicationRole, ReadModelSet readModels, CancellationToken ct = default)
     {
         await using var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(ownerConnectionString) { Pooling = false }.ConnectionString);
         // Hosts starting together would migrate at once, and two GRANTs on one table fail ("tuple concurrently
@@ -142,7 +123,7 @@ public static class LedgerStore
             await wait.ExecuteNonQueryAsync(ct);
 
         using (var store = new DocumentStore(Configure(new StoreOptions(), ownerConnectionString, AutoCreate.CreateOrUpdate,
-                   EventCatalogue.Current, PlainIdentifierUpcasters.All)))
+                   readModels, EventCatalogue.Current, PlainIdentifierUpcasters.All)))
             await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         await AppendOnlyGuard.InstallAsync(dataSource, Schema, ct);
         await using (var sequence = dataSource.CreateCommand($"CREATE SEQUENCE IF NOT EXISTS {Ocpp16TransactionIds} MAXVALUE 2147483647"))
@@ -155,13 +136,13 @@ public static class LedgerStore
     /// <summary>Opens the ledger over a schema <see cref="MigrateAsync"/> made; it changes no schema itself.</summary>
     /// <param name="vaultSecret">The driver vault's secret; null reads <see cref="Drivers.VaultSecret.EnvironmentVariable"/>.</param>
     /// <param name="budget">The connections it may hold at once, all uses together; null is <see cref="ConnectionBudget.Standard"/>.</param>
-    public static async Task<Ledger> OpenAsync(string connectionString, CancellationToken ct = default, Drivers.VaultSecret? vaultSecret = null,
+    public static async Task<Ledger> OpenAsync(string connectionString, ReadModelSet readModels, CancellationToken ct = default, Drivers.VaultSecret? vaultSecret = null,
         ConnectionBudget? budget = null)
     {
         var catalogue = EventCatalogue.Current;
         var validator = new EventValidator(catalogue);
         var dataSource = (budget ?? ConnectionBudget.Standard).CreateDataSource(connectionString);
-        var store = new DocumentStore(Configure(new StoreOptions(), dataSource, catalogue, PlainIdentifierUpcasters.All));
+        var store = new DocumentStore(Configure(new StoreOptions(), dataSource, readModels, catalogue, PlainIdentifierUpcasters.All));
         try
         {
             await using var migrated = dataSource.CreateCommand($"SELECT to_regclass('{Schema}.mt_events') IS NOT NULL");

@@ -25,7 +25,7 @@ public static class PlainIdentifierUpcasters
         new ProtocolViolationRecordedUpcaster(),
     ];
 
-    /// <summary>The v1 type each v2 type supersedes, for readers that pick rows by stored type themselves (<see cref="KpiRebuild"/>).</summary>
+    /// <summary>The v1 type each v2 type supersedes, for readers that pick rows by stored type themselves (Settlement.Projections' KpiRebuild).</summary>
     public static IReadOnlyDictionary<Type, Type> Supersedes { get; } = new Dictionary<Type, Type>
     {
         [typeof(IdTokenAuthorisedV2)] = typeof(IdTokenAuthorised),

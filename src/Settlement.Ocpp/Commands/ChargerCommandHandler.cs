@@ -7,7 +7,7 @@ using Settlement.Domain.Events;
 using Settlement.Ledger;
 using Settlement.Ocpp.Connections;
 using Settlement.Ocpp.Framing;
-using Settlement.Projections.Network;
+using Settlement.Projections.Chargers;
 
 namespace Settlement.Ocpp.Commands;
 

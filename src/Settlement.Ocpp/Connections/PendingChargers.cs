@@ -4,7 +4,7 @@ using NodaTime;
 using Settlement.Domain.Chargers;
 using Settlement.Ocpp.Framing;
 using Settlement.Ocpp.Handling;
-using Settlement.Projections.Network;
+using Settlement.Projections.Chargers;
 using static Settlement.Ocpp.Handling.OcppValues;
 
 namespace Settlement.Ocpp.Connections;

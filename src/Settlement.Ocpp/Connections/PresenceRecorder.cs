@@ -9,7 +9,7 @@ using Settlement.Domain.Events;
 using Settlement.Ledger;
 using Settlement.Ledger.Store;
 using Settlement.Ocpp.Commands;
-using Settlement.Projections.Network;
+using Settlement.Projections.Chargers;
 
 namespace Settlement.Ocpp.Connections;
 

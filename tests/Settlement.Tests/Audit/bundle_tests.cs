@@ -1,3 +1,4 @@
+using Settlement.Projections;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -71,7 +72,7 @@ public sealed class bundle_tests(LedgerDatabase db) : IAsyncLifetime
 
     private async Task<(string Directory, BundleManifest Manifest)> ExportAsync(long firstSeq, long lastSeq)
     {
-        await using var ledger = await Settlement.Ledger.Store.LedgerStore.OpenAsync(db.Server.ConnectionStringFor(L.DatabaseName));
+        await using var ledger = await Settlement.Ledger.Store.LedgerStore.OpenAsync(db.Server.ConnectionStringFor(L.DatabaseName), SettlementReadModels.All);
         var directory = Path.Combine(Directory.CreateTempSubdirectory("settle-bundle-").FullName, "bundle");
         var period = await BundleExport.PeriodAsync(ledger.DataSource, firstSeq, lastSeq);
         var manifest = await BundleExport.WriteAsync(ledger.DataSource, period, directory, new BundleDocuments(), "settle tests");

@@ -1,3 +1,4 @@
+using Settlement.Projections;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NodaTime;
@@ -73,7 +74,7 @@ public sealed class chain_writer_tests(LedgerDatabase db)
         await ledger.Ledger.Drivers.RegisterAsync(history.Drivers);
         var connectionString = db.Server.ConnectionStringFor(ledger.DatabaseName);
         var hosts = new List<Settlement.Ledger.Ledger>();
-        for (var i = 0; i < 3; i++) hosts.Add(await LedgerStore.OpenAsync(connectionString));
+        for (var i = 0; i < 3; i++) hosts.Add(await LedgerStore.OpenAsync(connectionString, SettlementReadModels.All));
         await ledger.Writer.StartAsync(CancellationToken.None);
 
         // Each host owns the streams that hash to it and appends them 40 events per call, several streams per

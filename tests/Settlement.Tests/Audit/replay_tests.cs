@@ -1,3 +1,4 @@
+using Settlement.Projections;
 using Marten;
 using Npgsql;
 using Settlement.Domain.Tariffs;
@@ -5,7 +6,7 @@ using Settlement.Host.Audit;
 using Settlement.Ledger.Audit;
 using Settlement.Ledger.Store;
 using Settlement.Projections.Invoicing;
-using Settlement.Projections.Pricing;
+using Settlement.Projections.Tariffs;
 using Settlement.Tests.Cli;
 
 namespace Settlement.Tests.Audit;
@@ -30,10 +31,10 @@ public sealed class replay_tests(LedgerDatabase db)
     public async Task replaying_the_demo_from_zero_reproduces_every_issued_document_and_report_byte_for_byte()
     {
         var demo = await DemoAsync();
-        await using var live = await LedgerStore.OpenAsync(demo);
+        await using var live = await LedgerStore.OpenAsync(demo, SettlementReadModels.All);
         var progressBefore = await LiveProgressAsync(live);
 
-        await using var replay = await Replay.RunAsync(await OwnerOfDemoAsync(), ReplayCut.Everything, "audit_full", _ => { }, CancellationToken.None);
+        await using var replay = await Replay.RunAsync(await OwnerOfDemoAsync(), SettlementReadModels.All, ReplayCut.Everything, "audit_full", _ => { }, CancellationToken.None);
         var comparison = await ReplayComparison.CompareAsync(live, replay, CancellationToken.None);
 
         Assert.Null(replay.ChangedFrom);
@@ -56,7 +57,7 @@ public sealed class replay_tests(LedgerDatabase db)
     [Fact]
     public async Task every_event_the_demos_issued_documents_cite_is_recorded_at_that_version_with_that_type()
     {
-        await using var live = await LedgerStore.OpenAsync(await DemoAsync());
+        await using var live = await LedgerStore.OpenAsync(await DemoAsync(), SettlementReadModels.All);
         await using var query = live.Store.QuerySession();
         var documents = (await query.Query<InvoiceEntry>().ToListAsync()).Select(e => e.Document).ToList();
 
@@ -71,8 +72,8 @@ public sealed class replay_tests(LedgerDatabase db)
     public async Task a_live_invoice_altered_by_sql_is_reported_with_its_document_and_line()
     {
         var demo = await DemoAsync();
-        await using var live = await LedgerStore.OpenAsync(demo);
-        await using var replay = await Replay.RunAsync(await OwnerOfDemoAsync(), ReplayCut.Everything, "audit_altered", _ => { }, CancellationToken.None);
+        await using var live = await LedgerStore.OpenAsync(demo, SettlementReadModels.All);
+        await using var replay = await Replay.RunAsync(await OwnerOfDemoAsync(), SettlementReadModels.All, ReplayCut.Everything, "audit_altered", _ => { }, CancellationToken.None);
         var invoice = await FirstDriverInvoiceAsync(live);
 
         // Read models are ordinary tables: nothing stops a hand-typed UPDATE, which is why the replay checks them.
@@ -106,10 +107,10 @@ public sealed class replay_tests(LedgerDatabase db)
     public async Task a_replay_up_to_a_position_shows_the_read_models_as_they_were_then()
     {
         var demo = await DemoAsync();
-        await using var live = await LedgerStore.OpenAsync(demo);
+        await using var live = await LedgerStore.OpenAsync(demo, SettlementReadModels.All);
         var (cut, stoppedLater) = await MidHistoryStopAsync(live);
 
-        await using var replay = await Replay.RunAsync(await OwnerOfDemoAsync(), new ReplayCut(Position: cut), "audit_cut", _ => { }, CancellationToken.None);
+        await using var replay = await Replay.RunAsync(await OwnerOfDemoAsync(), SettlementReadModels.All, new ReplayCut(Position: cut), "audit_cut", _ => { }, CancellationToken.None);
         var comparison = await ReplayComparison.CompareAsync(live, replay, CancellationToken.None);
 
         Assert.Equal(cut, replay.Position);
@@ -143,7 +144,7 @@ public sealed class replay_tests(LedgerDatabase db)
     public async Task the_cli_exits_1_and_lists_the_line_when_a_live_document_differs_from_its_replay()
     {
         var database = await DemoDatabaseAsync();
-        await using var live = await LedgerStore.OpenAsync(await DemoAsync());
+        await using var live = await LedgerStore.OpenAsync(await DemoAsync(), SettlementReadModels.All);
         var tariff = await FirstTariffAsync(live);
         var recorded = tariff.Versions[0].StreamVersion;
 
@@ -169,10 +170,10 @@ public sealed class replay_tests(LedgerDatabase db)
     {
         var demo = await DemoAsync();
         var owner = await OwnerOfDemoAsync();
-        await using var live = await LedgerStore.OpenAsync(demo);
+        await using var live = await LedgerStore.OpenAsync(demo, SettlementReadModels.All);
 
         var refused = await Assert.ThrowsAsync<ArgumentException>(() =>
-            Replay.RunAsync(owner, ReplayCut.Everything, LedgerStore.Schema, _ => { }, CancellationToken.None));
+            Replay.RunAsync(owner, SettlementReadModels.All, ReplayCut.Everything, LedgerStore.Schema, _ => { }, CancellationToken.None));
 
         Assert.Contains("cannot be a replay schema", refused.Message);
         Assert.True(await ScalarAsync(live, "select count(*) from ledger.mt_events") > 0);
@@ -196,7 +197,7 @@ public sealed class replay_tests(LedgerDatabase db)
             documents.Delete(recursive: true);
             Assert.True(run.ExitCode == 0, run.Output);
             // The CLI migrated as the administrator; migrating here hands the database to the owner role.
-            await db.Server.MigrateAsync(database, CancellationToken.None);
+            await db.Server.MigrateAsync(database, SettlementReadModels.All, CancellationToken.None);
             return _demo = database;
         }
         finally

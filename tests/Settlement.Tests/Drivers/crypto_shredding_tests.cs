@@ -1,3 +1,4 @@
+using Settlement.Projections;
 using JasperFx;
 using System.Net;
 using System.Net.Http.Json;
@@ -163,8 +164,8 @@ public sealed class crypto_shredding_tests(LedgerDatabase db) : IAsyncLifetime
     {
         var sessionId = "S-v1-" + Guid.NewGuid().ToString("N")[..8];
         var v1 = new SessionStarted(sessionId, "DE-MUC-01", 1, 1, "tx-1", "RFID-LEGACY", 1_000, Ledger.Events.Noon);
-        using (var before = new DocumentStore(LedgerStore.Configure(new StoreOptions(), db.ConnectionString, AutoCreate.None,
-                   new EventCatalogue([new EventType(typeof(SessionStarted), EventFamily.Session)]))))
+        using (var before = new DocumentStore(LedgerStore.Configure(new StoreOptions(), db.ConnectionString, AutoCreate.None, SettlementReadModels.All,
+                   new EventCatalogue([new EventType(typeof(SessionStarted), EventFamily.Sessions)]))))
         await using (var session = before.LightweightSession())
         {
             var stored = session.Events.BuildEvent(v1);

@@ -1,3 +1,4 @@
+using Settlement.Projections;
 using JasperFx;
 using System.Net;
 using System.Net.Http.Json;
@@ -162,8 +163,8 @@ public sealed class sealed_commands_and_violations_tests(LedgerDatabase db) : IA
         var command = new CommandIssued(chargerId, "c1", "RemoteStartTransaction", """{"connectorId":1,"idTag":"RFID-LEGACY"}""", Ledger.Events.Noon);
         var violation = new ProtocolViolationRecorded(chargerId, "FormationViolation", "not json",
             """[2,"m1","Authorize",{"idTag":"RFID-LEGACY"}""", Ledger.Events.Noon);
-        using (var before = new DocumentStore(LedgerStore.Configure(new StoreOptions(), db.ConnectionString, AutoCreate.None,
-                   new EventCatalogue([new EventType(typeof(CommandIssued), EventFamily.Charger), new EventType(typeof(ProtocolViolationRecorded), EventFamily.Charger)]))))
+        using (var before = new DocumentStore(LedgerStore.Configure(new StoreOptions(), db.ConnectionString, AutoCreate.None, SettlementReadModels.All,
+                   new EventCatalogue([new EventType(typeof(CommandIssued), EventFamily.Chargers), new EventType(typeof(ProtocolViolationRecorded), EventFamily.Chargers)]))))
         await using (var session = before.LightweightSession())
         {
             var stored = new[] { session.Events.BuildEvent(command), session.Events.BuildEvent(violation) };

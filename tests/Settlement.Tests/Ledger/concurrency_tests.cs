@@ -1,3 +1,4 @@
+using Settlement.Projections;
 using Settlement.Domain.Events;
 using Settlement.Ledger;
 using Settlement.Ledger.Store;
@@ -127,7 +128,7 @@ public sealed class concurrency_tests(LedgerDatabase db)
         var sessionId = NewSessionId();
         var stream = StreamIds.Session(sessionId);
         await db.Ledger.AppendAsync(StreamAppend.New(stream, Pending(Started(sessionId))));
-        await using var otherHost = await LedgerStore.OpenAsync(db.ConnectionString);
+        await using var otherHost = await LedgerStore.OpenAsync(db.ConnectionString, SettlementReadModels.All);
 
         await Task.WhenAll(Enumerable.Range(1, 40).Select(i => Task.Run(() =>
             (i % 2 == 0 ? db.Ledger : otherHost).AppendAsync(new StreamAppend(stream, [Pending(Rated(sessionId, $"#{i}"))])))));

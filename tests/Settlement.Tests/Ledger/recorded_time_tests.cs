@@ -1,3 +1,4 @@
+using Settlement.Projections;
 using Npgsql;
 using NodaTime;
 using Settlement.Domain.Events;
@@ -21,7 +22,7 @@ public sealed class recorded_time_tests(LedgerDatabase db)
             await using var zone = new NpgsqlCommand($"ALTER DATABASE {name} SET timezone TO 'Pacific/Auckland'", admin);
             await zone.ExecuteNonQueryAsync();
         }
-        await using var ledger = await db.Server.OpenLedgerAsync(name, CancellationToken.None);
+        await using var ledger = await db.Server.OpenLedgerAsync(name, SettlementReadModels.All, CancellationToken.None);
         var (first, second) = (NewSessionId(), NewSessionId());
         var before = SystemClock.Instance.GetCurrentInstant();
 

@@ -1,3 +1,4 @@
+using Settlement.Projections;
 using JasperFx;
 using Marten;
 using Settlement.Domain.Events;
@@ -14,19 +15,19 @@ namespace Settlement.Tests.Ledger
         public async Task an_event_stored_under_v1_is_read_as_v2_and_its_stored_row_is_untouched()
         {
             var stream = "test:" + Guid.NewGuid().ToString("N");
-            using (var before = new DocumentStore(LedgerStore.Configure(new StoreOptions(), db.ConnectionString, AutoCreate.None,
-                       new EventCatalogue([new EventType(typeof(ChargingLimitSet), EventFamily.Session)]))))
+            using (var before = new DocumentStore(LedgerStore.Configure(new StoreOptions(), db.ConnectionString, AutoCreate.None, SettlementReadModels.All,
+                       new EventCatalogue([new EventType(typeof(ChargingLimitSet), EventFamily.Sessions)]))))
             await using (var session = before.LightweightSession())
             {
                 session.Events.StartStream(stream, new ChargingLimitSet("S-1", LimitKw: 22));
                 await session.SaveChangesAsync();
             }
 
-            using var after = new DocumentStore(LedgerStore.Configure(new StoreOptions(), db.ConnectionString, AutoCreate.None,
+            using var after = new DocumentStore(LedgerStore.Configure(new StoreOptions(), db.ConnectionString, AutoCreate.None, SettlementReadModels.All,
                 new EventCatalogue(
                 [
-                    new EventType(typeof(ChargingLimitSet), EventFamily.Session),
-                    new EventType(typeof(ChargingLimitSetV2), EventFamily.Session),
+                    new EventType(typeof(ChargingLimitSet), EventFamily.Sessions),
+                    new EventType(typeof(ChargingLimitSetV2), EventFamily.Sessions),
                 ]),
                 new ChargingLimitSetUpcaster()));
             await using var query = after.QuerySession();

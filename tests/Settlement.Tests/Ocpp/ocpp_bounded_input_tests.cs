@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using Marten;
 using Settlement.Domain.Chargers;
 using Settlement.Ocpp;
-using Settlement.Projections.Network;
+using Settlement.Projections.Chargers;
 
 namespace Settlement.Tests.Ocpp;
 

@@ -1,3 +1,4 @@
+using Settlement.Projections;
 using System.Diagnostics;
 using System.Runtime.Versioning;
 using Marten;
@@ -13,7 +14,7 @@ using Settlement.Ledger.Store;
 using Settlement.Ocpp.Security;
 using Settlement.Projections.Sessions;
 using Settlement.Tests.Cli;
-using Settlement.Tests.Database;
+using Settlement.Tests.Ledger.Database;
 using Settlement.Tests.Ocpp.Client;
 using Xunit.Abstractions;
 
@@ -45,7 +46,7 @@ public sealed class ocpp_chaos_tests(ITestOutputHelper output) : IAsyncLifetime
             await create.ExecuteNonQueryAsync();
         }
         _connectionString = new NpgsqlConnectionStringBuilder(_postgres.AdminConnectionString) { Database = Database }.ConnectionString;
-        await LedgerStore.MigrateAsync(_connectionString, applicationRole: null);
+        await LedgerStore.MigrateAsync(_connectionString, applicationRole: null, SettlementReadModels.All);
     }
 
     public async Task DisposeAsync()
@@ -106,7 +107,7 @@ public sealed class ocpp_chaos_tests(ITestOutputHelper output) : IAsyncLifetime
         await WaitForOfflineAsync(fleet);
         await host.DisposeAsync();
 
-        await using var ledger = await LedgerStore.OpenAsync(_connectionString);
+        await using var ledger = await LedgerStore.OpenAsync(_connectionString, SettlementReadModels.All);
         var report = new DrillReport();
         foreach (var charger in fleet)
             await report.CheckAsync(ledger, charger, killedAt, restartedAt);
@@ -129,7 +130,7 @@ public sealed class ocpp_chaos_tests(ITestOutputHelper output) : IAsyncLifetime
     /// <summary>The chargers hung up while the host ran: it records them offline before the drill reads the ledger.</summary>
     private async Task WaitForOfflineAsync(IReadOnlyList<ChaosCharger> fleet)
     {
-        await using var ledger = await LedgerStore.OpenAsync(_connectionString);
+        await using var ledger = await LedgerStore.OpenAsync(_connectionString, SettlementReadModels.All);
         for (var wait = Stopwatch.StartNew(); wait.Elapsed < TimeSpan.FromSeconds(20); await Task.Delay(250))
         {
             var offline = 0;
@@ -142,7 +143,7 @@ public sealed class ocpp_chaos_tests(ITestOutputHelper output) : IAsyncLifetime
 
     private async Task<IReadOnlyList<(string Id, OcppVersion Version)>> RegisterChargersAsync()
     {
-        await using var ledger = await LedgerStore.OpenAsync(_connectionString);
+        await using var ledger = await LedgerStore.OpenAsync(_connectionString, SettlementReadModels.All);
         var at = SystemClock.Instance.GetCurrentInstant();
         var metadata = new EventMetadata("chaos-setup", null, new Actor(ActorKind.Operator, "tests"), at);
         var chargers = new List<(string, OcppVersion)>();

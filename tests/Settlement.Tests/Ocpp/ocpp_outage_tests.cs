@@ -1,3 +1,4 @@
+using Settlement.Projections;
 using System.Net.WebSockets;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,7 +40,7 @@ public sealed class ocpp_outage_tests(LedgerDatabase db) : IAsyncLifetime
 
     private async Task<Settlement.Ledger.Ledger> LedgerAsync()
     {
-        var ledger = await LedgerStore.OpenAsync(_connectionString);
+        var ledger = await LedgerStore.OpenAsync(_connectionString, SettlementReadModels.All);
         _ledgers.Add(ledger);
         return ledger;
     }

@@ -7,7 +7,7 @@ using Settlement.Domain.Sessions;
 using Settlement.Ledger;
 using Settlement.Ledger.Store;
 using Settlement.Ocpp;
-using Settlement.Projections.Pricing;
+using Settlement.Projections.Tariffs;
 using Settlement.Projections.Sessions;
 using Settlement.Tests.Ocpp;
 using Settlement.Tests.Tariffs;

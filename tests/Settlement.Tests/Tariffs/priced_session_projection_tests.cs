@@ -7,7 +7,7 @@ using Settlement.Domain.Monetary;
 using Settlement.Domain.Sessions;
 using Settlement.Ledger;
 using Settlement.Ledger.Store;
-using Settlement.Projections.Pricing;
+using Settlement.Projections.Tariffs;
 
 namespace Settlement.Tests.Tariffs;
 

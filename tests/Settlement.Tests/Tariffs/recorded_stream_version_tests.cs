@@ -1,3 +1,4 @@
+using Settlement.Projections;
 using Marten;
 using NodaTime;
 using Settlement.Domain.Events;
@@ -5,7 +6,7 @@ using Settlement.Domain.Invoicing;
 using Settlement.Domain.Tariffs;
 using Settlement.Ledger;
 using Settlement.Ledger.Store;
-using Settlement.Projections.Network;
+using Settlement.Projections.Chargers;
 using Settlement.Tests.Invoicing.Issuing;
 
 namespace Settlement.Tests.Tariffs;
@@ -70,7 +71,7 @@ public sealed class recorded_stream_version_tests(LedgerDatabase db) : IAsyncLif
     {
         var tariffId = NewTariffId();
         var stream = StreamIds.Tariff(tariffId);
-        await using var otherHost = await LedgerStore.OpenAsync(db.ConnectionString);
+        await using var otherHost = await LedgerStore.OpenAsync(db.ConnectionString, SettlementReadModels.All);
         var hosts = new[] { db.Ledger, otherHost };
 
         await Task.WhenAll(Enumerable.Range(1, 12).Select(version => Task.Run(() =>

@@ -168,12 +168,12 @@ public sealed class tariff_api_tests(LedgerDatabase db) : IAsyncLifetime
     }
 
     private Task<HttpResponseMessage> PublishAsync(string tariffId, decimal perKwh, string currency = "EUR") =>
-        _http.PostAsJsonAsync("/api/tariffs", new TariffEndpoints.PublishTariffBody(tariffId, currency, PricesIncludeVat: true,
-            [new TariffEndpoints.ElementBody([new TariffEndpoints.PriceComponentBody(PriceComponentType.Energy, perKwh, VatPercent: 19m)])],
+        _http.PostAsJsonAsync("/api/tariffs", new Settlement.Host.Tariffs.TariffEndpoints.PublishTariffBody(tariffId, currency, PricesIncludeVat: true,
+            [new Settlement.Host.Tariffs.TariffEndpoints.ElementBody([new Settlement.Host.Tariffs.TariffEndpoints.PriceComponentBody(PriceComponentType.Energy, perKwh, VatPercent: 19m)])],
             ValidFrom), LedgerJson.Options);
 
     private Task<HttpResponseMessage> AssignAsync(string tariffId, TariffScope scope, string scopeId) =>
-        _http.PostAsJsonAsync($"/api/tariffs/{tariffId}/assignments", new TariffEndpoints.AssignTariffBody(scope, scopeId, ValidFrom), LedgerJson.Options);
+        _http.PostAsJsonAsync($"/api/tariffs/{tariffId}/assignments", new Settlement.Host.Tariffs.TariffEndpoints.AssignTariffBody(scope, scopeId, ValidFrom), LedgerJson.Options);
 
     private static string Text(Instant instant) => Uri.EscapeDataString(InstantPattern.ExtendedIso.Format(instant));
 }

@@ -4,7 +4,7 @@ using Settlement.Host;
 using Settlement.Host.Invoicing;
 using Settlement.Ledger.Store;
 using Settlement.Projections.Invoicing;
-using Settlement.Projections.Network;
+using Settlement.Projections.Chargers;
 using Marten;
 
 namespace Settlement.Tests.Invoicing.Issuing;

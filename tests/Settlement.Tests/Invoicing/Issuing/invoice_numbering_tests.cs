@@ -1,3 +1,4 @@
+using Settlement.Projections;
 using NodaTime;
 using Settlement.Domain.Invoicing;
 using Settlement.Host;
@@ -25,7 +26,7 @@ public sealed class invoice_numbering_tests(LedgerDatabase db) : IAsyncLifetime
             sessions.Add(await network.ChargeAsync(Instant.FromUtc(2026, 10, 12, 6, 0) + Duration.FromMinutes(50 * i), readings: 2, whPerReading: 1_000));
         await _desk.PricedAsync();
         // A second host: its own store and connection pool on the same database.
-        await using var otherLedger = await LedgerStore.OpenAsync(db.ConnectionString);
+        await using var otherLedger = await LedgerStore.OpenAsync(db.ConnectionString, SettlementReadModels.All);
         var desks = new[] { _desk.Desk, new InvoiceDesk(otherLedger, new StoppedClock(InvoicingDesk.Now)) };
 
         // Both hosts try to bill every session, all at once.

@@ -1,3 +1,5 @@
+using Settlement.Projections.Kpis;
+using Settlement.Projections;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;

@@ -1,3 +1,5 @@
+using Settlement.Projections.Kpis;
+using Settlement.Projections;
 using Microsoft.Extensions.Logging.Abstractions;
 using NodaTime;
 using Settlement.Domain.Chargers;

@@ -1,0 +1,205 @@
+using Settlement.Host;
+using Marten;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using NodaTime;
+using NodaTime.Text;
+using Settlement.Domain.Events;
+using Settlement.Domain.Tariffs;
+using Settlement.Ledger;
+using Settlement.Ledger.Schemas;
+using Settlement.Projections.Chargers;
+using Settlement.Projections.Tariffs;
+
+namespace Settlement.Host.Tariffs;
+
+/// <summary>
+/// Tariffs: publish versions and assign them (decided on the tariff's own stream), the version in force
+/// and the AFIR ad-hoc price for an EVSE, and a session's price breakdown.
+/// </summary>
+public static class TariffEndpoints
+{
+    public sealed record PublishTariffBody(
+        string TariffId, string Currency, bool PricesIncludeVat, IReadOnlyList<ElementBody> Elements,
+        Instant ValidFrom, Instant? ValidUntil = null);
+
+    // The stored records name every field; a request may leave out what it does not restrict.
+    public sealed record ElementBody(IReadOnlyList<PriceComponentBody> PriceComponents, RestrictionsBody? Restrictions = null)
+    {
+        public TariffElement ToElement() =>
+            new([.. (PriceComponents ?? []).Select(c => new PriceComponent(c.Type, c.Price, c.VatPercent, c.StepSize))], Restrictions?.ToRestrictions());
+    }
+
+    public sealed record PriceComponentBody(PriceComponentType Type, decimal Price, decimal? VatPercent = null, int StepSize = 1);
+
+    public sealed record RestrictionsBody(
+        string? StartTime = null, string? EndTime = null, LocalDate? StartDate = null, LocalDate? EndDate = null,
+        decimal? MinKwh = null, decimal? MaxKwh = null, decimal? MinCurrentA = null, decimal? MaxCurrentA = null,
+        decimal? MinPowerKw = null, decimal? MaxPowerKw = null, int? MinDurationSeconds = null, int? MaxDurationSeconds = null,
+        IReadOnlyList<IsoDayOfWeek>? DaysOfWeek = null, ReservationRestriction? Reservation = null)
+    {
+        public TariffRestrictions ToRestrictions() => new(
+            StartTime, EndTime, StartDate, EndDate, MinKwh, MaxKwh, MinCurrentA, MaxCurrentA, MinPowerKw, MaxPowerKw,
+            MinDurationSeconds, MaxDurationSeconds, DaysOfWeek, Reservation);
+    }
+
+    public sealed record AssignTariffBody(TariffScope Scope, string ScopeId, Instant ValidFrom, Instant? ValidUntil = null);
+
+    /// <summary>The version in force at <paramref name="At"/>, and until when it stays so (null: no end planned).</summary>
+    public sealed record TariffInForce(string ChargerId, int EvseId, string SiteId, Instant At, Instant? Until, TariffPublished Tariff);
+
+    private static readonly Actor Api = new(ActorKind.Operator, "api");
+
+    public static IEndpointRouteBuilder MapTariffs(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/tariffs", async (PublishTariffBody body, Ledger.Ledger ledger, IClock clock, CancellationToken ct) =>
+        {
+            var now = clock.GetCurrentInstant();
+            var (history, version) = await HistoryAsync(ledger, body.TariffId, ct);
+            var decision = TariffDecisions.Publish(history,
+                new PublishTariff(body.TariffId, body.Currency, body.PricesIncludeVat, [.. (body.Elements ?? []).Select(e => e.ToElement())], body.ValidFrom, body.ValidUntil), now);
+            return await AppendAsync(ledger, body.TariffId, version, decision, [], now,
+                published => Results.Created($"/api/tariffs/{body.TariffId}", published.OfType<TariffPublished>().Single()), ct);
+        });
+
+        app.MapPost("/api/tariffs/{tariffId}/assignments", async (string tariffId, AssignTariffBody body, Ledger.Ledger ledger, IClock clock, CancellationToken ct) =>
+        {
+            var (history, version) = await HistoryAsync(ledger, tariffId, ct);
+            if (version == 0)
+                return Results.NotFound(new { error = $"No tariff '{tariffId}' has been published." });
+            var now = clock.GetCurrentInstant();
+            var decision = TariffDecisions.Assign(history, new AssignTariff(tariffId, body.Scope, body.ScopeId, body.ValidFrom, body.ValidUntil), now);
+            var unknownScope = await UnknownScopeAsync(ledger, body.Scope, body.ScopeId, ct);
+            return await AppendAsync(ledger, tariffId, version, decision, unknownScope, now,
+                assigned => Results.Created($"/api/tariffs/{tariffId}", assigned.Single()), ct);
+        });
+
+        app.MapGet("/api/tariffs/{tariffId}", async (string tariffId, Ledger.Ledger ledger, CancellationToken ct) =>
+        {
+            var (history, version) = await HistoryAsync(ledger, tariffId, ct);
+            return version == 0
+                ? Results.NotFound(new { error = $"No tariff '{tariffId}' has been published." })
+                : Results.Ok(history);
+        });
+
+        app.MapGet("/api/evses/{chargerId}/{evseId}/tariff", async (string chargerId, string evseId, string? at, string? group,
+            Ledger.Ledger ledger, IClock clock, CancellationToken ct) =>
+        {
+            if (ParseInstant(at, clock) is not { } instant) return BadInstant(at);
+            await using var query = ledger.Store.QuerySession();
+            var (evse, missing) = await FindEvseAsync(query, chargerId, evseId, ct);
+            if (evse is null) return missing!;
+            var catalogue = await CatalogueAsync(query, ct);
+            return VersionAt(catalogue, evse, group, instant) is { } span
+                ? Results.Ok(new TariffInForce(evse.ChargerId, evse.EvseId, evse.SiteId, instant,
+                    span.Until == Instant.MaxValue ? null : span.Until, span.Tariff))
+                : Results.NotFound(new { error = $"No tariff is in force for EVSE {evse.EvseKey}{(group is null ? "" : $" and customer group '{group}'")} at {instant}." });
+        });
+
+        app.MapGet("/api/evses/{chargerId}/{evseId}/adhoc-price", async (string chargerId, string evseId, string? at,
+            Ledger.Ledger ledger, IClock clock, CancellationToken ct) =>
+        {
+            if (ParseInstant(at, clock) is not { } instant) return BadInstant(at);
+            await using var query = ledger.Store.QuerySession();
+            var (evse, missing) = await FindEvseAsync(query, chargerId, evseId, ct);
+            if (evse is null) return missing!;
+            // Time-of-use restrictions are read in the site's own time zone.
+            if (await query.LoadAsync<SiteEntry>(StreamIds.Site(evse.SiteId), ct) is not { } site
+                || DateTimeZoneProviders.Tzdb.GetZoneOrNull(site.TimeZone) is not { } zone)
+                return Results.NotFound(new { error = $"Site {evse.SiteId} of charger {chargerId} is not registered with a known time zone, so its local prices cannot be told." });
+            var catalogue = await CatalogueAsync(query, ct);
+            return VersionAt(catalogue, evse, customerGroup: null, instant) is { } span
+                ? Results.Ok(AdHocPrice.At(span, instant, zone))
+                : Results.NotFound(new { error = $"No tariff is in force for EVSE {evse.EvseKey} at {instant}." });
+        });
+
+        app.MapGet("/api/sessions/{sessionId}/price", async (string sessionId, Ledger.Ledger ledger, CancellationToken ct) =>
+        {
+            await using var query = ledger.Store.QuerySession();
+            return await query.LoadAsync<PricedSessionView>(sessionId, ct) is { } view
+                ? Results.Ok(view)
+                : Results.NotFound(new { error = $"No priced session '{sessionId}': it was never started, or pricing has not caught up with it yet." });
+        });
+
+        return app;
+    }
+
+    /// <summary>The tariff's history folded from its stream, and the stream's version for optimistic concurrency.</summary>
+    private static async Task<(TariffHistory History, long Version)> HistoryAsync(Ledger.Ledger ledger, string tariffId, CancellationToken ct)
+    {
+        var (events, version) = await ledger.FetchAsync(StreamIds.Tariff(tariffId), ct);
+        return (events.Aggregate(TariffHistory.Empty(tariffId), (history, e) => history.Apply(e.Data, e.Version)), version);
+    }
+
+    /// <summary>Appends an accepted decision at the version it was decided on; refuses with every problem otherwise.</summary>
+    private static async Task<IResult> AppendAsync(Ledger.Ledger ledger, string tariffId, long expectedVersion, TariffDecision decision,
+        IReadOnlyList<string> moreProblems, Instant now, Func<IReadOnlyList<object>, IResult> accepted, CancellationToken ct)
+    {
+        var problems = decision.Problems.Concat(moreProblems).ToList();
+        if (problems.Count > 0)
+            return Results.BadRequest(new { error = $"Tariff '{tariffId}' was refused: {string.Join("; ", problems)}.", problems });
+
+        var stream = StreamIds.Tariff(tariffId);
+        var metadata = EventMetadata.NewCorrelation(Api, now);
+        try
+        {
+            await ledger.AppendAsync(new StreamAppend(stream, decision.Events.Select(e => new PendingEvent(e, metadata)).ToList(), expectedVersion), ct);
+            return accepted(decision.Events);
+        }
+        catch (MalformedEventException e)
+        {
+            return Results.BadRequest(new { error = e.Message, problems = e.Problems });
+        }
+        catch (StreamConcurrencyException)
+        {
+            return Results.Conflict(new { error = $"Tariff '{tariffId}' changed meanwhile; read it again and retry." });
+        }
+    }
+
+    /// <summary>An assignment to a site or EVSE nobody registered would silently never price anything.</summary>
+    private static async Task<IReadOnlyList<string>> UnknownScopeAsync(Ledger.Ledger ledger, TariffScope scope, string scopeId, CancellationToken ct)
+    {
+        await using var query = ledger.Store.QuerySession();
+        switch (scope)
+        {
+            case TariffScope.Site when !string.IsNullOrWhiteSpace(scopeId)
+                                       && await query.LoadAsync<SiteEntry>(StreamIds.Site(scopeId), ct) is null:
+                return [$"site '{scopeId}' is not registered"];
+            case TariffScope.Evse when scopeId.LastIndexOf('/') is var slash and > 0:
+                var (evse, _) = await FindEvseAsync(query, scopeId[..slash], scopeId[(slash + 1)..], ct);
+                return evse is null ? [$"EVSE '{scopeId}' is not registered"] : [];
+            default:
+                return [];
+        }
+    }
+
+    private static async Task<(EvseLocation? Evse, IResult? Missing)> FindEvseAsync(
+        IQuerySession query, string chargerId, string evseIdText, CancellationToken ct)
+    {
+        if (!int.TryParse(evseIdText, out var evseId))
+            return (null, Results.BadRequest(new { error = $"EVSE id '{evseIdText}' is not a number." }));
+        if (await query.LoadAsync<ChargerEntry>(StreamIds.Charger(chargerId), ct) is not { Registered: true, SiteId: { } siteId } charger)
+            return (null, Results.NotFound(new { error = $"Charger {chargerId} is not registered." }));
+        // OCPP numbers a charger's EVSEs from 1 without gaps.
+        if (evseId < 1 || evseId > charger.EvseCount)
+            return (null, Results.NotFound(new { error = $"Charger {chargerId} has no EVSE {evseId} (its EVSEs are 1 to {charger.EvseCount})." }));
+        return (new EvseLocation(siteId, chargerId, evseId), null);
+    }
+
+    private static async Task<TariffCatalogue> CatalogueAsync(IQuerySession query, CancellationToken ct) =>
+        TariffCatalogue.Of(await query.Query<TariffHistory>().ToListAsync(ct));
+
+    /// <summary>The version in force at the instant, up to when it next changes for this EVSE.</summary>
+    private static TariffSpan? VersionAt(TariffCatalogue catalogue, EvseLocation evse, string? customerGroup, Instant at) =>
+        catalogue.InForce(evse, customerGroup, at, Instant.MaxValue) is [var first, ..] && first.From == at ? first : null;
+
+    /// <summary>Null when the text is no instant; now when there is no text.</summary>
+    private static Instant? ParseInstant(string? text, IClock clock) =>
+        text is null ? clock.GetCurrentInstant()
+        : InstantPattern.ExtendedIso.Parse(text) is { Success: true } parsed ? parsed.Value
+        : null;
+
+    private static IResult BadInstant(string? text) =>
+        Results.BadRequest(new { error = $"at '{text}' is not an instant in ISO 8601 UTC, e.g. 2026-10-12T18:30:00Z." });
+}
