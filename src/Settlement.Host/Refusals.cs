@@ -1,10 +1,9 @@
 using Microsoft.AspNetCore.Http;
+using Settlement.Domain.Deciding;
 using Settlement.Ledger;
 using Settlement.Ledger.Schemas;
 
 namespace Settlement.Host;
-
-public enum RefusalKind { NotFound, Conflict, Unprocessable }
 
 /// <summary>Nothing was issued or recorded; the message says why and what to do.</summary>
 public sealed class RequestRefusedException(RefusalKind kind, string message) : Exception(message)
@@ -27,7 +26,7 @@ public static class Refusals
         }
     }
 
-    /// <summary>The action's answer, or the refusal it threw as 404, 409 or 422 with its message.</summary>
+    /// <summary>The action's answer, or the refusal it threw, answered as <see cref="ToHttp(Refusal)"/> does.</summary>
     public static async Task<IResult> Answer(Func<Task<IResult>> action)
     {
         try
@@ -36,13 +35,19 @@ public static class Refusals
         }
         catch (RequestRefusedException refused)
         {
-            var body = new { error = refused.Message };
-            return refused.Kind switch
-            {
-                RefusalKind.NotFound => Results.NotFound(body),
-                RefusalKind.Conflict => Results.Conflict(body),
-                _ => Results.UnprocessableEntity(body),
-            };
+            return ToHttp(refused.Kind, new { error = refused.Message });
         }
     }
+
+    /// <summary>The one mapping of refusals to HTTP: 400 invalid, 404 not found, 409 conflict, 422 unprocessable; the body names every problem.</summary>
+    public static IResult ToHttp(this Refusal refusal) =>
+        ToHttp(refusal.Kind, new { error = refusal.Message, problems = refusal.Problems });
+
+    private static IResult ToHttp(RefusalKind kind, object body) => kind switch
+    {
+        RefusalKind.Invalid => Results.BadRequest(body),
+        RefusalKind.NotFound => Results.NotFound(body),
+        RefusalKind.Conflict => Results.Conflict(body),
+        _ => Results.UnprocessableEntity(body),
+    };
 }

@@ -1,3 +1,4 @@
+using Settlement.Domain.Deciding;
 using System.Diagnostics;
 using NodaTime;
 using Settlement.Documents;

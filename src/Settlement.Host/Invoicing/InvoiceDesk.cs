@@ -1,3 +1,4 @@
+using Settlement.Domain.Deciding;
 using Marten;
 using NodaTime;
 using Npgsql;

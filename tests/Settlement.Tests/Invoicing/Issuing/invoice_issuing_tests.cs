@@ -1,3 +1,4 @@
+using Settlement.Domain.Deciding;
 using NodaTime;
 using Settlement.Domain.Invoicing;
 using Settlement.Host;

@@ -1,3 +1,4 @@
+using Settlement.Domain.Deciding;
 using Settlement.Projections;
 using NodaTime;
 using Settlement.Domain.Invoicing;
