@@ -38,8 +38,7 @@ public static class OcppEndpoint
         .AddSingleton<ChargerLedger>()
         .AddSingleton<SessionRecorder>()
         .AddSingleton<V16Handler>()
-        .AddSingleton<V201Handler>()
-        .AddMediator(mediator => mediator.ServiceLifetime = ServiceLifetime.Singleton);
+        .AddSingleton<V201Handler>();
 
     public static WebApplication MapOcpp(this WebApplication app)
     {
