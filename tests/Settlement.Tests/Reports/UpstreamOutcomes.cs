@@ -6,12 +6,16 @@ using Settlement.Domain.Reports;
 namespace Settlement.Tests.Reports;
 
 /// <summary>
-/// One line of Fixtures/ev-chart/EXPECTED_validation_outcomes.csv: a sample file, whether EV-ChART's own
-/// tests expect it accepted ("valid…") or refused, and the upstream test list it came from.
+/// One line of the reference data's ev-chart/EXPECTED_validation_outcomes.csv: a sample file, whether
+/// EV-ChART's own tests expect it accepted ("valid…") or refused, and the upstream test list it came from.
 /// </summary>
 internal sealed partial record UpstreamOutcome(string File, NeviModule Module, bool Valid, string UpstreamList)
 {
-    public static IReadOnlyList<UpstreamOutcome> All { get; } = Read();
+    // Lazy: read when a test asks, not when the type is first touched, so a missing reference folder
+    // cannot turn into a TypeInitializationException (the tests reading it are skipped then).
+    private static readonly Lazy<List<UpstreamOutcome>> Rows = new(Read);
+
+    public static IReadOnlyList<UpstreamOutcome> All => Rows.Value;
 
     public string Csv => Sample(File);
 

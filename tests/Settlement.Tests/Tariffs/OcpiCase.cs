@@ -6,12 +6,13 @@ using Settlement.Domain.Tariffs;
 
 namespace Settlement.Tests.Tariffs;
 
-/// <summary>Reads the OCPI reference cases in Fixtures/ocpi-tariffs: an OCPI tariff and a CDR's charging periods.</summary>
+/// <summary>
+/// Reads the OCPI reference cases, the reference data's <c>ocpi-tariff-cases/cases/</c>: an OCPI tariff
+/// and a CDR's charging periods.
+/// </summary>
 internal static class OcpiCase
 {
-    private static string Folder(string name) => Path.Combine(AppContext.BaseDirectory, "Tariffs", "Fixtures", "ocpi-tariffs", name);
-
-    public static JsonNode Read(string @case, string file) => JsonNode.Parse(File.ReadAllText(Path.Combine(Folder(@case), file)))!;
+    public static JsonNode Read(string @case, string file) => JsonNode.Parse(File.ReadAllText(RepositoryFiles.OcpiTariffCase(@case, file)))!;
 
     public static TariffPublished Tariff(JsonNode ocpi, Instant validFrom) => new(
         TariffId: (string)ocpi["id"]!,

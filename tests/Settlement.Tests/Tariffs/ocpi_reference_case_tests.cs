@@ -5,7 +5,8 @@ namespace Settlement.Tests.Tariffs;
 
 /// <summary>
 /// The reference calculator's own cases (ocpi-tariffs 0.6.1): our period pricing must produce the
-/// same component costs to 4 decimals, the precision it compares at.
+/// same component costs to 4 decimals, the precision it compares at. Read in place from the reference
+/// data's <c>ocpi-tariff-cases/cases/</c> (its README gives their origin), skipped without it.
 /// </summary>
 public sealed class ocpi_reference_case_tests
 {
@@ -23,7 +24,7 @@ public sealed class ocpi_reference_case_tests
         { "step_size_energy", "cdr1.json" },
     };
 
-    [Theory]
+    [ReferenceDataTheory(RepositoryFiles.OcpiTariffCasesFolder)]
     [MemberData(nameof(Cases))]
     public void component_costs_match_the_reference_calculator(string @case, string cdrFile)
     {
@@ -38,7 +39,9 @@ public sealed class ocpi_reference_case_tests
             new ComponentCost(price.Lines.Sum(l => l.AmountExclVat), price.Lines.Sum(l => l.AmountInclVat)));
     }
 
-    [Fact]
+    // The expected price (1.84 / 2.22 in Europe/Amsterdam) is that case's output_price__cdr.json, which is
+    // not strict JSON; the total_cost in cdr.json is the operator's own figure.
+    [ReferenceDataFact(RepositoryFiles.OcpiTariffCasesFolder)]
     public void an_hourly_dynamic_tariff_is_read_in_the_sites_local_time()
     {
         var cdr = OcpiCase.Read("codeberg_issue_228", "cdr.json");
