@@ -72,7 +72,11 @@ public static class SettlementHost
         builder.Services.AddSingleton<RegulatorReports>();
         builder.Services.AddOcpp(ocpp ?? builder.Configuration.GetSection("Ocpp").Get<OcppOptions>() ?? new OcppOptions());
         // Every command, from every edge, reaches its one handler through the mediator.
-        builder.Services.AddMediator(mediator => mediator.ServiceLifetime = ServiceLifetime.Singleton);
+        builder.Services.AddMediator(mediator =>
+        {
+            mediator.ServiceLifetime = ServiceLifetime.Singleton;
+            mediator.PipelineBehaviors = [typeof(CommandPipeline<,>)];
+        });
         // Bad request bodies surface as exceptions so the middleware below can say what was wrong.
         builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         var app = builder.Build();
