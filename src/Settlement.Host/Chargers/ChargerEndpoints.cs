@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Settlement.Domain.Chargers;
 using Settlement.Domain.Events;
-using Settlement.Ledger.Schemas;
 using Settlement.Ocpp.Connections;
 
 namespace Settlement.Host.Chargers;
