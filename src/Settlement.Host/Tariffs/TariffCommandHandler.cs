@@ -60,8 +60,11 @@ public sealed class TariffCommandHandler(Ledger.Ledger ledger, IClock clock) :
         {
             TariffScope.Site when !string.IsNullOrWhiteSpace(scopeId) =>
                 await query.LoadAsync<SiteEntry>(StreamIds.Site(scopeId), ct) is not null,
+            // OCPP numbers a charger's EVSEs from 1 without gaps.
             TariffScope.Evse when scopeId.LastIndexOf('/') is var slash and > 0 =>
-                await TariffEndpoints.FindEvseAsync(query, scopeId[..slash], scopeId[(slash + 1)..], ct) is (not null, _),
+                int.TryParse(scopeId[(slash + 1)..], out var evseId)
+                && await query.LoadAsync<ChargerEntry>(StreamIds.Charger(scopeId[..slash]), ct) is { Registered: true, SiteId: not null } charger
+                && evseId >= 1 && evseId <= charger.EvseCount,
             _ => true,
         };
     }

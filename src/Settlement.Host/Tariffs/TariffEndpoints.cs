@@ -124,7 +124,7 @@ public static class TariffEndpoints
             ? refusal.ToHttp($"Tariff '{tariffId}' was refused: {refusal.Message}.")
             : accepted(decision.Events);
 
-    internal static async Task<(EvseLocation? Evse, IResult? Missing)> FindEvseAsync(
+    private static async Task<(EvseLocation? Evse, IResult? Missing)> FindEvseAsync(
         IQuerySession query, string chargerId, string evseIdText, CancellationToken ct)
     {
         if (!int.TryParse(evseIdText, out var evseId))
