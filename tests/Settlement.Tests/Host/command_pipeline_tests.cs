@@ -11,6 +11,7 @@ using Settlement.Domain.Tariffs;
 using Settlement.Host;
 using Settlement.Host.Drivers;
 using Settlement.Host.Tariffs;
+using Settlement.Ocpp.Commands;
 using Settlement.Tests.Ocpp;
 
 namespace Settlement.Tests.Host;
@@ -86,6 +87,17 @@ public sealed class command_pipeline_tests(LedgerDatabase db) : IAsyncLifetime
         Assert.Equal(["Name the driver by exactly one of idToken or driverRef."], refusal.Problems);
         Assert.True(await db.Ledger.Drivers.HoldsKeyAsync(driver.DriverRef));
         Assert.Contains(("settlement.commands", nameof(EraseDriver), CommandMetrics.Invalid), _measured);
+    }
+
+    [Fact]
+    public async Task a_charger_command_passes_the_same_pipeline_and_a_failed_one_is_counted_as_failed()
+    {
+        var mediator = _host.Services.GetRequiredService<IMediator>();
+
+        await Assert.ThrowsAsync<UnknownChargerException>(() => mediator.Send(new RemoteStart("NO-SUCH-CHARGER", 1, "TOKEN")).AsTask());
+
+        Assert.Contains(("settlement.commands", nameof(RemoteStart), CommandMetrics.Failed), _measured);
+        Assert.Contains(("settlement.command.duration", nameof(RemoteStart), CommandMetrics.Failed), _measured);
     }
 
     [Fact]
