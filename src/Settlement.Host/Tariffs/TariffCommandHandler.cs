@@ -48,7 +48,7 @@ public sealed class TariffCommandHandler(Ledger.Ledger ledger, IClock clock) :
         }
         catch (StreamConcurrencyException)
         {
-            return Decision.Refuse(RefusalKind.Conflict, "it changed meanwhile; read it again and retry");
+            return Decision.Refuse(RefusalKind.Conflict, $"Tariff '{tariffId}' changed meanwhile; read it again and retry.");
         }
     }
 

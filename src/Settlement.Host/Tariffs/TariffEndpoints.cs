@@ -119,10 +119,13 @@ public static class TariffEndpoints
         return (events.Aggregate(TariffHistory.Empty(tariffId), (history, e) => history.Apply(e.Data, e.Version)), version);
     }
 
-    private static IResult Answer(string tariffId, Decision decision, Func<IReadOnlyList<object>, IResult> accepted) =>
-        decision.Refusal is { } refusal
-            ? refusal.ToHttp($"Tariff '{tariffId}' was refused: {refusal.Message}.")
-            : accepted(decision.Events);
+    // An invalid tariff or assignment is answered with a sentence naming the tariff, as the other refusals already do.
+    private static IResult Answer(string tariffId, Decision decision, Func<IReadOnlyList<object>, IResult> accepted) => decision.Refusal switch
+    {
+        null => accepted(decision.Events),
+        { Kind: RefusalKind.Invalid } invalid => invalid.ToHttp($"Tariff '{tariffId}' was refused: {invalid.Message}."),
+        var refusal => refusal.ToHttp(),
+    };
 
     private static async Task<(EvseLocation? Evse, IResult? Missing)> FindEvseAsync(
         IQuerySession query, string chargerId, string evseIdText, CancellationToken ct)
