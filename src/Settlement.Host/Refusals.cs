@@ -43,6 +43,10 @@ public static class Refusals
     public static IResult ToHttp(this Refusal refusal) =>
         ToHttp(refusal.Kind, new { error = refusal.Message, problems = refusal.Problems });
 
+    /// <summary>As <see cref="ToHttp(Refusal)"/>, with <paramref name="error"/> saying what was refused.</summary>
+    public static IResult ToHttp(this Refusal refusal, string error) =>
+        ToHttp(refusal.Kind, new { error, problems = refusal.Problems });
+
     private static IResult ToHttp(RefusalKind kind, object body) => kind switch
     {
         RefusalKind.Invalid => Results.BadRequest(body),

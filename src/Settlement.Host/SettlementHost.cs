@@ -57,22 +57,26 @@ public static class SettlementHost
         builder.Services.ConfigureHttpJsonOptions(json => Ledger.LedgerJson.Configure(json.SerializerOptions));
         builder.Services.AddSingleton(ledger);
         builder.Services.AddHostedService<PrivilegeWarning>();
-        builder.Services.AddSingleton(services => new AsyncProjections(ledger.Store, services.GetRequiredService<ILogger<AsyncProjections>>()));
+        builder.Services.AddSingleton(services => new AsyncProjections(ledger, services.GetRequiredService<ILogger<AsyncProjections>>()));
         // An ingest-only host (Projections:Run=false) leaves the async projections to the other hosts.
         if (builder.Configuration.GetValue("Projections:Run", defaultValue: true))
             builder.Services.AddHostedService(services => services.GetRequiredService<AsyncProjections>());
         // Every host may write the hash chain; one does at a time (Audit:Chain=false keeps a host out).
-        builder.Services.AddSingleton(services => new ChainWriter(ledger.DataSource, services.GetRequiredService<ILogger<ChainWriter>>()));
+        builder.Services.AddSingleton(services => new ChainWriter(ledger, services.GetRequiredService<ILogger<ChainWriter>>()));
         if (builder.Configuration.GetValue("Audit:Chain", defaultValue: true))
             builder.Services.AddHostedService(services => services.GetRequiredService<ChainWriter>());
         // Audit:CheckpointKeyFile names the operator's key: then the hosts sign checkpoints on Audit:CheckpointCron, once per occurrence.
-        builder.AddCheckpointSchedule(ledger.DataSource);
+        builder.AddCheckpointSchedule(ledger);
         builder.Services.AddSingleton<InvoiceDesk>();
         builder.Services.AddSingleton<KpiDesk>();
         builder.Services.AddSingleton<RegulatorReports>();
         builder.Services.AddOcpp(ocpp ?? builder.Configuration.GetSection("Ocpp").Get<OcppOptions>() ?? new OcppOptions());
         // Every command, from every edge, reaches its one handler through the mediator.
-        builder.Services.AddMediator(mediator => mediator.ServiceLifetime = ServiceLifetime.Singleton);
+        builder.Services.AddMediator(mediator =>
+        {
+            mediator.ServiceLifetime = ServiceLifetime.Singleton;
+            mediator.PipelineBehaviors = [typeof(CommandPipeline<,>)];
+        });
         // Bad request bodies surface as exceptions so the middleware below can say what was wrong.
         builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         var app = builder.Build();
@@ -110,19 +114,19 @@ public static class SettlementHost
 
         app.MapGet("/health", async (CancellationToken ct) =>
         {
-            var statistics = await ledger.Store.Advanced.FetchEventStoreStatistics(token: ct);
+            var statistics = await ledger.CountAsync(ct);
             return Results.Ok(new
             {
-                status = "ok", database = databaseDescription, events = statistics.EventCount, streams = statistics.StreamCount,
+                status = "ok", database = databaseDescription, events = statistics.Events, streams = statistics.Streams,
                 runsProjections = app.Services.GetRequiredService<AsyncProjections>().IsLeader,
                 writesChain = app.Services.GetRequiredService<ChainWriter>().IsWriter,
-                chainHead = (await ChainHead.ReadAsync(ledger.DataSource, ct)).Sequence,
+                chainHead = (await ChainHead.ReadAsync(ledger, ct)).Sequence,
             });
         });
 
         api.MapGet("/api/chargers", async (CancellationToken ct) =>
         {
-            await using var session = ledger.Store.QuerySession();
+            await using var session = ledger.QueryReadModels();
             return Results.Ok(await session.Query<ChargerEntry>().OrderBy(c => c.ChargerId).ToListAsync(ct));
         });
 

@@ -16,7 +16,7 @@ public static class ChainVerifyBench
     {
         var chaining = Stopwatch.StartNew();
         ChainHead head;
-        await using (var writer = new ChainWriter(ledger.DataSource, NullLogger.Instance))
+        await using (var writer = new ChainWriter(ledger, NullLogger.Instance))
             head = await writer.CatchUpAsync((done, total) => progress("Linking the history into the hash chain", done, total), ct);
         chaining.Stop();
 
@@ -24,7 +24,7 @@ public static class ChainVerifyBench
         for (var run = 1; run <= runs; run++)
         {
             var verifying = Stopwatch.StartNew();
-            var result = await LedgerVerification.VerifyAsync(ledger.DataSource, trustedKeyId: null,
+            var result = await LedgerVerification.VerifyAsync(ledger, trustedKeyId: null,
                 progress: (done, total) => progress($"Verifying the hash chain, run {run} of {runs}", done, total), ct: ct);
             if (result.Problem is { } problem)
                 throw new InvalidOperationException($"The bench's own ledger does not verify at event {problem.Sequence}: {problem.Detail}");

@@ -28,7 +28,7 @@ public sealed class InvoiceIssuingBench(Ledger.Ledger ledger)
     /// <returns>How many sessions there are to bill.</returns>
     public async Task<int> PrepareAsync(CancellationToken ct)
     {
-        await using (var projections = new AsyncProjections(ledger.Store, NullLogger.Instance))
+        await using (var projections = new AsyncProjections(ledger, NullLogger.Instance))
         {
             await projections.StartAsync(ct);
             await projections.WaitForNonStaleDataAsync(TimeSpan.FromMinutes(10));

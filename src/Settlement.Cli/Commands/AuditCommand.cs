@@ -92,7 +92,7 @@ internal static class AuditCommand
         await AnsiConsole.Progress().StartAsync(async progress =>
         {
             var task = progress.AddTask("Verifying the hash chain");
-            result = await LedgerVerification.VerifyAsync(ledger.DataSource, trustedKeyId, anchored,
+            result = await LedgerVerification.VerifyAsync(ledger, trustedKeyId, anchored,
                 (done, last) => { task.MaxValue = Math.Max(last, 1); task.Value = done; }, ct);
         });
         Print(result!, started.Elapsed);
@@ -150,17 +150,16 @@ internal static class AuditCommand
             var directory = parse.GetValue(output)!.FullName;
             await using var open = await ReportCommand.OpenAsync(database, parse, ct);
             await CatchUpAsync(open.Ledger, ct);
-            var dataSource = open.Ledger.DataSource;
             var period = byTime
-                ? await BundleExport.PeriodAsync(dataSource, PeriodBound(parse.GetValue(from), "--from", endOfDay: false), PeriodBound(parse.GetValue(to), "--to", endOfDay: true), ct)
-                : await BundleExport.PeriodAsync(dataSource, parse.GetValue(fromSeq) ?? throw new InvalidDataException("--from-seq is missing."),
+                ? await BundleExport.PeriodAsync(open.Ledger, PeriodBound(parse.GetValue(from), "--from", endOfDay: false), PeriodBound(parse.GetValue(to), "--to", endOfDay: true), ct)
+                : await BundleExport.PeriodAsync(open.Ledger, parse.GetValue(fromSeq) ?? throw new InvalidDataException("--from-seq is missing."),
                     parse.GetValue(toSeq) ?? throw new InvalidDataException("--to-seq is missing."), ct);
             var started = Stopwatch.StartNew();
             BundleManifest? manifest = null;
             await AnsiConsole.Progress().StartAsync(async progress =>
             {
                 var task = progress.AddTask($"Exporting events {period.FirstSeq:N0} to {period.LastSeq:N0}");
-                manifest = await BundleExport.WriteAsync(dataSource, period, directory, new BundleDocuments(), Tool,
+                manifest = await BundleExport.WriteAsync(open.Ledger, period, directory, new BundleDocuments(), Tool,
                     (done, last) => { task.MaxValue = Math.Max(last, 1); task.Value = done; }, ct);
             });
             var counts = manifest!.Counts;
@@ -258,7 +257,7 @@ internal static class AuditCommand
             var log = AnchorLog.For(database.DatabaseName(parse), parse.GetValue(anchors)?.FullName);
             await using var open = await ReportCommand.OpenAsync(database, parse, ct);
             await CatchUpAsync(open.Ledger, ct);
-            var signed = await Checkpoints.SignAsync(open.Ledger.DataSource, signingKey, ct);
+            var signed = await Checkpoints.SignAsync(open.Ledger, signingKey, ct);
             if (signed.Count == 0) AnsiConsole.MarkupLine("Nothing was chained since the last checkpoint; none signed.");
             foreach (var checkpoint in signed)
                 AnsiConsole.MarkupLineInterpolated(
@@ -281,7 +280,7 @@ internal static class AuditCommand
     /// <summary>Links every committed event into the chain (or waits for the host that writes it), showing how far it got.</summary>
     public static async Task CatchUpAsync(Ledger.Ledger ledger, CancellationToken ct)
     {
-        await using var writer = new ChainWriter(ledger.DataSource, NullLogger.Instance);
+        await using var writer = new ChainWriter(ledger, NullLogger.Instance);
         await AnsiConsole.Progress().StartAsync(async progress =>
         {
             var task = progress.AddTask("Linking events into the hash chain");

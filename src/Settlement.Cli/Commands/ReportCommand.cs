@@ -130,7 +130,7 @@ internal static class ReportCommand
     /// <summary>Lets the daemon bring the async projections up to date, showing how far behind they are.</summary>
     public static async Task CatchUpAsync(Ledger.Ledger ledger, CancellationToken ct)
     {
-        await using var projections = new AsyncProjections(ledger.Store, NullLogger.Instance);
+        await using var projections = new AsyncProjections(ledger, NullLogger.Instance);
         await AnsiConsole.Status().StartAsync("Bringing the KPI projections up to date with the ledger", async _ =>
         {
             await projections.StartAsync(ct);

@@ -25,11 +25,11 @@ internal static class DemoAudit
     {
         await AuditCommand.CatchUpAsync(ledger, ct);
         using var key = DemoKey(anchors);
-        var signed = await Checkpoints.SignAsync(ledger.DataSource, key, ct);
+        var signed = await Checkpoints.SignAsync(ledger, key, ct);
         await anchors.AppendAsync(signed, ct);
         var verifying = Stopwatch.StartNew();
         var result = await AnsiConsole.Status().StartAsync("Verifying the hash chain", _ =>
-            LedgerVerification.VerifyAsync(ledger.DataSource, trustedKeyId: null, anchors.Read(), ct: ct));
+            LedgerVerification.VerifyAsync(ledger, trustedKeyId: null, anchors.Read(), ct: ct));
         if (result.Problem is { } problem)
             throw new InvalidOperationException($"The demo's own ledger does not verify at event {problem.Sequence}: {problem.Detail}");
         AnsiConsole.MarkupLineInterpolated(

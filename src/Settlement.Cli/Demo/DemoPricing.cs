@@ -17,7 +17,7 @@ internal static class DemoPricing
     public static async Task<bool> RunAsync(Ledger.Ledger ledger, int sessions, CancellationToken ct)
     {
         var pricing = Stopwatch.StartNew();
-        await using (var projections = new AsyncProjections(ledger.Store, NullLogger.Instance))
+        await using (var projections = new AsyncProjections(ledger, NullLogger.Instance))
         {
             await AnsiConsole.Status().StartAsync($"Pricing {sessions:N0} sessions (async projection {PricedSessions.ProjectionName})", async _ =>
             {

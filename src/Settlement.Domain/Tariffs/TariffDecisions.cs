@@ -1,5 +1,6 @@
 using System.Globalization;
 using NodaTime;
+using Settlement.Domain.Deciding;
 
 namespace Settlement.Domain.Tariffs;
 
@@ -13,12 +14,6 @@ public sealed record PublishTariff(
 
 public sealed record AssignTariff(string TariffId, TariffScope Scope, string ScopeId, Instant ValidFrom, Instant? ValidUntil);
 
-/// <summary>The events to append, or, when refused, none and every reason why.</summary>
-public sealed record TariffDecision(IReadOnlyList<object> Events, IReadOnlyList<string> Problems)
-{
-    public bool Accepted => Problems.Count == 0;
-}
-
 /// <summary>
 /// Publishing and assigning tariffs. Neither may reach into the past: a session already charged keeps
 /// the price it was charged under, which also keeps every rebuild of the priced sessions identical.
@@ -30,7 +25,7 @@ public static class TariffDecisions
     /// superseded from then on, so the new version alone decides the price from valid_from, even once
     /// it has ended itself.
     /// </summary>
-    public static TariffDecision Publish(TariffHistory state, PublishTariff command, Instant now)
+    public static Decision Publish(TariffHistory state, PublishTariff command, Instant now)
     {
         RequireSameTariff(state, command.TariffId);
         var tariff = new TariffPublished(command.TariffId, state.LatestVersionNumber() + 1, command.Currency,
@@ -43,29 +38,36 @@ public static class TariffDecisions
         if (state.Versions.Select(v => v.Tariff).MaxBy(t => t.ValidFrom) is { } latestStart && command.ValidFrom < latestStart.ValidFrom)
             problems.Add($"valid_from {command.ValidFrom} is before valid_from {latestStart.ValidFrom} of version {latestStart.Version}");
         problems.AddRange(TariffValidation.Problems(tariff));
-        if (problems.Count > 0) return Refused(problems);
+        if (problems.Count > 0) return Decision.Refuse(RefusalKind.Invalid, problems);
 
         var supersessions = state.Versions
             .Where(v => state.EffectiveUntil(v.Tariff) is not { } until || until > command.ValidFrom)
             .Select(v => new TariffSuperseded(command.TariffId, v.Tariff.Version, tariff.Version, command.ValidFrom, now));
-        return new TariffDecision([tariff, .. supersessions], []);
+        return Decision.Accept([tariff, .. supersessions]);
     }
 
-    public static TariffDecision Assign(TariffHistory state, AssignTariff command, Instant now)
+    /// <summary>
+    /// Assigns the tariff to a site, EVSE or customer group. <paramref name="placeRegistered"/>: whether the site or
+    /// EVSE named is registered, as the read models tell; an assignment to a place nobody registered would silently
+    /// never price anything. A tariff never published is not found rather than invalid.
+    /// </summary>
+    public static Decision Assign(TariffHistory state, AssignTariff command, Instant now, bool placeRegistered)
     {
         RequireSameTariff(state, command.TariffId);
         var problems = new List<string>();
-        if (state.Versions.Count == 0)
+        var neverPublished = state.Versions.Count == 0;
+        if (neverPublished)
             problems.Add($"tariff '{command.TariffId}' has never been published");
         if (string.IsNullOrWhiteSpace(command.ScopeId))
             problems.Add("scope_id is empty");
         else if (command.Scope == TariffScope.Evse && !IsEvseKey(command.ScopeId))
             problems.Add($"scope_id '{command.ScopeId}' of an EVSE assignment is not '{{charger id}}/{{evse id}}'");
         CheckWindow(command.ValidFrom, command.ValidUntil, now, problems);
-        if (problems.Count > 0) return Refused(problems);
+        if (!placeRegistered)
+            problems.Add($"{(command.Scope == TariffScope.Evse ? "EVSE" : "site")} '{command.ScopeId}' is not registered");
+        if (problems.Count > 0) return Decision.Refuse(neverPublished ? RefusalKind.NotFound : RefusalKind.Invalid, problems);
 
-        return new TariffDecision(
-            [new TariffAssigned(command.TariffId, command.Scope, command.ScopeId, command.ValidFrom, command.ValidUntil, now)], []);
+        return Decision.Accept(new TariffAssigned(command.TariffId, command.Scope, command.ScopeId, command.ValidFrom, command.ValidUntil, now));
     }
 
     private static void CheckWindow(Instant validFrom, Instant? validUntil, Instant now, List<string> problems)
@@ -92,6 +94,4 @@ public static class TariffDecisions
         if (tariffId != state.Id)
             throw new ArgumentException($"A command for tariff '{tariffId}' was decided on the history of tariff '{state.Id}'.", nameof(tariffId));
     }
-
-    private static TariffDecision Refused(List<string> problems) => new([], problems);
 }

@@ -12,8 +12,8 @@ public static class AuditEndpoints
     {
         app.MapGet("/api/audit/chain", async (Ledger.Ledger ledger, CancellationToken ct) =>
         {
-            var head = await ChainHead.ReadAsync(ledger.DataSource, ct);
-            var checkpoints = await Checkpoints.AllAsync(ledger.DataSource, ct);
+            var head = await ChainHead.ReadAsync(ledger, ct);
+            var checkpoints = await Checkpoints.AllAsync(ledger, ct);
             return Results.Ok(new
             {
                 headSeq = head.Sequence, headHash = ChainHash.Hex(head.Hash),
@@ -22,13 +22,13 @@ public static class AuditEndpoints
         });
 
         app.MapGet("/api/audit/checkpoints", async (Ledger.Ledger ledger, CancellationToken ct) =>
-            Results.Ok((await Checkpoints.AllAsync(ledger.DataSource, ct)).Select(ProofJson.Of)));
+            Results.Ok((await Checkpoints.AllAsync(ledger, ct)).Select(ProofJson.Of)));
 
         app.MapGet("/api/audit/proofs/events/{sequence:long}", (long sequence, Ledger.Ledger ledger, CancellationToken ct) =>
             ProofAsync(ledger, sequence, $"No chained event at position {sequence}: it does not exist or is not chained yet.", ct));
 
         app.MapGet("/api/audit/proofs/invoices/{issuerId}/{number}", async (string issuerId, string number, Ledger.Ledger ledger, CancellationToken ct) =>
-            await InclusionProofs.InvoiceEventAsync(ledger.DataSource, issuerId, number, ct) is { } sequence
+            await InclusionProofs.InvoiceEventAsync(ledger, issuerId, number, ct) is { } sequence
                 ? await ProofAsync(ledger, sequence, $"The event issuing {issuerId}/{number} is not chained yet.", ct)
                 : Results.NotFound(new { error = $"Issuer {issuerId} has no document {number}." }));
     }
@@ -37,7 +37,7 @@ public static class AuditEndpoints
     {
         try
         {
-            return await InclusionProofs.ForEventAsync(ledger.DataSource, sequence, ct) is { } proof
+            return await InclusionProofs.ForEventAsync(ledger, sequence, ct) is { } proof
                 ? Results.Text(ProofJson.Write(proof), "application/json")
                 : Results.NotFound(new { error = notFound });
         }

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Hangfire;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 using Settlement.Ledger.Audit;
 
 namespace Settlement.Host.Audit;
@@ -10,7 +9,7 @@ namespace Settlement.Host.Audit;
 /// One run of the scheduled checkpoint: signs whatever was chained since the last checkpoint with the operator's key,
 /// and anchors it outside the database.
 /// </summary>
-public sealed class CheckpointJob(NpgsqlDataSource dataSource, ECDsa key, AnchorLog anchors, ILogger<CheckpointJob> logger) : IDisposable
+public sealed class CheckpointJob(Ledger.Ledger ledger, ECDsa key, AnchorLog anchors, ILogger<CheckpointJob> logger) : IDisposable
 {
     /// <remarks>
     /// Hangfire enqueues each occurrence once and hands a job to one worker; the distributed lock keeps a
@@ -22,7 +21,7 @@ public sealed class CheckpointJob(NpgsqlDataSource dataSource, ECDsa key, Anchor
     [AutomaticRetry(Attempts = 0)]
     public async Task SignAsync(CancellationToken ct)
     {
-        var signed = await Checkpoints.SignAsync(dataSource, key, ct);
+        var signed = await Checkpoints.SignAsync(ledger, key, ct);
         if (signed.Count == 0)
             logger.LogInformation("Checkpoint: nothing chained since the last one.");
         foreach (var statement in signed.Select(c => c.Statement))

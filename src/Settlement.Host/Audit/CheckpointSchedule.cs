@@ -6,7 +6,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 using Settlement.Ledger.Audit;
 using Settlement.Ledger.Store;
 
@@ -30,23 +29,21 @@ public static class CheckpointSchedule
     /// Each one signed is anchored in the database's directory under <see cref="AnchorLog.Setting"/> (by default ~/.settlement/anchors).
     /// </summary>
     /// <exception cref="InvalidDataException">When the key file is missing or holds no ECDSA private key.</exception>
-    public static void AddCheckpointSchedule(this WebApplicationBuilder builder, NpgsqlDataSource dataSource)
+    public static void AddCheckpointSchedule(this WebApplicationBuilder builder, Ledger.Ledger ledger)
     {
         if (builder.Configuration[KeyFileSetting] is not { Length: > 0 } keyFile) return;
         var key = LoadKey(keyFile);
         var cron = builder.Configuration[CronSetting] is { Length: > 0 } configured ? configured : DefaultCron;
-        var database = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).Database
-                       ?? throw new InvalidDataException("The ledger's connection string names no database, so its checkpoints would have no anchor directory.");
-        var anchors = AnchorLog.For(database, builder.Configuration[AnchorLog.Setting]);
+        // Without a database name its checkpoints would have no anchor directory.
+        var anchors = AnchorLog.For(ledger.DatabaseName, builder.Configuration[AnchorLog.Setting]);
 
-        builder.Services.AddSingleton(services => new CheckpointJob(dataSource, key, anchors, services.GetRequiredService<ILogger<CheckpointJob>>()));
+        builder.Services.AddSingleton(services => new CheckpointJob(ledger, key, anchors, services.GetRequiredService<ILogger<CheckpointJob>>()));
         builder.Services.AddHangfire(hangfire => hangfire
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
-            // Connections from the ledger's pool: its connection string no longer carries the password. The ledger's
-            // migration made the schema; the application role could not.
-            .UsePostgreSqlStorage(storage => storage.UseConnectionFactory(new LedgerConnections(dataSource)),
+            // The ledger's migration made the schema; the application role could not.
+            .UsePostgreSqlStorage(storage => storage.UseConnectionFactory(ledger.JobStorageConnections()),
                 new PostgreSqlStorageOptions { SchemaName = Schema, PrepareSchemaIfNecessary = false }));
         builder.Services.AddHangfireServer(server =>
         {
@@ -93,10 +90,5 @@ public static class CheckpointSchedule
         }
 
         public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
-    }
-
-    private sealed class LedgerConnections(NpgsqlDataSource dataSource) : IConnectionFactory
-    {
-        public NpgsqlConnection GetOrCreateConnection() => dataSource.CreateConnection();
     }
 }

@@ -14,7 +14,7 @@ internal sealed class PrivilegeWarning(Ledger.Ledger ledger, ILogger<PrivilegeWa
 {
     public async Task StartAsync(CancellationToken ct)
     {
-        var excess = await LedgerPrivileges.ExcessAsync(ledger.DataSource, ct);
+        var excess = await LedgerPrivileges.ExcessAsync(ledger, ct);
         if (excess.Count > 0)
             logger.LogWarning(
                 "The host connects to the ledger with privileges it should not have: {Excess}. Nothing in the database then stops " +

@@ -126,23 +126,16 @@ public sealed record ReplayComparison(
     /// <summary>Every read model's documents by document type, as JSON per id, with when each was last written.</summary>
     private static async Task<Dictionary<string, IReadOnlyDictionary<string, Rendering>>> ReadModelsAsync(Ledger.Ledger ledger, CancellationToken ct)
     {
-        var models = new Dictionary<string, IReadOnlyDictionary<string, Rendering>>();
-        foreach (var mapping in ledger.Store.Options.AllKnownDocumentTypes())
-        {
-            await using var command = ledger.DataSource.CreateCommand(
-                $"select id::text, data::text, mt_last_modified, xmin::text::bigint from {ledger.Schema}.{mapping.TableName.Name}");
-            var documents = new Dictionary<string, Rendering>();
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-                documents[reader.GetString(0)] = new Rendering(Encoding.UTF8.GetBytes(reader.GetString(1)), Instant.FromDateTimeUtc(reader.GetDateTime(2)), reader.GetInt64(3));
-            models[mapping.DocumentType.Name] = documents;
-        }
-        return models;
+        return (await ledger.ReadModelDocumentsAsync(ct)).ToDictionary(
+            model => model.Key,
+            model => (IReadOnlyDictionary<string, Rendering>)model.Value.ToDictionary(
+                document => document.Key,
+                document => new Rendering(Encoding.UTF8.GetBytes(document.Value.Json), document.Value.LastModified, document.Value.WrittenBy)));
     }
 
     private static async Task<IReadOnlyList<InvoiceEntry>> InvoicesAsync(Ledger.Ledger ledger, CancellationToken ct)
     {
-        await using var query = ledger.Store.QuerySession();
+        await using var query = ledger.QueryReadModels();
         return await query.Query<InvoiceEntry>().ToListAsync(ct);
     }
 
@@ -154,22 +147,32 @@ public sealed record ReplayComparison(
             return new Rendering(render(e.Document), at, by);
         });
 
+    private const int CdrPageSize = 10_000;
+
     /// <summary>CDRs are sent as recorded; no read model holds them, so the copy's own events are what the replay reproduces.</summary>
     private static async Task<Dictionary<string, Rendering>> CdrsAsync(Ledger.Ledger ledger, CancellationToken ct)
     {
-        await using var command = ledger.DataSource.CreateCommand(
-            $"select data->>'partnerId' || '/' || (data->>'cdrId'), data::text from {ledger.Schema}.mt_events where type = @type");
-        command.Parameters.Add(new Npgsql.NpgsqlParameter<string>("type", EventType.StoredNameOf(typeof(CdrIssued))));
         var cdrs = new Dictionary<string, Rendering>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) cdrs[reader.GetString(0)] = new Rendering(Encoding.UTF8.GetBytes(reader.GetString(1)), null);
+        var last = await ledger.LastPositionAsync(ct);
+        for (var after = 0L; after < last;)
+        {
+            var page = await ledger.ReadEventPageAsync([EventType.StoredNameOf(typeof(CdrIssued))], after, last, CdrPageSize, ct);
+            if (page.Json.Length == 0) break;
+            foreach (var json in page.Json)
+            {
+                using var cdr = JsonDocument.Parse(json);
+                cdrs[$"{cdr.RootElement.GetProperty("partnerId").GetString()}/{cdr.RootElement.GetProperty("cdrId").GetString()}"] =
+                    new Rendering(Encoding.UTF8.GetBytes(json), null);
+            }
+            after = page.Last;
+        }
         return cdrs;
     }
 
     /// <summary>The calendar months the live KPI facts span; null when there are none.</summary>
     private static async Task<(LocalDate From, LocalDate Through)?> PeriodAsync(Ledger.Ledger live, CancellationToken ct)
     {
-        await using var query = live.Store.QuerySession();
+        await using var query = live.QueryReadModels();
         var months = await query.Query<ChargerMonthFacts>().Select(m => m.Month).ToListAsync(ct);
         if (months.Count == 0) return null;
         var pattern = NodaTime.Text.YearMonthPattern.Iso;

@@ -8,7 +8,6 @@ using Settlement.Domain.Reports;
 using Settlement.Domain.Sessions;
 using Settlement.Domain.Tariffs;
 using Settlement.Host.Kpis;
-using Settlement.Ledger.Store;
 using Settlement.Projections.Kpis;
 using Settlement.Projections.Chargers;
 
@@ -127,7 +126,7 @@ public sealed class RegulatorReports(Ledger.Ledger ledger, KpiDesk kpis, IClock 
     {
         var now = clock.GetCurrentInstant();
         var (source, histories) = await InputsAsync(null, now.InUtc().Date, ct);
-        await using var query = ledger.Store.QuerySession();
+        await using var query = ledger.QueryReadModels();
         var catalogue = TariffCatalogue.Of(await query.Query<TariffHistory>().ToListAsync(ct));
         var pools = new List<AfirPool>();
         foreach (var h in histories)
@@ -183,15 +182,8 @@ public sealed class RegulatorReports(Ledger.Ledger ledger, KpiDesk kpis, IClock 
     /// <summary>The ledger range the KPI projections had both processed: what every report is derived from.</summary>
     private async Task<EventRange> SourceAsync(CancellationToken ct)
     {
-        await using var command = ledger.DataSource.CreateCommand(
-            $"select coalesce(min(last_seq_id), 0) from {ledger.Schema}.mt_event_progression where name = any(@names)");
-        command.Parameters.Add(new Npgsql.NpgsqlParameter<string[]>("names", [$"{ChargerKpiFacts.ProjectionName}:All", $"{SessionKpiFacts.ProjectionName}:All"]));
-        var last = (long)(await command.ExecuteScalarAsync(ct))!;
-        await using var count = ledger.DataSource.CreateCommand($"select count(*), coalesce(min(seq_id), 0) from {ledger.Schema}.mt_events where seq_id <= @last");
-        count.Parameters.Add(new Npgsql.NpgsqlParameter<long>("last", last));
-        await using var reader = await count.ExecuteReaderAsync(ct);
-        await reader.ReadAsync(ct);
-        return new EventRange(reader.GetInt64(1), last, reader.GetInt64(0));
+        var processed = await ledger.ProcessedByAsync([ChargerKpiFacts.ProjectionName, SessionKpiFacts.ProjectionName], ct);
+        return new EventRange(processed.First, processed.Last, processed.Count);
     }
 
     private static ChargingSession Session(ChargerHistory charger, SessionFacts s)

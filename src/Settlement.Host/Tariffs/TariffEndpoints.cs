@@ -1,10 +1,12 @@
 using Settlement.Host;
 using Marten;
+using Mediator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using NodaTime;
 using NodaTime.Text;
+using Settlement.Domain.Deciding;
 using Settlement.Domain.Events;
 using Settlement.Domain.Tariffs;
 using Settlement.Ledger;
@@ -49,31 +51,16 @@ public static class TariffEndpoints
     /// <summary>The version in force at <paramref name="At"/>, and until when it stays so (null: no end planned).</summary>
     public sealed record TariffInForce(string ChargerId, int EvseId, string SiteId, Instant At, Instant? Until, TariffPublished Tariff);
 
-    private static readonly Actor Api = new(ActorKind.Operator, "api");
-
     public static IEndpointRouteBuilder MapTariffs(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/tariffs", async (PublishTariffBody body, Ledger.Ledger ledger, IClock clock, CancellationToken ct) =>
-        {
-            var now = clock.GetCurrentInstant();
-            var (history, version) = await HistoryAsync(ledger, body.TariffId, ct);
-            var decision = TariffDecisions.Publish(history,
-                new PublishTariff(body.TariffId, body.Currency, body.PricesIncludeVat, [.. (body.Elements ?? []).Select(e => e.ToElement())], body.ValidFrom, body.ValidUntil), now);
-            return await AppendAsync(ledger, body.TariffId, version, decision, [], now,
-                published => Results.Created($"/api/tariffs/{body.TariffId}", published.OfType<TariffPublished>().Single()), ct);
-        });
+        app.MapPost("/api/tariffs", async (PublishTariffBody body, IMediator mediator, CancellationToken ct) =>
+            Answer(body.TariffId, await mediator.Send(new PublishTariffCommand(new PublishTariff(body.TariffId, body.Currency, body.PricesIncludeVat,
+                    [.. (body.Elements ?? []).Select(e => e.ToElement())], body.ValidFrom, body.ValidUntil)), ct),
+                published => Results.Created($"/api/tariffs/{body.TariffId}", published.OfType<TariffPublished>().Single())));
 
-        app.MapPost("/api/tariffs/{tariffId}/assignments", async (string tariffId, AssignTariffBody body, Ledger.Ledger ledger, IClock clock, CancellationToken ct) =>
-        {
-            var (history, version) = await HistoryAsync(ledger, tariffId, ct);
-            if (version == 0)
-                return Results.NotFound(new { error = $"No tariff '{tariffId}' has been published." });
-            var now = clock.GetCurrentInstant();
-            var decision = TariffDecisions.Assign(history, new AssignTariff(tariffId, body.Scope, body.ScopeId, body.ValidFrom, body.ValidUntil), now);
-            var unknownScope = await UnknownScopeAsync(ledger, body.Scope, body.ScopeId, ct);
-            return await AppendAsync(ledger, tariffId, version, decision, unknownScope, now,
-                assigned => Results.Created($"/api/tariffs/{tariffId}", assigned.Single()), ct);
-        });
+        app.MapPost("/api/tariffs/{tariffId}/assignments", async (string tariffId, AssignTariffBody body, IMediator mediator, CancellationToken ct) =>
+            Answer(tariffId, await mediator.Send(new AssignTariffCommand(new AssignTariff(tariffId, body.Scope, body.ScopeId, body.ValidFrom, body.ValidUntil)), ct),
+                assigned => Results.Created($"/api/tariffs/{tariffId}", assigned.Single())));
 
         app.MapGet("/api/tariffs/{tariffId}", async (string tariffId, Ledger.Ledger ledger, CancellationToken ct) =>
         {
@@ -87,7 +74,7 @@ public static class TariffEndpoints
             Ledger.Ledger ledger, IClock clock, CancellationToken ct) =>
         {
             if (ParseInstant(at, clock) is not { } instant) return BadInstant(at);
-            await using var query = ledger.Store.QuerySession();
+            await using var query = ledger.QueryReadModels();
             var (evse, missing) = await FindEvseAsync(query, chargerId, evseId, ct);
             if (evse is null) return missing!;
             var catalogue = await CatalogueAsync(query, ct);
@@ -101,7 +88,7 @@ public static class TariffEndpoints
             Ledger.Ledger ledger, IClock clock, CancellationToken ct) =>
         {
             if (ParseInstant(at, clock) is not { } instant) return BadInstant(at);
-            await using var query = ledger.Store.QuerySession();
+            await using var query = ledger.QueryReadModels();
             var (evse, missing) = await FindEvseAsync(query, chargerId, evseId, ct);
             if (evse is null) return missing!;
             // Time-of-use restrictions are read in the site's own time zone.
@@ -116,7 +103,7 @@ public static class TariffEndpoints
 
         app.MapGet("/api/sessions/{sessionId}/price", async (string sessionId, Ledger.Ledger ledger, CancellationToken ct) =>
         {
-            await using var query = ledger.Store.QuerySession();
+            await using var query = ledger.QueryReadModels();
             return await query.LoadAsync<PricedSessionView>(sessionId, ct) is { } view
                 ? Results.Ok(view)
                 : Results.NotFound(new { error = $"No priced session '{sessionId}': it was never started, or pricing has not caught up with it yet." });
@@ -132,47 +119,13 @@ public static class TariffEndpoints
         return (events.Aggregate(TariffHistory.Empty(tariffId), (history, e) => history.Apply(e.Data, e.Version)), version);
     }
 
-    /// <summary>Appends an accepted decision at the version it was decided on; refuses with every problem otherwise.</summary>
-    private static async Task<IResult> AppendAsync(Ledger.Ledger ledger, string tariffId, long expectedVersion, TariffDecision decision,
-        IReadOnlyList<string> moreProblems, Instant now, Func<IReadOnlyList<object>, IResult> accepted, CancellationToken ct)
+    // An invalid tariff or assignment is answered with a sentence naming the tariff, as the other refusals already do.
+    private static IResult Answer(string tariffId, Decision decision, Func<IReadOnlyList<object>, IResult> accepted) => decision.Refusal switch
     {
-        var problems = decision.Problems.Concat(moreProblems).ToList();
-        if (problems.Count > 0)
-            return Results.BadRequest(new { error = $"Tariff '{tariffId}' was refused: {string.Join("; ", problems)}.", problems });
-
-        var stream = StreamIds.Tariff(tariffId);
-        var metadata = EventMetadata.NewCorrelation(Api, now);
-        try
-        {
-            await ledger.AppendAsync(new StreamAppend(stream, decision.Events.Select(e => new PendingEvent(e, metadata)).ToList(), expectedVersion), ct);
-            return accepted(decision.Events);
-        }
-        catch (MalformedEventException e)
-        {
-            return Results.BadRequest(new { error = e.Message, problems = e.Problems });
-        }
-        catch (StreamConcurrencyException)
-        {
-            return Results.Conflict(new { error = $"Tariff '{tariffId}' changed meanwhile; read it again and retry." });
-        }
-    }
-
-    /// <summary>An assignment to a site or EVSE nobody registered would silently never price anything.</summary>
-    private static async Task<IReadOnlyList<string>> UnknownScopeAsync(Ledger.Ledger ledger, TariffScope scope, string scopeId, CancellationToken ct)
-    {
-        await using var query = ledger.Store.QuerySession();
-        switch (scope)
-        {
-            case TariffScope.Site when !string.IsNullOrWhiteSpace(scopeId)
-                                       && await query.LoadAsync<SiteEntry>(StreamIds.Site(scopeId), ct) is null:
-                return [$"site '{scopeId}' is not registered"];
-            case TariffScope.Evse when scopeId.LastIndexOf('/') is var slash and > 0:
-                var (evse, _) = await FindEvseAsync(query, scopeId[..slash], scopeId[(slash + 1)..], ct);
-                return evse is null ? [$"EVSE '{scopeId}' is not registered"] : [];
-            default:
-                return [];
-        }
-    }
+        null => accepted(decision.Events),
+        { Kind: RefusalKind.Invalid } invalid => invalid.ToHttp($"Tariff '{tariffId}' was refused: {invalid.Message}."),
+        var refusal => refusal.ToHttp(),
+    };
 
     private static async Task<(EvseLocation? Evse, IResult? Missing)> FindEvseAsync(
         IQuerySession query, string chargerId, string evseIdText, CancellationToken ct)

@@ -15,10 +15,10 @@ public static class BundleExport
 
     /// <summary>The ledger positions of the events recorded in [<paramref name="from"/>, <paramref name="to"/>).</summary>
     /// <exception cref="InvalidDataException">When no event was recorded in the period.</exception>
-    public static async Task<BundlePeriod> PeriodAsync(NpgsqlDataSource dataSource, Instant from, Instant to, CancellationToken ct = default)
+    public static async Task<BundlePeriod> PeriodAsync(Ledger ledger, Instant from, Instant to, CancellationToken ct = default)
     {
         if (to <= from) throw new InvalidDataException($"The period ends ({Format(to)}) before it starts ({Format(from)}).");
-        await using var command = dataSource.CreateCommand(
+        await using var command = ledger.DataSource.CreateCommand(
             $"SELECT (SELECT min(seq_id) FROM {EventsTable} WHERE timestamp >= @from AND timestamp < @to), " +
             $"(SELECT max(seq_id) FROM {EventsTable} WHERE timestamp >= @from AND timestamp < @to)");
         command.Parameters.AddWithValue("from", from.ToDateTimeUtc());
@@ -30,10 +30,10 @@ public static class BundleExport
     }
 
     /// <exception cref="InvalidDataException">When the positions hold no event.</exception>
-    public static async Task<BundlePeriod> PeriodAsync(NpgsqlDataSource dataSource, long firstSeq, long lastSeq, CancellationToken ct = default)
+    public static async Task<BundlePeriod> PeriodAsync(Ledger ledger, long firstSeq, long lastSeq, CancellationToken ct = default)
     {
         if (lastSeq < firstSeq) throw new InvalidDataException($"--to-seq {lastSeq} is before --from-seq {firstSeq}.");
-        await using var command = dataSource.CreateCommand(
+        await using var command = ledger.DataSource.CreateCommand(
             $"SELECT min(seq_id), max(seq_id) FROM {EventsTable} WHERE seq_id BETWEEN @first AND @last");
         command.Parameters.AddWithValue("first", firstSeq);
         command.Parameters.AddWithValue("last", lastSeq);
@@ -50,9 +50,10 @@ public static class BundleExport
     /// </summary>
     /// <param name="progress">Ledger positions written so far, and the last one to write.</param>
     /// <exception cref="InvalidDataException">When the directory is not empty or the period is not chained yet.</exception>
-    public static async Task<BundleManifest> WriteAsync(NpgsqlDataSource dataSource, BundlePeriod period, string directory,
+    public static async Task<BundleManifest> WriteAsync(Ledger ledger, BundlePeriod period, string directory,
         IDocumentDerivation documents, string tool, Action<long, long>? progress = null, CancellationToken ct = default)
     {
+        var dataSource = ledger.DataSource;
         if (Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any())
             throw new InvalidDataException($"{directory} is not empty; a bundle is written into a new directory.");
         var head = await ChainHead.ReadAsync(dataSource, ct);

@@ -19,8 +19,10 @@ namespace Settlement.Ledger.Audit;
 /// transaction id), notes the next transaction id to be assigned, and skips the gap only once every
 /// transaction older than that has ended; whatever did commit in it is then visible and gets linked.
 /// </remarks>
-public sealed class ChainWriter(NpgsqlDataSource dataSource, ILogger logger) : IHostedService, IAsyncDisposable
+public sealed class ChainWriter(Ledger ledger, ILogger logger) : IHostedService, IAsyncDisposable
 {
+    private readonly NpgsqlDataSource dataSource = ledger.DataSource;
+
     public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(2);
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
     public static readonly TimeSpan GapSettle = TimeSpan.FromSeconds(1);
@@ -249,7 +251,9 @@ public sealed record ChainHead(long Sequence, byte[] Hash)
 {
     public static readonly ChainHead Empty = new(0, ChainHash.Genesis);
 
-    public static async Task<ChainHead> ReadAsync(NpgsqlDataSource dataSource, CancellationToken ct)
+    public static Task<ChainHead> ReadAsync(Ledger ledger, CancellationToken ct) => ReadAsync(ledger.DataSource, ct);
+
+    internal static async Task<ChainHead> ReadAsync(NpgsqlDataSource dataSource, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         return await ReadAsync(connection, ct);

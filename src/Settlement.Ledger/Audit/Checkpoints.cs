@@ -90,10 +90,10 @@ public static class Checkpoints
     private static readonly string Links = $"{LedgerStore.Schema}.{ChainTables.Links}";
 
     /// <summary>Signs the chained events since the last checkpoint (several checkpoints when they are many); none when nothing new was chained.</summary>
-    public static async Task<IReadOnlyList<Checkpoint>> SignAsync(NpgsqlDataSource dataSource, ECDsa key, CancellationToken ct = default)
+    public static async Task<IReadOnlyList<Checkpoint>> SignAsync(Ledger ledger, ECDsa key, CancellationToken ct = default)
     {
         var signed = new List<Checkpoint>();
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var connection = await ledger.DataSource.OpenConnectionAsync(ct);
         // Two signers at once would both start from the same last checkpoint; one of them waits here instead. An
         // advisory lock, since locking the table that strongly takes an UPDATE grant the application role lacks.
         await using var transaction = await connection.BeginTransactionAsync(ct);
@@ -123,7 +123,9 @@ public static class Checkpoints
         return new DateTime(now.Ticks - now.Ticks % 10, DateTimeKind.Utc);
     }
 
-    public static async Task<IReadOnlyList<Checkpoint>> AllAsync(NpgsqlDataSource dataSource, CancellationToken ct = default)
+    public static Task<IReadOnlyList<Checkpoint>> AllAsync(Ledger ledger, CancellationToken ct = default) => AllAsync(ledger.DataSource, ct);
+
+    internal static async Task<IReadOnlyList<Checkpoint>> AllAsync(NpgsqlDataSource dataSource, CancellationToken ct = default)
     {
         await using var command = dataSource.CreateCommand(
             $"SELECT seq_id, from_seq, event_count, hash, merkle_root, signed_at, key_id, public_key, signature FROM {Table} ORDER BY seq_id");

@@ -52,8 +52,9 @@ public static class InclusionProofs
 
     /// <summary>The proof for the event at <paramref name="sequence"/>; null when there is no such chained event.</summary>
     /// <exception cref="NotYetCheckpointedException">When the event is chained but no checkpoint covers it yet.</exception>
-    public static async Task<InclusionProof?> ForEventAsync(NpgsqlDataSource dataSource, long sequence, CancellationToken ct = default)
+    public static async Task<InclusionProof?> ForEventAsync(Ledger ledger, long sequence, CancellationToken ct = default)
     {
+        var dataSource = ledger.DataSource;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         ChainedEvent? recorded = null;
         await using (var read = new NpgsqlCommand(
@@ -76,9 +77,9 @@ public static class InclusionProofs
     }
 
     /// <summary>The position of the event that issued an invoice or credit note; null when there is none.</summary>
-    public static async Task<long?> InvoiceEventAsync(NpgsqlDataSource dataSource, string issuerId, string number, CancellationToken ct = default)
+    public static async Task<long?> InvoiceEventAsync(Ledger ledger, string issuerId, string number, CancellationToken ct = default)
     {
-        await using var find = dataSource.CreateCommand($"""
+        await using var find = ledger.DataSource.CreateCommand($"""
             SELECT seq_id FROM {Events}
             WHERE type = ANY(@types)
               AND coalesce(data->'invoice', data->'creditNote')->>'issuerId' = @issuer

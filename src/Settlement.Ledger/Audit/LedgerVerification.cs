@@ -37,6 +37,11 @@ public static class LedgerVerification
     /// unchanged, and the chain recomputed from the events must reproduce it.</param>
     /// <param name="progress">Positions checked so far, and the ledger's last position.</param>
     /// <exception cref="VerificationFailedException">When the ledger could not be read to the end.</exception>
+    public static Task<VerificationResult> VerifyAsync(Ledger ledger, string? trustedKeyId,
+        IReadOnlyList<Checkpoint>? anchored = null, Action<long, long>? progress = null, CancellationToken ct = default) =>
+        VerifyAsync(ledger.DataSource, trustedKeyId, anchored, progress, ct);
+
+    /// <summary>As <see cref="VerifyAsync(Ledger, string?, IReadOnlyList{Checkpoint}?, Action{long, long}?, CancellationToken)"/>, for a database no ledger could be opened on (unreachable, or not migrated).</summary>
     public static async Task<VerificationResult> VerifyAsync(NpgsqlDataSource dataSource, string? trustedKeyId,
         IReadOnlyList<Checkpoint>? anchored = null, Action<long, long>? progress = null, CancellationToken ct = default)
     {

@@ -13,8 +13,10 @@ namespace Settlement.Ledger.Store;
 /// <see cref="RetryInterval"/>; the lock dies with its session, so a leader that stops, crashes or loses
 /// its connection hands over within seconds. Tests and commands on any node can wait for the projections.
 /// </summary>
-public sealed class AsyncProjections(IDocumentStore store, ILogger logger) : IHostedService, IAsyncDisposable
+public sealed class AsyncProjections(Ledger ledger, ILogger logger) : IHostedService, IAsyncDisposable
 {
+    private readonly IDocumentStore store = ledger.Store;
+
     public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(2);
 
     private static readonly TimeSpan ProgressPollInterval = TimeSpan.FromMilliseconds(200);

@@ -45,6 +45,9 @@ public static class LedgerPrivileges
     /// What the connected role can do that the application should not be able to: say, a superuser or the tables'
     /// owner, which can switch the append-only triggers off and rewrite history. Empty for a proper application role.
     /// </summary>
+    public static Task<IReadOnlyList<string>> ExcessAsync(Ledger ledger, CancellationToken ct) => ExcessAsync(ledger.DataSource, ct);
+
+    /// <summary>As <see cref="ExcessAsync(Ledger, CancellationToken)"/>, for a connection no ledger is opened on, e.g. the schema owner's.</summary>
     public static async Task<IReadOnlyList<string>> ExcessAsync(NpgsqlDataSource dataSource, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand($"""

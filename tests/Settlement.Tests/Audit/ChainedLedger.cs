@@ -34,7 +34,7 @@ internal sealed class ChainedLedger : IAsyncDisposable
     {
         var ledger = await db.ScratchLedgerAsync(purpose);
         return new ChainedLedger(db.Scratch(purpose), db.Server.AdministrationConnectionStringFor(db.Scratch(purpose)), ledger,
-            new ChainWriter(ledger.DataSource, NullLogger.Instance));
+            new ChainWriter(ledger, NullLogger.Instance));
     }
 
     /// <summary>Given sessions of a start and a stop each, appended one session per transaction; returns their stream ids.</summary>
@@ -52,7 +52,7 @@ internal sealed class ChainedLedger : IAsyncDisposable
     }
 
     public Task<VerificationResult> VerifyAsync(string? trustedKeyId = null) =>
-        LedgerVerification.VerifyAsync(DataSource, trustedKeyId);
+        LedgerVerification.VerifyAsync(Ledger, trustedKeyId);
 
     /// <summary>Runs SQL as the administrator, a superuser who switched the append-only triggers off (the ledger itself connects as the application role, which cannot).</summary>
     public async Task TamperAsync(string sql)

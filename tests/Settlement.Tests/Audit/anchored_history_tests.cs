@@ -100,7 +100,7 @@ public sealed class anchored_history_tests(LedgerDatabase db) : IDisposable
         using var impostor = CheckpointKeys.Create();
         await ledger.AppendSessionsAsync(2);
         await ledger.Writer.CatchUpAsync();
-        await Checkpoints.SignAsync(ledger.DataSource, impostor);
+        await Checkpoints.SignAsync(ledger.Ledger, impostor);
 
         var result = await VerifyAsync(ledger);
 
@@ -175,19 +175,19 @@ public sealed class anchored_history_tests(LedgerDatabase db) : IDisposable
     private async Task SignAndAnchorAsync(ChainedLedger ledger)
     {
         await ledger.Writer.CatchUpAsync();
-        var signed = await Checkpoints.SignAsync(ledger.DataSource, _operatorKey);
+        var signed = await Checkpoints.SignAsync(ledger.Ledger, _operatorKey);
         await AnchorLog.For(ledger.DatabaseName, _anchors.FullName).AppendAsync(signed);
     }
 
     /// <summary>What a host restarted after the tampering does: link whatever the chain lacks.</summary>
     private static async Task RelinkAsync(ChainedLedger ledger)
     {
-        await using var writer = new ChainWriter(ledger.DataSource, NullLogger.Instance);
+        await using var writer = new ChainWriter(ledger.Ledger, NullLogger.Instance);
         await writer.CatchUpAsync();
     }
 
     private Task<VerificationResult> VerifyAsync(ChainedLedger ledger) =>
-        LedgerVerification.VerifyAsync(ledger.DataSource, trustedKeyId: null, AnchorLog.For(ledger.DatabaseName, _anchors.FullName).Read());
+        LedgerVerification.VerifyAsync(ledger.Ledger, trustedKeyId: null, AnchorLog.For(ledger.DatabaseName, _anchors.FullName).Read());
 
     public void Dispose()
     {

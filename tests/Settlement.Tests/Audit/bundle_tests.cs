@@ -48,7 +48,7 @@ public sealed class bundle_tests(LedgerDatabase db) : IAsyncLifetime
         var checkpoints = new List<Checkpoint>();
         await ledger.AppendSessionsAsync(3);
         await ledger.Writer.CatchUpAsync();
-        checkpoints.AddRange(await Checkpoints.SignAsync(ledger.DataSource, key));
+        checkpoints.AddRange(await Checkpoints.SignAsync(ledger.Ledger, key));
 
         await using var desk = new InvoicingDesk(ledger.Ledger);
         await desk.RegisterIssuerAsync();
@@ -57,11 +57,11 @@ public sealed class bundle_tests(LedgerDatabase db) : IAsyncLifetime
         var invoice = (await desk.Desk.IssueSessionInvoicesAsync(desk.IssuerId, [session], buyer: null)).Single();
         await ledger.AppendSessionsAsync(3);
         await ledger.Writer.CatchUpAsync();
-        checkpoints.AddRange(await Checkpoints.SignAsync(ledger.DataSource, key));
+        checkpoints.AddRange(await Checkpoints.SignAsync(ledger.Ledger, key));
 
         await ledger.AppendSessionsAsync(3);
         await ledger.Writer.CatchUpAsync();
-        checkpoints.AddRange(await Checkpoints.SignAsync(ledger.DataSource, key));
+        checkpoints.AddRange(await Checkpoints.SignAsync(ledger.Ledger, key));
         await ledger.AppendSessionsAsync(2);
         var head = await ledger.Writer.CatchUpAsync();
 
@@ -74,8 +74,8 @@ public sealed class bundle_tests(LedgerDatabase db) : IAsyncLifetime
     {
         await using var ledger = await Settlement.Ledger.Store.LedgerStore.OpenAsync(db.Server.ConnectionStringFor(L.DatabaseName), SettlementReadModels.All);
         var directory = Path.Combine(Directory.CreateTempSubdirectory("settle-bundle-").FullName, "bundle");
-        var period = await BundleExport.PeriodAsync(ledger.DataSource, firstSeq, lastSeq);
-        var manifest = await BundleExport.WriteAsync(ledger.DataSource, period, directory, new BundleDocuments(), "settle tests");
+        var period = await BundleExport.PeriodAsync(ledger, firstSeq, lastSeq);
+        var manifest = await BundleExport.WriteAsync(ledger, period, directory, new BundleDocuments(), "settle tests");
         return (directory, manifest);
     }
 

@@ -33,7 +33,7 @@ public sealed class chain_writer_tests(LedgerDatabase db)
 
         var catchingUp = ledger.Writer.CatchUpAsync();
         await Task.Delay(ChainWriter.GapSettle * 3);
-        var headWhileOpen = await ChainHead.ReadAsync(ledger.DataSource, CancellationToken.None);
+        var headWhileOpen = await ChainHead.ReadAsync(ledger.Ledger, CancellationToken.None);
         await transaction.CommitAsync();
         await catchingUp;
         var result = await ledger.VerifyAsync();
@@ -48,16 +48,16 @@ public sealed class chain_writer_tests(LedgerDatabase db)
     public async Task another_node_takes_over_the_chain_where_the_first_stopped()
     {
         await using var ledger = await ChainedLedger.CreateAsync(db, "chain_failover");
-        await using var second = new ChainWriter(ledger.DataSource, NullLogger.Instance);
+        await using var second = new ChainWriter(ledger.Ledger, NullLogger.Instance);
         await ledger.Writer.StartAsync(CancellationToken.None);
         await second.StartAsync(CancellationToken.None);
         await ledger.AppendSessionsAsync(5);
-        await WaitUntilAsync(async () => (await ChainHead.ReadAsync(ledger.DataSource, CancellationToken.None)).Sequence == 10);
+        await WaitUntilAsync(async () => (await ChainHead.ReadAsync(ledger.Ledger, CancellationToken.None)).Sequence == 10);
         var firstWrote = ledger.Writer.IsWriter;
 
         await ledger.Writer.StopAsync(CancellationToken.None);
         await ledger.AppendSessionsAsync(5);
-        await WaitUntilAsync(async () => (await ChainHead.ReadAsync(ledger.DataSource, CancellationToken.None)).Sequence == 20);
+        await WaitUntilAsync(async () => (await ChainHead.ReadAsync(ledger.Ledger, CancellationToken.None)).Sequence == 20);
         var result = await ledger.VerifyAsync();
 
         Assert.True(firstWrote, "the node started first took the chain");

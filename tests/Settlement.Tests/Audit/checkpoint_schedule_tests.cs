@@ -44,15 +44,15 @@ public sealed class checkpoint_schedule_tests(LedgerDatabase db) : IDisposable
                 await Task.Delay(250);
             }
             await WaitUntilAsync(async () =>
-                (await Checkpoints.AllAsync(ledger.DataSource)) is [.., var last] && last.Statement.Sequence == appended
+                (await Checkpoints.AllAsync(ledger.Ledger)) is [.., var last] && last.Statement.Sequence == appended
                 && (await RunsAsync(ledger)).Count(run => run.State == "Succeeded") >= 3);
             await first.StopAsync();
             await second.StopAsync();
         }
         var runs = await RunsAsync(ledger);
-        var checkpoints = await Checkpoints.AllAsync(ledger.DataSource);
+        var checkpoints = await Checkpoints.AllAsync(ledger.Ledger);
         var anchored = AnchorLog.For(ledger.DatabaseName, _anchors.FullName).Read();
-        var verification = await LedgerVerification.VerifyAsync(ledger.DataSource, CheckpointKeys.IdOf(operatorKey), anchored);
+        var verification = await LedgerVerification.VerifyAsync(ledger.Ledger, CheckpointKeys.IdOf(operatorKey), anchored);
 
         // Then no occurrence was enqueued twice, no job ran twice, and every one that ran succeeded
         Assert.True(runs.Count(run => run.State == "Succeeded") >= 3, $"only {runs.Count} occurrences ran");

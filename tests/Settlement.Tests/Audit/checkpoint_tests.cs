@@ -13,11 +13,11 @@ public sealed class checkpoint_tests(LedgerDatabase db)
         using var operatorKey = CheckpointKeys.Create();
         await ledger.AppendSessionsAsync(10);
         await ledger.Writer.CatchUpAsync();
-        var signed = await Checkpoints.SignAsync(ledger.DataSource, operatorKey);
+        var signed = await Checkpoints.SignAsync(ledger.Ledger, operatorKey);
         var clean = await ledger.VerifyAsync(CheckpointKeys.IdOf(operatorKey));
 
         await ledger.TamperAsync("UPDATE ledger.mt_events SET data = jsonb_set(data, '{meterStopWh}', '1') WHERE seq_id = 6; DELETE FROM ledger.chain_links;");
-        await using (var rewriter = new ChainWriter(ledger.DataSource, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
+        await using (var rewriter = new ChainWriter(ledger.Ledger, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
             await rewriter.CatchUpAsync();
         var rewritten = await ledger.VerifyAsync(CheckpointKeys.IdOf(operatorKey));
 
@@ -36,7 +36,7 @@ public sealed class checkpoint_tests(LedgerDatabase db)
         using var impostor = CheckpointKeys.Create();
         await ledger.AppendSessionsAsync(3);
         await ledger.Writer.CatchUpAsync();
-        await Checkpoints.SignAsync(ledger.DataSource, impostor);
+        await Checkpoints.SignAsync(ledger.Ledger, impostor);
 
         var result = await ledger.VerifyAsync(CheckpointKeys.IdOf(operatorKey));
 
@@ -50,12 +50,12 @@ public sealed class checkpoint_tests(LedgerDatabase db)
         using var operatorKey = CheckpointKeys.Create();
         await ledger.AppendSessionsAsync(2);
         await ledger.Writer.CatchUpAsync();
-        await Checkpoints.SignAsync(ledger.DataSource, operatorKey);
+        await Checkpoints.SignAsync(ledger.Ledger, operatorKey);
         await ledger.AppendSessionsAsync(3);
         await ledger.Writer.CatchUpAsync();
 
-        var second = await Checkpoints.SignAsync(ledger.DataSource, operatorKey);
-        var third = await Checkpoints.SignAsync(ledger.DataSource, operatorKey);
+        var second = await Checkpoints.SignAsync(ledger.Ledger, operatorKey);
+        var third = await Checkpoints.SignAsync(ledger.Ledger, operatorKey);
         var result = await ledger.VerifyAsync(CheckpointKeys.IdOf(operatorKey));
 
         Assert.Equal((10L, 4L, 6L), (second.Single().Statement.Sequence, second.Single().Statement.FromSequence, second.Single().Statement.EventCount));

@@ -21,9 +21,9 @@ public sealed class inclusion_proof_tests(LedgerDatabase db)
         await desk.PricedAsync();
         var invoice = Assert.Single(await desk.Desk.IssueSessionInvoicesAsync(desk.IssuerId, [session], buyer: null));
         using var operatorKey = CheckpointKeys.Create();
-        await using (var writer = new ChainWriter(db.Ledger.DataSource, NullLogger.Instance))
+        await using (var writer = new ChainWriter(db.Ledger, NullLogger.Instance))
             await writer.CatchUpAsync();
-        await Checkpoints.SignAsync(db.Ledger.DataSource, operatorKey);
+        await Checkpoints.SignAsync(db.Ledger, operatorKey);
         await using var host = await HostAsync(db.Ledger);
 
         var answer = await host.Http.GetAsync($"/api/audit/proofs/invoices/{desk.IssuerId}/{invoice.Number}");
@@ -63,11 +63,11 @@ public sealed class inclusion_proof_tests(LedgerDatabase db)
         using var operatorKey = CheckpointKeys.Create();
         await ledger.AppendSessionsAsync(7);
         await ledger.Writer.CatchUpAsync();
-        await Checkpoints.SignAsync(ledger.DataSource, operatorKey);
+        await Checkpoints.SignAsync(ledger.Ledger, operatorKey);
 
         var proofs = new List<InclusionProof>();
         for (var sequence = 1; sequence <= 14; sequence++)
-            proofs.Add((await InclusionProofs.ForEventAsync(ledger.DataSource, sequence))!);
+            proofs.Add((await InclusionProofs.ForEventAsync(ledger.Ledger, sequence))!);
 
         Assert.All(proofs, proof => Assert.Null(proof.Problem()));
         Assert.All(proofs.Zip(proofs.Skip(1)), pair => Assert.NotNull((pair.First with { EventLine = pair.Second.EventLine }).Problem()));

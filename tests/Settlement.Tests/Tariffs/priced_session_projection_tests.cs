@@ -17,7 +17,7 @@ public sealed class priced_session_projection_tests(LedgerDatabase db) : IAsyncL
     private static readonly TimeSpan CatchUp = TimeSpan.FromSeconds(60);
     private static readonly Instant Monday = Instant.FromUtc(2026, 10, 12, 12, 0);
 
-    private readonly AsyncProjections _projections = new(db.Ledger.Store, NullLogger.Instance);
+    private readonly AsyncProjections _projections = new(db.Ledger, NullLogger.Instance);
 
     // Started after each test's events are appended, so the daemon meets all of a session's events in one batch.
     public Task InitializeAsync() => Task.CompletedTask;

@@ -1,4 +1,5 @@
 using NodaTime;
+using Settlement.Domain.Deciding;
 using Settlement.Domain.Tariffs;
 
 namespace Settlement.Tests.Tariffs;
@@ -24,60 +25,64 @@ public sealed class tariff_decision_tests
     private static TariffAssigned Assigned(TariffScope scope, string scopeId, Instant validFrom, Instant? validUntil = null) =>
         new(Id, scope, scopeId, validFrom, validUntil, Now);
 
-    private static TariffHistory Given(params object[] events) =>
-        events.Select((e, i) => (e, i)).Aggregate(TariffHistory.Empty(Id), (state, x) => state.Apply(x.e, x.i + 1));
+    /// <summary>Stream versions number the events in order, as the tariff's stream does.</summary>
+    private static TariffHistory Evolve(TariffHistory history, object e) =>
+        history.Apply(e, history.Versions.Count + history.Supersessions.Count + history.Assignments.Count + 1);
 
-    private static void Then(TariffDecision decision, params object[] expected)
-    {
-        Assert.True(decision.Accepted, string.Join("; ", decision.Problems));
-        Assert.Equal(expected, decision.Events);
-    }
+    private static readonly DeciderSpec<TariffHistory, PublishTariff> Publishing =
+        new(TariffHistory.Empty(Id), Evolve, (history, command) => TariffDecisions.Publish(history, command, Now));
 
-    private static void Refused(TariffDecision decision, params string[] problems)
+    private static readonly DeciderSpec<TariffHistory, AssignTariff> Assigning =
+        new(TariffHistory.Empty(Id), Evolve, (history, command) => TariffDecisions.Assign(history, command, Now, placeRegistered: true));
+
+    private static readonly DeciderSpec<TariffHistory, AssignTariff> AssigningToAnUnregisteredPlace =
+        new(TariffHistory.Empty(Id), Evolve, (history, command) => TariffDecisions.Assign(history, command, Now, placeRegistered: false));
+
+    /// <summary>Refused as <paramref name="kind"/> with exactly these problems, in this order.</summary>
+    private static void RefusedWithExactly<TCommand>(DeciderSpec<TariffHistory, TCommand>.Outcome outcome, RefusalKind kind, string[] problems)
     {
-        Assert.False(decision.Accepted);
-        Assert.Empty(decision.Events);
-        Assert.Equal(problems, decision.Problems);
+        outcome.ThenRefused(kind, problems);
+        Assert.Equal(problems, outcome.Decision.Refusal!.Problems);
     }
 
     [Fact]
     public void the_first_publication_is_version_1_published_now() =>
-        Then(TariffDecisions.Publish(Given(), Publish(Day(13)), Now), Published(1, Day(13)));
+        Publishing.Given().When(Publish(Day(13))).Then(Published(1, Day(13)));
 
     [Fact]
     public void a_new_version_supersedes_the_one_still_in_force_from_its_valid_from() =>
-        Then(TariffDecisions.Publish(Given(Published(1, Day(1), publishedAt: Day(1))), Publish(Day(20)), Now),
-            Published(2, Day(20)), Superseded(1, by: 2, Day(20)));
+        Publishing.Given(Published(1, Day(1), publishedAt: Day(1))).When(Publish(Day(20)))
+            .Then(Published(2, Day(20)), Superseded(1, by: 2, Day(20)));
 
     [Fact]
     public void a_version_ending_before_the_new_one_starts_is_not_superseded() =>
-        Then(TariffDecisions.Publish(Given(Published(1, Day(1), Day(15))), Publish(Day(20)), Now), Published(2, Day(20)));
+        Publishing.Given(Published(1, Day(1), Day(15))).When(Publish(Day(20))).Then(Published(2, Day(20)));
 
     [Fact]
     public void a_version_ending_after_the_new_one_starts_is_superseded() =>
-        Then(TariffDecisions.Publish(Given(Published(1, Day(1), Day(25))), Publish(Day(20)), Now),
-            Published(2, Day(20)), Superseded(1, by: 2, Day(20)));
+        Publishing.Given(Published(1, Day(1), Day(25))).When(Publish(Day(20)))
+            .Then(Published(2, Day(20)), Superseded(1, by: 2, Day(20)));
 
     [Fact]
     public void only_versions_not_yet_superseded_are_superseded_again() =>
-        Then(TariffDecisions.Publish(Given(Published(1, Day(1)), Published(2, Day(13)), Superseded(1, 2, Day(13))), Publish(Day(20)), Now),
-            Published(3, Day(20)), Superseded(2, by: 3, Day(20)));
+        Publishing.Given(Published(1, Day(1)), Published(2, Day(13)), Superseded(1, 2, Day(13))).When(Publish(Day(20)))
+            .Then(Published(3, Day(20)), Superseded(2, by: 3, Day(20)));
 
     [Fact]
     public void a_future_version_replaced_before_it_starts_is_superseded_at_once() =>
-        Then(TariffDecisions.Publish(Given(Published(1, Day(20))), Publish(Day(20)), Now),
-            Published(2, Day(20)), Superseded(1, by: 2, Day(20)));
+        Publishing.Given(Published(1, Day(20))).When(Publish(Day(20)))
+            .Then(Published(2, Day(20)), Superseded(1, by: 2, Day(20)));
 
-    public static TheoryData<TariffHistory, PublishTariff, string[]> RefusedPublications => new()
+    public static TheoryData<object[], PublishTariff, string[]> RefusedPublications => new()
     {
-        { Given(), Publish(Now - Duration.FromSeconds(1)),
+        { [], Publish(Now - Duration.FromSeconds(1)),
             ["valid_from 2026-10-12T11:59:59Z is before now (2026-10-12T12:00:00Z): prices never change retroactively"] },
-        { Given(Published(1, Day(1)), Published(2, Day(20))), Publish(Day(15)),
+        { [Published(1, Day(1)), Published(2, Day(20))], Publish(Day(15)),
             ["valid_from 2026-10-15T00:00:00Z is before valid_from 2026-10-20T00:00:00Z of version 2"] },
-        { Given(), Publish(Day(20), Day(20)), ["valid_until 2026-10-20T00:00:00Z is not after valid_from 2026-10-20T00:00:00Z"] },
-        { Given(), Publish(Day(20), Day(19)), ["valid_until 2026-10-19T00:00:00Z is not after valid_from 2026-10-20T00:00:00Z"] },
-        { Given(), Publish(Day(20), elements: []), ["a tariff needs at least one element"] },
-        { Given(), Publish(Day(1), Day(1), elements: [new TariffElement([], null)]),
+        { [], Publish(Day(20), Day(20)), ["valid_until 2026-10-20T00:00:00Z is not after valid_from 2026-10-20T00:00:00Z"] },
+        { [], Publish(Day(20), Day(19)), ["valid_until 2026-10-19T00:00:00Z is not after valid_from 2026-10-20T00:00:00Z"] },
+        { [], Publish(Day(20), elements: []), ["a tariff needs at least one element"] },
+        { [], Publish(Day(1), Day(1), elements: [new TariffElement([], null)]),
             ["valid_from 2026-10-01T00:00:00Z is before now (2026-10-12T12:00:00Z): prices never change retroactively",
              "valid_until 2026-10-01T00:00:00Z is not after valid_from 2026-10-01T00:00:00Z",
              "element 1: no price components"] },
@@ -85,36 +90,47 @@ public sealed class tariff_decision_tests
 
     [Theory]
     [MemberData(nameof(RefusedPublications))]
-    public void publishing_is_refused_with_every_reason(TariffHistory state, PublishTariff command, string[] problems) =>
-        Refused(TariffDecisions.Publish(state, command, Now), problems);
+    public void publishing_is_refused_with_every_reason(object[] history, PublishTariff command, string[] problems) =>
+        RefusedWithExactly(Publishing.Given(history).When(command), RefusalKind.Invalid, problems);
 
     [Fact]
     public void a_tariff_published_now_is_in_force_at_once() =>
-        Then(TariffDecisions.Publish(Given(), Publish(Now), Now), Published(1, Now));
+        Publishing.Given().When(Publish(Now)).Then(Published(1, Now));
 
     [Fact]
     public void an_assignment_is_recorded_as_assigned_now() =>
-        Then(TariffDecisions.Assign(Given(Published(1, Day(1))), new AssignTariff(Id, TariffScope.Evse, "DE-MUC-01/2", Day(13), Day(20)), Now),
-            Assigned(TariffScope.Evse, "DE-MUC-01/2", Day(13), Day(20)));
+        Assigning.Given(Published(1, Day(1))).When(new AssignTariff(Id, TariffScope.Evse, "DE-MUC-01/2", Day(13), Day(20)))
+            .Then(Assigned(TariffScope.Evse, "DE-MUC-01/2", Day(13), Day(20)));
 
-    public static TheoryData<TariffHistory, AssignTariff, string[]> RefusedAssignments => new()
+    public static TheoryData<object[], AssignTariff, string[]> RefusedAssignments => new()
     {
-        { Given(), new AssignTariff(Id, TariffScope.Site, "DE-MUC", Day(13), null), ["tariff 'DE-MUC-STANDARD' has never been published"] },
-        { Given(Published(1, Day(1))), new AssignTariff(Id, TariffScope.Site, "DE-MUC", Day(1), null),
+        { [Published(1, Day(1))], new AssignTariff(Id, TariffScope.Site, "DE-MUC", Day(1), null),
             ["valid_from 2026-10-01T00:00:00Z is before now (2026-10-12T12:00:00Z): prices never change retroactively"] },
-        { Given(Published(1, Day(1))), new AssignTariff(Id, TariffScope.Site, "DE-MUC", Day(20), Day(13)),
+        { [Published(1, Day(1))], new AssignTariff(Id, TariffScope.Site, "DE-MUC", Day(20), Day(13)),
             ["valid_until 2026-10-13T00:00:00Z is not after valid_from 2026-10-20T00:00:00Z"] },
-        { Given(Published(1, Day(1))), new AssignTariff(Id, TariffScope.CustomerGroup, " ", Day(13), null), ["scope_id is empty"] },
-        { Given(Published(1, Day(1))), new AssignTariff(Id, TariffScope.Evse, "DE-MUC-01", Day(13), null),
+        { [Published(1, Day(1))], new AssignTariff(Id, TariffScope.CustomerGroup, " ", Day(13), null), ["scope_id is empty"] },
+        { [Published(1, Day(1))], new AssignTariff(Id, TariffScope.Evse, "DE-MUC-01", Day(13), null),
             ["scope_id 'DE-MUC-01' of an EVSE assignment is not '{charger id}/{evse id}'"] },
-        { Given(Published(1, Day(1))), new AssignTariff(Id, TariffScope.Evse, "DE-MUC-01/02", Day(13), null),
+        { [Published(1, Day(1))], new AssignTariff(Id, TariffScope.Evse, "DE-MUC-01/02", Day(13), null),
             ["scope_id 'DE-MUC-01/02' of an EVSE assignment is not '{charger id}/{evse id}'"] },
     };
 
     [Theory]
     [MemberData(nameof(RefusedAssignments))]
-    public void assigning_is_refused(TariffHistory state, AssignTariff command, string[] problems) =>
-        Refused(TariffDecisions.Assign(state, command, Now), problems);
+    public void assigning_is_refused(object[] history, AssignTariff command, string[] problems) =>
+        RefusedWithExactly(Assigning.Given(history).When(command), RefusalKind.Invalid, problems);
+
+    [Fact]
+    public void assigning_a_tariff_never_published_is_not_found() =>
+        RefusedWithExactly(Assigning.Given().When(new AssignTariff(Id, TariffScope.Site, "DE-MUC", Day(13), null)),
+            RefusalKind.NotFound, ["tariff 'DE-MUC-STANDARD' has never been published"]);
+
+    [Theory]
+    [InlineData(TariffScope.Site, "NO-SUCH-SITE", "site 'NO-SUCH-SITE' is not registered")]
+    [InlineData(TariffScope.Evse, "DE-MUC-01/7", "EVSE 'DE-MUC-01/7' is not registered")]
+    public void assigning_to_a_place_nobody_registered_is_refused(TariffScope scope, string scopeId, string problem) =>
+        RefusedWithExactly(AssigningToAnUnregisteredPlace.Given(Published(1, Day(1))).When(new AssignTariff(Id, scope, scopeId, Day(13), null)),
+            RefusalKind.Invalid, [problem]);
 
     [Fact]
     public void a_command_decided_on_another_tariffs_history_is_a_bug() =>
@@ -124,9 +140,9 @@ public sealed class tariff_decision_tests
     public void decisions_folded_into_the_catalogue_switch_versions_mid_session()
     {
         var evening = Day(12) + Duration.FromHours(18);
-        var history = Given();
+        var history = TariffHistory.Empty(Id);
         history = Recorded(history, TariffDecisions.Publish(history, Publish(Day(2)), Day(1)));
-        history = Recorded(history, TariffDecisions.Assign(history, new AssignTariff(Id, TariffScope.Site, "DE-MUC", Day(2), null), Day(1)));
+        history = Recorded(history, TariffDecisions.Assign(history, new AssignTariff(Id, TariffScope.Site, "DE-MUC", Day(2), null), Day(1), placeRegistered: true));
         history = Recorded(history, TariffDecisions.Publish(history, Publish(evening), Day(11)));
 
         var session = TariffCatalogue.Of([history]).InForce(new EvseLocation("DE-MUC", "DE-MUC-01", 1), null, evening - Duration.FromHours(1), evening + Duration.FromHours(2));
@@ -136,9 +152,9 @@ public sealed class tariff_decision_tests
     }
 
     /// <summary>Appends an accepted decision's events, numbering them on from the events already recorded.</summary>
-    private static TariffHistory Recorded(TariffHistory history, TariffDecision decision)
+    private static TariffHistory Recorded(TariffHistory history, Decision decision)
     {
-        Assert.True(decision.Accepted, string.Join("; ", decision.Problems));
-        return decision.Events.Aggregate(history, (h, e) => h.Apply(e, h.Versions.Count + h.Supersessions.Count + h.Assignments.Count + 1));
+        Assert.False(decision.Refused, decision.Refusal?.Message);
+        return decision.Events.Aggregate(history, Evolve);
     }
 }

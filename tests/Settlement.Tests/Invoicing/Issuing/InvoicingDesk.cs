@@ -18,7 +18,7 @@ internal sealed class InvoicingDesk(Settlement.Ledger.Ledger ledger) : IAsyncDis
     public static readonly Instant Now = Instant.FromUtc(2026, 11, 2, 8, 0);
     private static readonly TimeSpan CatchUp = TimeSpan.FromSeconds(60);
 
-    private readonly AsyncProjections _pricing = new(ledger.Store, NullLogger.Instance);
+    private readonly AsyncProjections _pricing = new(ledger, NullLogger.Instance);
 
     public string IssuerId { get; } = "cpo-" + Guid.NewGuid().ToString("N")[..8];
     public InvoiceDesk Desk { get; } = new(ledger, new StoppedClock(Now));

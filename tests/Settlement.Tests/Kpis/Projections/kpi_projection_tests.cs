@@ -74,7 +74,7 @@ public sealed class kpi_projection_tests(LedgerDatabase db)
 
     private async Task CatchUpAsync()
     {
-        await using var projections = new AsyncProjections(db.Ledger.Store, NullLogger.Instance);
+        await using var projections = new AsyncProjections(db.Ledger, NullLogger.Instance);
         await projections.StartAsync(CancellationToken.None);
         await projections.WaitForNonStaleDataAsync(CatchUp);
     }

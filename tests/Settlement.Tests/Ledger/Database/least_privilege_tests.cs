@@ -70,11 +70,11 @@ public sealed class least_privilege_tests(LedgerDatabase db)
     {
         await using var ledger = await ChainedLedger.CreateAsync(db, "least_privilege_work");
         using var operatorKey = CheckpointKeys.Create();
-        await using var projections = new AsyncProjections(ledger.Ledger.Store, NullLogger.Instance);
+        await using var projections = new AsyncProjections(ledger.Ledger, NullLogger.Instance);
 
         await ledger.AppendSessionsAsync(3);
         var head = await ledger.Writer.CatchUpAsync();
-        var signed = await Checkpoints.SignAsync(ledger.DataSource, operatorKey);
+        var signed = await Checkpoints.SignAsync(ledger.Ledger, operatorKey);
         await projections.StartAsync(CancellationToken.None);
         await projections.WaitForNonStaleDataAsync(TimeSpan.FromMinutes(1));
         var verified = await ledger.VerifyAsync(CheckpointKeys.IdOf(operatorKey));

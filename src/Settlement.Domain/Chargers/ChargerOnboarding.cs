@@ -1,0 +1,38 @@
+using NodaTime;
+using Settlement.Domain.Deciding;
+
+namespace Settlement.Domain.Chargers;
+
+/// <summary>The operator registers a charger; <paramref name="PasswordHash"/> is its OCPP password, hashed at the edge (hashing salts at random).</summary>
+public sealed record RegisterCharger(
+    string ChargerId, string SiteId, string Vendor, string Model, OcppVersion Protocol,
+    IReadOnlyList<EvseSpecification> Evses, string? PasswordHash);
+
+/// <summary>The operator sets a registered charger's OCPP password, hashed at the edge.</summary>
+public sealed record SetChargerCredentials(string ChargerId, string PasswordHash);
+
+/// <summary>
+/// Onboarding decides on one fact of the charger's history: whether the operator registered it. A charger that
+/// connected first (accepted as Pending) has a stream but is not registered until then.
+/// </summary>
+public static class ChargerOnboarding
+{
+    public static bool Evolve(bool registered, object @event) => registered || @event is ChargerRegistered;
+
+    public static Decision Register(bool registered, RegisterCharger command, Instant now)
+    {
+        if (command.Evses.GroupBy(e => e.EvseId).FirstOrDefault(same => same.Count() > 1) is { } repeated)
+            return Decision.Refuse(RefusalKind.Invalid, $"evses: evseId {repeated.Key} appears {repeated.Count()} times; each EVSE is listed once.");
+        if (registered)
+            return Decision.Refuse(RefusalKind.Conflict, $"Charger {command.ChargerId} is already registered.");
+        var charger = new ChargerRegistered(command.ChargerId, command.SiteId, command.Vendor, command.Model, command.Protocol, command.Evses, now);
+        return command.PasswordHash is { } hash
+            ? Decision.Accept(charger, new ChargerCredentialsSet(command.ChargerId, hash, now))
+            : Decision.Accept(charger);
+    }
+
+    public static Decision SetCredentials(bool registered, SetChargerCredentials command, Instant now) =>
+        registered
+            ? Decision.Accept(new ChargerCredentialsSet(command.ChargerId, command.PasswordHash, now))
+            : Decision.Refuse(RefusalKind.NotFound, $"Charger {command.ChargerId} is not registered.");
+}

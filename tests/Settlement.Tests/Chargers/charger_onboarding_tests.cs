@@ -1,0 +1,60 @@
+using NodaTime;
+using Settlement.Domain.Chargers;
+using Settlement.Domain.Deciding;
+
+namespace Settlement.Tests.Chargers;
+
+public sealed class charger_onboarding_tests
+{
+    private const string Id = "DE-MUC-01";
+    private static readonly Instant Now = Instant.FromUtc(2026, 10, 12, 12, 0);
+
+    private static readonly IReadOnlyList<EvseSpecification> TwoEvses =
+    [
+        new(1, [new ConnectorSpecification(1, ConnectorStandard.Ccs2, 150m)]),
+        new(2, [new ConnectorSpecification(1, ConnectorStandard.Ccs2, 150m)]),
+    ];
+
+    private static readonly DeciderSpec<bool, RegisterCharger> Registering =
+        new(false, ChargerOnboarding.Evolve, (registered, command) => ChargerOnboarding.Register(registered, command, Now));
+
+    private static readonly DeciderSpec<bool, SetChargerCredentials> SettingCredentials =
+        new(false, ChargerOnboarding.Evolve, (registered, command) => ChargerOnboarding.SetCredentials(registered, command, Now));
+
+    private static RegisterCharger Register(IReadOnlyList<EvseSpecification>? evses = null, string? passwordHash = null) =>
+        new(Id, "DE-MUC", "Acme", "Fast 150", OcppVersion.Ocpp201, evses ?? TwoEvses, passwordHash);
+
+    private static ChargerRegistered Registered() => new(Id, "DE-MUC", "Acme", "Fast 150", OcppVersion.Ocpp201, TwoEvses, Now);
+
+    private static ChargerBooted Booted() => new(Id, "Acme", "Fast 150", null, null, BootReason.PowerUp, Now);
+
+    [Fact]
+    public void a_new_charger_is_registered_now() =>
+        Registering.Given().When(Register()).Then(Registered());
+
+    [Fact]
+    public void a_charger_registered_with_a_password_gets_its_credentials_set_at_once() =>
+        Registering.Given().When(Register(passwordHash: "pbkdf2$hash")).Then(Registered(), new ChargerCredentialsSet(Id, "pbkdf2$hash", Now));
+
+    [Fact]
+    public void a_charger_that_connected_first_can_still_be_registered() =>
+        Registering.Given(Booted()).When(Register()).Then(Registered());
+
+    [Fact]
+    public void a_charger_is_registered_once() =>
+        Registering.Given(Registered()).When(Register()).ThenRefused(RefusalKind.Conflict, "Charger DE-MUC-01 is already registered.");
+
+    [Fact]
+    public void each_evse_is_listed_once() =>
+        Registering.Given().When(Register([TwoEvses[0], TwoEvses[0]]))
+            .ThenRefused(RefusalKind.Invalid, "evses: evseId 1 appears 2 times; each EVSE is listed once.");
+
+    [Fact]
+    public void a_registered_chargers_password_is_set() =>
+        SettingCredentials.Given(Registered()).When(new SetChargerCredentials(Id, "pbkdf2$hash")).Then(new ChargerCredentialsSet(Id, "pbkdf2$hash", Now));
+
+    [Fact]
+    public void an_unregistered_charger_has_no_password_to_set() =>
+        SettingCredentials.Given(Booted()).When(new SetChargerCredentials(Id, "pbkdf2$hash"))
+            .ThenRefused(RefusalKind.NotFound, "Charger DE-MUC-01 is not registered.");
+}
