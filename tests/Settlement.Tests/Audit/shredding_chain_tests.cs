@@ -1,12 +1,12 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Settlement.Cli.Simulation;
 using Settlement.Domain.Chargers;
 using Settlement.Domain.Events;
 using Settlement.Domain.Sessions;
 using Settlement.Ledger;
 using Settlement.Ledger.Drivers;
 using Settlement.Ocpp.Framing;
+using Settlement.Workbench.Simulation;
 using Settlement.Tests.Ocpp;
 using static Settlement.Tests.Ledger.Events;
 

@@ -1,12 +1,12 @@
 using Settlement.Projections;
 using System.Security.Cryptography;
 using Npgsql;
-using Settlement.Cli.Bench;
-using Settlement.Cli.Simulation;
 using Settlement.Domain.Chargers;
 using Settlement.Domain.Events;
 using Settlement.Ledger.Store;
 using Settlement.Ocpp.Framing;
+using Settlement.Workbench.Bench;
+using Settlement.Workbench.Simulation;
 using Settlement.Tests.Ocpp;
 
 namespace Settlement.Tests.Ocpp.ScaleOut;

@@ -4,10 +4,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Settlement.Cli.Simulation;
 using Settlement.Domain.Chargers;
 using Settlement.Ledger.Store;
 using Settlement.Ocpp.Framing;
+using Settlement.Workbench.Simulation;
 using Settlement.Tests.Ocpp;
 
 namespace Settlement.Tests.Ocpp.ScaleOut;
