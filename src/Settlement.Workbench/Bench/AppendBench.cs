@@ -1,9 +1,8 @@
 using Settlement.Projections;
 using System.Diagnostics;
-using Settlement.Workbench.Demo;
 using Settlement.Ledger;
 using Settlement.Ledger.Database;
-using Settlement.Ledger.Store;
+using Settlement.Workbench.Demo;
 
 namespace Settlement.Workbench.Bench;
 
@@ -77,14 +76,14 @@ public sealed class AppendBench(DatabaseServer server, string database, Generate
     /// <summary>How long appending the history took, with the machine's CPU and PostgreSQL's transactions meanwhile.</summary>
     private async Task<Result> MeasureAsync(Ledger.Ledger ledger, Func<Task> appendHistory, CancellationToken ct)
     {
-        var before = await PostgresActivity.ReadAsync(ledger.DataSource, ct);
+        var before = await ledger.ReadDatabaseActivityAsync(ct);
         var cpuBefore = ProcFs.MachineBusyTime();
         var clock = Stopwatch.StartNew();
         await appendHistory();
         var (elapsed, cpu) = (clock.Elapsed, ProcFs.MachineBusyTime() - cpuBefore);
         // Backends report their counters when idle for a second; the two reads themselves count one each.
         await Task.Delay(TimeSpan.FromSeconds(1.5), ct);
-        var transactions = (await PostgresActivity.ReadAsync(ledger.DataSource, ct)).Since(before).Transactions - 1;
+        var transactions = (await ledger.ReadDatabaseActivityAsync(ct)).Since(before).Transactions - 1;
         return new Result(history.Count, elapsed, transactions, cpu);
     }
 

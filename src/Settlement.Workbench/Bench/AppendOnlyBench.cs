@@ -1,6 +1,6 @@
 using NodaTime;
-using Settlement.Workbench.Demo;
 using Settlement.Ledger.Database;
+using Settlement.Workbench.Demo;
 using Spectre.Console;
 
 namespace Settlement.Workbench.Bench;
@@ -45,8 +45,7 @@ internal sealed class AppendOnlyBench(DatabaseServer server, string database, in
 
         var (single, batched) = await appends.RunAsync(runs, writers, batch, ct);
 
-        var connectionString = server.ConnectionStringFor(database);
-        var samples = await FullBench.SampleRowsAsync(connectionString, history.Count, ct);
+        var samples = await FullBench.SampleRowsAsync(server, database, history.Count, ct);
         var raw = new List<RawInsertResult>();
         for (var run = 1; run <= runs; run++)
             raw.Add(await FullBench.StageAsync($"Raw PostgreSQL, multi-row INSERT, run {run}", rawRows, tick =>

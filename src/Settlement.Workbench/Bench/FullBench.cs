@@ -2,10 +2,8 @@ using Settlement.Projections.Kpis;
 using Settlement.Projections;
 using System.Diagnostics;
 using NodaTime;
-using Npgsql;
-using Settlement.Workbench.Demo;
 using Settlement.Ledger.Database;
-using Settlement.Ledger.Store;
+using Settlement.Workbench.Demo;
 using Spectre.Console;
 
 namespace Settlement.Workbench.Bench;
@@ -45,8 +43,7 @@ internal sealed class FullBench(DatabaseServer server, string database, FullBenc
         var appends = new AppendBench(server, database, history);
         var (single, batched) = await appends.RunAsync(options.Runs, options.Writers, options.AppendBatch, ct);
 
-        var connectionString = server.ConnectionStringFor(database);
-        var samples = await SampleRowsAsync(connectionString, history.Count, ct);
+        var samples = await SampleRowsAsync(server, database, history.Count, ct);
         var rawBatch = new List<RawInsertResult>();
         var rawCopy = new List<double>();
         foreach (var run in runs)
@@ -59,7 +56,7 @@ internal sealed class FullBench(DatabaseServer server, string database, FullBenc
         }
 
         await using var ledger = await server.OpenLedgerAsync(database, SettlementReadModels.All, ct);
-        await KpiRebuildBench.SettleAsync(ledger, ct);
+        await ledger.VacuumEventsAsync(ct);
         var rebuild = new List<double>();
         foreach (var run in runs)
             rebuild.Add(await StageAsync($"Rebuild of the KPI projections, run {run}", history.Count, async tick =>
@@ -141,18 +138,11 @@ internal sealed class FullBench(DatabaseServer server, string database, FullBenc
     }
 
     /// <summary>Stored events spread over the whole history, as the raw baseline's rows: the same JSON, the same sizes.</summary>
-    internal static async Task<List<RawRow>> SampleRowsAsync(string connectionString, long events, CancellationToken ct)
+    internal static async Task<List<RawRow>> SampleRowsAsync(DatabaseServer server, string database, long events, CancellationToken ct)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(
-            $"SELECT stream_id, data::text, headers::text FROM {LedgerStore.Schema}.mt_events WHERE seq_id % $1 = 0 ORDER BY seq_id LIMIT {RawSampleRows}", connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = Math.Max(1, events / RawSampleRows) });
-        var rows = new List<RawRow>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-            rows.Add(new RawRow(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
-        return rows;
+        await using var ledger = await server.OpenLedgerAsync(database, SettlementReadModels.All, ct);
+        var rows = await ledger.SampleStoredEventsAsync(after: 0, upTo: long.MaxValue, every: events / RawSampleRows, RawSampleRows, ct);
+        return rows.Select(RawRow.Of).ToList();
     }
 
     /// <summary>The median, or null when a run could not be measured (no /proc to read CPU time from, say).</summary>

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Settlement.Workbench.CommandLine;
 using Settlement.Ledger.Database;
+using Settlement.Workbench.CommandLine;
 
 namespace Settlement.Workbench.Bench;
 

@@ -1,11 +1,9 @@
 using Settlement.Projections;
 using System.Diagnostics;
-using Microsoft.Extensions.Logging.Abstractions;
 using NodaTime;
-using Settlement.Workbench.Demo;
 using Settlement.Ledger.Database;
-using Settlement.Ledger.Store;
 using Settlement.Projections.Kpis;
+using Settlement.Workbench.Demo;
 using Spectre.Console;
 
 namespace Settlement.Workbench.Bench;
@@ -45,7 +43,7 @@ public sealed class KpiRebuildBench(DatabaseServer server, string database, Demo
         appending.Stop();
         // The generated history is not needed any more; holding a million objects would only slow the collector down.
         events = null;
-        await SettleAsync(ledger, ct);
+        await ledger.VacuumEventsAsync(ct);
 
         var runs = new List<(TimeSpan Elapsed, KpiRebuild.Result Result)>();
         for (var run = 1; run <= Runs; run++)
@@ -59,32 +57,14 @@ public sealed class KpiRebuildBench(DatabaseServer server, string database, Demo
 
         // The same rebuild through Marten's daemon, for comparison: it must produce the same documents.
         var daemonRebuilding = Stopwatch.StartNew();
-        using (var daemon = await ledger.Store.BuildProjectionDaemonAsync(logger: NullLogger.Instance))
-        {
-            foreach (var (name, i) in Projections.Select((n, i) => (n, i)))
-            {
-                progress("Rebuilding them again with Marten's daemon", i, Projections.Length);
-                await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), ct);
-            }
-            progress("Rebuilding them again with Marten's daemon", Projections.Length, Projections.Length);
-        }
+        await ledger.RebuildWithMartenDaemonAsync(Projections, TimeSpan.FromMinutes(30),
+            rebuilt => progress("Rebuilding them again with Marten's daemon", rebuilt, Projections.Length), ct);
         daemonRebuilding.Stop();
         var byDaemon = await KpiRebuild.DocumentsAsync(ledger, ct);
         var chain = await ChainVerifyBench.RunAsync(ledger, Runs, progress, ct);
 
         return new Result(ledgerEvents, median.Result.EventsReplayed, appending.Elapsed, median.Elapsed,
             [.. runs.Select(r => r.Elapsed)], daemonRebuilding.Elapsed, fast.SequenceEqual(byDaemon), chain);
-    }
-
-    /// <summary>
-    /// What a database looks like some time after a bulk load: VACUUM sets the rows' visibility hints
-    /// and ANALYZE the planner's statistics, which a freshly appended table lacks.
-    /// </summary>
-    internal static async Task SettleAsync(Ledger.Ledger ledger, CancellationToken ct)
-    {
-        await using var command = ledger.DataSource.CreateCommand($"VACUUM (ANALYZE) {LedgerStore.Schema}.mt_events");
-        command.CommandTimeout = 0;
-        await command.ExecuteNonQueryAsync(ct);
     }
 
     public static void Print(Result result, DemoOptions history)

@@ -1,10 +1,10 @@
 using Settlement.Projections;
 using System.Diagnostics;
 using Npgsql;
-using Settlement.Workbench.Simulation;
 using Settlement.Ledger.Database;
 using Settlement.Ledger.Store;
 using Settlement.Ocpp.Framing;
+using Settlement.Workbench.Simulation;
 using Spectre.Console;
 
 namespace Settlement.Workbench.Bench;
@@ -39,6 +39,8 @@ internal sealed class OcppBench(DatabaseServer server, string database, OcppBenc
         var connectionString = server.ConnectionStringFor(database);
         await using var queries = new NpgsqlDataSourceBuilder(connectionString) { ConnectionStringBuilder = { MaxPoolSize = 2 } }.Build();
         var hostPool = options.HostPoolSize ?? await FittingPoolSizeAsync(queries, ct);
+        // Registers the chargers, then tells what the host appended; it writes nothing while the host runs.
+        await using var ledger = await LedgerStore.OpenAsync(connectionString, SettlementReadModels.All, ct, budget: new ConnectionBudget(ConnectionBudget.Minimum));
         var chargers = Enumerable.Range(1, options.Chargers).Select(Definition).ToList();
         var report = new OcppBenchReport { Options = options, HostPoolSize = hostPool, Database = database, Server = server.Description };
 
@@ -48,8 +50,7 @@ internal sealed class OcppBench(DatabaseServer server, string database, OcppBenc
             .StartAsync(async progress =>
             {
                 var registering = progress.AddTask($"Registering {chargers.Count:N0} chargers", maxValue: chargers.Count);
-                await using (var ledger = await LedgerStore.OpenAsync(connectionString, SettlementReadModels.All, ct, budget: new ConnectionBudget(ConnectionBudget.Minimum)))
-                    await ChargerRegistration.RegisterAsync(ledger, chargers, SiteId, n => registering.Increment(n), ct);
+                await ChargerRegistration.RegisterAsync(ledger, chargers, SiteId, n => registering.Increment(n), ct);
                 registering.StopTask();
 
                 var starting = progress.AddTask("Starting the host process", maxValue: 1);
@@ -65,7 +66,7 @@ internal sealed class OcppBench(DatabaseServer server, string database, OcppBenc
                 await using var fleet = new Fleet(host.OcppEndpoint, chargers, new SimulatorOptions { CallTimeout = TimeSpan.FromMinutes(2) });
                 try
                 {
-                    await DriveAsync(progress, host, fleet, queries, clock, report, ct);
+                    await DriveAsync(progress, host, fleet, ledger, clock, report, ct);
                 }
                 finally
                 {
@@ -79,7 +80,8 @@ internal sealed class OcppBench(DatabaseServer server, string database, OcppBenc
 
                 if (report.EventsInWindow == 0)
                     return;
-                var samples = await SampleRowsAsync(queries, report.WindowStartSequence, report.WindowEndSequence, ct);
+                var samples = (await ledger.SampleStoredEventsAsync(report.WindowStartSequence, report.WindowEndSequence, every: 1, limit: 2000, ct))
+                    .Select(RawRow.Of).ToList();
                 // The target is judged against batched INSERTs, as an application writes; COPY, the fastest way in, is shown beside it.
                 report.RawInsert = await BaselineAsync("multi-row INSERT", RawInsertMethod.MultiRowInsert, "raw_insert");
                 report.RawCopy = await BaselineAsync("binary COPY", RawInsertMethod.BinaryCopy, "raw_copy");
@@ -97,7 +99,7 @@ internal sealed class OcppBench(DatabaseServer server, string database, OcppBenc
         return report;
     }
 
-    private async Task DriveAsync(ProgressContext progress, HostProcess host, Fleet fleet, NpgsqlDataSource queries,
+    private async Task DriveAsync(ProgressContext progress, HostProcess host, Fleet fleet, Ledger.Ledger ledger,
         Stopwatch clock, OcppBenchReport report, CancellationToken ct)
     {
         var counters = fleet.Counters;
@@ -136,11 +138,11 @@ internal sealed class OcppBench(DatabaseServer server, string database, OcppBenc
         }
 
         var window = progress.AddTask("MeterValues closed loop", maxValue: options.Duration.TotalSeconds);
-        report.WindowStartSequence = await EventPositions.LastAsync(queries, LedgerStore.Schema, ct);
+        report.WindowStartSequence = await ledger.LastPositionAsync(ct);
         report.SetupErrors = counters.Snapshot().Errors;
         var cpu = CpuMark.Take(host);
         var jitTicks = host.TieredJitTicks();
-        var postgres = await PostgresActivity.ReadAsync(queries, ct);
+        var postgres = await ledger.ReadDatabaseActivityAsync(ct);
         var windowStart = clock.Elapsed;
         report.WindowStart = windowStart;
         var loop = fleet.RunMeterValuesLoopAsync(sessions, options.Duration, ct);
@@ -157,19 +159,19 @@ internal sealed class OcppBench(DatabaseServer server, string database, OcppBenc
                 $"errors {counters.Snapshot().Errors - report.SetupErrors}  host {OcppBenchReport.MiB(host.Memory()?.ResidentBytes)}");
         }
         report.WindowEnd = clock.Elapsed;
-        report.WindowEndSequence = await EventPositions.LastAsync(queries, LedgerStore.Schema, ct);
+        report.WindowEndSequence = await ledger.LastPositionAsync(ct);
         report.MeterCallsInWindow = counters.MeterValues.Count;
         report.Cpu = cpu.Since(host);
         if (jitTicks is { } jitBefore && host.TieredJitTicks() is { } jitAfter)
             report.TieredJitShareOfCore = (jitAfter - jitBefore) / (double)ProcFs.ClockTicksPerSecond / (report.WindowEnd - windowStart).TotalSeconds;
-        report.Postgres = (await PostgresActivity.ReadAsync(queries, ct)).Since(postgres);
+        report.Postgres = (await ledger.ReadDatabaseActivityAsync(ct)).Since(postgres);
         window.Description = "MeterValues closed loop: waiting for the calls in flight";
         await loop;
         window.Description = "MeterValues closed loop";
         window.StopTask();
         report.Final = counters.Snapshot();
         report.Latency = counters.MeterValues.Summarise();
-        report.EventsInWindow = await EventsBetweenAsync(queries, report.WindowStartSequence, report.WindowEndSequence, ct);
+        report.EventsInWindow = await ledger.CountEventsAsync(report.WindowStartSequence, report.WindowEndSequence, ct);
     }
 
     internal static readonly TimeSpan SettleStep = TimeSpan.FromSeconds(3);
@@ -244,27 +246,6 @@ internal sealed class OcppBench(DatabaseServer server, string database, OcppBenc
         return Math.Clamp(free - 10, ConnectionBudget.Minimum, 40);
     }
 
-    private static async Task<long> EventsBetweenAsync(NpgsqlDataSource queries, long after, long upTo, CancellationToken ct)
-    {
-        await using var command = queries.CreateCommand("SELECT count(*) FROM ledger.mt_events WHERE seq_id > $1 AND seq_id <= $2");
-        command.Parameters.Add(new NpgsqlParameter { Value = after });
-        command.Parameters.Add(new NpgsqlParameter { Value = upTo });
-        return (long)(await command.ExecuteScalarAsync(ct))!;
-    }
-
-    /// <summary>Events appended during the loop, as stored: their stream, data and metadata JSON.</summary>
-    private static async Task<List<RawRow>> SampleRowsAsync(NpgsqlDataSource queries, long after, long upTo, CancellationToken ct)
-    {
-        await using var command = queries.CreateCommand(
-            "SELECT stream_id, data::text, headers::text FROM ledger.mt_events WHERE seq_id > $1 AND seq_id <= $2 ORDER BY seq_id LIMIT 2000");
-        command.Parameters.Add(new NpgsqlParameter { Value = after });
-        command.Parameters.Add(new NpgsqlParameter { Value = upTo });
-        var rows = new List<RawRow>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-            rows.Add(new RawRow(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
-        return rows;
-    }
 }
 
 /// <summary>CPU used by the host, by this process (the simulator) and by the whole machine over an interval.</summary>

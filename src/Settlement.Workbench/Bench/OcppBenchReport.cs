@@ -1,4 +1,5 @@
 using System.Globalization;
+using Settlement.Ledger;
 using Settlement.Workbench.Simulation;
 using Spectre.Console;
 
@@ -34,7 +35,7 @@ internal sealed class OcppBenchReport
     public CpuUse? Cpu { get; set; }
     public TimeSpan? WarmupTaken { get; set; }
     public double? TieredJitShareOfCore { get; set; }
-    public PostgresActivity? Postgres { get; set; }
+    public DatabaseActivity? Postgres { get; set; }
 
     public MemoryReading? MemoryBeforeConnect { get; set; }
     public MemoryReading? MemoryConnected { get; set; }

@@ -3,12 +3,15 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Npgsql;
 using NpgsqlTypes;
+using Settlement.Ledger;
 
 namespace Settlement.Workbench.Bench;
 
 /// <summary>One row as the event store holds it: the stream, the event's JSON and its metadata JSON.</summary>
 public sealed record RawRow(string StreamId, string Data, string? Headers)
 {
+    public static RawRow Of(StoredEventRow stored) => new(stored.StreamId, stored.Data, stored.Headers);
+
     public int Bytes => Encoding.UTF8.GetByteCount(StreamId) + Encoding.UTF8.GetByteCount(Data) + (Headers is null ? 0 : Encoding.UTF8.GetByteCount(Headers));
 }
 

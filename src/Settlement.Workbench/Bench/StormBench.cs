@@ -1,10 +1,10 @@
 using Settlement.Projections;
 using System.Diagnostics;
 using Npgsql;
-using Settlement.Workbench.Simulation;
 using Settlement.Ledger.Database;
 using Settlement.Ledger.Store;
 using Settlement.Ocpp.Framing;
+using Settlement.Workbench.Simulation;
 using Spectre.Console;
 
 namespace Settlement.Workbench.Bench;
@@ -96,12 +96,7 @@ internal sealed class StormBench(DatabaseServer server, string database, int cha
     /// <summary>Chargers whose presence row names a live host session, as another host locating them would read it.</summary>
     private static async Task<long> PresentAsync(string connectionString, CancellationToken ct)
     {
-        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
-        await connection.OpenAsync(ct);
-        await using var count = new NpgsqlCommand($"""
-            SELECT count(*) FROM {LedgerStore.Schema}.charger_presence p
-            JOIN pg_stat_activity a ON a.pid = p.node_pid AND a.backend_start = p.node_started
-            """, connection);
-        return (long)(await count.ExecuteScalarAsync(ct))!;
+        await using var ledger = await LedgerStore.OpenAsync(connectionString, SettlementReadModels.All, ct, budget: new ConnectionBudget(ConnectionBudget.Minimum));
+        return await ledger.CountPresentChargersAsync(ct);
     }
 }

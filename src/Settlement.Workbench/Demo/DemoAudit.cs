@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
-using Settlement.Workbench.CommandLine;
 using Settlement.Ledger.Audit;
+using Settlement.Workbench.CommandLine;
 using Spectre.Console;
 
 namespace Settlement.Workbench.Demo;

@@ -3,13 +3,13 @@ using System.CommandLine;
 using System.Diagnostics;
 using NodaTime;
 using NodaTime.Text;
-using Settlement.Workbench.CommandLine;
-using Settlement.Workbench.Simulation;
 using Settlement.Domain.Events;
 using Settlement.Domain.Sessions;
 using Settlement.Ledger;
 using Settlement.Ledger.Audit;
 using Settlement.Ledger.Store;
+using Settlement.Workbench.CommandLine;
+using Settlement.Workbench.Simulation;
 using Spectre.Console;
 
 namespace Settlement.Workbench.Demo;

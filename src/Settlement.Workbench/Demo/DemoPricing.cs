@@ -27,7 +27,7 @@ internal static class DemoPricing
         }
         pricing.Stop();
 
-        await using var query = ledger.Store.QuerySession();
+        await using var query = ledger.QueryReadModels();
         var views = await query.Query<PricedSessionView>().ToListAsync(ct);
         PrintRevenue(views, pricing.Elapsed);
         if (views.Where(v => v.Price is not null).MaxBy(v => (v.Price!.Lines.Select(l => l.Component).Distinct().Count(), v.Price.Lines.Count)) is { } example)

@@ -2,15 +2,13 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Npgsql;
-using Settlement.Workbench.Demo;
 using Settlement.Domain.Chargers;
 using Settlement.Domain.Events;
 using Settlement.Domain.Sessions;
 using Settlement.Host;
-using Settlement.Ledger.Store;
 using Settlement.Ocpp;
 using Settlement.Ocpp.Framing;
+using Settlement.Workbench.Demo;
 using Spectre.Console;
 
 namespace Settlement.Workbench.Simulation;
@@ -38,7 +36,7 @@ internal static class LiveDemo
         Fleet? fleet = null;
         try
         {
-            var startSequence = await EventPositions.LastAsync(ledger.DataSource, ledger.Schema, ct);
+            var startSequence = await ledger.LastPositionAsync(ct);
             // "Now listening" and "Press Ctrl+C to shut down" are the host's own lines; here the demo does the talking.
             if (Environment.GetEnvironmentVariable(LifetimeLogLevel) is null)
                 Environment.SetEnvironmentVariable(LifetimeLogLevel, "Warning");
@@ -111,7 +109,7 @@ internal static class LiveDemo
                 // The last pass can come right after the one before; a rate over a few milliseconds means nothing.
                 if (at - lastAt >= Refresh / 2)
                     (rate, lastMessages, lastAt) = ((now.Messages - lastMessages) / (at - lastAt).TotalSeconds, now.Messages, at);
-                var appended = await EventPositions.LastAsync(ledger.DataSource, ledger.Schema, ct) - startSequence;
+                var appended = await ledger.LastPositionAsync(ct) - startSequence;
                 show($"{Math.Min(at.TotalSeconds, duration.TotalSeconds):N0} / {duration.TotalSeconds:N0} s", now, rate, appended, at);
             }
         }
@@ -158,14 +156,8 @@ internal static class LiveDemo
         CommandSent? command, CancellationToken ct)
     {
         var table = new Table().Title("Appended by the live traffic").AddColumns("Event", "Count");
-        await using (var byType = ledger.DataSource.CreateCommand(
-            "SELECT type, count(*) FROM ledger.mt_events WHERE seq_id > $1 GROUP BY type ORDER BY count(*) DESC, type"))
-        {
-            byType.Parameters.Add(new NpgsqlParameter { Value = startSequence });
-            await using var reader = await byType.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-                table.AddRow(reader.GetString(0), reader.GetInt64(1).ToString("N0"));
-        }
+        foreach (var (storedType, count) in await ledger.CountEventsByTypeAsync(after: startSequence, ct))
+            table.AddRow(storedType, count.ToString("N0"));
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLineInterpolated(
             $"[bold]{traffic.SessionsStarted:N0}[/] sessions started, [bold]{traffic.SessionsStopped:N0}[/] stopped, delivering [bold]{traffic.EnergyWh / 1000m:N1} kWh[/] (meters run 60x fast)");
@@ -193,10 +185,7 @@ internal static class LiveDemo
         }
         // The ledger knows the driver only by pseudonym: the command's sealed token names it, and so does the session it started.
         if (events.Select(e => e.Data).OfType<CommandIssuedV2>().SingleOrDefault()?.DriverToken is not { } driver) return;
-        await using var session = ledger.DataSource.CreateCommand(
-            "SELECT stream_id FROM ledger.mt_events WHERE type = 'session_started_v2' AND data->'idToken'->>'driverRef' = $1 ORDER BY seq_id DESC LIMIT 1");
-        session.Parameters.Add(new NpgsqlParameter { Value = driver.DriverRef });
-        if (await session.ExecuteScalarAsync(ct) is string streamId)
+        if (await ledger.LatestSessionOfDriverAsync(driver.DriverRef, ct) is { } streamId)
         {
             var state = Session.Fold((await ledger.ReadStreamAsync(streamId, ct)).Select(e => e.Data));
             AnsiConsole.MarkupLineInterpolated(

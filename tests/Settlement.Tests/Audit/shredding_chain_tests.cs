@@ -6,8 +6,8 @@ using Settlement.Domain.Sessions;
 using Settlement.Ledger;
 using Settlement.Ledger.Drivers;
 using Settlement.Ocpp.Framing;
-using Settlement.Workbench.Simulation;
 using Settlement.Tests.Ocpp;
+using Settlement.Workbench.Simulation;
 using static Settlement.Tests.Ledger.Events;
 
 namespace Settlement.Tests.Audit;

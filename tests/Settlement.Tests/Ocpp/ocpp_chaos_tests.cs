@@ -12,10 +12,10 @@ using Settlement.Ledger.Database;
 using Settlement.Ledger.Store;
 using Settlement.Ocpp.Security;
 using Settlement.Projections.Sessions;
-using Settlement.Workbench.Bench;
 using Settlement.Tests.Cli;
 using Settlement.Tests.Ledger.Database;
 using Settlement.Tests.Ocpp.Client;
+using Settlement.Workbench.Bench;
 using Xunit.Abstractions;
 
 namespace Settlement.Tests.Ocpp;

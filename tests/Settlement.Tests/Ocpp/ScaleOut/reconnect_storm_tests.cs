@@ -5,9 +5,9 @@ using Settlement.Domain.Chargers;
 using Settlement.Domain.Events;
 using Settlement.Ledger.Store;
 using Settlement.Ocpp.Framing;
+using Settlement.Tests.Ocpp;
 using Settlement.Workbench.Bench;
 using Settlement.Workbench.Simulation;
-using Settlement.Tests.Ocpp;
 
 namespace Settlement.Tests.Ocpp.ScaleOut;
 

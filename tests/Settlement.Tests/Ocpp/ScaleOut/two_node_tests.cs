@@ -7,8 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Settlement.Domain.Chargers;
 using Settlement.Ledger.Store;
 using Settlement.Ocpp.Framing;
-using Settlement.Workbench.Simulation;
 using Settlement.Tests.Ocpp;
+using Settlement.Workbench.Simulation;
 
 namespace Settlement.Tests.Ocpp.ScaleOut;
 

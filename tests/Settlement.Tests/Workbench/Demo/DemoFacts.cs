@@ -1,7 +1,7 @@
 using NodaTime;
-using Settlement.Workbench.Demo;
 using Settlement.Domain.Chargers;
 using Settlement.Domain.Sessions;
+using Settlement.Workbench.Demo;
 
 namespace Settlement.Tests.Workbench.Demo;
 

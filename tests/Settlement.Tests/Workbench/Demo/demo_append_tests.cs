@@ -1,7 +1,7 @@
 using System.Text.Json;
 using NodaTime;
-using Settlement.Workbench.Demo;
 using Settlement.Ledger;
+using Settlement.Workbench.Demo;
 
 namespace Settlement.Tests.Workbench.Demo;
 

@@ -1,11 +1,11 @@
 using NodaTime;
-using Settlement.Workbench.Demo;
 using Settlement.Domain.Chargers;
 using Settlement.Domain.Events;
 using Settlement.Domain.Roaming;
 using Settlement.Domain.Sessions;
 using Settlement.Domain.Tariffs;
 using Settlement.Ledger.Schemas;
+using Settlement.Workbench.Demo;
 using static Settlement.Tests.Workbench.Demo.DemoFacts;
 
 namespace Settlement.Tests.Workbench.Demo;

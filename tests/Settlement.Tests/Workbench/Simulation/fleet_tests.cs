@@ -1,6 +1,6 @@
-using Settlement.Workbench.Simulation;
 using Settlement.Ocpp.Framing;
 using Settlement.Tests.Ocpp;
+using Settlement.Workbench.Simulation;
 
 namespace Settlement.Tests.Workbench.Simulation;
 

@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using NodaTime;
-using Settlement.Workbench.Simulation;
 using Settlement.Ocpp.Commands;
 using Settlement.Ocpp.Framing;
+using Settlement.Workbench.Simulation;
 
 namespace Settlement.Tests.Workbench.Simulation;
 

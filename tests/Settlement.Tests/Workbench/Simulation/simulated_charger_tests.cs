@@ -2,13 +2,13 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Marten;
-using Settlement.Workbench.Simulation;
 using Settlement.Domain.Chargers;
 using Settlement.Domain.Events;
 using Settlement.Domain.Sessions;
 using Settlement.Ocpp.Framing;
 using Settlement.Projections.Sessions;
 using Settlement.Tests.Ocpp;
+using Settlement.Workbench.Simulation;
 
 namespace Settlement.Tests.Workbench.Simulation;
 
