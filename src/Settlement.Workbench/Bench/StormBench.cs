@@ -50,6 +50,7 @@ internal sealed class StormBench(DatabaseServer server, string database, int cha
     public async Task<StormReport> RunAsync(CancellationToken ct)
     {
         await server.RecreateScratchDatabaseAsync(database, ct);
+        await server.MigrateAsync(database, SettlementReadModels.All, ct);
         var connectionString = server.ConnectionStringFor(database);
         var hostConnection = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = _applicationName }.ConnectionString;
         var definitions = Enumerable.Range(1, chargers)
@@ -65,7 +66,8 @@ internal sealed class StormBench(DatabaseServer server, string database, int cha
         AnsiConsole.MarkupLine("Connecting and booting every charger, 200 at a time");
         await using (var watch = await ConnectionWatch.StartAsync(connectionString, _applicationName, ct))
         {
-            await using var host = await HostProcess.StartAsync(HostProcess.RunningSettle, database, hostConnection, ct, Budget);
+            await using var host = await HostProcess.StartAsync(HostProcess.RunningSettle, database, hostConnection, ct, Budget,
+                migrationConnectionString: server.MigrationConnectionStringFor(database));
             await using var fleet = new Fleet(host.OcppEndpoint, definitions, options);
             firstConnected = await fleet.ConnectAsync(200, ct);
             await fleet.BootAsync(200, ct);
@@ -77,7 +79,8 @@ internal sealed class StormBench(DatabaseServer server, string database, int cha
 
         AnsiConsole.MarkupLine("Starting the host again; every charger reconnects at once");
         await using var watchAfter = await ConnectionWatch.StartAsync(connectionString, _applicationName, ct);
-        await using var restarted = await HostProcess.StartAsync(HostProcess.RunningSettle, database, hostConnection, ct, Budget);
+        await using var restarted = await HostProcess.StartAsync(HostProcess.RunningSettle, database, hostConnection, ct, Budget,
+            migrationConnectionString: server.MigrationConnectionStringFor(database));
         await using var storm = new Fleet(restarted.OcppEndpoint, definitions, options);
         var clock = Stopwatch.StartNew();
         var connected = await storm.ConnectAsync(chargers, ct);
