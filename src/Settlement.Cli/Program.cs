@@ -1,11 +1,11 @@
 using System.CommandLine;
-using Settlement.Cli.Bench;
 using Settlement.Cli.Commands;
-using Settlement.Cli.Demo;
 using Settlement.Domain.Events;
 using Settlement.Ledger;
 using Settlement.Ledger.Database;
 using Settlement.Ledger.Schemas;
+using Settlement.Workbench.Bench;
+using Settlement.Workbench.Demo;
 
 var root = new RootCommand("settle: the Settlement ledger and settlement engine for EV charge point operators.")
 {

@@ -2,7 +2,6 @@ using Settlement.Projections;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Reflection;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NodaTime;
 using NodaTime.Text;
@@ -10,6 +9,7 @@ using Settlement.Host.Audit;
 using Settlement.Ledger.Audit;
 using Settlement.Ledger.Database;
 using Spectre.Console;
+using Settlement.Workbench.CommandLine;
 
 namespace Settlement.Cli.Commands;
 
@@ -25,7 +25,7 @@ internal static class AuditCommand
         var database = new DatabaseOptions("settlement", "Database to verify (the demo writes 'settlement_demo').");
         var publicKey = new Option<FileInfo?>("--public-key") { Description = "The operator's published public key (PEM): checkpoints signed by any other key fail." };
         var bundle = new Option<DirectoryInfo?>("--bundle") { Description = "Verify an auditor's bundle (from `settle export`) instead of a database; needs no database." };
-        var anchors = AnchorsOption("Root of the anchor logs to hold the ledger to, e.g. an auditor's copy");
+        var anchors = AnchorsOption.Create("Root of the anchor logs to hold the ledger to, e.g. an auditor's copy");
         var command = new Command("verify", "Verify the ledger, or an auditor's bundle, against its hash chain, its signed checkpoints and the checkpoints anchored outside the database; reports the first event edited, deleted, inserted or reordered.")
             { publicKey, bundle, anchors };
         database.AddTo(command);
@@ -125,11 +125,6 @@ internal static class AuditCommand
             $"Anchors: {anchored.Count:N0} signed checkpoints in {log.FilePath}; the latest pins event {latest.Sequence:N0} (signed {CanonicalTime.Format(latest.SignedAt)}, key {latest.KeyId}).");
     }
 
-    internal static Option<DirectoryInfo?> AnchorsOption(string purpose) => new("--anchors")
-    {
-        Description = $"{purpose}; the database's anchors are in DIR/<database>/{AnchorLog.FileName} (default: ${AnchorLog.EnvironmentVariable}, then ~/.settlement/anchors).",
-    };
-
     public static Command Export()
     {
         var database = new DatabaseOptions("settlement", "Database to export from (the demo writes 'settlement_demo').");
@@ -149,7 +144,7 @@ internal static class AuditCommand
                 throw new InvalidDataException("Give the period either as --from and --to (recorded time) or as --from-seq and --to-seq (ledger positions).");
             var directory = parse.GetValue(output)!.FullName;
             await using var open = await ReportCommand.OpenAsync(database, parse, ct);
-            await CatchUpAsync(open.Ledger, ct);
+            await LedgerCatchUp.ChainAsync(open.Ledger, ct);
             var period = byTime
                 ? await BundleExport.PeriodAsync(open.Ledger, PeriodBound(parse.GetValue(from), "--from", endOfDay: false), PeriodBound(parse.GetValue(to), "--to", endOfDay: true), ct)
                 : await BundleExport.PeriodAsync(open.Ledger, parse.GetValue(fromSeq) ?? throw new InvalidDataException("--from-seq is missing."),
@@ -247,7 +242,7 @@ internal static class AuditCommand
     {
         var database = new DatabaseOptions("settlement", "Database whose chain to checkpoint.");
         var key = new Option<FileInfo>("--key") { Description = "The operator's private signing key (PEM, from `settle keys create`).", Required = true };
-        var anchors = AnchorsOption("Root of the anchor logs the signed checkpoints are appended to");
+        var anchors = AnchorsOption.Create("Root of the anchor logs the signed checkpoints are appended to");
         var command = new Command("checkpoint", "Chain every committed event, then sign a checkpoint of the chain head with the operator's key and anchor it outside the database.")
             { key, anchors };
         database.AddTo(command);
@@ -256,7 +251,7 @@ internal static class AuditCommand
             using var signingKey = CheckpointKeys.LoadPrivate(parse.GetValue(key)!.FullName);
             var log = AnchorLog.For(database.DatabaseName(parse), parse.GetValue(anchors)?.FullName);
             await using var open = await ReportCommand.OpenAsync(database, parse, ct);
-            await CatchUpAsync(open.Ledger, ct);
+            await LedgerCatchUp.ChainAsync(open.Ledger, ct);
             var signed = await Checkpoints.SignAsync(open.Ledger, signingKey, ct);
             if (signed.Count == 0) AnsiConsole.MarkupLine("Nothing was chained since the last checkpoint; none signed.");
             foreach (var checkpoint in signed)
@@ -278,17 +273,6 @@ internal static class AuditCommand
     }
 
     /// <summary>Links every committed event into the chain (or waits for the host that writes it), showing how far it got.</summary>
-    public static async Task CatchUpAsync(Ledger.Ledger ledger, CancellationToken ct)
-    {
-        await using var writer = new ChainWriter(ledger, NullLogger.Instance);
-        await AnsiConsole.Progress().StartAsync(async progress =>
-        {
-            var task = progress.AddTask("Linking events into the hash chain");
-            await writer.CatchUpAsync((head, last) => { task.MaxValue = Math.Max(last, 1); task.Value = head; }, ct);
-            task.Value = task.MaxValue;
-        });
-    }
-
     private static void Print(VerificationResult result, TimeSpan elapsed)
     {
         var table = new Table().AddColumns("", "");

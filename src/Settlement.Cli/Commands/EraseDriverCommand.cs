@@ -5,6 +5,7 @@ using Settlement.Domain.Events;
 using Settlement.Ledger.Drivers;
 using Settlement.Ledger.Store;
 using Spectre.Console;
+using Settlement.Workbench.CommandLine;
 
 namespace Settlement.Cli.Commands;
 

@@ -5,6 +5,7 @@ using Settlement.Host.Audit;
 using Settlement.Ledger.Audit;
 using Settlement.Ledger.Store;
 using Spectre.Console;
+using Settlement.Workbench.CommandLine;
 
 namespace Settlement.Cli.Commands;
 

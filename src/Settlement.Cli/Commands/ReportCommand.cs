@@ -1,14 +1,13 @@
 using Settlement.Projections.Kpis;
 using Settlement.Projections;
 using System.CommandLine;
-using Microsoft.Extensions.Logging.Abstractions;
 using NodaTime;
 using NodaTime.Text;
 using Settlement.Documents.Reports;
 using Settlement.Host.Kpis;
 using Settlement.Host.Reports;
-using Settlement.Ledger.Store;
 using Spectre.Console;
+using Settlement.Workbench.CommandLine;
 
 namespace Settlement.Cli.Commands;
 
@@ -64,7 +63,7 @@ internal static class ReportCommand
             if (!TryPeriod(parse, from, through, out var period)) return 2;
             await using var open = await OpenAsync(database, parse, ct);
             var ledger = open.Ledger;
-            await CatchUpAsync(ledger, ct);
+            await LedgerCatchUp.ProjectionsAsync(ledger, ct);
             await KpiTables.PrintAsync(ledger, parse.GetValue(site), period.From, period.Through, ct);
             return 0;
         });
@@ -91,7 +90,7 @@ internal static class ReportCommand
             if (!TryPeriod(parse, from, through, out var period)) return 2;
             await using var open = await OpenAsync(database, parse, ct);
             var ledger = open.Ledger;
-            await CatchUpAsync(ledger, ct);
+            await LedgerCatchUp.ProjectionsAsync(ledger, ct);
             var reports = new RegulatorReports(ledger, new KpiDesk(ledger, SystemClock.Instance), SystemClock.Instance);
             var csv = parse.GetValue(format) == "csv";
             var number = parse.GetValue(module);
@@ -119,7 +118,7 @@ internal static class ReportCommand
         {
             await using var open = await OpenAsync(database, parse, ct);
             var ledger = open.Ledger;
-            await CatchUpAsync(ledger, ct);
+            await LedgerCatchUp.ProjectionsAsync(ledger, ct);
             var reports = new RegulatorReports(ledger, new KpiDesk(ledger, SystemClock.Instance), SystemClock.Instance);
             var feed = await reports.AfirAsync(parse.GetValue(operatorId)!, "Settlement", ct);
             return await WriteAsync(AfirJson.Render(feed), parse.GetValue(output), ct);
@@ -128,16 +127,6 @@ internal static class ReportCommand
     }
 
     /// <summary>Lets the daemon bring the async projections up to date, showing how far behind they are.</summary>
-    public static async Task CatchUpAsync(Ledger.Ledger ledger, CancellationToken ct)
-    {
-        await using var projections = new AsyncProjections(ledger, NullLogger.Instance);
-        await AnsiConsole.Status().StartAsync("Bringing the KPI projections up to date with the ledger", async _ =>
-        {
-            await projections.StartAsync(ct);
-            await projections.WaitForNonStaleDataAsync(TimeSpan.FromMinutes(30));
-        });
-    }
-
     /// <summary>The ledger and the server it is on (an embedded one stops when this is disposed).</summary>
     internal sealed record OpenLedger(Ledger.Database.DatabaseServer Server, Ledger.Ledger Ledger) : IAsyncDisposable
     {

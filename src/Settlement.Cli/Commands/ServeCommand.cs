@@ -7,6 +7,7 @@ using Settlement.Host;
 using Settlement.Ledger.Store;
 using Settlement.Ocpp;
 using Spectre.Console;
+using Settlement.Workbench.CommandLine;
 
 namespace Settlement.Cli.Commands;
 

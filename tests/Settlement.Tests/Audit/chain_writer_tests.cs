@@ -2,11 +2,11 @@ using Settlement.Projections;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NodaTime;
-using Settlement.Cli.Demo;
 using Settlement.Domain.Events;
 using Settlement.Ledger;
 using Settlement.Ledger.Audit;
 using Settlement.Ledger.Store;
+using Settlement.Workbench.Demo;
 using static Settlement.Tests.Ledger.Events;
 
 namespace Settlement.Tests.Audit;

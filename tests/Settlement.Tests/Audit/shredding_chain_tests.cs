@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Settlement.Cli.Simulation;
 using Settlement.Domain.Chargers;
 using Settlement.Domain.Events;
 using Settlement.Domain.Sessions;
@@ -8,6 +7,7 @@ using Settlement.Ledger;
 using Settlement.Ledger.Drivers;
 using Settlement.Ocpp.Framing;
 using Settlement.Tests.Ocpp;
+using Settlement.Workbench.Simulation;
 using static Settlement.Tests.Ledger.Events;
 
 namespace Settlement.Tests.Audit;

@@ -7,6 +7,29 @@ namespace Settlement.Tests.Cli;
 /// <summary>The settle CLI as a user runs it: a separate process, its output and exit code.</summary>
 internal static class SettleProcess
 {
+    private static readonly Lazy<Task<string>> Built = new(BuildAsync);
+
+    /// <summary>settle.dll as the settle script builds it: once per test run, and only when its sources changed.</summary>
+    public static Task<string> BinaryAsync() => Built.Value;
+
+    private static async Task<string> BuildAsync()
+    {
+        // `settle --help` makes the script build whatever is stale and then does nothing; the script's output folder is .build/settle.
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepositoryFiles.Root };
+        start.ArgumentList.Add(Path.Combine(RepositoryFiles.Root, "settle"));
+        start.ArgumentList.Add("--help");
+        // Set by `dotnet test` for its own build; a nested build must find its SDK afresh.
+        foreach (var variable in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
+            start.Environment.Remove(variable);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(10));
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"./settle could not build the CLI:\n{await output}{await errors}");
+        return Path.Combine(RepositoryFiles.Root, ".build", "settle", "settle.dll");
+    }
+
     public static Task<(int ExitCode, string Output)> RunAsync(params string[] arguments) =>
         RunAsync(new Dictionary<string, string?>(), arguments);
 
@@ -36,7 +59,7 @@ internal static class SettleProcess
             },
         };
         foreach (var (name, value) in environment) start.Environment[name] = value;
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "settle.dll"));
+        start.ArgumentList.Add(await BinaryAsync());
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();

@@ -3,13 +3,13 @@ using System.Text.Json.Nodes;
 using CsCheck;
 using Json.Schema;
 using NodaTime;
-using Settlement.Cli.Demo;
 using Settlement.Domain.Chargers;
 using Settlement.Domain.Drivers;
 using Settlement.Domain.Events;
 using Settlement.Domain.Sessions;
 using Settlement.Ledger;
 using Settlement.Ledger.Schemas;
+using Settlement.Workbench.Demo;
 
 namespace Settlement.Tests.Ledger;
 

@@ -4,7 +4,6 @@ using System.Runtime.Versioning;
 using Marten;
 using Npgsql;
 using NodaTime;
-using Settlement.Cli.Bench;
 using Settlement.Domain.Chargers;
 using Settlement.Domain.Events;
 using Settlement.Domain.Sessions;
@@ -16,6 +15,7 @@ using Settlement.Projections.Sessions;
 using Settlement.Tests.Cli;
 using Settlement.Tests.Ledger.Database;
 using Settlement.Tests.Ocpp.Client;
+using Settlement.Workbench.Bench;
 using Xunit.Abstractions;
 
 namespace Settlement.Tests.Ocpp;
@@ -73,7 +73,7 @@ public sealed class ocpp_chaos_tests(ITestOutputHelper output) : IAsyncLifetime
             ["Audit__CheckpointCron"] = "*/4 * * * * *",
             ["Audit__AnchorDirectory"] = anchors,
         };
-        var host = await HostProcess.StartAsync(Database, _connectionString, CancellationToken.None, settings);
+        var host = await HostProcess.StartAsync(await SettleProcess.BinaryAsync(), Database, _connectionString, CancellationToken.None, settings);
         var endpoint = host.OcppEndpoint;
         var fleet = chargers.Select(c => new ChaosCharger(c.Id, c.Version, OcppHost.Password, () => Volatile.Read(ref endpoint))).ToList();
 
@@ -87,7 +87,7 @@ public sealed class ocpp_chaos_tests(ITestOutputHelper output) : IAsyncLifetime
         await host.DisposeAsync();
         output.WriteLine($"{drill.Elapsed.TotalSeconds:N1} s: host killed (SIGKILL)");
         await Task.Delay(TimeSpan.FromSeconds(3));
-        host = await HostProcess.StartAsync(Database, _connectionString, CancellationToken.None, settings);
+        host = await HostProcess.StartAsync(await SettleProcess.BinaryAsync(), Database, _connectionString, CancellationToken.None, settings);
         Volatile.Write(ref endpoint, host.OcppEndpoint);
         var restartedAt = SystemClock.Instance.GetCurrentInstant();
         output.WriteLine($"{drill.Elapsed.TotalSeconds:N1} s: host serving again");

@@ -1,13 +1,13 @@
 using Settlement.Projections;
 using System.Security.Cryptography;
 using Npgsql;
-using Settlement.Cli.Bench;
-using Settlement.Cli.Simulation;
 using Settlement.Domain.Chargers;
 using Settlement.Domain.Events;
 using Settlement.Ledger.Store;
 using Settlement.Ocpp.Framing;
 using Settlement.Tests.Ocpp;
+using Settlement.Workbench.Bench;
+using Settlement.Workbench.Simulation;
 
 namespace Settlement.Tests.Ocpp.ScaleOut;
 

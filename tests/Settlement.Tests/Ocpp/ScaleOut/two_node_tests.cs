@@ -4,11 +4,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Settlement.Cli.Simulation;
 using Settlement.Domain.Chargers;
 using Settlement.Ledger.Store;
 using Settlement.Ocpp.Framing;
 using Settlement.Tests.Ocpp;
+using Settlement.Workbench.Simulation;
 
 namespace Settlement.Tests.Ocpp.ScaleOut;
 

@@ -1,0 +1,110 @@
+using Settlement.Domain.Deciding;
+using System.Diagnostics;
+using NodaTime;
+using Settlement.Documents;
+using Settlement.Domain.Invoicing;
+using Settlement.Domain.Invoicing.Accounting;
+using Settlement.Host;
+using Settlement.Host.Invoicing;
+using Spectre.Console;
+
+namespace Settlement.Workbench.Demo;
+
+/// <summary>
+/// Bills the priced month as a finance team would: an invoice per driver session, one per roaming
+/// partner for the month, a credit note, then the period's VAT report and journal, and the documents of
+/// one invoice written to disk.
+/// </summary>
+internal static class DemoInvoicing
+{
+    public const string IssuerId = "settlement-demo";
+    private const int BatchSize = 500;
+
+    public static async Task RunAsync(Ledger.Ledger ledger, DemoOptions options, string documentsFolder, CancellationToken ct)
+    {
+        var clock = SystemClock.Instance;
+        var desk = new InvoiceDesk(ledger, clock);
+        await desk.RegisterIssuerAsync(IssuerId, "Settlement Demo Charging GmbH", "Leopoldstraße 1, 80802 München, Germany", "DE", "DE300000001", ct);
+
+        var driverSessions = await desk.DriverSessionsToBillAsync(ct);
+
+        var issuing = Stopwatch.StartNew();
+        var issued = new List<InvoiceDocument>();
+        await AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .StartAsync(async progress =>
+            {
+                var task = progress.AddTask("Issuing driver invoices", maxValue: Math.Max(driverSessions.Count, 1));
+                foreach (var batch in driverSessions.Chunk(BatchSize))
+                {
+                    issued.AddRange(await desk.IssueSessionInvoicesAsync(IssuerId, batch, buyer: null, ct: ct));
+                    task.Increment(batch.Length);
+                }
+            });
+        var through = options.From.PlusDays(options.Days - 1);
+        foreach (var partner in DemoFleet.Partners)
+        {
+            // A VAT id makes the partner a taxable person, so sessions abroad are reverse-charged to it.
+            var buyer = new InvoiceParty(partner.Name, $"{partner.Name} headquarters", partner.CountryCode, $"{partner.CountryCode}{partner.PartyId}00001");
+            try
+            {
+                issued.AddRange(await desk.IssuePartnerInvoicesAsync(IssuerId, partner.PartnerId, options.From, through, buyer, ct: ct));
+            }
+            catch (RequestRefusedException refused) when (refused.Kind == RefusalKind.Conflict)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[grey]{partner.Name}: {refused.Message}[/]");
+            }
+        }
+        if (issued.FirstOrDefault(i => i.Kind == InvoiceKind.SessionInvoice) is { } credited)
+            issued.Add(await desk.IssueCreditNoteAsync(IssuerId, credited.Number, [1], "Goodwill: the charger throttled the session", ct: ct));
+        issuing.Stop();
+
+        var today = issued.Count == 0 ? clock.GetCurrentInstant().InUtc().Date : issued.Max(i => i.IssueDate);
+        var from = issued.Count == 0 ? today : issued.Min(i => i.IssueDate);
+        PrintIssued(issued, issuing.Elapsed);
+        var vat = VatReport.For(issued, from, today);
+        PrintVatReport(vat);
+        var journal = Journal.For(issued, from, today);
+        AnsiConsole.MarkupLineInterpolated(
+            $"[grey]Journal {from:yyyy-MM-dd} to {today:yyyy-MM-dd}: {journal.Entries.Count:N0} balanced entries, {string.Join(", ", journal.Entries.GroupBy(e => e.Currency).Select(g => $"{g.Sum(e => e.TotalDebit):N2} {g.Key} debit = credit"))}.[/]");
+        WriteDocuments(documentsFolder, issued, journal, vat);
+    }
+
+    private static void PrintIssued(IReadOnlyList<InvoiceDocument> issued, TimeSpan elapsed)
+    {
+        var table = new Table().Title("Issued documents").AddColumns("To", "Series", "Numbers", "Count", "Net", "VAT", "Gross");
+        foreach (var group in issued.GroupBy(i => (i.Kind, i.Series, i.Currency)).OrderBy(g => g.Key.Series).ThenBy(g => g.Key.Currency))
+            table.AddRow(group.Key.Kind switch { InvoiceKind.SessionInvoice => "Driver", InvoiceKind.PartnerInvoice => "Partner", _ => "Credit" }, group.Key.Series, $"{group.First().SequenceNumber}–{group.Last().SequenceNumber}", group.Count().ToString("N0"),
+                $"{group.Sum(i => i.TotalNet):N2} {group.Key.Currency}", $"{group.Sum(i => i.TotalVat):N2}", $"{group.Sum(i => i.TotalGross):N2}");
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLineInterpolated(
+            $"[grey]Issued {issued.Count:N0} documents in {elapsed.TotalSeconds:F1} s ({issued.Count / Math.Max(elapsed.TotalSeconds, 0.001):N0}/s), gapless per series.[/]");
+    }
+
+    private static void PrintVatReport(VatReport report)
+    {
+        var table = new Table().Title("VAT by jurisdiction (place of supply: the station)")
+            .AddColumns("Jurisdiction", "Rate", "Treatment", "Taxable net", "VAT", "Invoices", "Credit notes");
+        foreach (var row in report.Rows)
+            table.AddRow(row.Jurisdiction, $"{row.VatPercent}%", row.Treatment.ToString(), $"{row.TaxableNet:N2} {row.Currency}", $"{row.Vat:N2}",
+                row.Invoices.ToString("N0"), row.CreditNotes.ToString("N0"));
+        AnsiConsole.Write(table);
+    }
+
+    private static void WriteDocuments(string folder, IReadOnlyList<InvoiceDocument> issued, Journal journal, VatReport report)
+    {
+        Directory.CreateDirectory(folder);
+        var example = issued.FirstOrDefault(i => i.Kind == InvoiceKind.PartnerInvoice) ?? issued.FirstOrDefault();
+        if (example is not null)
+        {
+            File.WriteAllBytes(Path.Combine(folder, $"{example.Number}.json"), InvoiceJson.Render(example));
+            File.WriteAllBytes(Path.Combine(folder, $"{example.Number}.pdf"), InvoicePdf.Render(example));
+            File.WriteAllBytes(Path.Combine(folder, $"{example.Number}.csv"), InvoiceCsv.Render(example));
+        }
+        File.WriteAllBytes(Path.Combine(folder, "journal.csv"), JournalCsv.Render(journal));
+        File.WriteAllBytes(Path.Combine(folder, "vat-report.csv"), VatReportCsv.Render(report));
+        File.WriteAllBytes(Path.Combine(folder, "vat-report.json"), VatReportJson.Render(report));
+        AnsiConsole.MarkupLineInterpolated(
+            $"Documents of {example?.Number ?? "no invoice"} (JSON, PDF, CSV), the journal and the VAT report: [bold]{folder}[/]\nAny other: GET /api/invoices/{IssuerId}/{{number}}?format=pdf");
+    }
+}

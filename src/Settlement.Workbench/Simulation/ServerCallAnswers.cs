@@ -1,0 +1,138 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Settlement.Ocpp.Framing;
+
+namespace Settlement.Workbench.Simulation;
+
+/// <summary>What a charger can tell its answers from: which EVSE can take a session, which transactions run.</summary>
+public interface IChargerState
+{
+    /// <summary>
+    /// Reserves the EVSE for a remotely started session: the one asked for, or with none asked for the first free
+    /// one. False when it is busy or does not exist.
+    /// </summary>
+    bool TryClaimEvse(int? requested, out int evseId);
+
+    bool HasTransaction(string transactionId);
+
+    /// <summary>Configuration values the charger reports (1.6 keys, 2.0.1 "Component/Variable" names).</summary>
+    IReadOnlyDictionary<string, string> Settings { get; }
+}
+
+/// <summary>What the charger does after answering: the answer goes out first, as OCPP requires.</summary>
+public abstract record FollowUp;
+
+public sealed record StartRemoteSession(int EvseId, string IdToken, int? RemoteStartId) : FollowUp;
+
+public sealed record StopRemoteSession(string TransactionId) : FollowUp;
+
+public sealed record SendTriggeredMessage(string Message, int? EvseId) : FollowUp;
+
+/// <summary>A CALLRESULT payload, or a CALLERROR code and description; and what to do next.</summary>
+public sealed record ServerCallAnswer(JsonObject? Result, string? ErrorCode = null, string? ErrorDescription = null, FollowUp? Then = null);
+
+/// <summary>
+/// How a simulated charger answers the CSMS's CALLs, in both versions. Every answer is valid for the official
+/// response schema (the tests check each one). Requests the simulator does not model get a CALLERROR
+/// NotImplemented, which both versions define for "Requested Action is not known by receiver".
+/// </summary>
+public static class ServerCallAnswers
+{
+    public static ServerCallAnswer Answer(OcppProtocol protocol, OcppCall call, IChargerState charger)
+    {
+        var payload = call.Payload;
+        return (protocol, call.Action) switch
+        {
+            (OcppProtocol.Ocpp16, "RemoteStartTransaction") => RemoteStart(charger, OptionalInt(payload, "connectorId"), Text(payload, "idTag"), null),
+            (OcppProtocol.Ocpp201, "RequestStartTransaction") => RemoteStart(charger, OptionalInt(payload, "evseId"),
+                Text(payload["idToken"] as JsonObject, "idToken"), OptionalInt(payload, "remoteStartId")),
+            (OcppProtocol.Ocpp16, "RemoteStopTransaction") => RemoteStop(charger, OptionalInt(payload, "transactionId")?.ToString(CultureInfo.InvariantCulture)),
+            (OcppProtocol.Ocpp201, "RequestStopTransaction") => RemoteStop(charger, payload["transactionId"]?.GetValue<string>()),
+            (_, "TriggerMessage") => Trigger(payload, protocol),
+            (OcppProtocol.Ocpp16, "GetConfiguration") => GetConfiguration(payload, charger),
+            (OcppProtocol.Ocpp201, "GetVariables") => GetVariables(payload, charger),
+            (OcppProtocol.Ocpp201, "SetVariables") => SetVariables(payload),
+            (_, "UnlockConnector") => Status("Unlocked"),
+            (_, "DataTransfer") => Status("UnknownVendorId"),
+            (OcppProtocol.Ocpp16, "GetLocalListVersion") => new ServerCallAnswer(new JsonObject { ["listVersion"] = 0 }),
+            (OcppProtocol.Ocpp201, "GetLocalListVersion") => new ServerCallAnswer(new JsonObject { ["versionNumber"] = 0 }),
+            (OcppProtocol.Ocpp201, "GetTransactionStatus") => new ServerCallAnswer(new JsonObject { ["messagesInQueue"] = false }),
+            // Accepting a report request obliges the charger to send NotifyReport; it has nothing to report.
+            (OcppProtocol.Ocpp201, "GetBaseReport" or "GetReport") => Status("EmptyResultSet"),
+            (OcppProtocol.Ocpp16, "UpdateFirmware" or "GetDiagnostics") => new ServerCallAnswer([]),
+            (_, "GetCompositeSchedule") => Status("Rejected"),
+            (_, "Reset" or "ChangeAvailability" or "ChangeConfiguration" or "ClearCache" or "SetChargingProfile"
+                or "ClearChargingProfile" or "ReserveNow" or "CancelReservation" or "SendLocalList") => Status("Accepted"),
+            (OcppProtocol.Ocpp201, "UpdateFirmware") => Status("Accepted"),
+            _ => new ServerCallAnswer(null, OcppErrorCodes.NotImplemented, $"the simulator does not implement {call.Action}"),
+        };
+    }
+
+    private static ServerCallAnswer RemoteStart(IChargerState charger, int? evse, string idToken, int? remoteStartId) =>
+        charger.TryClaimEvse(evse, out var claimed)
+            ? new ServerCallAnswer(Accepted(), Then: new StartRemoteSession(claimed, idToken, remoteStartId))
+            : Status("Rejected");
+
+    private static ServerCallAnswer RemoteStop(IChargerState charger, string? transactionId) =>
+        transactionId is not null && charger.HasTransaction(transactionId)
+            ? new ServerCallAnswer(Accepted(), Then: new StopRemoteSession(transactionId))
+            : Status("Rejected");
+
+    private static ServerCallAnswer Trigger(JsonObject payload, OcppProtocol protocol)
+    {
+        var message = Text(payload, "requestedMessage");
+        var evse = protocol == OcppProtocol.Ocpp16 ? OptionalInt(payload, "connectorId") : OptionalInt(payload["evse"] as JsonObject, "id");
+        return message is "BootNotification" or "Heartbeat" or "StatusNotification"
+            ? new ServerCallAnswer(Accepted(), Then: new SendTriggeredMessage(message, evse))
+            : Status("NotImplemented");
+    }
+
+    private static ServerCallAnswer GetConfiguration(JsonObject payload, IChargerState charger)
+    {
+        var asked = (payload["key"] as JsonArray)?.Select(k => k!.GetValue<string>()).ToList();
+        var known = new JsonArray();
+        foreach (var (key, value) in charger.Settings.Where(s => !s.Key.Contains('/') && (asked is null || asked.Contains(s.Key))))
+            known.Add(new JsonObject { ["key"] = key, ["readonly"] = false, ["value"] = value });
+        var result = new JsonObject { ["configurationKey"] = known };
+        var unknown = asked?.Where(k => !charger.Settings.ContainsKey(k)).ToList() ?? [];
+        if (unknown.Count > 0) result["unknownKey"] = new JsonArray([.. unknown.Select(k => (JsonNode)k)]);
+        return new ServerCallAnswer(result);
+    }
+
+    private static ServerCallAnswer GetVariables(JsonObject payload, IChargerState charger)
+    {
+        var results = new JsonArray();
+        foreach (var request in payload["getVariableData"]!.AsArray().OfType<JsonObject>())
+        {
+            var (component, variable) = (request["component"]!.AsObject(), request["variable"]!.AsObject());
+            var name = $"{Text(component, "name")}/{Text(variable, "name")}";
+            var result = new JsonObject
+            {
+                ["attributeStatus"] = charger.Settings.ContainsKey(name) ? "Accepted" : "UnknownVariable",
+                ["component"] = component.DeepClone(),
+                ["variable"] = variable.DeepClone(),
+            };
+            if (charger.Settings.TryGetValue(name, out var value)) result["attributeValue"] = value;
+            results.Add(result);
+        }
+        return new ServerCallAnswer(new JsonObject { ["getVariableResult"] = results });
+    }
+
+    private static ServerCallAnswer SetVariables(JsonObject payload) => new(new JsonObject
+    {
+        ["setVariableResult"] = new JsonArray([.. payload["setVariableData"]!.AsArray().OfType<JsonObject>().Select(request => (JsonNode)new JsonObject
+        {
+            ["attributeStatus"] = "Accepted",
+            ["component"] = request["component"]!.DeepClone(),
+            ["variable"] = request["variable"]!.DeepClone(),
+        })]),
+    });
+
+    private static ServerCallAnswer Status(string status) => new(new JsonObject { ["status"] = status });
+
+    private static JsonObject Accepted() => new() { ["status"] = "Accepted" };
+
+    private static string Text(JsonObject? payload, string name) => payload?[name]?.GetValue<string>() ?? "";
+
+    private static int? OptionalInt(JsonObject? payload, string name) => payload?[name]?.GetValue<int>();
+}

@@ -1,0 +1,108 @@
+using NodaTime;
+
+namespace Settlement.Workbench.Simulation;
+
+/// <summary>One meter reading as the charger reports it: the register only ever grows.</summary>
+public sealed record MeterSample(Instant TakenAt, long EnergyWh, long PowerW, int StateOfChargePercent, string Context);
+
+/// <summary>A transaction on one EVSE, from the charger's side.</summary>
+public sealed class SimulatedSession
+{
+    private readonly CancellationTokenSource _stop = new();
+
+    internal SimulatedSession(int evseId, string idToken, long meterStartWh, Instant startedAt, int timeScale,
+        decimal batteryKwh, decimal stateOfCharge, decimal carMaxKw)
+    {
+        EvseId = evseId;
+        TimeScale = timeScale;
+        IdToken = idToken;
+        MeterStartWh = meterStartWh;
+        BatteryKwh = batteryKwh;
+        StateOfCharge = stateOfCharge;
+        CarMaxKw = carMaxKw;
+        LastReadingAt = startedAt;
+    }
+
+    public int EvseId { get; }
+    public string IdToken { get; }
+    public long MeterStartWh { get; }
+
+    /// <summary>1.6: the integer the central system assigned, as text; 2.0.1: the id the charger chose.</summary>
+    public string TransactionId { get; internal set; } = "";
+
+    public long? MeterStopWh { get; internal set; }
+    public int MeterValuesSent { get; internal set; }
+
+    /// <summary>2.0.1 TransactionEvent sequence number of the last event sent.</summary>
+    internal int SeqNo { get; set; }
+
+    /// <summary>Seconds of charging per second of simulation.</summary>
+    internal int TimeScale { get; }
+
+    internal decimal BatteryKwh { get; }
+    internal decimal StateOfCharge { get; set; }
+    internal decimal CarMaxKw { get; }
+    internal Instant LastReadingAt { get; set; }
+
+    /// <summary>Set when the CSMS asked to stop (RemoteStopTransaction / RequestStopTransaction).</summary>
+    internal string? StopReason { get; private set; }
+
+    internal CancellationToken StopRequested => _stop.Token;
+
+    internal void RequestStop(string reason)
+    {
+        StopReason ??= reason;
+        _stop.Cancel();
+    }
+
+    public long EnergyWh => (MeterStopWh ?? MeterStartWh) - MeterStartWh;
+}
+
+/// <summary>One EVSE (with one connector): its energy register and whether a session holds it.</summary>
+internal sealed class SimulatedEvse(int id, long registerWh)
+{
+    private const long MilliJoulesPerWh = 3_600_000;
+    private long _registerMilliJoules = registerWh * MilliJoulesPerWh;
+    private int _claimed;
+
+    public int Id { get; } = id;
+    public long RegisterWh => Interlocked.Read(ref _registerMilliJoules) / MilliJoulesPerWh;
+    public SimulatedSession? Session { get; set; }
+
+    /// <summary>The last session start, in Unix seconds: a 1.6 central system tells transactions apart by their start second.</summary>
+    public long LastStartSecond { get; set; }
+
+    public bool TryClaim() => Interlocked.CompareExchange(ref _claimed, 1, 0) == 0;
+    public bool IsFree => Volatile.Read(ref _claimed) == 0;
+
+    public void Release()
+    {
+        Session = null;
+        Volatile.Write(ref _claimed, 0);
+    }
+
+    /// <summary>
+    /// Charges the car from its last reading up to <paramref name="now"/>: the power tapers above 80 % state of
+    /// charge, as a DC charge curve does, and the energy goes into the register in whole milli-joules.
+    /// </summary>
+    public MeterSample Advance(SimulatedSession session, Instant now, int timeScale, decimal chargerMaxKw, string context)
+    {
+        var powerW = PowerW(session, chargerMaxKw);
+        var elapsedMs = Math.Max(0, (long)(now - session.LastReadingAt).TotalMilliseconds) * timeScale;
+        var milliJoules = powerW * elapsedMs;
+        Interlocked.Add(ref _registerMilliJoules, milliJoules);
+        session.LastReadingAt = now;
+        session.StateOfCharge = Math.Min(100m, session.StateOfCharge + milliJoules / (decimal)MilliJoulesPerWh / (session.BatteryKwh * 10m));
+        return new MeterSample(now, RegisterWh, powerW, (int)Math.Floor(session.StateOfCharge), context);
+    }
+
+    public MeterSample Reading(SimulatedSession session, Instant now, decimal chargerMaxKw, string context) =>
+        new(now, RegisterWh, PowerW(session, chargerMaxKw), (int)Math.Floor(session.StateOfCharge), context);
+
+    private static long PowerW(SimulatedSession session, decimal chargerMaxKw)
+    {
+        var peakKw = Math.Min(chargerMaxKw, session.CarMaxKw);
+        var taper = session.StateOfCharge <= 80m ? 1m : Math.Max(0.1m, (100m - session.StateOfCharge) / 20m);
+        return (long)(peakKw * taper * 1000m);
+    }
+}

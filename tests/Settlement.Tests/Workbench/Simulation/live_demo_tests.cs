@@ -1,0 +1,41 @@
+using Npgsql;
+using Settlement.Tests.Cli;
+
+namespace Settlement.Tests.Workbench.Simulation;
+
+/// <summary><c>settle demo</c> with its live part, run as a user runs it: a real process against the test server.</summary>
+[Collection(LedgerCollection.Name)]
+public sealed class live_demo_tests(LedgerDatabase db)
+{
+    private string DemoDatabase => db.Scratch("live_demo");
+
+    [Fact]
+    public async Task the_live_part_has_the_demo_chargers_talk_ocpp_and_what_they_said_is_in_the_ledger()
+    {
+        var run = await SettleProcess.RunAsync(db, "demo", "--days", "1", "--live-seconds", "3", "--database", DemoDatabase);
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("Appended to the ledger", run.Output);
+        Assert.Contains("15 chargers connected", run.Output);
+        Assert.Contains("Appended by the live traffic", run.Output);
+        Assert.Contains("HTTP 200, Answered, the charger said Accepted", run.Output);
+        await using var connection = new NpgsqlConnection(db.Server.ConnectionStringFor(DemoDatabase));
+        await connection.OpenAsync();
+        // Only what arrived over OCPP carries the frame it came from: in plain, or sealed when it names a driver.
+        await using var live = new NpgsqlCommand("""
+            SELECT count(*) FILTER (WHERE type = 'charger_booted_v1'),
+                   count(*) FILTER (WHERE type = 'session_started_v2'),
+                   count(*) FILTER (WHERE type = 'session_stopped_v1')
+            FROM ledger.mt_events WHERE headers ? 'sourceMessage' OR headers ? 'sourceMessageSealed'
+            """, connection);
+        await using var reader = await live.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        Assert.Equal(15, reader.GetInt64(0));
+        Assert.True(reader.GetInt64(1) > 0, "no session started over OCPP");
+        Assert.Equal(reader.GetInt64(1), reader.GetInt64(2));
+        await reader.CloseAsync();
+        await using var commands = new NpgsqlCommand(
+            "SELECT count(*) FROM ledger.mt_events WHERE type IN ('command_issued_v2', 'command_completed_v1')", connection);
+        Assert.Equal(2L, await commands.ExecuteScalarAsync());
+    }
+}

@@ -1,0 +1,102 @@
+using System.Text.Json.Nodes;
+using NodaTime;
+using Settlement.Ocpp.Commands;
+using Settlement.Ocpp.Framing;
+using Settlement.Workbench.Simulation;
+
+namespace Settlement.Tests.Workbench.Simulation;
+
+/// <summary>Every command the host can send, in each version's words, gets an answer the official schema accepts.</summary>
+public sealed class server_call_answer_tests
+{
+    private sealed class Charger(bool free) : IChargerState
+    {
+        public bool TryClaimEvse(int? requested, out int evseId)
+        {
+            evseId = requested ?? 1;
+            return free;
+        }
+
+        public bool HasTransaction(string transactionId) => transactionId is "42" or "tx-42";
+
+        public IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+        {
+            ["HeartbeatInterval"] = "300",
+            ["OCPPCommCtrlr/HeartbeatInterval"] = "300",
+        };
+    }
+
+    public static TheoryData<string, ChargerCommand> Commands()
+    {
+        var data = new TheoryData<string, ChargerCommand>();
+        ChargerCommand[] commands =
+        [
+            new RemoteStart("SIM", 1, "RFID-1"),
+            new RemoteStop("SIM", "42"),
+            new RemoteStop("SIM", "7"),
+            new Reset("SIM", ResetKind.Hard),
+            new ChangeAvailability("SIM", 1, false),
+            new UnlockConnector("SIM", 1, 1),
+            new ClearChargingProfile("SIM", 3),
+            new TriggerMessage("SIM", "Heartbeat", null),
+            new TriggerMessage("SIM", "StatusNotification", 1),
+            new TriggerMessage("SIM", "MeterValues", 1),
+            new GetSettings("SIM", ["OCPPCommCtrlr/HeartbeatInterval", "Nope/Nothing"]),
+            new ChangeSetting("SIM", "OCPPCommCtrlr/HeartbeatInterval", "60"),
+            new UpdateFirmware("SIM", new Uri("https://firmware.example/v2.bin"), Instant.FromUtc(2026, 11, 1, 2, 0)),
+        ];
+        foreach (var (protocol, command) in new[] { OcppProtocol.Ocpp16, OcppProtocol.Ocpp201 }.SelectMany(p => commands.Select(c => (p, c))))
+        {
+            // 1.6 names settings by key alone.
+            var translated = protocol == OcppProtocol.Ocpp16 && command is GetSettings
+                ? new GetSettings("SIM", ["HeartbeatInterval", "Unknown"])
+                : command;
+            data.Add(protocol.SubProtocol(), translated);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Commands))]
+    public void every_answer_is_valid_for_the_official_schema(string subProtocol, ChargerCommand command)
+    {
+        OcppProtocols.TryParse(subProtocol, out var protocol);
+        var (action, payload) = CommandTranslation.For(command, protocol);
+        Assert.Null(OcppSchemaValidator.Default.ValidateRequest(protocol, action, payload));
+
+        foreach (var free in new[] { true, false })
+        {
+            var answer = ServerCallAnswers.Answer(protocol, new OcppCall("1", action, payload), new Charger(free));
+
+            Assert.NotNull(answer.Result);
+            Assert.Null(OcppSchemaValidator.Default.ValidateResponse(protocol, action, answer.Result));
+        }
+    }
+
+    [Theory]
+    [InlineData("ocpp1.6", "RemoteStartTransaction")]
+    [InlineData("ocpp2.0.1", "RequestStartTransaction")]
+    public void a_remote_start_is_accepted_only_on_a_free_evse_and_then_starts_a_session(string subProtocol, string action)
+    {
+        OcppProtocols.TryParse(subProtocol, out var protocol);
+        var (_, payload) = CommandTranslation.For(new RemoteStart("SIM", 2, "RFID-9"), protocol);
+
+        var free = ServerCallAnswers.Answer(protocol, new OcppCall("1", action, payload), new Charger(free: true));
+        var busy = ServerCallAnswers.Answer(protocol, new OcppCall("2", action, payload), new Charger(free: false));
+
+        Assert.Equal("Accepted", free.Result!["status"]!.GetValue<string>());
+        var start = Assert.IsType<StartRemoteSession>(free.Then);
+        Assert.Equal((2, "RFID-9"), (start.EvseId, start.IdToken));
+        Assert.Equal("Rejected", busy.Result!["status"]!.GetValue<string>());
+        Assert.Null(busy.Then);
+    }
+
+    [Fact]
+    public void an_action_the_simulator_does_not_model_is_a_not_implemented_call_error()
+    {
+        var answer = ServerCallAnswers.Answer(OcppProtocol.Ocpp201, new OcppCall("1", "CustomerInformation", new JsonObject()), new Charger(true));
+
+        Assert.Null(answer.Result);
+        Assert.Equal(OcppErrorCodes.NotImplemented, answer.ErrorCode);
+    }
+}
