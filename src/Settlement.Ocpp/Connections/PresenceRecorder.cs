@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 using Settlement.Domain.Chargers;
+using Settlement.Domain.Deciding;
 using Settlement.Domain.Events;
 using Settlement.Ledger;
 using Settlement.Ocpp.Commands;
@@ -101,7 +102,7 @@ public sealed class PresenceRecorder(Ledger.Ledger ledger, ConnectionRegistry co
         // Only the first reading may call the ledger's "online" an unrecorded outage: if another writer moved the
         // stream meanwhile, it was recording this charger's presence, and what is left is at most its return.
         await DecideAndAppendAsync(chargerId, (state, lastHeardAt, first) => first
-            ? ChargerPresence.Connect(state, chargerId, heldBefore, lastHeardAt, now)
+            ? ChargerPresence.Connect(state, new ChargerConnects(chargerId, heldBefore, lastHeardAt, now))
             : ChargerPresence.ComeBack(state, new ChargerCameBackOnline(chargerId, now)), ct);
         _recordedHere[chargerId] = 0;
     }
@@ -232,7 +233,7 @@ public sealed class PresenceRecorder(Ledger.Ledger ledger, ConnectionRegistry co
     /// time of occurrence), decides, and appends at that version; a stream moved meanwhile is read again.
     /// Chargers the ledger never recorded anything of are left alone.
     /// </summary>
-    private async Task DecideAndAppendAsync(string chargerId, Func<ChargerPresence, Instant, bool, IReadOnlyList<object>> decide,
+    private async Task DecideAndAppendAsync(string chargerId, Func<ChargerPresence, Instant, bool, Decision> decide,
         CancellationToken ct)
     {
         var streamId = StreamIds.Charger(chargerId);
@@ -243,7 +244,7 @@ public sealed class PresenceRecorder(Ledger.Ledger ledger, ConnectionRegistry co
             ChargerEntry? entry;
             await using (var query = ledger.QueryReadModels())
                 entry = await query.LoadAsync<ChargerEntry>(streamId, ct);
-            var decided = decide(new ChargerPresence(offline, entry?.LastBootAt is not null), lastHeardAt, attempt == 1);
+            var decided = decide(new ChargerPresence(offline, entry?.LastBootAt is not null), lastHeardAt, attempt == 1).Events;
             if (decided.Count == 0) return;
             var metadata = new EventMetadata($"presence:{chargerId}:{Guid.NewGuid():N}", null, Actor.Job("ocpp-presence"), clock.GetCurrentInstant());
             try
