@@ -69,7 +69,7 @@ public static class OcppEndpoint
         }
 
         ChargerEntry? charger;
-        await using (var query = ledger.Store.QuerySession())
+        await using (var query = ledger.QueryReadModels())
             charger = await query.LoadAsync<ChargerEntry>(StreamIds.Charger(identity), context.RequestAborted);
         var registered = charger?.Registered == true;
         if (!registered && options.UnknownChargers == UnknownChargerPolicy.Reject)
@@ -183,7 +183,7 @@ public static class OcppEndpoint
 
     private static async Task<bool> RegisteredAsync(Ledger.Ledger ledger, string identity)
     {
-        await using var query = ledger.Store.QuerySession();
+        await using var query = ledger.QueryReadModels();
         return await query.LoadAsync<ChargerEntry>(StreamIds.Charger(identity)) is { Registered: true };
     }
 

@@ -38,7 +38,7 @@ public sealed class ChargerCommandHandler(ConnectionRegistry connections, Comman
     /// <exception cref="UnknownChargerException">The charger is not registered (a Pending one included).</exception>
     private async ValueTask<CommandResult> SendAsync(ChargerCommand command, CancellationToken ct)
     {
-        await using (var query = ledger.Store.QuerySession())
+        await using (var query = ledger.QueryReadModels())
             if (await query.LoadAsync<ChargerEntry>(StreamIds.Charger(command.ChargerId), ct) is not { Registered: true })
                 throw new UnknownChargerException(command.ChargerId);
         var connection = connections.Find(command.ChargerId);

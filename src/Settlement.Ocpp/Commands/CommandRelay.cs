@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Settlement.Ledger;
 using Settlement.Ledger.Store;
 using Settlement.Ocpp.Connections;
 using Settlement.Ocpp.Framing;
@@ -14,12 +14,6 @@ namespace Settlement.Ocpp.Commands;
 
 /// <summary>A charger connected to another node: that node's relay, and the protocol the charger speaks.</summary>
 public sealed record RemoteCharger(int Node, OcppProtocol Protocol);
-
-/// <summary>A host's listening session: its presence rows count while this session is alive.</summary>
-public sealed record NodeSession(int Pid, DateTime Started);
-
-/// <summary>A charger's presence row left by a node whose listening session is gone.</summary>
-public sealed record OrphanedPresence(string ChargerId, NodeSession Node);
 
 /// <summary>
 /// Carries commands to chargers connected to other nodes of the cluster through PostgreSQL LISTEN/NOTIFY.
@@ -32,16 +26,11 @@ public sealed class CommandRelay(Ledger.Ledger ledger, ConnectionRegistry connec
     public const string CommandChannel = "settlement_commands";
     public const string ResultChannel = "settlement_command_results";
 
-    // PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; larger messages go through a table.
-    private const int NotifyLimitBytes = 7_900;
     private static readonly TimeSpan ReconnectDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan StartupWait = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan ListenerCheckInterval = TimeSpan.FromSeconds(10);
     // The holder gives up on the charger after the call timeout; this covers the two trips through the database.
     private static readonly TimeSpan RoundTripAllowance = TimeSpan.FromSeconds(5);
-    // A stored message is taken within its command's timeout, minutes at most; one older than this lost its
-    // receiver (a node that died before taking it) and is deleted by the next node that stores one.
-    private const string OrphanAge = "1 hour";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     // After a restart every charger reconnects within seconds; one statement for all the presence changes queued
@@ -70,46 +59,16 @@ public sealed class CommandRelay(Ledger.Ledger ledger, ConnectionRegistry connec
     public async Task<bool> HeldByLiveNodeAsync(string chargerId, CancellationToken ct) =>
         await LiveHolderAsync(chargerId, exceptNode: null, ct) is not null;
 
-    private async Task<RemoteCharger?> LiveHolderAsync(string chargerId, int? exceptNode, CancellationToken ct)
-    {
-        await using var connection = await ConnectionRetry.OpenAsync(ledger.DataSource, ct);
-        await using var locate = new NpgsqlCommand($"""
-            SELECT p.node_pid, p.protocol FROM {LedgerStore.Schema}.charger_presence p
-            JOIN pg_stat_activity a ON a.pid = p.node_pid AND a.backend_start = p.node_started
-            WHERE p.charger_id = @charger AND p.node_pid IS DISTINCT FROM @except
-            """, connection);
-        locate.Parameters.AddWithValue("charger", chargerId);
-        locate.Parameters.Add(new NpgsqlParameter<int?>("except", exceptNode));
-        await using var row = await locate.ExecuteReaderAsync(ct);
-        return await row.ReadAsync(ct) ? new RemoteCharger(row.GetInt32(0), Enum.Parse<OcppProtocol>(row.GetString(1))) : null;
-    }
+    private async Task<RemoteCharger?> LiveHolderAsync(string chargerId, int? exceptNode, CancellationToken ct) =>
+        await ledger.LiveHolderAsync(chargerId, exceptNode, ct) is var (node, protocol)
+            ? new RemoteCharger(node, Enum.Parse<OcppProtocol>(protocol))
+            : null;
 
     /// <summary>Presence rows whose node's listening session is gone: the node died holding these chargers.</summary>
-    public async Task<IReadOnlyList<OrphanedPresence>> OrphanedPresencesAsync(CancellationToken ct)
-    {
-        await using var connection = await ConnectionRetry.OpenAsync(ledger.DataSource, ct);
-        await using var find = new NpgsqlCommand($"""
-            SELECT p.charger_id, p.node_pid, p.node_started FROM {LedgerStore.Schema}.charger_presence p
-            WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = p.node_pid AND a.backend_start = p.node_started)
-            """, connection);
-        var orphans = new List<OrphanedPresence>();
-        await using var rows = await find.ExecuteReaderAsync(ct);
-        while (await rows.ReadAsync(ct))
-            orphans.Add(new OrphanedPresence(rows.GetString(0), new NodeSession(rows.GetInt32(1), rows.GetDateTime(2))));
-        return orphans;
-    }
+    public Task<IReadOnlyList<OrphanedPresence>> OrphanedPresencesAsync(CancellationToken ct) => ledger.OrphanedPresencesAsync(ct);
 
     /// <summary>Deletes the row once its outage is recorded; a row another node wrote meanwhile is not touched.</summary>
-    public async Task ForgetAsync(OrphanedPresence orphan, CancellationToken ct)
-    {
-        await using var connection = await ConnectionRetry.OpenAsync(ledger.DataSource, ct);
-        await using var forget = new NpgsqlCommand(
-            $"DELETE FROM {LedgerStore.Schema}.charger_presence WHERE charger_id = @charger AND node_pid = @pid AND node_started = @started", connection);
-        forget.Parameters.AddWithValue("charger", orphan.ChargerId);
-        forget.Parameters.AddWithValue("pid", orphan.Node.Pid);
-        forget.Parameters.AddWithValue("started", orphan.Node.Started);
-        await forget.ExecuteNonQueryAsync(ct);
-    }
+    public Task ForgetAsync(OrphanedPresence orphan, CancellationToken ct) => ledger.ForgetPresenceAsync(orphan, ct);
 
     /// <summary>Sends the CALL through the node holding the charger and waits for its answer; null when none came in time.</summary>
     /// <exception cref="ChargerDisconnectedException">The charger was gone from that node or dropped before answering.</exception>
@@ -211,32 +170,15 @@ public sealed class CommandRelay(Ledger.Ledger ledger, ConnectionRegistry connec
 
     private async Task ListenAsync(CancellationToken ct)
     {
-        await using var connection = await ledger.DataSource.OpenConnectionAsync(ct);
-        connection.Notification += (_, notification) => _ = ReceiveAsync(notification.Channel, notification.Payload, ct);
-        await using (var listen = new NpgsqlCommand($"LISTEN {CommandChannel}; LISTEN {ResultChannel}", connection))
-            await listen.ExecuteNonQueryAsync(ct);
-        NodeSession self;
-        await using (var whoAmI = new NpgsqlCommand("SELECT pid, backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()", connection))
-        await using (var row = await whoAmI.ExecuteReaderAsync(ct))
-        {
-            await row.ReadAsync(ct);
-            self = new NodeSession(row.GetInt32(0), row.GetDateTime(1));
-        }
+        await using var listener = await ledger.ListenAsync([CommandChannel, ResultChannel], (channel, payload) => _ = ReceiveAsync(channel, payload, ct), ct);
+        var self = listener.Session;
         // Set before announcing, so a charger connecting meanwhile is announced by one or the other.
         Volatile.Write(ref _self, self);
         try
         {
             await Task.WhenAll(connections.All.Select(charger => AnnounceAsync(self, charger, ct)));
             _firstListening.TrySetResult();
-            while (true)
-            {
-                // Notifications arrive only while waiting; a quiet spell is the moment to check the connection still works.
-                if (!await connection.WaitAsync(ListenerCheckInterval, ct))
-                {
-                    await using var check = new NpgsqlCommand("SELECT 1", connection);
-                    await check.ExecuteScalarAsync(ct);
-                }
-            }
+            await listener.ListenAsync(ListenerCheckInterval, ct);
         }
         finally
         {
@@ -289,57 +231,17 @@ public sealed class CommandRelay(Ledger.Ledger ledger, ConnectionRegistry connec
         }
     }
 
-    private async Task WritePresenceAsync(IReadOnlyList<PresenceChange> changes, CancellationToken ct)
-    {
-        // The latest change of each charger wins, as written one by one in order; one statement may not touch a row twice.
-        var latest = changes.GroupBy(c => c.ChargerId).Select(g => g.Last()).ToList();
-        var held = latest.Where(c => c.Protocol is not null).ToList();
-        var released = latest.Where(c => c.Protocol is null).ToList();
-        await using var connection = await ConnectionRetry.OpenAsync(ledger.DataSource, ct);
-        await using var write = new NpgsqlBatch(connection);
-        if (held.Count > 0)
-            write.BatchCommands.Add(new NpgsqlBatchCommand($"""
-                INSERT INTO {LedgerStore.Schema}.charger_presence (charger_id, node_pid, node_started, protocol)
-                SELECT * FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::text[])
-                ON CONFLICT (charger_id) DO UPDATE SET node_pid = excluded.node_pid, node_started = excluded.node_started, protocol = excluded.protocol
-                """)
-            {
-                Parameters =
-                {
-                    new() { Value = held.Select(c => c.ChargerId).ToArray() },
-                    new() { Value = held.Select(c => c.Node.Pid).ToArray() },
-                    new() { Value = held.Select(c => c.Node.Started).ToArray() },
-                    new() { Value = held.Select(c => c.Protocol!.Value.ToString()).ToArray() },
-                },
-            });
-        if (released.Count > 0)
-            write.BatchCommands.Add(new NpgsqlBatchCommand($"""
-                DELETE FROM {LedgerStore.Schema}.charger_presence p
-                USING unnest($1::text[], $2::int[], $3::timestamptz[]) AS gone (charger_id, node_pid, node_started)
-                WHERE p.charger_id = gone.charger_id AND p.node_pid = gone.node_pid AND p.node_started = gone.node_started
-                """)
-            {
-                Parameters =
-                {
-                    new() { Value = released.Select(c => c.ChargerId).ToArray() },
-                    new() { Value = released.Select(c => c.Node.Pid).ToArray() },
-                    new() { Value = released.Select(c => c.Node.Started).ToArray() },
-                },
-            });
-        await write.ExecuteNonQueryAsync(ct);
-    }
+    // The latest change of each charger wins, as written one by one in order.
+    private Task WritePresenceAsync(IReadOnlyList<PresenceChange> changes, CancellationToken ct) =>
+        ledger.WritePresenceAsync([.. changes.GroupBy(c => c.ChargerId).Select(g => g.Last())
+            .Select(c => new PresenceRow(c.ChargerId, c.Node, c.Protocol?.ToString()))], ct);
 
     /// <summary>On the way down; a node that dies without it leaves rows its dead session already disowns.</summary>
     private async Task ForgetPresenceAsync(NodeSession self)
     {
         try
         {
-            await using var connection = await ConnectionRetry.OpenAsync(ledger.DataSource, CancellationToken.None);
-            await using var forget = new NpgsqlCommand(
-                $"DELETE FROM {LedgerStore.Schema}.charger_presence WHERE node_pid = @pid AND node_started = @started", connection);
-            forget.Parameters.AddWithValue("pid", self.Pid);
-            forget.Parameters.AddWithValue("started", self.Started);
-            await forget.ExecuteNonQueryAsync();
+            await ledger.ForgetNodePresenceAsync(self, CancellationToken.None);
         }
         catch (Exception unreachable) when (unreachable is NpgsqlException or ObjectDisposedException)
         {
@@ -382,34 +284,11 @@ public sealed class CommandRelay(Ledger.Ledger ledger, ConnectionRegistry connec
         await NotifyAsync(ResultChannel, call.ReplyTo, answer, ct);
     }
 
-    private async Task NotifyAsync<T>(string channel, int to, T message, CancellationToken ct)
+    private Task NotifyAsync<T>(string channel, int to, T message, CancellationToken ct)
     {
         var body = JsonSerializer.Serialize(message, Json);
-        var envelope = JsonSerializer.Serialize(new Envelope(to, body, null), Json);
-        await using var connection = await ConnectionRetry.OpenAsync(ledger.DataSource, ct);
-        if (Encoding.UTF8.GetByteCount(envelope) > NotifyLimitBytes)
-        {
-            var stored = Guid.NewGuid();
-            await using var store = new NpgsqlCommand($"""
-                DELETE FROM {LedgerStore.Schema}.relayed_messages WHERE stored_at < now() - interval '{OrphanAge}';
-                INSERT INTO {LedgerStore.Schema}.relayed_messages (id, body) VALUES (@id, @body)
-                """, connection);
-            store.Parameters.AddWithValue("id", stored);
-            store.Parameters.AddWithValue("body", body);
-            await store.ExecuteNonQueryAsync(ct);
-            envelope = JsonSerializer.Serialize(new Envelope(to, null, stored), Json);
-        }
-        await using var notify = new NpgsqlCommand("SELECT pg_notify(@channel, @envelope)", connection);
-        notify.Parameters.AddWithValue("channel", channel);
-        notify.Parameters.AddWithValue("envelope", envelope);
-        await notify.ExecuteNonQueryAsync(ct);
+        return ledger.NotifyAsync(channel, body, stored => JsonSerializer.Serialize(new Envelope(to, stored is null ? body : null, stored), Json), ct);
     }
 
-    private async Task<string?> TakeStoredAsync(Guid id, CancellationToken ct)
-    {
-        await using var connection = await ConnectionRetry.OpenAsync(ledger.DataSource, ct);
-        await using var take = new NpgsqlCommand($"DELETE FROM {LedgerStore.Schema}.relayed_messages WHERE id = @id RETURNING body", connection);
-        take.Parameters.AddWithValue("id", id);
-        return await take.ExecuteScalarAsync(ct) as string;
-    }
+    private Task<string?> TakeStoredAsync(Guid id, CancellationToken ct) => ledger.TakeRelayedMessageAsync(id, ct);
 }

@@ -19,17 +19,19 @@ public sealed class PendingChargers(Ledger.Ledger ledger, OcppOptions options, I
     /// <summary>Remembers a charger at its handshake; false when as many others are pending already (the handshake is refused).</summary>
     public async Task<bool> AdmitAsync(string chargerId, OcppProtocol protocol, CancellationToken ct)
     {
-        await using var session = ledger.Store.LightweightSession();
         var now = clock.GetCurrentInstant();
-        var known = await session.LoadAsync<PendingCharger>(chargerId, ct);
-        // Two unknown chargers at the same moment may both pass: the bound is about rows, and it holds to within them.
-        if (known is null && await session.Query<PendingCharger>().CountAsync(ct) >= options.MaxPendingChargers)
-            return false;
+        PendingCharger? known;
+        await using (var query = ledger.QueryReadModels())
+        {
+            known = await query.LoadAsync<PendingCharger>(chargerId, ct);
+            // Two unknown chargers at the same moment may both pass: the bound is about rows, and it holds to within them.
+            if (known is null && await query.Query<PendingCharger>().CountAsync(ct) >= options.MaxPendingChargers)
+                return false;
+        }
         var version = protocol == OcppProtocol.Ocpp16 ? OcppVersion.Ocpp16 : OcppVersion.Ocpp201;
-        session.Store(known is null
+        await ledger.StoreDocumentAsync(known is null
             ? new PendingCharger(chargerId, version, now, now, null, null, null, null, Boots: 0, RefusedFrames: 0)
-            : known with { Protocol = version, LastSeenAt = now });
-        await session.SaveChangesAsync(ct);
+            : known with { Protocol = version, LastSeenAt = now }, ct);
         return true;
     }
 
@@ -63,26 +65,22 @@ public sealed class PendingChargers(Ledger.Ledger ledger, OcppOptions options, I
         UpdateAsync(chargerId, pending => pending with { LastSeenAt = lastSeenAt, RefusedFrames = pending.RefusedFrames + refusedFrames }, ct);
 
     /// <summary>A charger the operator registered is no longer pending.</summary>
-    public async Task ForgetAsync(string chargerId, CancellationToken ct)
-    {
-        await using var session = ledger.Store.LightweightSession();
-        session.Delete<PendingCharger>(chargerId);
-        await session.SaveChangesAsync(ct);
-    }
+    public Task ForgetAsync(string chargerId, CancellationToken ct) => ledger.DeleteDocumentAsync<PendingCharger>(chargerId, ct);
 
     /// <summary>Every pending charger, the most recently heard first.</summary>
     public async Task<IReadOnlyList<PendingCharger>> ListAsync(CancellationToken ct)
     {
-        await using var query = ledger.Store.QuerySession();
+        await using var query = ledger.QueryReadModels();
         return [.. (await query.Query<PendingCharger>().ToListAsync(ct)).OrderByDescending(p => p.LastSeenAt)];
     }
 
     private async Task UpdateAsync(string chargerId, Func<PendingCharger, PendingCharger> change, CancellationToken ct)
     {
-        await using var session = ledger.Store.LightweightSession();
+        PendingCharger? pending;
+        await using (var query = ledger.QueryReadModels())
+            pending = await query.LoadAsync<PendingCharger>(chargerId, ct);
         // Registered meanwhile (its row deleted): nothing to keep.
-        if (await session.LoadAsync<PendingCharger>(chargerId, ct) is not { } pending) return;
-        session.Store(change(pending));
-        await session.SaveChangesAsync(ct);
+        if (pending is null) return;
+        await ledger.StoreDocumentAsync(change(pending), ct);
     }
 }

@@ -3,11 +3,10 @@ using Marten;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NodaTime;
-using NodaTime.Text;
 using Settlement.Domain.Chargers;
+using Settlement.Domain.Deciding;
 using Settlement.Domain.Events;
 using Settlement.Ledger;
-using Settlement.Ledger.Store;
 using Settlement.Ocpp.Commands;
 using Settlement.Projections.Chargers;
 
@@ -103,7 +102,7 @@ public sealed class PresenceRecorder(Ledger.Ledger ledger, ConnectionRegistry co
         // Only the first reading may call the ledger's "online" an unrecorded outage: if another writer moved the
         // stream meanwhile, it was recording this charger's presence, and what is left is at most its return.
         await DecideAndAppendAsync(chargerId, (state, lastHeardAt, first) => first
-            ? ChargerPresence.Connect(state, chargerId, heldBefore, lastHeardAt, now)
+            ? ChargerPresence.Connect(state, new ChargerConnects(chargerId, heldBefore, lastHeardAt, now))
             : ChargerPresence.ComeBack(state, new ChargerCameBackOnline(chargerId, now)), ct);
         _recordedHere[chargerId] = 0;
     }
@@ -209,7 +208,7 @@ public sealed class PresenceRecorder(Ledger.Ledger ledger, ConnectionRegistry co
         var here = _recordedHere.Keys.Select(StreamIds.Charger).ToList();
         if (here.Count == 0) return;
         IReadOnlyList<ChargerEntry> entries;
-        await using (var query = ledger.Store.QuerySession())
+        await using (var query = ledger.QueryReadModels())
             entries = await query.LoadManyAsync<ChargerEntry>(ct, here);
         foreach (var entry in entries.Where(e => !e.Online))
         {
@@ -234,18 +233,18 @@ public sealed class PresenceRecorder(Ledger.Ledger ledger, ConnectionRegistry co
     /// time of occurrence), decides, and appends at that version; a stream moved meanwhile is read again.
     /// Chargers the ledger never recorded anything of are left alone.
     /// </summary>
-    private async Task DecideAndAppendAsync(string chargerId, Func<ChargerPresence, Instant, bool, IReadOnlyList<object>> decide,
+    private async Task DecideAndAppendAsync(string chargerId, Func<ChargerPresence, Instant, bool, Decision> decide,
         CancellationToken ct)
     {
         var streamId = StreamIds.Charger(chargerId);
         for (var attempt = 1; ; attempt++)
         {
             // The version is read before the entry: an entry newer than it only makes the append's version check fail.
-            if (await LastEventAsync(streamId, ct) is not var (version, lastHeardAt, offline)) return;
+            if (await ledger.ChargerLastHeardAsync(chargerId, ct) is not var (version, lastHeardAt, offline)) return;
             ChargerEntry? entry;
-            await using (var query = ledger.Store.QuerySession())
+            await using (var query = ledger.QueryReadModels())
                 entry = await query.LoadAsync<ChargerEntry>(streamId, ct);
-            var decided = decide(new ChargerPresence(offline, entry?.LastBootAt is not null), lastHeardAt, attempt == 1);
+            var decided = decide(new ChargerPresence(offline, entry?.LastBootAt is not null), lastHeardAt, attempt == 1).Events;
             if (decided.Count == 0) return;
             var metadata = new EventMetadata($"presence:{chargerId}:{Guid.NewGuid():N}", null, Actor.Job("ocpp-presence"), clock.GetCurrentInstant());
             try
@@ -258,31 +257,6 @@ public sealed class PresenceRecorder(Ledger.Ledger ledger, ConnectionRegistry co
                 // The charger, or another host, wrote to the stream since it was read: decide again on what is there now.
             }
         }
-    }
-
-    private static readonly string[] PresenceTypes =
-        [.. new[] { typeof(ChargerBooted), typeof(ChargerWentOffline), typeof(ChargerCameBackOnline) }.Select(EventType.StoredNameOf)];
-    private static readonly string WentOfflineType = EventType.StoredNameOf(typeof(ChargerWentOffline));
-
-    /// <summary>The stream's version, when its last event occurred, and whether its latest presence fact is an outage; null without a stream.</summary>
-    private async Task<(long Version, Instant OccurredAt, bool Offline)?> LastEventAsync(string streamId, CancellationToken ct)
-    {
-        await using var last = ledger.DataSource.CreateCommand($"""
-            SELECT e.version, e.headers ->> 'occurredAt', e.timestamp,
-                (SELECT p.type FROM {LedgerStore.Schema}.mt_events p
-                 WHERE p.stream_id = @stream AND p.type = ANY(@presence) ORDER BY p.version DESC LIMIT 1) = @offline
-            FROM {LedgerStore.Schema}.mt_events e WHERE e.stream_id = @stream ORDER BY e.version DESC LIMIT 1
-            """);
-        last.Parameters.AddWithValue("stream", streamId);
-        last.Parameters.AddWithValue("presence", PresenceTypes);
-        last.Parameters.AddWithValue("offline", WentOfflineType);
-        await using var row = await last.ExecuteReaderAsync(ct);
-        if (!await row.ReadAsync(ct)) return null;
-        // Events appended through Marten itself carry no time of occurrence: their recording time stands in.
-        var occurredAt = row.IsDBNull(1)
-            ? Instant.FromDateTimeUtc(row.GetFieldValue<DateTime>(2))
-            : InstantPattern.ExtendedIso.Parse(row.GetString(1)).GetValueOrThrow();
-        return (row.GetInt64(0), occurredAt, !row.IsDBNull(3) && row.GetBoolean(3));
     }
 
     private async Task<IDisposable> LockAsync(string chargerId, CancellationToken ct)

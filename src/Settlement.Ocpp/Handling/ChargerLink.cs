@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Settlement.Domain.Chargers;
 using Settlement.Ocpp.Framing;
 
 namespace Settlement.Ocpp.Handling;
@@ -12,8 +13,8 @@ public sealed class ChargerLink(string chargerId, OcppProtocol protocol, bool re
     /// <summary>Unregistered chargers are accepted as Pending: they may boot and heartbeat, nothing else.</summary>
     public bool Registered { get; } = registered;
 
-    /// <summary>Whether the last status of each (EVSE, connector) was Faulted, to record when a fault clears.</summary>
-    public Dictionary<(int Evse, int Connector), bool> Faulted { get; } = [];
+    /// <summary>Which connectors this connection last recorded as faulted, to record when a fault clears.</summary>
+    public ConnectorFaults Faults { get; set; } = ConnectorFaults.None;
 
     /// <summary>The last 2.0.1 TransactionEvent seqNo seen per session.</summary>
     public Dictionary<string, int> LastSeqNo { get; } = [];

@@ -5,7 +5,6 @@ using Settlement.Domain.Drivers;
 using Settlement.Domain.Events;
 using Settlement.Domain.Sessions;
 using Settlement.Ledger;
-using Settlement.Ledger.Store;
 using Settlement.Projections.Sessions;
 
 namespace Settlement.Ocpp.Handling;
@@ -33,7 +32,7 @@ public sealed class SessionRecorder(ChargerLedger chargers)
         for (var attempt = 1; ; attempt++)
         {
             var ordinal = 1;
-            await using (var query = Ledger.Store.QuerySession())
+            await using (var query = Ledger.QueryReadModels())
             {
                 if (await query.LoadAsync<StartSecondEntry>(secondKey, ct) is { } latest)
                 {
@@ -44,7 +43,7 @@ public sealed class SessionRecorder(ChargerLedger chargers)
                 }
             }
 
-            var transactionId = (await NextTransactionIdAsync(ct)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var transactionId = (await Ledger.NextOcpp16TransactionIdAsync(ct)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             try
             {
                 await AppendStartAsync(call, Ocpp16Starts.SessionId(secondKey, ordinal), transactionId, start, ct);
@@ -77,7 +76,7 @@ public sealed class SessionRecorder(ChargerLedger chargers)
     public async Task<string?> FindSessionAsync(ChargerLink link, string transactionId, CancellationToken ct)
     {
         if (link.SessionsByTransaction.TryGetValue(transactionId, out var known)) return known;
-        await using var query = Ledger.Store.QuerySession();
+        await using var query = Ledger.QueryReadModels();
         var found = (await query.LoadAsync<TransactionEntry>(TransactionEntry.Key(link.ChargerId, transactionId), ct))?.SessionId;
         if (found is not null) link.SessionsByTransaction[transactionId] = found;
         return found;
@@ -156,10 +155,4 @@ public sealed class SessionRecorder(ChargerLedger chargers)
         }
     }
 
-    private async Task<long> NextTransactionIdAsync(CancellationToken ct)
-    {
-        // Made by the ledger's migration: the application role may not create it.
-        await using var command = Ledger.DataSource.CreateCommand($"SELECT nextval('{LedgerStore.Ocpp16TransactionIds}')");
-        return (long)(await command.ExecuteScalarAsync(ct))!;
-    }
 }

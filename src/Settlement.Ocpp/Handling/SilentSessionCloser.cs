@@ -1,7 +1,6 @@
 using Marten;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 using NodaTime;
 using Settlement.Domain.Events;
 using Settlement.Domain.Sessions;
@@ -29,23 +28,23 @@ public sealed class SilentSessionCloser(Ledger.Ledger ledger, OcppOptions option
 
     protected override async Task ExecuteAsync(CancellationToken ct)
     {
-        NpgsqlConnection? held = null;
+        LedgerLead? lead = null;
         try
         {
             while (!ct.IsCancellationRequested)
             {
                 try
                 {
-                    if (held is not null) await ConfirmLeadAsync(held, ct);
-                    held ??= await TryLeadAsync(ct);
-                    if (held is not null) await CloseSilentSessionsAsync(ct);
+                    if (lead is not null) await lead.ConfirmAsync(ct);
+                    lead ??= await ledger.TryLeadAsync(AdvisoryLock.SilentSessionCloserKey, ct);
+                    if (lead is not null) await CloseSilentSessionsAsync(ct);
                 }
                 catch (Exception problem) when (!ct.IsCancellationRequested)
                 {
                     // Losing the database must not end the service: step down, so another host may take over.
                     logger.LogWarning(problem, "Closing silent sessions failed; trying again");
-                    if (held is not null) await AdvisoryLock.ReleaseAsync(held, AdvisoryLock.SilentSessionCloserKey);
-                    held = null;
+                    if (lead is not null) await lead.DisposeAsync();
+                    lead = null;
                 }
                 await Task.Delay(Pause, ct);
             }
@@ -55,60 +54,23 @@ public sealed class SilentSessionCloser(Ledger.Ledger ledger, OcppOptions option
         }
         finally
         {
-            if (held is not null) await AdvisoryLock.ReleaseAsync(held, AdvisoryLock.SilentSessionCloserKey);
+            if (lead is not null) await lead.DisposeAsync();
         }
-    }
-
-    private async Task<NpgsqlConnection?> TryLeadAsync(CancellationToken ct)
-    {
-        // Held for as long as this host leads: from Marten's pool, not the appends' small one.
-        var connection = ledger.Store.Storage.Database.CreateConnection();
-        try
-        {
-            await connection.OpenAsync(ct);
-            if (await AdvisoryLock.TryTakeAsync(connection, AdvisoryLock.SilentSessionCloserKey, ct)) return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-        await connection.DisposeAsync();
-        return null;
-    }
-
-    /// <summary>The lock lives as long as its session: a session that still answers means this host still holds it.</summary>
-    private static async Task ConfirmLeadAsync(NpgsqlConnection held, CancellationToken ct)
-    {
-        await using var ping = new NpgsqlCommand("SELECT 1", held);
-        await ping.ExecuteScalarAsync(ct);
     }
 
     private async Task CloseSilentSessionsAsync(CancellationToken ct)
     {
         string[] open;
-        await using (var query = ledger.Store.QuerySession())
+        await using (var query = ledger.QueryReadModels())
             open = [.. await query.Query<SessionLifecycle>().Where(s => s.Open).Select(s => s.Id).ToListAsync(ct)];
         if (open.Length == 0) return;
 
         var now = clock.GetCurrentInstant();
-        foreach (var (streamId, silentSince) in await LastRecordedAsync(open, ct))
+        foreach (var (streamId, silentSince) in await ledger.LastAppendedAsync(open, ct))
         {
             if (now - silentSince < Duration.FromTimeSpan(options.CloseSilentSessionsAfter)) continue;
             await CloseAsync(streamId, silentSince, now, ct);
         }
-    }
-
-    /// <summary>When the ledger last appended to each stream, by the database clock.</summary>
-    private async Task<IReadOnlyList<(string StreamId, Instant At)>> LastRecordedAsync(string[] streamIds, CancellationToken ct)
-    {
-        await using var command = ledger.DataSource.CreateCommand($"SELECT id, timestamp FROM {ledger.Schema}.mt_streams WHERE id = ANY(@ids)");
-        command.Parameters.AddWithValue("ids", streamIds);
-        var last = new List<(string, Instant)>();
-        await using var rows = await command.ExecuteReaderAsync(ct);
-        while (await rows.ReadAsync(ct))
-            last.Add((rows.GetString(0), Instant.FromDateTimeUtc(rows.GetFieldValue<DateTime>(1))));
-        return last;
     }
 
     private async Task CloseAsync(string streamId, Instant silentSince, Instant now, CancellationToken ct)

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Mediator;
 using Settlement.Domain.Chargers;
 using Settlement.Domain.Sessions;
 using Settlement.Ocpp.Framing;
@@ -8,7 +9,7 @@ using static Settlement.Ocpp.Handling.OcppValues;
 namespace Settlement.Ocpp.V16;
 
 /// <summary>OCPP 1.6J messages a charge point sends to the central system.</summary>
-public sealed class V16Handler(ChargerLedger chargers, SessionRecorder sessions, OcppOptions options) : IProtocolHandler
+public sealed class V16Handler(ChargerLedger chargers, SessionRecorder sessions, IMediator mediator, OcppOptions options) : IProtocolHandler
 {
     public async Task<JsonObject> HandleAsync(ChargerLink link, InboundCall call, JsonObject payload, CancellationToken ct)
     {
@@ -48,18 +49,11 @@ public sealed class V16Handler(ChargerLedger chargers, SessionRecorder sessions,
     private async Task<JsonObject> StatusAsync(ChargerLink link, InboundCall call, JsonObject payload, CancellationToken ct)
     {
         var connector = Integer(payload, "connectorId");
-        var (evse, plug) = (connector, connector == 0 ? 0 : 1);
-        var at = Time(payload["timestamp"], call.ReceivedAt);
-        var status = Enum(Text(payload, "status"), ConnectorStatus.Unavailable);
         var errorCode = Text(payload, "errorCode");
-        var events = new List<object> { new ConnectorStatusChanged(call.ChargerId, evse, plug, status, at) };
-        var wasFaulted = link.Faulted.GetValueOrDefault((evse, plug));
-        if (errorCode != "NoError")
-            events.Add(new FaultReported(call.ChargerId, evse, plug, errorCode, OptionalText(payload, "vendorErrorCode"), OptionalText(payload, "info"), at));
-        else if (wasFaulted)
-            events.Add(new FaultCleared(call.ChargerId, evse, plug, "Faulted", at));
-        link.Faulted[(evse, plug)] = errorCode != "NoError" || status == ConnectorStatus.Faulted;
-        await chargers.RecordAsync(call, at, ct, [.. events]);
+        await mediator.Send(new RecordConnectorStatus(link, call, new ReportConnectorStatus(call.ChargerId, connector, connector == 0 ? 0 : 1,
+            Enum(Text(payload, "status"), ConnectorStatus.Unavailable), OcppFaultSignal.ErrorCode,
+            errorCode == "NoError" ? null : errorCode, OptionalText(payload, "vendorErrorCode"), OptionalText(payload, "info"),
+            Time(payload["timestamp"], call.ReceivedAt))), ct);
         return [];
     }
 

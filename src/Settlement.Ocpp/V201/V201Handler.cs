@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Mediator;
 using Settlement.Domain.Chargers;
 using Settlement.Domain.Sessions;
 using Settlement.Ocpp.Framing;
@@ -9,7 +10,7 @@ using static Settlement.Ocpp.Handling.OcppValues;
 namespace Settlement.Ocpp.V201;
 
 /// <summary>OCPP 2.0.1 messages a charging station sends to the CSMS.</summary>
-public sealed class V201Handler(ChargerLedger chargers, SessionRecorder sessions, OcppOptions options) : IProtocolHandler
+public sealed class V201Handler(ChargerLedger chargers, SessionRecorder sessions, IMediator mediator, OcppOptions options) : IProtocolHandler
 {
     public async Task<JsonObject> HandleAsync(ChargerLink link, InboundCall call, JsonObject payload, CancellationToken ct)
     {
@@ -49,16 +50,9 @@ public sealed class V201Handler(ChargerLedger chargers, SessionRecorder sessions
 
     private async Task<JsonObject> StatusAsync(ChargerLink link, InboundCall call, JsonObject payload, CancellationToken ct)
     {
-        var (evse, connector) = (Integer(payload, "evseId"), Integer(payload, "connectorId"));
-        var at = Time(payload["timestamp"], call.ReceivedAt);
-        var status = Enum(Text(payload, "connectorStatus"), ConnectorStatus.Unavailable);
-        var events = new List<object> { new ConnectorStatusChanged(call.ChargerId, evse, connector, status, at) };
-        if (status == ConnectorStatus.Faulted && !link.Faulted.GetValueOrDefault((evse, connector)))
-            events.Add(new FaultReported(call.ChargerId, evse, connector, "Faulted", null, null, at));
-        else if (status != ConnectorStatus.Faulted && link.Faulted.GetValueOrDefault((evse, connector)))
-            events.Add(new FaultCleared(call.ChargerId, evse, connector, "Faulted", at));
-        link.Faulted[(evse, connector)] = status == ConnectorStatus.Faulted;
-        await chargers.RecordAsync(call, at, ct, [.. events]);
+        await mediator.Send(new RecordConnectorStatus(link, call, new ReportConnectorStatus(call.ChargerId,
+            Integer(payload, "evseId"), Integer(payload, "connectorId"), Enum(Text(payload, "connectorStatus"), ConnectorStatus.Unavailable),
+            OcppFaultSignal.FaultedStatus, null, null, null, Time(payload["timestamp"], call.ReceivedAt))), ct);
         return [];
     }
 
