@@ -62,7 +62,7 @@ public sealed partial class Ledger : IAsyncDisposable
     private const string SourceMessageDriverHeader = "sourceMessageDriver";
     private const string SourceMessageSealedHeader = "sourceMessageSealed";
 
-    public IDocumentStore Store => _store;
+    internal IDocumentStore Store => _store;
 
     /// <summary>The drivers' keys: personal data goes into events only sealed under them.</summary>
     public DriverVault Drivers { get; }
@@ -71,7 +71,7 @@ public sealed partial class Ledger : IAsyncDisposable
     public string Schema => _store.Options.DatabaseSchemaName;
 
     /// <summary>For the few things that are plain SQL next to the event store (e.g. id sequences).</summary>
-    public Npgsql.NpgsqlDataSource DataSource => _dataSource;
+    internal Npgsql.NpgsqlDataSource DataSource => _dataSource;
 
     /// <summary>The stream's version without reading its events; 0 when it does not exist.</summary>
     public async Task<long> StreamVersionAsync(string streamId, CancellationToken ct = default)
