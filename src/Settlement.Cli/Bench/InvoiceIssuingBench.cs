@@ -8,7 +8,7 @@ using Settlement.Ledger.Store;
 namespace Settlement.Cli.Bench;
 
 /// <summary>
-/// Issues drivers' session invoices through the invoice desk, as the demo's finance run does, over a
+/// Issues drivers' session invoices through the issuing handler, as the demo's finance run does, over a
 /// ledger that holds priced sessions. Each run bills sessions no earlier run billed, since a session is
 /// billed once.
 /// </summary>

@@ -1,6 +1,7 @@
 using Mediator;
 using NodaTime;
 using Settlement.Domain.Deciding;
+using Settlement.Domain.Invoicing.Jurisdictions;
 
 namespace Settlement.Domain.Invoicing;
 
@@ -78,6 +79,17 @@ public static class InvoiceIssuing
 
     public static Decision Decide(RegisterIssuer command, Instant now) =>
         Decision.Accept(new InvoiceIssuerRegistered(command.IssuerId, command.LegalName, command.Address, command.CountryCode, command.VatId, now));
+
+    /// <summary>
+    /// A site whose jurisdiction was never recorded gets the one its position lies in, by the given boundaries;
+    /// a position in none of them (offshore, say) needs an operator's override.
+    /// </summary>
+    public static Decision ResolveJurisdiction(string siteId, decimal latitude, decimal longitude, JurisdictionResolver boundaries, Instant now) =>
+        boundaries.Resolve(latitude, longitude) is { } match
+            ? Decision.Accept(new SiteJurisdictionResolved(siteId, match.Jurisdiction, match.CountryCode, JurisdictionMethod.Boundaries,
+                match.Source, match.NearBorderWith, Note: null, now))
+            : Decision.Refuse(RefusalKind.Unprocessable,
+                $"Site {siteId} at {latitude}, {longitude} lies in no jurisdiction of the bundled boundaries ({boundaries.Source}); record one with POST /api/sites/{siteId}/jurisdiction.");
 
     public static Decision Decide(bool siteRegistered, OverrideJurisdiction command, Instant now)
     {

@@ -34,11 +34,9 @@ public sealed class InvoiceInputs(Ledger.Ledger ledger, IClock clock)
         if (site.Jurisdiction is { } recorded)
             return new(recorded, JurisdictionSource(site.SiteId, site.JurisdictionVersion!.Value), null);
 
-        if (Boundaries.Resolve(site.Latitude, site.Longitude) is not { } match)
-            return new(null, null, new Refusal(RefusalKind.Unprocessable,
-                [$"Site {siteId} at {site.Latitude}, {site.Longitude} lies in no jurisdiction of the bundled boundaries ({Boundaries.Source}); record one with POST /api/sites/{siteId}/jurisdiction."]));
-        var resolved = new SiteJurisdictionResolved(siteId, match.Jurisdiction, match.CountryCode, JurisdictionMethod.Boundaries,
-            match.Source, match.NearBorderWith, Note: null, clock.GetCurrentInstant());
+        var decision = InvoiceIssuing.ResolveJurisdiction(siteId, site.Latitude, site.Longitude, Boundaries, clock.GetCurrentInstant());
+        if (decision.Refusal is { } offshore) return new(null, null, offshore);
+        var resolved = (SiteJurisdictionResolved)decision.Events.Single();
         var stream = StreamIds.Site(siteId);
         try
         {

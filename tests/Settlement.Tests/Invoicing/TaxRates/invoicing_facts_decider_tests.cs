@@ -1,6 +1,7 @@
 using NodaTime;
 using Settlement.Domain.Deciding;
 using Settlement.Domain.Invoicing;
+using Settlement.Domain.Invoicing.Jurisdictions;
 using Xunit;
 
 namespace Settlement.Tests.Invoicing.TaxRates;
@@ -18,6 +19,22 @@ public sealed class invoicing_facts_decider_tests
     private static readonly DeciderSpec<object?, SetTaxRate> Rates = new(null, (state, _) => state, (_, command) => InvoiceIssuing.Decide(command, Now));
 
     private static readonly DeciderSpec<object?, RegisterIssuer> Issuers = new(null, (state, _) => state, (_, command) => InvoiceIssuing.Decide(command, Now));
+
+    private static readonly DeciderSpec<object?, (decimal Latitude, decimal Longitude)> Locating = new(null, (state, _) => state,
+        (_, position) => InvoiceIssuing.ResolveJurisdiction("SITE-1", position.Latitude, position.Longitude, JurisdictionResolver.Bundled, Now));
+
+    [Fact]
+    public void a_site_is_taxed_where_its_position_lies_by_the_bundled_boundaries()
+    {
+        var resolved = Assert.IsType<SiteJurisdictionResolved>(Assert.Single(Locating.Given().When((52.52m, 13.40m)).Decision.Events));
+
+        Assert.Equal(("SITE-1", "DE", "DE", JurisdictionMethod.Boundaries, null as string, Now),
+            (resolved.SiteId, resolved.Jurisdiction, resolved.CountryCode, resolved.Method, resolved.Note, resolved.ResolvedAt));
+    }
+
+    [Fact]
+    public void a_site_out_at_sea_needs_an_operators_override() =>
+        Locating.Given().When((0m, 0m)).ThenRefused(RefusalKind.Unprocessable, "lies in no jurisdiction of the bundled boundaries", "POST /api/sites/SITE-1/jurisdiction");
 
     [Fact]
     public void an_issuer_is_registered_with_its_details() =>
