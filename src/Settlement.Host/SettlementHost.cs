@@ -67,8 +67,8 @@ public static class SettlementHost
             builder.Services.AddHostedService(services => services.GetRequiredService<ChainWriter>());
         // Audit:CheckpointKeyFile names the operator's key: then the hosts sign checkpoints on Audit:CheckpointCron, once per occurrence.
         builder.AddCheckpointSchedule(ledger);
-        builder.Services.AddSingleton<InvoiceDesk>();
-        builder.Services.AddSingleton<KpiDesk>();
+        builder.Services.AddSingleton<InvoiceInputs>();
+        builder.Services.AddSingleton<KpiHistories>();
         builder.Services.AddSingleton<RegulatorReports>();
         builder.Services.AddOcpp(ocpp ?? builder.Configuration.GetSection("Ocpp").Get<OcppOptions>() ?? new OcppOptions());
         // Every command, from every edge, reaches its one handler through the mediator.

@@ -91,7 +91,7 @@ internal static class ReportCommand
             await using var open = await OpenAsync(database, parse, ct);
             var ledger = open.Ledger;
             await LedgerCatchUp.ProjectionsAsync(ledger, ct);
-            var reports = new RegulatorReports(ledger, new KpiDesk(ledger, SystemClock.Instance), SystemClock.Instance);
+            var reports = new RegulatorReports(ledger, new KpiHistories(ledger), SystemClock.Instance);
             var csv = parse.GetValue(format) == "csv";
             var number = parse.GetValue(module);
             var document = await AnsiConsole.Status().StartAsync($"Building EV-ChART module {number}", _ =>
@@ -119,7 +119,7 @@ internal static class ReportCommand
             await using var open = await OpenAsync(database, parse, ct);
             var ledger = open.Ledger;
             await LedgerCatchUp.ProjectionsAsync(ledger, ct);
-            var reports = new RegulatorReports(ledger, new KpiDesk(ledger, SystemClock.Instance), SystemClock.Instance);
+            var reports = new RegulatorReports(ledger, new KpiHistories(ledger), SystemClock.Instance);
             var feed = await reports.AfirAsync(parse.GetValue(operatorId)!, "Settlement", ct);
             return await WriteAsync(AfirJson.Render(feed), parse.GetValue(output), ct);
         });

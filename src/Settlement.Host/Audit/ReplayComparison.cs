@@ -196,7 +196,7 @@ public sealed record ReplayComparison(
         reports.Add(("AFIR feed", Form.Json, await AfirAsync(liveReports), await AfirAsync(replayReports)));
         return reports;
 
-        RegulatorReports Reports(Ledger.Ledger ledger) => new(ledger, new KpiDesk(ledger, clock), clock);
+        RegulatorReports Reports(Ledger.Ledger ledger) => new(ledger, new KpiHistories(ledger), clock);
 
         async Task<Dictionary<string, Rendering>> NeviAsync(RegulatorReports reports, int module, bool csv) =>
             Whole($"{period.From:yyyy-MM-dd}..{period.Through:yyyy-MM-dd}",
@@ -217,7 +217,7 @@ public sealed record ReplayComparison(
     private static async Task<Dictionary<string, Rendering>> KpiFiguresAsync(Ledger.Ledger ledger, (LocalDate From, LocalDate Through) period, CancellationToken ct)
     {
         var figures = new Dictionary<string, Rendering>();
-        foreach (var history in await new KpiDesk(ledger, SystemClock.Instance).HistoriesAsync(null, period.Through, ct))
+        foreach (var history in await new KpiHistories(ledger).HistoriesAsync(null, period.Through, ct))
         {
             var (start, until) = history.Bounds(period.From, period.Through);
             var timelines = history.Timelines(until);

@@ -1,10 +1,12 @@
 using Marten;
+using Mediator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using NodaTime;
 using NodaTime.Text;
 using Settlement.Documents;
+using Settlement.Domain.Deciding;
 using Settlement.Domain.Invoicing;
 using Settlement.Domain.Invoicing.Accounting;
 using Settlement.Projections.Invoicing;
@@ -35,48 +37,49 @@ public static class InvoiceEndpoints
 
     public static IEndpointRouteBuilder MapInvoicing(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/issuers", (RegisterIssuerBody body, InvoiceDesk desk, CancellationToken ct) => Refusals.Answer(async () =>
-            Results.Created($"/api/issuers/{body.IssuerId}",
-                await desk.RegisterIssuerAsync(body.IssuerId, body.LegalName, body.Address, body.CountryCode, body.VatId, ct))));
+        app.MapPost("/api/issuers", async (RegisterIssuerBody body, IMediator mediator, CancellationToken ct) =>
+            Recorded($"/api/issuers/{body.IssuerId}",
+                await mediator.Send(new RegisterIssuer(body.IssuerId, body.LegalName, body.Address, body.CountryCode, body.VatId), ct)));
 
-        app.MapGet("/api/sites/{siteId}/jurisdiction", (string siteId, InvoiceDesk desk, CancellationToken ct) => Refusals.Answer(async () =>
+        app.MapGet("/api/sites/{siteId}/jurisdiction", async (string siteId, InvoiceInputs inputs, CancellationToken ct) =>
         {
-            var (jurisdiction, source) = await desk.JurisdictionOfAsync(siteId, ct);
-            return Results.Ok(new { jurisdiction, source });
-        }));
+            var found = await inputs.JurisdictionOfAsync(siteId, ct);
+            return found.Refusal is { } refusal ? refusal.ToHttp() : Results.Ok(new { jurisdiction = found.Resolved, source = found.Source });
+        });
 
-        app.MapPost("/api/sites/{siteId}/jurisdiction", (string siteId, OverrideJurisdictionBody body, InvoiceDesk desk, CancellationToken ct) => Refusals.Answer(async () =>
-            Results.Created($"/api/sites/{siteId}/jurisdiction", await desk.OverrideJurisdictionAsync(siteId, body.Jurisdiction, body.Reason, ct))));
+        app.MapPost("/api/sites/{siteId}/jurisdiction", async (string siteId, OverrideJurisdictionBody body, IMediator mediator, CancellationToken ct) =>
+            Recorded($"/api/sites/{siteId}/jurisdiction", await mediator.Send(new OverrideJurisdiction(siteId, body.Jurisdiction, body.Reason), ct)));
 
-        app.MapGet("/api/tax-rates/{jurisdiction}", (string jurisdiction, string? on, InvoiceDesk desk, CancellationToken ct) => Refusals.Answer(async () =>
+        app.MapGet("/api/tax-rates/{jurisdiction}", async (string jurisdiction, string? on, InvoiceInputs inputs, CancellationToken ct) =>
         {
-            var table = await desk.RatesAsync(jurisdiction, ct);
+            var table = await inputs.RatesAsync(jurisdiction, ct);
             if (on is null) return Results.Ok(table.For(jurisdiction));
             if (LocalDatePattern.Iso.Parse(on) is not { Success: true } date)
                 return Results.BadRequest(new { error = $"on '{on}' is not a date like 2020-07-01." });
             return table.RateOn(jurisdiction, date.Value) is { } rate
                 ? Results.Ok(rate)
                 : Results.NotFound(new { error = $"No tax rate for {jurisdiction} on {on}." });
-        }));
+        });
 
-        app.MapPost("/api/tax-rates", (SetTaxRateBody body, InvoiceDesk desk, CancellationToken ct) => Refusals.Answer(async () =>
-            Results.Created($"/api/tax-rates/{body.Jurisdiction}",
-                await desk.SetRateAsync(body.Jurisdiction, body.RatePercent, body.ValidFrom, body.ValidThrough, body.Source, ct))));
+        app.MapPost("/api/tax-rates", async (SetTaxRateBody body, IMediator mediator, CancellationToken ct) =>
+            Recorded($"/api/tax-rates/{body.Jurisdiction}",
+                await mediator.Send(new SetTaxRate(body.Jurisdiction, body.RatePercent, body.ValidFrom, body.ValidThrough, body.Source), ct)));
 
-        app.MapPost("/api/invoices/sessions", (IssueSessionInvoicesBody body, InvoiceDesk desk, CancellationToken ct) => Refusals.Answer(async () =>
-            Issued(await desk.IssueSessionInvoicesAsync(body.IssuerId, body.SessionIds ?? [], body.Buyer, body.Series ?? InvoiceDesk.SessionSeries, ct))));
+        app.MapPost("/api/invoices/sessions", async (IssueSessionInvoicesBody body, IMediator mediator, CancellationToken ct) =>
+            Issued(await mediator.Send(new IssueSessionInvoices(body.IssuerId, body.SessionIds ?? [], body.Buyer, body.Series ?? InvoiceSeries.Sessions), ct)));
 
-        app.MapPost("/api/invoices/partners", (IssuePartnerInvoicesBody body, InvoiceDesk desk, CancellationToken ct) => Refusals.Answer(async () =>
-            Issued(await desk.IssuePartnerInvoicesAsync(body.IssuerId, body.PartnerId, body.From, body.Through, body.Buyer, body.Series ?? InvoiceDesk.PartnerSeries, ct))));
+        app.MapPost("/api/invoices/partners", async (IssuePartnerInvoicesBody body, IMediator mediator, CancellationToken ct) =>
+            Issued(await mediator.Send(new IssuePartnerInvoices(
+                body.IssuerId, body.PartnerId, body.From, body.Through, body.Buyer, body.Series ?? InvoiceSeries.Partners), ct)));
 
-        app.MapPost("/api/invoices/{issuerId}/{number}/credit-notes", (string issuerId, string number, IssueCreditNoteBody body, InvoiceDesk desk, CancellationToken ct) => Refusals.Answer(async () =>
-            Issued([await desk.IssueCreditNoteAsync(issuerId, number, body.Lines, body.Reason, body.Series ?? InvoiceDesk.CreditNoteSeries, ct)])));
+        app.MapPost("/api/invoices/{issuerId}/{number}/credit-notes", async (string issuerId, string number, IssueCreditNoteBody body, IMediator mediator, CancellationToken ct) =>
+            Issued(await mediator.Send(new IssueCreditNote(issuerId, number, body.Lines, body.Reason, body.Series ?? InvoiceSeries.CreditNotes), ct)));
 
         app.MapGet("/api/invoices", async (string? issuer, string? series, InvoiceKind? kind, string? partner, string? jurisdiction, string? session,
             string? from, string? through, Ledger.Ledger ledger, CancellationToken ct) =>
         {
             if (!Periods.TryOptional(from, through, out var period, out var bad)) return bad!;
-            await using var query = ledger.Store.QuerySession();
+            await using var query = ledger.QueryReadModels();
             var entries = query.Query<InvoiceEntry>().AsQueryable();
             if (issuer is not null) entries = entries.Where(e => e.Document.IssuerId == issuer);
             if (series is not null) entries = entries.Where(e => e.Document.Series == series);
@@ -96,7 +99,7 @@ public static class InvoiceEndpoints
 
         app.MapGet("/api/invoices/{issuerId}/{number}", async (string issuerId, string number, string? format, Ledger.Ledger ledger, CancellationToken ct) =>
         {
-            await using var query = ledger.Store.QuerySession();
+            await using var query = ledger.QueryReadModels();
             if (await query.LoadAsync<InvoiceEntry>(InvoiceEntry.KeyOf(issuerId, number), ct) is not { } entry)
                 return Results.NotFound(new { error = $"Issuer {issuerId} has no document {number}." });
             var document = entry.Document;
@@ -134,12 +137,20 @@ public static class InvoiceEndpoints
 
     private static async Task<IReadOnlyList<InvoiceDocument>> DocumentsAsync(Ledger.Ledger ledger, string? issuer, CancellationToken ct)
     {
-        await using var query = ledger.Store.QuerySession();
+        await using var query = ledger.QueryReadModels();
         var entries = query.Query<InvoiceEntry>().AsQueryable();
         if (issuer is not null) entries = entries.Where(e => e.Document.IssuerId == issuer);
         return (await entries.ToListAsync(ct)).Select(e => e.Document).ToList();
     }
 
-    private static IResult Issued(IReadOnlyList<InvoiceDocument> documents) =>
-        Results.Created(documents.Count == 1 ? $"/api/invoices/{InvoiceEntry.KeyOf(documents[0].IssuerId, documents[0].Number)}" : "/api/invoices", documents);
+    private static IResult Issued(Decision decision)
+    {
+        if (decision.Refusal is { } refusal) return refusal.ToHttp();
+        var documents = InvoiceIssuing.DocumentsOf(decision);
+        return Results.Created(documents.Count == 1 ? $"/api/invoices/{InvoiceEntry.KeyOf(documents[0].IssuerId, documents[0].Number)}" : "/api/invoices", documents);
+    }
+
+    /// <summary>The one event recorded, or the refusal.</summary>
+    private static IResult Recorded(string location, Decision decision) =>
+        decision.Refusal is { } refusal ? refusal.ToHttp() : Results.Created(location, decision.Events.Single());
 }

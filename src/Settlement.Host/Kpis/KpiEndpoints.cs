@@ -1,7 +1,9 @@
+using Mediator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using NodaTime;
+using Settlement.Domain.Deciding;
 using Settlement.Domain.Kpis;
 
 namespace Settlement.Host.Kpis;
@@ -26,42 +28,41 @@ public static class KpiEndpoints
 
     public static IEndpointRouteBuilder MapKpis(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/chargers/{chargerId}/outage-causes", (string chargerId, TagOutageCauseBody body, KpiDesk desk, CancellationToken ct) =>
-            Refusals.Answer(async () => Results.Created($"/api/streams/charger:{chargerId}",
-                await desk.TagOutageCauseAsync(chargerId, body.EvseId, body.From, body.Until, body.Cause, body.Notes, ct))));
+        app.MapPost("/api/chargers/{chargerId}/outage-causes", async (string chargerId, TagOutageCauseBody body, IMediator mediator, CancellationToken ct) =>
+            Recorded($"/api/streams/charger:{chargerId}",
+                await mediator.Send(new TagOutageCause(chargerId, body.EvseId, body.From, body.Until, body.Cause, body.Notes), ct)));
 
-        app.MapPost("/api/sessions/{sessionId}/rating", (string sessionId, RateSessionBody body, KpiDesk desk, CancellationToken ct) =>
-            Refusals.Answer(async () => Results.Created($"/api/streams/session:{sessionId}", await desk.RateSessionAsync(sessionId, body.Stars, body.Comment, ct))));
+        app.MapPost("/api/sessions/{sessionId}/rating", async (string sessionId, RateSessionBody body, IMediator mediator, CancellationToken ct) =>
+            Recorded($"/api/streams/session:{sessionId}", await mediator.Send(new RateSession(sessionId, body.Stars, body.Comment), ct)));
 
-        app.MapPost("/api/sites/{siteId}/maintenance-costs", (string siteId, MaintenanceCostBody body, KpiDesk desk, CancellationToken ct) =>
-            Refusals.Answer(async () =>
-            {
-                // NEVI module 5 reports these periods later: refused now rather than breaking that report.
-                if (!Periods.TryWithin("from", body.From, out var bad) || !Periods.TryWithin("through", body.Through, out bad)) return bad!;
-                return Results.Created($"/api/streams/site:{siteId}", await desk.ReportMaintenanceCostAsync(
-                    siteId, body.From, body.Through, body.TotalCost, body.FederalCost, body.ChargingAsAService, body.ProjectId, body.Notes, ct));
-            }));
+        app.MapPost("/api/sites/{siteId}/maintenance-costs", async (string siteId, MaintenanceCostBody body, IMediator mediator, CancellationToken ct) =>
+        {
+            // NEVI module 5 reports these periods later: refused now rather than breaking that report.
+            if (!Periods.TryWithin("from", body.From, out var bad) || !Periods.TryWithin("through", body.Through, out bad)) return bad!;
+            return Recorded($"/api/streams/site:{siteId}", await mediator.Send(new ReportMaintenanceCost(
+                siteId, body.From, body.Through, body.TotalCost, body.FederalCost, body.ChargingAsAService, body.ProjectId, body.Notes), ct));
+        });
 
         // NEVI: a calendar period, or with trailingYear=yyyy-MM the twelve months through it (680.116(b)(2)).
-        app.MapGet("/api/kpis/uptime", (string? site, string? from, string? through, string? trailingYear, KpiDesk desk, CancellationToken ct) =>
+        app.MapGet("/api/kpis/uptime", (string? site, string? from, string? through, string? trailingYear, KpiHistories kpis, CancellationToken ct) =>
             Refusals.Answer(async () =>
             {
                 if (trailingYear is not null)
                 {
                     if (!Periods.TryMonth("trailingYear", trailingYear, out var month, out var invalid)) return invalid!;
                     var end = month.OnDayOfMonth(1).PlusMonths(1).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant() + Duration.FromDays(1);
-                    var histories = await desk.HistoriesAsync(site, end, ct);
+                    var histories = await kpis.HistoriesAsync(site, end, ct);
                     return Results.Ok(histories.SelectMany(h => h.Timelines(end).Select(t => Row(h, Uptime.TrailingYear(t, month, h.Zone)))).ToList());
                 }
                 if (!Periods.TryRequired(from, through, out var period, out var bad)) return bad!;
-                return Results.Ok(await PerSiteAsync(desk, site, period, (h, timelines, start, until) =>
+                return Results.Ok(await PerSiteAsync(kpis, site, period, (h, timelines, start, until) =>
                     timelines.Select(t => Row(h, Uptime.For(t, start, until))), ct));
             }));
 
-        app.MapGet("/api/kpis/outages", (string? site, string? from, string? through, KpiDesk desk, CancellationToken ct) => Refusals.Answer(async () =>
+        app.MapGet("/api/kpis/outages", (string? site, string? from, string? through, KpiHistories kpis, CancellationToken ct) => Refusals.Answer(async () =>
         {
             if (!Periods.TryRequired(from, through, out var period, out var bad)) return bad!;
-            return Results.Ok(await PerSiteAsync(desk, site, period, (h, timelines, start, until) =>
+            return Results.Ok(await PerSiteAsync(kpis, site, period, (h, timelines, start, until) =>
                 timelines.SelectMany(t => Uptime.Outages(t, start, until)).Select(o => new
                 {
                     siteId = h.Site.SiteId, port = o.Port.ToString(), outageId = o.OutageId, until = o.Until, why = o.Why.ToString(),
@@ -69,11 +70,11 @@ public static class KpiEndpoints
                 }), ct));
         }));
 
-        app.MapGet("/api/kpis/charge-success", (string? site, string? from, string? through, KpiDesk desk, CancellationToken ct) => Refusals.Answer(async () =>
+        app.MapGet("/api/kpis/charge-success", (string? site, string? from, string? through, KpiHistories kpis, CancellationToken ct) => Refusals.Answer(async () =>
         {
             if (!Periods.TryRequired(from, through, out var period, out var bad)) return bad!;
             // Sites may be in different zones: the period is taken in the first site's zone, and the answer says which dates it covers.
-            var histories = await desk.HistoriesAsync(site, Instant.MaxValue, ct);
+            var histories = await kpis.HistoriesAsync(site, Instant.MaxValue, ct);
             var zone = histories.FirstOrDefault()?.Zone ?? DateTimeZone.Utc;
             var (start, until) = SiteHistory.Bounds(period.From, period.Through, zone);
             var report = ChargeSuccess.For(histories.SelectMany(h => h.Chargers), start, until);
@@ -82,17 +83,17 @@ public static class KpiEndpoints
                 Tallies(report.ByModel, m => $"{m.Vendor} {m.Model}"), Tallies(report.ByFirmware, f => $"{f.Vendor} {f.Model} {f.Firmware ?? "(unknown)"}")));
         }));
 
-        app.MapGet("/api/kpis/utilisation", (string? site, string? from, string? through, KpiDesk desk, CancellationToken ct) => Refusals.Answer(async () =>
+        app.MapGet("/api/kpis/utilisation", (string? site, string? from, string? through, KpiHistories kpis, CancellationToken ct) => Refusals.Answer(async () =>
         {
             if (!Periods.TryRequired(from, through, out var period, out var bad)) return bad!;
-            return Results.Ok(await PerSiteAsync<SiteUtilisation>(desk, site, period, (h, timelines, _, _) =>
+            return Results.Ok(await PerSiteAsync<SiteUtilisation>(kpis, site, period, (h, timelines, _, _) =>
                 [Utilisation.ForSite(h.Site.SiteId, timelines, h.Zone, new DateInterval(period.From, period.Through))], ct));
         }));
 
-        app.MapGet("/api/kpis/ratings", (string? site, string? from, string? through, KpiDesk desk, CancellationToken ct) => Refusals.Answer(async () =>
+        app.MapGet("/api/kpis/ratings", (string? site, string? from, string? through, KpiHistories kpis, CancellationToken ct) => Refusals.Answer(async () =>
         {
             if (!Periods.TryRequired(from, through, out var period, out var bad)) return bad!;
-            return Results.Ok(await PerSiteAsync<RatingRow>(desk, site, period, (h, _, start, until) =>
+            return Results.Ok(await PerSiteAsync<RatingRow>(kpis, site, period, (h, _, start, until) =>
             {
                 var summary = Ratings.For(h.Chargers.SelectMany(c => c.Sessions), start, until);
                 return [new RatingRow(h.Site.SiteId, summary.Count, summary.AverageStars)];
@@ -103,16 +104,20 @@ public static class KpiEndpoints
     }
 
     /// <summary>Each site's figures over the period taken in its own time zone.</summary>
-    private static async Task<IReadOnlyList<T>> PerSiteAsync<T>(KpiDesk desk, string? site, (LocalDate From, LocalDate Through) period,
+    private static async Task<IReadOnlyList<T>> PerSiteAsync<T>(KpiHistories kpis, string? site, (LocalDate From, LocalDate Through) period,
         Func<SiteHistory, IReadOnlyList<PortTimeline>, Instant, Instant, IEnumerable<T>> figures, CancellationToken ct)
     {
-        var histories = await desk.HistoriesAsync(site, period.Through, ct);
+        var histories = await kpis.HistoriesAsync(site, period.Through, ct);
         return histories.SelectMany(h =>
         {
             var (start, until) = h.Bounds(period.From, period.Through);
             return figures(h, h.Timelines(until), start, until);
         }).ToList();
     }
+
+    /// <summary>The one event recorded, or the refusal.</summary>
+    private static IResult Recorded(string stream, Decision decision) =>
+        decision.Refusal is { } refusal ? refusal.ToHttp() : Results.Created(stream, decision.Events.Single());
 
     private static UptimeRow Row(SiteHistory history, PortUptime uptime) => new(
         history.Site.SiteId, uptime.Port.ToString(), uptime.From, uptime.Until, Math.Round(uptime.Minutes, 2), Math.Round(uptime.OutageMinutes, 2),

@@ -27,7 +27,7 @@ namespace Settlement.Host.Reports;
 /// twelve months through that month, empty while the port has not been operational that long, and the
 /// month's own outage and excluded minutes.
 /// </remarks>
-public sealed class RegulatorReports(Ledger.Ledger ledger, KpiDesk kpis, IClock clock)
+public sealed class RegulatorReports(Ledger.Ledger ledger, KpiHistories kpis, IClock clock)
 {
     private static readonly StopReason[] ChargerFailures =
         [StopReason.EmergencyStop, StopReason.PowerLoss, StopReason.HardReset, StopReason.SoftReset, StopReason.Reboot, StopReason.Other];

@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using NodaTime;
+using Settlement.Domain.Invoicing;
 using Settlement.Host.Invoicing;
 using Settlement.Ledger.Store;
 
 namespace Settlement.Workbench.Bench;
 
 /// <summary>
-/// Issues drivers' session invoices through the invoice desk, as the demo's finance run does, over a
+/// Issues drivers' session invoices through the issuing handler, as the demo's finance run does, over a
 /// ledger that holds priced sessions. Each run bills sessions no earlier run billed, since a session is
 /// billed once.
 /// </summary>
@@ -21,7 +22,7 @@ public sealed class InvoiceIssuingBench(Ledger.Ledger ledger)
         public double InvoicesPerSecond => Invoices / Math.Max(Elapsed.TotalSeconds, 0.001);
     }
 
-    private readonly InvoiceDesk _desk = new(ledger, SystemClock.Instance);
+    private readonly InvoiceInputs _inputs = new(ledger, SystemClock.Instance);
     private Queue<string> _unbilled = new();
 
     /// <summary>Prices every session with the async projections, registers the issuer and lists the driver sessions to bill.</summary>
@@ -33,8 +34,9 @@ public sealed class InvoiceIssuingBench(Ledger.Ledger ledger)
             await projections.StartAsync(ct);
             await projections.WaitForNonStaleDataAsync(TimeSpan.FromMinutes(10));
         }
-        await _desk.RegisterIssuerAsync(IssuerId, "Settlement Bench GmbH", "Leopoldstraße 1, 80802 München, Germany", "DE", "DE300000001", ct);
-        _unbilled = new Queue<string>(await _desk.DriverSessionsToBillAsync(ct));
+        await new RegisterIssuerHandler(ledger, SystemClock.Instance).Handle(
+            new RegisterIssuer(IssuerId, "Settlement Bench GmbH", "Leopoldstraße 1, 80802 München, Germany", "DE", "DE300000001"), ct);
+        _unbilled = new Queue<string>(await _inputs.DriverSessionsToBillAsync(ct));
         return _unbilled.Count;
     }
 
@@ -45,9 +47,11 @@ public sealed class InvoiceIssuingBench(Ledger.Ledger ledger)
         while (sessions.Count < invoices && _unbilled.TryDequeue(out var session)) sessions.Add(session);
         var clock = Stopwatch.StartNew();
         var count = 0;
+        var handler = new IssueSessionInvoicesHandler(ledger, _inputs, SystemClock.Instance);
         foreach (var batch in sessions.Chunk(BatchSize))
         {
-            count += (await _desk.IssueSessionInvoicesAsync(IssuerId, batch, buyer: null, ct: ct)).Count;
+            var decision = await handler.Handle(new IssueSessionInvoices(IssuerId, batch, Buyer: null), ct);
+            count += decision.Refusal is { } refusal ? throw new InvalidOperationException(refusal.Message) : decision.Events.Count;
             issued(batch.Length);
         }
         return new Result(count, clock.Elapsed);

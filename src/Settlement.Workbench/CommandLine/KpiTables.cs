@@ -10,7 +10,7 @@ public static class KpiTables
 {
     public static async Task PrintAsync(Ledger.Ledger ledger, string? site, LocalDate from, LocalDate through, CancellationToken ct, bool perPort = true)
     {
-        var histories = await new KpiDesk(ledger, SystemClock.Instance).HistoriesAsync(site, through, ct);
+        var histories = await new KpiHistories(ledger).HistoriesAsync(site, through, ct);
         var table = new Table().Title($"KPIs {from:yyyy-MM-dd} to {through:yyyy-MM-dd} (each site's local dates)")
             .AddColumns("Site", "Uptime, lowest port", "Ports > 97%", "Charge success", "Occupied", "Delivering", "Rating");
         var ports = new Table().Title("Uptime per port (23 CFR 680.116(b))").AddColumns("Port", "Minutes", "Outage", "Excluded", "Uptime");

@@ -23,10 +23,12 @@ internal static class DemoInvoicing
     public static async Task RunAsync(Ledger.Ledger ledger, DemoOptions options, string documentsFolder, CancellationToken ct)
     {
         var clock = SystemClock.Instance;
-        var desk = new InvoiceDesk(ledger, clock);
-        await desk.RegisterIssuerAsync(IssuerId, "Settlement Demo Charging GmbH", "Leopoldstraße 1, 80802 München, Germany", "DE", "DE300000001", ct);
+        var inputs = new InvoiceInputs(ledger, clock);
+        Accepted(await new RegisterIssuerHandler(ledger, clock).Handle(
+            new RegisterIssuer(IssuerId, "Settlement Demo Charging GmbH", "Leopoldstraße 1, 80802 München, Germany", "DE", "DE300000001"), ct));
 
-        var driverSessions = await desk.DriverSessionsToBillAsync(ct);
+        var driverSessions = await inputs.DriverSessionsToBillAsync(ct);
+        var sessionInvoices = new IssueSessionInvoicesHandler(ledger, inputs, clock);
 
         var issuing = Stopwatch.StartNew();
         var issued = new List<InvoiceDocument>();
@@ -37,7 +39,7 @@ internal static class DemoInvoicing
                 var task = progress.AddTask("Issuing driver invoices", maxValue: Math.Max(driverSessions.Count, 1));
                 foreach (var batch in driverSessions.Chunk(BatchSize))
                 {
-                    issued.AddRange(await desk.IssueSessionInvoicesAsync(IssuerId, batch, buyer: null, ct: ct));
+                    issued.AddRange(Issued(await sessionInvoices.Handle(new IssueSessionInvoices(IssuerId, batch, Buyer: null), ct)));
                     task.Increment(batch.Length);
                 }
             });
@@ -46,17 +48,16 @@ internal static class DemoInvoicing
         {
             // A VAT id makes the partner a taxable person, so sessions abroad are reverse-charged to it.
             var buyer = new InvoiceParty(partner.Name, $"{partner.Name} headquarters", partner.CountryCode, $"{partner.CountryCode}{partner.PartyId}00001");
-            try
-            {
-                issued.AddRange(await desk.IssuePartnerInvoicesAsync(IssuerId, partner.PartnerId, options.From, through, buyer, ct: ct));
-            }
-            catch (RequestRefusedException refused) when (refused.Kind == RefusalKind.Conflict)
-            {
-                AnsiConsole.MarkupLineInterpolated($"[grey]{partner.Name}: {refused.Message}[/]");
-            }
+            var decision = await new IssuePartnerInvoicesHandler(ledger, inputs, clock).Handle(
+                new IssuePartnerInvoices(IssuerId, partner.PartnerId, options.From, through, buyer), ct);
+            if (decision.Refusal is { Kind: RefusalKind.Conflict } nothingToBill)
+                AnsiConsole.MarkupLineInterpolated($"[grey]{partner.Name}: {nothingToBill.Message}[/]");
+            else
+                issued.AddRange(Issued(decision));
         }
         if (issued.FirstOrDefault(i => i.Kind == InvoiceKind.SessionInvoice) is { } credited)
-            issued.Add(await desk.IssueCreditNoteAsync(IssuerId, credited.Number, [1], "Goodwill: the charger throttled the session", ct: ct));
+            issued.AddRange(Issued(await new IssueCreditNoteHandler(ledger, inputs, clock).Handle(
+                new IssueCreditNote(IssuerId, credited.Number, [1], "Goodwill: the charger throttled the session"), ct)));
         issuing.Stop();
 
         var today = issued.Count == 0 ? clock.GetCurrentInstant().InUtc().Date : issued.Max(i => i.IssueDate);
@@ -69,6 +70,12 @@ internal static class DemoInvoicing
             $"[grey]Journal {from:yyyy-MM-dd} to {today:yyyy-MM-dd}: {journal.Entries.Count:N0} balanced entries, {string.Join(", ", journal.Entries.GroupBy(e => e.Currency).Select(g => $"{g.Sum(e => e.TotalDebit):N2} {g.Key} debit = credit"))}.[/]");
         WriteDocuments(documentsFolder, issued, journal, vat);
     }
+
+    /// <summary>A refusal here means the demo's own data is wrong.</summary>
+    private static Decision Accepted(Decision decision) =>
+        decision.Refusal is { } refusal ? throw new InvalidOperationException(refusal.Message) : decision;
+
+    private static IReadOnlyList<InvoiceDocument> Issued(Decision decision) => InvoiceIssuing.DocumentsOf(Accepted(decision));
 
     private static void PrintIssued(IReadOnlyList<InvoiceDocument> issued, TimeSpan elapsed)
     {

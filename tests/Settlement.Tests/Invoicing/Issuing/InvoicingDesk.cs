@@ -1,6 +1,9 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using NodaTime;
+using Settlement.Domain.Deciding;
 using Settlement.Domain.Events;
+using Settlement.Domain.Invoicing;
+using Settlement.Domain.Invoicing.TaxRates;
 using Settlement.Domain.Roaming;
 using Settlement.Host.Invoicing;
 using Settlement.Ledger;
@@ -21,10 +24,10 @@ internal sealed class InvoicingDesk(Settlement.Ledger.Ledger ledger) : IAsyncDis
     private readonly AsyncProjections _pricing = new(ledger, NullLogger.Instance);
 
     public string IssuerId { get; } = "cpo-" + Guid.NewGuid().ToString("N")[..8];
-    public InvoiceDesk Desk { get; } = new(ledger, new StoppedClock(Now));
+    public InvoiceCommands Desk { get; } = new(ledger, new StoppedClock(Now));
 
     public Task RegisterIssuerAsync() =>
-        Desk.RegisterIssuerAsync(IssuerId, "Settlement Charging GmbH", "Hauptstr. 1, 10115 Berlin", "DE", "DE123456789", CancellationToken.None);
+        Desk.RegisterIssuerAsync(IssuerId, "Settlement Charging GmbH", "Hauptstr. 1, 10115 Berlin", "DE", "DE123456789");
 
     /// <summary>A site at the coordinates with a flat energy price, and one session on it supplying <paramref name="kwh"/>.</summary>
     public async Task<(PricedNetwork Network, string SessionId)> SessionAtAsync(
@@ -63,6 +66,56 @@ internal sealed class InvoicingDesk(Settlement.Ledger.Ledger ledger) : IAsyncDis
     }
 
     public async ValueTask DisposeAsync() => await _pricing.DisposeAsync();
+}
+
+/// <summary>
+/// The invoicing command handlers as the tests drive them: what was issued, or the refusal thrown as
+/// <see cref="RefusedException"/> so a test states the one it expects.
+/// </summary>
+internal sealed class InvoiceCommands(Settlement.Ledger.Ledger ledger, IClock clock)
+{
+    private readonly InvoiceInputs _inputs = new(ledger, clock);
+
+    public async Task RegisterIssuerAsync(string issuerId, string legalName, string address, string countryCode, string vatId) =>
+        Accepted(await new RegisterIssuerHandler(ledger, clock).Handle(new RegisterIssuer(issuerId, legalName, address, countryCode, vatId), default));
+
+    public async Task<(SiteJurisdictionResolved Jurisdiction, SourceEvent Source)> JurisdictionOfAsync(string siteId, CancellationToken ct)
+    {
+        var found = await _inputs.JurisdictionOfAsync(siteId, ct);
+        return found.Refusal is { } refusal ? throw new RefusedException(refusal) : (found.Resolved!, found.Source!);
+    }
+
+    public async Task OverrideJurisdictionAsync(string siteId, string jurisdiction, string reason, CancellationToken ct) =>
+        Accepted(await new OverrideJurisdictionHandler(ledger, _inputs, clock).Handle(new OverrideJurisdiction(siteId, jurisdiction, reason), ct));
+
+    public Task<TaxRateTable> RatesAsync(string jurisdiction, CancellationToken ct) => _inputs.RatesAsync(jurisdiction, ct);
+
+    public async Task SetRateAsync(string jurisdiction, decimal ratePercent, LocalDate validFrom, LocalDate? validThrough, string source, CancellationToken ct) =>
+        Accepted(await new SetTaxRateHandler(ledger, _inputs, clock).Handle(new SetTaxRate(jurisdiction, ratePercent, validFrom, validThrough, source), ct));
+
+    public Task<IReadOnlyList<string>> DriverSessionsToBillAsync(CancellationToken ct) => _inputs.DriverSessionsToBillAsync(ct);
+
+    public async Task<IReadOnlyList<InvoiceDocument>> IssueSessionInvoicesAsync(
+        string issuerId, IReadOnlyList<string> sessionIds, InvoiceParty? buyer, string series = InvoiceSeries.Sessions) =>
+        InvoiceIssuing.DocumentsOf(Accepted(await new IssueSessionInvoicesHandler(ledger, _inputs, clock)
+            .Handle(new IssueSessionInvoices(issuerId, sessionIds, buyer, series), default)));
+
+    public async Task<IReadOnlyList<InvoiceDocument>> IssuePartnerInvoicesAsync(
+        string issuerId, string partnerId, LocalDate from, LocalDate through, InvoiceParty? buyer, string series = InvoiceSeries.Partners) =>
+        InvoiceIssuing.DocumentsOf(Accepted(await new IssuePartnerInvoicesHandler(ledger, _inputs, clock)
+            .Handle(new IssuePartnerInvoices(issuerId, partnerId, from, through, buyer, series), default)));
+
+    public async Task<InvoiceDocument> IssueCreditNoteAsync(
+        string issuerId, string invoiceNumber, IReadOnlyList<int>? lineNos, string reason, string series = InvoiceSeries.CreditNotes) =>
+        InvoiceIssuing.DocumentsOf(Accepted(await new IssueCreditNoteHandler(ledger, _inputs, clock)
+            .Handle(new IssueCreditNote(issuerId, invoiceNumber, lineNos, reason, series), default))).Single();
+
+    private static Decision Accepted(Decision decision) => decision.Refusal is { } refusal ? throw new RefusedException(refusal) : decision;
+}
+
+internal sealed class RefusedException(Refusal refusal) : Exception(refusal.Message)
+{
+    public RefusalKind Kind => refusal.Kind;
 }
 
 internal sealed class StoppedClock(Instant now) : IClock

@@ -109,12 +109,12 @@ public sealed class invoice_issuing_tests(LedgerDatabase db) : IAsyncLifetime
         var invoice = Assert.Single(await _desk.Desk.IssueSessionInvoicesAsync(_desk.IssuerId, [session], buyer: null));
         Assert.DoesNotContain(session, await _desk.Desk.DriverSessionsToBillAsync(CancellationToken.None));
 
-        var twice = await Assert.ThrowsAsync<RequestRefusedException>(() => _desk.Desk.IssueSessionInvoicesAsync(_desk.IssuerId, [session], buyer: null));
+        var twice = await Assert.ThrowsAsync<RefusedException>(() => _desk.Desk.IssueSessionInvoicesAsync(_desk.IssuerId, [session], buyer: null));
         Assert.Equal(RefusalKind.Conflict, twice.Kind);
 
         var note = await _desk.Desk.IssueCreditNoteAsync(_desk.IssuerId, invoice.Number, lineNos: null, "Driver billed under the wrong company");
         Assert.Contains(session, await _desk.Desk.DriverSessionsToBillAsync(CancellationToken.None));
-        var again = await Assert.ThrowsAsync<RequestRefusedException>(() =>
+        var again = await Assert.ThrowsAsync<RefusedException>(() =>
             _desk.Desk.IssueCreditNoteAsync(_desk.IssuerId, invoice.Number, [1], "again"));
         var corrected = Assert.Single(await _desk.Desk.IssueSessionInvoicesAsync(_desk.IssuerId, [session],
             new InvoiceParty("Fleet GmbH", "Ring 2, Munich", "DE", "DE999999999")));
@@ -136,10 +136,10 @@ public sealed class invoice_issuing_tests(LedgerDatabase db) : IAsyncLifetime
         await _desk.PricedAsync();
 
         Assert.DoesNotContain(first, await _desk.Desk.DriverSessionsToBillAsync(CancellationToken.None));
-        var toDriver = await Assert.ThrowsAsync<RequestRefusedException>(() => _desk.Desk.IssueSessionInvoicesAsync(_desk.IssuerId, [first], buyer: null));
+        var toDriver = await Assert.ThrowsAsync<RefusedException>(() => _desk.Desk.IssueSessionInvoicesAsync(_desk.IssuerId, [first], buyer: null));
         var invoice = Assert.Single(await _desk.Desk.IssuePartnerInvoicesAsync(_desk.IssuerId, partner,
             new LocalDate(2026, 10, 1), new LocalDate(2026, 10, 31), new InvoiceParty("Roam France SAS", "Paris", "FR", "FR40123456789")));
-        var nothingLeft = await Assert.ThrowsAsync<RequestRefusedException>(() => _desk.Desk.IssuePartnerInvoicesAsync(_desk.IssuerId, partner,
+        var nothingLeft = await Assert.ThrowsAsync<RefusedException>(() => _desk.Desk.IssuePartnerInvoicesAsync(_desk.IssuerId, partner,
             new LocalDate(2026, 10, 1), new LocalDate(2026, 10, 31), buyer: null));
 
         Assert.Contains(partner, toDriver.Message);
@@ -154,8 +154,8 @@ public sealed class invoice_issuing_tests(LedgerDatabase db) : IAsyncLifetime
     [Fact]
     public async Task an_unknown_issuer_or_session_is_refused_with_what_to_do()
     {
-        var noIssuer = await Assert.ThrowsAsync<RequestRefusedException>(() => _desk.Desk.IssueSessionInvoicesAsync("nobody", ["S-1"], buyer: null));
-        var noSession = await Assert.ThrowsAsync<RequestRefusedException>(() => _desk.Desk.IssueSessionInvoicesAsync(_desk.IssuerId, ["S-none"], buyer: null));
+        var noIssuer = await Assert.ThrowsAsync<RefusedException>(() => _desk.Desk.IssueSessionInvoicesAsync("nobody", ["S-1"], buyer: null));
+        var noSession = await Assert.ThrowsAsync<RefusedException>(() => _desk.Desk.IssueSessionInvoicesAsync(_desk.IssuerId, ["S-none"], buyer: null));
 
         Assert.Equal(RefusalKind.NotFound, noIssuer.Kind);
         Assert.Contains("POST /api/issuers", noIssuer.Message);

@@ -28,7 +28,7 @@ public sealed class invoice_numbering_tests(LedgerDatabase db) : IAsyncLifetime
         await _desk.PricedAsync();
         // A second host: its own store and connection pool on the same database.
         await using var otherLedger = await LedgerStore.OpenAsync(db.ConnectionString, SettlementReadModels.All);
-        var desks = new[] { _desk.Desk, new InvoiceDesk(otherLedger, new StoppedClock(InvoicingDesk.Now)) };
+        var desks = new[] { _desk.Desk, new InvoiceCommands(otherLedger, new StoppedClock(InvoicingDesk.Now)) };
 
         // Both hosts try to bill every session, all at once.
         var attempts = sessions.SelectMany(session => desks.Select(desk => Attempt(desk, session))).ToList();
@@ -38,8 +38,8 @@ public sealed class invoice_numbering_tests(LedgerDatabase db) : IAsyncLifetime
         Assert.Equal(sessionCount, issued.Count);
         Assert.Equal(Enumerable.Range(1, sessionCount).Select(n => (long)n), issued.Select(i => i.SequenceNumber).Order());
         Assert.Equal(sessions.Order(), issued.Select(i => i.Lines[0].SessionId!).Order());
-        Assert.All(outcomes.OfType<RequestRefusedException>(), refused => Assert.Equal(RefusalKind.Conflict, refused.Kind));
-        Assert.Equal(sessionCount, await db.Ledger.StreamVersionAsync(Domain.Events.StreamIds.InvoiceSeries(_desk.IssuerId, InvoiceDesk.SessionSeries)));
+        Assert.All(outcomes.OfType<RefusedException>(), refused => Assert.Equal(RefusalKind.Conflict, refused.Kind));
+        Assert.Equal(sessionCount, await db.Ledger.StreamVersionAsync(Domain.Events.StreamIds.InvoiceSeries(_desk.IssuerId, InvoiceSeries.Sessions)));
     }
 
     [Fact]
@@ -54,14 +54,14 @@ public sealed class invoice_numbering_tests(LedgerDatabase db) : IAsyncLifetime
         Assert.Equal([("INV-000001", second), ("INV-000002", first)], issued.Select(i => (i.Number, i.Lines[0].SessionId!)));
     }
 
-    private async Task<object> Attempt(InvoiceDesk desk, string session)
+    private async Task<object> Attempt(InvoiceCommands desk, string session)
     {
         await Task.Yield();
         try
         {
             return Assert.Single(await desk.IssueSessionInvoicesAsync(_desk.IssuerId, [session], buyer: null));
         }
-        catch (RequestRefusedException refused)
+        catch (RefusedException refused)
         {
             return refused;
         }

@@ -1,0 +1,185 @@
+using Mediator;
+using NodaTime;
+using Settlement.Domain.Deciding;
+using Settlement.Domain.Invoicing.Jurisdictions;
+
+namespace Settlement.Domain.Invoicing;
+
+public sealed record RegisterIssuer(string IssuerId, string LegalName, string Address, string CountryCode, string VatId) : ICommand<Decision>;
+
+/// <summary>An operator's decision for a site the boundaries cannot settle (on a border, or offshore).</summary>
+public sealed record OverrideJurisdiction(string SiteId, string Jurisdiction, string Reason) : ICommand<Decision>;
+
+public sealed record SetTaxRate(string Jurisdiction, decimal RatePercent, LocalDate ValidFrom, LocalDate? ValidThrough, string Source) : ICommand<Decision>;
+
+/// <summary>One driver's invoice per session, numbered consecutively in <paramref name="Series"/>.</summary>
+public sealed record IssueSessionInvoices(string IssuerId, IReadOnlyList<string> SessionIds, InvoiceParty? Buyer, string Series = InvoiceSeries.Sessions)
+    : ICommand<Decision>;
+
+/// <summary>A roaming partner's invoices, one per currency, for its drivers' unbilled sessions supplied in [From, Through].</summary>
+public sealed record IssuePartnerInvoices(
+    string IssuerId, string PartnerId, LocalDate From, LocalDate Through, InvoiceParty? Buyer, string Series = InvoiceSeries.Partners)
+    : ICommand<Decision>;
+
+/// <summary>Credits the given lines of an invoice (all still open ones when none are given).</summary>
+public sealed record IssueCreditNote(string IssuerId, string InvoiceNumber, IReadOnlyList<int>? LineNos, string Reason, string Series = InvoiceSeries.CreditNotes)
+    : ICommand<Decision>;
+
+public static class InvoiceSeries
+{
+    public const string Sessions = "INV";
+    public const string Partners = "B2B";
+    public const string CreditNotes = "CN";
+}
+
+/// <summary>A registered issuer and the event its details come from.</summary>
+public sealed record InvoiceIssuer(InvoiceIssuerRegistered Registration, SourceEvent Source)
+{
+    public InvoiceHeader Header(string series, long number, Instant issuedAt, InvoiceParty buyer) =>
+        new(Registration.IssuerId, series, number, issuedAt,
+            new InvoiceParty(Registration.LegalName, Registration.Address, Registration.CountryCode, Registration.VatId),
+            buyer, [Source]);
+}
+
+/// <summary>A session a roaming partner's driver charged.</summary>
+public sealed record RoamedSessionOf(string SessionId, string PartnerId);
+
+/// <summary>A session an invoice bills already.</summary>
+public sealed record BilledSession(string SessionId, string Invoice);
+
+/// <summary>A registered roaming partner and the event its details come from.</summary>
+public sealed record InvoicedPartner(string Name, string CountryCode, decimal CommissionPercent, SourceEvent Source);
+
+/// <summary>An issued invoice with what has been credited of it so far.</summary>
+public sealed record CreditableDocument(InvoiceDocument Document, IReadOnlyList<int> CreditedLines, IReadOnlyList<string> CreditNotes)
+{
+    public IReadOnlyList<int> OpenLines => [.. Document.Lines.Select(l => l.LineNo).Except(CreditedLines)];
+}
+
+/// <summary>
+/// What may be issued, and under which numbers. A document's number is its version in the stream of its issuer
+/// and series: each decision is taken at the series' version (<c>SeriesVersion</c>) and appended at exactly that
+/// version, so of two hosts issuing at once one wins and the other decides again, and numbers never repeat nor skip.
+/// </summary>
+public static class InvoiceIssuing
+{
+    private static readonly InvoiceParty AnonymousDriver = new("Ad-hoc customer", null, null, null);
+
+    /// <param name="Sessions">The sessions ready to invoice, in the command's order; empty when <paramref name="SessionsRefusal"/> says why they are not.</param>
+    /// <param name="SessionsRefusal">Why the sessions could not be made ready (unknown, running, unpriced, untaxable).</param>
+    public sealed record SessionInvoicing(
+        InvoiceIssuer? Issuer, long SeriesVersion, IReadOnlyList<InvoicedSession> Sessions, Refusal? SessionsRefusal,
+        IReadOnlyList<RoamedSessionOf> Roamed, IReadOnlyList<BilledSession> Billed);
+
+    public sealed record PartnerInvoicing(
+        InvoiceIssuer? Issuer, InvoicedPartner? Partner, long SeriesVersion, IReadOnlyList<InvoicedSession> Sessions, Refusal? SessionsRefusal,
+        IReadOnlyList<BilledSession> Billed);
+
+    public sealed record CreditNoting(InvoiceIssuer? Issuer, long SeriesVersion, CreditableDocument? Invoice);
+
+    public static Decision Decide(RegisterIssuer command, Instant now) =>
+        Decision.Accept(new InvoiceIssuerRegistered(command.IssuerId, command.LegalName, command.Address, command.CountryCode, command.VatId, now));
+
+    /// <summary>
+    /// A site whose jurisdiction was never recorded gets the one its position lies in, by the given boundaries;
+    /// a position in none of them (offshore, say) needs an operator's override.
+    /// </summary>
+    public static Decision ResolveJurisdiction(string siteId, decimal latitude, decimal longitude, JurisdictionResolver boundaries, Instant now) =>
+        boundaries.Resolve(latitude, longitude) is { } match
+            ? Decision.Accept(new SiteJurisdictionResolved(siteId, match.Jurisdiction, match.CountryCode, JurisdictionMethod.Boundaries,
+                match.Source, match.NearBorderWith, Note: null, now))
+            : Decision.Refuse(RefusalKind.Unprocessable,
+                $"Site {siteId} at {latitude}, {longitude} lies in no jurisdiction of the bundled boundaries ({boundaries.Source}); record one with POST /api/sites/{siteId}/jurisdiction.");
+
+    public static Decision Decide(bool siteRegistered, OverrideJurisdiction command, Instant now)
+    {
+        if (!siteRegistered)
+            return Decision.Refuse(RefusalKind.NotFound, $"Site {command.SiteId} is not registered.");
+        if (string.IsNullOrWhiteSpace(command.Reason))
+            return Decision.Refuse(RefusalKind.Unprocessable, "An override needs a reason (e.g. the site's address and the authority that confirmed it).");
+        return Decision.Accept(new SiteJurisdictionResolved(command.SiteId, command.Jurisdiction, command.Jurisdiction[..Math.Min(2, command.Jurisdiction.Length)],
+            JurisdictionMethod.Override, "operator", [], command.Reason, now));
+    }
+
+    public static Decision Decide(SetTaxRate command, Instant now) =>
+        command.ValidThrough < command.ValidFrom
+            ? Decision.Refuse(RefusalKind.Unprocessable, $"validThrough {command.ValidThrough} is before validFrom {command.ValidFrom}.")
+            : Decision.Accept(new TaxRateSet(command.Jurisdiction, command.RatePercent, command.ValidFrom, command.ValidThrough, command.Source, now));
+
+    /// <summary>Refused whole when any session is listed twice, not stopped and priced, billed already, or a roaming partner's.</summary>
+    public static Decision Decide(SessionInvoicing state, IssueSessionInvoices command, Instant now)
+    {
+        if (command.SessionIds.Count == 0) return Decision.Accept();
+        if (command.SessionIds.Distinct().Count() != command.SessionIds.Count)
+            return Decision.Refuse(RefusalKind.Unprocessable, "A session is listed twice.");
+        if (state.Issuer is not { } issuer) return NoIssuer(command.IssuerId);
+        if (state.SessionsRefusal is { } notReady) return Decision.Refuse(notReady.Kind, notReady.Problems);
+        if (state.Roamed.FirstOrDefault() is { } roamed)
+            return Decision.Refuse(RefusalKind.Conflict,
+                $"Session {roamed.SessionId} was charged by a driver of roaming partner {roamed.PartnerId}: it is billed to the partner, not the driver.");
+        if (state.Billed.FirstOrDefault() is { } billed)
+            return Decision.Refuse(RefusalKind.Conflict,
+                $"Session {billed.SessionId} is billed already by {billed.Invoice}; credit that invoice first to bill it again.");
+        return Issue(state.Sessions.Select((session, i) =>
+            InvoiceDrafting.ForSession(issuer.Header(command.Series, state.SeriesVersion + 1 + i, now, command.Buyer ?? AnonymousDriver), session)));
+    }
+
+    /// <summary>Only the sessions no invoice bills yet; refused when none is left.</summary>
+    public static Decision Decide(PartnerInvoicing state, IssuePartnerInvoices command, Instant now)
+    {
+        if (command.Through < command.From)
+            return Decision.Refuse(RefusalKind.Unprocessable, $"The period ends ({command.Through}) before it starts ({command.From}).");
+        if (state.Issuer is not { } issuer) return NoIssuer(command.IssuerId);
+        if (state.Partner is not { } partner)
+            return Decision.Refuse(RefusalKind.NotFound, $"No roaming partner '{command.PartnerId}' is registered.");
+        if (state.SessionsRefusal is { } notReady) return Decision.Refuse(notReady.Kind, notReady.Problems);
+        var billed = state.Billed.Select(b => b.SessionId).ToHashSet();
+        var unbilled = state.Sessions.Where(s => !billed.Contains(s.SessionId)).ToList();
+        if (unbilled.Count == 0)
+            return Decision.Refuse(RefusalKind.Conflict,
+                $"Partner {command.PartnerId} has no stopped, priced and unbilled sessions supplied from {command.From} through {command.Through}.");
+        var billTo = command.Buyer ?? new InvoiceParty(partner.Name, null, partner.CountryCode, null);
+        return Issue(unbilled.GroupBy(s => s.Price.Currency).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select((byCurrency, i) => InvoiceDrafting.ForPartner(
+                issuer.Header(command.Series, state.SeriesVersion + 1 + i, now, billTo), command.PartnerId, partner.CommissionPercent,
+                command.From, command.Through, byCurrency.ToList(), [partner.Source])));
+    }
+
+    /// <summary>Only invoices are credited, each line at most once.</summary>
+    public static Decision Decide(CreditNoting state, IssueCreditNote command, Instant now)
+    {
+        if (string.IsNullOrWhiteSpace(command.Reason))
+            return Decision.Refuse(RefusalKind.Unprocessable, "A credit note needs a reason.");
+        if (state.Issuer is not { } issuer) return NoIssuer(command.IssuerId);
+        var number = command.InvoiceNumber;
+        if (state.Invoice is not { } invoice)
+            return Decision.Refuse(RefusalKind.NotFound, $"Issuer {command.IssuerId} has no document {number}.");
+        if (invoice.Document.Kind == InvoiceKind.CreditNote)
+            return Decision.Refuse(RefusalKind.Unprocessable, $"{number} is a credit note; only invoices are credited.");
+        var lines = command.LineNos is { Count: > 0 } ? command.LineNos.Distinct().ToList() : invoice.OpenLines;
+        if (lines.Count == 0)
+            return Decision.Refuse(RefusalKind.Conflict, $"Every line of {number} is credited already (by {string.Join(", ", invoice.CreditNotes)}).");
+        if (lines.Except(invoice.Document.Lines.Select(l => l.LineNo)).ToList() is { Count: > 0 } unknown)
+            return Decision.Refuse(RefusalKind.Unprocessable,
+                $"{number} has lines 1 to {invoice.Document.Lines.Count}; there is no line {string.Join(", ", unknown)}.");
+        if (lines.Intersect(invoice.CreditedLines).ToList() is { Count: > 0 } credited)
+            return Decision.Refuse(RefusalKind.Conflict,
+                $"Line {string.Join(", ", credited)} of {number} is credited already (by {string.Join(", ", invoice.CreditNotes)}).");
+        return Issue([InvoiceDrafting.CreditNote(issuer.Header(command.Series, state.SeriesVersion + 1, now, invoice.Document.Buyer), invoice.Document, lines, command.Reason)]);
+    }
+
+    /// <summary>The documents an accepted issuing decision issues, in number order.</summary>
+    public static IReadOnlyList<InvoiceDocument> DocumentsOf(Decision decision) =>
+        [.. decision.Events.Select(e => e switch
+        {
+            InvoiceIssued issued => issued.Invoice,
+            CreditNoteIssued note => note.CreditNote,
+            _ => throw new ArgumentException($"{e.GetType().Name} issues no document.", nameof(decision)),
+        })];
+
+    private static Decision NoIssuer(string issuerId) =>
+        Decision.Refuse(RefusalKind.NotFound, $"No invoice issuer '{issuerId}' is registered; register it with POST /api/issuers.");
+
+    private static Decision Issue(IEnumerable<InvoiceDocument> documents) =>
+        Decision.Accept([.. documents.Select(d => d.Kind == InvoiceKind.CreditNote ? (object)new CreditNoteIssued(d) : new InvoiceIssued(d))]);
+}
