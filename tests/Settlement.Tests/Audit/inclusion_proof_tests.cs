@@ -24,7 +24,7 @@ public sealed class inclusion_proof_tests(LedgerDatabase db)
         await using (var writer = new ChainWriter(db.Ledger, NullLogger.Instance))
             await writer.CatchUpAsync();
         await Checkpoints.SignAsync(db.Ledger, operatorKey);
-        await using var host = await HostAsync(db.Ledger);
+        await using var host = await new TestHost(db).StartAsync();
 
         var answer = await host.Http.GetAsync($"/api/audit/proofs/invoices/{desk.IssuerId}/{invoice.Number}");
         var body = await answer.Content.ReadAsByteArrayAsync();
@@ -46,7 +46,7 @@ public sealed class inclusion_proof_tests(LedgerDatabase db)
         await using var ledger = await ChainedLedger.CreateAsync(db, "proof_pending");
         await ledger.AppendSessionsAsync(2);
         await ledger.Writer.CatchUpAsync();
-        await using var host = await HostAsync(ledger.Ledger);
+        await using var host = await new TestHost(db, ledger: ledger.Ledger).StartAsync();
 
         var pending = await host.Http.GetAsync("/api/audit/proofs/events/3");
         var unknown = await host.Http.GetAsync("/api/audit/proofs/events/999");
@@ -71,21 +71,5 @@ public sealed class inclusion_proof_tests(LedgerDatabase db)
 
         Assert.All(proofs, proof => Assert.Null(proof.Problem()));
         Assert.All(proofs.Zip(proofs.Skip(1)), pair => Assert.NotNull((pair.First with { EventLine = pair.Second.EventLine }).Problem()));
-    }
-
-    private static async Task<RunningHost> HostAsync(Settlement.Ledger.Ledger ledger)
-    {
-        var app = SettlementHost.Build(ledger, "test database", "http://127.0.0.1:0");
-        await app.StartAsync();
-        return new RunningHost(app, new HttpClient { BaseAddress = new Uri(app.Urls.First()) });
-    }
-
-    private sealed record RunningHost(WebApplication App, HttpClient Http) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            Http.Dispose();
-            await App.DisposeAsync();
-        }
     }
 }

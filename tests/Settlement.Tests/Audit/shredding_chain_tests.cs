@@ -41,9 +41,9 @@ public sealed class shredding_chain_tests(LedgerDatabase db)
     public async Task erasing_the_driver_of_a_remote_start_shreds_the_commands_token_and_the_chain_still_verifies()
     {
         await using var ledger = await ChainedLedger.CreateAsync(db, "chain_shredding_command");
-        await using var host = await new OcppHost(db, ledger: ledger.Ledger).StartAsync();
+        await using var host = await new TestHost(db, ledger: ledger.Ledger).StartAsync();
         var chargerId = await host.RegisterChargerAsync(OcppVersion.Ocpp16);
-        await using var charger = new SimulatedCharger(new ChargerDefinition(chargerId, OcppHost.Password, OcppProtocol.Ocpp16), host.Endpoint,
+        await using var charger = new SimulatedCharger(new ChargerDefinition(chargerId, TestHost.Password, OcppProtocol.Ocpp16), host.Endpoint,
             new SimulatorOptions
             {
                 ValidatePayloads = true, CallTimeout = TimeSpan.FromSeconds(10),

@@ -17,9 +17,9 @@ namespace Settlement.Tests.Drivers;
 [Collection(LedgerCollection.Name)]
 public sealed class sealed_commands_and_violations_tests(LedgerDatabase db) : IAsyncLifetime
 {
-    private OcppHost _host = null!;
+    private TestHost _host = null!;
 
-    public async Task InitializeAsync() => _host = await new OcppHost(db).StartAsync();
+    public async Task InitializeAsync() => _host = await new TestHost(db).StartAsync();
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     private static string NewToken() => "PRIV-" + Guid.NewGuid().ToString("N")[..10].ToUpperInvariant();

@@ -12,9 +12,9 @@ namespace Settlement.Tests.Host;
 [Collection(LedgerCollection.Name)]
 public sealed class bounded_input_tests(LedgerDatabase db) : IAsyncLifetime
 {
-    private OcppHost _host = null!;
+    private TestHost _host = null!;
 
-    public async Task InitializeAsync() => _host = await new OcppHost(db).StartAsync();
+    public async Task InitializeAsync() => _host = await new TestHost(db).StartAsync();
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     private static string NewId() => "B-" + Guid.NewGuid().ToString("N")[..10];
@@ -24,7 +24,7 @@ public sealed class bounded_input_tests(LedgerDatabase db) : IAsyncLifetime
     private static object Registration(string chargerId, string vendor = "Alpitronic", IEnumerable<object>? evses = null) => new
     {
         chargerId, siteId = "DE-MUC", vendor, model = "HYC300", protocol = "Ocpp201",
-        evses = evses ?? [Evse(1)], password = OcppHost.Password,
+        evses = evses ?? [Evse(1)], password = TestHost.Password,
     };
 
     /// <remarks>

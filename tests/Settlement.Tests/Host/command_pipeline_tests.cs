@@ -20,7 +20,7 @@ namespace Settlement.Tests.Host;
 [Collection(LedgerCollection.Name)]
 public sealed class command_pipeline_tests(LedgerDatabase db) : IAsyncLifetime
 {
-    private OcppHost _host = null!;
+    private TestHost _host = null!;
     private readonly ConcurrentQueue<(string Instrument, string Command, string Outcome)> _measured = new();
     private readonly MeterListener _listener = new();
 
@@ -33,7 +33,7 @@ public sealed class command_pipeline_tests(LedgerDatabase db) : IAsyncLifetime
         _listener.SetMeasurementEventCallback<long>((instrument, _, tags, _) => Measured(instrument, tags));
         _listener.SetMeasurementEventCallback<double>((instrument, _, tags, _) => Measured(instrument, tags));
         _listener.Start();
-        _host = await new OcppHost(db).StartAsync();
+        _host = await new TestHost(db).StartAsync();
     }
 
     public async Task DisposeAsync()

@@ -16,12 +16,12 @@ namespace Settlement.Tests.Host;
 [Collection(LedgerCollection.Name)]
 public sealed class host_api_tests(LedgerDatabase db) : IAsyncLifetime
 {
-    private OcppHost _host = null!;
+    private TestHost _host = null!;
     private HttpClient _http = null!;
 
     public async Task InitializeAsync()
     {
-        _host = await new OcppHost(db).StartAsync();
+        _host = await new TestHost(db).StartAsync();
         _http = _host.Http;
     }
 
@@ -77,21 +77,9 @@ public sealed class host_api_tests(LedgerDatabase db) : IAsyncLifetime
     [Fact]
     public async Task an_ingest_only_host_leaves_the_projections_to_the_others()
     {
-        // Read once, when the host is built; the ledger tests run one at a time, so no other host sees it.
-        Environment.SetEnvironmentVariable("Projections__Run", "false");
-        WebApplication ingestOnly;
-        try
+        await using (var ingestOnly = await new TestHost(db, settings: new Dictionary<string, string?> { ["Projections:Run"] = "false" }).StartAsync())
         {
-            ingestOnly = SettlementHost.Build(db.Ledger, "test database", "http://127.0.0.1:0");
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("Projections__Run", null);
-        }
-        await using (ingestOnly)
-        {
-            await ingestOnly.StartAsync();
-            using var http = new HttpClient { BaseAddress = new Uri(ingestOnly.Urls.First()) };
+            var http = ingestOnly.Http;
 
             var health = await http.GetFromJsonAsync<JsonElement>("/health");
 

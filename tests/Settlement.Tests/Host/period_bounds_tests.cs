@@ -10,11 +10,11 @@ namespace Settlement.Tests.Host;
 [Collection(LedgerCollection.Name)]
 public sealed class period_bounds_tests(LedgerDatabase db) : IAsyncLifetime
 {
-    private OcppHost _host = null!;
+    private TestHost _host = null!;
 
     public async Task InitializeAsync()
     {
-        _host = await new OcppHost(db).StartAsync();
+        _host = await new TestHost(db).StartAsync();
         var network = await new PricedNetwork(db.Ledger).RegisterSiteAsync();
         await network.RegisterChargerAsync();
     }

@@ -14,9 +14,9 @@ namespace Settlement.Tests.Ocpp;
 public sealed class ocpp16_session_identity_tests(LedgerDatabase db) : IAsyncLifetime
 {
     private const string StuckClock = "2026-10-12T10:00:00Z";
-    private OcppHost _host = null!;
+    private TestHost _host = null!;
 
-    public async Task InitializeAsync() => _host = await new OcppHost(db).StartAsync();
+    public async Task InitializeAsync() => _host = await new TestHost(db).StartAsync();
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     private static async Task<int> StartAsync(RawOcppClient client, long meterStartWh, string at = StuckClock) =>

@@ -8,9 +8,9 @@ namespace Settlement.Tests.Ocpp;
 [Collection(LedgerCollection.Name)]
 public sealed class ocpp16_transaction_tests(LedgerDatabase db) : IAsyncLifetime
 {
-    private OcppHost _host = null!;
+    private TestHost _host = null!;
 
-    public async Task InitializeAsync() => _host = await new OcppHost(db).StartAsync();
+    public async Task InitializeAsync() => _host = await new TestHost(db).StartAsync();
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     private static JsonObject Meter(string at, long wh) => new()

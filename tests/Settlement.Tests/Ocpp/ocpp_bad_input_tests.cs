@@ -7,9 +7,9 @@ namespace Settlement.Tests.Ocpp;
 [Collection(LedgerCollection.Name)]
 public sealed class ocpp_bad_input_tests(LedgerDatabase db) : IAsyncLifetime
 {
-    private OcppHost _host = null!;
+    private TestHost _host = null!;
 
-    public async Task InitializeAsync() => _host = await new OcppHost(db, new OcppOptions { MaxFrameBytes = 2_048 }).StartAsync();
+    public async Task InitializeAsync() => _host = await new TestHost(db, new OcppOptions { MaxFrameBytes = 2_048 }).StartAsync();
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     public static TheoryData<string, string, string, string> BadFrames() => new()

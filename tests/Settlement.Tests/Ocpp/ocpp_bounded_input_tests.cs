@@ -25,13 +25,13 @@ public sealed class ocpp_bounded_input_tests(LedgerDatabase db)
         throw new TimeoutException("never appeared");
     }
 
-    private static async Task<ProtocolViolationsCounted> CountedAsync(OcppHost host, string charger) =>
+    private static async Task<ProtocolViolationsCounted> CountedAsync(TestHost host, string charger) =>
         await EventuallyAsync(async () => (await host.ChargerEventsAsync(charger)).Select(e => e.Data).OfType<ProtocolViolationsCounted>().SingleOrDefault());
 
     [Fact]
     public async Task a_flood_of_malformed_frames_is_one_violation_recorded_and_one_count()
     {
-        await using var host = await new OcppHost(db, new OcppOptions { MaxCallsPerSecond = 0, MaxViolationsPerInterval = 10_000 }).StartAsync();
+        await using var host = await new TestHost(db, new OcppOptions { MaxCallsPerSecond = 0, MaxViolationsPerInterval = 10_000 }).StartAsync();
         var charger = await host.RegisterChargerAsync(OcppVersion.Ocpp16);
         await using (var client = await RawOcppClient.ConnectAsync(host.Endpoint, charger, "ocpp1.6"))
             for (var i = 0; i < 1_000; i++)
@@ -52,7 +52,7 @@ public sealed class ocpp_bounded_input_tests(LedgerDatabase db)
     [Fact]
     public async Task a_counted_sample_is_redacted_and_cut_and_no_driver_key_is_made_for_it()
     {
-        await using var host = await new OcppHost(db).StartAsync();
+        await using var host = await new TestHost(db).StartAsync();
         var charger = await host.RegisterChargerAsync(OcppVersion.Ocpp16);
         var token = "FLOOD-" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
         var frame = $$"""[2,"s1","Authorize",{"idTag":"{{token}}","padding":"{{new string('x', 5_000)}}"}]""";
@@ -74,7 +74,7 @@ public sealed class ocpp_bounded_input_tests(LedgerDatabase db)
     [Fact]
     public async Task a_burst_followed_by_silence_is_counted_when_its_interval_ends_with_the_charger_still_connected()
     {
-        await using var host = await new OcppHost(db, new OcppOptions { ViolationIntervalSeconds = 1 }).StartAsync();
+        await using var host = await new TestHost(db, new OcppOptions { ViolationIntervalSeconds = 1 }).StartAsync();
         var charger = await host.RegisterChargerAsync(OcppVersion.Ocpp16);
         await using var client = await RawOcppClient.ConnectAsync(host.Endpoint, charger, "ocpp1.6");
         for (var i = 0; i < 4; i++) await client.SendAsync(NotJson);
@@ -88,7 +88,7 @@ public sealed class ocpp_bounded_input_tests(LedgerDatabase db)
     [Fact]
     public async Task a_charger_that_keeps_breaking_the_protocol_is_disconnected_and_its_count_kept()
     {
-        await using var host = await new OcppHost(db, new OcppOptions { MaxViolationsPerInterval = 5 }).StartAsync();
+        await using var host = await new TestHost(db, new OcppOptions { MaxViolationsPerInterval = 5 }).StartAsync();
         var charger = await host.RegisterChargerAsync(OcppVersion.Ocpp201);
         await using var client = await RawOcppClient.ConnectAsync(host.Endpoint, charger, "ocpp2.0.1");
 
@@ -104,7 +104,7 @@ public sealed class ocpp_bounded_input_tests(LedgerDatabase db)
     [Fact]
     public async Task calls_beyond_the_burst_wait_for_their_turn_and_are_all_answered()
     {
-        await using var host = await new OcppHost(db, new OcppOptions { MaxCallsPerSecond = 5, CallBurst = 2 }).StartAsync();
+        await using var host = await new TestHost(db, new OcppOptions { MaxCallsPerSecond = 5, CallBurst = 2 }).StartAsync();
         var charger = await host.RegisterChargerAsync(OcppVersion.Ocpp16);
         await using var client = await RawOcppClient.ConnectAsync(host.Endpoint, charger, "ocpp1.6");
 
@@ -121,7 +121,7 @@ public sealed class ocpp_bounded_input_tests(LedgerDatabase db)
     [Fact]
     public async Task a_pending_charger_leaves_one_row_and_no_ledger_event_or_driver_key_until_it_is_registered()
     {
-        await using var host = await new OcppHost(db, new OcppOptions { UnknownChargers = UnknownChargerPolicy.AcceptPending, MaxCallsPerSecond = 0 }).StartAsync();
+        await using var host = await new TestHost(db, new OcppOptions { UnknownChargers = UnknownChargerPolicy.AcceptPending, MaxCallsPerSecond = 0 }).StartAsync();
         var identity = "PEND" + Guid.NewGuid().ToString("N")[..8];
         // 1.6 idTags are at most 20 characters.
         var tokens = Enumerable.Range(0, 20).Select(i => $"P{i}-{identity[4..]}").ToList();
@@ -151,7 +151,7 @@ public sealed class ocpp_bounded_input_tests(LedgerDatabase db)
         {
             chargerId = identity, siteId = "TEST-SITE", vendor = "Acme", model = "Fast 150", protocol = "Ocpp16",
             evses = new[] { new { evseId = 1, connectors = new[] { new { connectorId = 1, standard = "Ccs2", maxPowerKw = 150 } } } },
-            password = OcppHost.Password,
+            password = TestHost.Password,
         });
 
         Assert.Equal(System.Net.HttpStatusCode.Created, registered.StatusCode);
@@ -165,7 +165,7 @@ public sealed class ocpp_bounded_input_tests(LedgerDatabase db)
         int alreadyPending;
         await using (var query = db.Ledger.Store.QuerySession())
             alreadyPending = await query.Query<PendingCharger>().CountAsync();
-        await using var host = await new OcppHost(db, new OcppOptions
+        await using var host = await new TestHost(db, new OcppOptions
             { UnknownChargers = UnknownChargerPolicy.AcceptPending, MaxPendingChargers = alreadyPending + 1 }).StartAsync();
 
         await using var admitted = await RawOcppClient.ConnectAsync(host.Endpoint, "PEND" + Guid.NewGuid().ToString("N")[..8], "ocpp2.0.1", password: null);

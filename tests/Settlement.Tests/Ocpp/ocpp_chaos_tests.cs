@@ -75,7 +75,7 @@ public sealed class ocpp_chaos_tests(ITestOutputHelper output) : IAsyncLifetime
         };
         var host = await HostProcess.StartAsync(await SettleProcess.BinaryAsync(), Database, _connectionString, CancellationToken.None, settings);
         var endpoint = host.OcppEndpoint;
-        var fleet = chargers.Select(c => new ChaosCharger(c.Id, c.Version, OcppHost.Password, () => Volatile.Read(ref endpoint))).ToList();
+        var fleet = chargers.Select(c => new ChaosCharger(c.Id, c.Version, TestHost.Password, () => Volatile.Read(ref endpoint))).ToList();
 
         using var stopStarting = new CancellationTokenSource();
         using var giveUp = new CancellationTokenSource(TimeSpan.FromSeconds(150));
@@ -155,7 +155,7 @@ public sealed class ocpp_chaos_tests(ITestOutputHelper output) : IAsyncLifetime
                 [
                     new PendingEvent(new ChargerRegistered(id, "TEST-SITE", "Chaos", "Drill 1", version,
                         [new EvseSpecification(1, [new ConnectorSpecification(1, ConnectorStandard.Ccs2, 150m)])], at), metadata),
-                    new PendingEvent(new ChargerCredentialsSet(id, PasswordHasher.Hash(OcppHost.Password), at), metadata),
+                    new PendingEvent(new ChargerCredentialsSet(id, PasswordHasher.Hash(TestHost.Password), at), metadata),
                 ], 0));
                 chargers.Add((id, version));
             }

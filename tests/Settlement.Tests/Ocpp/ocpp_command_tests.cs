@@ -11,9 +11,9 @@ namespace Settlement.Tests.Ocpp;
 [Collection(LedgerCollection.Name)]
 public sealed class ocpp_command_tests(LedgerDatabase db) : IAsyncLifetime
 {
-    private OcppHost _host = null!;
+    private TestHost _host = null!;
 
-    public async Task InitializeAsync() => _host = await new OcppHost(db).StartAsync();
+    public async Task InitializeAsync() => _host = await new TestHost(db).StartAsync();
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     private Task<(Task<ScenarioResult> Charger, string Id)> ConnectAsync(OcppVersion version, params ScenarioStep[] steps) =>
@@ -22,7 +22,7 @@ public sealed class ocpp_command_tests(LedgerDatabase db) : IAsyncLifetime
     private Task<(HttpStatusCode Status, JsonElement Body)> Command(string charger, string command, object body) =>
         Command(_host, charger, command, body);
 
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> Command(OcppHost host, string charger, string command, object body)
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> Command(TestHost host, string charger, string command, object body)
     {
         var response = await host.Http.PostAsJsonAsync($"/api/chargers/{charger}/commands/{command}", body);
         return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
@@ -64,7 +64,7 @@ public sealed class ocpp_command_tests(LedgerDatabase db) : IAsyncLifetime
     [Fact]
     public async Task a_charger_that_never_answers_times_out_and_one_that_refuses_is_a_502()
     {
-        await using var impatient = await new OcppHost(db, new OcppOptions { CallTimeoutSeconds = 2 }).StartAsync();
+        await using var impatient = await new TestHost(db, new OcppOptions { CallTimeoutSeconds = 2 }).StartAsync();
         var (charger, id) = await impatient.ConnectStrictChargerAsync(OcppVersion.Ocpp16,
             Step.ExpectAndIgnore("TriggerMessage", 20_000),
             Step.ExpectAndFail("GetConfiguration", "InternalError", "busy", 20_000));

@@ -12,9 +12,9 @@ namespace Settlement.Tests.Ocpp;
 [Collection(LedgerCollection.Name)]
 public sealed class ocpp_conformance_tests(LedgerDatabase db) : IAsyncLifetime
 {
-    private OcppHost _host = null!;
+    private TestHost _host = null!;
 
-    public async Task InitializeAsync() => _host = await new OcppHost(db).StartAsync();
+    public async Task InitializeAsync() => _host = await new TestHost(db).StartAsync();
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     private Scenario For(string charger, string protocol, params ScenarioStep[] steps) => new()
@@ -22,7 +22,7 @@ public sealed class ocpp_conformance_tests(LedgerDatabase db) : IAsyncLifetime
         Endpoint = _host.Endpoint.ToString().TrimEnd('/'),
         Identity = charger,
         Protocols = [protocol],
-        Password = OcppHost.Password,
+        Password = TestHost.Password,
         Steps = steps,
     };
 

@@ -26,18 +26,18 @@ public sealed class ocpp_connection_tests(LedgerDatabase db)
     [Fact]
     public async Task a_wrong_password_is_refused_at_the_handshake()
     {
-        await using var host = await new OcppHost(db).StartAsync();
+        await using var host = await new TestHost(db).StartAsync();
         var charger = await host.RegisterChargerAsync(OcppVersion.Ocpp16);
 
         Assert.Equal(HttpStatusCode.Unauthorized, await HandshakeStatus(host.Endpoint, charger, "not-the-password"));
         Assert.Equal(HttpStatusCode.Unauthorized, await HandshakeStatus(host.Endpoint, charger, password: null));
-        Assert.Null(await HandshakeStatus(host.Endpoint, charger, OcppHost.Password));
+        Assert.Null(await HandshakeStatus(host.Endpoint, charger, TestHost.Password));
     }
 
     [Fact]
     public async Task an_unknown_charger_is_refused_by_default()
     {
-        await using var host = await new OcppHost(db).StartAsync();
+        await using var host = await new TestHost(db).StartAsync();
 
         Assert.Equal(HttpStatusCode.NotFound, await HandshakeStatus(host.Endpoint, "NEVER-REGISTERED", null));
     }
@@ -45,7 +45,7 @@ public sealed class ocpp_connection_tests(LedgerDatabase db)
     [Fact]
     public async Task an_unknown_charger_accepted_as_pending_may_boot_but_not_charge()
     {
-        await using var host = await new OcppHost(db, new OcppOptions { UnknownChargers = UnknownChargerPolicy.AcceptPending }).StartAsync();
+        await using var host = await new TestHost(db, new OcppOptions { UnknownChargers = UnknownChargerPolicy.AcceptPending }).StartAsync();
         var identity = "NEW" + Guid.NewGuid().ToString("N")[..8];
         await using var client = await RawOcppClient.ConnectAsync(host.Endpoint, identity, "ocpp2.0.1", password: null);
 
@@ -62,7 +62,7 @@ public sealed class ocpp_connection_tests(LedgerDatabase db)
     [Fact]
     public async Task an_unsupported_subprotocol_is_closed_with_a_protocol_error()
     {
-        await using var host = await new OcppHost(db).StartAsync();
+        await using var host = await new TestHost(db).StartAsync();
         var charger = await host.RegisterChargerAsync(OcppVersion.Ocpp16);
         await using var client = await RawOcppClient.ConnectAsync(host.Endpoint, charger, "ocpp1.5");
 
@@ -74,7 +74,7 @@ public sealed class ocpp_connection_tests(LedgerDatabase db)
     [Fact]
     public async Task a_closed_connection_records_the_outage_from_the_last_message_and_a_reconnect_ends_it()
     {
-        await using var host = await new OcppHost(db).StartAsync();
+        await using var host = await new TestHost(db).StartAsync();
         var charger = await host.RegisterChargerAsync(OcppVersion.Ocpp16);
         await using (var first = await RawOcppClient.ConnectAsync(host.Endpoint, charger, "ocpp1.6"))
             await first.CallAsync("BootNotification", new JsonObject { ["chargePointVendor"] = "Acme", ["chargePointModel"] = "Fast 150" });
@@ -91,7 +91,7 @@ public sealed class ocpp_connection_tests(LedgerDatabase db)
     [Fact]
     public async Task a_charger_silent_past_its_heartbeat_interval_is_declared_offline_from_its_last_message()
     {
-        await using var host = await new OcppHost(db, new OcppOptions { HeartbeatIntervalSeconds = 1, OfflineGraceSeconds = 1 }).StartAsync();
+        await using var host = await new TestHost(db, new OcppOptions { HeartbeatIntervalSeconds = 1, OfflineGraceSeconds = 1 }).StartAsync();
         var charger = await host.RegisterChargerAsync(OcppVersion.Ocpp201);
         await using var client = await RawOcppClient.ConnectAsync(host.Endpoint, charger, "ocpp2.0.1");
         await client.CallAsync("Heartbeat", []);
@@ -129,7 +129,7 @@ public sealed class charger_onboarding_tests(LedgerDatabase db)
     [Fact]
     public async Task a_charger_registered_over_rest_connects_with_its_password_and_a_rotated_one_replaces_it()
     {
-        await using var host = await new OcppHost(db).StartAsync();
+        await using var host = await new TestHost(db).StartAsync();
         var id = "REST" + Guid.NewGuid().ToString("N")[..8];
 
         var created = await host.Http.PostAsJsonAsync("/api/chargers", Registration(id, "first-password-long-enough"));
@@ -145,7 +145,7 @@ public sealed class charger_onboarding_tests(LedgerDatabase db)
     [Fact]
     public async Task bad_registrations_are_refused_with_the_reason()
     {
-        await using var host = await new OcppHost(db).StartAsync();
+        await using var host = await new TestHost(db).StartAsync();
 
         var shortPassword = await host.Http.PostAsJsonAsync("/api/chargers", Registration("SHORT" + Guid.NewGuid().ToString("N")[..6], "short"));
         var noId = await host.Http.PostAsJsonAsync("/api/chargers", Registration("", "long-enough-password-1"));
@@ -161,7 +161,7 @@ public sealed class charger_onboarding_tests(LedgerDatabase db)
     [Fact]
     public async Task a_message_many_times_the_first_receive_buffer_arrives_whole_and_an_empty_one_is_refused()
     {
-        await using var host = await new OcppHost(db).StartAsync();
+        await using var host = await new TestHost(db).StartAsync();
         var charger = await host.RegisterChargerAsync(OcppVersion.Ocpp16);
         await using var client = await RawOcppClient.ConnectAsync(host.Endpoint, charger, "ocpp1.6");
         // 40,000 characters of data: the receive buffer, rented at 4 KiB, has to grow four times.

@@ -18,7 +18,7 @@ public sealed class ocpp_message_gate_tests(LedgerDatabase db)
     [Fact]
     public async Task while_the_gate_is_full_calls_wait_but_a_chargers_answer_to_a_command_gets_through()
     {
-        await using var host = await new OcppHost(db, new OcppOptions { MaxConcurrentMessages = 1, CallTimeoutSeconds = 10 }).StartAsync();
+        await using var host = await new TestHost(db, new OcppOptions { MaxConcurrentMessages = 1, CallTimeoutSeconds = 10 }).StartAsync();
         await using var holder = await BootedAsync(host);
         await using var waiter = await BootedAsync(host);
         var (answering, answeringId) = await host.ConnectStrictChargerAsync(OcppVersion.Ocpp201,
@@ -45,7 +45,7 @@ public sealed class ocpp_message_gate_tests(LedgerDatabase db)
         await answering;
     }
 
-    private static async Task<RawOcppClient> BootedAsync(OcppHost host)
+    private static async Task<RawOcppClient> BootedAsync(TestHost host)
     {
         var id = await host.RegisterChargerAsync(OcppVersion.Ocpp16);
         var client = await RawOcppClient.ConnectAsync(host.Endpoint, id, "ocpp1.6");

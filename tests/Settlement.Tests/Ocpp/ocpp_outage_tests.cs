@@ -36,7 +36,7 @@ public sealed class ocpp_outage_tests(LedgerDatabase db) : IAsyncLifetime
     }
 
     /// <summary>A host of the cluster, with a ledger (and so a connection pool) of its own.</summary>
-    private async Task<OcppHost> HostAsync() => await new OcppHost(db, ledger: await LedgerAsync()).StartAsync();
+    private async Task<TestHost> HostAsync() => await new TestHost(db, ledger: await LedgerAsync()).StartAsync();
 
     private async Task<Settlement.Ledger.Ledger> LedgerAsync()
     {
@@ -60,7 +60,7 @@ public sealed class ocpp_outage_tests(LedgerDatabase db) : IAsyncLifetime
         await LeavePresenceOfADeadHostAsync(stranded);
 
         var (one, other) = (await LedgerAsync(), await LedgerAsync());
-        var restarted = await Task.WhenAll(new OcppHost(db, ledger: one).StartAsync(), new OcppHost(db, ledger: other).StartAsync());
+        var restarted = await Task.WhenAll(new TestHost(db, ledger: one).StartAsync(), new TestHost(db, ledger: other).StartAsync());
         await using var first = restarted[0];
         await using var second = restarted[1];
 
@@ -129,7 +129,7 @@ public sealed class ocpp_outage_tests(LedgerDatabase db) : IAsyncLifetime
     }
 
     /// <summary>A booted charger whose connection ends while the host cannot reach the database.</summary>
-    private async Task<(string ChargerId, Instant LastHeardAt)> ConnectAndLoseTheDatabaseAsync(OcppHost host)
+    private async Task<(string ChargerId, Instant LastHeardAt)> ConnectAndLoseTheDatabaseAsync(TestHost host)
     {
         var charger = await host.RegisterChargerAsync(OcppVersion.Ocpp201);
         var client = await RawOcppClient.ConnectAsync(host.Endpoint, charger, "ocpp2.0.1");

@@ -23,13 +23,13 @@ public sealed class silent_session_tests(LedgerDatabase db) : IAsyncLifetime
 {
     private static readonly TimeSpan AllowedSilence = TimeSpan.FromSeconds(2);
     private Settlement.Ledger.Ledger _ledger = null!;
-    private OcppHost _host = null!;
+    private TestHost _host = null!;
     private PricedNetwork _network = null!;
 
     public async Task InitializeAsync()
     {
         _ledger = await db.ScratchLedgerAsync("silence");
-        _host = await new OcppHost(db, new OcppOptions { AllowChargersWithoutPassword = true, CloseSilentSessionsAfter = AllowedSilence },
+        _host = await new TestHost(db, new OcppOptions { AllowChargersWithoutPassword = true, CloseSilentSessionsAfter = AllowedSilence },
             ledger: _ledger).StartAsync();
         _network = await (await (await new PricedNetwork(_ledger).RegisterSiteAsync()).RegisterChargerAsync()).PriceSiteAsync(perKwh: 0.50m);
     }

@@ -15,7 +15,7 @@ namespace Settlement.Tests.Tariffs;
 [Collection(LedgerCollection.Name)]
 public sealed class tariff_api_tests(LedgerDatabase db) : IAsyncLifetime
 {
-    private OcppHost _host = null!;
+    private TestHost _host = null!;
     private HttpClient _http = null!;
     private PricedNetwork _network = null!;
 
@@ -24,7 +24,7 @@ public sealed class tariff_api_tests(LedgerDatabase db) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _host = await new OcppHost(db).StartAsync();
+        _host = await new TestHost(db).StartAsync();
         _http = _host.Http;
         _network = await new PricedNetwork(db.Ledger).RegisterSiteAsync("Europe/Berlin");
         await _network.RegisterChargerAsync();

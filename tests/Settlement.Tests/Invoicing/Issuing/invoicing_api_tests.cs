@@ -12,12 +12,12 @@ namespace Settlement.Tests.Invoicing.Issuing;
 public sealed class invoicing_api_tests(LedgerDatabase db) : IAsyncLifetime
 {
     private readonly string _issuer = "api-" + Guid.NewGuid().ToString("N")[..8];
-    private OcppHost _host = null!;
+    private TestHost _host = null!;
     private HttpClient _http = null!;
 
     public async Task InitializeAsync()
     {
-        _host = await new OcppHost(db).StartAsync();
+        _host = await new TestHost(db).StartAsync();
         _http = _host.Http;
     }
 

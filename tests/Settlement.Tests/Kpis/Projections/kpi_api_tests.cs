@@ -30,13 +30,13 @@ public sealed class kpi_api_tests(LedgerDatabase db) : IAsyncLifetime
     // 23:00 local on 31 October: an hour before the month ends at a Berlin site.
     private static readonly Instant LateFault = Instant.FromUtc(2026, 10, 31, 22, 0);
 
-    private OcppHost _host = null!;
+    private TestHost _host = null!;
     private HttpClient _http = null!;
     private PricedNetwork _network = null!;
 
     public async Task InitializeAsync()
     {
-        _host = await new OcppHost(db).StartAsync();
+        _host = await new TestHost(db).StartAsync();
         _http = _host.Http;
         _network = await new PricedNetwork(db.Ledger).RegisterSiteAsync();
         await _network.RegisterChargerAsync();

@@ -55,7 +55,7 @@ public sealed class reconnect_storm_tests(LedgerDatabase db) : IAsyncLifetime
     public async Task every_charger_reconnecting_at_once_after_a_restart_is_accepted_and_present_while_the_host_stays_within_its_connection_budget()
     {
         var chargers = Enumerable.Range(1, Chargers)
-            .Select(i => new ChargerDefinition($"STORM-{i:D4}", OcppHost.Password, i % 2 == 0 ? OcppProtocol.Ocpp16 : OcppProtocol.Ocpp201, EvseCount: 1))
+            .Select(i => new ChargerDefinition($"STORM-{i:D4}", TestHost.Password, i % 2 == 0 ? OcppProtocol.Ocpp16 : OcppProtocol.Ocpp201, EvseCount: 1))
             .ToList();
         var options = new SimulatorOptions { CallTimeout = TimeSpan.FromSeconds(90) };
 
@@ -64,7 +64,7 @@ public sealed class reconnect_storm_tests(LedgerDatabase db) : IAsyncLifetime
         {
             await ChargerRegistration.RegisterAsync(before, chargers, "STORM-SITE");
             await using var watch = await ConnectionWatch.StartAsync(Admin, "storm-host-before", CancellationToken.None);
-            await using (var host = await new OcppHost(db, ledger: before).StartAsync())
+            await using (var host = await new TestHost(db, ledger: before).StartAsync())
             await using (var fleet = new Fleet(host.Endpoint, chargers, options))
             {
                 Assert.Equal(Chargers, await fleet.ConnectAsync(maxConcurrency: 100, CancellationToken.None));
@@ -76,7 +76,7 @@ public sealed class reconnect_storm_tests(LedgerDatabase db) : IAsyncLifetime
 
         await using var after = await LedgerStore.OpenAsync(HostConnection("storm-host-after"), SettlementReadModels.All, budget: new ConnectionBudget(Budget));
         await using var watchAfter = await ConnectionWatch.StartAsync(Admin, "storm-host-after", CancellationToken.None);
-        await using var restarted = await new OcppHost(db, ledger: after).StartAsync();
+        await using var restarted = await new TestHost(db, ledger: after).StartAsync();
         await using var storm = new Fleet(restarted.Endpoint, chargers, options);
 
         var connected = await storm.ConnectAsync(maxConcurrency: Chargers, CancellationToken.None);

@@ -20,8 +20,8 @@ public sealed class two_node_tests(LedgerDatabase db) : IAsyncLifetime
     private static readonly TimeSpan Takeover = AsyncProjections.RetryInterval * 3;
 
     private readonly List<Settlement.Ledger.Ledger> _ledgers = [];
-    private OcppHost _a = null!;
-    private OcppHost _b = null!;
+    private TestHost _a = null!;
+    private TestHost _b = null!;
 
     public async Task InitializeAsync()
     {
@@ -36,20 +36,20 @@ public sealed class two_node_tests(LedgerDatabase db) : IAsyncLifetime
         foreach (var ledger in _ledgers) await ledger.DisposeAsync();
     }
 
-    private async Task<OcppHost> NodeAsync()
+    private async Task<TestHost> NodeAsync()
     {
         var ledger = await LedgerStore.OpenAsync(db.ConnectionString, SettlementReadModels.All);
         _ledgers.Add(ledger);
-        return await new OcppHost(db, ledger: ledger).StartAsync();
+        return await new TestHost(db, ledger: ledger).StartAsync();
     }
 
-    private static AsyncProjections Projections(OcppHost node) => node.Services.GetRequiredService<AsyncProjections>();
+    private static AsyncProjections Projections(TestHost node) => node.Services.GetRequiredService<AsyncProjections>();
 
     [Fact]
     public async Task a_command_posted_to_one_node_reaches_a_charger_connected_to_the_other_and_is_recorded_once()
     {
         var id = await _b.RegisterChargerAsync(OcppVersion.Ocpp201);
-        await using var charger = new SimulatedCharger(new ChargerDefinition(id, OcppHost.Password, OcppProtocol.Ocpp201), _b.Endpoint,
+        await using var charger = new SimulatedCharger(new ChargerDefinition(id, TestHost.Password, OcppProtocol.Ocpp201), _b.Endpoint,
             new SimulatorOptions { ValidatePayloads = true, CallTimeout = TimeSpan.FromSeconds(10), RemoteSessions = Quick });
         await charger.ConnectAsync(CancellationToken.None);
         await charger.BootAsync(CancellationToken.None);
@@ -75,7 +75,7 @@ public sealed class two_node_tests(LedgerDatabase db) : IAsyncLifetime
         var orphan = Guid.NewGuid();
         await Sql.ScalarAsync(db.ConnectionString, $"INSERT INTO ledger.relayed_messages (id, body, stored_at) VALUES ('{orphan}', '{{}}', now() - interval '2 hours')");
         var id = await _b.RegisterChargerAsync(OcppVersion.Ocpp201);
-        await using var charger = new SimulatedCharger(new ChargerDefinition(id, OcppHost.Password, OcppProtocol.Ocpp201), _b.Endpoint,
+        await using var charger = new SimulatedCharger(new ChargerDefinition(id, TestHost.Password, OcppProtocol.Ocpp201), _b.Endpoint,
             new SimulatorOptions { ValidatePayloads = true, CallTimeout = TimeSpan.FromSeconds(10) });
         await charger.ConnectAsync(CancellationToken.None);
         await charger.BootAsync(CancellationToken.None);
@@ -165,10 +165,10 @@ public sealed class two_node_tests(LedgerDatabase db) : IAsyncLifetime
     private async Task<int> CountAsync(string sql) => Convert.ToInt32(await Sql.ScalarAsync(db.ConnectionString, sql));
 
     /// <summary>A short session recorded through the node, for the async projections to catch up with.</summary>
-    private static async Task SessionOnAsync(OcppHost node)
+    private static async Task SessionOnAsync(TestHost node)
     {
         var id = await node.RegisterChargerAsync(OcppVersion.Ocpp16);
-        await using var charger = new SimulatedCharger(new ChargerDefinition(id, OcppHost.Password, OcppProtocol.Ocpp16), node.Endpoint);
+        await using var charger = new SimulatedCharger(new ChargerDefinition(id, TestHost.Password, OcppProtocol.Ocpp16), node.Endpoint);
         await charger.ConnectAsync(CancellationToken.None);
         await charger.BootAsync(CancellationToken.None);
         await charger.RunSessionAsync(1, "RFID-SCALE", Quick, CancellationToken.None);

@@ -36,27 +36,27 @@ public sealed class tls_profile_tests(LedgerDatabase db)
     [Fact]
     public async Task profile_2_tls_with_basic_auth_accepts_the_right_password_only()
     {
-        await using var host = await new OcppHost(db, new OcppOptions { RequireTls = true }, ServerCertificate).StartAsync();
+        await using var host = await new TestHost(db, new OcppOptions { RequireTls = true }, ServerCertificate).StartAsync();
         var charger = await host.RegisterChargerAsync(OcppVersion.Ocpp201);
 
         Assert.Equal("wss", host.Endpoint.Scheme);
-        Assert.True(await Accepted(host.Endpoint, charger, OcppHost.Password, Tls()));
+        Assert.True(await Accepted(host.Endpoint, charger, TestHost.Password, Tls()));
         Assert.False(await Accepted(host.Endpoint, charger, "a-wrong-password-of-length", Tls()));
     }
 
     [Fact]
     public async Task a_central_system_requiring_tls_refuses_plain_websockets()
     {
-        await using var host = await new OcppHost(db, new OcppOptions { RequireTls = true }).StartAsync();
+        await using var host = await new TestHost(db, new OcppOptions { RequireTls = true }).StartAsync();
         var charger = await host.RegisterChargerAsync(OcppVersion.Ocpp201);
 
-        Assert.False(await Accepted(host.Endpoint, charger, OcppHost.Password, _ => { }));
+        Assert.False(await Accepted(host.Endpoint, charger, TestHost.Password, _ => { }));
     }
 
     [Fact]
     public async Task profile_3_a_client_certificate_from_the_charger_ca_naming_the_charger_needs_no_password()
     {
-        await using var host = await new OcppHost(db, new OcppOptions { RequireTls = true, ChargerCertificateAuthority = Authority }, ServerCertificate).StartAsync();
+        await using var host = await new TestHost(db, new OcppOptions { RequireTls = true, ChargerCertificateAuthority = Authority }, ServerCertificate).StartAsync();
         var charger = await host.RegisterChargerAsync(OcppVersion.Ocpp201, password: null);
         var other = await host.RegisterChargerAsync(OcppVersion.Ocpp201, password: null);
         var foreignAuthority = TestCertificates.Authority("Someone Else's CA");

@@ -7,9 +7,9 @@ namespace Settlement.Tests.Workbench.Simulation;
 [Collection(LedgerCollection.Name)]
 public sealed class fleet_tests(LedgerDatabase db) : IAsyncLifetime
 {
-    private OcppHost _host = null!;
+    private TestHost _host = null!;
 
-    public async Task InitializeAsync() => _host = await new OcppHost(db).StartAsync();
+    public async Task InitializeAsync() => _host = await new TestHost(db).StartAsync();
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
@@ -17,7 +17,7 @@ public sealed class fleet_tests(LedgerDatabase db) : IAsyncLifetime
     {
         var run = Guid.NewGuid().ToString("N")[..6];
         var chargers = Enumerable.Range(1, 200)
-            .Select(i => new ChargerDefinition($"F{run}-{i:D3}", OcppHost.Password, i % 2 == 0 ? OcppProtocol.Ocpp16 : OcppProtocol.Ocpp201, EvseCount: 1))
+            .Select(i => new ChargerDefinition($"F{run}-{i:D3}", TestHost.Password, i % 2 == 0 ? OcppProtocol.Ocpp16 : OcppProtocol.Ocpp201, EvseCount: 1))
             .ToList();
         await ChargerRegistration.RegisterAsync(db.Ledger, chargers, "FLEET-SITE");
         var profile = new SessionProfile(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1.5), TimeSpan.FromMilliseconds(500), 2, 3, TimeScale: 60);

@@ -18,16 +18,16 @@ public sealed class simulated_charger_tests(LedgerDatabase db) : IAsyncLifetime
 {
     private static readonly SessionProfile Quick = new(TimeSpan.Zero, TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(30), 3, 3, TimeScale: 60);
     private static readonly SimulatorOptions Strict = new() { ValidatePayloads = true, CallTimeout = TimeSpan.FromSeconds(10), RemoteSessions = Quick };
-    private OcppHost _host = null!;
+    private TestHost _host = null!;
 
-    public async Task InitializeAsync() => _host = await new OcppHost(db).StartAsync();
+    public async Task InitializeAsync() => _host = await new TestHost(db).StartAsync();
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     private async Task<SimulatedCharger> BootedChargerAsync(OcppVersion version)
     {
         var id = await _host.RegisterChargerAsync(version);
         var protocol = version == OcppVersion.Ocpp16 ? OcppProtocol.Ocpp16 : OcppProtocol.Ocpp201;
-        var charger = new SimulatedCharger(new ChargerDefinition(id, OcppHost.Password, protocol), _host.Endpoint, Strict);
+        var charger = new SimulatedCharger(new ChargerDefinition(id, TestHost.Password, protocol), _host.Endpoint, Strict);
         await charger.ConnectAsync(CancellationToken.None);
         await charger.BootAsync(CancellationToken.None);
         return charger;

@@ -14,14 +14,15 @@ using Settlement.Ocpp.Connections;
 using Settlement.Ocpp.Security;
 using Settlement.Tests.Ocpp.Client;
 
-namespace Settlement.Tests.Ocpp;
+namespace Settlement.Tests;
 
 /// <summary>
-/// The real host on a free loopback port, over the test run's ledger database; with a ledger of its own
-/// it is one node of a cluster sharing that database.
+/// The one API fixture: the real host (REST, OCPP WebSockets, jobs) on a free loopback port, over the test run's
+/// ledger database; with a ledger of its own it is one node of a cluster sharing that database.
 /// </summary>
-public sealed class OcppHost(LedgerDatabase db, OcppOptions? options = null, X509Certificate2? serverCertificate = null,
-    Settlement.Ledger.Ledger? ledger = null) : IAsyncDisposable
+/// <param name="settings">Host settings (e.g. <c>Audit:CheckpointCron</c>), read once when the host is built.</param>
+public sealed class TestHost(LedgerDatabase db, OcppOptions? options = null, X509Certificate2? serverCertificate = null,
+    Settlement.Ledger.Ledger? ledger = null, IReadOnlyDictionary<string, string?>? settings = null) : IAsyncDisposable
 {
     public const string Password = "correct-horse-battery-staple-42";
     private WebApplication? _app;
@@ -31,10 +32,10 @@ public sealed class OcppHost(LedgerDatabase db, OcppOptions? options = null, X50
     public HttpClient Http { get; private set; } = null!;
     public IServiceProvider Services => _app!.Services;
 
-    public async Task<OcppHost> StartAsync()
+    public async Task<TestHost> StartAsync()
     {
         var scheme = serverCertificate is null ? "http" : "https";
-        _app = SettlementHost.Build(Ledger, "test database", options ?? new OcppOptions(), serverCertificate, $"{scheme}://127.0.0.1:0");
+        _app = Build($"{scheme}://127.0.0.1:0");
         await _app.StartAsync();
         Endpoint = new Uri(_app.Urls.First().Replace("http://", "ws://").Replace("https://", "wss://") + "/ocpp/");
         Http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
@@ -81,70 +82,29 @@ public sealed class OcppHost(LedgerDatabase db, OcppOptions? options = null, X50
     public async Task<IReadOnlyList<RecordedEvent>> ChargerEventsAsync(string chargerId) =>
         await Ledger.ReadStreamAsync(StreamIds.Charger(chargerId));
 
+    public Task StopAsync() => _app!.StopAsync();
+
+    /// <summary>
+    /// The settings go in as environment variables, the host's own configuration source, for as long as it is
+    /// built: the ledger tests run one at a time, so no other host sees them.
+    /// </summary>
+    private WebApplication Build(string url)
+    {
+        var given = settings ?? new Dictionary<string, string?>();
+        foreach (var (name, value) in given) Environment.SetEnvironmentVariable(name.Replace(":", "__"), value);
+        try
+        {
+            return SettlementHost.Build(Ledger, "test database", options ?? new OcppOptions(), serverCertificate, url);
+        }
+        finally
+        {
+            foreach (var name in given.Keys) Environment.SetEnvironmentVariable(name.Replace(":", "__"), null);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http?.Dispose();
         if (_app is not null) await _app.DisposeAsync();
-    }
-}
-
-/// <summary>A bare OCPP-J client for what a strict client would refuse to send (malformed frames).</summary>
-public sealed class RawOcppClient : IAsyncDisposable
-{
-    private readonly ClientWebSocket _socket = new();
-    private int _nextId;
-
-    public string? SubProtocol => _socket.SubProtocol;
-    public WebSocketState State => _socket.State;
-    public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
-
-    public static async Task<RawOcppClient> ConnectAsync(Uri endpoint, string identity, string protocol, string? password = OcppHost.Password,
-        Action<ClientWebSocketOptions>? configure = null)
-    {
-        var client = new RawOcppClient();
-        client._socket.Options.AddSubProtocol(protocol);
-        configure?.Invoke(client._socket.Options);
-        if (password is not null)
-            client._socket.Options.SetRequestHeader("Authorization", "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{identity}:{password}")));
-        await client._socket.ConnectAsync(new Uri(endpoint, identity), CancellationToken.None);
-        return client;
-    }
-
-    public async Task<JsonArray> CallAsync(string action, JsonObject payload) =>
-        JsonNode.Parse(await SendAsync(new JsonArray(2, $"m{++_nextId}", action, payload).ToJsonString()))!.AsArray();
-
-    public async Task<string> SendAsync(string frame)
-    {
-        await _socket.SendAsync(Encoding.UTF8.GetBytes(frame), WebSocketMessageType.Text, true, CancellationToken.None);
-        return await ReceiveAsync();
-    }
-
-    public async Task<string> ReceiveAsync()
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var buffer = new byte[64 * 1024];
-        var text = new StringBuilder();
-        WebSocketReceiveResult result;
-        do
-        {
-            result = await _socket.ReceiveAsync(buffer, timeout.Token);
-            if (result.MessageType == WebSocketMessageType.Close) return "";
-            text.Append(Encoding.UTF8.GetString(buffer, 0, result.Count));
-        } while (!result.EndOfMessage);
-        return text.ToString();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (_socket.State == WebSocketState.Open)
-                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
-        }
-        catch (WebSocketException)
-        {
-            // The server already dropped the connection (e.g. after silence): nothing left to close.
-        }
-        _socket.Dispose();
     }
 }
