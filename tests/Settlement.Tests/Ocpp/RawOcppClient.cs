@@ -1,18 +1,6 @@
 using System.Net.WebSockets;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
-using NodaTime;
-using Settlement.Domain.Chargers;
-using Settlement.Domain.Events;
-using Settlement.Host;
-using Settlement.Ledger;
-using Settlement.Ocpp;
-using Settlement.Ocpp.Connections;
-using Settlement.Ocpp.Security;
-using Settlement.Tests.Ocpp.Client;
 
 namespace Settlement.Tests.Ocpp;
 
