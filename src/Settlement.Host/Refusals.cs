@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.Http;
 using Settlement.Domain.Deciding;
-using Settlement.Ledger;
-using Settlement.Ledger.Schemas;
 
 namespace Settlement.Host;
 
@@ -13,19 +11,6 @@ public sealed class RequestRefusedException(RefusalKind kind, string message) : 
 
 public static class Refusals
 {
-    /// <summary>Appends, refusing (422, with the schema's problems) an event that breaks its contract.</summary>
-    public static async Task AppendOrRefuseAsync(this Ledger.Ledger ledger, StreamAppend append, CancellationToken ct)
-    {
-        try
-        {
-            await ledger.AppendAsync(append, ct);
-        }
-        catch (MalformedEventException e)
-        {
-            throw new RequestRefusedException(RefusalKind.Unprocessable, e.Message);
-        }
-    }
-
     /// <summary>The action's answer, or the refusal it threw, answered as <see cref="ToHttp(Refusal)"/> does.</summary>
     public static async Task<IResult> Answer(Func<Task<IResult>> action)
     {

@@ -272,7 +272,6 @@ internal static class AuditCommand
         return command;
     }
 
-    /// <summary>Links every committed event into the chain (or waits for the host that writes it), showing how far it got.</summary>
     private static void Print(VerificationResult result, TimeSpan elapsed)
     {
         var table = new Table().AddColumns("", "");

@@ -126,7 +126,6 @@ internal static class ReportCommand
         return command;
     }
 
-    /// <summary>Lets the daemon bring the async projections up to date, showing how far behind they are.</summary>
     /// <summary>The ledger and the server it is on (an embedded one stops when this is disposed).</summary>
     internal sealed record OpenLedger(Ledger.Database.DatabaseServer Server, Ledger.Ledger Ledger) : IAsyncDisposable
     {

@@ -9,11 +9,7 @@ namespace Settlement.Ledger.Store;
 /// </summary>
 /// <param name="Register">Adds the projections and documents to the store's configuration.</param>
 /// <param name="FastRebuilds">Projections rebuilt from zero by a rebuild of their own rather than Marten's daemon.</param>
-public sealed record ReadModelSet(Action<StoreOptions> Register, IReadOnlyList<FastRebuild> FastRebuilds)
-{
-    /// <summary>No read models: the ledger's events alone.</summary>
-    public static readonly ReadModelSet None = new(_ => { }, []);
-}
+public sealed record ReadModelSet(Action<StoreOptions> Register, IReadOnlyList<FastRebuild> FastRebuilds);
 
 /// <summary>
 /// A rebuild from zero that writes the documents of <paramref name="ProjectionNames"/> as the daemon would, and
