@@ -1,4 +1,5 @@
 using Settlement.Ledger.Store;
+using Settlement.Projections.Access;
 using Settlement.Projections.Chargers;
 using Settlement.Projections.Invoicing;
 using Settlement.Projections.Kpis;
@@ -16,6 +17,7 @@ public static class SettlementReadModels
 {
     public static readonly ReadModelSet All = new(
         options => options
+            .AddAccessProjections()
             .AddChargersProjections()
             .AddSessionsProjections()
             .AddTariffsProjections()

@@ -18,7 +18,8 @@ var root = new RootCommand("settle: the Settlement ledger and settlement engine 
     AuditCommand.Verify(),
     AuditCommand.Checkpoint(),
     AuditCommand.Export(),
-    AuditCommand.Keys(),
+    AuditCommand.SigningKey(),
+    KeysCommand.Create(),
     EraseDriverCommand.Create(),
     ReplayCommand.Create(),
 };

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Configuration;
 using Settlement.Domain.Events;
+using Settlement.Host.Access;
 using Settlement.Host.Audit;
 using Settlement.Host.Invoicing;
 using Settlement.Ledger.Audit;
@@ -67,6 +68,9 @@ public static class SettlementHost
             builder.Services.AddHostedService(services => services.GetRequiredService<ChainWriter>());
         // Audit:CheckpointKeyFile names the operator's key: then the hosts sign checkpoints on Audit:CheckpointCron, once per occurrence.
         builder.AddCheckpointSchedule(ledger);
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddSingleton<Callers>();
+        builder.Services.AddSingleton<FailedLogins>();
         builder.Services.AddSingleton<InvoiceInputs>();
         builder.Services.AddSingleton<KpiHistories>();
         builder.Services.AddSingleton<RegulatorReports>();
@@ -101,8 +105,12 @@ public static class SettlementHost
                 await context.Response.WriteAsJsonAsync(new { error = bad.InnerException?.Message ?? bad.Message });
             }
         });
+        // Routing first, so access control knows which endpoint a request is for before anything answers it.
+        app.UseRouting();
+        app.UseApiAccess();
         app.MapOcpp();
         var api = app.MapGroup("").AddEndpointFilter<BoundedInput>();
+        api.MapAccess();
         api.MapCommands();
         api.MapChargerOnboarding();
         api.MapTariffs();
@@ -112,8 +120,10 @@ public static class SettlementHost
         api.MapAudit();
         api.MapDrivers();
 
-        app.MapGet("/health", async (CancellationToken ct) =>
+        // Without a key, only whether the host is up: the rest describes the deployment to whoever asks.
+        app.MapGet("/health", async (HttpContext context, CancellationToken ct) =>
         {
+            if (context.Caller() is null) return Results.Ok(new { status = "ok" });
             var statistics = await ledger.CountAsync(ct);
             return Results.Ok(new
             {

@@ -7,7 +7,9 @@ using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using Settlement.Domain.Chargers;
 using Settlement.Domain.Events;
+using Settlement.Domain.Access;
 using Settlement.Host;
+using Settlement.Host.Access;
 using Settlement.Ledger;
 using Settlement.Ocpp;
 using Settlement.Ocpp.Connections;
@@ -38,8 +40,29 @@ public sealed class TestHost(LedgerDatabase db, OcppOptions? options = null, X50
         _app = Build($"{scheme}://127.0.0.1:0");
         await _app.StartAsync();
         Endpoint = new Uri(_app.Urls.First().Replace("http://", "ws://").Replace("https://", "wss://") + "/ocpp/");
-        Http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
+        OperatorKey = await CreateKeyAsync(AccessRole.Operator);
+        Http = Client(OperatorKey);
         return this;
+    }
+
+    /// <summary>The top-level operator's key, which <see cref="Http"/> sends.</summary>
+    public string OperatorKey { get; private set; } = null!;
+
+    /// <summary>A new key of the role, for the sub-operator when one is named; returned in full, as it is shown once.</summary>
+    public async Task<string> CreateKeyAsync(AccessRole role, string? operatorId = null, string name = "tests")
+    {
+        var issued = await new ApiKeyHandlers(Ledger, SystemClock.Instance)
+            .Handle(new CreateApiKeyCommand(name, role, operatorId, new Actor(ActorKind.Operator, "tests")), default);
+        Assert.False(issued.Decision.Refused, issued.Decision.Refusal?.Message);
+        return issued.Key!;
+    }
+
+    /// <summary>A client of the host sending <paramref name="key"/>, or no key at all.</summary>
+    public HttpClient Client(string? key)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(_app!.Urls.First()) };
+        if (key is not null) client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        return client;
     }
 
     /// <summary>A charger the operator registered, with a password (security profile 1).</summary>

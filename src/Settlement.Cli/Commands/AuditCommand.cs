@@ -15,7 +15,7 @@ namespace Settlement.Cli.Commands;
 
 /// <summary>
 /// <c>settle verify</c>: walks the hash chain, holds it to the checkpoints anchored outside the database, and names the first event that does not match;
-/// <c>settle keys create</c> and <c>settle checkpoint</c>: the operator's signing key and signed checkpoints;
+/// <c>settle signing-key create</c> and <c>settle checkpoint</c>: the operator's signing key and signed checkpoints;
 /// <c>settle export</c> and <c>settle verify --bundle</c>: an auditor's bundle of a period, verified without the database.
 /// </summary>
 internal static class AuditCommand
@@ -215,7 +215,7 @@ internal static class AuditCommand
         return result.Verified ? 0 : 1;
     }
 
-    public static Command Keys()
+    public static Command SigningKey()
     {
         var output = new Option<FileInfo>("--out") { Description = "Private key file to write (PEM); the public key goes next to it as .pub.pem.", Required = true };
         var create = new Command("create", "Create the operator's checkpoint signing key (ECDSA P-256).") { output };
@@ -235,13 +235,13 @@ internal static class AuditCommand
             AnsiConsole.MarkupLineInterpolated($"Wrote [bold]{file.FullName}[/] (keep it secret) and [bold]{publicFile}[/] (publish it). Key id {CheckpointKeys.IdOf(key)}.");
             return 0;
         });
-        return new Command("keys", "The operator's checkpoint signing key.") { create };
+        return new Command("signing-key", "The operator's checkpoint signing key (API keys are `settle keys`).") { create };
     }
 
     public static Command Checkpoint()
     {
         var database = new DatabaseOptions("settlement", "Database whose chain to checkpoint.");
-        var key = new Option<FileInfo>("--key") { Description = "The operator's private signing key (PEM, from `settle keys create`).", Required = true };
+        var key = new Option<FileInfo>("--key") { Description = "The operator's private signing key (PEM, from `settle signing-key create`).", Required = true };
         var anchors = AnchorsOption.Create("Root of the anchor logs the signed checkpoints are appended to");
         var command = new Command("checkpoint", "Chain every committed event, then sign a checkpoint of the chain head with the operator's key and anchor it outside the database.")
             { key, anchors };

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Settlement.Domain.Access;
 using Settlement.Domain.Chargers;
 using Settlement.Domain.Drivers;
 using Settlement.Domain.Invoicing;
@@ -10,7 +11,7 @@ using Settlement.Domain.Tariffs;
 namespace Settlement.Domain.Events;
 
 /// <summary>The capability that owns an event: its schemas live in <c>schemas/events/&lt;family in lower case&gt;</c>, beside the capability's folder of the same name in every project.</summary>
-public enum EventFamily { Chargers, Sessions, Tariffs, Roaming, Invoicing, Kpis, Drivers, LoadBalancing, Firmware }
+public enum EventFamily { Access, Chargers, Sessions, Tariffs, Roaming, Invoicing, Kpis, Drivers, LoadBalancing, Firmware }
 
 /// <summary>
 /// One stored event contract. <see cref="StoredName"/> is what the ledger writes in its type column and
@@ -118,6 +119,10 @@ public sealed class EventCatalogue
         new(typeof(MaintenanceCostReported), EventFamily.Kpis),
 
         new(typeof(DriverDataErased), EventFamily.Drivers),
+
+        new(typeof(ApiKeyCreated), EventFamily.Access),
+        new(typeof(ApiKeyRotated), EventFamily.Access),
+        new(typeof(ApiKeyRevoked), EventFamily.Access),
     ]);
 
     private readonly Dictionary<Type, EventType> _byClrType;

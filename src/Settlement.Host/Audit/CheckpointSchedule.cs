@@ -61,7 +61,7 @@ public static class CheckpointSchedule
     private static ECDsa LoadKey(string path)
     {
         if (!File.Exists(path))
-            throw new InvalidDataException($"{KeyFileSetting} names {path}, which does not exist (create the operator's key with `settle keys create --out {path}`).");
+            throw new InvalidDataException($"{KeyFileSetting} names {path}, which does not exist (create the operator's key with `settle signing-key create --out {path}`).");
         try
         {
             return CheckpointKeys.LoadPrivate(path);

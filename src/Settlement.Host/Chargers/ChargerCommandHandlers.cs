@@ -1,3 +1,4 @@
+using Settlement.Host.Access;
 using Mediator;
 using NodaTime;
 using Settlement.Domain.Chargers;
@@ -34,7 +35,7 @@ public sealed record SetChargerCredentialsCommand(string ChargerId, string Passw
 /// Onboarding decided by <see cref="ChargerOnboarding"/> on whether the charger directory has it registered:
 /// its stream holds everything the charger ever said, too much to fold for one fact the directory keeps.
 /// </summary>
-public sealed class ChargerOnboardingHandler(Ledger.Ledger ledger, PendingChargers pending, IClock clock) :
+public sealed class ChargerOnboardingHandler(Ledger.Ledger ledger, PendingChargers pending, IClock clock, Callers callers) :
     ICommandHandler<RegisterChargerCommand, Decision>, ICommandHandler<SetChargerCredentialsCommand, Decision>
 {
     private static readonly Actor Api = new(ActorKind.Operator, "api");
@@ -75,7 +76,7 @@ public sealed class ChargerOnboardingHandler(Ledger.Ledger ledger, PendingCharge
         if (decision.Refused) return decision;
         try
         {
-            var metadata = EventMetadata.NewCorrelation(Api, now);
+            var metadata = EventMetadata.NewCorrelation(callers.ActorOr(Api), now);
             await ledger.AppendAsync(new StreamAppend(stream, [.. decision.Events.Select(e => new PendingEvent(e, metadata))], expectedVersion), ct);
             return decision;
         }

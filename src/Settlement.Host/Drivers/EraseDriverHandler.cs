@@ -1,3 +1,4 @@
+using Settlement.Host.Access;
 using Mediator;
 using NodaTime;
 using Settlement.Domain.Deciding;
@@ -14,7 +15,7 @@ public sealed record EraseDriver(string? IdToken, string? DriverRef, string Reas
 }
 
 /// <summary>Crypto-shreds the driver's key through the ledger's vault, which alone knows whether the driver is still there to erase.</summary>
-public sealed class EraseDriverHandler(Ledger.Ledger ledger, IClock clock) : ICommandHandler<EraseDriver, Decision>
+public sealed class EraseDriverHandler(Ledger.Ledger ledger, IClock clock, Callers callers) : ICommandHandler<EraseDriver, Decision>
 {
     private static readonly Actor Privacy = new(ActorKind.Operator, "privacy");
 
@@ -23,8 +24,8 @@ public sealed class EraseDriverHandler(Ledger.Ledger ledger, IClock clock) : ICo
         try
         {
             return Decision.Accept(command.IdToken is { Length: > 0 } token
-                ? await ledger.EraseTokenAsync(token, command.Reason, Privacy, clock.GetCurrentInstant(), ct)
-                : await ledger.EraseDriverAsync(command.DriverRef!, command.Reason, Privacy, clock.GetCurrentInstant(), ct));
+                ? await ledger.EraseTokenAsync(token, command.Reason, callers.ActorOr(Privacy), clock.GetCurrentInstant(), ct)
+                : await ledger.EraseDriverAsync(command.DriverRef!, command.Reason, callers.ActorOr(Privacy), clock.GetCurrentInstant(), ct));
         }
         catch (UnknownDriverException unknown)
         {

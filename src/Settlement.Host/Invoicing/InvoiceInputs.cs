@@ -1,3 +1,4 @@
+using Settlement.Host.Access;
 using Marten;
 using NodaTime;
 using Settlement.Domain.Deciding;
@@ -212,5 +213,6 @@ internal static class Finance
 {
     private static readonly Actor Actor = new(ActorKind.Operator, "finance");
 
-    public static EventMetadata Metadata(IClock clock) => EventMetadata.NewCorrelation(Actor, clock.GetCurrentInstant());
+    public static EventMetadata Metadata(IClock clock, Callers? callers = null) =>
+        EventMetadata.NewCorrelation(callers?.ActorOr(Actor) ?? Actor, clock.GetCurrentInstant());
 }

@@ -1,3 +1,4 @@
+using Settlement.Host.Access;
 using Mediator;
 using NodaTime;
 using Settlement.Domain.Deciding;
@@ -12,22 +13,22 @@ internal static class Issuing
     public const int Attempts = 50;
 }
 
-public sealed class RegisterIssuerHandler(Ledger.Ledger ledger, IClock clock) : ICommandHandler<RegisterIssuer, Decision>
+public sealed class RegisterIssuerHandler(Ledger.Ledger ledger, IClock clock, Callers? callers = null) : ICommandHandler<RegisterIssuer, Decision>
 {
     public async ValueTask<Decision> Handle(RegisterIssuer command, CancellationToken ct) =>
         await ledger.DecideAtVersionAsync(StreamIds.InvoiceIssuer(command.IssuerId),
-            _ => Task.FromResult(InvoiceIssuing.Decide(command, clock.GetCurrentInstant())), () => Finance.Metadata(clock), Issuing.Attempts, ct);
+            _ => Task.FromResult(InvoiceIssuing.Decide(command, clock.GetCurrentInstant())), () => Finance.Metadata(clock, callers), Issuing.Attempts, ct);
 }
 
-public sealed class OverrideJurisdictionHandler(Ledger.Ledger ledger, InvoiceInputs inputs, IClock clock) : ICommandHandler<OverrideJurisdiction, Decision>
+public sealed class OverrideJurisdictionHandler(Ledger.Ledger ledger, InvoiceInputs inputs, IClock clock, Callers? callers = null) : ICommandHandler<OverrideJurisdiction, Decision>
 {
     public async ValueTask<Decision> Handle(OverrideJurisdiction command, CancellationToken ct) =>
         await ledger.DecideAtVersionAsync(StreamIds.Site(command.SiteId),
             async _ => InvoiceIssuing.Decide(await inputs.SiteRegisteredAsync(command.SiteId, ct), command, clock.GetCurrentInstant()),
-            () => Finance.Metadata(clock), Issuing.Attempts, ct);
+            () => Finance.Metadata(clock, callers), Issuing.Attempts, ct);
 }
 
-public sealed class SetTaxRateHandler(Ledger.Ledger ledger, InvoiceInputs inputs, IClock clock) : ICommandHandler<SetTaxRate, Decision>
+public sealed class SetTaxRateHandler(Ledger.Ledger ledger, InvoiceInputs inputs, IClock clock, Callers? callers = null) : ICommandHandler<SetTaxRate, Decision>
 {
     public async ValueTask<Decision> Handle(SetTaxRate command, CancellationToken ct)
     {
@@ -36,11 +37,11 @@ public sealed class SetTaxRateHandler(Ledger.Ledger ledger, InvoiceInputs inputs
         // The built-in rates are recorded first, so the operator's rate is the later one and wins where they overlap.
         await inputs.RatesAsync(command.Jurisdiction, ct);
         return await ledger.DecideAtVersionAsync(StreamIds.TaxRates(command.Jurisdiction), _ => Task.FromResult(decision),
-            () => Finance.Metadata(clock), Issuing.Attempts, ct);
+            () => Finance.Metadata(clock, callers), Issuing.Attempts, ct);
     }
 }
 
-public sealed class IssueSessionInvoicesHandler(Ledger.Ledger ledger, InvoiceInputs inputs, IClock clock) : ICommandHandler<IssueSessionInvoices, Decision>
+public sealed class IssueSessionInvoicesHandler(Ledger.Ledger ledger, InvoiceInputs inputs, IClock clock, Callers? callers = null) : ICommandHandler<IssueSessionInvoices, Decision>
 {
     public async ValueTask<Decision> Handle(IssueSessionInvoices command, CancellationToken ct)
     {
@@ -51,11 +52,11 @@ public sealed class IssueSessionInvoicesHandler(Ledger.Ledger ledger, InvoiceInp
         return await ledger.DecideAtVersionAsync(StreamIds.InvoiceSeries(command.IssuerId, command.Series), async version =>
                 InvoiceIssuing.Decide(new InvoiceIssuing.SessionInvoicing(issuer, version, sessions, notReady, roamed,
                     await inputs.BilledAsync(command.SessionIds, ct)), command, clock.GetCurrentInstant()),
-            () => Finance.Metadata(clock), Issuing.Attempts, ct);
+            () => Finance.Metadata(clock, callers), Issuing.Attempts, ct);
     }
 }
 
-public sealed class IssuePartnerInvoicesHandler(Ledger.Ledger ledger, InvoiceInputs inputs, IClock clock) : ICommandHandler<IssuePartnerInvoices, Decision>
+public sealed class IssuePartnerInvoicesHandler(Ledger.Ledger ledger, InvoiceInputs inputs, IClock clock, Callers? callers = null) : ICommandHandler<IssuePartnerInvoices, Decision>
 {
     public async ValueTask<Decision> Handle(IssuePartnerInvoices command, CancellationToken ct)
     {
@@ -66,11 +67,11 @@ public sealed class IssuePartnerInvoicesHandler(Ledger.Ledger ledger, InvoiceInp
         return await ledger.DecideAtVersionAsync(StreamIds.InvoiceSeries(command.IssuerId, command.Series), async version =>
                 InvoiceIssuing.Decide(new InvoiceIssuing.PartnerInvoicing(issuer, partner, version, sessions, notReady,
                     await inputs.BilledAsync(sessions.Select(s => s.SessionId), ct)), command, clock.GetCurrentInstant()),
-            () => Finance.Metadata(clock), Issuing.Attempts, ct);
+            () => Finance.Metadata(clock, callers), Issuing.Attempts, ct);
     }
 }
 
-public sealed class IssueCreditNoteHandler(Ledger.Ledger ledger, InvoiceInputs inputs, IClock clock) : ICommandHandler<IssueCreditNote, Decision>
+public sealed class IssueCreditNoteHandler(Ledger.Ledger ledger, InvoiceInputs inputs, IClock clock, Callers? callers = null) : ICommandHandler<IssueCreditNote, Decision>
 {
     public async ValueTask<Decision> Handle(IssueCreditNote command, CancellationToken ct)
     {
@@ -79,6 +80,6 @@ public sealed class IssueCreditNoteHandler(Ledger.Ledger ledger, InvoiceInputs i
         return await ledger.DecideAtVersionAsync(StreamIds.InvoiceSeries(command.IssuerId, command.Series), async version =>
                 InvoiceIssuing.Decide(new InvoiceIssuing.CreditNoting(issuer, version, await inputs.DocumentAsync(command.IssuerId, command.InvoiceNumber, ct)),
                     command, clock.GetCurrentInstant()),
-            () => Finance.Metadata(clock), Issuing.Attempts, ct);
+            () => Finance.Metadata(clock, callers), Issuing.Attempts, ct);
     }
 }

@@ -1,3 +1,4 @@
+using Settlement.Host.Access;
 using Marten;
 using Mediator;
 using NodaTime;
@@ -18,10 +19,10 @@ internal static class KpiRecorders
 
     private static readonly Actor OperatorApi = new(ActorKind.Operator, "api");
 
-    public static Func<EventMetadata> Metadata(IClock clock) => () => EventMetadata.NewCorrelation(OperatorApi, clock.GetCurrentInstant());
+    public static Func<EventMetadata> Metadata(IClock clock, Callers callers) => () => EventMetadata.NewCorrelation(callers.ActorOr(OperatorApi), clock.GetCurrentInstant());
 }
 
-public sealed class TagOutageCauseHandler(Ledger.Ledger ledger, IClock clock) : ICommandHandler<TagOutageCause, Decision>
+public sealed class TagOutageCauseHandler(Ledger.Ledger ledger, IClock clock, Callers callers) : ICommandHandler<TagOutageCause, Decision>
 {
     public async ValueTask<Decision> Handle(TagOutageCause command, CancellationToken ct) =>
         await ledger.DecideAtVersionAsync(StreamIds.Charger(command.ChargerId), async _ =>
@@ -31,10 +32,10 @@ public sealed class TagOutageCauseHandler(Ledger.Ledger ledger, IClock clock) : 
                 ? new TaggableCharger(entry.EvseCount)
                 : null;
             return KpiRecording.Decide(charger, command, clock.GetCurrentInstant());
-        }, KpiRecorders.Metadata(clock), KpiRecorders.Attempts, ct);
+        }, KpiRecorders.Metadata(clock, callers), KpiRecorders.Attempts, ct);
 }
 
-public sealed class RateSessionHandler(Ledger.Ledger ledger, IClock clock) : ICommandHandler<RateSession, Decision>
+public sealed class RateSessionHandler(Ledger.Ledger ledger, IClock clock, Callers callers) : ICommandHandler<RateSession, Decision>
 {
     public async ValueTask<Decision> Handle(RateSession command, CancellationToken ct)
     {
@@ -42,7 +43,7 @@ public sealed class RateSessionHandler(Ledger.Ledger ledger, IClock clock) : ICo
         {
             return await ledger.DecideAsync(StreamIds.Session(command.SessionId), KpiRecording.RatableSession.Initial,
                 (session, e) => session.Evolve(e.Data), session => KpiRecording.Decide(session, command, clock.GetCurrentInstant()),
-                KpiRecorders.Metadata(clock)(), ct);
+                KpiRecorders.Metadata(clock, callers)(), ct);
         }
         catch (StreamConcurrencyException)
         {
@@ -55,7 +56,7 @@ public sealed class RateSessionHandler(Ledger.Ledger ledger, IClock clock) : ICo
     }
 }
 
-public sealed class ReportMaintenanceCostHandler(Ledger.Ledger ledger, IClock clock) : ICommandHandler<ReportMaintenanceCost, Decision>
+public sealed class ReportMaintenanceCostHandler(Ledger.Ledger ledger, IClock clock, Callers callers) : ICommandHandler<ReportMaintenanceCost, Decision>
 {
     public async ValueTask<Decision> Handle(ReportMaintenanceCost command, CancellationToken ct) =>
         await ledger.DecideAtVersionAsync(StreamIds.Site(command.SiteId), async _ =>
@@ -63,5 +64,5 @@ public sealed class ReportMaintenanceCostHandler(Ledger.Ledger ledger, IClock cl
             await using var query = ledger.QueryReadModels();
             var registered = await query.LoadAsync<SiteEntry>(StreamIds.Site(command.SiteId), ct) is not null;
             return KpiRecording.Decide(registered, command, clock.GetCurrentInstant());
-        }, KpiRecorders.Metadata(clock), KpiRecorders.Attempts, ct);
+        }, KpiRecorders.Metadata(clock, callers), KpiRecorders.Attempts, ct);
 }

@@ -1,3 +1,4 @@
+using Settlement.Host.Access;
 using Settlement.Host;
 using System.Text.Json.Nodes;
 using Mediator;
@@ -31,22 +32,23 @@ public static class CommandEndpoints
     public static IEndpointRouteBuilder MapCommands(this IEndpointRouteBuilder app)
     {
         var commands = app.MapGroup("/api/chargers/{chargerId}/commands");
-        commands.MapPost("/remote-start", (string chargerId, RemoteStartBody b, IMediator m, CancellationToken ct) => Run(m, new RemoteStart(chargerId, b.EvseId, b.IdToken), ct));
-        commands.MapPost("/remote-stop", (string chargerId, RemoteStopBody b, IMediator m, CancellationToken ct) => Run(m, new RemoteStop(chargerId, b.TransactionId), ct));
-        commands.MapPost("/reset", (string chargerId, ResetBody b, IMediator m, CancellationToken ct) => Run(m, new Reset(chargerId, b.Kind), ct));
-        commands.MapPost("/change-availability", (string chargerId, AvailabilityBody b, IMediator m, CancellationToken ct) => Run(m, new ChangeAvailability(chargerId, b.EvseId, b.Operative), ct));
-        commands.MapPost("/unlock-connector", (string chargerId, UnlockBody b, IMediator m, CancellationToken ct) => Run(m, new UnlockConnector(chargerId, b.EvseId, b.ConnectorId), ct));
-        commands.MapPost("/set-charging-profile", (string chargerId, ChargingProfileBody b, IMediator m, CancellationToken ct) => Run(m, new SetChargingProfile(chargerId, b.EvseId, b.Profile), ct));
-        commands.MapPost("/clear-charging-profile", (string chargerId, ClearChargingProfileBody b, IMediator m, CancellationToken ct) => Run(m, new ClearChargingProfile(chargerId, b.ProfileId), ct));
-        commands.MapPost("/trigger-message", (string chargerId, TriggerBody b, IMediator m, CancellationToken ct) => Run(m, new TriggerMessage(chargerId, b.Message, b.EvseId), ct));
-        commands.MapPost("/get-settings", (string chargerId, GetSettingsBody b, IMediator m, CancellationToken ct) => Run(m, new GetSettings(chargerId, b.Keys), ct));
-        commands.MapPost("/change-setting", (string chargerId, ChangeSettingBody b, IMediator m, CancellationToken ct) => Run(m, new ChangeSetting(chargerId, b.Key, b.Value), ct));
-        commands.MapPost("/update-firmware", (string chargerId, FirmwareBody b, IMediator m, CancellationToken ct) => Run(m, new UpdateFirmware(chargerId, b.Location, b.RetrieveAt), ct));
+        commands.MapPost("/remote-start", (string chargerId, RemoteStartBody b, IMediator m, HttpContext h, CancellationToken ct) => Run(m, h, new RemoteStart(chargerId, b.EvseId, b.IdToken), ct));
+        commands.MapPost("/remote-stop", (string chargerId, RemoteStopBody b, IMediator m, HttpContext h, CancellationToken ct) => Run(m, h, new RemoteStop(chargerId, b.TransactionId), ct));
+        commands.MapPost("/reset", (string chargerId, ResetBody b, IMediator m, HttpContext h, CancellationToken ct) => Run(m, h, new Reset(chargerId, b.Kind), ct));
+        commands.MapPost("/change-availability", (string chargerId, AvailabilityBody b, IMediator m, HttpContext h, CancellationToken ct) => Run(m, h, new ChangeAvailability(chargerId, b.EvseId, b.Operative), ct));
+        commands.MapPost("/unlock-connector", (string chargerId, UnlockBody b, IMediator m, HttpContext h, CancellationToken ct) => Run(m, h, new UnlockConnector(chargerId, b.EvseId, b.ConnectorId), ct));
+        commands.MapPost("/set-charging-profile", (string chargerId, ChargingProfileBody b, IMediator m, HttpContext h, CancellationToken ct) => Run(m, h, new SetChargingProfile(chargerId, b.EvseId, b.Profile), ct));
+        commands.MapPost("/clear-charging-profile", (string chargerId, ClearChargingProfileBody b, IMediator m, HttpContext h, CancellationToken ct) => Run(m, h, new ClearChargingProfile(chargerId, b.ProfileId), ct));
+        commands.MapPost("/trigger-message", (string chargerId, TriggerBody b, IMediator m, HttpContext h, CancellationToken ct) => Run(m, h, new TriggerMessage(chargerId, b.Message, b.EvseId), ct));
+        commands.MapPost("/get-settings", (string chargerId, GetSettingsBody b, IMediator m, HttpContext h, CancellationToken ct) => Run(m, h, new GetSettings(chargerId, b.Keys), ct));
+        commands.MapPost("/change-setting", (string chargerId, ChangeSettingBody b, IMediator m, HttpContext h, CancellationToken ct) => Run(m, h, new ChangeSetting(chargerId, b.Key, b.Value), ct));
+        commands.MapPost("/update-firmware", (string chargerId, FirmwareBody b, IMediator m, HttpContext h, CancellationToken ct) => Run(m, h, new UpdateFirmware(chargerId, b.Location, b.RetrieveAt), ct));
         return app;
     }
 
-    private static async Task<IResult> Run(IMediator mediator, ChargerCommand command, CancellationToken ct)
+    private static async Task<IResult> Run(IMediator mediator, HttpContext context, ChargerCommand command, CancellationToken ct)
     {
+        if (context.Caller() is { } caller) command = command with { IssuedBy = caller.Actor };
         CommandResult result;
         try
         {

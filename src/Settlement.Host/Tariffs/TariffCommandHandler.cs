@@ -1,3 +1,4 @@
+using Settlement.Host.Access;
 using Mediator;
 using NodaTime;
 using Settlement.Domain.Deciding;
@@ -16,7 +17,7 @@ public sealed record PublishTariffCommand(PublishTariff Tariff) : ICommand<Decis
 public sealed record AssignTariffCommand(AssignTariff Assignment) : ICommand<Decision>;
 
 /// <summary>Decides tariff commands on the tariff's own stream, with <see cref="TariffDecisions"/>.</summary>
-public sealed class TariffCommandHandler(Ledger.Ledger ledger, IClock clock) :
+public sealed class TariffCommandHandler(Ledger.Ledger ledger, IClock clock, Callers callers) :
     ICommandHandler<PublishTariffCommand, Decision>, ICommandHandler<AssignTariffCommand, Decision>
 {
     private static readonly Actor Api = new(ActorKind.Operator, "api");
@@ -40,7 +41,7 @@ public sealed class TariffCommandHandler(Ledger.Ledger ledger, IClock clock) :
         try
         {
             return await ledger.DecideAsync(StreamIds.Tariff(tariffId), TariffHistory.Empty(tariffId),
-                (history, e) => history.Apply(e.Data, e.Version), decide, EventMetadata.NewCorrelation(Api, now), ct);
+                (history, e) => history.Apply(e.Data, e.Version), decide, EventMetadata.NewCorrelation(callers.ActorOr(Api), now), ct);
         }
         catch (MalformedEventException e)
         {

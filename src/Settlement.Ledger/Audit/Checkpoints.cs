@@ -55,7 +55,7 @@ public static class CheckpointKeys
         catch (Exception e) when (e is ArgumentException or CryptographicException)
         {
             key.Dispose();
-            throw new InvalidDataException($"{path} is not an ECDSA private key in PEM form (create one with `settle keys create`).", e);
+            throw new InvalidDataException($"{path} is not an ECDSA private key in PEM form (create one with `settle signing-key create`).", e);
         }
     }
 

@@ -117,8 +117,9 @@ public static class DemoCommand
         await LedgerCatchUp.ProjectionsAsync(ledger, ct);
         await KpiTables.PrintAsync(ledger, site: null, options.From, options.From.PlusDays(options.Days - 1), ct, perPort: false);
         await DemoAudit.RunAsync(ledger, anchors, ct);
+        var operatorKey = await DemoAccess.CreateOperatorKeyAsync(ledger, name, ct);
         if (live == TimeSpan.Zero) return 0;
-        return await LiveDemo.RunAsync(ledger, name, $"{server.Description}, database {name}", history, live, ct) ? 0 : 1;
+        return await LiveDemo.RunAsync(ledger, name, $"{server.Description}, database {name}", history, live, operatorKey, ct) ? 0 : 1;
     }
 
     private static void PrintSummary(IReadOnlyList<DemoEvent> history, string database, string server, TimeSpan appending, TimeSpan total)
@@ -141,7 +142,7 @@ public static class DemoCommand
             [bold]{started.Count:N0}[/] charging sessions delivered [bold]{energyWh / 1_000_000m:N2} MWh[/]
             Appended in {appending.TotalSeconds:F1} s ({perSecond:N0} events/s); total {total.TotalSeconds:F1} s
             Database: {database} on {server}
-            Next: [bold]./settle serve --database {database}[/] and open /api/chargers or /api/streams/charger:DE-MUC-01
+            Next: [bold]./settle serve --database {database}[/] and open /api/chargers or /api/streams/charger:DE-MUC-01 with the operator key printed at the end
             """);
     }
 }

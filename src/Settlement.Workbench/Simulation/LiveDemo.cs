@@ -29,7 +29,7 @@ internal static class LiveDemo
 
     /// <returns>False when the live part failed; why has been printed.</returns>
     public static async Task<bool> RunAsync(Ledger.Ledger ledger, string database, string databaseDescription, IReadOnlyList<DemoEvent> history,
-        TimeSpan duration, CancellationToken ct)
+        TimeSpan duration, string operatorKey, CancellationToken ct)
     {
         AnsiConsole.Write(new Rule("[bold]Live: the network talks OCPP to the host[/]").LeftJustified());
         WebApplication? app = null;
@@ -58,7 +58,7 @@ internal static class LiveDemo
             AnsiConsole.MarkupLineInterpolated(
                 $"{connected} chargers connected ({chargers.Count(c => c.Protocol == OcppProtocol.Ocpp16)} speak OCPP 1.6, {chargers.Count(c => c.Protocol == OcppProtocol.Ocpp201)} OCPP 2.0.1), {booted} booted");
 
-            var command = await DriveAsync(ledger, fleet, baseAddress, startSequence, duration, ct);
+            var command = await DriveAsync(ledger, fleet, baseAddress, operatorKey, startSequence, duration, ct);
             await fleet.CloseAsync();
             var traffic = fleet.Counters.Snapshot();
             await app.StopAsync(ct);
@@ -84,7 +84,7 @@ internal static class LiveDemo
     private sealed record CommandSent(string ChargerId, int EvseId, string Action, int HttpStatus, string? Outcome, string? Status, string? CommandId, string? Error);
 
     /// <summary>Runs the sessions with a live table of counters, and sends one command a third of the way in.</summary>
-    private static async Task<CommandSent?> DriveAsync(Ledger.Ledger ledger, Fleet fleet, Uri baseAddress, long startSequence,
+    private static async Task<CommandSent?> DriveAsync(Ledger.Ledger ledger, Fleet fleet, Uri baseAddress, string operatorKey, long startSequence,
         TimeSpan duration, CancellationToken ct)
     {
         // The EVSE the operator will start remotely stays free of walk-in sessions until then.
@@ -103,7 +103,7 @@ internal static class LiveDemo
             {
                 await Task.WhenAny(running, Task.Delay(Refresh, ct));
                 if (command is null && clock.Elapsed >= duration / 3)
-                    command = SendRemoteStartAsync(baseAddress, remote, ct);
+                    command = SendRemoteStartAsync(baseAddress, operatorKey, remote, ct);
                 var now = fleet.Counters.Snapshot();
                 var at = clock.Elapsed;
                 // The last pass can come right after the one before; a rate over a few milliseconds means nothing.
@@ -140,10 +140,11 @@ internal static class LiveDemo
     }
 
     /// <summary>What an operator's app would do: ask a free EVSE to start charging for a token, over REST.</summary>
-    private static async Task<CommandSent> SendRemoteStartAsync(Uri baseAddress, string charger, CancellationToken ct)
+    private static async Task<CommandSent> SendRemoteStartAsync(Uri baseAddress, string operatorKey, string charger, CancellationToken ct)
     {
         const int evse = RemoteEvse;
         using var http = new HttpClient { BaseAddress = baseAddress };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", operatorKey);
         using var response = await http.PostAsJsonAsync($"/api/chargers/{charger}/commands/remote-start", new { evseId = evse, idToken = RemoteToken }, ct);
         var body = await response.Content.ReadAsStringAsync(ct);
         var json = body.Length > 0 && body.TrimStart().StartsWith('{') ? JsonNode.Parse(body)!.AsObject() : null;

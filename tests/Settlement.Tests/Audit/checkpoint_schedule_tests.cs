@@ -77,7 +77,7 @@ public sealed class checkpoint_schedule_tests(LedgerDatabase db) : IDisposable
 
         var refused = Assert.Throws<InvalidDataException>(() => Build(db.Ledger, _keyFile, cron: null));
 
-        Assert.Equal($"{CheckpointSchedule.KeyFileSetting}: {_keyFile} is not an ECDSA private key in PEM form (create one with `settle keys create`).", refused.Message);
+        Assert.Equal($"{CheckpointSchedule.KeyFileSetting}: {_keyFile} is not an ECDSA private key in PEM form (create one with `settle signing-key create`).", refused.Message);
     }
 
     [Fact]

@@ -58,7 +58,7 @@ public sealed class anchored_verify_command_tests(LedgerDatabase db) : IDisposab
         await using var ledger = await ChainedLedger.CreateAsync(db, "cli_checkpoint_anchor");
         await ledger.AppendSessionsAsync(2);
         var key = Path.Combine(_home.FullName, "operator.pem");
-        var created = await SettleAsync(Defaults, "keys", "create", "--out", key);
+        var created = await SettleAsync(Defaults, "signing-key", "create", "--out", key);
 
         var signed = await SettleAsync(Defaults, "checkpoint", "--key", key, "--database", ledger.DatabaseName, "--connection", db.ConnectionString);
         var verified = await SettleAsync(Defaults, "verify", "--public-key", Path.ChangeExtension(key, ".pub.pem"),

@@ -63,7 +63,7 @@ public sealed class ocpp_chaos_tests(ITestOutputHelper output) : IAsyncLifetime
         // The hosts sign and anchor checkpoints every few seconds through the drill, so verify holds the ledger to them.
         var key = Path.Combine(_folder.Root, "operator.pem");
         var anchors = Path.Combine(_folder.Root, "anchors");
-        var keys = await SettleProcess.RunAsync("keys", "create", "--out", key);
+        var keys = await SettleProcess.RunAsync("signing-key", "create", "--out", key);
         Assert.True(keys.ExitCode == 0, keys.Output);
         var settings = new Dictionary<string, string>
         {

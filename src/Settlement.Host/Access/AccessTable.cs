@@ -1,0 +1,96 @@
+using Settlement.Domain.Access;
+using static Settlement.Domain.Access.AccessRole;
+
+namespace Settlement.Host.Access;
+
+/// <summary>
+/// Who may call what: every endpoint the host maps, by method and route, with the roles besides Operator that may
+/// call it. An endpoint missing here answers only the top-level operator's and sub-operators' operator keys, and
+/// a test fails until it is listed: a new door is closed until someone decides who may open it.
+/// </summary>
+public static class AccessTable
+{
+    /// <summary>Answered without a key: liveness (reduced to up/down) and the OCPP WebSocket, which authenticates chargers itself.</summary>
+    public static readonly IReadOnlySet<string> Open = new HashSet<string>
+    {
+        "GET /health",
+        "GET /ocpp/{identity}",
+    };
+
+    public static readonly IReadOnlyDictionary<string, AccessRole[]> Roles = new Dictionary<string, AccessRole[]>
+    {
+        // Keys: operators only, and a sub-operator's only for its own keys.
+        ["POST /api/keys"] = [],
+        ["GET /api/keys"] = [],
+        ["POST /api/keys/{keyId}/rotate"] = [],
+        ["POST /api/keys/{keyId}/revoke"] = [],
+        ["GET /api/access/failed-logins"] = [],
+
+        // Chargers: onboarding and remote control change the network, so they are the operator's.
+        ["GET /api/chargers"] = [Integration],
+        ["GET /api/chargers/pending"] = [],
+        ["POST /api/chargers"] = [],
+        ["PUT /api/chargers/{chargerId}/credentials"] = [],
+        ["POST /api/chargers/{chargerId}/commands/remote-start"] = [],
+        ["POST /api/chargers/{chargerId}/commands/remote-stop"] = [],
+        ["POST /api/chargers/{chargerId}/commands/reset"] = [],
+        ["POST /api/chargers/{chargerId}/commands/change-availability"] = [],
+        ["POST /api/chargers/{chargerId}/commands/unlock-connector"] = [],
+        ["POST /api/chargers/{chargerId}/commands/set-charging-profile"] = [],
+        ["POST /api/chargers/{chargerId}/commands/clear-charging-profile"] = [],
+        ["POST /api/chargers/{chargerId}/commands/trigger-message"] = [],
+        ["POST /api/chargers/{chargerId}/commands/get-settings"] = [],
+        ["POST /api/chargers/{chargerId}/commands/change-setting"] = [],
+        ["POST /api/chargers/{chargerId}/commands/update-firmware"] = [],
+
+        // Tariffs and prices.
+        ["POST /api/tariffs"] = [],
+        ["GET /api/tariffs/{tariffId}"] = [Finance, Integration],
+        ["POST /api/tariffs/{tariffId}/assignments"] = [],
+        ["GET /api/evses/{chargerId}/{evseId}/tariff"] = [Finance, Integration],
+        ["GET /api/evses/{chargerId}/{evseId}/adhoc-price"] = [Finance, Integration],
+        ["GET /api/sessions/{sessionId}/price"] = [Finance, Integration],
+
+        // Invoicing, VAT and the journal: the finance team's.
+        ["POST /api/issuers"] = [],
+        ["GET /api/sites/{siteId}/jurisdiction"] = [Finance],
+        ["POST /api/sites/{siteId}/jurisdiction"] = [Finance],
+        ["GET /api/tax-rates/{jurisdiction}"] = [Finance],
+        ["POST /api/tax-rates"] = [Finance],
+        ["POST /api/invoices/sessions"] = [Finance],
+        ["POST /api/invoices/partners"] = [Finance],
+        ["POST /api/invoices/{issuerId}/{number}/credit-notes"] = [Finance],
+        ["GET /api/invoices"] = [Finance, Integration],
+        ["GET /api/invoices/{issuerId}/{number}"] = [Finance, Integration],
+        ["GET /api/exports/journal"] = [Finance],
+        ["GET /api/exports/vat"] = [Finance],
+
+        // KPIs: recording facts that change uptime is the operator's; reading is also for integrations.
+        ["POST /api/chargers/{chargerId}/outage-causes"] = [],
+        ["POST /api/sessions/{sessionId}/rating"] = [],
+        ["POST /api/sites/{siteId}/maintenance-costs"] = [],
+        ["GET /api/kpis/uptime"] = [Integration],
+        ["GET /api/kpis/outages"] = [Integration],
+        ["GET /api/kpis/charge-success"] = [Integration],
+        ["GET /api/kpis/utilisation"] = [Integration],
+        ["GET /api/kpis/ratings"] = [Integration],
+
+        // Reports for regulators.
+        ["GET /api/reports/nevi/{module:int}"] = [Regulator],
+        ["GET /api/reports/afir"] = [Regulator],
+
+        // Evidence for auditors: read-only.
+        ["GET /api/streams/{streamId}"] = [Auditor],
+        ["GET /api/audit/chain"] = [Auditor],
+        ["GET /api/audit/checkpoints"] = [Auditor],
+        ["GET /api/audit/proofs/events/{sequence:long}"] = [Auditor],
+        ["GET /api/audit/proofs/invoices/{issuerId}/{number}"] = [Auditor, Finance],
+
+        // Drivers: erasing a driver's data is the operator's alone.
+        ["POST /api/drivers/erasure"] = [],
+    };
+
+    /// <summary>Whether the role may call the endpoint named "METHOD /route"; operators may call every listed endpoint.</summary>
+    public static bool Allows(string endpoint, AccessRole role) =>
+        Roles.TryGetValue(endpoint, out var roles) ? role == Operator || roles.Contains(role) : role == Operator;
+}
