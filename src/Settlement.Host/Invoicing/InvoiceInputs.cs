@@ -23,7 +23,7 @@ public sealed record SiteJurisdiction(SiteJurisdictionResolved? Resolved, Source
 /// read models. A site's jurisdiction and a jurisdiction's built-in tax rates are recorded as events on first
 /// use, so every document names only events and a later software update cannot change what it was derived from.
 /// </summary>
-public sealed class InvoiceInputs(Ledger.Ledger ledger, IClock clock)
+public sealed class InvoiceInputs(Ledger.Ledger ledger, IClock clock, Callers? callers = null)
 {
     private static readonly JurisdictionResolver Boundaries = JurisdictionResolver.Bundled;
 
@@ -42,7 +42,7 @@ public sealed class InvoiceInputs(Ledger.Ledger ledger, IClock clock)
         try
         {
             var version = await ledger.StreamVersionAsync(stream, ct);
-            await ledger.AppendAsync(new StreamAppend(stream, [new PendingEvent(resolved, Finance.Metadata(clock))], version), ct);
+            await ledger.AppendAsync(new StreamAppend(stream, [new PendingEvent(resolved, Finance.Metadata(clock, callers))], version), ct);
             return new(resolved, JurisdictionSource(siteId, version + 1), null);
         }
         catch (StreamConcurrencyException)
@@ -66,7 +66,7 @@ public sealed class InvoiceInputs(Ledger.Ledger ledger, IClock clock)
             var builtIn = BuiltInTaxRates.All.Where(r => r.Jurisdiction == jurisdiction)
                 .Select(r => new TaxRateSet(r.Jurisdiction, r.RatePercent, r.ValidFrom, r.ValidThrough, r.Source, now)).ToList();
             if (builtIn.Count == 0) return TaxRateTable.BuiltIn;
-            var metadata = Finance.Metadata(clock);
+            var metadata = Finance.Metadata(clock, callers);
             try
             {
                 await ledger.AppendAsync(new StreamAppend(stream, [.. builtIn.Select(r => new PendingEvent(r, metadata))], 0), ct);
