@@ -70,7 +70,6 @@ public static class SettlementHost
         builder.AddCheckpointSchedule(ledger);
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<Callers>();
-        builder.Services.AddSingleton<FailedLogins>();
         builder.Services.AddSingleton<InvoiceInputs>();
         builder.Services.AddSingleton<KpiHistories>();
         builder.Services.AddSingleton<RegulatorReports>();
@@ -137,7 +136,8 @@ public static class SettlementHost
         api.MapGet("/api/chargers", async (CancellationToken ct) =>
         {
             await using var session = ledger.QueryReadModels();
-            return Results.Ok(await session.Query<ChargerEntry>().OrderBy(c => c.ChargerId).ToListAsync(ct));
+            var chargers = await session.Query<ChargerEntry>().OrderBy(c => c.ChargerId).ToListAsync(ct);
+            return Results.Ok(chargers.Select(ChargerView.Of));
         });
 
         // Auditors read a stream exactly as recorded: data, stored type, both times, who and why.
