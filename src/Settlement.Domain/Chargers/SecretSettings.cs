@@ -10,30 +10,40 @@ namespace Settlement.Domain.Chargers;
 /// </summary>
 public static class SecretSettings
 {
-    /// <summary>The payload with every secret setting's value replaced; the payload itself is left untouched.</summary>
+    /// <summary>A copy of the payload with every secret setting's value replaced; the payload itself is left untouched.</summary>
     public static JsonObject Redacted(string action, JsonObject payload)
     {
         var copy = payload.DeepClone().AsObject();
-        switch (action)
-        {
-            case "ChangeConfiguration" when IsSecret(copy["key"]) && copy.ContainsKey("value"):
-                copy["value"] = SecretAttribute.Marker;
-                break;
-            case "SetVariables" when copy["setVariableData"] is JsonArray settings:
-                foreach (var setting in settings.OfType<JsonObject>())
-                    if (IsSecret(setting["component"]?["name"], setting["variable"]?["name"]) && setting.ContainsKey("attributeValue"))
-                        setting["attributeValue"] = SecretAttribute.Marker;
-                break;
-        }
+        RedactIn(action, copy);
         return copy;
     }
 
-    /// <summary><paramref name="payloadJson"/> (a recorded payload, so valid JSON) with its secret settings redacted.</summary>
-    public static string Redacted(string action, string payloadJson)
+    /// <summary><paramref name="payloadJson"/> (a recorded payload, so valid JSON) with its secret settings redacted; itself when it holds none.</summary>
+    public static string Redacted(string action, string payloadJson) =>
+        action is "ChangeConfiguration" or "SetVariables" && JsonNode.Parse(payloadJson) is JsonObject payload && RedactIn(action, payload)
+            ? payload.ToJsonString()
+            : payloadJson;
+
+    /// <returns>Whether the payload set a secret.</returns>
+    private static bool RedactIn(string action, JsonObject payload)
     {
-        if (!action.Equals("ChangeConfiguration", StringComparison.Ordinal) && !action.Equals("SetVariables", StringComparison.Ordinal))
-            return payloadJson;
-        return JsonNode.Parse(payloadJson) is JsonObject payload ? Redacted(action, payload).ToJsonString() : payloadJson;
+        var redacted = false;
+        switch (action)
+        {
+            case "ChangeConfiguration" when IsSecret(payload["key"]) && payload.ContainsKey("value"):
+                payload["value"] = SecretAttribute.Marker;
+                redacted = true;
+                break;
+            case "SetVariables" when payload["setVariableData"] is JsonArray settings:
+                foreach (var setting in settings.OfType<JsonObject>())
+                    if (IsSecret(setting["component"]?["name"], setting["variable"]?["name"]) && setting.ContainsKey("attributeValue"))
+                    {
+                        setting["attributeValue"] = SecretAttribute.Marker;
+                        redacted = true;
+                    }
+                break;
+        }
+        return redacted;
     }
 
     private static bool IsSecret(JsonNode? key) =>
