@@ -36,20 +36,27 @@ public sealed class CredentialUpgrades(Ledger.Ledger ledger, ChargerPasswords pa
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await foreach (var upgrade in _queue.Reader.ReadAllAsync(stoppingToken))
+        try
         {
-            try
+            await foreach (var upgrade in _queue.Reader.ReadAllAsync(stoppingToken))
             {
-                await UpgradeAsync(upgrade, stoppingToken);
+                try
+                {
+                    await UpgradeAsync(upgrade, stoppingToken);
+                }
+                catch (Exception failed) when (failed is not OperationCanceledException)
+                {
+                    logger.LogWarning(failed, "Could not rehash {Charger}'s password; its next login tries again", upgrade.ChargerId);
+                }
+                finally
+                {
+                    _queued.TryRemove(upgrade.ChargerId, out _);
+                }
             }
-            catch (Exception failed) when (failed is not OperationCanceledException)
-            {
-                logger.LogWarning(failed, "Could not rehash {Charger}'s password; its next login tries again", upgrade.ChargerId);
-            }
-            finally
-            {
-                _queued.TryRemove(upgrade.ChargerId, out _);
-            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The host is stopping: what is still queued is upgraded at a later login.
         }
     }
 
