@@ -13,6 +13,7 @@ using Settlement.Domain.Events;
 using Settlement.Host.Access;
 using Settlement.Host.Audit;
 using Settlement.Host.Invoicing;
+using Settlement.Ledger;
 using Settlement.Ledger.Audit;
 using Settlement.Host.Kpis;
 using Settlement.Host.Reports;
@@ -70,7 +71,6 @@ public static class SettlementHost
         builder.AddCheckpointSchedule(ledger);
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<Callers>();
-        builder.Services.AddSingleton<FailedLogins>();
         builder.Services.AddSingleton<InvoiceInputs>();
         builder.Services.AddSingleton<KpiHistories>();
         builder.Services.AddSingleton<RegulatorReports>();
@@ -137,10 +137,11 @@ public static class SettlementHost
         api.MapGet("/api/chargers", async (CancellationToken ct) =>
         {
             await using var session = ledger.QueryReadModels();
-            return Results.Ok(await session.Query<ChargerEntry>().OrderBy(c => c.ChargerId).ToListAsync(ct));
+            var chargers = await session.Query<ChargerEntry>().OrderBy(c => c.ChargerId).ToListAsync(ct);
+            return Results.Ok(chargers.Select(ChargerView.Of));
         });
 
-        // Auditors read a stream exactly as recorded: data, stored type, both times, who and why.
+        // Auditors read a stream exactly as recorded (data, stored type, both times, who and why), but for its secrets.
         api.MapGet("/api/streams/{streamId}", async (string streamId, CancellationToken ct) =>
         {
             var events = await ledger.ReadStreamAsync(streamId, ct);
@@ -148,7 +149,7 @@ public static class SettlementHost
                 ? Results.NotFound(new { error = $"No stream '{streamId}'. Stream ids look like {StreamIds.Charger("DE-MUC-01")} or {StreamIds.Session("...")}." })
                 : Results.Ok(events.Select(e => new
                 {
-                    e.Id, e.StreamId, e.Version, e.Sequence, type = e.StoredType, e.Data,
+                    e.Id, e.StreamId, e.Version, e.Sequence, type = e.StoredType, data = SecretRedaction.Redacted(e.Data),
                     correlationId = e.Metadata.CorrelationId, causationId = e.Metadata.CausationId,
                     actor = e.Metadata.Actor.ToString(), occurredAt = e.Metadata.OccurredAt, recordedAt = e.RecordedAt,
                 }));

@@ -71,6 +71,7 @@ public sealed class EventCatalogue
         new(typeof(MaintenanceEnded), EventFamily.Chargers),
         new(typeof(FirmwareStatusReported), EventFamily.Chargers),
         new(typeof(ChargerCredentialsSet), EventFamily.Chargers),
+        new(typeof(ChargerCredentialsRehashed), EventFamily.Chargers),
         new(typeof(IdTokenAuthorised), EventFamily.Chargers) { Retired = true },
         new(typeof(IdTokenAuthorisedV2), EventFamily.Chargers),
         new(typeof(DataTransferReceived), EventFamily.Chargers),

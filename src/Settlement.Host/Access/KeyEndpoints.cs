@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Marten;
+using Settlement.Ocpp.Security;
 using Settlement.Domain.Access;
 using Settlement.Domain.Deciding;
 using Settlement.Domain.Events;

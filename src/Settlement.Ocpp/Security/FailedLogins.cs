@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using NodaTime;
 
-namespace Settlement.Host.Access;
+namespace Settlement.Ocpp.Security;
 
 /// <summary>
 /// Failed authentications per subject (a REST client's address, an OCPP charger id, an OCPP client's address):
