@@ -5,6 +5,7 @@ using System.Text.Json;
 using Settlement.Domain.Access;
 using Settlement.Domain.Events;
 using Settlement.Host.Access;
+using Settlement.Ocpp.Security;
 using Settlement.Ledger.Store;
 using Settlement.Projections;
 
