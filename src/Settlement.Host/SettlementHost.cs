@@ -70,6 +70,7 @@ public static class SettlementHost
         builder.AddCheckpointSchedule(ledger);
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<Callers>();
+        builder.Services.AddScoped<OperatorScope>();
         builder.Services.AddSingleton<FailedLogins>();
         builder.Services.AddSingleton<InvoiceInputs>();
         builder.Services.AddSingleton<KpiHistories>();
@@ -111,6 +112,7 @@ public static class SettlementHost
         app.MapOcpp();
         var api = app.MapGroup("").AddEndpointFilter<BoundedInput>();
         api.MapAccess();
+        api.MapSubOperators();
         api.MapCommands();
         api.MapChargerOnboarding();
         api.MapTariffs();
