@@ -97,6 +97,9 @@ public sealed class InvoiceInputs(Ledger.Ledger ledger, IClock clock)
             : null;
     }
 
+    public async Task<bool> SubOperatorRegisteredAsync(string operatorId, CancellationToken ct) =>
+        await ledger.StreamVersionAsync(StreamIds.SubOperator(operatorId), ct) > 0;
+
     public async Task<InvoicedPartner?> PartnerAsync(string partnerId, CancellationToken ct)
     {
         var (events, _) = await ledger.FetchAsync(StreamIds.RoamingPartner(partnerId), ct);
