@@ -48,8 +48,12 @@ public static class InvoiceEndpoints
                 return Results.NotFound(new { error = $"operatorId: no sub-operator '{other}' among those this key may register issuers for." });
             if (scope.IsTopLevel && body.OperatorId is { } named && !await inputs.SubOperatorRegisteredAsync(named, ct))
                 return Results.NotFound(new { error = $"operatorId: no sub-operator '{named}' is registered; register it with POST /api/operators first." });
-            return Recorded($"/api/issuers/{body.IssuerId}", await mediator.Send(new RegisterIssuer(
-                body.IssuerId, body.LegalName, body.Address, body.CountryCode, body.VatId, scope.OperatorId ?? body.OperatorId), ct));
+            var decision = await mediator.Send(new RegisterIssuer(
+                body.IssuerId, body.LegalName, body.Address, body.CountryCode, body.VatId, scope.OperatorId ?? body.OperatorId), ct);
+            // The registration is the answer; a sub-operator's ownership, recorded beside it, is the caller's own key's doing.
+            return decision.Refusal is { } refusal
+                ? refusal.ToHttp()
+                : Results.Created($"/api/issuers/{body.IssuerId}", decision.Events.OfType<InvoiceIssuerRegistered>().Single());
         });
 
         app.MapGet("/api/sites/{siteId}/jurisdiction", async (string siteId, OperatorScope scope, InvoiceInputs inputs, CancellationToken ct) =>

@@ -5,7 +5,9 @@ using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using Settlement.Domain.Access;
 using Settlement.Domain.Events;
+using Settlement.Domain.Tariffs;
 using Settlement.Host.Access;
+using Settlement.Host.Tariffs;
 using Settlement.Ledger;
 using Settlement.Ledger.Store;
 using Settlement.Tests.Tariffs;
@@ -20,6 +22,8 @@ namespace Settlement.Tests.Access;
 [Collection(LedgerCollection.Name)]
 public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
 {
+    // Prices never change retroactively: tariffs published here start after the test runs.
+    private static readonly Instant Later = SystemClock.Instance.GetCurrentInstant() + Duration.FromDays(30);
     private TestHost _host = null!;
     private Tenant _a = null!;
     private Tenant _b = null!;
@@ -72,7 +76,7 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
         foreach (var probe in Probes(_a).Where(p => p.OwnerSees))
         {
             var (status, body) = await SendAsync(_a.Http, probe);
-            if (status is HttpStatusCode.NotFound or HttpStatusCode.Forbidden) failures.Add($"{probe.Endpoint}: {(int)status} {body}");
+            if (status is HttpStatusCode.NotFound or HttpStatusCode.Forbidden) failures.Add($"{probe.Path}: {(int)status} {body}");
         }
         Assert.Empty(failures);
     }
@@ -130,11 +134,9 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, (await http.PostAsJsonAsync("/api/issuers",
             new { issuerId, legalName = $"Charging {operatorId} GmbH", address = "Hauptstr. 1, Berlin", countryCode = "DE", vatId = "DE123456789" })).StatusCode);
         var tariffId = "tar-" + operatorId;
-        Assert.Equal(HttpStatusCode.Created, (await http.PostAsJsonAsync("/api/tariffs", new
-        {
-            tariffId, currency = "EUR", pricesIncludeVat = false,
-            elements = new[] { new { priceComponents = new[] { new { type = "Energy", price = 0.5m } } } }, validFrom = "2026-01-01T00:00:00Z",
-        })).StatusCode);
+        var published = await http.PostAsJsonAsync("/api/tariffs", new TariffEndpoints.PublishTariffBody(tariffId, "EUR", PricesIncludeVat: false,
+            [new TariffEndpoints.ElementBody([new TariffEndpoints.PriceComponentBody(PriceComponentType.Energy, 0.50m)])], Later), LedgerJson.Options);
+        Assert.True(published.StatusCode == HttpStatusCode.Created, await published.Content.ReadAsStringAsync());
         var siteEvent = (await db.Ledger.ReadStreamAsync(StreamIds.Site(network.SiteId)))[0];
         return new Tenant(operatorId, network, session, issuerId, tariffId, key, http, siteEvent.Sequence);
     }
@@ -195,9 +197,9 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
             new("POST /api/tariffs", post, "/api/tariffs", new
             {
                 tariffId = a.TariffId, currency = "EUR", pricesIncludeVat = false,
-                elements = new[] { new { priceComponents = new[] { new { type = "Energy", price = 9.99m } } } }, validFrom = "2026-02-01T00:00:00Z",
+                elements = new[] { new { priceComponents = new[] { new { type = "Energy", price = 9.99m, stepSize = 1 } } } }, validFrom = Later.Plus(Duration.FromDays(1)),
             }),
-            new("POST /api/tariffs/{tariffId}/assignments", post, $"/api/tariffs/{a.TariffId}/assignments", new { scope = "Site", scopeId = site, validFrom = "2026-02-01T00:00:00Z" }),
+            new("POST /api/tariffs/{tariffId}/assignments", post, $"/api/tariffs/{a.TariffId}/assignments", new { scope = "Site", scopeId = site, validFrom = Later }),
             new("GET /api/tariffs/{tariffId}", get, $"/api/tariffs/{a.TariffId}"),
             new("GET /api/evses/{chargerId}/{evseId}/tariff", get, $"/api/evses/{charger}/1/tariff"),
             new("GET /api/evses/{chargerId}/{evseId}/adhoc-price", get, $"/api/evses/{charger}/1/adhoc-price"),
@@ -209,7 +211,9 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
             new("GET /api/tax-rates/{jurisdiction}", get, "/api/tax-rates/DE"),
             new("POST /api/tax-rates", post, "/api/tax-rates", new { jurisdiction = "DE", ratePercent = 0m, validFrom = "2030-01-01", source = "guess" }, OwnerSees: false),
             new("POST /api/invoices/sessions", post, "/api/invoices/sessions", new { issuerId = issuer, sessionIds = new[] { session } }),
-            new("POST /api/invoices/partners", post, "/api/invoices/partners", new { issuerId = issuer, partnerId = "EMSP-NONE", from = "2026-10-01", through = "2026-10-31" }),
+            // No roaming partner here: the owner is told so (404 naming the partner), the other is told the issuer does not exist.
+            new("POST /api/invoices/partners", post, "/api/invoices/partners", new { issuerId = issuer, partnerId = "EMSP-NONE", from = "2026-10-01", through = "2026-10-31" },
+                OwnerSees: false),
             new("POST /api/invoices/{issuerId}/{number}/credit-notes", post, $"/api/invoices/{issuer}/INV-000001/credit-notes", new { reason = "guessing", lines = new[] { 1 } }),
             new("GET /api/invoices", get, "/api/invoices"),
             new("GET /api/invoices/{issuerId}/{number}", get, $"/api/invoices/{issuer}/INV-000001"),
@@ -217,7 +221,7 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
             new("GET /api/exports/vat", get, $"/api/exports/vat?from={today}&through={today}&format=json"),
 
             new("POST /api/chargers/{chargerId}/outage-causes", post, $"/api/chargers/{charger}/outage-causes",
-                new { evseId = 1, from = "2026-10-20T01:00:00Z", until = "2026-10-20T02:00:00Z", cause = "GridOutage" }),
+                new { evseId = 1, from = "2026-10-20T01:00:00Z", until = "2026-10-20T02:00:00Z", cause = "UtilityInterruption" }),
             new("POST /api/sessions/{sessionId}/rating", post, $"/api/sessions/{session}/rating", new { stars = 5 }),
             new("POST /api/sites/{siteId}/maintenance-costs", post, $"/api/sites/{site}/maintenance-costs",
                 new { from = "2026-01-01", through = "2026-10-31", totalCost = 100m, federalCost = 0m }),
@@ -236,7 +240,7 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
             new("GET /api/streams/{streamId}", get, $"/api/streams/{StreamIds.Site(site)}"),
             new("GET /api/streams/{streamId}", get, $"/api/streams/{StreamIds.Charger(charger)}"),
             new("GET /api/streams/{streamId}", get, $"/api/streams/{StreamIds.Session(session)}"),
-            new("GET /api/streams/{streamId}", get, $"/api/streams/{StreamIds.InvoiceSeries(issuer, "INV")}"),
+            new("GET /api/streams/{streamId}", get, $"/api/streams/{StreamIds.InvoiceIssuer(issuer)}"),
             new("GET /api/audit/chain", get, "/api/audit/chain"),
             new("GET /api/audit/checkpoints", get, "/api/audit/checkpoints"),
             // Whether the owner's proof exists yet depends on the chain writer having caught up, so only the other's answer is checked.
