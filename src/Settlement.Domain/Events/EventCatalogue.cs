@@ -124,6 +124,10 @@ public sealed class EventCatalogue
         new(typeof(ApiKeyCreated), EventFamily.Access),
         new(typeof(ApiKeyRotated), EventFamily.Access),
         new(typeof(ApiKeyRevoked), EventFamily.Access),
+        new(typeof(SubOperatorRegistered), EventFamily.Access),
+        new(typeof(SiteOperatorAssigned), EventFamily.Access),
+        new(typeof(IssuerOperatorAssigned), EventFamily.Access),
+        new(typeof(TariffOperatorAssigned), EventFamily.Access),
     ]);
 
     private readonly Dictionary<Type, EventType> _byClrType;
