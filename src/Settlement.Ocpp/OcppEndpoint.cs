@@ -37,6 +37,7 @@ public static class OcppEndpoint
         .AddSingleton<PendingChargers>()
         .AddSingleton<ChargerLedger>()
         .AddSingleton<SessionRecorder>()
+        .AddSingleton<TokenAuthoriser>()
         .AddSingleton<V16Handler>()
         .AddSingleton<V201Handler>();
 

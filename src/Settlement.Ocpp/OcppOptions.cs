@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using Settlement.Domain.Drivers;
 
 namespace Settlement.Ocpp;
 
@@ -9,6 +10,12 @@ public sealed class OcppOptions
 {
     /// <summary>A charger the operator has not registered is refused at the handshake, or accepted as Pending.</summary>
     public UnknownChargerPolicy UnknownChargers { get; set; } = UnknownChargerPolicy.Reject;
+
+    /// <summary>
+    /// A token missing from the token registry is answered Invalid (1.6) / Unknown (2.0.1), or Accepted for open charging.
+    /// Either way the answer is recorded. ("Ocpp:UnknownTokens")
+    /// </summary>
+    public UnknownTokenPolicy UnknownTokens { get; set; } = UnknownTokenPolicy.Reject;
 
     /// <summary>Registered chargers without a password are refused unless this is set (security profile 0).</summary>
     public bool AllowChargersWithoutPassword { get; set; }

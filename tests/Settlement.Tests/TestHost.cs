@@ -23,8 +23,13 @@ namespace Settlement.Tests;
 /// ledger database; with a ledger of its own it is one node of a cluster sharing that database.
 /// </summary>
 /// <param name="settings">Host settings (e.g. <c>Audit:CheckpointCron</c>), read once when the host is built.</param>
+/// <param name="unknownTokens">
+/// Overrides <see cref="OcppOptions.UnknownTokens"/>: accepted unless a test is about authorisation, since most tests
+/// start sessions with made-up idTags they never register.
+/// </param>
 public sealed class TestHost(LedgerDatabase db, OcppOptions? options = null, X509Certificate2? serverCertificate = null,
-    Settlement.Ledger.Ledger? ledger = null, IReadOnlyDictionary<string, string?>? settings = null) : IAsyncDisposable
+    Settlement.Ledger.Ledger? ledger = null, IReadOnlyDictionary<string, string?>? settings = null,
+    Settlement.Domain.Drivers.UnknownTokenPolicy unknownTokens = Settlement.Domain.Drivers.UnknownTokenPolicy.Accept) : IAsyncDisposable
 {
     public const string Password = "correct-horse-battery-staple-42";
     private WebApplication? _app;
@@ -117,7 +122,9 @@ public sealed class TestHost(LedgerDatabase db, OcppOptions? options = null, X50
         foreach (var (name, value) in given) Environment.SetEnvironmentVariable(name.Replace(":", "__"), value);
         try
         {
-            return SettlementHost.Build(Ledger, "test database", options ?? new OcppOptions(), serverCertificate, url);
+            var ocpp = options ?? new OcppOptions();
+            ocpp.UnknownTokens = unknownTokens;
+            return SettlementHost.Build(Ledger, "test database", ocpp, serverCertificate, url);
         }
         finally
         {
