@@ -38,6 +38,7 @@ public static class OcppEndpoint
         .AddSingleton<ChargerLedger>()
         .AddSingleton<SessionRecorder>()
         .AddSingleton<TokenAuthoriser>()
+        .AddSingleton<LocalLists>()
         .AddSingleton<V16Handler>()
         .AddSingleton<V201Handler>();
 

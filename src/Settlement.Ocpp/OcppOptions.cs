@@ -17,6 +17,15 @@ public sealed class OcppOptions
     /// </summary>
     public UnknownTokenPolicy UnknownTokens { get; set; } = UnknownTokenPolicy.Reject;
 
+    /// <summary>Keep registered chargers' local authorisation lists in step with the token registry (SendLocalList).</summary>
+    public bool SendLocalLists { get; set; } = true;
+
+    /// <summary>
+    /// Tokens a charger's local authorisation list holds at most (chargers announce their own limit in
+    /// LocalAuthListMaxLength / LocalAuthListCtrlr.Entries); beyond it the rest are left out and authorised online.
+    /// </summary>
+    public int MaxLocalListEntries { get; set; } = 1_000;
+
     /// <summary>Registered chargers without a password are refused unless this is set (security profile 0).</summary>
     public bool AllowChargersWithoutPassword { get; set; }
 

@@ -27,9 +27,13 @@ namespace Settlement.Tests;
 /// Overrides <see cref="OcppOptions.UnknownTokens"/>: accepted unless a test is about authorisation, since most tests
 /// start sessions with made-up idTags they never register.
 /// </param>
+/// <param name="sendLocalLists">
+/// Overrides <see cref="OcppOptions.SendLocalLists"/>: off unless a test is about local lists, so that chargers in other
+/// tests are not sent GetLocalListVersion and SendLocalList calls they do not expect.
+/// </param>
 public sealed class TestHost(LedgerDatabase db, OcppOptions? options = null, X509Certificate2? serverCertificate = null,
     Settlement.Ledger.Ledger? ledger = null, IReadOnlyDictionary<string, string?>? settings = null,
-    Settlement.Domain.Drivers.UnknownTokenPolicy unknownTokens = Settlement.Domain.Drivers.UnknownTokenPolicy.Accept) : IAsyncDisposable
+    Settlement.Domain.Drivers.UnknownTokenPolicy unknownTokens = Settlement.Domain.Drivers.UnknownTokenPolicy.Accept, bool sendLocalLists = false) : IAsyncDisposable
 {
     public const string Password = "correct-horse-battery-staple-42";
     private WebApplication? _app;
@@ -124,6 +128,7 @@ public sealed class TestHost(LedgerDatabase db, OcppOptions? options = null, X50
         {
             var ocpp = options ?? new OcppOptions();
             ocpp.UnknownTokens = unknownTokens;
+            ocpp.SendLocalLists = sendLocalLists;
             return SettlementHost.Build(Ledger, "test database", ocpp, serverCertificate, url);
         }
         finally

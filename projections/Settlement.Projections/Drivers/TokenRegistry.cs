@@ -19,6 +19,9 @@ public sealed record TokenEntry(string Id, string TokenId, DriverSealed Uid, Tok
     public Instant? BlockedAt { get; init; }
     public Instant? ExpiredAt { get; init; }
 
+    /// <summary>Events folded; their sum over all tokens is the registry's version, which local lists carry.</summary>
+    public int Changes { get; init; }
+
     public TokenState State() => new(true, BlockedAt is not null, ExpiredAt is not null, ExpiresAt, CustomerGroup);
 }
 
@@ -28,16 +31,16 @@ public sealed partial class TokenRegistry : SingleStreamProjection<TokenEntry, s
     public static TokenEntry Apply(JasperFx.Events.IEvent<TokenRegistered> e, TokenEntry token) => token with
     {
         Id = e.StreamKey!, TokenId = e.Data.TokenId, Uid = e.Data.Uid, Type = e.Data.Type, ContractId = e.Data.ContractId,
-        CustomerGroup = e.Data.CustomerGroup, ExpiresAt = e.Data.ExpiresAt, RegisteredAt = e.Data.RegisteredAt,
+        CustomerGroup = e.Data.CustomerGroup, ExpiresAt = e.Data.ExpiresAt, RegisteredAt = e.Data.RegisteredAt, Changes = token.Changes + 1,
     };
 
-    public static TokenEntry Apply(TokenBlocked e, TokenEntry token) => token with { BlockedAt = e.BlockedAt };
+    public static TokenEntry Apply(TokenBlocked e, TokenEntry token) => token with { BlockedAt = e.BlockedAt, Changes = token.Changes + 1 };
 
-    public static TokenEntry Apply(TokenUnblocked e, TokenEntry token) => token with { BlockedAt = null };
+    public static TokenEntry Apply(TokenUnblocked e, TokenEntry token) => token with { BlockedAt = null, Changes = token.Changes + 1 };
 
-    public static TokenEntry Apply(TokenExpired e, TokenEntry token) => token with { ExpiredAt = e.ExpiredAt };
+    public static TokenEntry Apply(TokenExpired e, TokenEntry token) => token with { ExpiredAt = e.ExpiredAt, Changes = token.Changes + 1 };
 
-    public static TokenEntry Apply(TokenGroupChanged e, TokenEntry token) => token with { CustomerGroup = e.CustomerGroup };
+    public static TokenEntry Apply(TokenGroupChanged e, TokenEntry token) => token with { CustomerGroup = e.CustomerGroup, Changes = token.Changes + 1 };
 }
 
 /// <summary>The Drivers read models the ledger maintains, registered in <see cref="SettlementReadModels"/>.</summary>

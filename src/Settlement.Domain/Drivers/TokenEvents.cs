@@ -38,3 +38,25 @@ public sealed record TokenGroupChanged(
     [property: RegularExpression(DriverSealed.DriverRefPattern)] string TokenId,
     [property: MinLength(1), MaxLength(Tokens.MaxGroupLength)] string? CustomerGroup,
     Instant ChangedAt);
+
+public enum LocalListUpdate { Full, Differential }
+
+/// <summary>One token of a charger's local authorisation list, named by its id: the uid went to the charger, never into the ledger.</summary>
+public sealed record LocalListEntry(
+    [property: RegularExpression(DriverSealed.DriverRefPattern)] string TokenId,
+    AuthorisationOutcome Status,
+    Instant? ExpiresAt,
+    [property: MinLength(1), MaxLength(Tokens.MaxGroupLength)] string? CustomerGroup);
+
+/// <summary>
+/// A local authorisation list sent to a charger (OCPP SendLocalList) so it knows valid and blocked cards while offline.
+/// <paramref name="ListVersion"/> is the registry's version the list reflects; the charger's answer follows as
+/// <c>CommandCompleted</c> with the same <paramref name="CommandId"/>.
+/// </summary>
+public sealed record LocalListSent(
+    [property: MinLength(1)] string ChargerId,
+    [property: MinLength(1)] string CommandId,
+    [property: Range(1, int.MaxValue)] int ListVersion,
+    LocalListUpdate UpdateType,
+    IReadOnlyList<LocalListEntry> Entries,
+    Instant SentAt);

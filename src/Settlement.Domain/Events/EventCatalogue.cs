@@ -125,6 +125,7 @@ public sealed class EventCatalogue
         new(typeof(TokenUnblocked), EventFamily.Drivers),
         new(typeof(TokenExpired), EventFamily.Drivers),
         new(typeof(TokenGroupChanged), EventFamily.Drivers),
+        new(typeof(LocalListSent), EventFamily.Drivers),
 
         new(typeof(ApiKeyCreated), EventFamily.Access),
         new(typeof(ApiKeyRotated), EventFamily.Access),

@@ -10,6 +10,7 @@ using Settlement.Domain.Drivers;
 using Settlement.Domain.Events;
 using Settlement.Domain.Sessions;
 using Settlement.Host.Access;
+using Settlement.Ocpp.Commands;
 using Settlement.Projections.Drivers;
 
 namespace Settlement.Host.Drivers;
@@ -32,12 +33,14 @@ public static partial class TokenEndpoints
 
     public static IEndpointRouteBuilder MapTokens(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/tokens", async (RegisterTokenBody body, HttpContext context, Ledger.Ledger ledger, IMediator mediator, IClock clock, CancellationToken ct) =>
+        app.MapPost("/api/tokens", async (RegisterTokenBody body, HttpContext context, Ledger.Ledger ledger, IMediator mediator, LocalLists lists, IClock clock,
+            CancellationToken ct) =>
         {
             var decision = await mediator.Send(new RegisterTokenCommand(
                 new RegisterToken(body.Uid ?? "", body.Type, body.ContractId, body.CustomerGroup, body.ExpiresAt), context.Caller()!.Actor), ct);
             if (decision.Refusal is { } refusal) return refusal.ToHttp();
             var registered = (TokenRegistered)decision.Events.Single();
+            lists.PushInBackground(registered.TokenId, context.Caller()!.Actor);
             return Results.Created($"/api/tokens/{registered.TokenId}", await ViewAsync(ledger, registered.TokenId, clock, ct));
         });
 
@@ -59,27 +62,33 @@ public static partial class TokenEndpoints
         app.MapGet("/api/tokens/{tokenId}", async (string tokenId, Ledger.Ledger ledger, IClock clock, CancellationToken ct) =>
             IsTokenId(tokenId) && await ViewAsync(ledger, tokenId, clock, ct) is { } view ? Results.Ok(view) : NoSuchToken(tokenId));
 
-        app.MapPost("/api/tokens/{tokenId}/block", (string tokenId, HttpContext context, Ledger.Ledger ledger, IMediator mediator, IClock clock, CancellationToken ct) =>
-            ChangeAsync(tokenId, new BlockTokenCommand(tokenId, context.Caller()!.Actor), ledger, mediator, clock, ct));
-
-        app.MapPost("/api/tokens/{tokenId}/unblock", (string tokenId, HttpContext context, Ledger.Ledger ledger, IMediator mediator, IClock clock, CancellationToken ct) =>
-            ChangeAsync(tokenId, new UnblockTokenCommand(tokenId, context.Caller()!.Actor), ledger, mediator, clock, ct));
-
-        app.MapPost("/api/tokens/{tokenId}/expire", (string tokenId, HttpContext context, Ledger.Ledger ledger, IMediator mediator, IClock clock, CancellationToken ct) =>
-            ChangeAsync(tokenId, new ExpireTokenCommand(tokenId, context.Caller()!.Actor), ledger, mediator, clock, ct));
-
-        app.MapPut("/api/tokens/{tokenId}/group", (string tokenId, TokenGroupBody body, HttpContext context, Ledger.Ledger ledger, IMediator mediator, IClock clock,
+        app.MapPost("/api/tokens/{tokenId}/block", (string tokenId, HttpContext context, Ledger.Ledger ledger, IMediator mediator, LocalLists lists, IClock clock,
             CancellationToken ct) =>
-            ChangeAsync(tokenId, new ChangeTokenGroupCommand(tokenId, body.CustomerGroup, context.Caller()!.Actor), ledger, mediator, clock, ct));
+            ChangeAsync(tokenId, new BlockTokenCommand(tokenId, context.Caller()!.Actor), context.Caller()!.Actor, ledger, mediator, lists, clock, ct));
+
+        app.MapPost("/api/tokens/{tokenId}/unblock", (string tokenId, HttpContext context, Ledger.Ledger ledger, IMediator mediator, LocalLists lists, IClock clock,
+            CancellationToken ct) =>
+            ChangeAsync(tokenId, new UnblockTokenCommand(tokenId, context.Caller()!.Actor), context.Caller()!.Actor, ledger, mediator, lists, clock, ct));
+
+        app.MapPost("/api/tokens/{tokenId}/expire", (string tokenId, HttpContext context, Ledger.Ledger ledger, IMediator mediator, LocalLists lists, IClock clock,
+            CancellationToken ct) =>
+            ChangeAsync(tokenId, new ExpireTokenCommand(tokenId, context.Caller()!.Actor), context.Caller()!.Actor, ledger, mediator, lists, clock, ct));
+
+        app.MapPut("/api/tokens/{tokenId}/group", (string tokenId, TokenGroupBody body, HttpContext context, Ledger.Ledger ledger, IMediator mediator, LocalLists lists,
+            IClock clock, CancellationToken ct) =>
+            ChangeAsync(tokenId, new ChangeTokenGroupCommand(tokenId, body.CustomerGroup, context.Caller()!.Actor), context.Caller()!.Actor, ledger, mediator, lists, clock, ct));
         return app;
     }
 
-    /// <summary>The token as it stands after the change: 200 with it, or the refusal.</summary>
-    private static async Task<IResult> ChangeAsync(string tokenId, ICommand<Decision> command, Ledger.Ledger ledger, IMediator mediator, IClock clock, CancellationToken ct)
+    /// <summary>The token as it stands after the change: 200 with it, or the refusal. A change goes on to the chargers' local lists.</summary>
+    private static async Task<IResult> ChangeAsync(string tokenId, ICommand<Decision> command, Actor actor, Ledger.Ledger ledger, IMediator mediator, LocalLists lists, IClock clock,
+        CancellationToken ct)
     {
         if (!IsTokenId(tokenId)) return NoSuchToken(tokenId);
         var decision = await mediator.Send(command, ct);
-        return decision.Refusal is { } refusal ? refusal.ToHttp() : Results.Ok(await ViewAsync(ledger, tokenId, clock, ct));
+        if (decision.Refusal is { } refusal) return refusal.ToHttp();
+        if (decision.Events.Count > 0) lists.PushInBackground(tokenId, actor);
+        return Results.Ok(await ViewAsync(ledger, tokenId, clock, ct));
     }
 
     private static async Task<TokenView?> ViewAsync(Ledger.Ledger ledger, string tokenId, IClock clock, CancellationToken ct)

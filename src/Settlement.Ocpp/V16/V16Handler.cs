@@ -9,7 +9,7 @@ using static Settlement.Ocpp.Handling.OcppValues;
 namespace Settlement.Ocpp.V16;
 
 /// <summary>OCPP 1.6J messages a charge point sends to the central system.</summary>
-public sealed class V16Handler(ChargerLedger chargers, SessionRecorder sessions, TokenAuthoriser tokens, IMediator mediator, OcppOptions options) : IProtocolHandler
+public sealed class V16Handler(ChargerLedger chargers, SessionRecorder sessions, TokenAuthoriser tokens, Commands.LocalLists localLists, IMediator mediator, OcppOptions options) : IProtocolHandler
 {
     public async Task<JsonObject> HandleAsync(ChargerLink link, InboundCall call, JsonObject payload, CancellationToken ct)
     {
@@ -37,6 +37,7 @@ public sealed class V16Handler(ChargerLedger chargers, SessionRecorder sessions,
             Text(payload, "chargePointVendor"), Text(payload, "chargePointModel"),
             OptionalText(payload, "chargePointSerialNumber") ?? OptionalText(payload, "chargeBoxSerialNumber"),
             OptionalText(payload, "firmwareVersion"), BootReason.Unknown, call.ReceivedAt));
+        if (link.Registered) localLists.SyncAfterBoot(link.ChargerId);
         return new JsonObject
         {
             ["status"] = link.Registered ? "Accepted" : "Pending",

@@ -10,7 +10,7 @@ using static Settlement.Ocpp.Handling.OcppValues;
 namespace Settlement.Ocpp.V201;
 
 /// <summary>OCPP 2.0.1 messages a charging station sends to the CSMS.</summary>
-public sealed class V201Handler(ChargerLedger chargers, SessionRecorder sessions, TokenAuthoriser tokens, IMediator mediator, OcppOptions options) : IProtocolHandler
+public sealed class V201Handler(ChargerLedger chargers, SessionRecorder sessions, TokenAuthoriser tokens, Commands.LocalLists localLists, IMediator mediator, OcppOptions options) : IProtocolHandler
 {
     public async Task<JsonObject> HandleAsync(ChargerLink link, InboundCall call, JsonObject payload, CancellationToken ct)
     {
@@ -40,6 +40,7 @@ public sealed class V201Handler(ChargerLedger chargers, SessionRecorder sessions
         await chargers.RecordAsync(call, call.ReceivedAt, ct, new ChargerBooted(call.ChargerId,
             Text(station, "vendorName"), Text(station, "model"), OptionalText(station, "serialNumber"),
             OptionalText(station, "firmwareVersion"), Enum(Text(payload, "reason"), BootReason.Unknown), call.ReceivedAt));
+        if (link.Registered) localLists.SyncAfterBoot(link.ChargerId);
         return new JsonObject
         {
             ["currentTime"] = Format(call.ReceivedAt),
