@@ -4,7 +4,9 @@ using System.Text.Json;
 using Settlement.Domain.Chargers;
 using Settlement.Domain.Drivers;
 using Settlement.Domain.Sessions;
+using Settlement.Ocpp.Framing;
 using Settlement.Tests.Ocpp.Client;
+using Settlement.Workbench.Simulation;
 
 namespace Settlement.Tests.Drivers;
 
@@ -64,6 +66,35 @@ public sealed class local_list_tests(LedgerDatabase db) : IAsyncLifetime
         Assert.Equal(2, answers.Count);
         Assert.All(answers, a => Assert.Equal("Accepted", a.Status));
         Assert.Equal(0, await TestDrivers.StoredRowsMentioningAsync(_host.Ledger, uid));
+    }
+
+    [Theory]
+    [InlineData(OcppVersion.Ocpp16)]
+    [InlineData(OcppVersion.Ocpp201)]
+    public async Task the_simulated_charger_keeps_the_list_and_refuses_a_blocked_card_while_offline(OcppVersion version)
+    {
+        var (valid, blocked) = ("V" + Guid.NewGuid().ToString("N")[..15].ToUpperInvariant(), "B" + Guid.NewGuid().ToString("N")[..15].ToUpperInvariant());
+        await RegisterAsync(valid);
+        var id = await _host.RegisterChargerAsync(version);
+        var protocol = version == OcppVersion.Ocpp16 ? OcppProtocol.Ocpp16 : OcppProtocol.Ocpp201;
+        await using var charger = new SimulatedCharger(new ChargerDefinition(id, TestHost.Password, protocol), _host.Endpoint,
+            new SimulatorOptions { ValidatePayloads = true, CallTimeout = TimeSpan.FromSeconds(10) });
+        await charger.ConnectAsync(CancellationToken.None);
+        await charger.BootAsync(CancellationToken.None);
+        await SentAsync(id, 1);
+
+        // Registered and blocked while the charger is online: the differential update reaches it.
+        var blockedId = await RegisterAsync(blocked);
+        Assert.Equal(HttpStatusCode.OK, (await _host.Http.PostAsync($"/api/tokens/{blockedId}/block", null)).StatusCode);
+        for (var i = 0; i < 200 && charger.LocalList.StatusOf(blocked) != "Blocked"; i++) await Task.Delay(100);
+        Assert.Equal("Blocked", charger.LocalList.StatusOf(blocked));
+
+        await charger.CloseAsync();
+        Assert.True(charger.AuthorisesOffline(valid));
+        Assert.False(charger.AuthorisesOffline(blocked));
+        Assert.False(charger.AuthorisesOffline("NEVER-SEEN"));
+        var snapshot = charger.Counters.Snapshot();
+        Assert.True(snapshot.Errors == 0, snapshot.LastError);
     }
 
     private async Task<List<LocalListSent>> SentAsync(string chargerId, int atLeast)
