@@ -76,6 +76,9 @@ public sealed class LocalLists(ConnectionRegistry connections, Ledger.Ledger led
         Actor actor, CancellationToken ct)
     {
         var protocol = connection.Link.Protocol;
+        // A 1.6 idTag is at most 20 characters: a longer uid cannot be a 1.6 card, and would break the message.
+        if (protocol == OcppProtocol.Ocpp16) entries = [.. entries.Where(e => e.Uid.Length <= V16MaxIdTagLength)];
+        if (entries.Count == 0 && update == LocalListUpdate.Differential) return;
         var commandId = Guid.NewGuid().ToString("N");
         var payload = protocol == OcppProtocol.Ocpp16
             ? new JsonObject
@@ -148,6 +151,8 @@ public sealed class LocalLists(ConnectionRegistry connections, Ledger.Ledger led
     }
 
     private static string OcppValuesFormat(Instant at) => Handling.OcppValues.Format(at);
+
+    private const int V16MaxIdTagLength = 20;
 
     private static readonly Actor OnConnect = new(ActorKind.Job, "local-lists");
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using NodaTime;
 using Settlement.Domain.Drivers;
 using Settlement.Domain.Events;
@@ -26,19 +27,19 @@ public sealed class TokenAuthoriser(ChargerLedger chargers, OcppOptions options)
         outcome == AuthorisationOutcome.Unknown ? "Invalid" : outcome.ToString();
 
     /// <summary>The idTagInfo of a 1.6 answer; parentIdTag carries the token's customer group, as chargers group cards by it.</summary>
-    public static System.Text.Json.Nodes.JsonObject V16IdTagInfo(TokenAuthorisation authorisation)
+    public static JsonObject V16IdTagInfo(TokenAuthorisation authorisation)
     {
-        var info = new System.Text.Json.Nodes.JsonObject { ["status"] = V16Status(authorisation.Outcome) };
+        var info = new JsonObject { ["status"] = V16Status(authorisation.Outcome) };
         if (authorisation.CustomerGroup is { } group) info["parentIdTag"] = group;
         return info;
     }
 
     /// <summary>The idTokenInfo of a 2.0.1 answer, with the customer group as groupIdToken (type Central).</summary>
-    public static System.Text.Json.Nodes.JsonObject V201IdTokenInfo(TokenAuthorisation authorisation)
+    public static JsonObject V201IdTokenInfo(TokenAuthorisation authorisation)
     {
-        var info = new System.Text.Json.Nodes.JsonObject { ["status"] = authorisation.Outcome.ToString() };
+        var info = new JsonObject { ["status"] = authorisation.Outcome.ToString() };
         if (authorisation.CustomerGroup is { } group)
-            info["groupIdToken"] = new System.Text.Json.Nodes.JsonObject { ["idToken"] = group, ["type"] = "Central" };
+            info["groupIdToken"] = new JsonObject { ["idToken"] = group, ["type"] = "Central" };
         return info;
     }
 }
