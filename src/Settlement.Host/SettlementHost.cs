@@ -121,6 +121,7 @@ public static class SettlementHost
         api.MapReports();
         api.MapAudit();
         api.MapDrivers();
+        api.MapTokens();
 
         // Without a key, only whether the host is up: the rest describes the deployment to whoever asks.
         app.MapGet("/health", async (HttpContext context, CancellationToken ct) =>

@@ -93,6 +93,15 @@ public static class AccessTable
 
         // Drivers: erasing a driver's data is the operator's alone.
         ["POST /api/drivers/erasure"] = [],
+
+        // The token registry: the operator issues, blocks and regroups tokens; integrations (CRM) may read them.
+        ["POST /api/tokens"] = [],
+        ["GET /api/tokens"] = [Integration],
+        ["GET /api/tokens/{tokenId}"] = [Integration],
+        ["POST /api/tokens/{tokenId}/block"] = [],
+        ["POST /api/tokens/{tokenId}/unblock"] = [],
+        ["POST /api/tokens/{tokenId}/expire"] = [],
+        ["PUT /api/tokens/{tokenId}/group"] = [],
     };
 
     /// <summary>Whether the role may call the endpoint named "METHOD /route"; operators may call every listed endpoint.</summary>
