@@ -86,6 +86,9 @@ public static class AccessTable
         ["GET /api/audit/proofs/events/{sequence:long}"] = [Auditor],
         ["GET /api/audit/proofs/invoices/{issuerId}/{number}"] = [Auditor, Finance],
 
+        // The API document: every role's key may read what the API offers.
+        [$"GET {Settlement.Host.OpenApi.ApiDocument.Route}"] = [Finance, Regulator, Auditor, Integration, Partner],
+
         // Drivers: erasing a driver's data is the operator's alone.
         ["POST /api/drivers/erasure"] = [],
     };
