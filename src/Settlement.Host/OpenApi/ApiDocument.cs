@@ -60,6 +60,10 @@ public static class ApiDocument
                 BearerFormat = "stl_<key id>_<secret>",
                 Description = "An API key, created by `./settle keys create` or POST /api/keys, shown once. Also accepted as an X-Api-Key header.",
             };
+            // Each operation is tagged with its capability; the document lists those tags, and no other.
+            document.Tags = document.Paths.Values.SelectMany(path => path.Operations?.Values ?? Enumerable.Empty<OpenApiOperation>())
+                .SelectMany(operation => operation.Tags ?? new HashSet<OpenApiTagReference>()).Select(tag => tag.Name).Distinct()
+                .Order(StringComparer.Ordinal).Select(name => new OpenApiTag { Name = name }).ToHashSet();
             return Task.CompletedTask;
         });
         options.AddOperationTransformer(async (operation, context, ct) =>
@@ -67,6 +71,7 @@ public static class ApiDocument
             var endpoint = EndpointName(context.Description);
             var catalogued = ApiCatalogue.Operations.GetValueOrDefault(endpoint);
             operation.Summary = catalogued?.Summary ?? operation.Summary;
+            operation.Tags = new HashSet<OpenApiTagReference> { new(Capability(context.Description), context.Document) };
             var open = AccessTable.Open.Contains(endpoint);
             var roles = open ? [] : Enum.GetValues<AccessRole>().Where(role => AccessTable.Allows(endpoint, role)).ToArray();
             if (!open)
@@ -90,7 +95,7 @@ public static class ApiDocument
                 operation.Responses[catalogued.Status.ToString(System.Globalization.CultureInfo.InvariantCulture)] =
                     await SuccessAsync(catalogued, context, ct);
             }
-            var error = await context.GetOrCreateSchemaAsync(typeof(ErrorAnswer), null, ct);
+            var error = await ComponentAsync(typeof(ErrorAnswer), context, ct);
             foreach (var (status, description) in Errors.Where(e => !open || e.Status == 429))
                 operation.Responses[status.ToString(System.Globalization.CultureInfo.InvariantCulture)] = new OpenApiResponse
                 {
@@ -142,10 +147,33 @@ public static class ApiDocument
         else if (catalogued.Answer is { } answer)
             response.Content = new Dictionary<string, OpenApiMediaType>
             {
-                ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(answer, null, ct) },
+                ["application/json"] = new() { Schema = await ComponentAsync(answer, context, ct) },
             };
         return response;
     }
+
+    /// <summary>
+    /// A reference to the type's schema among the document's components, added on first use: answers and errors are
+    /// repeated on many operations and would otherwise be written out in full on each. A list refers to its item's.
+    /// </summary>
+    private static async Task<IOpenApiSchema> ComponentAsync(Type type, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        var item = type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IReadOnlyList<>) ? type.GetGenericArguments()[0] : null;
+        var named = item ?? type;
+        var components = context.Document!.Components ??= new OpenApiComponents();
+        components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+        if (!components.Schemas.ContainsKey(named.Name))
+            components.Schemas[named.Name] = await context.GetOrCreateSchemaAsync(named, null, ct);
+        var reference = new OpenApiSchemaReference(named.Name, context.Document);
+        return item is null ? reference : new OpenApiSchema { Type = JsonSchemaType.Array, Items = reference };
+    }
+
+    /// <summary>The capability whose folder maps the endpoint (Settlement.Host.Tariffs: Tariffs); the host's own: Host.</summary>
+    private static string Capability(ApiDescription description) =>
+        description.ActionDescriptor.EndpointMetadata.OfType<System.Reflection.MethodInfo>().FirstOrDefault()?.DeclaringType?.Namespace is { } space
+        && space.StartsWith("Settlement.Host.", StringComparison.Ordinal)
+            ? space["Settlement.Host.".Length..].Split('.')[0]
+            : "Host";
 
     /// <summary>JSON shapes of the types that have their own converter, which the schema generator cannot see into.</summary>
     private sealed record ConverterShape(JsonSchemaType Type, string? Format = null, string? Pattern = null, JsonNode? Example = null,

@@ -48,7 +48,8 @@ public sealed partial class api_document_tests(LedgerDatabase db) : IAsyncLifeti
     [Fact]
     public async Task a_key_of_every_role_reads_the_document_and_no_key_reads_nothing()
     {
-        foreach (var role in Enum.GetValues<AccessRole>())
+        // Partner keys come from the OCPI credentials handshake, not from the key endpoints.
+        foreach (var role in Enum.GetValues<AccessRole>().Where(r => r != AccessRole.Partner))
         {
             using var client = _host.Client(await _host.CreateKeyAsync(role));
             var response = await client.GetAsync(ApiDocument.Route);
@@ -106,7 +107,7 @@ public sealed partial class api_document_tests(LedgerDatabase db) : IAsyncLifeti
             .Select(d => (Endpoint: ApiDocument.EndpointName(d), Body: d.ParameterDescriptions.FirstOrDefault(p => p.Source == BindingSource.Body)?.Type))
             .Where(d => d.Body is not null)
             .ToList();
-        Assert.True(bodies.Count >= 30, $"only {bodies.Count} endpoints with a body were found");
+        Assert.True(bodies.Count >= 25, $"only {bodies.Count} endpoints with a body were found");
 
         foreach (var (endpoint, body) in bodies)
         {
