@@ -71,11 +71,13 @@ public static partial class RequestErrors
             return [missing.Groups["source"].Value == "body"
                 ? $"body: required, expected {JsonShapes.Expected(absent.ParameterType, options)}"
                 : $"{absent.Name}: required, expected {JsonShapes.Expected(absent.ParameterType, options)}"];
+        if (NoBody().Match(bad.Message) is { Success: true } empty && Parameter(empty.Groups["name"].Value) is { } body)
+            return [$"body: required, expected {JsonShapes.Expected(body.ParameterType, options)}"];
         return [];
     }
 
     /// <summary>"RegisterChargerBody body" in a message the framework wrote: the client knows only the name.</summary>
-    [GeneratedRegex(""""[^"]+ (?<name>\w+)"""")]
+    [GeneratedRegex("\"[^\" ]+ (?<name>\\w+)\"")]
     private static partial Regex ParameterTypesRemoved();
 
     private static string Shown(string value) => value.Length <= 60 ? value : value[..60] + "...";
@@ -85,4 +87,8 @@ public static partial class RequestErrors
 
     [GeneratedRegex("""^Required parameter "(?<type>.+) (?<name>\w+)" was not provided from (?<source>[\w ]+)\.$""")]
     private static partial Regex NotProvided();
+
+    [GeneratedRegex("""^Implicit body inferred for parameter "(?:(?<type>.+) )?(?<name>\w+)" but no body was provided""")]
+    private static partial Regex NoBody();
+
 }
