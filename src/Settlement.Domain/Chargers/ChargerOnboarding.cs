@@ -12,6 +12,12 @@ public sealed record RegisterCharger(
 public sealed record SetChargerCredentials(string ChargerId, string PasswordHash);
 
 /// <summary>
+/// The charger logged in with the password stored as <paramref name="PreviousHash"/>, an older KDF's hash;
+/// <paramref name="PasswordHash"/> is the same password under the current one.
+/// </summary>
+public sealed record RehashChargerCredentials(string ChargerId, string PreviousHash, string PasswordHash);
+
+/// <summary>
 /// Onboarding decides on one fact of the charger's history: whether the operator registered it. A charger that
 /// connected first (accepted as Pending) has a stream but is not registered until then.
 /// </summary>
@@ -35,4 +41,21 @@ public static class ChargerOnboarding
         registered
             ? Decision.Accept(new ChargerCredentialsSet(command.ChargerId, command.PasswordHash, now))
             : Decision.Refuse(RefusalKind.NotFound, $"Charger {command.ChargerId} is not registered.");
+
+    /// <summary>The charger's password hash as last set or rehashed: what a rehash must still find to replace it.</summary>
+    public static string? EvolvePasswordHash(string? hash, object @event) => @event switch
+    {
+        ChargerCredentialsSet set => set.PasswordHash,
+        ChargerCredentialsRehashed rehashed => rehashed.PasswordHash,
+        _ => hash,
+    };
+
+    /// <summary>
+    /// Nothing when the hash changed since the login (the operator set a new password, or another host upgraded
+    /// this one already): a rehash of the old password must never replace a newer one.
+    /// </summary>
+    public static Decision Rehash(string? currentHash, RehashChargerCredentials command, Instant now) =>
+        currentHash == command.PreviousHash
+            ? Decision.Accept(new ChargerCredentialsRehashed(command.ChargerId, command.PasswordHash, now))
+            : Decision.Accept();
 }
