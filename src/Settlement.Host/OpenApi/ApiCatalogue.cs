@@ -9,6 +9,7 @@ using Settlement.Host.Kpis;
 using Settlement.Host.Tariffs;
 using Settlement.Ocpp.Commands;
 using Settlement.Ocpp.Connections;
+using Settlement.Ocpp.Security;
 using Settlement.Projections.Access;
 using Settlement.Projections.Chargers;
 using Settlement.Projections.Tariffs;
@@ -44,9 +45,14 @@ public static class ApiCatalogue
         ["GET /api/keys"] = new("List the keys this key may manage: name, role, sub-operator, when created, rotated or revoked.", Answer: typeof(IReadOnlyList<ApiKeySummary>)),
         ["POST /api/keys/{keyId}/rotate"] = new("Replace a key's secret: the old one stops working at once, the new one is shown in this answer only."),
         ["POST /api/keys/{keyId}/revoke"] = new("Revoke a key: it stops working at once.", new { reason = "Laptop lost" }, Status: 204),
+        ["POST /api/operators"] = new("Register a sub-operator hosted by the top-level operator, with the legal name its invoices carry.",
+            new { operatorId = "CHARGE-CO", name = "ChargeCo", legalName = "ChargeCo Mobility GmbH" }, Status: 201),
+        ["GET /api/operators"] = new("List the sub-operators, a page at a time (?limit=, ?cursor= from the previous page's next)."),
+        ["POST /api/sites/{siteId}/operator"] = new("Give a site to a sub-operator, or back to the top-level operator (operatorId null).",
+            new { operatorId = "CHARGE-CO" }),
         ["GET /api/access/failed-logins"] = new("The clients and chargers with the most recent failed authentications.", Answer: typeof(IReadOnlyList<FailureCount>)),
 
-        ["GET /api/chargers"] = new("List every charger: site, vendor, model, protocol, EVSEs and whether a password is set.", Answer: typeof(IReadOnlyList<ChargerEntry>)),
+        ["GET /api/chargers"] = new("List every charger: site, vendor, model, protocol, EVSEs and whether a password is set.", Answer: typeof(IReadOnlyList<ChargerView>)),
         ["GET /api/chargers/pending"] = new("Chargers that tried to connect without being registered, most recent first.", Answer: typeof(IReadOnlyList<PendingCharger>)),
         ["POST /api/chargers"] = new("Register a charger on a site with its EVSEs and connectors, and optionally its OCPP password.",
             new
