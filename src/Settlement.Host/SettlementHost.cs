@@ -16,6 +16,7 @@ using Settlement.Host.Invoicing;
 using Settlement.Ledger.Audit;
 using Settlement.Host.Kpis;
 using Settlement.Host.Reports;
+using Settlement.Host.Sessions;
 using Settlement.Host.Chargers;
 using Settlement.Host.Drivers;
 using Settlement.Host.Ocpp;
@@ -113,6 +114,8 @@ public static class SettlementHost
         api.MapAccess();
         api.MapCommands();
         api.MapChargerOnboarding();
+        api.MapSites();
+        api.MapSessions();
         api.MapTariffs();
         api.MapInvoicing();
         api.MapKpis();
@@ -132,12 +135,6 @@ public static class SettlementHost
                 writesChain = app.Services.GetRequiredService<ChainWriter>().IsWriter,
                 chainHead = (await ChainHead.ReadAsync(ledger, ct)).Sequence,
             });
-        });
-
-        api.MapGet("/api/chargers", async (CancellationToken ct) =>
-        {
-            await using var session = ledger.QueryReadModels();
-            return Results.Ok(await session.Query<ChargerEntry>().OrderBy(c => c.ChargerId).ToListAsync(ct));
         });
 
         // Auditors read a stream exactly as recorded: data, stored type, both times, who and why.

@@ -10,6 +10,7 @@ public static class InvoicingProjections
     {
         options.Projections.Add<InvoiceRegister>(ProjectionLifecycle.Inline);
         options.Projections.Add<SessionBillings>(ProjectionLifecycle.Inline);
+        options.Projections.Add<IssuerDirectory>(ProjectionLifecycle.Inline);
         return options;
     }
 }

@@ -51,6 +51,13 @@ public static class TariffEndpoints
     /// <summary>The version in force at <paramref name="At"/>, and until when it stays so (null: no end planned).</summary>
     public sealed record TariffInForce(string ChargerId, int EvseId, string SiteId, Instant At, Instant? Until, TariffPublished Tariff);
 
+    /// <summary>Every tariff's versions and assignments after <paramref name="after"/> in tariff id order: every tariff list reads through here.</summary>
+    public static async Task<Page<TariffHistory>> ListAsync(Ledger.Ledger ledger, string? after, int limit, CancellationToken ct)
+    {
+        await using var query = ledger.QueryReadModels();
+        return await PagedQueries.PageAsync(query.Query<TariffHistory>(), t => t.Id, after, limit, ct);
+    }
+
     public static IEndpointRouteBuilder MapTariffs(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/tariffs", async (PublishTariffBody body, IMediator mediator, CancellationToken ct) =>
@@ -61,6 +68,9 @@ public static class TariffEndpoints
         app.MapPost("/api/tariffs/{tariffId}/assignments", async (string tariffId, AssignTariffBody body, IMediator mediator, CancellationToken ct) =>
             Answer(tariffId, await mediator.Send(new AssignTariffCommand(new AssignTariff(tariffId, body.Scope, body.ScopeId, body.ValidFrom, body.ValidUntil)), ct),
                 assigned => Results.Created($"/api/tariffs/{tariffId}", assigned.Single())));
+
+        app.MapGet("/api/tariffs", (int? limit, string? cursor, HttpContext context, Ledger.Ledger ledger, CancellationToken ct) => Refusals.Answer(async () =>
+            Paging.Answer(context, await ListAsync(ledger, Paging.After(cursor), Paging.Limit(limit), ct))));
 
         app.MapGet("/api/tariffs/{tariffId}", async (string tariffId, Ledger.Ledger ledger, CancellationToken ct) =>
         {

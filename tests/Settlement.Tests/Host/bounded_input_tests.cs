@@ -14,7 +14,11 @@ public sealed class bounded_input_tests(LedgerDatabase db) : IAsyncLifetime
 {
     private TestHost _host = null!;
 
-    public async Task InitializeAsync() => _host = await new TestHost(db).StartAsync();
+    public async Task InitializeAsync()
+    {
+        _host = await new TestHost(db).StartAsync();
+        await _host.RegisterSiteAsync();
+    }
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     private static string NewId() => "B-" + Guid.NewGuid().ToString("N")[..10];

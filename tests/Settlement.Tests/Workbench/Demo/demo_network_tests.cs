@@ -349,7 +349,7 @@ public sealed class demo_network_tests
     [Fact]
     public void the_network_has_three_sites_thirty_evses_and_a_time_of_use_tariff_each()
     {
-        var sites = Month.All<SiteRegistered>().ToList();
+        var sites = Month.All<SiteRegisteredV2>().ToList();
         var chargers = Month.All<ChargerRegistered>().ToList();
 
         Assert.Equal(["Europe/Berlin", "Europe/Paris", "America/Denver"], sites.Select(s => s.TimeZone));
@@ -402,7 +402,7 @@ public sealed class demo_network_tests
 
     private static Dictionary<string, string> ChargerCountries(IReadOnlyList<DemoEvent> events)
     {
-        var sites = events.All<SiteRegistered>().ToDictionary(s => s.SiteId);
+        var sites = events.All<SiteRegisteredV2>().ToDictionary(s => s.SiteId);
         return events.All<ChargerRegistered>().ToDictionary(c => c.ChargerId, c => sites[c.SiteId].CountryCode);
     }
 }
