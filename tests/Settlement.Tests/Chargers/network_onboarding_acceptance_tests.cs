@@ -23,7 +23,6 @@ public sealed class network_onboarding_acceptance_tests(LedgerDatabase db) : IAs
 {
     private static readonly SessionProfile Quick = new(TimeSpan.Zero, TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(30), 3, 3, TimeScale: 60);
     private static readonly SimulatorOptions Strict = new() { ValidatePayloads = true, CallTimeout = TimeSpan.FromSeconds(10), RemoteSessions = Quick };
-    private static readonly Instant TariffFrom = Instant.FromUtc(2020, 1, 1, 0, 0);
 
     private readonly string _suffix = Guid.NewGuid().ToString("N")[..8];
     private TestHost _host = null!;
@@ -47,6 +46,8 @@ public sealed class network_onboarding_acceptance_tests(LedgerDatabase db) : IAs
     public async Task a_site_and_two_chargers_onboarded_through_the_api_charge_over_ocpp_and_are_priced_and_invoiced()
     {
         var (siteId, tariffId, issuerId) = ($"ACC-{_suffix}", $"ACC-{_suffix}-STANDARD", $"acc-{_suffix}");
+        // Prices never apply retroactively: the tariff takes effect a moment from now, before the first car plugs in.
+        var tariffFrom = SystemClock.Instance.GetCurrentInstant() + Duration.FromSeconds(2);
         await Created(_http.PostAsJsonAsync("/api/sites", new
         {
             siteId, name = "Munich acceptance hub", address = new { street = "Marienplatz 8", postalCode = "80331", city = "München", countryCode = "DE" },
@@ -60,13 +61,14 @@ public sealed class network_onboarding_acceptance_tests(LedgerDatabase db) : IAs
                 evses = new[] { 1, 2 }.Select(evseId => new { evseId, connectors = new[] { new { connectorId = 1, standard = "Ccs2", maxPowerKw = 300 } } }),
             }));
         await Created(_http.PostAsJsonAsync("/api/tariffs", new TariffEndpoints.PublishTariffBody(tariffId, "EUR", PricesIncludeVat: true,
-            [new TariffEndpoints.ElementBody([new TariffEndpoints.PriceComponentBody(PriceComponentType.Energy, 0.60m, VatPercent: 19m)])], TariffFrom),
+            [new TariffEndpoints.ElementBody([new TariffEndpoints.PriceComponentBody(PriceComponentType.Energy, 0.60m, VatPercent: 19m)])], tariffFrom),
             LedgerJson.Options));
         await Created(_http.PostAsJsonAsync($"/api/tariffs/{tariffId}/assignments",
-            new TariffEndpoints.AssignTariffBody(TariffScope.Site, siteId, TariffFrom), LedgerJson.Options));
+            new TariffEndpoints.AssignTariffBody(TariffScope.Site, siteId, tariffFrom), LedgerJson.Options));
         await Created(_http.PostAsJsonAsync("/api/issuers",
             new { issuerId, legalName = "Settlement Charging GmbH", address = "Hauptstr. 1, 10115 Berlin", countryCode = "DE", vatId = "DE123456789" }));
 
+        await Task.Delay((tariffFrom - SystemClock.Instance.GetCurrentInstant()).ToTimeSpan() is { Ticks: > 0 } wait ? wait : TimeSpan.Zero);
         foreach (var (id, protocol) in chargers)
         {
             await using var charger = new SimulatedCharger(
@@ -84,7 +86,9 @@ public sealed class network_onboarding_acceptance_tests(LedgerDatabase db) : IAs
         foreach (var sessionId in sessionIds)
         {
             var price = await _http.GetFromJsonAsync<JsonElement>($"/api/sessions/{sessionId}/price");
-            Assert.Equal(("Priced", siteId), (price.GetProperty("status").GetString(), price.GetProperty("siteId").GetString()));
+            // Stopped and priced, not "Unpriced": the site and its tariff were found.
+            Assert.Equal(("Stopped", siteId), (price.GetProperty("status").GetString(), price.GetProperty("siteId").GetString()));
+            Assert.Equal(JsonValueKind.Object, price.GetProperty("price").ValueKind);
         }
 
         await Created(_http.PostAsJsonAsync("/api/invoices/sessions", new { issuerId, sessionIds }));

@@ -158,7 +158,7 @@ public sealed class onboarding_api_tests(LedgerDatabase db) : IAsyncLifetime
         }
 
         Assert.Equal(["B", "D", "F", "H", "I", "J"], seen.Select(id => id.Split('-')[0]));
-        Assert.Equal(3, links);
+        Assert.Equal(2, links);
     }
 
     [Fact]
