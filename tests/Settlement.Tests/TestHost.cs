@@ -68,9 +68,9 @@ public sealed class TestHost(LedgerDatabase db, OcppOptions? options = null, X50
 
     /// <summary>
     /// A site in central Munich registered through the API, as chargers registered through it need; registering an id
-    /// again is refused as a conflict and leaves the site as it was, so tests sharing the ledger may all ask for DE-MUC.
+    /// again is refused as a conflict and leaves the site as it was, so tests sharing the ledger may all ask for TEST-MUC (DE-MUC is the demo's, which tests append to the same ledger).
     /// </summary>
-    public async Task<string> RegisterSiteAsync(string siteId = "DE-MUC")
+    public async Task<string> RegisterSiteAsync(string siteId = "TEST-MUC")
     {
         var response = await Http.PostAsJsonAsync("/api/sites", new
         {

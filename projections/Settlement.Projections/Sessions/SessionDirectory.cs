@@ -1,7 +1,5 @@
-using System.Globalization;
 using Marten.Events.Aggregation;
 using NodaTime;
-using NodaTime.Text;
 using Settlement.Domain.Sessions;
 
 namespace Settlement.Projections.Sessions;
@@ -26,13 +24,6 @@ public sealed record SessionEntry(
     string SortKey)
 {
     public SessionEntry() : this("", "", "", 0, 0, default, 0, SessionStatus.NotStarted, null, null, null, "") { }
-
-    private static readonly InstantPattern FixedWidth = InstantPattern.CreateWithInvariantCulture("uuuu'-'MM'-'dd'T'HH':'mm':'ss.fffffffff'Z'");
-
-    /// <summary>The sort key every session started at <paramref name="at"/> sorts at or after.</summary>
-    public static string SortKeyOf(Instant at) => FixedWidth.Format(at);
-
-    public static string SortKeyOf(Instant at, string sessionId) => string.Create(CultureInfo.InvariantCulture, $"{SortKeyOf(at)}|{sessionId}");
 }
 
 /// <summary>
@@ -45,7 +36,7 @@ public sealed partial class SessionDirectory : SingleStreamProjection<SessionEnt
     {
         Id = e.StreamKey!, SessionId = e.Data.SessionId, ChargerId = e.Data.ChargerId, EvseId = e.Data.EvseId, ConnectorId = e.Data.ConnectorId,
         StartedAt = e.Data.StartedAt, MeterStartWh = e.Data.MeterStartWh, Status = SessionStatus.Charging,
-        SortKey = SessionEntry.SortKeyOf(e.Data.StartedAt, e.Data.SessionId),
+        SortKey = SortKeys.Of(e.Data.StartedAt, e.Data.SessionId),
     };
 
     public static SessionEntry Apply(SessionStopped e, SessionEntry session) => session with

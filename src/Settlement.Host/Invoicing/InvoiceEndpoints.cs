@@ -40,8 +40,8 @@ public static class InvoiceEndpoints
         string? IssuerId, string? Series, InvoiceKind? Kind, string? PartnerId, string? Jurisdiction, string? SessionId, LocalDate? From, LocalDate? Through);
 
     /// <summary>
-    /// The documents matching the filter after <paramref name="after"/>, by issuer and number (a series numbers in issue
-    /// order): every invoice list reads through here. Dates, jurisdictions and sessions are inside the documents, so
+    /// The documents matching the filter after <paramref name="after"/>, in issue order (issuer and number breaking
+    /// ties): every invoice list reads through here. Dates, jurisdictions and sessions are inside the documents, so
     /// those filters are applied as the rows are read.
     /// </summary>
     public static async Task<Page<InvoiceEntry>> ListAsync(Ledger.Ledger ledger, InvoiceFilter filter, string? after, int limit, CancellationToken ct)
@@ -53,7 +53,7 @@ public static class InvoiceEndpoints
         if (filter.Kind is not null) entries = entries.Where(e => e.Document.Kind == filter.Kind);
         if (filter.PartnerId is not null) entries = entries.Where(e => e.Document.PartnerId == filter.PartnerId);
         var inMemory = filter.From is not null || filter.Through is not null || filter.Jurisdiction is not null || filter.SessionId is not null;
-        return await PagedQueries.PageAsync(entries, e => e.Id, after, limit, ct, inMemory ? e =>
+        return await PagedQueries.PageAsync(entries, e => e.SortKey, after, limit, ct, inMemory ? e =>
             (filter.From is not { } f || e.Document.IssueDate >= f)
             && (filter.Through is not { } t || e.Document.IssueDate <= t)
             && (filter.Jurisdiction is null || e.Document.Lines.Any(l => l.Jurisdiction == filter.Jurisdiction))

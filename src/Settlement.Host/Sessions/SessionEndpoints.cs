@@ -8,6 +8,7 @@ using Settlement.Domain.Deciding;
 using Settlement.Domain.Events;
 using Settlement.Domain.Sessions;
 using Settlement.Host.Chargers;
+using Settlement.Projections;
 using Settlement.Projections.Sessions;
 
 namespace Settlement.Host.Sessions;
@@ -59,12 +60,12 @@ public static class SessionEndpoints
         // The sort key starts with the start time, so a time window is a range of keys.
         if (filter.From is { } from)
         {
-            var fromKey = SessionEntry.SortKeyOf(from);
+            var fromKey = SortKeys.Of(from);
             if (after is null || string.CompareOrdinal(after, fromKey) < 0) after = fromKey;
         }
         if (filter.To is { } to)
         {
-            var toKey = SessionEntry.SortKeyOf(to);
+            var toKey = SortKeys.Of(to);
             sessions = sessions.Where(s => s.SortKey.CompareTo(toKey) < 0);
         }
         return await PagedQueries.PageAsync(sessions, s => s.SortKey, after, limit, ct);

@@ -23,7 +23,7 @@ internal static class DemoFleet
                 new("DE-MUC-03", "Kempower", "S-Series Satellite", OcppVersion.Ocpp201, 240m, "3.21.1", [ConnectorStandard.Ccs2, ConnectorStandard.Ccs2]),
                 new("DE-MUC-04", "ABB", "Terra 184", OcppVersion.Ocpp16, 180m, "1.8.30", [ConnectorStandard.Ccs2, ConnectorStandard.Ccs2]),
                 new("DE-MUC-05", "Tritium", "PKM150", OcppVersion.Ocpp16, 150m, "2.4.3", [ConnectorStandard.Ccs2, ConnectorStandard.Ccs2]),
-            ]) { Address = new("Marienplatz 8", "80331", "München", "DE") },
+            ]) { Address = new("Marienplatz 8", "80331", "Munich", "DE") },
         new("FR-LYS", "Lyon Presqu'île Fast Charging Hub", "FR", "Europe/Paris", 45.7640m, 4.8357m, GridCapacityKw: 600m,
             ArrivalsPerEvseDay: 4.3, RoamingShare: 0.25,
             new TariffSpec("EUR", PricesIncludeVat: true, VatPercent: 20m, OffPeakPerKwh: 0.39m, PeakPerKwh: 0.59m, ParkingPerHour: 9.00m, SessionFee: 0.35m),

@@ -46,8 +46,6 @@ public sealed class network_onboarding_acceptance_tests(LedgerDatabase db) : IAs
     public async Task a_site_and_two_chargers_onboarded_through_the_api_charge_over_ocpp_and_are_priced_and_invoiced()
     {
         var (siteId, tariffId, issuerId) = ($"ACC-{_suffix}", $"ACC-{_suffix}-STANDARD", $"acc-{_suffix}");
-        // Prices never apply retroactively: the tariff takes effect a moment from now, before the first car plugs in.
-        var tariffFrom = SystemClock.Instance.GetCurrentInstant() + Duration.FromSeconds(2);
         await Created(_http.PostAsJsonAsync("/api/sites", new
         {
             siteId, name = "Munich acceptance hub", address = new { street = "Marienplatz 8", postalCode = "80331", city = "München", countryCode = "DE" },
@@ -60,6 +58,8 @@ public sealed class network_onboarding_acceptance_tests(LedgerDatabase db) : IAs
                 chargerId = id, siteId, vendor = "Alpitronic", model = "HYC300", protocol = protocol.ToString(), password = TestHost.Password,
                 evses = new[] { 1, 2 }.Select(evseId => new { evseId, connectors = new[] { new { connectorId = 1, standard = "Ccs2", maxPowerKw = 300 } } }),
             }));
+        // Prices never apply retroactively: the tariff takes effect a moment from now, before the first car plugs in.
+        var tariffFrom = SystemClock.Instance.GetCurrentInstant() + Duration.FromSeconds(5);
         await Created(_http.PostAsJsonAsync("/api/tariffs", new TariffEndpoints.PublishTariffBody(tariffId, "EUR", PricesIncludeVat: true,
             [new TariffEndpoints.ElementBody([new TariffEndpoints.PriceComponentBody(PriceComponentType.Energy, 0.60m, VatPercent: 19m)])], tariffFrom),
             LedgerJson.Options));
@@ -101,5 +101,27 @@ public sealed class network_onboarding_acceptance_tests(LedgerDatabase db) : IAs
             Assert.True(summary.GetProperty("totalGross").GetDecimal() > 0);
         }
         Assert.Equal(sessionIds.Order(), invoiced.Distinct().Order());
+
+        // Every document of the ledger, a page of one at a time, and those of one session, which are filtered as they are read.
+        var all = await WalkAsync("/api/invoices?limit=1");
+        var ofSession = await WalkAsync($"/api/invoices?limit=1&session={sessionIds[0]}");
+        Assert.Equal(all.Count, all.Distinct().Count());
+        Assert.Subset(all.ToHashSet(), invoices.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("href").GetString()!).ToHashSet());
+        Assert.NotEmpty(ofSession);
+        Assert.Subset(all.ToHashSet(), ofSession.ToHashSet());
+    }
+
+    private async Task<List<string>> WalkAsync(string path)
+    {
+        var hrefs = new List<string>();
+        for (string? next = path; next is not null;)
+        {
+            var response = await _http.GetAsync(next);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+            hrefs.AddRange(body.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("href").GetString()!));
+            next = response.Headers.TryGetValues("Link", out var link) ? link.Single().Split('>')[0].TrimStart('<') : null;
+        }
+        return hrefs;
     }
 }

@@ -27,7 +27,7 @@ public sealed class bounded_input_tests(LedgerDatabase db) : IAsyncLifetime
 
     private static object Registration(string chargerId, string vendor = "Alpitronic", IEnumerable<object>? evses = null) => new
     {
-        chargerId, siteId = "DE-MUC", vendor, model = "HYC300", protocol = "Ocpp201",
+        chargerId, siteId = "TEST-MUC", vendor, model = "HYC300", protocol = "Ocpp201",
         evses = evses ?? [Evse(1)], password = TestHost.Password,
     };
 

@@ -121,7 +121,7 @@ public sealed class charger_onboarding_tests(LedgerDatabase db)
 {
     private static object Registration(string id, string? password) => new
     {
-        chargerId = id, siteId = "DE-MUC", vendor = "Acme", model = "Fast 150", protocol = "Ocpp201",
+        chargerId = id, siteId = "TEST-MUC", vendor = "Acme", model = "Fast 150", protocol = "Ocpp201",
         evses = new[] { new { evseId = 1, connectors = new[] { new { connectorId = 1, standard = "Ccs2", maxPowerKw = 150m } } } },
         password,
     };
