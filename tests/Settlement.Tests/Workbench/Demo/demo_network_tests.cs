@@ -166,13 +166,13 @@ public sealed class demo_network_tests
             e => Assert.Equal("charger:" + e.Metadata.Actor.Id, e.StreamId));
         Assert.All(Month.Where(e => e.Data is RoamingTokenSeenV2 or RoamingSessionRecordedV2),
             e => Assert.Equal(new Actor(ActorKind.Partner, e.StreamId["partner:".Length..]), e.Metadata.Actor));
-        Assert.All(Month.Where(e => e.Data is SiteRegistered or ChargerRegistered or TariffPublished or MaintenancePlanned),
+        Assert.All(Month.Where(e => e.Data is SiteRegisteredV2 or ChargerRegistered or TariffPublished or MaintenancePlanned),
             e => Assert.Equal(new Actor(ActorKind.Operator, "demo"), e.Metadata.Actor));
     }
 
     private static Instant OwnTime(object data) => data switch
     {
-        SiteRegistered e => e.RegisteredAt,
+        SiteRegisteredV2 e => e.RegisteredAt,
         ChargerRegistered e => e.RegisteredAt,
         ChargerBooted e => e.BootedAt,
         ConnectorStatusChanged e => e.ChangedAt,
