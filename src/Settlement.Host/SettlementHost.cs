@@ -13,6 +13,7 @@ using Settlement.Domain.Events;
 using Settlement.Host.Access;
 using Settlement.Host.Audit;
 using Settlement.Host.Invoicing;
+using Settlement.Ledger;
 using Settlement.Ledger.Audit;
 using Settlement.Host.Kpis;
 using Settlement.Host.Reports;
@@ -71,7 +72,7 @@ public static class SettlementHost
         builder.AddCheckpointSchedule(ledger);
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<Callers>();
-        builder.Services.AddSingleton<FailedLogins>();
+        builder.Services.AddScoped<OperatorScope>();
         builder.Services.AddSingleton<InvoiceInputs>();
         builder.Services.AddSingleton<KpiHistories>();
         builder.Services.AddSingleton<RegulatorReports>();
@@ -112,6 +113,7 @@ public static class SettlementHost
         app.MapOcpp();
         var api = app.MapGroup("").AddEndpointFilter<BoundedInput>();
         api.MapAccess();
+        api.MapSubOperators();
         api.MapCommands();
         api.MapChargerOnboarding();
         api.MapSites();
@@ -137,15 +139,16 @@ public static class SettlementHost
             });
         });
 
-        // Auditors read a stream exactly as recorded: data, stored type, both times, who and why.
-        api.MapGet("/api/streams/{streamId}", async (string streamId, CancellationToken ct) =>
+        // Auditors read a stream exactly as recorded (data, stored type, both times, who and why), but for its secrets.
+        // A sub-operator's keys read only the streams of what they see; another's are answered as missing.
+        api.MapGet("/api/streams/{streamId}", async (string streamId, OperatorScope scope, CancellationToken ct) =>
         {
-            var events = await ledger.ReadStreamAsync(streamId, ct);
+            var events = await scope.SeesStreamAsync(streamId, ct) ? await ledger.ReadStreamAsync(streamId, ct) : [];
             return events.Count == 0
                 ? Results.NotFound(new { error = $"No stream '{streamId}'. Stream ids look like {StreamIds.Charger("DE-MUC-01")} or {StreamIds.Session("...")}." })
                 : Results.Ok(events.Select(e => new
                 {
-                    e.Id, e.StreamId, e.Version, e.Sequence, type = e.StoredType, e.Data,
+                    e.Id, e.StreamId, e.Version, e.Sequence, type = e.StoredType, data = SecretRedaction.Redacted(e.Data),
                     correlationId = e.Metadata.CorrelationId, causationId = e.Metadata.CausationId,
                     actor = e.Metadata.Actor.ToString(), occurredAt = e.Metadata.OccurredAt, recordedAt = e.RecordedAt,
                 }));

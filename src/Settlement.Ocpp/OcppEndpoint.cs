@@ -22,10 +22,17 @@ namespace Settlement.Ocpp;
 /// <summary><c>ws(s)://host/ocpp/{chargePointIdentity}</c>: the OCPP-J endpoint for 1.6 and 2.0.1 chargers.</summary>
 public static class OcppEndpoint
 {
+    /// <summary>Failed HTTP Basic logins are counted in <see cref="FailedLogins"/> under this realm, per charger id and per client address.</summary>
+    public const string Realm = "ocpp";
+
     public static IServiceCollection AddOcpp(this IServiceCollection services, OcppOptions options) => services
         .AddSingleton(options)
         .AddSingleton<IClock>(SystemClock.Instance)
         .AddSingleton<ConnectionRegistry>()
+        .AddSingleton<FailedLogins>()
+        .AddSingleton<ChargerPasswords>()
+        .AddSingleton<CredentialUpgrades>()
+        .AddHostedService(services => services.GetRequiredService<CredentialUpgrades>())
         .AddSingleton<CommandRelay>()
         .AddHostedService(services => services.GetRequiredService<CommandRelay>())
         .AddSingleton<PresenceRecorder>()
@@ -68,6 +75,19 @@ public static class OcppEndpoint
             return;
         }
 
+        var logins = services.GetRequiredService<FailedLogins>();
+        var chargerSubject = $"charger {identity}";
+        var addressSubject = $"address {context.Connection.RemoteIpAddress?.ToString() ?? "unknown"}";
+        // Refused before the password is looked at: guessing must not get faster by asking more often.
+        var wait = Duration.Max(logins.WaitFor(Realm, chargerSubject), logins.WaitFor(Realm, addressSubject));
+        if (wait > Duration.Zero)
+        {
+            var seconds = Math.Ceiling(wait.TotalSeconds);
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await Refuse(context, StatusCodes.Status429TooManyRequests, $"Too many failed logins for {identity} or from this address; try again in {seconds} s.");
+            return;
+        }
+
         ChargerEntry? charger;
         await using (var query = ledger.QueryReadModels())
             charger = await query.LoadAsync<ChargerEntry>(StreamIds.Charger(identity), context.RequestAborted);
@@ -82,11 +102,23 @@ public static class OcppEndpoint
             await Refuse(context, StatusCodes.Status403Forbidden, "This central system requires TLS (OCPP security profile 2 or 3): connect with wss://.");
             return;
         }
-        if (registered && !CertificateAuthenticated(context, identity, options) && !Authenticated(context, identity, charger!.PasswordHash, options))
+        if (registered && !CertificateAuthenticated(context, identity, options))
         {
-            context.Response.Headers.WWWAuthenticate = "Basic realm=\"OCPP\"";
-            await Refuse(context, StatusCodes.Status401Unauthorized, "Wrong or missing charger credentials (HTTP Basic: identity and password).");
-            return;
+            var presented = BasicCredentials(context);
+            if (!await PasswordAuthenticatedAsync(identity, presented, charger!.PasswordHash, options, services, context.RequestAborted))
+            {
+                // Only presented credentials count: a charger still unconfigured is not guessing.
+                if (presented is not null)
+                {
+                    logins.Failed(Realm, chargerSubject);
+                    logins.Failed(Realm, addressSubject);
+                }
+                context.Response.Headers.WWWAuthenticate = "Basic realm=\"OCPP\"";
+                await Refuse(context, StatusCodes.Status401Unauthorized, "Wrong or missing charger credentials (HTTP Basic: identity and password).");
+                return;
+            }
+            logins.Succeeded(Realm, chargerSubject);
+            logins.Succeeded(Realm, addressSubject);
         }
 
         // OCPP-J: with no common subprotocol, complete the handshake without one and close at once.
@@ -169,16 +201,26 @@ public static class OcppEndpoint
         return chain.Build(certificate);
     }
 
-    private static bool Authenticated(HttpContext context, string identity, string? passwordHash, OcppOptions options)
+    private static async Task<bool> PasswordAuthenticatedAsync(string identity, (string User, string Password)? presented, string? passwordHash,
+        OcppOptions options, IServiceProvider services, CancellationToken ct)
     {
         if (passwordHash is null) return options.AllowChargersWithoutPassword;
+        if (presented is not var (user, password) || user != identity) return false;
+        if (!await services.GetRequiredService<ChargerPasswords>().VerifyAsync(password, passwordHash, ct)) return false;
+        services.GetRequiredService<CredentialUpgrades>().Request(identity, password, passwordHash);
+        return true;
+    }
+
+    /// <summary>The user and password of an HTTP Basic header; null when there is none or it is malformed.</summary>
+    private static (string User, string Password)? BasicCredentials(HttpContext context)
+    {
         var header = context.Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) return false;
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) return null;
         string decoded;
         try { decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..].Trim())); }
-        catch (FormatException) { return false; }
+        catch (FormatException) { return null; }
         var colon = decoded.IndexOf(':');
-        return colon > 0 && decoded[..colon] == identity && PasswordHasher.Verify(decoded[(colon + 1)..], passwordHash);
+        return colon > 0 ? (decoded[..colon], decoded[(colon + 1)..]) : null;
     }
 
     private static async Task<bool> RegisteredAsync(Ledger.Ledger ledger, string identity)

@@ -28,6 +28,13 @@ public sealed class TestHost(LedgerDatabase db, OcppOptions? options = null, X50
     Settlement.Ledger.Ledger? ledger = null, IReadOnlyDictionary<string, string?>? settings = null) : IAsyncDisposable
 {
     public const string Password = "correct-horse-battery-staple-42";
+
+    /// <summary>
+    /// <see cref="Password"/> hashed once per test run: the KDF is slow on purpose, and every test charger shares
+    /// the hash (so a host verifies it once, then remembers it).
+    /// </summary>
+    public static string PasswordHash => SharedHash.Value;
+    private static readonly Lazy<string> SharedHash = new(() => PasswordHasher.Hash(Password));
     private WebApplication? _app;
 
     public Settlement.Ledger.Ledger Ledger { get; } = ledger ?? db.Ledger;
@@ -94,7 +101,7 @@ public sealed class TestHost(LedgerDatabase db, OcppOptions? options = null, X50
                  new EvseSpecification(2, [new ConnectorSpecification(1, ConnectorStandard.Ccs2, 150m)])], at), metadata),
         };
         if (password is not null)
-            events.Add(new PendingEvent(new ChargerCredentialsSet(id, PasswordHasher.Hash(password), at), metadata));
+            events.Add(new PendingEvent(new ChargerCredentialsSet(id, password == Password ? PasswordHash : PasswordHasher.Hash(password), at), metadata));
         await Ledger.AppendAsync(new StreamAppend(StreamIds.Charger(id), events, 0));
         return id;
     }

@@ -199,6 +199,7 @@ internal static class AuditCommand
             table.AddRow("Period", $"events {manifest.Period.FirstSeq:N0} to {manifest.Period.LastSeq:N0}" +
                                    (manifest.Period.From is { } from ? $", recorded from {from} to {manifest.Period.To}" : ""));
         table.AddRow("Events verified", $"{result.EventsVerified:N0}");
+        table.AddRow("Events with secrets withheld (chained, line not hashable)", $"{result.EventsRedacted:N0}");
         table.AddRow("Chain links verified", $"{result.LinksVerified:N0}");
         table.AddRow("Checkpoints verified", $"{result.CheckpointsVerified:N0}");
         table.AddRow("Documents verified", $"{result.DocumentsVerified:N0}");

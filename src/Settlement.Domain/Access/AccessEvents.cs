@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using NodaTime;
+using Settlement.Domain.Events;
 
 namespace Settlement.Domain.Access;
 
@@ -19,13 +20,13 @@ public sealed record ApiKeyCreated(
     [property: MinLength(1), MaxLength(100)] string Name,
     AccessRole Role,
     [property: MinLength(1)] string? OperatorId,
-    [property: MinLength(1)] string SecretVerifier,
+    [property: MinLength(1), Secret] string SecretVerifier,
     Instant CreatedAt);
 
 /// <summary>A new secret replaces the old one, which stops working the moment this is committed.</summary>
 public sealed record ApiKeyRotated(
     [property: RegularExpression("^[a-z0-9]{12}$")] string KeyId,
-    [property: MinLength(1)] string SecretVerifier,
+    [property: MinLength(1), Secret] string SecretVerifier,
     Instant RotatedAt);
 
 public sealed record ApiKeyRevoked(

@@ -15,6 +15,12 @@ public sealed record ConfigureEvse(string ChargerId, EvseSpecification Evse);
 public sealed record SetChargerCredentials(string ChargerId, string PasswordHash);
 
 /// <summary>
+/// The charger logged in with the password stored as <paramref name="PreviousHash"/>, an older KDF's hash;
+/// <paramref name="PasswordHash"/> is the same password under the current one.
+/// </summary>
+public sealed record RehashChargerCredentials(string ChargerId, string PreviousHash, string PasswordHash);
+
+/// <summary>
 /// Onboarding decides on one fact of the charger's history: whether the operator registered it. A charger that
 /// connected first (accepted as Pending) has a stream but is not registered until then.
 /// </summary>
@@ -59,4 +65,21 @@ public static class ChargerOnboarding
         else if (evse.Connectors.GroupBy(c => c.ConnectorId).FirstOrDefault(same => same.Count() > 1) is { } repeated)
             yield return $"evses[evseId {evse.EvseId}].connectors: connectorId {repeated.Key} appears {repeated.Count()} times; each connector is listed once.";
     }
+
+    /// <summary>The charger's password hash as last set or rehashed: what a rehash must still find to replace it.</summary>
+    public static string? EvolvePasswordHash(string? hash, object @event) => @event switch
+    {
+        ChargerCredentialsSet set => set.PasswordHash,
+        ChargerCredentialsRehashed rehashed => rehashed.PasswordHash,
+        _ => hash,
+    };
+
+    /// <summary>
+    /// Nothing when the hash changed since the login (the operator set a new password, or another host upgraded
+    /// this one already): a rehash of the old password must never replace a newer one.
+    /// </summary>
+    public static Decision Rehash(string? currentHash, RehashChargerCredentials command, Instant now) =>
+        currentHash == command.PreviousHash
+            ? Decision.Accept(new ChargerCredentialsRehashed(command.ChargerId, command.PasswordHash, now))
+            : Decision.Accept();
 }

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using NodaTime;
 using Settlement.Domain.Drivers;
+using Settlement.Domain.Events;
 using Settlement.Domain.Sessions;
 
 namespace Settlement.Domain.Chargers;
@@ -11,8 +12,17 @@ namespace Settlement.Domain.Chargers;
 /// <summary>Security profiles 1 and 2: the charger's HTTP Basic password, stored only as a salted PBKDF2 hash.</summary>
 public sealed record ChargerCredentialsSet(
     [property: MinLength(1)] string ChargerId,
-    [property: MinLength(1)] string PasswordHash,
+    [property: MinLength(1), Secret] string PasswordHash,
     Instant SetAt);
+
+/// <summary>
+/// The same password, hashed again with the current KDF when the charger last logged in with it: not a new
+/// password (that is <see cref="ChargerCredentialsSet"/>, the operator's act), only a stronger record of it.
+/// </summary>
+public sealed record ChargerCredentialsRehashed(
+    [property: MinLength(1)] string ChargerId,
+    [property: MinLength(1), Secret] string PasswordHash,
+    Instant RehashedAt);
 
 /// <summary>An Authorize request answered before any session exists (OCPP 1.6 Authorize, 2.0.1 Authorize).</summary>
 public sealed record IdTokenAuthorised(

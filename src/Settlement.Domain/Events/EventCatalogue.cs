@@ -74,6 +74,7 @@ public sealed class EventCatalogue
         new(typeof(MaintenanceEnded), EventFamily.Chargers),
         new(typeof(FirmwareStatusReported), EventFamily.Chargers),
         new(typeof(ChargerCredentialsSet), EventFamily.Chargers),
+        new(typeof(ChargerCredentialsRehashed), EventFamily.Chargers),
         new(typeof(IdTokenAuthorised), EventFamily.Chargers) { Retired = true },
         new(typeof(IdTokenAuthorisedV2), EventFamily.Chargers),
         new(typeof(DataTransferReceived), EventFamily.Chargers),
@@ -126,6 +127,10 @@ public sealed class EventCatalogue
         new(typeof(ApiKeyCreated), EventFamily.Access),
         new(typeof(ApiKeyRotated), EventFamily.Access),
         new(typeof(ApiKeyRevoked), EventFamily.Access),
+        new(typeof(SubOperatorRegistered), EventFamily.Access),
+        new(typeof(SiteOperatorAssigned), EventFamily.Access),
+        new(typeof(IssuerOperatorAssigned), EventFamily.Access),
+        new(typeof(TariffOperatorAssigned), EventFamily.Access),
     ]);
 
     private readonly Dictionary<Type, EventType> _byClrType;

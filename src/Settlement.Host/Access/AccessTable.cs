@@ -26,6 +26,11 @@ public static class AccessTable
         ["POST /api/keys/{keyId}/revoke"] = [],
         ["GET /api/access/failed-logins"] = [],
 
+        // Sub-operators: the top-level operator's alone (a sub-operator's operator keys are refused in the handler).
+        ["POST /api/operators"] = [],
+        ["GET /api/operators"] = [],
+        ["POST /api/sites/{siteId}/operator"] = [],
+
         // Chargers: onboarding and remote control change the network, so they are the operator's.
         ["GET /api/chargers"] = [Integration],
         ["GET /api/chargers/{chargerId}"] = [Integration],

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
+using Settlement.Ocpp.Security;
 using Settlement.Domain.Access;
 using Settlement.Domain.Events;
 using Settlement.Projections.Access;

@@ -7,6 +7,7 @@ using NodaTime;
 using Settlement.Domain.Chargers;
 using Settlement.Domain.Deciding;
 using Settlement.Domain.Events;
+using Settlement.Host.Access;
 using Settlement.Projections.Chargers;
 
 namespace Settlement.Host.Chargers;
@@ -44,21 +45,23 @@ public static class SiteEndpoints
                 ? refusal.ToHttp()
                 : Results.Created($"/api/sites/{body.SiteId}", null));
 
-        app.MapPut("/api/sites/{siteId}", async (string siteId, SiteDetailsBody body, IMediator mediator, CancellationToken ct) =>
-            await mediator.Send(new ChangeSiteDetailsCommand(siteId, body.Details), ct) is { Refusal: { } refusal }
+        app.MapPut("/api/sites/{siteId}", async (string siteId, SiteDetailsBody body, OperatorScope scope, IMediator mediator, CancellationToken ct) =>
+            !await scope.SeesSiteAsync(siteId, ct)
+                ? new Refusal(RefusalKind.NotFound, [$"Site {siteId} is not registered; register it with POST /api/sites."]).ToHttp()
+                : await mediator.Send(new ChangeSiteDetailsCommand(siteId, body.Details), ct) is { Refusal: { } refusal }
                 ? refusal.ToHttp()
                 : Results.NoContent());
 
-        app.MapGet("/api/sites", (int? limit, string? cursor, HttpContext context, Ledger.Ledger ledger, CancellationToken ct) => Refusals.Answer(async () =>
+        app.MapGet("/api/sites", (int? limit, string? cursor, HttpContext context, OperatorScope scope, Ledger.Ledger ledger, CancellationToken ct) => Refusals.Answer(async () =>
         {
-            var page = await ListAsync(ledger, Paging.After(cursor), Paging.Limit(limit), ct);
+            var page = await ListAsync(ledger, await scope.SitesAsync(ct), Paging.After(cursor), Paging.Limit(limit), ct);
             return Paging.Answer(context, new Page<SiteView>([.. page.Items.Select(SiteView.Of)], page.Next));
         }));
 
-        app.MapGet("/api/sites/{siteId}", async (string siteId, Ledger.Ledger ledger, CancellationToken ct) =>
+        app.MapGet("/api/sites/{siteId}", async (string siteId, OperatorScope scope, Ledger.Ledger ledger, CancellationToken ct) =>
         {
             await using var query = ledger.QueryReadModels();
-            return await query.LoadAsync<SiteEntry>(StreamIds.Site(siteId), ct) is { SiteId.Length: > 0 } site
+            return await scope.SeesSiteAsync(siteId, ct) && await query.LoadAsync<SiteEntry>(StreamIds.Site(siteId), ct) is { SiteId.Length: > 0 } site
                 ? Results.Ok(SiteView.Of(site))
                 : new Refusal(RefusalKind.NotFound, [$"Site {siteId} is not registered."]).ToHttp();
         });
@@ -66,9 +69,16 @@ public static class SiteEndpoints
     }
 
     /// <summary>The registered sites after <paramref name="after"/> in site id order: every site list reads through here.</summary>
-    public static async Task<Page<SiteEntry>> ListAsync(Ledger.Ledger ledger, string? after, int limit, CancellationToken ct)
+    /// <param name="visibleSites">The sites the caller sees (null: all), so a sub-operator lists only its own.</param>
+    public static async Task<Page<SiteEntry>> ListAsync(Ledger.Ledger ledger, IReadOnlySet<string>? visibleSites, string? after, int limit, CancellationToken ct)
     {
         await using var query = ledger.QueryReadModels();
-        return await PagedQueries.PageAsync(query.Query<SiteEntry>().Where(s => s.SiteId != ""), s => s.SiteId, after, limit, ct);
+        var sites = query.Query<SiteEntry>().Where(s => s.SiteId != "");
+        if (visibleSites is not null)
+        {
+            var ids = visibleSites.ToArray();
+            sites = sites.Where(s => s.SiteId.IsOneOf(ids));
+        }
+        return await PagedQueries.PageAsync(sites, s => s.SiteId, after, limit, ct);
     }
 }

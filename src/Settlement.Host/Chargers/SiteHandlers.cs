@@ -1,5 +1,6 @@
 using Mediator;
 using NodaTime;
+using Settlement.Domain.Access;
 using Settlement.Domain.Chargers;
 using Settlement.Domain.Deciding;
 using Settlement.Domain.Events;
@@ -19,9 +20,15 @@ public sealed class SiteHandlers(Ledger.Ledger ledger, IClock clock, Callers cal
     private const int Attempts = 5;
     private static readonly Actor Api = new(ActorKind.Operator, "api");
 
+    // A sub-operator's key registers a site it then owns: the ownership is recorded with the registration.
     public async ValueTask<Decision> Handle(RegisterSiteCommand command, CancellationToken ct) =>
-        await DecideAsync(command.SiteId, state => SiteRegistration.Decide(state, new RegisterSite(command.SiteId, command.Details),
-            JurisdictionResolver.Bundled, clock.GetCurrentInstant()), ct);
+        await DecideAsync(command.SiteId, state =>
+        {
+            var now = clock.GetCurrentInstant();
+            var decision = SiteRegistration.Decide(state, new RegisterSite(command.SiteId, command.Details), JurisdictionResolver.Bundled, now);
+            return decision.Refused ? decision
+                : Decision.Accept([.. decision.Events, .. SubOperators.ClaimedBy(callers.Current?.OperatorId, decision.Events[0], now)]);
+        }, ct);
 
     public async ValueTask<Decision> Handle(ChangeSiteDetailsCommand command, CancellationToken ct) =>
         await DecideAsync(command.SiteId, state => SiteRegistration.Decide(state, new ChangeSiteDetails(command.SiteId, command.Details),

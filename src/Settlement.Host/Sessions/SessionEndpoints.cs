@@ -7,6 +7,7 @@ using NodaTime.Text;
 using Settlement.Domain.Deciding;
 using Settlement.Domain.Events;
 using Settlement.Domain.Sessions;
+using Settlement.Host.Access;
 using Settlement.Host.Chargers;
 using Settlement.Projections;
 using Settlement.Projections.Sessions;
@@ -25,33 +26,38 @@ public static class SessionEndpoints
     public static IEndpointRouteBuilder MapSessions(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/sessions", (string? site, string? charger, string? from, string? to, string? status, int? limit, string? cursor,
-            HttpContext context, Ledger.Ledger ledger, CancellationToken ct) => Refusals.Answer(async () =>
+            HttpContext context, OperatorScope scope, Ledger.Ledger ledger, CancellationToken ct) => Refusals.Answer(async () =>
         {
             var filter = new SessionFilter(site, charger, InstantOrNull("from", from), InstantOrNull("to", to), StatusOrNull(status));
-            return Paging.Answer(context, await ListAsync(ledger, filter, Paging.After(cursor), Paging.Limit(limit), ct));
+            return Paging.Answer(context, await ListAsync(ledger, await scope.SitesAsync(ct), filter, Paging.After(cursor), Paging.Limit(limit), ct));
         }));
 
-        app.MapGet("/api/sessions/{sessionId}", async (string sessionId, Ledger.Ledger ledger, CancellationToken ct) =>
+        app.MapGet("/api/sessions/{sessionId}", async (string sessionId, OperatorScope scope, Ledger.Ledger ledger, CancellationToken ct) =>
         {
             await using var query = ledger.QueryReadModels();
-            return await query.LoadAsync<SessionEntry>(StreamIds.Session(sessionId), ct) is { SessionId.Length: > 0 } session
+            return await scope.SeesSessionAsync(sessionId, ct) && await query.LoadAsync<SessionEntry>(StreamIds.Session(sessionId), ct) is { SessionId.Length: > 0 } session
                 ? Results.Ok(session)
                 : new Refusal(RefusalKind.NotFound, [$"No session {sessionId} has started."]).ToHttp();
         });
         return app;
     }
 
-    /// <summary>The sessions matching the filter after <paramref name="after"/>, by start time then id: every session list reads through here.</summary>
-    public static async Task<Page<SessionEntry>> ListAsync(Ledger.Ledger ledger, SessionFilter filter, string? after, int limit, CancellationToken ct)
+    /// <summary>
+    /// The sessions matching the filter after <paramref name="after"/>, by start time then id: every session list reads
+    /// through here. <paramref name="visibleSites"/> are the sites the caller sees (null: all): a sub-operator's list
+    /// holds the sessions of its sites' chargers only.
+    /// </summary>
+    public static async Task<Page<SessionEntry>> ListAsync(
+        Ledger.Ledger ledger, IReadOnlySet<string>? visibleSites, SessionFilter filter, string? after, int limit, CancellationToken ct)
     {
         await using var query = ledger.QueryReadModels();
         var sessions = query.Query<SessionEntry>().Where(s => s.SortKey != "");
-        if (filter.SiteId is not null)
+        if (filter.SiteId is not null || visibleSites is not null)
         {
-            var chargers = await ChargerEndpoints.ListAsync(ledger, filter.SiteId, after: null, MaxChargersPerSiteFilter, ct);
+            var chargers = await ChargerEndpoints.ListAsync(ledger, visibleSites, filter.SiteId, after: null, MaxChargersPerSiteFilter, ct);
             if (chargers.Next is not null)
                 throw new RequestRefusedException(RefusalKind.Unprocessable,
-                    $"site: {filter.SiteId} has more than {MaxChargersPerSiteFilter} chargers; list its sessions by charger.");
+                    $"site: more than {MaxChargersPerSiteFilter} chargers; list the sessions by charger.");
             var ids = chargers.Items.Select(c => c.ChargerId).ToArray();
             sessions = sessions.Where(s => ids.Contains(s.ChargerId));
         }

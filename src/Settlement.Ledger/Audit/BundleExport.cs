@@ -92,7 +92,7 @@ public static class BundleExport
             {
                 foreach (var recorded in page)
                 {
-                    await lines.WriteAsync(recorded.CanonicalLine(), ct);
+                    await lines.WriteAsync(recorded.WithoutSecrets().CanonicalLine(), ct);
                     lines.WriteByte((byte)'\n');
                     documents.Observe(recorded);
                 }

@@ -10,9 +10,10 @@ public sealed record BundleProblem(string File, string? Position, long? Sequence
         $"{File}{(Position is null ? "" : $" {Position}")}{(Sequence is null ? "" : $" (event {Sequence})")}: {Kind}: {Detail}";
 }
 
+/// <param name="EventsRedacted">Events whose secrets the bundle withholds: their place in the chain is verified, their line is not.</param>
 public sealed record BundleVerificationResult(
     BundleManifest? Manifest, long EventsVerified, long LinksVerified, long CheckpointsVerified, long DocumentsVerified,
-    long SequencesNeverCommitted, ChainHead? Head, IReadOnlyList<BundleProblem> Problems)
+    long SequencesNeverCommitted, ChainHead? Head, IReadOnlyList<BundleProblem> Problems, long EventsRedacted = 0)
 {
     public bool Verified => Problems.Count == 0;
 }
@@ -44,9 +45,10 @@ public static class BundleVerification
         // Documents are derived from all the events: when some could not be read, comparing them would only repeat that problem.
         var documentsVerified = walk is { ReadToEnd: true } ? CheckDocuments(directory, documents, problems) : 0;
         var verifier = walk?.Verifier;
-        return new BundleVerificationResult(manifest, verifier?.EventsVerified ?? 0, verifier?.LinksVerified ?? 0,
+        // A redacted event's line was not hashed: it counts apart from the events verified.
+        return new BundleVerificationResult(manifest, (verifier?.EventsVerified ?? 0) - (walk?.Redacted ?? 0), verifier?.LinksVerified ?? 0,
             (verifier?.CheckpointsVerified ?? 0) + (walk?.AnchorsVerified ?? 0), documentsVerified, verifier?.SequencesNeverCommitted ?? 0,
-            verifier?.Head, problems);
+            verifier?.Head, problems, walk?.Redacted ?? 0);
     }
 
     private static BundleManifest? ReadManifest(string directory, List<BundleProblem> problems)
@@ -135,8 +137,11 @@ public static class BundleVerification
     /// <summary>Where each entry came from, to name the line of a problem.</summary>
     private sealed record Located(ChainEntry Entry, long? EventLine, long? ChainLine, long EventLinesBefore);
 
-    /// <returns>The chain's verifier, 1 when the checkpoint anchoring the chain was verified too, and whether every line was read.</returns>
-    private static (ChainVerifier Verifier, int AnchorsVerified, bool ReadToEnd)? WalkChain(string directory, BundleManifest manifest, IReadOnlyList<(Checkpoint Checkpoint, int Entry)> checkpoints,
+    /// <returns>
+    /// The chain's verifier, 1 when the checkpoint anchoring the chain was verified too, whether every line was read,
+    /// and how many event lines were redacted.
+    /// </returns>
+    private static (ChainVerifier Verifier, int AnchorsVerified, bool ReadToEnd, long Redacted)? WalkChain(string directory, BundleManifest manifest, IReadOnlyList<(Checkpoint Checkpoint, int Entry)> checkpoints,
         string? trustedKeyId, IDocumentDerivation documents, List<BundleProblem> problems, Action<long, long>? progress, CancellationToken ct)
     {
         foreach (var name in new[] { AuditBundle.Chain, AuditBundle.Events })
@@ -168,7 +173,7 @@ public static class BundleVerification
             }
             return null;
         }
-        (ChainedEvent Event, byte[] Digest, long Line)? NextEvent(long after)
+        (ChainedEvent Event, byte[]? Digest, long Line)? NextEvent(long after)
         {
             if (!events.MoveNext()) return null;
             var (line, bytes) = events.Current;
@@ -181,7 +186,7 @@ public static class BundleVerification
                     unreadable = new BundleProblem(AuditBundle.Events, $"line {line}", recorded.Sequence, "event-outside-period",
                         $"event {recorded.Sequence} lies outside the bundle's period, events {manifest.Period.FirstSeq} to {manifest.Period.LastSeq}");
                 else
-                    return (recorded, SHA256.HashData(bytes), line);
+                    return (recorded, recorded.Redacted ? null : SHA256.HashData(bytes), line);
             }
             catch (FormatException e)
             {
@@ -216,6 +221,7 @@ public static class BundleVerification
 
         var verifier = new ChainVerifier(anchor ?? ChainHead.Empty, walked, trustedKeyId is null ? null : new HashSet<string> { trustedKeyId }, manifest.Period.Contains);
         var eventLines = 0L;
+        var redacted = 0L;
         Located? firstUnchained = null;
         var batch = new List<Located>(BatchSize);
         void Check()
@@ -233,7 +239,12 @@ public static class BundleVerification
             var sequence = Math.Min(link?.Link.Sequence ?? long.MaxValue, @event?.Event.Sequence ?? long.MaxValue);
             var linkHere = link?.Link.Sequence == sequence ? link : null;
             var eventHere = @event?.Event.Sequence == sequence ? @event : null;
-            var located = new Located(new ChainEntry(sequence, linkHere?.Link, eventHere?.Digest), eventHere?.Line, linkHere?.Line, eventLines);
+            // A redacted line cannot be hashed to what was chained: its digest is the link's, which the chain and the
+            // signed checkpoints vouch for. Its position and existence are verified, its remaining fields are not.
+            var redactedHere = eventHere is { Event.Redacted: true };
+            var digest = redactedHere ? linkHere?.Link.Digest : eventHere?.Digest;
+            if (redactedHere) redacted++;
+            var located = new Located(new ChainEntry(sequence, linkHere?.Link, digest), eventHere?.Line, linkHere?.Line, eventLines);
             if (linkHere is null) firstUnchained ??= located;
             batch.Add(located);
             if (eventHere is not null)
@@ -269,7 +280,7 @@ public static class BundleVerification
         }
         if (unreadable is not null) problems.Add(unreadable);
         if (problem is not null) problems.Add(problem);
-        return (verifier, anchorVerified ? 1 : 0, unreadable is null);
+        return (verifier, anchorVerified ? 1 : 0, unreadable is null, redacted);
     }
 
     private static BundleProblem? CheckAnchor(Checkpoint checkpoint, int entry, string? trustedKeyId)

@@ -32,11 +32,12 @@ public sealed class CanonicalLineWriter
         recorded.RecordedAt, Encoding.UTF8.GetBytes(recorded.TenantId),
         recorded.CorrelationId is null ? null : Encoding.UTF8.GetBytes(recorded.CorrelationId),
         recorded.CausationId is null ? null : Encoding.UTF8.GetBytes(recorded.CausationId),
-        recorded.Headers is null ? Null : Encoding.UTF8.GetBytes(recorded.Headers), Encoding.UTF8.GetBytes(recorded.Data));
+        recorded.Headers is null ? Null : Encoding.UTF8.GetBytes(recorded.Headers), Encoding.UTF8.GetBytes(recorded.Data), recorded.Redacted);
 
     /// <param name="headers">The headers' JSON, or <c>null</c> as JSON.</param>
     private ReadOnlySpan<byte> Write(long sequence, Guid id, ReadOnlySpan<byte> stream, long version, ReadOnlySpan<byte> type,
-        DateTime recordedAt, ReadOnlySpan<byte> tenant, byte[]? correlation, byte[]? causation, ReadOnlySpan<byte> headers, ReadOnlySpan<byte> data)
+        DateTime recordedAt, ReadOnlySpan<byte> tenant, byte[]? correlation, byte[]? causation, ReadOnlySpan<byte> headers, ReadOnlySpan<byte> data,
+        bool redacted = false)
     {
         _length = 0;
         Append("{\"causationId\":"u8); AppendStringOrNull(causation);
@@ -45,6 +46,8 @@ public sealed class CanonicalLineWriter
         Append(",\"headers\":"u8); Append(headers);
         Append(",\"id\":\""u8); Reserve(36); id.TryFormat(_buffer.AsSpan(_length), out var written, "D"); _length += written; Append("\""u8);
         Append(",\"recordedAt\":\""u8); Reserve(32); CanonicalTime.Format(recordedAt, _buffer.AsSpan(_length), out written); _length += written; Append("\""u8);
+        // Only a bundle's redacted lines carry the key: a chained line never does, so no digest changes.
+        if (redacted) Append(",\"redacted\":true"u8);
         Append(",\"seq\":"u8); AppendNumber(sequence);
         Append(",\"stream\":"u8); AppendString(stream);
         Append(",\"tenant\":"u8); AppendString(tenant);

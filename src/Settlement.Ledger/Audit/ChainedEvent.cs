@@ -10,9 +10,13 @@ namespace Settlement.Ledger.Audit;
 /// headers, data). <see cref="Data"/> and <see cref="Headers"/> are PostgreSQL's own text of the jsonb
 /// values, which is canonical: equal documents print the same, whatever JSON was appended.
 /// </summary>
+/// <param name="Redacted">
+/// Only in an auditor's bundle: <see cref="Data"/> has its secrets replaced (<see cref="SecretRedaction"/>), so the
+/// line no longer hashes to the chained digest; the line says so (<c>"redacted":true</c>).
+/// </param>
 public sealed record ChainedEvent(
     long Sequence, Guid Id, string StreamId, long Version, string Type, DateTime RecordedAt, string TenantId,
-    string? CorrelationId, string? CausationId, string? Headers, string Data)
+    string? CorrelationId, string? CausationId, string? Headers, string Data, bool Redacted = false)
 {
     /// <summary>The columns, in the order <see cref="Read"/> expects them.</summary>
     public const string Columns =
@@ -36,6 +40,10 @@ public sealed record ChainedEvent(
 
     public byte[] Digest() => SHA256.HashData(CanonicalLine());
 
+    /// <summary>This event as it may leave the ledger: with its secrets redacted, or itself when it holds none.</summary>
+    public ChainedEvent WithoutSecrets() =>
+        SecretRedaction.RedactedOrNull(Type, Data) is { } redacted ? this with { Data = redacted, Redacted = true } : this;
+
     /// <summary>Reads a canonical line back, keeping the data and headers byte for byte as they were written.</summary>
     /// <exception cref="FormatException">When the line is not a canonical event line.</exception>
     public static ChainedEvent ParseLine(ReadOnlySpan<byte> line)
@@ -51,7 +59,8 @@ public sealed record ChainedEvent(
                 root.GetProperty("tenant").GetString()!,
                 root.GetProperty("correlationId").GetString(), root.GetProperty("causationId").GetString(),
                 root.GetProperty("headers") is { ValueKind: JsonValueKind.Null } ? null : root.GetProperty("headers").GetRawText(),
-                root.GetProperty("data").GetRawText());
+                root.GetProperty("data").GetRawText(),
+                root.TryGetProperty("redacted", out var redacted) && redacted.GetBoolean());
             if (!parsed.CanonicalLine().AsSpan().SequenceEqual(line))
                 throw new FormatException($"The line of event {parsed.Sequence} is not in canonical form (keys in order, no whitespace).");
             return parsed;

@@ -52,7 +52,9 @@ public sealed class ChargerCommandHandler(ConnectionRegistry connections, Comman
         var commandId = Guid.NewGuid().ToString("N");
         var correlation = $"command:{commandId}";
         // The charger gets the driver's token; the ledger keeps it only sealed under the driver's key.
-        var (recorded, token) = OcppDriverToken.Without(payload);
+        var (withoutToken, token) = OcppDriverToken.Without(payload);
+        // Likewise a password the command sets (1.6 AuthorizationKey, 2.0.1 SecurityCtrlr/BasicAuthPassword) is sent, never recorded.
+        var recorded = SecretSettings.Redacted(action, withoutToken);
         var sealedToken = token is null ? null : await ledger.Drivers.SealTokenAsync(token, ct);
         await RecordAsync(command, correlation,
             new CommandIssuedV2(command.ChargerId, commandId, action, recorded.ToJsonString(), sealedToken, clock.GetCurrentInstant()), ct);

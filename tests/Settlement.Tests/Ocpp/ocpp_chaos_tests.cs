@@ -155,7 +155,7 @@ public sealed class ocpp_chaos_tests(ITestOutputHelper output) : IAsyncLifetime
                 [
                     new PendingEvent(new ChargerRegistered(id, "TEST-SITE", "Chaos", "Drill 1", version,
                         [new EvseSpecification(1, [new ConnectorSpecification(1, ConnectorStandard.Ccs2, 150m)])], at), metadata),
-                    new PendingEvent(new ChargerCredentialsSet(id, PasswordHasher.Hash(TestHost.Password), at), metadata),
+                    new PendingEvent(new ChargerCredentialsSet(id, TestHost.PasswordHash, at), metadata),
                 ], 0));
                 chargers.Add((id, version));
             }
