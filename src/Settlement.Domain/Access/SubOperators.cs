@@ -40,7 +40,7 @@ public static partial class SubOperators
 
     public static SiteOwnership Evolve(SiteOwnership site, object @event) => @event switch
     {
-        Chargers.SiteRegistered => site with { Registered = true },
+        Chargers.SiteRegisteredV2 => site with { Registered = true },
         SiteOperatorAssigned assigned => site with { OperatorId = assigned.OperatorId },
         _ => site,
     };
