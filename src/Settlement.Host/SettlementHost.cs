@@ -17,6 +17,7 @@ using Settlement.Ledger;
 using Settlement.Ledger.Audit;
 using Settlement.Host.Kpis;
 using Settlement.Host.Reports;
+using Settlement.Host.Sessions;
 using Settlement.Host.Chargers;
 using Settlement.Host.Drivers;
 using Settlement.Host.Ocpp;
@@ -110,6 +111,8 @@ public static class SettlementHost
         api.MapSubOperators();
         api.MapCommands();
         api.MapChargerOnboarding();
+        api.MapSites();
+        api.MapSessions();
         api.MapTariffs();
         api.MapInvoicing();
         api.MapKpis();
@@ -131,14 +134,6 @@ public static class SettlementHost
                 writesChain = app.Services.GetRequiredService<ChainWriter>().IsWriter,
                 chainHead = (await ChainHead.ReadAsync(ledger, ct)).Sequence,
             });
-        });
-
-        api.MapGet("/api/chargers", async (OperatorScope scope, CancellationToken ct) =>
-        {
-            await using var session = ledger.QueryReadModels();
-            var chargers = await session.Query<ChargerEntry>().OrderBy(c => c.ChargerId).ToListAsync(ct);
-            var sites = await scope.SitesAsync(ct);
-            return Results.Ok((sites is null ? chargers : chargers.Where(c => c.SiteId is { } site && sites.Contains(site))).Select(ChargerView.Of));
         });
 
         // Auditors read a stream exactly as recorded (data, stored type, both times, who and why), but for its secrets.

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -79,6 +80,21 @@ public sealed class TestHost(LedgerDatabase db, OcppOptions? options = null, X50
         var client = new HttpClient { BaseAddress = new Uri(_app!.Urls.First()) };
         if (key is not null) client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
         return client;
+    }
+
+    /// <summary>
+    /// A site in central Munich registered through the API, as chargers registered through it need; registering an id
+    /// again is refused as a conflict and leaves the site as it was, so tests sharing the ledger may all ask for TEST-MUC (DE-MUC is the demo's, which tests append to the same ledger).
+    /// </summary>
+    public async Task<string> RegisterSiteAsync(string siteId = "TEST-MUC")
+    {
+        var response = await Http.PostAsJsonAsync("/api/sites", new
+        {
+            siteId, name = "Munich test site", address = new { street = "Marienplatz 8", postalCode = "80331", city = "München", countryCode = "DE" },
+            latitude = 48.1374m, longitude = 11.5755m, timeZone = "Europe/Berlin", gridCapacityKw = 800m,
+        });
+        Assert.True(response.StatusCode is System.Net.HttpStatusCode.Created or System.Net.HttpStatusCode.Conflict, await response.Content.ReadAsStringAsync());
+        return siteId;
     }
 
     /// <summary>A charger the operator registered, with a password (security profile 1).</summary>

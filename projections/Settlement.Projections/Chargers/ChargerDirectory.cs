@@ -27,6 +27,9 @@ public sealed record ChargerEntry(
 {
     // Marten creates the entry from whichever event opens the stream; the stream key fills the ids.
     public ChargerEntry() : this("", "", false, null, null, null, null, 0, null, false, 0, null, null, null) { }
+
+    /// <summary>The EVSEs and connectors as registered and configured since, by EVSE id.</summary>
+    public IReadOnlyList<EvseSpecification> Evses { get; init; } = [];
 }
 
 /// <summary>A charger as the API shows it: whether it has a password, never the password's hash.</summary>
@@ -57,8 +60,14 @@ public sealed partial class ChargerDirectory : SingleStreamProjection<ChargerEnt
     {
         Id = e.StreamKey!, ChargerId = e.Data.ChargerId, Registered = true, SiteId = e.Data.SiteId,
         Vendor = e.Data.Vendor, Model = e.Data.Model, Protocol = e.Data.Protocol, EvseCount = e.Data.Evses.Count,
-        RegisteredAt = e.Data.RegisteredAt,
+        RegisteredAt = e.Data.RegisteredAt, Evses = [.. e.Data.Evses.OrderBy(evse => evse.EvseId)],
     };
+
+    public static ChargerEntry Apply(EvseConfigured e, ChargerEntry charger)
+    {
+        List<EvseSpecification> evses = [.. charger.Evses.Where(evse => evse.EvseId != e.Evse.EvseId), e.Evse];
+        return charger with { Evses = [.. evses.OrderBy(evse => evse.EvseId)], EvseCount = evses.Count };
+    }
 
     public static ChargerEntry Apply(JasperFx.Events.IEvent<ChargerBooted> e, ChargerEntry charger) => charger with
     {

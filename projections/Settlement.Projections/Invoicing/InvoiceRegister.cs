@@ -17,6 +17,9 @@ public sealed record InvoiceEntry(
     public static string KeyOf(string issuerId, string number) => $"{issuerId}/{number}";
 
     public IReadOnlyList<int> OpenLines => [.. Document.Lines.Select(l => l.LineNo).Except(CreditedLines)];
+
+    /// <summary>Issue time then issuer and number: the register's stable order, in which lists page through it.</summary>
+    public string SortKey => SortKeys.Of(Document.IssuedAt, Id);
 }
 
 /// <summary>

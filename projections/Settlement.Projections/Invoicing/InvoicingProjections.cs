@@ -10,6 +10,9 @@ public static class InvoicingProjections
     {
         options.Projections.Add<InvoiceRegister>(ProjectionLifecycle.Inline);
         options.Projections.Add<SessionBillings>(ProjectionLifecycle.Inline);
+        options.Projections.Add<IssuerDirectory>(ProjectionLifecycle.Inline);
+        // Lists page through the register in issue order.
+        options.Schema.For<InvoiceEntry>().Duplicate(e => e.SortKey);
         return options;
     }
 }

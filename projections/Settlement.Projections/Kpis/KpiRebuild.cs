@@ -35,7 +35,7 @@ public sealed class KpiRebuild(Ledger.Ledger ledger)
         // Rows stored under a superseded version are read too, and upcast, as the daemon reads them.
         var kpiTypes = ChargerKpiFacts.EventTypes.Concat(SessionKpiFacts.EventTypes).ToList();
         var typesByStoredName = kpiTypes
-            .Concat(kpiTypes.Select(t => PlainIdentifierUpcasters.Supersedes.GetValueOrDefault(t)).OfType<Type>())
+            .Concat(kpiTypes.Select(t => VersionUpcasters.Supersedes.GetValueOrDefault(t)).OfType<Type>())
             .ToDictionary(EventType.StoredNameOf);
         var ceiling = await CeilingAsync(ct);
 
@@ -91,7 +91,7 @@ public sealed class KpiRebuild(Ledger.Ledger ledger)
             after = last;
             reading = ReadPageAsync(typesByStoredName, after, ceiling, ct);
             var page = new object[types.Length];
-            Parallel.For(0, types.Length, i => page[i] = PlainIdentifierUpcasters.Upcast(JsonSerializer.Deserialize(json[i], types[i], LedgerJson.Options)!));
+            Parallel.For(0, types.Length, i => page[i] = VersionUpcasters.Upcast(JsonSerializer.Deserialize(json[i], types[i], LedgerJson.Options)!));
             yield return page;
         }
     }

@@ -12,6 +12,9 @@ public static class SessionProjections
         options.Projections.Add<SessionLifecycles>(ProjectionLifecycle.Inline);
         // The silence closer looks for the open sessions among all that ever ran.
         options.Schema.For<SessionLifecycle>().Duplicate(s => s.Open);
+        options.Projections.Add<SessionDirectory>(ProjectionLifecycle.Inline);
+        // Lists page through sessions by start time and filter them by charger.
+        options.Schema.For<SessionEntry>().Duplicate(s => s.SortKey).Duplicate(s => s.ChargerId);
         return options;
     }
 }

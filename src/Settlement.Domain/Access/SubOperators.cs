@@ -40,7 +40,7 @@ public static partial class SubOperators
 
     public static SiteOwnership Evolve(SiteOwnership site, object @event) => @event switch
     {
-        Chargers.SiteRegistered => site with { Registered = true },
+        Chargers.SiteRegisteredV2 => site with { Registered = true },
         SiteOperatorAssigned assigned => site with { OperatorId = assigned.OperatorId },
         _ => site,
     };
@@ -63,7 +63,7 @@ public static partial class SubOperators
     public static IReadOnlyList<object> ClaimedBy(string? callerOperatorId, object registered, Instant now) =>
         callerOperatorId is null ? [] : registered switch
         {
-            Chargers.SiteRegistered site => [new SiteOperatorAssigned(site.SiteId, callerOperatorId, now)],
+            Chargers.SiteRegisteredV2 site => [new SiteOperatorAssigned(site.SiteId, callerOperatorId, now)],
             Invoicing.InvoiceIssuerRegistered issuer => [new IssuerOperatorAssigned(issuer.IssuerId, callerOperatorId, now)],
             Tariffs.TariffPublished tariff => [new TariffOperatorAssigned(tariff.TariffId, callerOperatorId, now)],
             _ => throw new ArgumentException($"{registered.GetType().Name} registers nothing a sub-operator can own.", nameof(registered)),

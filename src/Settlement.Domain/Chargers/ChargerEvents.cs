@@ -16,6 +16,45 @@ public sealed record SiteRegistered(
     [property: Range(0.0, 100_000.0)] decimal GridCapacityKw,
     Instant RegisteredAt);
 
+/// <summary>A site's postal address; <paramref name="CountryCode"/> is ISO 3166-1 alpha-2.</summary>
+public sealed record SiteAddress(
+    [property: MinLength(1), MaxLength(200)] string Street,
+    [property: MinLength(1), MaxLength(20)] string PostalCode,
+    [property: MinLength(1), MaxLength(100)] string City,
+    [property: RegularExpression("^[A-Z]{2}$")] string CountryCode);
+
+/// <summary>
+/// v2 adds the postal address (null for sites registered as v1, before it was asked for) and the grid connection's
+/// limit in amperes per phase where the grid operator states one. v1 reads as v2 through an upcaster.
+/// </summary>
+public sealed record SiteRegisteredV2(
+    [property: MinLength(1)] string SiteId,
+    [property: MinLength(1)] string Name,
+    SiteAddress? Address,
+    [property: RegularExpression("^[A-Z]{2}$")] string CountryCode,
+    [property: MinLength(1)] string TimeZone,
+    [property: Range(-90.0, 90.0)] decimal Latitude,
+    [property: Range(-180.0, 180.0)] decimal Longitude,
+    [property: Range(0.0, 100_000.0)] decimal GridCapacityKw,
+    [property: Range(0.0, 100_000.0)] decimal? GridCapacityAmpsPerPhase,
+    Instant RegisteredAt);
+
+/// <summary>
+/// The operator corrected or changed a site's details: every field holds the site's details from now on. A
+/// jurisdiction already recorded for the site stays until the operator overrides it.
+/// </summary>
+public sealed record SiteDetailsChanged(
+    [property: MinLength(1)] string SiteId,
+    [property: MinLength(1)] string Name,
+    SiteAddress Address,
+    [property: RegularExpression("^[A-Z]{2}$")] string CountryCode,
+    [property: MinLength(1)] string TimeZone,
+    [property: Range(-90.0, 90.0)] decimal Latitude,
+    [property: Range(-180.0, 180.0)] decimal Longitude,
+    [property: Range(0.0, 100_000.0)] decimal GridCapacityKw,
+    [property: Range(0.0, 100_000.0)] decimal? GridCapacityAmpsPerPhase,
+    Instant ChangedAt);
+
 public sealed record ConnectorSpecification(
     [property: Range(1, 99)] int ConnectorId,
     ConnectorStandard Standard,
@@ -33,6 +72,12 @@ public sealed record ChargerRegistered(
     OcppVersion Protocol,
     IReadOnlyList<EvseSpecification> Evses,
     Instant RegisteredAt);
+
+/// <summary>The operator added an EVSE to a registered charger, or replaced the connectors of one it has.</summary>
+public sealed record EvseConfigured(
+    [property: MinLength(1)] string ChargerId,
+    EvseSpecification Evse,
+    Instant ConfiguredAt);
 
 public sealed record ChargerBooted(
     [property: MinLength(1)] string ChargerId,

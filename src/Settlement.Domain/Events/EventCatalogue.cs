@@ -59,7 +59,10 @@ public sealed class EventCatalogue
 {
     public static EventCatalogue Current { get; } = new(
     [
-        new(typeof(SiteRegistered), EventFamily.Chargers),
+        new(typeof(SiteRegistered), EventFamily.Chargers) { Retired = true },
+        new(typeof(SiteRegisteredV2), EventFamily.Chargers),
+        new(typeof(SiteDetailsChanged), EventFamily.Chargers),
+        new(typeof(EvseConfigured), EventFamily.Chargers),
         new(typeof(ChargerRegistered), EventFamily.Chargers),
         new(typeof(ChargerBooted), EventFamily.Chargers),
         new(typeof(ConnectorStatusChanged), EventFamily.Chargers),

@@ -33,6 +33,18 @@ public static class AccessTable
 
         // Chargers: onboarding and remote control change the network, so they are the operator's.
         ["GET /api/chargers"] = [Integration],
+        ["GET /api/chargers/{chargerId}"] = [Integration],
+        ["PUT /api/chargers/{chargerId}/evses/{evseId:int}"] = [],
+
+        // Sites: onboarding is the operator's; integrations read them.
+        ["POST /api/sites"] = [],
+        ["PUT /api/sites/{siteId}"] = [],
+        ["GET /api/sites"] = [Integration],
+        ["GET /api/sites/{siteId}"] = [Integration],
+
+        // Sessions: read by finance (what is billed) and integrations.
+        ["GET /api/sessions"] = [Finance, Integration],
+        ["GET /api/sessions/{sessionId}"] = [Finance, Integration],
         ["GET /api/chargers/pending"] = [],
         ["POST /api/chargers"] = [],
         ["PUT /api/chargers/{chargerId}/credentials"] = [],
@@ -50,6 +62,7 @@ public static class AccessTable
 
         // Tariffs and prices.
         ["POST /api/tariffs"] = [],
+        ["GET /api/tariffs"] = [Finance, Integration],
         ["GET /api/tariffs/{tariffId}"] = [Finance, Integration],
         ["POST /api/tariffs/{tariffId}/assignments"] = [],
         ["GET /api/evses/{chargerId}/{evseId}/tariff"] = [Finance, Integration],
@@ -58,6 +71,8 @@ public static class AccessTable
 
         // Invoicing, VAT and the journal: the finance team's.
         ["POST /api/issuers"] = [],
+        ["GET /api/issuers"] = [Finance, Integration],
+        ["GET /api/issuers/{issuerId}"] = [Finance, Integration],
         ["GET /api/sites/{siteId}/jurisdiction"] = [Finance],
         ["POST /api/sites/{siteId}/jurisdiction"] = [Finance],
         ["GET /api/tax-rates/{jurisdiction}"] = [Finance],

@@ -25,6 +25,9 @@ public sealed record RegisterChargerCommand(
             : [];
 }
 
+/// <summary>Adds an EVSE to a registered charger, or replaces the connectors of one it has.</summary>
+public sealed record ConfigureEvseCommand(string ChargerId, EvseSpecification Evse) : ICommand<Decision>;
+
 /// <summary>Sets a registered charger's OCPP password.</summary>
 public sealed record SetChargerCredentialsCommand(string ChargerId, string Password) : ISelfValidating
 {
@@ -36,7 +39,8 @@ public sealed record SetChargerCredentialsCommand(string ChargerId, string Passw
 /// its stream holds everything the charger ever said, too much to fold for one fact the directory keeps.
 /// </summary>
 public sealed class ChargerOnboardingHandler(Ledger.Ledger ledger, PendingChargers pending, IClock clock, Callers callers) :
-    ICommandHandler<RegisterChargerCommand, Decision>, ICommandHandler<SetChargerCredentialsCommand, Decision>
+    ICommandHandler<RegisterChargerCommand, Decision>, ICommandHandler<SetChargerCredentialsCommand, Decision>,
+    ICommandHandler<ConfigureEvseCommand, Decision>
 {
     private static readonly Actor Api = new(ActorKind.Operator, "api");
 
@@ -46,7 +50,8 @@ public sealed class ChargerOnboardingHandler(Ledger.Ledger ledger, PendingCharge
         var registered = await RegisteredAsync(stream, ct);
         var version = await ledger.StreamVersionAsync(stream, ct);
         var now = clock.GetCurrentInstant();
-        var decision = ChargerOnboarding.Register(registered, new RegisterCharger(command.ChargerId!, command.SiteId, command.Vendor, command.Model,
+        var siteRegistered = await SiteRegisteredAsync(command.SiteId, ct);
+        var decision = ChargerOnboarding.Register(registered, siteRegistered, new RegisterCharger(command.ChargerId!, command.SiteId, command.Vendor, command.Model,
             command.Protocol, command.Evses ?? [], command.Password is { } password ? PasswordHasher.Hash(password) : null), now);
         decision = await AppendAsync(stream, decision, version, now, ct);
         if (!decision.Refused)
@@ -63,6 +68,21 @@ public sealed class ChargerOnboardingHandler(Ledger.Ledger ledger, PendingCharge
         var decision = ChargerOnboarding.SetCredentials(registered,
             new SetChargerCredentials(command.ChargerId, PasswordHasher.Hash(command.Password)), now);
         return await AppendAsync(stream, decision, expectedVersion: null, now, ct);
+    }
+
+    // Appended wherever the stream is, like credentials: the charger's own messages move its stream all the time.
+    public async ValueTask<Decision> Handle(ConfigureEvseCommand command, CancellationToken ct)
+    {
+        var stream = StreamIds.Charger(command.ChargerId);
+        var registered = await RegisteredAsync(stream, ct);
+        var now = clock.GetCurrentInstant();
+        return await AppendAsync(stream, ChargerOnboarding.Configure(registered, new ConfigureEvse(command.ChargerId, command.Evse), now), expectedVersion: null, now, ct);
+    }
+
+    private async Task<bool> SiteRegisteredAsync(string siteId, CancellationToken ct)
+    {
+        await using var query = ledger.QueryReadModels();
+        return await query.LoadAsync<SiteEntry>(StreamIds.Site(siteId), ct) is { SiteId.Length: > 0 };
     }
 
     private async Task<bool> RegisteredAsync(string stream, CancellationToken ct)

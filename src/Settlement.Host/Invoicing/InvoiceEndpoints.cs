@@ -37,6 +37,46 @@ public static class InvoiceEndpoints
             entry.Document.CreditsInvoice, entry.CreditNotes, entry.CreditedLines, $"/api/invoices/{entry.Id}");
     }
 
+    /// <summary>Which documents a list asks for; every field optional, dates inclusive.</summary>
+    public sealed record InvoiceFilter(
+        string? IssuerId, string? Series, InvoiceKind? Kind, string? PartnerId, string? Jurisdiction, string? SessionId, LocalDate? From, LocalDate? Through);
+
+    /// <summary>
+    /// The documents matching the filter after <paramref name="after"/>, in issue order (issuer and number breaking
+    /// ties): every invoice list reads through here. Dates, jurisdictions and sessions are inside the documents, so
+    /// those filters are applied as the rows are read.
+    /// </summary>
+    public static async Task<Page<InvoiceEntry>> ListAsync(
+        Ledger.Ledger ledger, IReadOnlySet<string>? visibleIssuers, InvoiceFilter filter, string? after, int limit, CancellationToken ct)
+    {
+        await using var query = ledger.QueryReadModels();
+        var entries = query.Query<InvoiceEntry>().AsQueryable();
+        if (visibleIssuers is not null)
+        {
+            var issuers = visibleIssuers.ToArray();
+            entries = entries.Where(e => e.Document.IssuerId.IsOneOf(issuers));
+        }
+        if (filter.IssuerId is not null) entries = entries.Where(e => e.Document.IssuerId == filter.IssuerId);
+        if (filter.Series is not null) entries = entries.Where(e => e.Document.Series == filter.Series);
+        if (filter.Kind is not null) entries = entries.Where(e => e.Document.Kind == filter.Kind);
+        if (filter.PartnerId is not null) entries = entries.Where(e => e.Document.PartnerId == filter.PartnerId);
+        var inMemory = filter.From is not null || filter.Through is not null || filter.Jurisdiction is not null || filter.SessionId is not null;
+        return await PagedQueries.PageAsync(entries, e => e.SortKey, after, limit, ct, inMemory ? e =>
+            (filter.From is not { } f || e.Document.IssueDate >= f)
+            && (filter.Through is not { } t || e.Document.IssueDate <= t)
+            && (filter.Jurisdiction is null || e.Document.Lines.Any(l => l.Jurisdiction == filter.Jurisdiction))
+            && (filter.SessionId is null || e.Document.Lines.Any(l => l.SessionId == filter.SessionId)) : null);
+    }
+
+    /// <summary>The registered issuers the caller sees (<paramref name="visible"/>, null: all): every issuer list and lookup reads through here.</summary>
+    private static IQueryable<IssuerEntry> IssuersQuery(IQuerySession query, IReadOnlySet<string>? visible)
+    {
+        var issuers = query.Query<IssuerEntry>().Where(i => i.IssuerId != "");
+        if (visible is null) return issuers;
+        var ids = visible.ToArray();
+        return issuers.Where(i => i.IssuerId.IsOneOf(ids));
+    }
+
     public static IEndpointRouteBuilder MapInvoicing(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/issuers", async (RegisterIssuerBody body, OperatorScope scope, InvoiceInputs inputs, IMediator mediator, CancellationToken ct) =>
@@ -98,28 +138,27 @@ public static class InvoiceEndpoints
         app.MapPost("/api/invoices/{issuerId}/{number}/credit-notes", async (string issuerId, string number, IssueCreditNoteBody body, OperatorScope scope, IMediator mediator, CancellationToken ct) =>
             !await scope.SeesIssuerAsync(issuerId, ct) ? NoDocument(issuerId, number) : Issued(await mediator.Send(new IssueCreditNote(issuerId, number, body.Lines, body.Reason, body.Series ?? InvoiceSeries.CreditNotes), ct)));
 
-        app.MapGet("/api/invoices", async (string? issuer, string? series, InvoiceKind? kind, string? partner, string? jurisdiction, string? session,
-            string? from, string? through, OperatorScope scope, Ledger.Ledger ledger, CancellationToken ct) =>
+        app.MapGet("/api/invoices", (string? issuer, string? series, InvoiceKind? kind, string? partner, string? jurisdiction, string? session,
+            string? from, string? through, int? limit, string? cursor, HttpContext context, OperatorScope scope, Ledger.Ledger ledger, CancellationToken ct) => Refusals.Answer(async () =>
         {
             if (!Periods.TryOptional(from, through, out var period, out var bad)) return bad!;
-            var issuers = await scope.IssuersAsync(ct);
+            var filter = new InvoiceFilter(issuer, series, kind, partner, jurisdiction, session, period.From, period.Through);
+            var page = await ListAsync(ledger, await scope.IssuersAsync(ct), filter, Paging.After(cursor), Paging.Limit(limit), ct);
+            return Paging.Answer(context, new Page<InvoiceSummary>([.. page.Items.Select(InvoiceSummary.Of)], page.Next));
+        }));
+
+        app.MapGet("/api/issuers", (int? limit, string? cursor, HttpContext context, OperatorScope scope, Ledger.Ledger ledger, CancellationToken ct) => Refusals.Answer(async () =>
+        {
             await using var query = ledger.QueryReadModels();
-            var entries = query.Query<InvoiceEntry>().AsQueryable();
-            if (issuers is not null) entries = entries.Where(e => e.Document.IssuerId.IsOneOf(issuers.ToArray()));
-            if (issuer is not null) entries = entries.Where(e => e.Document.IssuerId == issuer);
-            if (series is not null) entries = entries.Where(e => e.Document.Series == series);
-            if (kind is not null) entries = entries.Where(e => e.Document.Kind == kind);
-            if (partner is not null) entries = entries.Where(e => e.Document.PartnerId == partner);
-            var found = (await entries.ToListAsync(ct))
-                .Where(e => period.From is not { } f || e.Document.IssueDate >= f)
-                .Where(e => period.Through is not { } t || e.Document.IssueDate <= t)
-                .Where(e => jurisdiction is null || e.Document.Lines.Any(l => l.Jurisdiction == jurisdiction))
-                .Where(e => session is null || e.Document.Lines.Any(l => l.SessionId == session))
-                .OrderBy(e => e.Document.IssuedAt).ThenBy(e => e.Document.IssuerId, StringComparer.Ordinal)
-                .ThenBy(e => e.Document.Series, StringComparer.Ordinal).ThenBy(e => e.Document.SequenceNumber)
-                .Select(InvoiceSummary.Of)
-                .ToList();
-            return Results.Ok(found);
+            return Paging.Answer(context, await PagedQueries.PageAsync(IssuersQuery(query, await scope.IssuersAsync(ct)), i => i.IssuerId, Paging.After(cursor), Paging.Limit(limit), ct));
+        }));
+
+        app.MapGet("/api/issuers/{issuerId}", async (string issuerId, OperatorScope scope, Ledger.Ledger ledger, CancellationToken ct) =>
+        {
+            await using var query = ledger.QueryReadModels();
+            return await IssuersQuery(query, await scope.IssuersAsync(ct)).Where(i => i.IssuerId == issuerId).SingleOrDefaultAsync(ct) is { } found
+                ? Results.Ok(found)
+                : new Refusal(RefusalKind.NotFound, [$"No issuer {issuerId} is registered."]).ToHttp();
         });
 
         app.MapGet("/api/invoices/{issuerId}/{number}", async (string issuerId, string number, string? format, OperatorScope scope, Ledger.Ledger ledger, CancellationToken ct) =>

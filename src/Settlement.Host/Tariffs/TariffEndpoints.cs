@@ -52,6 +52,13 @@ public static class TariffEndpoints
     /// <summary>The version in force at <paramref name="At"/>, and until when it stays so (null: no end planned).</summary>
     public sealed record TariffInForce(string ChargerId, int EvseId, string SiteId, Instant At, Instant? Until, TariffPublished Tariff);
 
+    /// <summary>Every tariff's versions and assignments after <paramref name="after"/> in tariff id order: every tariff list reads through here.</summary>
+    public static async Task<Page<TariffHistory>> ListAsync(Ledger.Ledger ledger, string? after, int limit, CancellationToken ct)
+    {
+        await using var query = ledger.QueryReadModels();
+        return await PagedQueries.PageAsync(query.Query<TariffHistory>(), t => t.Id, after, limit, ct);
+    }
+
     public static IEndpointRouteBuilder MapTariffs(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/tariffs", async (PublishTariffBody body, OperatorScope scope, Ledger.Ledger ledger, IMediator mediator, CancellationToken ct) =>
@@ -78,6 +85,16 @@ public static class TariffEndpoints
             return Answer(tariffId, await mediator.Send(new AssignTariffCommand(new AssignTariff(tariffId, body.Scope, body.ScopeId!, body.ValidFrom, body.ValidUntil)), ct),
                 assigned => Results.Created($"/api/tariffs/{tariffId}", assigned.Single()));
         });
+
+        // A sub-operator's page holds only its own tariffs, so it may be shorter than the limit; next still walks on.
+        app.MapGet("/api/tariffs", (int? limit, string? cursor, HttpContext context, OperatorScope scope, Ledger.Ledger ledger, CancellationToken ct) => Refusals.Answer(async () =>
+        {
+            var page = await ListAsync(ledger, Paging.After(cursor), Paging.Limit(limit), ct);
+            var seen = new List<TariffHistory>();
+            foreach (var tariff in page.Items)
+                if (await scope.SeesTariffAsync(tariff.Id, ct)) seen.Add(tariff);
+            return Paging.Answer(context, page with { Items = seen });
+        }));
 
         app.MapGet("/api/tariffs/{tariffId}", async (string tariffId, OperatorScope scope, Ledger.Ledger ledger, CancellationToken ct) =>
         {

@@ -73,7 +73,7 @@ public static class LedgerStore
     public static StoreOptions ConfigureCopy(StoreOptions options, NpgsqlDataSource dataSource, ReadModelSet readModels, string schema)
     {
         options.Connection(dataSource);
-        return ConfigureEventsAndProjections(options, readModels, EventCatalogue.Current, schema, AutoCreate.CreateOrUpdate, PlainIdentifierUpcasters.All);
+        return ConfigureEventsAndProjections(options, readModels, EventCatalogue.Current, schema, AutoCreate.CreateOrUpdate, VersionUpcasters.All);
     }
 
     private static StoreOptions ConfigureEventsAndProjections(
@@ -123,7 +123,7 @@ public static class LedgerStore
             await wait.ExecuteNonQueryAsync(ct);
 
         using (var store = new DocumentStore(Configure(new StoreOptions(), ownerConnectionString, AutoCreate.CreateOrUpdate,
-                   readModels, EventCatalogue.Current, PlainIdentifierUpcasters.All)))
+                   readModels, EventCatalogue.Current, VersionUpcasters.All)))
             await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         await AppendOnlyGuard.InstallAsync(dataSource, Schema, ct);
         await using (var sequence = dataSource.CreateCommand($"CREATE SEQUENCE IF NOT EXISTS {Ocpp16TransactionIds} MAXVALUE 2147483647"))
@@ -142,7 +142,7 @@ public static class LedgerStore
         var catalogue = EventCatalogue.Current;
         var validator = new EventValidator(catalogue);
         var dataSource = (budget ?? ConnectionBudget.Standard).CreateDataSource(connectionString);
-        var store = new DocumentStore(Configure(new StoreOptions(), dataSource, readModels, catalogue, PlainIdentifierUpcasters.All));
+        var store = new DocumentStore(Configure(new StoreOptions(), dataSource, readModels, catalogue, VersionUpcasters.All));
         try
         {
             await using var migrated = dataSource.CreateCommand($"SELECT to_regclass('{Schema}.mt_events') IS NOT NULL");

@@ -23,7 +23,7 @@ internal static class DemoFleet
                 new("DE-MUC-03", "Kempower", "S-Series Satellite", OcppVersion.Ocpp201, 240m, "3.21.1", [ConnectorStandard.Ccs2, ConnectorStandard.Ccs2]),
                 new("DE-MUC-04", "ABB", "Terra 184", OcppVersion.Ocpp16, 180m, "1.8.30", [ConnectorStandard.Ccs2, ConnectorStandard.Ccs2]),
                 new("DE-MUC-05", "Tritium", "PKM150", OcppVersion.Ocpp16, 150m, "2.4.3", [ConnectorStandard.Ccs2, ConnectorStandard.Ccs2]),
-            ]),
+            ]) { Address = new("Marienplatz 8", "80331", "Munich", "DE") },
         new("FR-LYS", "Lyon Presqu'île Fast Charging Hub", "FR", "Europe/Paris", 45.7640m, 4.8357m, GridCapacityKw: 600m,
             ArrivalsPerEvseDay: 4.3, RoamingShare: 0.25,
             new TariffSpec("EUR", PricesIncludeVat: true, VatPercent: 20m, OffPeakPerKwh: 0.39m, PeakPerKwh: 0.59m, ParkingPerHour: 9.00m, SessionFee: 0.35m),
@@ -33,7 +33,7 @@ internal static class DemoFleet
                 new("FR-LYS-03", "Kempower", "S-Series Satellite", OcppVersion.Ocpp201, 240m, "3.21.1", [ConnectorStandard.Ccs2, ConnectorStandard.Ccs2]),
                 new("FR-LYS-04", "Tritium", "PKM150", OcppVersion.Ocpp16, 150m, "2.4.3", [ConnectorStandard.Ccs2, ConnectorStandard.Ccs2]),
                 new("FR-LYS-05", "ABB", "Terra 124", OcppVersion.Ocpp16, 120m, "1.8.30", [ConnectorStandard.Ccs2, ConnectorStandard.Ccs2]),
-            ]),
+            ]) { Address = new("Place Bellecour 1", "69002", "Lyon", "FR") },
         new("US-DEN", "Denver Civic Center Fast Charging Hub", "US", "America/Denver", 39.7392m, -104.9903m, GridCapacityKw: 700m,
             ArrivalsPerEvseDay: 4.5, RoamingShare: 0.06,
             // US prices are quoted before sales tax, which is added on the receipt.
@@ -44,7 +44,7 @@ internal static class DemoFleet
                 new("US-DEN-03", "ABB", "Terra 184", OcppVersion.Ocpp201, 180m, "1.8.30", [ConnectorStandard.Ccs1, ConnectorStandard.Nacs]),
                 new("US-DEN-04", "Kempower", "S-Series Satellite", OcppVersion.Ocpp201, 240m, "3.21.1", [ConnectorStandard.Ccs1, ConnectorStandard.Nacs]),
                 new("US-DEN-05", "ABB", "Terra 184", OcppVersion.Ocpp16, 180m, "1.8.30", [ConnectorStandard.Ccs1, ConnectorStandard.Nacs]),
-            ]),
+            ]) { Address = new("101 W Colfax Ave", "80202", "Denver", "US") },
     ];
 
     // Usable battery and peak DC power; the inlet decides which EVSEs a car can use.
@@ -92,6 +92,8 @@ internal sealed record SiteSpec(
     IReadOnlyList<ChargerSpec> Chargers)
 {
     public DateTimeZone Zone { get; } = DateTimeZoneProviders.Tzdb[TimeZoneId];
+
+    public SiteAddress? Address { get; init; }
 
     public string TariffId => $"{Id}-STANDARD";
 

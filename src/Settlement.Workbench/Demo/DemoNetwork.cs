@@ -77,8 +77,8 @@ public static class DemoNetwork
         var site = days.Site;
         var registeredAt = site.At(days.First.PlusDays(-30), new LocalTime(9, 0));
         history.Record(StreamIds.Site(site.Id),
-            new SiteRegistered(site.Id, site.Name, site.CountryCode, site.TimeZoneId, site.Latitude, site.Longitude,
-                site.GridCapacityKw, registeredAt),
+            new SiteRegisteredV2(site.Id, site.Name, site.Address, site.CountryCode, site.TimeZoneId, site.Latitude, site.Longitude,
+                site.GridCapacityKw, GridCapacityAmpsPerPhase: null, registeredAt),
             Operator, history.NewCorrelationId(), registeredAt);
     }
 

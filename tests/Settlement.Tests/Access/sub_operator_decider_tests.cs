@@ -10,7 +10,7 @@ namespace Settlement.Tests.Access;
 public sealed class sub_operator_decider_tests
 {
     private static readonly Instant Now = Instant.FromUtc(2026, 11, 2, 8, 0);
-    private static readonly SiteRegistered Munich = new("SITE-1", "Munich", "DE", "Europe/Berlin", 48.14m, 11.58m, 300m, Now);
+    private static readonly SiteRegisteredV2 Munich = new("SITE-1", "Munich", null, "DE", "Europe/Berlin", 48.14m, 11.58m, 300m, null, Now);
 
     private static readonly DeciderSpec<bool, RegisterSubOperator> Registering =
         new(false, SubOperators.Evolve, (registered, command) => SubOperators.Register(registered, command, Now));

@@ -179,6 +179,26 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
 
             new("GET /api/chargers", get, "/api/chargers"),
             new("GET /api/chargers/pending", get, "/api/chargers/pending"),
+            new("GET /api/chargers/{chargerId}", get, $"/api/chargers/{charger}"),
+            new("PUT /api/chargers/{chargerId}/evses/{evseId:int}", HttpMethod.Put, $"/api/chargers/{charger}/evses/1",
+                new { connectors = new[] { new { connectorId = 1, standard = "Ccs2", maxPowerKw = 150m } } }),
+            new("POST /api/sites", post, "/api/sites", new
+            {
+                siteId = site, name = "Guess", address = new { street = "Marienplatz 8", postalCode = "80331", city = "München", countryCode = "DE" },
+                latitude = 48.14m, longitude = 11.58m, timeZone = "Europe/Berlin", gridCapacityKw = 300m,
+            }),
+            new("PUT /api/sites/{siteId}", HttpMethod.Put, $"/api/sites/{site}", new
+            {
+                name = "Renamed", address = new { street = "Marienplatz 8", postalCode = "80331", city = "München", countryCode = "DE" },
+                latitude = 48.14m, longitude = 11.58m, timeZone = "Europe/Berlin", gridCapacityKw = 300m,
+            }),
+            new("GET /api/sites", get, "/api/sites?limit=1000"),
+            new("GET /api/sites/{siteId}", get, $"/api/sites/{site}"),
+            new("GET /api/sessions", get, "/api/sessions?limit=1000"),
+            new("GET /api/sessions/{sessionId}", get, $"/api/sessions/{session}"),
+            new("GET /api/tariffs", get, "/api/tariffs?limit=1000"),
+            new("GET /api/issuers", get, "/api/issuers?limit=1000"),
+            new("GET /api/issuers/{issuerId}", get, $"/api/issuers/{issuer}"),
             new("POST /api/chargers", post, "/api/chargers", new
             {
                 chargerId = "G" + Guid.NewGuid().ToString("N")[..8], siteId = site, vendor = "Acme", model = "Fast", protocol = "Ocpp201",

@@ -15,8 +15,12 @@ public sealed class charger_onboarding_tests
         new(2, [new ConnectorSpecification(1, ConnectorStandard.Ccs2, 150m)]),
     ];
 
+    // DE-MUC is the one registered site.
     private static readonly DeciderSpec<bool, RegisterCharger> Registering =
-        new(false, ChargerOnboarding.Evolve, (registered, command) => ChargerOnboarding.Register(registered, command, Now));
+        new(false, ChargerOnboarding.Evolve, (registered, command) => ChargerOnboarding.Register(registered, command.SiteId == "DE-MUC", command, Now));
+
+    private static readonly DeciderSpec<bool, ConfigureEvse> Configuring =
+        new(false, ChargerOnboarding.Evolve, (registered, command) => ChargerOnboarding.Configure(registered, command, Now));
 
     private static readonly DeciderSpec<bool, SetChargerCredentials> SettingCredentials =
         new(false, ChargerOnboarding.Evolve, (registered, command) => ChargerOnboarding.SetCredentials(registered, command, Now));
@@ -48,6 +52,32 @@ public sealed class charger_onboarding_tests
     public void each_evse_is_listed_once() =>
         Registering.Given().When(Register([TwoEvses[0], TwoEvses[0]]))
             .ThenRefused(RefusalKind.Invalid, "evses: evseId 1 appears 2 times; each EVSE is listed once.");
+
+    [Fact]
+    public void a_charger_on_an_unregistered_site_is_refused() =>
+        Registering.Given().When(Register() with { SiteId = "XX-NOWHERE" })
+            .ThenRefused(RefusalKind.Unprocessable, "siteId: site XX-NOWHERE is not registered; register it first with POST /api/sites.");
+
+    [Fact]
+    public void an_evse_without_connectors_is_refused() =>
+        Registering.Given().When(Register([new EvseSpecification(1, [])]))
+            .ThenRefused(RefusalKind.Invalid, "evses[evseId 1].connectors: at least one connector");
+
+    [Fact]
+    public void an_evse_added_to_a_registered_charger_is_recorded_with_its_connectors()
+    {
+        var evse = new EvseSpecification(3, [new ConnectorSpecification(1, ConnectorStandard.Type2, 22m), new ConnectorSpecification(2, ConnectorStandard.Ccs2, 50m)]);
+        Configuring.Given(Registered()).When(new ConfigureEvse(Id, evse)).Then(new EvseConfigured(Id, evse, Now));
+    }
+
+    [Fact]
+    public void an_evse_of_an_unregistered_charger_is_refused() =>
+        Configuring.Given(Booted()).When(new ConfigureEvse(Id, TwoEvses[0])).ThenRefused(RefusalKind.NotFound, "Charger DE-MUC-01 is not registered.");
+
+    [Fact]
+    public void an_evse_listing_a_connector_twice_is_refused() =>
+        Configuring.Given(Registered()).When(new ConfigureEvse(Id, new EvseSpecification(1, [TwoEvses[0].Connectors[0], TwoEvses[0].Connectors[0]])))
+            .ThenRefused(RefusalKind.Invalid, "connectorId 1 appears 2 times");
 
     [Fact]
     public void a_registered_chargers_password_is_set() =>

@@ -14,7 +14,11 @@ public sealed class bounded_input_tests(LedgerDatabase db) : IAsyncLifetime
 {
     private TestHost _host = null!;
 
-    public async Task InitializeAsync() => _host = await new TestHost(db).StartAsync();
+    public async Task InitializeAsync()
+    {
+        _host = await new TestHost(db).StartAsync();
+        await _host.RegisterSiteAsync();
+    }
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     private static string NewId() => "B-" + Guid.NewGuid().ToString("N")[..10];
@@ -23,7 +27,7 @@ public sealed class bounded_input_tests(LedgerDatabase db) : IAsyncLifetime
 
     private static object Registration(string chargerId, string vendor = "Alpitronic", IEnumerable<object>? evses = null) => new
     {
-        chargerId, siteId = "DE-MUC", vendor, model = "HYC300", protocol = "Ocpp201",
+        chargerId, siteId = "TEST-MUC", vendor, model = "HYC300", protocol = "Ocpp201",
         evses = evses ?? [Evse(1)], password = TestHost.Password,
     };
 

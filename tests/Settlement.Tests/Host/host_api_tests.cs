@@ -42,8 +42,7 @@ public sealed class host_api_tests(LedgerDatabase db) : IAsyncLifetime
         await db.Ledger.AppendAsync(StreamAppend.New(StreamIds.Charger(chargerId),
             new PendingEvent(registered, metadata), new PendingEvent(booted, metadata with { OccurredAt = at.Plus(Duration.FromSeconds(30)) })));
 
-        var chargers = await _http.GetFromJsonAsync<JsonElement>("/api/chargers");
-        var listed = chargers.EnumerateArray().Single(c => c.GetProperty("chargerId").GetString() == chargerId);
+        var listed = await _http.GetFromJsonAsync<JsonElement>($"/api/chargers/{chargerId}");
         Assert.True(listed.GetProperty("online").GetBoolean());
         Assert.Equal("1.4.2", listed.GetProperty("firmwareVersion").GetString());
 

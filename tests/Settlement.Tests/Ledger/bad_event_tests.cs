@@ -64,7 +64,7 @@ public sealed class bad_event_tests(LedgerDatabase db)
         { new MeterValuesRecorded("S-1", []), "/readings" },
         { new MeterValuesRecorded("S-1", [new MeterReading(Noon, 10, null, StateOfChargePercent: 120)]), "/readings/0/stateOfChargePercent" },
         { new Settlement.Domain.Tariffs.TariffPublished("T-1", 1, "euro", false, [], Noon, null, Noon), "/currency" },
-        { new Settlement.Domain.Chargers.SiteRegistered("MUC", "Munich", "DE", "Europe/Berlin", 95m, 11m, 300m, Noon), "/latitude" },
+        { new Settlement.Domain.Chargers.SiteRegisteredV2("MUC", "Munich", null, "DE", "Europe/Berlin", 95m, 11m, 300m, null, Noon), "/latitude" },
     };
 
     [Fact]

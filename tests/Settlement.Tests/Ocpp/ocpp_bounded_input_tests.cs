@@ -147,9 +147,10 @@ public sealed class ocpp_bounded_input_tests(LedgerDatabase db)
         var listed = await host.Http.GetFromJsonAsync<JsonArray>("/api/chargers/pending");
         Assert.Contains(listed!, p => p!["id"]!.GetValue<string>() == identity);
 
+        var siteId = await host.RegisterSiteAsync();
         var registered = await host.Http.PostAsJsonAsync("/api/chargers", new
         {
-            chargerId = identity, siteId = "TEST-SITE", vendor = "Acme", model = "Fast 150", protocol = "Ocpp16",
+            chargerId = identity, siteId, vendor = "Acme", model = "Fast 150", protocol = "Ocpp16",
             evses = new[] { new { evseId = 1, connectors = new[] { new { connectorId = 1, standard = "Ccs2", maxPowerKw = 150 } } } },
             password = TestHost.Password,
         });

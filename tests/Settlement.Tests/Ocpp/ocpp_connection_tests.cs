@@ -121,7 +121,7 @@ public sealed class charger_onboarding_tests(LedgerDatabase db)
 {
     private static object Registration(string id, string? password) => new
     {
-        chargerId = id, siteId = "DE-MUC", vendor = "Acme", model = "Fast 150", protocol = "Ocpp201",
+        chargerId = id, siteId = "TEST-MUC", vendor = "Acme", model = "Fast 150", protocol = "Ocpp201",
         evses = new[] { new { evseId = 1, connectors = new[] { new { connectorId = 1, standard = "Ccs2", maxPowerKw = 150m } } } },
         password,
     };
@@ -130,6 +130,7 @@ public sealed class charger_onboarding_tests(LedgerDatabase db)
     public async Task a_charger_registered_over_rest_connects_with_its_password_and_a_rotated_one_replaces_it()
     {
         await using var host = await new TestHost(db).StartAsync();
+        await host.RegisterSiteAsync();
         var id = "REST" + Guid.NewGuid().ToString("N")[..8];
 
         var created = await host.Http.PostAsJsonAsync("/api/chargers", Registration(id, "first-password-long-enough"));
@@ -146,6 +147,7 @@ public sealed class charger_onboarding_tests(LedgerDatabase db)
     public async Task bad_registrations_are_refused_with_the_reason()
     {
         await using var host = await new TestHost(db).StartAsync();
+        await host.RegisterSiteAsync();
 
         var shortPassword = await host.Http.PostAsJsonAsync("/api/chargers", Registration("SHORT" + Guid.NewGuid().ToString("N")[..6], "short"));
         var noId = await host.Http.PostAsJsonAsync("/api/chargers", Registration("", "long-enough-password-1"));

@@ -27,7 +27,7 @@ internal sealed class PricedNetwork(Settlement.Ledger.Ledger ledger)
         string timeZone = "Europe/Berlin", decimal latitude = 48.14m, decimal longitude = 11.58m, string countryCode = "DE")
     {
         await ledger.AppendAsync(StreamAppend.New(StreamIds.Site(SiteId), new PendingEvent(
-            new SiteRegistered(SiteId, "Test site", countryCode, timeZone, latitude, longitude, 300m, SetUpAt), ByOperator)));
+            new SiteRegisteredV2(SiteId, "Test site", null, countryCode, timeZone, latitude, longitude, 300m, null, SetUpAt), ByOperator)));
         return this;
     }
 

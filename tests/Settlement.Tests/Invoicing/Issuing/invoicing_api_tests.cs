@@ -52,12 +52,12 @@ public sealed class invoicing_api_tests(LedgerDatabase db) : IAsyncLifetime
         Assert.Equal(("INV-000001", 9.00m, 1.71m, 10.71m),
             (invoice.GetProperty("number").GetString(), invoice.GetProperty("totalNet").GetDecimal(),
              invoice.GetProperty("totalVat").GetDecimal(), invoice.GetProperty("totalGross").GetDecimal()));
-        Assert.Equal($"/api/invoices/{_issuer}/INV-000001", listed[0].GetProperty("href").GetString());
+        Assert.Equal($"/api/invoices/{_issuer}/INV-000001", listed.GetProperty("items")[0].GetProperty("href").GetString());
         Assert.Equal(HttpStatusCode.Created, credited.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, creditedTwice.StatusCode);
         Assert.Contains("credited already", (await creditedTwice.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
-        Assert.Equal(["INV-000001", "CN-000001"], afterCredit.EnumerateArray().Select(e => e.GetProperty("number").GetString()));
-        Assert.Equal(-10.71m, afterCredit[1].GetProperty("totalGross").GetDecimal());
+        Assert.Equal(["INV-000001", "CN-000001"], afterCredit.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("number").GetString()));
+        Assert.Equal(-10.71m, afterCredit.GetProperty("items")[1].GetProperty("totalGross").GetDecimal());
     }
 
     [Fact]

@@ -79,7 +79,7 @@ internal static class DemoFacts
 
     public static Dictionary<string, DateTimeZone> ChargerZones(IReadOnlyList<DemoEvent> events)
     {
-        var zones = events.All<SiteRegistered>().ToDictionary(s => s.SiteId, s => DateTimeZoneProviders.Tzdb[s.TimeZone]);
+        var zones = events.All<SiteRegisteredV2>().ToDictionary(s => s.SiteId, s => DateTimeZoneProviders.Tzdb[s.TimeZone]);
         return events.All<ChargerRegistered>().ToDictionary(c => c.ChargerId, c => zones[c.SiteId]);
     }
 

@@ -166,13 +166,13 @@ public sealed class demo_network_tests
             e => Assert.Equal("charger:" + e.Metadata.Actor.Id, e.StreamId));
         Assert.All(Month.Where(e => e.Data is RoamingTokenSeenV2 or RoamingSessionRecordedV2),
             e => Assert.Equal(new Actor(ActorKind.Partner, e.StreamId["partner:".Length..]), e.Metadata.Actor));
-        Assert.All(Month.Where(e => e.Data is SiteRegistered or ChargerRegistered or TariffPublished or MaintenancePlanned),
+        Assert.All(Month.Where(e => e.Data is SiteRegisteredV2 or ChargerRegistered or TariffPublished or MaintenancePlanned),
             e => Assert.Equal(new Actor(ActorKind.Operator, "demo"), e.Metadata.Actor));
     }
 
     private static Instant OwnTime(object data) => data switch
     {
-        SiteRegistered e => e.RegisteredAt,
+        SiteRegisteredV2 e => e.RegisteredAt,
         ChargerRegistered e => e.RegisteredAt,
         ChargerBooted e => e.BootedAt,
         ConnectorStatusChanged e => e.ChangedAt,
@@ -349,7 +349,7 @@ public sealed class demo_network_tests
     [Fact]
     public void the_network_has_three_sites_thirty_evses_and_a_time_of_use_tariff_each()
     {
-        var sites = Month.All<SiteRegistered>().ToList();
+        var sites = Month.All<SiteRegisteredV2>().ToList();
         var chargers = Month.All<ChargerRegistered>().ToList();
 
         Assert.Equal(["Europe/Berlin", "Europe/Paris", "America/Denver"], sites.Select(s => s.TimeZone));
@@ -388,7 +388,7 @@ public sealed class demo_network_tests
         var firstMidnight = zones.Values.Distinct().Min(zone => DefaultOptions.From.AtStartOfDayInZone(zone).ToInstant());
         Type[] setUp =
         [
-            typeof(RoamingPartnerRegistered), typeof(SiteRegistered), typeof(ChargerRegistered), typeof(ChargerBooted),
+            typeof(RoamingPartnerRegistered), typeof(SiteRegisteredV2), typeof(ChargerRegistered), typeof(ChargerBooted),
             typeof(ConnectorStatusChanged), typeof(TariffPublished), typeof(TariffAssigned), typeof(MaintenancePlanned),
         ];
 
@@ -402,7 +402,7 @@ public sealed class demo_network_tests
 
     private static Dictionary<string, string> ChargerCountries(IReadOnlyList<DemoEvent> events)
     {
-        var sites = events.All<SiteRegistered>().ToDictionary(s => s.SiteId);
+        var sites = events.All<SiteRegisteredV2>().ToDictionary(s => s.SiteId);
         return events.All<ChargerRegistered>().ToDictionary(c => c.ChargerId, c => sites[c.SiteId].CountryCode);
     }
 }

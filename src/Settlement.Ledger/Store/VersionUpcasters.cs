@@ -8,11 +8,12 @@ using Settlement.Domain.Sessions;
 namespace Settlement.Ledger.Store;
 
 /// <summary>
-/// v1 of these events kept a driver's identifier in plain. Read as v2, the identifier is marked
-/// <see cref="DriverSealed.WrittenInPlain"/>: readers see one shape, and can tell it was never sealed. A refused
-/// frame has no driver it can be trusted to name, so it reads redacted instead.
+/// Every retired event version read as its successor. Most v1s here kept a driver's identifier in plain: read as
+/// v2, the identifier is marked <see cref="DriverSealed.WrittenInPlain"/>, so readers see one shape and can tell it
+/// was never sealed; a refused frame has no driver it can be trusted to name, so it reads redacted instead. A v1
+/// site had no address, and reads as a v2 site without one.
 /// </summary>
-public static class PlainIdentifierUpcasters
+public static class VersionUpcasters
 {
     public static IEventUpcaster[] All { get; } =
     [
@@ -23,6 +24,7 @@ public static class PlainIdentifierUpcasters
         new RoamingSessionRecordedUpcaster(),
         new CommandIssuedUpcaster(),
         new ProtocolViolationRecordedUpcaster(),
+        new SiteRegisteredUpcaster(),
     ];
 
     /// <summary>The v1 type each v2 type supersedes, for readers that pick rows by stored type themselves (Settlement.Projections' KpiRebuild).</summary>
@@ -35,6 +37,7 @@ public static class PlainIdentifierUpcasters
         [typeof(RoamingSessionRecordedV2)] = typeof(RoamingSessionRecorded),
         [typeof(CommandIssuedV2)] = typeof(CommandIssued),
         [typeof(ProtocolViolationRecordedV2)] = typeof(ProtocolViolationRecorded),
+        [typeof(SiteRegisteredV2)] = typeof(SiteRegistered),
     };
 
     /// <summary>A v1 record as its v2, as Marten's upcasters read it; any other record as it is.</summary>
@@ -47,6 +50,7 @@ public static class PlainIdentifierUpcasters
         RoamingSessionRecorded old => RoamingSessionRecordedUpcaster.From(old),
         CommandIssued old => CommandIssuedUpcaster.From(old),
         ProtocolViolationRecorded old => ProtocolViolationRecordedUpcaster.From(old),
+        SiteRegistered old => SiteRegisteredUpcaster.From(old),
         _ => data,
     };
 
@@ -110,5 +114,14 @@ public static class PlainIdentifierUpcasters
 
         public static ProtocolViolationRecordedV2 From(ProtocolViolationRecorded old) =>
             new(old.ChargerId, old.ErrorCode, old.Description, FrameRedaction.Redact(old.RawFrame).Text, old.DetectedAt);
+    }
+
+    private sealed class SiteRegisteredUpcaster : VersionUpcaster<SiteRegistered, SiteRegisteredV2>
+    {
+        protected override SiteRegisteredV2 Upcast(SiteRegistered old) => From(old);
+
+        public static SiteRegisteredV2 From(SiteRegistered old) =>
+            new(old.SiteId, old.Name, Address: null, old.CountryCode, old.TimeZone, old.Latitude, old.Longitude, old.GridCapacityKw,
+                GridCapacityAmpsPerPhase: null, old.RegisteredAt);
     }
 }
