@@ -3,7 +3,9 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
+using System.Text.Json.Nodes;
 using Settlement.Domain.Chargers;
+using Settlement.Domain.Drivers;
 using Settlement.Domain.Tariffs;
 using Settlement.Host.Tariffs;
 using Settlement.Ledger;
@@ -15,8 +17,9 @@ using Settlement.Workbench.Simulation;
 namespace Settlement.Tests.Chargers;
 
 /// <summary>
-/// Issue 22's acceptance, first half: a network set up through the API alone (a site, two chargers, a tariff, an
-/// issuer), a session charged over OCPP by the simulated charger on each, and both priced and invoiced through the API.
+/// Issue 22's acceptance: a network set up through the API alone (a site, two chargers, a tariff, an issuer and the
+/// drivers' tokens), a session charged over OCPP by the simulated charger on each, both priced and invoiced through the
+/// API; a blocked token refused by the host and, from the local list the host pushed, by each charger while offline.
 /// </summary>
 [Collection(LedgerCollection.Name)]
 public sealed class network_onboarding_acceptance_tests(LedgerDatabase db) : IAsyncLifetime
@@ -30,7 +33,7 @@ public sealed class network_onboarding_acceptance_tests(LedgerDatabase db) : IAs
 
     public async Task InitializeAsync()
     {
-        _host = await new TestHost(db).StartAsync();
+        _host = await new TestHost(db, unknownTokens: UnknownTokenPolicy.Reject, sendLocalLists: true).StartAsync();
         _http = _host.Http;
     }
 
@@ -43,9 +46,13 @@ public sealed class network_onboarding_acceptance_tests(LedgerDatabase db) : IAs
     }
 
     [Fact]
-    public async Task a_site_and_two_chargers_onboarded_through_the_api_charge_over_ocpp_and_are_priced_and_invoiced()
+    public async Task a_site_two_chargers_and_tokens_onboarded_through_the_api_charge_over_ocpp_are_priced_invoiced_and_refuse_a_blocked_card_offline()
     {
         var (siteId, tariffId, issuerId) = ($"ACC-{_suffix}", $"ACC-{_suffix}-STANDARD", $"acc-{_suffix}");
+        var (driverCard, lostCard, strangerCard) = ($"ACC{_suffix}D", $"ACC{_suffix}L", $"ACC{_suffix}S");
+        await Created(_http.PostAsJsonAsync("/api/tokens", new { uid = driverCard, type = "Rfid", contractId = $"DE-STL-C{_suffix}" }));
+        using var lost = await _http.PostAsJsonAsync("/api/tokens", new { uid = lostCard, type = "Rfid" });
+        var lostTokenId = (await lost.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("tokenId").GetString()!;
         await Created(_http.PostAsJsonAsync("/api/sites", new
         {
             siteId, name = "Munich acceptance hub", address = new { street = "Marienplatz 8", postalCode = "80331", city = "München", countryCode = "DE" },
@@ -69,15 +76,41 @@ public sealed class network_onboarding_acceptance_tests(LedgerDatabase db) : IAs
             new { issuerId, legalName = "Settlement Charging GmbH", address = "Hauptstr. 1, 10115 Berlin", countryCode = "DE", vatId = "DE123456789" }));
 
         await Task.Delay((tariffFrom - SystemClock.Instance.GetCurrentInstant()).ToTimeSpan() is { Ticks: > 0 } wait ? wait : TimeSpan.Zero);
-        foreach (var (id, protocol) in chargers)
+        var connected = new List<SimulatedCharger>();
+        try
         {
-            await using var charger = new SimulatedCharger(
-                new ChargerDefinition(id, TestHost.Password, protocol == OcppVersion.Ocpp16 ? OcppProtocol.Ocpp16 : OcppProtocol.Ocpp201), _host.Endpoint, Strict);
-            await charger.ConnectAsync(CancellationToken.None);
-            await charger.BootAsync(CancellationToken.None);
-            var session = await charger.RunSessionAsync(1, "RFID-ACC-1", Quick, CancellationToken.None);
-            Assert.True(session.EnergyWh > 0, "the simulated car drew energy");
+            foreach (var (id, protocol) in chargers)
+            {
+                var charger = new SimulatedCharger(
+                    new ChargerDefinition(id, TestHost.Password, protocol == OcppVersion.Ocpp16 ? OcppProtocol.Ocpp16 : OcppProtocol.Ocpp201), _host.Endpoint, Strict);
+                connected.Add(charger);
+                await charger.ConnectAsync(CancellationToken.None);
+                await charger.BootAsync(CancellationToken.None);
+                // On boot the host finds the charger's list behind the registry and sends it in full.
+                await Until(() => charger.LocalList.StatusOf(driverCard) == "Accepted" && charger.LocalList.StatusOf(lostCard) == "Accepted",
+                    $"{id} never received the full local list");
+
+                // Unknown cards are refused: this host rejects what its registry does not hold.
+                Assert.Equal(protocol == OcppVersion.Ocpp16 ? "Invalid" : "Unknown", await AuthoriseAsync(charger, strangerCard));
+                var session = await charger.RunSessionAsync(1, driverCard, Quick, CancellationToken.None);
+                Assert.True(session.EnergyWh > 0, "the simulated car drew energy");
+            }
+
+            // The card is reported lost: the host refuses it at once, and tells every connected charger.
+            using var blocked = await _http.PostAsync($"/api/tokens/{lostTokenId}/block", null);
+            Assert.True(blocked.IsSuccessStatusCode, await blocked.Content.ReadAsStringAsync());
+            foreach (var charger in connected)
+            {
+                Assert.Equal("Blocked", await AuthoriseAsync(charger, lostCard));
+                await Until(() => charger.LocalList.StatusOf(lostCard) == "Blocked", $"{charger.Id} never heard the card was blocked");
+            }
         }
+        finally
+        {
+            foreach (var charger in connected) await charger.DisposeAsync();
+        }
+        // Offline, each charger decides from its list: the driver's card still charges, the lost one does not.
+        Assert.All(connected, charger => Assert.True(charger.AuthorisesOffline(driverCard) && !charger.AuthorisesOffline(lostCard) && !charger.AuthorisesOffline(strangerCard)));
         await _host.Services.GetRequiredService<AsyncProjections>().WaitForNonStaleDataAsync(TimeSpan.FromSeconds(60));
 
         var listed = await _http.GetFromJsonAsync<JsonElement>($"/api/sessions?site={siteId}&status=completed");
@@ -109,6 +142,21 @@ public sealed class network_onboarding_acceptance_tests(LedgerDatabase db) : IAs
         Assert.Subset(all.ToHashSet(), invoices.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("href").GetString()!).ToHashSet());
         Assert.NotEmpty(ofSession);
         Assert.Subset(all.ToHashSet(), ofSession.ToHashSet());
+    }
+
+    /// <summary>The status the host answers an Authorize for the card with (1.6 idTagInfo, 2.0.1 idTokenInfo).</summary>
+    private static async Task<string> AuthoriseAsync(SimulatedCharger charger, string card)
+    {
+        if (charger.Protocol == OcppProtocol.Ocpp16)
+            return (await charger.CallAsync("Authorize", new JsonObject { ["idTag"] = card }, CancellationToken.None))["idTagInfo"]!["status"]!.GetValue<string>();
+        var answer = await charger.CallAsync("Authorize", new JsonObject { ["idToken"] = new JsonObject { ["idToken"] = card, ["type"] = "ISO14443" } }, CancellationToken.None);
+        return answer["idTokenInfo"]!["status"]!.GetValue<string>();
+    }
+
+    private static async Task Until(Func<bool> condition, string failure)
+    {
+        for (var i = 0; i < 200 && !condition(); i++) await Task.Delay(50);
+        Assert.True(condition(), failure);
     }
 
     private async Task<List<string>> WalkAsync(string path)
