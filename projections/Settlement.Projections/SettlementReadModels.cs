@@ -1,6 +1,7 @@
 using Settlement.Ledger.Store;
 using Settlement.Projections.Access;
 using Settlement.Projections.Chargers;
+using Settlement.Projections.Drivers;
 using Settlement.Projections.Invoicing;
 using Settlement.Projections.Kpis;
 using Settlement.Projections.Roaming;
@@ -19,6 +20,7 @@ public static class SettlementReadModels
         options => options
             .AddAccessProjections()
             .AddChargersProjections()
+            .AddDriversProjections()
             .AddSessionsProjections()
             .AddTariffsProjections()
             .AddRoamingProjections()

@@ -71,6 +71,7 @@ public static class SettlementHost
         builder.AddCheckpointSchedule(ledger);
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<Callers>();
+        builder.Services.AddScoped<OperatorScope>();
         builder.Services.AddSingleton<InvoiceInputs>();
         builder.Services.AddSingleton<KpiHistories>();
         builder.Services.AddSingleton<RegulatorReports>();
@@ -111,6 +112,7 @@ public static class SettlementHost
         app.MapOcpp();
         var api = app.MapGroup("").AddEndpointFilter<BoundedInput>();
         api.MapAccess();
+        api.MapSubOperators();
         api.MapCommands();
         api.MapChargerOnboarding();
         api.MapTariffs();
@@ -119,6 +121,7 @@ public static class SettlementHost
         api.MapReports();
         api.MapAudit();
         api.MapDrivers();
+        api.MapTokens();
 
         // Without a key, only whether the host is up: the rest describes the deployment to whoever asks.
         app.MapGet("/health", async (HttpContext context, CancellationToken ct) =>
@@ -134,17 +137,19 @@ public static class SettlementHost
             });
         });
 
-        api.MapGet("/api/chargers", async (CancellationToken ct) =>
+        api.MapGet("/api/chargers", async (OperatorScope scope, CancellationToken ct) =>
         {
             await using var session = ledger.QueryReadModels();
             var chargers = await session.Query<ChargerEntry>().OrderBy(c => c.ChargerId).ToListAsync(ct);
-            return Results.Ok(chargers.Select(ChargerView.Of));
+            var sites = await scope.SitesAsync(ct);
+            return Results.Ok((sites is null ? chargers : chargers.Where(c => c.SiteId is { } site && sites.Contains(site))).Select(ChargerView.Of));
         });
 
         // Auditors read a stream exactly as recorded (data, stored type, both times, who and why), but for its secrets.
-        api.MapGet("/api/streams/{streamId}", async (string streamId, CancellationToken ct) =>
+        // A sub-operator's keys read only the streams of what they see; another's are answered as missing.
+        api.MapGet("/api/streams/{streamId}", async (string streamId, OperatorScope scope, CancellationToken ct) =>
         {
-            var events = await ledger.ReadStreamAsync(streamId, ct);
+            var events = await scope.SeesStreamAsync(streamId, ct) ? await ledger.ReadStreamAsync(streamId, ct) : [];
             return events.Count == 0
                 ? Results.NotFound(new { error = $"No stream '{streamId}'. Stream ids look like {StreamIds.Charger("DE-MUC-01")} or {StreamIds.Session("...")}." })
                 : Results.Ok(events.Select(e => new

@@ -44,6 +44,8 @@ public static class OcppEndpoint
         .AddSingleton<PendingChargers>()
         .AddSingleton<ChargerLedger>()
         .AddSingleton<SessionRecorder>()
+        .AddSingleton<TokenAuthoriser>()
+        .AddSingleton<LocalLists>()
         .AddSingleton<V16Handler>()
         .AddSingleton<V201Handler>();
 

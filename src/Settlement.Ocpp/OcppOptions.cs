@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using Settlement.Domain.Drivers;
 
 namespace Settlement.Ocpp;
 
@@ -9,6 +10,21 @@ public sealed class OcppOptions
 {
     /// <summary>A charger the operator has not registered is refused at the handshake, or accepted as Pending.</summary>
     public UnknownChargerPolicy UnknownChargers { get; set; } = UnknownChargerPolicy.Reject;
+
+    /// <summary>
+    /// A token missing from the token registry is answered Invalid (1.6) / Unknown (2.0.1), or Accepted for open charging.
+    /// Either way the answer is recorded. ("Ocpp:UnknownTokens")
+    /// </summary>
+    public UnknownTokenPolicy UnknownTokens { get; set; } = UnknownTokenPolicy.Reject;
+
+    /// <summary>Keep registered chargers' local authorisation lists in step with the token registry (SendLocalList).</summary>
+    public bool SendLocalLists { get; set; } = true;
+
+    /// <summary>
+    /// Tokens a charger's local authorisation list holds at most (chargers announce their own limit in
+    /// LocalAuthListMaxLength / LocalAuthListCtrlr.Entries); beyond it the rest are left out and authorised online.
+    /// </summary>
+    public int MaxLocalListEntries { get; set; } = 1_000;
 
     /// <summary>Registered chargers without a password are refused unless this is set (security profile 0).</summary>
     public bool AllowChargersWithoutPassword { get; set; }

@@ -23,8 +23,17 @@ namespace Settlement.Tests;
 /// ledger database; with a ledger of its own it is one node of a cluster sharing that database.
 /// </summary>
 /// <param name="settings">Host settings (e.g. <c>Audit:CheckpointCron</c>), read once when the host is built.</param>
+/// <param name="unknownTokens">
+/// Overrides <see cref="OcppOptions.UnknownTokens"/>: accepted unless a test is about authorisation, since most tests
+/// start sessions with made-up idTags they never register.
+/// </param>
+/// <param name="sendLocalLists">
+/// Overrides <see cref="OcppOptions.SendLocalLists"/>: off unless a test is about local lists, so that chargers in other
+/// tests are not sent GetLocalListVersion and SendLocalList calls they do not expect.
+/// </param>
 public sealed class TestHost(LedgerDatabase db, OcppOptions? options = null, X509Certificate2? serverCertificate = null,
-    Settlement.Ledger.Ledger? ledger = null, IReadOnlyDictionary<string, string?>? settings = null) : IAsyncDisposable
+    Settlement.Ledger.Ledger? ledger = null, IReadOnlyDictionary<string, string?>? settings = null,
+    Settlement.Domain.Drivers.UnknownTokenPolicy unknownTokens = Settlement.Domain.Drivers.UnknownTokenPolicy.Accept, bool sendLocalLists = false) : IAsyncDisposable
 {
     public const string Password = "correct-horse-battery-staple-42";
 
@@ -124,7 +133,10 @@ public sealed class TestHost(LedgerDatabase db, OcppOptions? options = null, X50
         foreach (var (name, value) in given) Environment.SetEnvironmentVariable(name.Replace(":", "__"), value);
         try
         {
-            return SettlementHost.Build(Ledger, "test database", options ?? new OcppOptions(), serverCertificate, url);
+            var ocpp = options ?? new OcppOptions();
+            ocpp.UnknownTokens = unknownTokens;
+            ocpp.SendLocalLists = sendLocalLists;
+            return SettlementHost.Build(Ledger, "test database", ocpp, serverCertificate, url);
         }
         finally
         {

@@ -9,6 +9,8 @@ public static class AccessProjections
     public static StoreOptions AddAccessProjections(this StoreOptions options)
     {
         options.Projections.Add<ApiKeyDirectory>(ProjectionLifecycle.Inline);
+        options.Projections.Add<Ownership>(ProjectionLifecycle.Inline);
+        options.Projections.Add<SubOperatorDirectory>(ProjectionLifecycle.Inline);
         return options;
     }
 }

@@ -62,7 +62,8 @@ public sealed class PricedSessions : ProjectionBase, IProjection
     public const string ProjectionName = "PricedSessions";
 
     private static readonly Type[] SessionEvents =
-        [typeof(SessionStartedV2), typeof(MeterValuesRecorded), typeof(SessionStopped), typeof(SessionClosedForSilence), typeof(SessionReopened)];
+        [typeof(SessionStartedV2), typeof(MeterValuesRecorded), typeof(SessionStopped), typeof(SessionClosedForSilence), typeof(SessionReopened),
+         typeof(SessionCustomerGroupAssigned)];
     private static readonly Type[] TariffEvents = [typeof(TariffPublished), typeof(TariffSuperseded), typeof(TariffAssigned)];
 
     public PricedSessions()
@@ -169,7 +170,7 @@ public sealed class PricedSessions : ProjectionBase, IProjection
         var evse = new EvseLocation(site.SiteId, started.ChargerId, started.EvseId);
         try
         {
-            var spans = tariffs.AsOf(session.Sequence).InForce(evse, customerGroup: null, usage.StartedAt, until);
+            var spans = tariffs.AsOf(session.Sequence).InForce(evse, session.CustomerGroup, usage.StartedAt, until);
             var price = SessionPricer.Price(usage, spans, zone);
             return view with { Price = price, Sources = view.Sources with { Tariffs = price.Tariffs } };
         }
@@ -196,6 +197,8 @@ public sealed class PricedSessions : ProjectionBase, IProjection
         public SessionStopped? Stopped { get; private set; }
         /// <summary>Stands until the session is reopened: then the charger's own stop decides.</summary>
         public SessionClosedForSilence? ClosedForSilence { get; private set; }
+        /// <summary>The customer group whose tariff prices the session, as its token was registered when it was authorised.</summary>
+        public string? CustomerGroup { get; private set; }
         public long Version { get; private set; }
         public long Sequence { get; private set; }
 
@@ -244,6 +247,9 @@ public sealed class PricedSessions : ProjectionBase, IProjection
                     break;
                 case SessionReopened when ClosedForSilence is not null:
                     ClosedForSilence = null;
+                    break;
+                case SessionCustomerGroupAssigned assigned:
+                    CustomerGroup = assigned.CustomerGroup;
                     break;
                 default:
                     return;

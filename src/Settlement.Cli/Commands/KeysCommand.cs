@@ -37,11 +37,11 @@ internal static class KeysCommand
         list.SetAction((parse, ct) => WithHandlersAsync(database, parse, ct, async (_, ledger) =>
         {
             await using var query = ledger.QueryReadModels();
-            var table = new Table().AddColumns("key id", "name", "role", "sub-operator", "created", "rotated", "revoked");
+            // One line per key, tab-separated, so it neither wraps in a narrow terminal nor needs parsing out of a table.
+            System.Console.WriteLine("key id\trole\tsub-operator\tname\tcreated\trotated\trevoked");
             foreach (var key in (await Marten.QueryableExtensions.ToListAsync(query.Query<ApiKeyEntry>(), ct)).OrderBy(k => k.CreatedAt))
-                table.AddRow(key.KeyId, Markup.Escape(key.Name), key.Role.ToString().ToLowerInvariant(), key.OperatorId ?? "-",
-                    key.CreatedAt.ToString(), key.RotatedAt?.ToString() ?? "-", key.RevokedAt is { } revoked ? $"{revoked} ({Markup.Escape(key.RevokedBecause ?? "")})" : "-");
-            AnsiConsole.Write(table);
+                System.Console.WriteLine(string.Join('\t', key.KeyId, key.Role.ToString().ToLowerInvariant(), key.OperatorId ?? "-", key.Name,
+                    key.CreatedAt, key.RotatedAt?.ToString() ?? "-", key.RevokedAt is { } revoked ? $"{revoked} ({key.RevokedBecause})" : "-"));
             return 0;
         }));
 

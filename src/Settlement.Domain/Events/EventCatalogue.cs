@@ -98,6 +98,7 @@ public sealed class EventCatalogue
         new(typeof(SessionReopened), EventFamily.Sessions),
         new(typeof(SessionRated), EventFamily.Sessions),
         new(typeof(TransactionSequenceGapDetected), EventFamily.Sessions),
+        new(typeof(SessionCustomerGroupAssigned), EventFamily.Sessions),
 
         new(typeof(TariffPublished), EventFamily.Tariffs),
         new(typeof(TariffSuperseded), EventFamily.Tariffs),
@@ -120,10 +121,20 @@ public sealed class EventCatalogue
         new(typeof(MaintenanceCostReported), EventFamily.Kpis),
 
         new(typeof(DriverDataErased), EventFamily.Drivers),
+        new(typeof(TokenRegistered), EventFamily.Drivers),
+        new(typeof(TokenBlocked), EventFamily.Drivers),
+        new(typeof(TokenUnblocked), EventFamily.Drivers),
+        new(typeof(TokenExpired), EventFamily.Drivers),
+        new(typeof(TokenGroupChanged), EventFamily.Drivers),
+        new(typeof(LocalListSent), EventFamily.Drivers),
 
         new(typeof(ApiKeyCreated), EventFamily.Access),
         new(typeof(ApiKeyRotated), EventFamily.Access),
         new(typeof(ApiKeyRevoked), EventFamily.Access),
+        new(typeof(SubOperatorRegistered), EventFamily.Access),
+        new(typeof(SiteOperatorAssigned), EventFamily.Access),
+        new(typeof(IssuerOperatorAssigned), EventFamily.Access),
+        new(typeof(TariffOperatorAssigned), EventFamily.Access),
     ]);
 
     private readonly Dictionary<Type, EventType> _byClrType;

@@ -12,6 +12,10 @@ public static class StreamIds
     public static string InvoiceIssuer(string issuerId) => $"issuer:{issuerId}";
     public static string Driver(string driverRef) => $"driver:{driverRef}";
     public static string ApiKey(string keyId) => $"apikey:{keyId}";
+    public static string SubOperator(string operatorId) => $"operator:{operatorId}";
+
+    /// <summary>A registered token, named by its driver's pseudonym (the token's id).</summary>
+    public static string Token(string tokenId) => $"token:{tokenId}";
 
     /// <summary>One stream per issuer and series: an invoice's number is its version there, so numbers are gapless.</summary>
     public static string InvoiceSeries(string issuerId, string series) => $"invoices:{issuerId}/{series}";

@@ -9,13 +9,15 @@ namespace Settlement.Domain.Invoicing;
 public sealed record SupplyTax(string Jurisdiction, string CountryCode, decimal RatePercent);
 
 /// <summary>A stopped, priced session ready to invoice, with everything its lines were derived from.</summary>
+/// <param name="OperatorId">The sub-operator whose site supplied it; null for the top-level operator's own sites.</param>
 public sealed record InvoicedSession(
     string SessionId,
     string SiteId,
     string SiteName,
     SessionPrice Price,
     SupplyTax Tax,
-    IReadOnlyList<SourceEvent> Sources)
+    IReadOnlyList<SourceEvent> Sources,
+    string? OperatorId = null)
 {
     /// <summary>The tax point: the local date at the station when the supply was completed.</summary>
     public LocalDate SupplyDate => InvoiceDrafting.SupplyDateOf(Price);

@@ -5,7 +5,8 @@ using Settlement.Domain.Invoicing.Jurisdictions;
 
 namespace Settlement.Domain.Invoicing;
 
-public sealed record RegisterIssuer(string IssuerId, string LegalName, string Address, string CountryCode, string VatId) : ICommand<Decision>;
+/// <param name="OperatorId">The sub-operator whose legal identity the issuer is, recorded when first registered; null for the top-level operator's.</param>
+public sealed record RegisterIssuer(string IssuerId, string LegalName, string Address, string CountryCode, string VatId, string? OperatorId = null) : ICommand<Decision>;
 
 /// <summary>An operator's decision for a site the boundaries cannot settle (on a border, or offshore).</summary>
 public sealed record OverrideJurisdiction(string SiteId, string Jurisdiction, string Reason) : ICommand<Decision>;
@@ -33,7 +34,8 @@ public static class InvoiceSeries
 }
 
 /// <summary>A registered issuer and the event its details come from.</summary>
-public sealed record InvoiceIssuer(InvoiceIssuerRegistered Registration, SourceEvent Source)
+/// <param name="OperatorId">The sub-operator it is the legal identity of; null for the top-level operator's.</param>
+public sealed record InvoiceIssuer(InvoiceIssuerRegistered Registration, SourceEvent Source, string? OperatorId = null)
 {
     public InvoiceHeader Header(string series, long number, Instant issuedAt, InvoiceParty buyer) =>
         new(Registration.IssuerId, series, number, issuedAt,
@@ -77,8 +79,14 @@ public static class InvoiceIssuing
 
     public sealed record CreditNoting(InvoiceIssuer? Issuer, long SeriesVersion, CreditableDocument? Invoice);
 
-    public static Decision Decide(RegisterIssuer command, Instant now) =>
-        Decision.Accept(new InvoiceIssuerRegistered(command.IssuerId, command.LegalName, command.Address, command.CountryCode, command.VatId, now));
+    /// <summary>A first registration by or for a sub-operator also records that the issuer is its own; a later one only updates the details.</summary>
+    public static Decision Decide(RegisterIssuer command, Instant now, bool registeredBefore = false)
+    {
+        var registered = new InvoiceIssuerRegistered(command.IssuerId, command.LegalName, command.Address, command.CountryCode, command.VatId, now);
+        return registeredBefore
+            ? Decision.Accept(registered)
+            : Decision.Accept([registered, .. Access.SubOperators.ClaimedBy(command.OperatorId, registered, now)]);
+    }
 
     /// <summary>
     /// A site whose jurisdiction was never recorded gets the one its position lies in, by the given boundaries;
@@ -114,6 +122,10 @@ public static class InvoiceIssuing
             return Decision.Refuse(RefusalKind.Unprocessable, "A session is listed twice.");
         if (state.Issuer is not { } issuer) return NoIssuer(command.IssuerId);
         if (state.SessionsRefusal is { } notReady) return Decision.Refuse(notReady.Kind, notReady.Problems);
+        if (state.Sessions.FirstOrDefault(s => s.OperatorId != issuer.OperatorId) is { } elsewhere)
+            return Decision.Refuse(RefusalKind.Unprocessable,
+                $"Session {elsewhere.SessionId} was supplied at site {elsewhere.SiteId} of {OperatorName(elsewhere.OperatorId)}, but issuer {command.IssuerId} is "
+                + $"the legal identity of {OperatorName(issuer.OperatorId)}: invoice it with an issuer of {OperatorName(elsewhere.OperatorId)}.");
         if (state.Roamed.FirstOrDefault() is { } roamed)
             return Decision.Refuse(RefusalKind.Conflict,
                 $"Session {roamed.SessionId} was charged by a driver of roaming partner {roamed.PartnerId}: it is billed to the partner, not the driver.");
@@ -134,16 +146,20 @@ public static class InvoiceIssuing
             return Decision.Refuse(RefusalKind.NotFound, $"No roaming partner '{command.PartnerId}' is registered.");
         if (state.SessionsRefusal is { } notReady) return Decision.Refuse(notReady.Kind, notReady.Problems);
         var billed = state.Billed.Select(b => b.SessionId).ToHashSet();
-        var unbilled = state.Sessions.Where(s => !billed.Contains(s.SessionId)).ToList();
+        // A partner's drivers charge at every sub-operator's sites; each bills the partner for its own sites only.
+        var unbilled = state.Sessions.Where(s => !billed.Contains(s.SessionId) && s.OperatorId == issuer.OperatorId).ToList();
         if (unbilled.Count == 0)
             return Decision.Refuse(RefusalKind.Conflict,
-                $"Partner {command.PartnerId} has no stopped, priced and unbilled sessions supplied from {command.From} through {command.Through}.");
+                $"Partner {command.PartnerId} has no stopped, priced and unbilled sessions supplied from {command.From} through {command.Through}"
+                + $" at sites of {OperatorName(issuer.OperatorId)}.");
         var billTo = command.Buyer ?? new InvoiceParty(partner.Name, null, partner.CountryCode, null);
         return Issue(unbilled.GroupBy(s => s.Price.Currency).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select((byCurrency, i) => InvoiceDrafting.ForPartner(
                 issuer.Header(command.Series, state.SeriesVersion + 1 + i, now, billTo), command.PartnerId, partner.CommissionPercent,
                 command.From, command.Through, byCurrency.ToList(), [partner.Source])));
     }
+
+    private static string OperatorName(string? operatorId) => operatorId is null ? "the top-level operator" : $"sub-operator {operatorId}";
 
     /// <summary>Only invoices are credited, each line at most once.</summary>
     public static Decision Decide(CreditNoting state, IssueCreditNote command, Instant now)

@@ -112,3 +112,12 @@ public sealed record TransactionSequenceGapDetected(
     [property: Range(0, int.MaxValue)] int ExpectedSeqNo,
     [property: Range(0, int.MaxValue)] int ReceivedSeqNo,
     Instant DetectedAt);
+
+/// <summary>
+/// The session is priced with the tariff of this customer group (a tariff assigned with scope CustomerGroup), as the
+/// token registry had the driver's token in it when the session was authorised.
+/// </summary>
+public sealed record SessionCustomerGroupAssigned(
+    [property: MinLength(1)] string SessionId,
+    [property: MinLength(1), MaxLength(Tokens.MaxGroupLength)] string CustomerGroup,
+    Instant AssignedAt);

@@ -26,6 +26,11 @@ public static class AccessTable
         ["POST /api/keys/{keyId}/revoke"] = [],
         ["GET /api/access/failed-logins"] = [],
 
+        // Sub-operators: the top-level operator's alone (a sub-operator's operator keys are refused in the handler).
+        ["POST /api/operators"] = [],
+        ["GET /api/operators"] = [],
+        ["POST /api/sites/{siteId}/operator"] = [],
+
         // Chargers: onboarding and remote control change the network, so they are the operator's.
         ["GET /api/chargers"] = [Integration],
         ["GET /api/chargers/pending"] = [],
@@ -88,6 +93,15 @@ public static class AccessTable
 
         // Drivers: erasing a driver's data is the operator's alone.
         ["POST /api/drivers/erasure"] = [],
+
+        // The token registry: the operator issues, blocks and regroups tokens; integrations (CRM) may read them.
+        ["POST /api/tokens"] = [],
+        ["GET /api/tokens"] = [Integration],
+        ["GET /api/tokens/{tokenId}"] = [Integration],
+        ["POST /api/tokens/{tokenId}/block"] = [],
+        ["POST /api/tokens/{tokenId}/unblock"] = [],
+        ["POST /api/tokens/{tokenId}/expire"] = [],
+        ["PUT /api/tokens/{tokenId}/group"] = [],
     };
 
     /// <summary>Whether the role may call the endpoint named "METHOD /route"; operators may call every listed endpoint.</summary>

@@ -22,11 +22,13 @@ public static class KeyEndpoints
 
     public static IEndpointRouteBuilder MapAccess(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/keys", async (CreateKeyBody body, HttpContext context, IMediator mediator, CancellationToken ct) =>
+        app.MapPost("/api/keys", async (CreateKeyBody body, HttpContext context, Ledger.Ledger ledger, IMediator mediator, CancellationToken ct) =>
         {
             var caller = context.Caller()!;
             if (caller.OperatorId is { } own && body.OperatorId is { } other && other != own)
                 return Results.NotFound(new { error = $"operatorId: no sub-operator '{other}' among those this key may manage." });
+            if (caller.OperatorId is null && body.OperatorId is { } named && await ledger.StreamVersionAsync(StreamIds.SubOperator(named), ct) == 0)
+                return Results.NotFound(new { error = $"operatorId: no sub-operator '{named}' is registered; register it with POST /api/operators first." });
             var issued = await mediator.Send(new CreateApiKeyCommand(body.Name, body.Role, caller.OperatorId ?? body.OperatorId, caller.Actor), ct);
             return issued.Decision.Refusal is { } refusal
                 ? refusal.ToHttp()
@@ -55,7 +57,9 @@ public static class KeyEndpoints
                 is { Refusal: { } refusal } ? refusal.ToHttp() : Results.NoContent();
         });
 
-        app.MapGet("/api/access/failed-logins", (FailedLogins logins) => Results.Ok(logins.Worst(100)));
+        // The subjects are client addresses and charger ids of the whole network.
+        app.MapGet("/api/access/failed-logins", (FailedLogins logins, OperatorScope scope) =>
+            scope.TopLevelOnly("read failed logins, which name clients and chargers of every sub-operator") ?? Results.Ok(logins.Worst(100)));
         return app;
     }
 

@@ -2,6 +2,7 @@ using Mediator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Settlement.Host.Access;
 
 namespace Settlement.Host.Drivers;
 
@@ -15,8 +16,10 @@ public static class DriverEndpoints
 
     public static IEndpointRouteBuilder MapDrivers(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/drivers/erasure", async (ErasureBody body, IMediator mediator, CancellationToken ct) =>
+        app.MapPost("/api/drivers/erasure", async (ErasureBody body, OperatorScope scope, IMediator mediator, CancellationToken ct) =>
         {
+            // A driver's key seals their tokens on every sub-operator's chargers: shredding it is the top-level operator's decision.
+            if (scope.TopLevelOnly("erase drivers, whose data spans every sub-operator") is { } refused) return refused;
             var decision = await mediator.Send(new EraseDriver(body.IdToken, body.DriverRef, body.Reason is { Length: > 0 } given ? given : DefaultReason), ct);
             return decision.Refusal is { } refusal ? refusal.ToHttp() : Results.Ok(decision.Events.Single());
         });

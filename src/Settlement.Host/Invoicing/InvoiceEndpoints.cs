@@ -9,6 +9,7 @@ using Settlement.Documents;
 using Settlement.Domain.Deciding;
 using Settlement.Domain.Invoicing;
 using Settlement.Domain.Invoicing.Accounting;
+using Settlement.Host.Access;
 using Settlement.Projections.Invoicing;
 
 namespace Settlement.Host.Invoicing;
@@ -16,7 +17,8 @@ namespace Settlement.Host.Invoicing;
 /// <summary>The finance API: issuers, site jurisdictions, tax rates, invoices, credit notes and period exports.</summary>
 public static class InvoiceEndpoints
 {
-    public sealed record RegisterIssuerBody(string IssuerId, string LegalName, string Address, string CountryCode, string VatId);
+    /// <param name="OperatorId">The top-level operator may register an issuer for a sub-operator; a sub-operator's key registers its own.</param>
+    public sealed record RegisterIssuerBody(string IssuerId, string LegalName, string Address, string CountryCode, string VatId, string? OperatorId = null);
     public sealed record OverrideJurisdictionBody(string Jurisdiction, string Reason);
     public sealed record SetTaxRateBody(string Jurisdiction, decimal RatePercent, LocalDate ValidFrom, string Source, LocalDate? ValidThrough = null);
     public sealed record IssueSessionInvoicesBody(string IssuerId, IReadOnlyList<string> SessionIds, InvoiceParty? Buyer = null, string? Series = null);
@@ -37,18 +39,32 @@ public static class InvoiceEndpoints
 
     public static IEndpointRouteBuilder MapInvoicing(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/issuers", async (RegisterIssuerBody body, IMediator mediator, CancellationToken ct) =>
-            Recorded($"/api/issuers/{body.IssuerId}",
-                await mediator.Send(new RegisterIssuer(body.IssuerId, body.LegalName, body.Address, body.CountryCode, body.VatId), ct)));
-
-        app.MapGet("/api/sites/{siteId}/jurisdiction", async (string siteId, InvoiceInputs inputs, CancellationToken ct) =>
+        app.MapPost("/api/issuers", async (RegisterIssuerBody body, OperatorScope scope, InvoiceInputs inputs, IMediator mediator, CancellationToken ct) =>
         {
+            // Issuer ids are one namespace: another sub-operator's is taken, and its legal identity is not this key's to change.
+            if (!await scope.SeesIssuerAsync(body.IssuerId, ct) && await inputs.IssuerAsync(body.IssuerId, ct) is not null)
+                return Results.Conflict(new { error = $"issuerId: '{body.IssuerId}' is taken; choose another id." });
+            if (!scope.IsTopLevel && body.OperatorId is { } other && other != scope.OperatorId)
+                return Results.NotFound(new { error = $"operatorId: no sub-operator '{other}' among those this key may register issuers for." });
+            if (scope.IsTopLevel && body.OperatorId is { } named && !await inputs.SubOperatorRegisteredAsync(named, ct))
+                return Results.NotFound(new { error = $"operatorId: no sub-operator '{named}' is registered; register it with POST /api/operators first." });
+            var decision = await mediator.Send(new RegisterIssuer(
+                body.IssuerId, body.LegalName, body.Address, body.CountryCode, body.VatId, scope.OperatorId ?? body.OperatorId), ct);
+            // The registration is the answer; a sub-operator's ownership, recorded beside it, is the caller's own key's doing.
+            return decision.Refusal is { } refusal
+                ? refusal.ToHttp()
+                : Results.Created($"/api/issuers/{body.IssuerId}", decision.Events.OfType<InvoiceIssuerRegistered>().Single());
+        });
+
+        app.MapGet("/api/sites/{siteId}/jurisdiction", async (string siteId, OperatorScope scope, InvoiceInputs inputs, CancellationToken ct) =>
+        {
+            if (!await scope.SeesSiteAsync(siteId, ct)) return NoSite(siteId);
             var found = await inputs.JurisdictionOfAsync(siteId, ct);
             return found.Refusal is { } refusal ? refusal.ToHttp() : Results.Ok(new { jurisdiction = found.Resolved, source = found.Source });
         });
 
-        app.MapPost("/api/sites/{siteId}/jurisdiction", async (string siteId, OverrideJurisdictionBody body, IMediator mediator, CancellationToken ct) =>
-            Recorded($"/api/sites/{siteId}/jurisdiction", await mediator.Send(new OverrideJurisdiction(siteId, body.Jurisdiction, body.Reason), ct)));
+        app.MapPost("/api/sites/{siteId}/jurisdiction", async (string siteId, OverrideJurisdictionBody body, OperatorScope scope, IMediator mediator, CancellationToken ct) =>
+            !await scope.SeesSiteAsync(siteId, ct) ? NoSite(siteId) : Recorded($"/api/sites/{siteId}/jurisdiction", await mediator.Send(new OverrideJurisdiction(siteId, body.Jurisdiction, body.Reason), ct)));
 
         app.MapGet("/api/tax-rates/{jurisdiction}", async (string jurisdiction, string? on, InvoiceInputs inputs, CancellationToken ct) =>
         {
@@ -61,26 +77,35 @@ public static class InvoiceEndpoints
                 : Results.NotFound(new { error = $"No tax rate for {jurisdiction} on {on}." });
         });
 
-        app.MapPost("/api/tax-rates", async (SetTaxRateBody body, IMediator mediator, CancellationToken ct) =>
-            Recorded($"/api/tax-rates/{body.Jurisdiction}",
+        // A jurisdiction's rates apply to every sub-operator's sites in it: only the top-level operator sets them.
+        app.MapPost("/api/tax-rates", async (SetTaxRateBody body, OperatorScope scope, IMediator mediator, CancellationToken ct) =>
+            scope.TopLevelOnly("set tax rates, which every sub-operator's invoices in the jurisdiction apply") ?? Recorded($"/api/tax-rates/{body.Jurisdiction}",
                 await mediator.Send(new SetTaxRate(body.Jurisdiction, body.RatePercent, body.ValidFrom, body.ValidThrough, body.Source), ct)));
 
-        app.MapPost("/api/invoices/sessions", async (IssueSessionInvoicesBody body, IMediator mediator, CancellationToken ct) =>
-            Issued(await mediator.Send(new IssueSessionInvoices(body.IssuerId, body.SessionIds ?? [], body.Buyer, body.Series ?? InvoiceSeries.Sessions), ct)));
+        app.MapPost("/api/invoices/sessions", async (IssueSessionInvoicesBody body, OperatorScope scope, IMediator mediator, CancellationToken ct) =>
+        {
+            if (!await scope.SeesIssuerAsync(body.IssuerId, ct)) return NoIssuer(body.IssuerId);
+            foreach (var sessionId in body.SessionIds ?? [])
+                if (!await scope.SeesSessionAsync(sessionId, ct))
+                    return Results.NotFound(new { error = $"No priced session '{sessionId}': it was never started, or pricing has not caught up with it yet." });
+            return Issued(await mediator.Send(new IssueSessionInvoices(body.IssuerId, body.SessionIds ?? [], body.Buyer, body.Series ?? InvoiceSeries.Sessions), ct));
+        });
 
-        app.MapPost("/api/invoices/partners", async (IssuePartnerInvoicesBody body, IMediator mediator, CancellationToken ct) =>
-            Issued(await mediator.Send(new IssuePartnerInvoices(
+        app.MapPost("/api/invoices/partners", async (IssuePartnerInvoicesBody body, OperatorScope scope, IMediator mediator, CancellationToken ct) =>
+            !await scope.SeesIssuerAsync(body.IssuerId, ct) ? NoIssuer(body.IssuerId) : Issued(await mediator.Send(new IssuePartnerInvoices(
                 body.IssuerId, body.PartnerId, body.From, body.Through, body.Buyer, body.Series ?? InvoiceSeries.Partners), ct)));
 
-        app.MapPost("/api/invoices/{issuerId}/{number}/credit-notes", async (string issuerId, string number, IssueCreditNoteBody body, IMediator mediator, CancellationToken ct) =>
-            Issued(await mediator.Send(new IssueCreditNote(issuerId, number, body.Lines, body.Reason, body.Series ?? InvoiceSeries.CreditNotes), ct)));
+        app.MapPost("/api/invoices/{issuerId}/{number}/credit-notes", async (string issuerId, string number, IssueCreditNoteBody body, OperatorScope scope, IMediator mediator, CancellationToken ct) =>
+            !await scope.SeesIssuerAsync(issuerId, ct) ? NoDocument(issuerId, number) : Issued(await mediator.Send(new IssueCreditNote(issuerId, number, body.Lines, body.Reason, body.Series ?? InvoiceSeries.CreditNotes), ct)));
 
         app.MapGet("/api/invoices", async (string? issuer, string? series, InvoiceKind? kind, string? partner, string? jurisdiction, string? session,
-            string? from, string? through, Ledger.Ledger ledger, CancellationToken ct) =>
+            string? from, string? through, OperatorScope scope, Ledger.Ledger ledger, CancellationToken ct) =>
         {
             if (!Periods.TryOptional(from, through, out var period, out var bad)) return bad!;
+            var issuers = await scope.IssuersAsync(ct);
             await using var query = ledger.QueryReadModels();
             var entries = query.Query<InvoiceEntry>().AsQueryable();
+            if (issuers is not null) entries = entries.Where(e => e.Document.IssuerId.IsOneOf(issuers.ToArray()));
             if (issuer is not null) entries = entries.Where(e => e.Document.IssuerId == issuer);
             if (series is not null) entries = entries.Where(e => e.Document.Series == series);
             if (kind is not null) entries = entries.Where(e => e.Document.Kind == kind);
@@ -97,11 +122,11 @@ public static class InvoiceEndpoints
             return Results.Ok(found);
         });
 
-        app.MapGet("/api/invoices/{issuerId}/{number}", async (string issuerId, string number, string? format, Ledger.Ledger ledger, CancellationToken ct) =>
+        app.MapGet("/api/invoices/{issuerId}/{number}", async (string issuerId, string number, string? format, OperatorScope scope, Ledger.Ledger ledger, CancellationToken ct) =>
         {
             await using var query = ledger.QueryReadModels();
-            if (await query.LoadAsync<InvoiceEntry>(InvoiceEntry.KeyOf(issuerId, number), ct) is not { } entry)
-                return Results.NotFound(new { error = $"Issuer {issuerId} has no document {number}." });
+            if (!await scope.SeesIssuerAsync(issuerId, ct) || await query.LoadAsync<InvoiceEntry>(InvoiceEntry.KeyOf(issuerId, number), ct) is not { } entry)
+                return NoDocument(issuerId, number);
             var document = entry.Document;
             return (format ?? "json").ToLowerInvariant() switch
             {
@@ -112,18 +137,18 @@ public static class InvoiceEndpoints
             };
         });
 
-        app.MapGet("/api/exports/journal", async (string? issuer, string? from, string? through, Ledger.Ledger ledger, CancellationToken ct) =>
+        app.MapGet("/api/exports/journal", async (string? issuer, string? from, string? through, OperatorScope scope, Ledger.Ledger ledger, CancellationToken ct) =>
         {
             if (!Periods.TryRequired(from, through, out var period, out var bad)) return bad!;
-            var documents = await DocumentsAsync(ledger, issuer, ct);
+            var documents = await DocumentsAsync(ledger, issuer, await scope.IssuersAsync(ct), ct);
             return Results.File(JournalCsv.Render(Journal.For(documents, period.From, period.Through)), "text/csv",
                 $"journal-{from}-{through}.csv");
         });
 
-        app.MapGet("/api/exports/vat", async (string? issuer, string? from, string? through, string? format, Ledger.Ledger ledger, CancellationToken ct) =>
+        app.MapGet("/api/exports/vat", async (string? issuer, string? from, string? through, string? format, OperatorScope scope, Ledger.Ledger ledger, CancellationToken ct) =>
         {
             if (!Periods.TryRequired(from, through, out var period, out var bad)) return bad!;
-            var report = VatReport.For(await DocumentsAsync(ledger, issuer, ct), period.From, period.Through);
+            var report = VatReport.For(await DocumentsAsync(ledger, issuer, await scope.IssuersAsync(ct), ct), period.From, period.Through);
             return (format ?? "csv").ToLowerInvariant() switch
             {
                 "csv" => Results.File(VatReportCsv.Render(report), "text/csv", $"vat-{from}-{through}.csv"),
@@ -135,13 +160,21 @@ public static class InvoiceEndpoints
         return app;
     }
 
-    private static async Task<IReadOnlyList<InvoiceDocument>> DocumentsAsync(Ledger.Ledger ledger, string? issuer, CancellationToken ct)
+    /// <summary>The documents of the issuer (every issuer when none is named), among <paramref name="seen"/> when the caller sees only some.</summary>
+    private static async Task<IReadOnlyList<InvoiceDocument>> DocumentsAsync(Ledger.Ledger ledger, string? issuer, IReadOnlySet<string>? seen, CancellationToken ct)
     {
         await using var query = ledger.QueryReadModels();
         var entries = query.Query<InvoiceEntry>().AsQueryable();
+        if (seen is not null) entries = entries.Where(e => e.Document.IssuerId.IsOneOf(seen.ToArray()));
         if (issuer is not null) entries = entries.Where(e => e.Document.IssuerId == issuer);
         return (await entries.ToListAsync(ct)).Select(e => e.Document).ToList();
     }
+
+    private static IResult NoSite(string siteId) => Results.NotFound(new { error = $"Site {siteId} is not registered." });
+
+    private static IResult NoIssuer(string issuerId) => Results.NotFound(new { error = $"No issuer '{issuerId}' is registered; register it with POST /api/issuers." });
+
+    private static IResult NoDocument(string issuerId, string number) => Results.NotFound(new { error = $"Issuer {issuerId} has no document {number}." });
 
     private static IResult Issued(Decision decision)
     {

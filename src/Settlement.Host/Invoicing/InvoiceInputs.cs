@@ -23,7 +23,7 @@ public sealed record SiteJurisdiction(SiteJurisdictionResolved? Resolved, Source
 /// read models. A site's jurisdiction and a jurisdiction's built-in tax rates are recorded as events on first
 /// use, so every document names only events and a later software update cannot change what it was derived from.
 /// </summary>
-public sealed class InvoiceInputs(Ledger.Ledger ledger, IClock clock)
+public sealed class InvoiceInputs(Ledger.Ledger ledger, IClock clock, Callers? callers = null)
 {
     private static readonly JurisdictionResolver Boundaries = JurisdictionResolver.Bundled;
 
@@ -42,7 +42,7 @@ public sealed class InvoiceInputs(Ledger.Ledger ledger, IClock clock)
         try
         {
             var version = await ledger.StreamVersionAsync(stream, ct);
-            await ledger.AppendAsync(new StreamAppend(stream, [new PendingEvent(resolved, Finance.Metadata(clock))], version), ct);
+            await ledger.AppendAsync(new StreamAppend(stream, [new PendingEvent(resolved, Finance.Metadata(clock, callers))], version), ct);
             return new(resolved, JurisdictionSource(siteId, version + 1), null);
         }
         catch (StreamConcurrencyException)
@@ -66,7 +66,7 @@ public sealed class InvoiceInputs(Ledger.Ledger ledger, IClock clock)
             var builtIn = BuiltInTaxRates.All.Where(r => r.Jurisdiction == jurisdiction)
                 .Select(r => new TaxRateSet(r.Jurisdiction, r.RatePercent, r.ValidFrom, r.ValidThrough, r.Source, now)).ToList();
             if (builtIn.Count == 0) return TaxRateTable.BuiltIn;
-            var metadata = Finance.Metadata(clock);
+            var metadata = Finance.Metadata(clock, callers);
             try
             {
                 await ledger.AppendAsync(new StreamAppend(stream, [.. builtIn.Select(r => new PendingEvent(r, metadata))], 0), ct);
@@ -91,10 +91,14 @@ public sealed class InvoiceInputs(Ledger.Ledger ledger, IClock clock)
     public async Task<InvoiceIssuer?> IssuerAsync(string issuerId, CancellationToken ct)
     {
         var (events, _) = await ledger.FetchAsync(StreamIds.InvoiceIssuer(issuerId), ct);
-        return events.LastOrDefault() is { Data: InvoiceIssuerRegistered registered } e
-            ? new InvoiceIssuer(registered, new SourceEvent(e.StreamId, e.Version, e.StoredType))
+        var owner = events.Select(e => e.Data).OfType<Domain.Access.IssuerOperatorAssigned>().LastOrDefault()?.OperatorId;
+        return events.LastOrDefault(e => e.Data is InvoiceIssuerRegistered) is { Data: InvoiceIssuerRegistered registered } e
+            ? new InvoiceIssuer(registered, new SourceEvent(e.StreamId, e.Version, e.StoredType), owner)
             : null;
     }
+
+    public async Task<bool> SubOperatorRegisteredAsync(string operatorId, CancellationToken ct) =>
+        await ledger.StreamVersionAsync(StreamIds.SubOperator(operatorId), ct) > 0;
 
     public async Task<InvoicedPartner?> PartnerAsync(string partnerId, CancellationToken ct)
     {
@@ -162,7 +166,7 @@ public sealed class InvoiceInputs(Ledger.Ledger ledger, IClock clock)
         }
 
         var sessionTypes = await ledger.StoredTypesAsync([.. views.Select(v => (StreamIds.Session(v.Id), v.Sources.SessionVersion))], ct);
-        var sites = new Dictionary<string, (SiteEntry Site, SiteJurisdictionResolved Jurisdiction, SourceEvent Source)>();
+        var sites = new Dictionary<string, (SiteEntry Site, SiteJurisdictionResolved Jurisdiction, SourceEvent Source, string? OperatorId)>();
         var rates = new Dictionary<string, TaxRateTable>();
         var invoiced = new List<InvoicedSession>(sessionIds.Count);
         foreach (var view in sessionIds.Select(id => byId[id]))
@@ -171,7 +175,7 @@ public sealed class InvoiceInputs(Ledger.Ledger ledger, IClock clock)
             {
                 var jurisdiction = await JurisdictionOfAsync(view.SiteId!, ct);
                 if (jurisdiction.Refusal is { } untaxable) return ([], untaxable);
-                sites[view.SiteId!] = site = ((await SiteAsync(view.SiteId!, ct))!, jurisdiction.Resolved!, jurisdiction.Source!);
+                sites[view.SiteId!] = site = ((await SiteAsync(view.SiteId!, ct))!, jurisdiction.Resolved!, jurisdiction.Source!, await SiteOperatorAsync(view.SiteId!, ct));
             }
             var code = site.Jurisdiction.Jurisdiction;
             if (!rates.TryGetValue(code, out var table)) rates[code] = table = await RatesAsync(code, ct);
@@ -189,7 +193,7 @@ public sealed class InvoiceInputs(Ledger.Ledger ledger, IClock clock)
                 .. rate.SetBy is { } setBy ? [setBy] : Array.Empty<SourceEvent>(),
             ];
             invoiced.Add(new InvoicedSession(view.Id, view.SiteId!, site.Site.Name, price,
-                new SupplyTax(code, site.Jurisdiction.CountryCode, rate.Rate.RatePercent), sources));
+                new SupplyTax(code, site.Jurisdiction.CountryCode, rate.Rate.RatePercent), sources, site.OperatorId));
         }
         return (invoiced, null);
 
@@ -197,6 +201,13 @@ public sealed class InvoiceInputs(Ledger.Ledger ledger, IClock clock)
     }
 
     public async Task<bool> SiteRegisteredAsync(string siteId, CancellationToken ct) => await SiteAsync(siteId, ct) is not null;
+
+    /// <summary>The sub-operator the site is assigned to now; null for the top-level operator's own.</summary>
+    private async Task<string?> SiteOperatorAsync(string siteId, CancellationToken ct)
+    {
+        await using var query = ledger.QueryReadModels();
+        return (await query.LoadAsync<Projections.Access.OwnedStream>(StreamIds.Site(siteId), ct))?.OperatorId;
+    }
 
     private async Task<SiteEntry?> SiteAsync(string siteId, CancellationToken ct)
     {

@@ -17,7 +17,8 @@ public sealed class RegisterIssuerHandler(Ledger.Ledger ledger, IClock clock, Ca
 {
     public async ValueTask<Decision> Handle(RegisterIssuer command, CancellationToken ct) =>
         await ledger.DecideAtVersionAsync(StreamIds.InvoiceIssuer(command.IssuerId),
-            _ => Task.FromResult(InvoiceIssuing.Decide(command, clock.GetCurrentInstant())), () => Finance.Metadata(clock, callers), Issuing.Attempts, ct);
+            version => Task.FromResult(InvoiceIssuing.Decide(command, clock.GetCurrentInstant(), registeredBefore: version > 0)),
+            () => Finance.Metadata(clock, callers), Issuing.Attempts, ct);
 }
 
 public sealed class OverrideJurisdictionHandler(Ledger.Ledger ledger, InvoiceInputs inputs, IClock clock, Callers? callers = null) : ICommandHandler<OverrideJurisdiction, Decision>

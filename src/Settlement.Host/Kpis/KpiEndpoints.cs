@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using NodaTime;
 using Settlement.Domain.Deciding;
 using Settlement.Domain.Kpis;
+using Settlement.Host.Access;
 
 namespace Settlement.Host.Kpis;
 
@@ -28,15 +29,16 @@ public static class KpiEndpoints
 
     public static IEndpointRouteBuilder MapKpis(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/chargers/{chargerId}/outage-causes", async (string chargerId, TagOutageCauseBody body, IMediator mediator, CancellationToken ct) =>
-            Recorded($"/api/streams/charger:{chargerId}",
+        app.MapPost("/api/chargers/{chargerId}/outage-causes", async (string chargerId, TagOutageCauseBody body, OperatorScope scope, IMediator mediator, CancellationToken ct) =>
+            !await scope.SeesChargerAsync(chargerId, ct) ? NotFound($"Charger {chargerId} is not registered.") : Recorded($"/api/streams/charger:{chargerId}",
                 await mediator.Send(new TagOutageCause(chargerId, body.EvseId, body.From, body.Until, body.Cause, body.Notes), ct)));
 
-        app.MapPost("/api/sessions/{sessionId}/rating", async (string sessionId, RateSessionBody body, IMediator mediator, CancellationToken ct) =>
-            Recorded($"/api/streams/session:{sessionId}", await mediator.Send(new RateSession(sessionId, body.Stars, body.Comment), ct)));
+        app.MapPost("/api/sessions/{sessionId}/rating", async (string sessionId, RateSessionBody body, OperatorScope scope, IMediator mediator, CancellationToken ct) =>
+            !await scope.SeesSessionAsync(sessionId, ct) ? NotFound($"No session {sessionId}.") : Recorded($"/api/streams/session:{sessionId}", await mediator.Send(new RateSession(sessionId, body.Stars, body.Comment), ct)));
 
-        app.MapPost("/api/sites/{siteId}/maintenance-costs", async (string siteId, MaintenanceCostBody body, IMediator mediator, CancellationToken ct) =>
+        app.MapPost("/api/sites/{siteId}/maintenance-costs", async (string siteId, MaintenanceCostBody body, OperatorScope scope, IMediator mediator, CancellationToken ct) =>
         {
+            if (!await scope.SeesSiteAsync(siteId, ct)) return NotFound($"Site {siteId} is not registered.");
             // NEVI module 5 reports these periods later: refused now rather than breaking that report.
             if (!Periods.TryWithin("from", body.From, out var bad) || !Periods.TryWithin("through", body.Through, out bad)) return bad!;
             return Recorded($"/api/streams/site:{siteId}", await mediator.Send(new ReportMaintenanceCost(
@@ -114,6 +116,8 @@ public static class KpiEndpoints
             return figures(h, h.Timelines(until), start, until);
         }).ToList();
     }
+
+    private static IResult NotFound(string error) => Results.NotFound(new { error });
 
     /// <summary>The one event recorded, or the refusal.</summary>
     private static IResult Recorded(string stream, Decision decision) =>

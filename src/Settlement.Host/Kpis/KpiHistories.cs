@@ -1,5 +1,8 @@
 using Settlement.Domain.Deciding;
 using Marten;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Settlement.Host.Access;
 using NodaTime;
 using Settlement.Domain.Events;
 using Settlement.Domain.Kpis;
@@ -24,8 +27,10 @@ public sealed record SiteHistory(SiteEntry Site, DateTimeZone Zone, IReadOnlyLis
 /// <summary>
 /// Reads KPI inputs (charger and session facts) for sites and periods from the read models; what operators
 /// and drivers tell the KPIs is recorded by the handlers of <see cref="KpiRecording"/>'s commands.
+/// On a request, only the sites its <see cref="OperatorScope"/> sees: every KPI and regulator report reads through
+/// here, so a sub-operator's figures and reports are filtered in this one place, and another's site is not registered.
 /// </summary>
-public sealed class KpiHistories(Ledger.Ledger ledger)
+public sealed class KpiHistories(Ledger.Ledger ledger, IHttpContextAccessor? http = null)
 {
     /// <summary>
     /// The histories a period of local dates through <paramref name="through"/> needs, wherever the sites are:
@@ -37,10 +42,11 @@ public sealed class KpiHistories(Ledger.Ledger ledger)
     /// <summary>Every registered charger of the sites (all sites when none is named) with its facts up to <paramref name="until"/>.</summary>
     public async Task<IReadOnlyList<SiteHistory>> HistoriesAsync(string? siteId, Instant until, CancellationToken ct)
     {
+        var seen = http?.HttpContext?.RequestServices.GetService<OperatorScope>() is { } scope ? await scope.SitesAsync(ct) : null;
         await using var query = ledger.QueryReadModels();
         var sites = siteId is null
-            ? await query.Query<SiteEntry>().ToListAsync(ct)
-            : await query.LoadAsync<SiteEntry>(StreamIds.Site(siteId), ct) is { } one ? [one]
+            ? (await query.Query<SiteEntry>().ToListAsync(ct)).Where(s => seen is null || seen.Contains(s.SiteId)).ToList()
+            : (seen is null || seen.Contains(siteId)) && await query.LoadAsync<SiteEntry>(StreamIds.Site(siteId), ct) is { } one ? [one]
             : throw new RequestRefusedException(RefusalKind.NotFound, $"Site {siteId} is not registered.");
         var siteIds = sites.Select(s => s.SiteId).ToArray();
         var chargers = (await query.Query<ChargerEntry>().Where(c => c.Registered && c.SiteId!.IsOneOf(siteIds)).ToListAsync(ct))

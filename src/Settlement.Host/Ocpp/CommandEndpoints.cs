@@ -2,6 +2,7 @@ using Settlement.Host.Access;
 using Settlement.Host;
 using System.Text.Json.Nodes;
 using Mediator;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -48,6 +49,9 @@ public static class CommandEndpoints
 
     private static async Task<IResult> Run(IMediator mediator, HttpContext context, ChargerCommand command, CancellationToken ct)
     {
+        // Another sub-operator's charger is answered as an unknown one.
+        if (!await context.RequestServices.GetRequiredService<OperatorScope>().SeesChargerAsync(command.ChargerId, ct))
+            return Results.NotFound(new { error = new UnknownChargerException(command.ChargerId).Message });
         if (context.Caller() is { } caller) command = command with { IssuedBy = caller.Actor };
         CommandResult result;
         try

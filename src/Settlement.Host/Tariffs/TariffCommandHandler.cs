@@ -1,6 +1,7 @@
 using Settlement.Host.Access;
 using Mediator;
 using NodaTime;
+using Settlement.Domain.Access;
 using Settlement.Domain.Deciding;
 using Settlement.Domain.Events;
 using Settlement.Domain.Tariffs;
@@ -11,7 +12,8 @@ using Settlement.Projections.Chargers;
 namespace Settlement.Host.Tariffs;
 
 /// <summary>Publishes the next version of a tariff: the events recorded, or why not.</summary>
-public sealed record PublishTariffCommand(PublishTariff Tariff) : ICommand<Decision>;
+/// <param name="OperatorId">The sub-operator whose key publishes; its first version makes the tariff its own.</param>
+public sealed record PublishTariffCommand(PublishTariff Tariff, string? OperatorId = null) : ICommand<Decision>;
 
 /// <summary>Assigns a published tariff to a site, an EVSE or a customer group: the event recorded, or why not.</summary>
 public sealed record AssignTariffCommand(AssignTariff Assignment) : ICommand<Decision>;
@@ -25,7 +27,10 @@ public sealed class TariffCommandHandler(Ledger.Ledger ledger, IClock clock, Cal
     public ValueTask<Decision> Handle(PublishTariffCommand command, CancellationToken ct)
     {
         var now = clock.GetCurrentInstant();
-        return DecideAsync(command.Tariff.TariffId, history => TariffDecisions.Publish(history, command.Tariff, now), now, ct);
+        return DecideAsync(command.Tariff.TariffId, history =>
+            TariffDecisions.Publish(history, command.Tariff, now) is { Refused: false } decision && history.Versions.Count == 0
+                ? Decision.Accept([.. decision.Events, .. SubOperators.ClaimedBy(command.OperatorId, decision.Events.OfType<TariffPublished>().First(), now)])
+                : TariffDecisions.Publish(history, command.Tariff, now), now, ct);
     }
 
     public async ValueTask<Decision> Handle(AssignTariffCommand command, CancellationToken ct)

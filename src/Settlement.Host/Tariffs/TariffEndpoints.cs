@@ -1,4 +1,5 @@
 using Settlement.Host;
+using Settlement.Host.Access;
 using Marten;
 using Mediator;
 using Microsoft.AspNetCore.Builder;
@@ -53,17 +54,34 @@ public static class TariffEndpoints
 
     public static IEndpointRouteBuilder MapTariffs(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/tariffs", async (PublishTariffBody body, IMediator mediator, CancellationToken ct) =>
-            Answer(body.TariffId, await mediator.Send(new PublishTariffCommand(new PublishTariff(body.TariffId, body.Currency, body.PricesIncludeVat,
-                    [.. (body.Elements ?? []).Select(e => e.ToElement())], body.ValidFrom, body.ValidUntil)), ct),
-                published => Results.Created($"/api/tariffs/{body.TariffId}", published.OfType<TariffPublished>().Single())));
-
-        app.MapPost("/api/tariffs/{tariffId}/assignments", async (string tariffId, AssignTariffBody body, IMediator mediator, CancellationToken ct) =>
-            Answer(tariffId, await mediator.Send(new AssignTariffCommand(new AssignTariff(tariffId, body.Scope, body.ScopeId, body.ValidFrom, body.ValidUntil)), ct),
-                assigned => Results.Created($"/api/tariffs/{tariffId}", assigned.Single())));
-
-        app.MapGet("/api/tariffs/{tariffId}", async (string tariffId, Ledger.Ledger ledger, CancellationToken ct) =>
+        app.MapPost("/api/tariffs", async (PublishTariffBody body, OperatorScope scope, Ledger.Ledger ledger, IMediator mediator, CancellationToken ct) =>
         {
+            // Tariff ids are one namespace: another sub-operator's id is taken, and its versions are not this key's to publish.
+            if (body.TariffId is not null && !await scope.SeesTariffAsync(body.TariffId, ct) && await ledger.StreamVersionAsync(StreamIds.Tariff(body.TariffId), ct) > 0)
+                return Results.Conflict(new { error = $"tariffId: '{body.TariffId}' is taken; choose another id." });
+            return Answer(body.TariffId!, await mediator.Send(new PublishTariffCommand(new PublishTariff(body.TariffId!, body.Currency, body.PricesIncludeVat,
+                    [.. (body.Elements ?? []).Select(e => e.ToElement())], body.ValidFrom, body.ValidUntil), scope.OperatorId), ct),
+                published => Results.Created($"/api/tariffs/{body.TariffId}", published.OfType<TariffPublished>().Single()));
+        });
+
+        app.MapPost("/api/tariffs/{tariffId}/assignments", async (string tariffId, AssignTariffBody body, OperatorScope scope, IMediator mediator, CancellationToken ct) =>
+        {
+            if (!await scope.SeesTariffAsync(tariffId, ct)) return NoTariff(tariffId);
+            // A sub-operator prices only its own sites and EVSEs; another's are answered as unregistered.
+            var placeSeen = body.Scope switch
+            {
+                TariffScope.Site => await scope.SeesSiteAsync(body.ScopeId ?? "", ct),
+                TariffScope.Evse => body.ScopeId?.LastIndexOf('/') is > 0 and var slash && await scope.SeesChargerAsync(body.ScopeId[..slash], ct),
+                _ => true,
+            };
+            if (!placeSeen) return Results.NotFound(new { error = $"scopeId: no {body.Scope.ToString().ToLowerInvariant()} '{body.ScopeId}' is registered." });
+            return Answer(tariffId, await mediator.Send(new AssignTariffCommand(new AssignTariff(tariffId, body.Scope, body.ScopeId!, body.ValidFrom, body.ValidUntil)), ct),
+                assigned => Results.Created($"/api/tariffs/{tariffId}", assigned.Single()));
+        });
+
+        app.MapGet("/api/tariffs/{tariffId}", async (string tariffId, OperatorScope scope, Ledger.Ledger ledger, CancellationToken ct) =>
+        {
+            if (!await scope.SeesTariffAsync(tariffId, ct)) return NoTariff(tariffId);
             var (history, version) = await HistoryAsync(ledger, tariffId, ct);
             return version == 0
                 ? Results.NotFound(new { error = $"No tariff '{tariffId}' has been published." })
@@ -71,8 +89,9 @@ public static class TariffEndpoints
         });
 
         app.MapGet("/api/evses/{chargerId}/{evseId}/tariff", async (string chargerId, string evseId, string? at, string? group,
-            Ledger.Ledger ledger, IClock clock, CancellationToken ct) =>
+            OperatorScope scope, Ledger.Ledger ledger, IClock clock, CancellationToken ct) =>
         {
+            if (!await scope.SeesChargerAsync(chargerId, ct)) return NoCharger(chargerId);
             if (ParseInstant(at, clock) is not { } instant) return BadInstant(at);
             await using var query = ledger.QueryReadModels();
             var (evse, missing) = await FindEvseAsync(query, chargerId, evseId, ct);
@@ -85,8 +104,9 @@ public static class TariffEndpoints
         });
 
         app.MapGet("/api/evses/{chargerId}/{evseId}/adhoc-price", async (string chargerId, string evseId, string? at,
-            Ledger.Ledger ledger, IClock clock, CancellationToken ct) =>
+            OperatorScope scope, Ledger.Ledger ledger, IClock clock, CancellationToken ct) =>
         {
+            if (!await scope.SeesChargerAsync(chargerId, ct)) return NoCharger(chargerId);
             if (ParseInstant(at, clock) is not { } instant) return BadInstant(at);
             await using var query = ledger.QueryReadModels();
             var (evse, missing) = await FindEvseAsync(query, chargerId, evseId, ct);
@@ -101,16 +121,20 @@ public static class TariffEndpoints
                 : Results.NotFound(new { error = $"No tariff is in force for EVSE {evse.EvseKey} at {instant}." });
         });
 
-        app.MapGet("/api/sessions/{sessionId}/price", async (string sessionId, Ledger.Ledger ledger, CancellationToken ct) =>
+        app.MapGet("/api/sessions/{sessionId}/price", async (string sessionId, OperatorScope scope, Ledger.Ledger ledger, CancellationToken ct) =>
         {
             await using var query = ledger.QueryReadModels();
-            return await query.LoadAsync<PricedSessionView>(sessionId, ct) is { } view
+            return await scope.SeesSessionAsync(sessionId, ct) && await query.LoadAsync<PricedSessionView>(sessionId, ct) is { } view
                 ? Results.Ok(view)
                 : Results.NotFound(new { error = $"No priced session '{sessionId}': it was never started, or pricing has not caught up with it yet." });
         });
 
         return app;
     }
+
+    private static IResult NoTariff(string tariffId) => Results.NotFound(new { error = $"No tariff '{tariffId}' has been published." });
+
+    private static IResult NoCharger(string chargerId) => Results.NotFound(new { error = $"Charger {chargerId} is not registered." });
 
     /// <summary>The tariff's history folded from its stream, and the stream's version for optimistic concurrency.</summary>
     private static async Task<(TariffHistory History, long Version)> HistoryAsync(Ledger.Ledger ledger, string tariffId, CancellationToken ct)

@@ -20,7 +20,9 @@ public sealed class SessionRecorder(ChargerLedger chargers)
     private const int Attempts = 3;
     private Ledger.Ledger Ledger => chargers.Ledger;
 
-    public sealed record StartRequest(int EvseId, int ConnectorId, DriverSealed? IdToken, long MeterStartWh, Instant StartedAt);
+    /// <param name="Authorisation">How the registry answered <paramref name="IdToken"/>; recorded with the start.</param>
+    public sealed record StartRequest(int EvseId, int ConnectorId, DriverSealed? IdToken, long MeterStartWh, Instant StartedAt,
+        TokenAuthorisation? Authorisation = null, TokenType TokenType = TokenType.Rfid);
 
     /// <summary>
     /// OCPP 1.6: we assign the integer transaction id. A resent StartTransaction gets the same one; any other
@@ -67,10 +69,46 @@ public sealed class SessionRecorder(ChargerLedger chargers)
         return sessionId;
     }
 
-    private Task AppendStartAsync(InboundCall call, string sessionId, string transactionId, StartRequest start, CancellationToken ct) =>
-        Ledger.AppendAsync(StreamAppend.New(StreamIds.Session(sessionId), new PendingEvent(
-            new SessionStartedV2(sessionId, call.ChargerId, start.EvseId, start.ConnectorId, transactionId, start.IdToken, start.MeterStartWh, start.StartedAt),
-            call.Metadata(start.StartedAt, correlationId: sessionId))), ct);
+    /// <summary>The start with the registry's answer to its token and, for a group's token, the group its price follows.</summary>
+    private Task AppendStartAsync(InboundCall call, string sessionId, string transactionId, StartRequest start, CancellationToken ct)
+    {
+        var metadata = call.Metadata(start.StartedAt, correlationId: sessionId);
+        var started = new SessionStartedV2(sessionId, call.ChargerId, start.EvseId, start.ConnectorId, transactionId, start.IdToken, start.MeterStartWh, start.StartedAt);
+        var events = start.IdToken is { } token && start.Authorisation is { } authorisation
+            ? Authorised(sessionId, call, start.EvseId, token, start.TokenType, authorisation, started)
+            : [started];
+        return Ledger.AppendAsync(StreamAppend.New(StreamIds.Session(sessionId), [.. events.Select(e => new PendingEvent(e, metadata))]), ct);
+    }
+
+    /// <summary>
+    /// OCPP 2.0.1: a transaction started at plug-in names its driver in a later TransactionEvent. The first answer
+    /// to a token is recorded in the session (with the group's tariff when accepted); later ones change nothing.
+    /// </summary>
+    public async Task RecordLateAuthorisationAsync(InboundCall call, string sessionId, int evseId, DriverSealed token, TokenType tokenType,
+        TokenAuthorisation authorisation, CancellationToken ct)
+    {
+        var (events, version) = await Ledger.FetchAsync(StreamIds.Session(sessionId), ct);
+        if (events.Any(e => e.Data is SessionAuthorisedV2)) return;
+        var metadata = call.Metadata(call.ReceivedAt, sessionId);
+        try
+        {
+            await Ledger.AppendAsync(new StreamAppend(StreamIds.Session(sessionId),
+                [.. Authorised(sessionId, call, evseId, token, tokenType, authorisation).Select(e => new PendingEvent(e, metadata))], version), ct);
+        }
+        catch (StreamConcurrencyException)
+        {
+            // The session moved on meanwhile (a meter value, or this answer resent): the next event with the token tries again.
+        }
+    }
+
+    private static List<object> Authorised(string sessionId, InboundCall call, int evseId, DriverSealed token, TokenType tokenType,
+        TokenAuthorisation authorisation, params object[] between)
+    {
+        List<object> events = [new SessionAuthorisedV2(sessionId, call.ChargerId, evseId, token, tokenType, authorisation.Outcome, call.ReceivedAt), .. between];
+        if (authorisation is { Accepted: true, CustomerGroup: { } group })
+            events.Add(new SessionCustomerGroupAssigned(sessionId, group, call.ReceivedAt));
+        return events;
+    }
 
     /// <summary>The session a charger's transaction id names, if the ledger saw it start.</summary>
     public async Task<string?> FindSessionAsync(ChargerLink link, string transactionId, CancellationToken ct)

@@ -55,8 +55,9 @@ public sealed class FailedLogins(IClock clock)
     private static FailureCount Next(FailureCount count, Instant now)
     {
         var failures = count.Failures + 1;
-        var over = failures - FreeAttempts;
-        var wait = over <= 0 ? Duration.Zero : Duration.FromSeconds(Math.Min(Math.Pow(2, over - 1), LongestWait.TotalSeconds));
+        var wait = failures < FreeAttempts
+            ? Duration.Zero
+            : Duration.FromSeconds(Math.Min(Math.Pow(2, failures - FreeAttempts), LongestWait.TotalSeconds));
         return count with { Failures = failures, Last = now, Until = now + wait };
     }
 

@@ -9,7 +9,7 @@ using static Settlement.Ocpp.Handling.OcppValues;
 namespace Settlement.Ocpp.V16;
 
 /// <summary>OCPP 1.6J messages a charge point sends to the central system.</summary>
-public sealed class V16Handler(ChargerLedger chargers, SessionRecorder sessions, IMediator mediator, OcppOptions options) : IProtocolHandler
+public sealed class V16Handler(ChargerLedger chargers, SessionRecorder sessions, TokenAuthoriser tokens, Commands.LocalLists localLists, IMediator mediator, OcppOptions options) : IProtocolHandler
 {
     public async Task<JsonObject> HandleAsync(ChargerLink link, InboundCall call, JsonObject payload, CancellationToken ct)
     {
@@ -37,6 +37,7 @@ public sealed class V16Handler(ChargerLedger chargers, SessionRecorder sessions,
             Text(payload, "chargePointVendor"), Text(payload, "chargePointModel"),
             OptionalText(payload, "chargePointSerialNumber") ?? OptionalText(payload, "chargeBoxSerialNumber"),
             OptionalText(payload, "firmwareVersion"), BootReason.Unknown, call.ReceivedAt));
+        if (link.Registered) localLists.SyncAfterBoot(link.ChargerId);
         return new JsonObject
         {
             ["status"] = link.Registered ? "Accepted" : "Pending",
@@ -59,20 +60,23 @@ public sealed class V16Handler(ChargerLedger chargers, SessionRecorder sessions,
 
     private async Task<JsonObject> AuthorizeAsync(InboundCall call, JsonObject payload, CancellationToken ct)
     {
+        var answer = await tokens.AuthoriseAsync(call.DriverToken!, call.ReceivedAt, ct);
         await chargers.RecordAsync(call, call.ReceivedAt, ct,
-            new IdTokenAuthorisedV2(call.ChargerId, call.DriverToken!, AuthorisationOutcome.Accepted, call.ReceivedAt));
-        return new JsonObject { ["idTagInfo"] = new JsonObject { ["status"] = "Accepted" } };
+            new IdTokenAuthorisedV2(call.ChargerId, call.DriverToken!, answer.Authorisation.Outcome, call.ReceivedAt));
+        return new JsonObject { ["idTagInfo"] = TokenAuthoriser.V16IdTagInfo(answer.Authorisation) };
     }
 
     private async Task<JsonObject> StartAsync(InboundCall call, JsonObject payload, CancellationToken ct)
     {
+        // The charger has started already (a card it knew, or its local list); a refusal tells it to stop, and is recorded.
         var connector = Integer(payload, "connectorId");
+        var answer = await tokens.AuthoriseAsync(call.DriverToken!, call.ReceivedAt, ct);
         var start = new SessionRecorder.StartRequest(connector, 1, call.DriverToken, payload["meterStart"]!.GetValue<long>(),
-            Time(payload["timestamp"], call.ReceivedAt));
+            Time(payload["timestamp"], call.ReceivedAt), answer.Authorisation, answer.RegisteredType ?? TokenType.Rfid);
         var transactionId = await sessions.StartAssigningIdAsync(call, start, ct);
         return new JsonObject
         {
-            ["idTagInfo"] = new JsonObject { ["status"] = "Accepted" },
+            ["idTagInfo"] = TokenAuthoriser.V16IdTagInfo(answer.Authorisation),
             ["transactionId"] = int.Parse(transactionId, System.Globalization.CultureInfo.InvariantCulture),
         };
     }

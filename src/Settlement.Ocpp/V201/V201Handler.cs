@@ -10,7 +10,7 @@ using static Settlement.Ocpp.Handling.OcppValues;
 namespace Settlement.Ocpp.V201;
 
 /// <summary>OCPP 2.0.1 messages a charging station sends to the CSMS.</summary>
-public sealed class V201Handler(ChargerLedger chargers, SessionRecorder sessions, IMediator mediator, OcppOptions options) : IProtocolHandler
+public sealed class V201Handler(ChargerLedger chargers, SessionRecorder sessions, TokenAuthoriser tokens, Commands.LocalLists localLists, IMediator mediator, OcppOptions options) : IProtocolHandler
 {
     public async Task<JsonObject> HandleAsync(ChargerLink link, InboundCall call, JsonObject payload, CancellationToken ct)
     {
@@ -40,6 +40,7 @@ public sealed class V201Handler(ChargerLedger chargers, SessionRecorder sessions
         await chargers.RecordAsync(call, call.ReceivedAt, ct, new ChargerBooted(call.ChargerId,
             Text(station, "vendorName"), Text(station, "model"), OptionalText(station, "serialNumber"),
             OptionalText(station, "firmwareVersion"), Enum(Text(payload, "reason"), BootReason.Unknown), call.ReceivedAt));
+        if (link.Registered) localLists.SyncAfterBoot(link.ChargerId);
         return new JsonObject
         {
             ["currentTime"] = Format(call.ReceivedAt),
@@ -58,9 +59,10 @@ public sealed class V201Handler(ChargerLedger chargers, SessionRecorder sessions
 
     private async Task<JsonObject> AuthorizeAsync(InboundCall call, JsonObject payload, CancellationToken ct)
     {
+        var answer = await tokens.AuthoriseAsync(call.DriverToken!, call.ReceivedAt, ct);
         await chargers.RecordAsync(call, call.ReceivedAt, ct,
-            new IdTokenAuthorisedV2(call.ChargerId, call.DriverToken!, AuthorisationOutcome.Accepted, call.ReceivedAt));
-        return new JsonObject { ["idTokenInfo"] = new JsonObject { ["status"] = "Accepted" } };
+            new IdTokenAuthorisedV2(call.ChargerId, call.DriverToken!, answer.Authorisation.Outcome, call.ReceivedAt));
+        return new JsonObject { ["idTokenInfo"] = TokenAuthoriser.V201IdTokenInfo(answer.Authorisation) };
     }
 
     /// <summary>
@@ -77,13 +79,18 @@ public sealed class V201Handler(ChargerLedger chargers, SessionRecorder sessions
         var idToken = payload["idToken"] as JsonObject;
         var seqNo = Integer(payload, "seqNo");
 
+        var answer = call.DriverToken is { } token ? await tokens.AuthoriseAsync(token, call.ReceivedAt, ct) : null;
+        var tokenType = answer?.RegisteredType ?? TokenTypeOf(idToken);
         var sessionId = await sessions.FindSessionAsync(link, transactionId, ct);
         if (sessionId is null && Text(payload, "eventType") != "Ended")
         {
             var meterStart = readings.Count == 0 ? 0 : readings.Min(r => r.EnergyWh);
             sessionId = await sessions.StartAsync(call, transactionId, new SessionRecorder.StartRequest(
-                evse?["id"]?.GetValue<int>() ?? 1, evse?["connectorId"]?.GetValue<int>() ?? 1, call.DriverToken, meterStart, at), ct);
+                evse?["id"]?.GetValue<int>() ?? 1, evse?["connectorId"]?.GetValue<int>() ?? 1, call.DriverToken, meterStart, at,
+                answer?.Authorisation, tokenType), ct);
         }
+        else if (sessionId is not null && answer is not null)
+            await sessions.RecordLateAuthorisationAsync(call, sessionId, evse?["id"]?.GetValue<int>() ?? 1, call.DriverToken!, tokenType, answer.Authorisation, ct);
         if (sessionId is not null)
         {
             await RecordSequenceAsync(link, call, sessionId, seqNo, ct);
@@ -96,8 +103,17 @@ public sealed class V201Handler(ChargerLedger chargers, SessionRecorder sessions
             var reason = Enum(OptionalText(info, "stoppedReason") ?? "Local", StopReason.Other);
             await sessions.StopAsync(link, call, transactionId, meterStop, reason, at, readings, ct);
         }
-        return idToken is null ? [] : new JsonObject { ["idTokenInfo"] = new JsonObject { ["status"] = "Accepted" } };
+        return answer is null ? [] : new JsonObject { ["idTokenInfo"] = TokenAuthoriser.V201IdTokenInfo(answer.Authorisation) };
     }
+
+    /// <summary>An unregistered token's kind, from the IdTokenEnumType the charger names.</summary>
+    private static TokenType TokenTypeOf(JsonObject? idToken) => OptionalText(idToken, "type") switch
+    {
+        "eMAID" => TokenType.Emaid,
+        "Central" => TokenType.App,
+        "Local" => TokenType.Local,
+        _ => TokenType.Rfid,
+    };
 
     private async Task RecordSequenceAsync(ChargerLink link, InboundCall call, string sessionId, int seqNo, CancellationToken ct)
     {

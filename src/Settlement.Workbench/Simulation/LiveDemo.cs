@@ -40,7 +40,8 @@ internal static class LiveDemo
             // "Now listening" and "Press Ctrl+C to shut down" are the host's own lines; here the demo does the talking.
             if (Environment.GetEnvironmentVariable(LifetimeLogLevel) is null)
                 Environment.SetEnvironmentVariable(LifetimeLogLevel, "Warning");
-            app = SettlementHost.Build(ledger, databaseDescription, new OcppOptions(), "http://127.0.0.1:0");
+            // The simulated drivers present made-up cards no registry holds: the demo network runs open charging.
+            app = SettlementHost.Build(ledger, databaseDescription, new OcppOptions { UnknownTokens = Domain.Drivers.UnknownTokenPolicy.Accept }, "http://127.0.0.1:0");
             await app.StartAsync(ct);
             var baseAddress = new Uri(app.Urls.First());
             var endpoint = new Uri(baseAddress.AbsoluteUri.Replace("http://", "ws://") + "ocpp/");

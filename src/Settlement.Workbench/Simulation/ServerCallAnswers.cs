@@ -17,6 +17,9 @@ public interface IChargerState
 
     /// <summary>Configuration values the charger reports (1.6 keys, 2.0.1 "Component/Variable" names).</summary>
     IReadOnlyDictionary<string, string> Settings { get; }
+
+    /// <summary>The cards the CSMS told it about, for deciding while offline.</summary>
+    LocalAuthorisationList LocalList { get; }
 }
 
 /// <summary>What the charger does after answering: the answer goes out first, as OCPP requires.</summary>
@@ -54,15 +57,16 @@ public static class ServerCallAnswers
             (OcppProtocol.Ocpp201, "SetVariables") => SetVariables(payload),
             (_, "UnlockConnector") => Status("Unlocked"),
             (_, "DataTransfer") => Status("UnknownVendorId"),
-            (OcppProtocol.Ocpp16, "GetLocalListVersion") => new ServerCallAnswer(new JsonObject { ["listVersion"] = 0 }),
-            (OcppProtocol.Ocpp201, "GetLocalListVersion") => new ServerCallAnswer(new JsonObject { ["versionNumber"] = 0 }),
+            (OcppProtocol.Ocpp16, "GetLocalListVersion") => new ServerCallAnswer(new JsonObject { ["listVersion"] = charger.LocalList.Version }),
+            (OcppProtocol.Ocpp201, "GetLocalListVersion") => new ServerCallAnswer(new JsonObject { ["versionNumber"] = charger.LocalList.Version }),
+            (_, "SendLocalList") => Status(charger.LocalList.Apply(protocol, payload)),
             (OcppProtocol.Ocpp201, "GetTransactionStatus") => new ServerCallAnswer(new JsonObject { ["messagesInQueue"] = false }),
             // Accepting a report request obliges the charger to send NotifyReport; it has nothing to report.
             (OcppProtocol.Ocpp201, "GetBaseReport" or "GetReport") => Status("EmptyResultSet"),
             (OcppProtocol.Ocpp16, "UpdateFirmware" or "GetDiagnostics") => new ServerCallAnswer([]),
             (_, "GetCompositeSchedule") => Status("Rejected"),
             (_, "Reset" or "ChangeAvailability" or "ChangeConfiguration" or "ClearCache" or "SetChargingProfile"
-                or "ClearChargingProfile" or "ReserveNow" or "CancelReservation" or "SendLocalList") => Status("Accepted"),
+                or "ClearChargingProfile" or "ReserveNow" or "CancelReservation") => Status("Accepted"),
             (OcppProtocol.Ocpp201, "UpdateFirmware") => Status("Accepted"),
             _ => new ServerCallAnswer(null, OcppErrorCodes.NotImplemented, $"the simulator does not implement {call.Action}"),
         };

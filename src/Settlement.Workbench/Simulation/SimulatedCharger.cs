@@ -91,6 +91,14 @@ public sealed class SimulatedCharger : IChargerState, IAsyncDisposable
 
     public IReadOnlyDictionary<string, string> Settings => _settings;
 
+    public LocalAuthorisationList LocalList { get; } = new();
+
+    /// <summary>
+    /// Whether a card may start a session while the CSMS cannot be asked (LocalAuthorizeOffline): only a card the
+    /// local list holds as Accepted; a blocked, expired or unlisted one is refused.
+    /// </summary>
+    public bool AuthorisesOffline(string idToken) => LocalList.StatusOf(idToken) == "Accepted";
+
     /// <exception cref="SimulatorException">The handshake failed: unreachable, refused (e.g. HTTP 401), or no common subprotocol.</exception>
     public async Task ConnectAsync(CancellationToken ct)
     {

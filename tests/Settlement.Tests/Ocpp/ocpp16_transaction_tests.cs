@@ -37,7 +37,7 @@ public sealed class ocpp16_transaction_tests(LedgerDatabase db) : IAsyncLifetime
 
         var sessionId = $"{charger}-1-{NodaTime.Instant.FromUtc(2026, 10, 12, 10, 0).ToUnixTimeSeconds()}";
         var session = await db.Ledger.ReadStreamAsync(StreamIds.Session(sessionId));
-        Assert.Equal([typeof(SessionStartedV2), typeof(MeterValuesRecorded), typeof(SessionStopped)], session.Select(e => e.Data.GetType()));
+        Assert.Equal([typeof(SessionAuthorisedV2), typeof(SessionStartedV2), typeof(MeterValuesRecorded), typeof(SessionStopped)], session.Select(e => e.Data.GetType()));
         Assert.Equal(15_000, Session.Fold(session.Select(e => e.Data)).EnergyWh);
         // The start carries the driver's idTag, so its frame is kept sealed; the others are kept in plain.
         foreach (var e in session)

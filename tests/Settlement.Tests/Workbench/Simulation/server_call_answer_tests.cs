@@ -24,6 +24,8 @@ public sealed class server_call_answer_tests
             ["HeartbeatInterval"] = "300",
             ["OCPPCommCtrlr/HeartbeatInterval"] = "300",
         };
+
+        public LocalAuthorisationList LocalList { get; } = new();
     }
 
     public static TheoryData<string, ChargerCommand> Commands()

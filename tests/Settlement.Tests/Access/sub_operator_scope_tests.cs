@@ -1,0 +1,253 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+using Settlement.Domain.Access;
+using Settlement.Domain.Events;
+using Settlement.Domain.Tariffs;
+using Settlement.Host.Access;
+using Settlement.Host.Tariffs;
+using Settlement.Ledger;
+using Settlement.Ledger.Store;
+using Settlement.Tests.Tariffs;
+
+namespace Settlement.Tests.Access;
+
+/// <summary>
+/// Two sub-operators, A and B, each with a site, a charger, a priced session, an issuer, an invoice and a tariff.
+/// B's keys, given A's ids on every endpoint of <see cref="AccessTable"/>, get 404 (or 403 where only the top-level
+/// operator may act, 409 where an id is taken) or a filtered answer naming none of A's ids; A's keys get A's data.
+/// </summary>
+[Collection(LedgerCollection.Name)]
+public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
+{
+    // Prices never change retroactively: tariffs published here start after the test runs.
+    private static readonly Instant Later = SystemClock.Instance.GetCurrentInstant() + Duration.FromDays(30);
+    private TestHost _host = null!;
+    private Tenant _a = null!;
+    private Tenant _b = null!;
+
+    private sealed record Tenant(string OperatorId, PricedNetwork Network, string SessionId, string IssuerId, string TariffId, string Key, HttpClient Http, long SiteEventSequence)
+    {
+        public string[] Ids => [OperatorId, Network.SiteId, Network.ChargerId, SessionId, IssuerId, TariffId];
+    }
+
+    /// <summary>One request per endpoint, with A's ids; <paramref name="OwnerSees"/>: A's own key is answered with A's data, not 403/404.</summary>
+    private sealed record Probe(string Endpoint, HttpMethod Method, string Path, object? Body = null, bool OwnerSees = true);
+
+    public async Task InitializeAsync()
+    {
+        _host = await new TestHost(db).StartAsync();
+        _a = await TenantAsync("a");
+        _b = await TenantAsync("b");
+        await _host.Services.GetRequiredService<AsyncProjections>().WaitForNonStaleDataAsync(TimeSpan.FromSeconds(60));
+        foreach (var tenant in new[] { _a, _b })
+        {
+            var issued = await tenant.Http.PostAsJsonAsync("/api/invoices/sessions", new { issuerId = tenant.IssuerId, sessionIds = new[] { tenant.SessionId } });
+            Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
+        }
+    }
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task another_sub_operators_key_finds_none_of_its_data_on_any_endpoint()
+    {
+        var failures = new List<string>();
+        foreach (var probe in Probes(_a))
+        {
+            var (status, body) = await SendAsync(_b.Http, probe);
+            if ((int)status is >= 200 and < 300)
+            {
+                if (_a.Ids.FirstOrDefault(id => body.Contains(id, StringComparison.Ordinal)) is { } leaked)
+                    failures.Add($"{probe.Endpoint}: {(int)status} shows {leaked}");
+            }
+            else if (status is not (HttpStatusCode.NotFound or HttpStatusCode.Forbidden or HttpStatusCode.Conflict))
+                failures.Add($"{probe.Endpoint}: {(int)status} {body}");
+        }
+        Assert.Empty(failures);
+    }
+
+    [Fact]
+    public async Task the_owner_reaches_its_own_data_on_every_endpoint()
+    {
+        var failures = new List<string>();
+        foreach (var probe in Probes(_a).Where(p => p.OwnerSees))
+        {
+            var (status, body) = await SendAsync(_a.Http, probe);
+            if (status is HttpStatusCode.NotFound or HttpStatusCode.Forbidden) failures.Add($"{probe.Path}: {(int)status} {body}");
+        }
+        Assert.Empty(failures);
+    }
+
+    [Fact]
+    public void every_endpoint_of_the_access_table_is_probed() =>
+        Assert.Equal(AccessTable.Roles.Keys.Order(StringComparer.Ordinal), Probes(_a).Select(p => p.Endpoint).Distinct().Order(StringComparer.Ordinal));
+
+    [Fact]
+    public async Task the_top_level_operator_sees_both_and_a_sub_operator_only_its_own()
+    {
+        var all = await _host.Http.GetStringAsync("/api/chargers");
+        var onlyA = await _a.Http.GetStringAsync("/api/chargers");
+        var invoicesOfA = await _a.Http.GetStringAsync("/api/invoices");
+        var operators = await _host.Http.GetStringAsync("/api/operators?limit=1000");
+
+        Assert.Contains(_a.Network.ChargerId, all);
+        Assert.Contains(_b.Network.ChargerId, all);
+        Assert.Contains(_a.Network.ChargerId, onlyA);
+        Assert.DoesNotContain(_b.Network.ChargerId, onlyA);
+        Assert.Contains(_a.IssuerId, invoicesOfA);
+        Assert.DoesNotContain(_b.IssuerId, invoicesOfA);
+        Assert.Contains(_a.OperatorId, operators);
+        Assert.Contains(_b.OperatorId, operators);
+    }
+
+    [Fact]
+    public async Task an_invoice_for_a_sub_operators_site_carries_its_issuers_identity_and_no_other_issuer_may_bill_it()
+    {
+        var invoice = await _a.Http.GetFromJsonAsync<JsonElement>($"/api/invoices/{_a.IssuerId}/INV-000001");
+        var session = await _a.Network.ChargeAsync(Instant.FromUtc(2026, 10, 21, 7, 0), readings: 2, whPerReading: 5_000);
+        await _host.Services.GetRequiredService<AsyncProjections>().WaitForNonStaleDataAsync(TimeSpan.FromSeconds(60));
+        var wrongIssuer = await _host.Http.PostAsJsonAsync("/api/invoices/sessions", new { issuerId = _b.IssuerId, sessionIds = new[] { session } });
+        var error = (await wrongIssuer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString();
+
+        Assert.Equal($"Charging {_a.OperatorId} GmbH", invoice.GetProperty("seller").GetProperty("name").GetString());
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, wrongIssuer.StatusCode);
+        Assert.Contains($"sub-operator {_a.OperatorId}", error);
+        Assert.Contains($"issuer {_b.IssuerId} is the legal identity of sub-operator {_b.OperatorId}", error);
+    }
+
+    private async Task<Tenant> TenantAsync(string label)
+    {
+        var operatorId = $"{label}-{Guid.NewGuid():N}"[..12];
+        Assert.Equal(HttpStatusCode.Created, (await _host.Http.PostAsJsonAsync("/api/operators", new { operatorId, name = $"Brand {operatorId}" })).StatusCode);
+        var network = await new PricedNetwork(db.Ledger).RegisterSiteAsync();
+        await network.RegisterChargerAsync();
+        await network.PriceSiteAsync(perKwh: 0.50m);
+        var session = await network.ChargeAsync(Instant.FromUtc(2026, 10, 20, 7, 0), readings: 2, whPerReading: 5_000);
+        Assert.Equal(HttpStatusCode.OK, (await _host.Http.PostAsJsonAsync($"/api/sites/{network.SiteId}/operator", new { operatorId })).StatusCode);
+
+        var key = await _host.CreateKeyAsync(AccessRole.Operator, operatorId);
+        var http = _host.Client(key);
+        var issuerId = "iss-" + operatorId;
+        Assert.Equal(HttpStatusCode.Created, (await http.PostAsJsonAsync("/api/issuers",
+            new { issuerId, legalName = $"Charging {operatorId} GmbH", address = "Hauptstr. 1, Berlin", countryCode = "DE", vatId = "DE123456789" })).StatusCode);
+        var tariffId = "tar-" + operatorId;
+        var published = await http.PostAsJsonAsync("/api/tariffs", new TariffEndpoints.PublishTariffBody(tariffId, "EUR", PricesIncludeVat: false,
+            [new TariffEndpoints.ElementBody([new TariffEndpoints.PriceComponentBody(PriceComponentType.Energy, 0.50m)])], Later), LedgerJson.Options);
+        Assert.True(published.StatusCode == HttpStatusCode.Created, await published.Content.ReadAsStringAsync());
+        var siteEvent = (await db.Ledger.ReadStreamAsync(StreamIds.Site(network.SiteId)))[0];
+        return new Tenant(operatorId, network, session, issuerId, tariffId, key, http, siteEvent.Sequence);
+    }
+
+    private static async Task<(HttpStatusCode Status, string Body)> SendAsync(HttpClient http, Probe probe)
+    {
+        using var request = new HttpRequestMessage(probe.Method, probe.Path);
+        if (probe.Body is not null) request.Content = JsonContent.Create(probe.Body, options: LedgerJson.Options);
+        using var response = await http.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private IEnumerable<Probe> Probes(Tenant a)
+    {
+        var site = a.Network.SiteId;
+        var charger = a.Network.ChargerId;
+        var session = a.SessionId;
+        var issuer = a.IssuerId;
+        var keyId = ApiKeySecrets.KeyIdOf(a.Key)!;
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
+        const string period = "from=2026-10-01&through=2026-10-31";
+        var get = HttpMethod.Get;
+        var post = HttpMethod.Post;
+        var commands = $"/api/chargers/{charger}/commands";
+
+        return
+        [
+            new("POST /api/keys", post, "/api/keys", new { name = "guess", role = "Operator", operatorId = a.OperatorId }),
+            new("GET /api/keys", get, "/api/keys"),
+            new("POST /api/keys/{keyId}/rotate", post, $"/api/keys/{keyId}/rotate", OwnerSees: false),
+            new("POST /api/keys/{keyId}/revoke", post, $"/api/keys/{keyId}/revoke", new { reason = "guessing" }, OwnerSees: false),
+            new("GET /api/access/failed-logins", get, "/api/access/failed-logins", OwnerSees: false),
+
+            new("POST /api/operators", post, "/api/operators", new { operatorId = "guess", name = "Guess" }, OwnerSees: false),
+            new("GET /api/operators", get, "/api/operators", OwnerSees: false),
+            new("POST /api/sites/{siteId}/operator", post, $"/api/sites/{site}/operator", new { operatorId = _b.OperatorId }, OwnerSees: false),
+
+            new("GET /api/chargers", get, "/api/chargers"),
+            new("GET /api/chargers/pending", get, "/api/chargers/pending"),
+            new("POST /api/chargers", post, "/api/chargers", new
+            {
+                chargerId = "G" + Guid.NewGuid().ToString("N")[..8], siteId = site, vendor = "Acme", model = "Fast", protocol = "Ocpp201",
+                evses = new[] { new { evseId = 1, connectors = new[] { new { connectorId = 1, standard = "Ccs2", maxPowerKw = 150m } } } },
+            }),
+            new("PUT /api/chargers/{chargerId}/credentials", HttpMethod.Put, $"/api/chargers/{charger}/credentials", new { password = "a-long-enough-password-42" }),
+            new("POST /api/chargers/{chargerId}/commands/remote-start", post, $"{commands}/remote-start", new { evseId = 1, idToken = "RFID-1" }),
+            new("POST /api/chargers/{chargerId}/commands/remote-stop", post, $"{commands}/remote-stop", new { transactionId = "tx-1" }),
+            new("POST /api/chargers/{chargerId}/commands/reset", post, $"{commands}/reset", new { kind = "Soft" }),
+            new("POST /api/chargers/{chargerId}/commands/change-availability", post, $"{commands}/change-availability", new { evseId = 1, operative = true }),
+            new("POST /api/chargers/{chargerId}/commands/unlock-connector", post, $"{commands}/unlock-connector", new { evseId = 1, connectorId = 1 }),
+            new("POST /api/chargers/{chargerId}/commands/set-charging-profile", post, $"{commands}/set-charging-profile", new { evseId = 1, profile = new { id = 1 } }),
+            new("POST /api/chargers/{chargerId}/commands/clear-charging-profile", post, $"{commands}/clear-charging-profile", new { profileId = 1 }),
+            new("POST /api/chargers/{chargerId}/commands/trigger-message", post, $"{commands}/trigger-message", new { message = "Heartbeat" }),
+            new("POST /api/chargers/{chargerId}/commands/get-settings", post, $"{commands}/get-settings", new { keys = new[] { "HeartbeatInterval" } }),
+            new("POST /api/chargers/{chargerId}/commands/change-setting", post, $"{commands}/change-setting", new { key = "HeartbeatInterval", value = "60" }),
+            new("POST /api/chargers/{chargerId}/commands/update-firmware", post, $"{commands}/update-firmware", new { location = "https://example.com/fw.bin", retrieveAt = "2026-12-01T00:00:00Z" }),
+
+            new("POST /api/tariffs", post, "/api/tariffs", new
+            {
+                tariffId = a.TariffId, currency = "EUR", pricesIncludeVat = false,
+                elements = new[] { new { priceComponents = new[] { new { type = "Energy", price = 9.99m, stepSize = 1 } } } }, validFrom = Later.Plus(Duration.FromDays(1)),
+            }),
+            new("POST /api/tariffs/{tariffId}/assignments", post, $"/api/tariffs/{a.TariffId}/assignments", new { scope = "Site", scopeId = site, validFrom = Later }),
+            new("GET /api/tariffs/{tariffId}", get, $"/api/tariffs/{a.TariffId}"),
+            new("GET /api/evses/{chargerId}/{evseId}/tariff", get, $"/api/evses/{charger}/1/tariff"),
+            new("GET /api/evses/{chargerId}/{evseId}/adhoc-price", get, $"/api/evses/{charger}/1/adhoc-price"),
+            new("GET /api/sessions/{sessionId}/price", get, $"/api/sessions/{session}/price"),
+
+            new("POST /api/issuers", post, "/api/issuers", new { issuerId = issuer, legalName = "Renamed", address = "Elsewhere", countryCode = "DE", vatId = "DE000000000" }),
+            new("GET /api/sites/{siteId}/jurisdiction", get, $"/api/sites/{site}/jurisdiction"),
+            new("POST /api/sites/{siteId}/jurisdiction", post, $"/api/sites/{site}/jurisdiction", new { jurisdiction = "DE-BY", reason = "Confirmed by the tax office" }),
+            new("GET /api/tax-rates/{jurisdiction}", get, "/api/tax-rates/DE"),
+            new("POST /api/tax-rates", post, "/api/tax-rates", new { jurisdiction = "DE", ratePercent = 0m, validFrom = "2030-01-01", source = "guess" }, OwnerSees: false),
+            new("POST /api/invoices/sessions", post, "/api/invoices/sessions", new { issuerId = issuer, sessionIds = new[] { session } }),
+            // No roaming partner here: the owner is told so (404 naming the partner), the other is told the issuer does not exist.
+            new("POST /api/invoices/partners", post, "/api/invoices/partners", new { issuerId = issuer, partnerId = "EMSP-NONE", from = "2026-10-01", through = "2026-10-31" },
+                OwnerSees: false),
+            new("POST /api/invoices/{issuerId}/{number}/credit-notes", post, $"/api/invoices/{issuer}/INV-000001/credit-notes", new { reason = "guessing", lines = new[] { 1 } }),
+            new("GET /api/invoices", get, "/api/invoices"),
+            new("GET /api/invoices/{issuerId}/{number}", get, $"/api/invoices/{issuer}/INV-000001"),
+            new("GET /api/exports/journal", get, $"/api/exports/journal?from={today}&through={today}"),
+            new("GET /api/exports/vat", get, $"/api/exports/vat?from={today}&through={today}&format=json"),
+
+            new("POST /api/chargers/{chargerId}/outage-causes", post, $"/api/chargers/{charger}/outage-causes",
+                new { evseId = 1, from = "2026-10-20T01:00:00Z", until = "2026-10-20T02:00:00Z", cause = "UtilityInterruption" }),
+            new("POST /api/sessions/{sessionId}/rating", post, $"/api/sessions/{session}/rating", new { stars = 5 }),
+            new("POST /api/sites/{siteId}/maintenance-costs", post, $"/api/sites/{site}/maintenance-costs",
+                new { from = "2026-01-01", through = "2026-10-31", totalCost = 100m, federalCost = 0m }),
+            new("GET /api/kpis/uptime", get, $"/api/kpis/uptime?site={site}&{period}"),
+            new("GET /api/kpis/uptime", get, $"/api/kpis/uptime?{period}"),
+            new("GET /api/kpis/outages", get, $"/api/kpis/outages?site={site}&{period}"),
+            new("GET /api/kpis/charge-success", get, $"/api/kpis/charge-success?site={site}&{period}"),
+            new("GET /api/kpis/charge-success", get, $"/api/kpis/charge-success?{period}"),
+            new("GET /api/kpis/utilisation", get, $"/api/kpis/utilisation?site={site}&{period}"),
+            new("GET /api/kpis/ratings", get, $"/api/kpis/ratings?site={site}&{period}"),
+
+            new("GET /api/reports/nevi/{module:int}", get, $"/api/reports/nevi/2?site={site}&{period}"),
+            new("GET /api/reports/nevi/{module:int}", get, $"/api/reports/nevi/3?{period}"),
+            new("GET /api/reports/afir", get, "/api/reports/afir"),
+
+            new("GET /api/streams/{streamId}", get, $"/api/streams/{StreamIds.Site(site)}"),
+            new("GET /api/streams/{streamId}", get, $"/api/streams/{StreamIds.Charger(charger)}"),
+            new("GET /api/streams/{streamId}", get, $"/api/streams/{StreamIds.Session(session)}"),
+            new("GET /api/streams/{streamId}", get, $"/api/streams/{StreamIds.InvoiceIssuer(issuer)}"),
+            new("GET /api/audit/chain", get, "/api/audit/chain"),
+            new("GET /api/audit/checkpoints", get, "/api/audit/checkpoints"),
+            // Whether the owner's proof exists yet depends on the chain writer having caught up, so only the other's answer is checked.
+            new("GET /api/audit/proofs/events/{sequence:long}", get, $"/api/audit/proofs/events/{a.SiteEventSequence}", OwnerSees: false),
+            new("GET /api/audit/proofs/invoices/{issuerId}/{number}", get, $"/api/audit/proofs/invoices/{issuer}/INV-000001", OwnerSees: false),
+
+            new("POST /api/drivers/erasure", post, "/api/drivers/erasure", new { idToken = "RFID-0001" }, OwnerSees: false),
+        ];
+    }
+}
