@@ -20,6 +20,7 @@ using Settlement.Host.Reports;
 using Settlement.Host.Chargers;
 using Settlement.Host.Drivers;
 using Settlement.Host.Ocpp;
+using Settlement.Host.OpenApi;
 using Settlement.Host.Tariffs;
 using Settlement.Ocpp;
 using Settlement.Ledger.Store;
@@ -75,6 +76,7 @@ public static class SettlementHost
         builder.Services.AddSingleton<InvoiceInputs>();
         builder.Services.AddSingleton<KpiHistories>();
         builder.Services.AddSingleton<RegulatorReports>();
+        builder.Services.AddApiDocument();
         builder.Services.AddOcpp(ocpp ?? builder.Configuration.GetSection("Ocpp").Get<OcppOptions>() ?? new OcppOptions());
         // Every command, from every edge, reaches its one handler through the mediator.
         builder.Services.AddMediator(mediator =>
@@ -82,7 +84,7 @@ public static class SettlementHost
             mediator.ServiceLifetime = ServiceLifetime.Singleton;
             mediator.PipelineBehaviors = [typeof(CommandPipeline<,>)];
         });
-        // Bad request bodies surface as exceptions so the middleware below can say what was wrong.
+        // Bad request bodies surface as exceptions so that RequestErrors can say what was wrong.
         builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         var app = builder.Build();
         if (ledger.Drivers.IsDevelopmentSecret)
@@ -96,19 +98,12 @@ public static class SettlementHost
                 await context.Response.WriteAsJsonAsync(new { error = $"The request body may be at most {BoundedInput.MaxBodyBytes} bytes, not {context.Request.ContentLength}." });
                 return;
             }
-            try
-            {
-                await next(context);
-            }
-            catch (BadHttpRequestException bad) when (!context.Response.HasStarted)
-            {
-                context.Response.StatusCode = bad.StatusCode;
-                await context.Response.WriteAsJsonAsync(new { error = bad.InnerException?.Message ?? bad.Message });
-            }
+            await next(context);
         });
         // Routing first, so access control knows which endpoint a request is for before anything answers it.
         app.UseRouting();
         app.UseApiAccess();
+        app.UseRequestErrors();
         app.MapOcpp();
         var api = app.MapGroup("").AddEndpointFilter<BoundedInput>();
         api.MapAccess();
@@ -122,6 +117,7 @@ public static class SettlementHost
         api.MapAudit();
         api.MapDrivers();
         api.MapTokens();
+        app.MapApiDocument();
 
         // Without a key, only whether the host is up: the rest describes the deployment to whoever asks.
         app.MapGet("/health", async (HttpContext context, CancellationToken ct) =>

@@ -91,6 +91,9 @@ public static class AccessTable
         ["GET /api/audit/proofs/events/{sequence:long}"] = [Auditor],
         ["GET /api/audit/proofs/invoices/{issuerId}/{number}"] = [Auditor, Finance],
 
+        // The API document: every role's key may read what the API offers (partners once OCPI gives them objects).
+        [$"GET {Settlement.Host.OpenApi.ApiDocument.Route}"] = [Finance, Regulator, Auditor, Integration],
+
         // Drivers: erasing a driver's data is the operator's alone.
         ["POST /api/drivers/erasure"] = [],
 

@@ -114,10 +114,12 @@ public static class DemoCommand
         if (!await DemoPricing.RunAsync(ledger, sessions, ct))
             AnsiConsole.MarkupLine("[yellow]Some sessions could not be priced; their problem is above.[/]");
         await DemoInvoicing.RunAsync(ledger, options, documents, ct);
+        // Created before the projections catch up, so the reports the demo leaves are as of the ledger's last event.
+        var operatorKey = await DemoAccess.CreateOperatorKeyAsync(ledger, ct);
         await LedgerCatchUp.ProjectionsAsync(ledger, ct);
         await KpiTables.PrintAsync(ledger, site: null, options.From, options.From.PlusDays(options.Days - 1), ct, perPort: false);
         await DemoAudit.RunAsync(ledger, anchors, ct);
-        var operatorKey = await DemoAccess.CreateOperatorKeyAsync(ledger, name, ct);
+        DemoAccess.Print(operatorKey, name);
         if (live == TimeSpan.Zero) return 0;
         return await LiveDemo.RunAsync(ledger, name, $"{server.Description}, database {name}", history, live, operatorKey, ct) ? 0 : 1;
     }

@@ -174,6 +174,9 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
             new("GET /api/operators", get, "/api/operators", OwnerSees: false),
             new("POST /api/sites/{siteId}/operator", post, $"/api/sites/{site}/operator", new { operatorId = _b.OperatorId }, OwnerSees: false),
 
+            // The API document describes endpoints, never a sub-operator's data.
+            new("GET /openapi/v1.json", get, "/openapi/v1.json"),
+
             new("GET /api/chargers", get, "/api/chargers"),
             new("GET /api/chargers/pending", get, "/api/chargers/pending"),
             new("POST /api/chargers", post, "/api/chargers", new

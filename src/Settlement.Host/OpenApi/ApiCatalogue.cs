@@ -1,0 +1,163 @@
+using Settlement.Domain.Invoicing;
+using Settlement.Domain.Invoicing.TaxRates;
+using Settlement.Domain.Kpis;
+using Settlement.Domain.Sessions;
+using Settlement.Domain.Tariffs;
+using Settlement.Host.Access;
+using Settlement.Host.Invoicing;
+using Settlement.Host.Kpis;
+using Settlement.Host.Tariffs;
+using Settlement.Ocpp.Commands;
+using Settlement.Ocpp.Connections;
+using Settlement.Ocpp.Security;
+using Settlement.Projections.Access;
+using Settlement.Projections.Chargers;
+using Settlement.Projections.Tariffs;
+
+namespace Settlement.Host.OpenApi;
+
+/// <summary>What the API document says of one endpoint beyond its handler's signature.</summary>
+/// <param name="Summary">One line: what calling it does.</param>
+/// <param name="Example">A request body that the endpoint accepts (a test sends each one through the deserializer).</param>
+/// <param name="Answer">The JSON the endpoint answers with on success, when the handler returns an untyped result.</param>
+/// <param name="Status">The success status: 200, 201 for what a command recorded, 204 for nothing to show.</param>
+/// <param name="Files">Media types of a document answered as a file instead of JSON.</param>
+public sealed record ApiOperation(string Summary, object? Example = null, Type? Answer = null, int Status = 200, string[]? Files = null);
+
+/// <summary>
+/// Every endpoint's line in the API document, keyed "METHOD /route" as <see cref="AccessTable"/> names them. Kept
+/// here, beside the document's transformers, so that the endpoint files stay about handling requests; a test fails
+/// for an endpoint of the access table missing here, or with a request body but no example.
+/// </summary>
+public static class ApiCatalogue
+{
+    private const string Charger = "DE-MUC-01";
+    private const string Csv = "text/csv";
+    private const string Json = "application/json";
+
+    public static readonly IReadOnlyDictionary<string, ApiOperation> Operations = new Dictionary<string, ApiOperation>
+    {
+        ["GET /health"] = new("Whether the host is up; with a key, also its database, event counts and roles in the cluster."),
+        ["GET /api/streams/{streamId}"] = new("Read one stream's events exactly as recorded: data, stored type, times, actor, correlation."),
+
+        ["POST /api/keys"] = new("Create an API key of a role; the key is shown in this answer only.",
+            new { name = "ERP export", role = "Integration", operatorId = (string?)null }, Status: 201),
+        ["GET /api/keys"] = new("List the keys this key may manage: name, role, sub-operator, when created, rotated or revoked.", Answer: typeof(IReadOnlyList<ApiKeySummary>)),
+        ["POST /api/keys/{keyId}/rotate"] = new("Replace a key's secret: the old one stops working at once, the new one is shown in this answer only."),
+        ["POST /api/keys/{keyId}/revoke"] = new("Revoke a key: it stops working at once.", new { reason = "Laptop lost" }, Status: 204),
+        ["POST /api/operators"] = new("Register a sub-operator hosted by the top-level operator, with the legal name its invoices carry.",
+            new { operatorId = "CHARGE-CO", name = "ChargeCo", legalName = "ChargeCo Mobility GmbH" }, Status: 201),
+        ["GET /api/operators"] = new("List the sub-operators, a page at a time (?limit=, ?cursor= from the previous page's next)."),
+        ["POST /api/sites/{siteId}/operator"] = new("Give a site to a sub-operator, or back to the top-level operator (operatorId null).",
+            new { operatorId = "CHARGE-CO" }),
+        ["GET /api/access/failed-logins"] = new("The clients and chargers with the most recent failed authentications.", Answer: typeof(IReadOnlyList<FailureCount>)),
+
+        ["GET /api/chargers"] = new("List every charger: site, vendor, model, protocol, EVSEs and whether a password is set.", Answer: typeof(IReadOnlyList<ChargerView>)),
+        ["GET /api/chargers/pending"] = new("Chargers that tried to connect without being registered, most recent first.", Answer: typeof(IReadOnlyList<PendingCharger>)),
+        ["POST /api/chargers"] = new("Register a charger on a site with its EVSEs and connectors, and optionally its OCPP password.",
+            new
+            {
+                chargerId = Charger, siteId = "DE-MUC", vendor = "Alpitronic", model = "HYC300", protocol = "Ocpp201",
+                evses = new[] { new { evseId = 1, connectors = new[] { new { connectorId = 1, standard = "Ccs2", maxPowerKw = 150 } } } },
+                password = "a-long-random-charger-password",
+            }, Status: 201),
+        ["PUT /api/chargers/{chargerId}/credentials"] = new("Set or replace a charger's OCPP Basic authentication password.",
+            new { password = "a-long-random-charger-password" }, Status: 204),
+        ["POST /api/chargers/{chargerId}/commands/remote-start"] = new("Ask the charger to start a session on an EVSE for a token.",
+            new { evseId = 1, idToken = "04A1B2C3D4E5F6" }, typeof(CommandResult)),
+        ["POST /api/chargers/{chargerId}/commands/remote-stop"] = new("Ask the charger to stop a transaction.",
+            new { transactionId = "8f2c0a4e-3b1d-4c6a-9e7f-2d5b8a1c0e93" }, typeof(CommandResult)),
+        ["POST /api/chargers/{chargerId}/commands/reset"] = new("Reset the charger, softly (after sessions end) or hard (now).",
+            new { kind = "Soft" }, typeof(CommandResult)),
+        ["POST /api/chargers/{chargerId}/commands/change-availability"] = new("Make an EVSE (0: the whole charger) operative or inoperative.",
+            new { evseId = 1, operative = false }, typeof(CommandResult)),
+        ["POST /api/chargers/{chargerId}/commands/unlock-connector"] = new("Release a cable stuck in a connector.",
+            new { evseId = 1, connectorId = 1 }, typeof(CommandResult)),
+        ["POST /api/chargers/{chargerId}/commands/set-charging-profile"] = new("Send a charging profile (in the charger's OCPP version) to an EVSE.",
+            new
+            {
+                evseId = 1,
+                profile = new
+                {
+                    id = 7, stackLevel = 0, chargingProfilePurpose = "TxDefaultProfile", chargingProfileKind = "Absolute",
+                    chargingSchedule = new[] { new { id = 1, chargingRateUnit = "W", chargingSchedulePeriod = new[] { new { startPeriod = 0, limit = 11000, numberPhases = 3 } } } },
+                },
+            }, typeof(CommandResult)),
+        ["POST /api/chargers/{chargerId}/commands/clear-charging-profile"] = new("Clear one charging profile, or every one when no id is given.",
+            new { profileId = 7 }, typeof(CommandResult)),
+        ["POST /api/chargers/{chargerId}/commands/trigger-message"] = new("Ask the charger to send a message now (e.g. Heartbeat, StatusNotification).",
+            new { message = "StatusNotification", evseId = 1 }, typeof(CommandResult)),
+        ["POST /api/chargers/{chargerId}/commands/get-settings"] = new("Read configuration keys (1.6) or variables (2.0.1) from the charger.",
+            new { keys = new[] { "HeartbeatInterval" } }, typeof(CommandResult)),
+        ["POST /api/chargers/{chargerId}/commands/change-setting"] = new("Change one configuration key (1.6) or variable (2.0.1) on the charger.",
+            new { key = "HeartbeatInterval", value = "300" }, typeof(CommandResult)),
+        ["POST /api/chargers/{chargerId}/commands/update-firmware"] = new("Ask the charger to download and install firmware from a URL at a time.",
+            new { location = "https://firmware.example.com/hyc300/1.4.2.bin", retrieveAt = "2026-10-12T02:00:00Z" }, typeof(CommandResult)),
+
+        ["POST /api/tariffs"] = new("Publish a version of a tariff: currency, price components and restrictions, valid from an instant.",
+            new
+            {
+                tariffId = "DE-AC-STANDARD", currency = "EUR", pricesIncludeVat = true, validFrom = "2026-10-01T00:00:00Z",
+                elements = new object[]
+                {
+                    new { priceComponents = new[] { new { type = "Energy", price = 0.59m, vatPercent = 19m, stepSize = 1 } } },
+                    new
+                    {
+                        priceComponents = new[] { new { type = "ParkingTime", price = 6.00m, vatPercent = 19m, stepSize = 60 } },
+                        restrictions = new { startTime = "08:00", endTime = "20:00", daysOfWeek = new[] { "Monday", "Tuesday", "Wednesday", "Thursday", "Friday" } },
+                    },
+                },
+            }, typeof(TariffPublished), Status: 201),
+        ["GET /api/tariffs/{tariffId}"] = new("A tariff's every published version and assignment.", Answer: typeof(TariffHistory)),
+        ["POST /api/tariffs/{tariffId}/assignments"] = new("Assign a tariff to a site, an EVSE or a customer group from an instant.",
+            new { scope = "Site", scopeId = "DE-MUC", validFrom = "2026-10-01T00:00:00Z" }, typeof(TariffAssigned), Status: 201),
+        ["GET /api/evses/{chargerId}/{evseId}/tariff"] = new("The tariff version in force for an EVSE at an instant (default now), and until when.", Answer: typeof(TariffEndpoints.TariffInForce)),
+        ["GET /api/evses/{chargerId}/{evseId}/adhoc-price"] = new("The ad-hoc price shown to drivers at an EVSE (AFIR), at an instant in the site's own time zone.", Answer: typeof(AdHocPriceQuote)),
+        ["GET /api/sessions/{sessionId}/price"] = new("A session's price, broken down by period and component.", Answer: typeof(PricedSessionView)),
+
+        ["POST /api/issuers"] = new("Register an invoice issuer: the legal entity named on invoices.",
+            new { issuerId = "SET-DE", legalName = "Settlement Charging GmbH", address = "Leopoldstr. 1, 80802 München", countryCode = "DE", vatId = "DE123456789" },
+            Status: 201),
+        ["GET /api/sites/{siteId}/jurisdiction"] = new("The tax jurisdiction of a site, and whether it was resolved or overridden."),
+        ["POST /api/sites/{siteId}/jurisdiction"] = new("Override the tax jurisdiction of a site, saying why.",
+            new { jurisdiction = "DE", reason = "Site lies on the border; the tax office confirmed DE." }, Status: 201),
+        ["GET /api/tax-rates/{jurisdiction}"] = new("A jurisdiction's VAT rates over time, or the one in force on a date (?on=2026-10-01).", Answer: typeof(IReadOnlyList<RateInForce>)),
+        ["POST /api/tax-rates"] = new("Record a VAT rate of a jurisdiction from a date, with its legal source.",
+            new { jurisdiction = "DE", ratePercent = 19m, validFrom = "2026-01-01", source = "UStG §12 Abs. 1" }, typeof(TaxRateSet), Status: 201),
+        ["POST /api/invoices/sessions"] = new("Issue invoices for priced sessions, one per buyer and currency.",
+            new { issuerId = "SET-DE", sessionIds = new[] { "3f1e2d4c-5b6a-4798-8a9b-0c1d2e3f4a5b" } }, typeof(IReadOnlyList<InvoiceDocument>), Status: 201),
+        ["POST /api/invoices/partners"] = new("Issue a roaming partner's invoice for a period of its CDRs.",
+            new { issuerId = "SET-DE", partnerId = "NL-EMSP", from = "2026-10-01", through = "2026-10-31" }, typeof(IReadOnlyList<InvoiceDocument>), Status: 201),
+        ["POST /api/invoices/{issuerId}/{number}/credit-notes"] = new("Credit an invoice, wholly or some of its lines.",
+            new { reason = "Session aborted by a charger fault", lines = new[] { 1 } }, typeof(IReadOnlyList<InvoiceDocument>), Status: 201),
+        ["GET /api/invoices"] = new("List invoices and credit notes by issuer, series, kind, partner, jurisdiction, session or issue date.", Answer: typeof(IReadOnlyList<InvoiceEndpoints.InvoiceSummary>)),
+        ["GET /api/invoices/{issuerId}/{number}"] = new("One invoice or credit note as JSON, PDF or CSV (?format=).", Files: [Json, "application/pdf", Csv]),
+        ["GET /api/exports/journal"] = new("The accounting journal of a period, as CSV.", Files: [Csv]),
+        ["GET /api/exports/vat"] = new("The VAT report of a period, as CSV or JSON (?format=).", Files: [Csv, Json]),
+
+        ["POST /api/chargers/{chargerId}/outage-causes"] = new("Tag an outage of a port with a cause outside the operator's control.",
+            new { evseId = 1, from = "2026-10-12T06:00:00Z", until = "2026-10-12T09:30:00Z", cause = "UtilityInterruption", notes = "Grid operator ticket 4711" },
+            typeof(OutageCauseTagged), Status: 201),
+        ["POST /api/sessions/{sessionId}/rating"] = new("Record a driver's rating of a session, 1 to 5 stars.",
+            new { stars = 4, comment = "Quick, but the cable was short." }, typeof(SessionRated), Status: 201),
+        ["POST /api/sites/{siteId}/maintenance-costs"] = new("Report a site's maintenance costs of a period (NEVI module 5).",
+            new { from = "2026-10-01", through = "2026-12-31", totalCost = 1250.00m, federalCost = 1000.00m, chargingAsAService = false },
+            typeof(MaintenanceCostReported), Status: 201),
+        ["GET /api/kpis/uptime"] = new("Uptime per port over a period, or the trailing year through a month (NEVI).", Answer: typeof(IReadOnlyList<KpiEndpoints.UptimeRow>)),
+        ["GET /api/kpis/outages"] = new("Every outage of a period, with what was excluded from uptime and why."),
+        ["GET /api/kpis/charge-success"] = new("Charge success rates over a period, by port, charger, site, model and firmware.", Answer: typeof(KpiEndpoints.ChargeSuccessAnswer)),
+        ["GET /api/kpis/utilisation"] = new("Utilisation of each site over a period.", Answer: typeof(IReadOnlyList<SiteUtilisation>)),
+        ["GET /api/kpis/ratings"] = new("Drivers' average rating of each site over a period.", Answer: typeof(IReadOnlyList<KpiEndpoints.RatingRow>)),
+
+        ["GET /api/reports/nevi/{module:int}"] = new("An EV-ChART module (2 sessions, 3 uptime, 4 outages, 5 maintenance costs) of a period, as CSV or JSON.", Files: [Csv, Json]),
+        ["GET /api/reports/afir"] = new("The AFIR feed of every recharging point, as of now.", Files: [Json]),
+
+        ["GET /api/audit/chain"] = new("The hash chain's head and the last signed checkpoint."),
+        ["GET /api/audit/checkpoints"] = new("Every signed checkpoint."),
+        ["GET /api/audit/proofs/events/{sequence:long}"] = new("A proof that the event at a position is under a signed checkpoint.", Files: [Json]),
+        ["GET /api/audit/proofs/invoices/{issuerId}/{number}"] = new("A proof that the event issuing an invoice is under a signed checkpoint.", Files: [Json]),
+
+        ["POST /api/drivers/erasure"] = new("Erase a driver's personal data (GDPR Art. 17) by destroying their key; name them by token or pseudonym.",
+            new { idToken = "04A1B2C3D4E5F6", reason = "GDPR Art. 17 erasure request" }),
+    };
+}
