@@ -23,6 +23,9 @@ public static class SecretRedaction
 
     private static readonly HashSet<Type> CommandsToChargers = [typeof(CommandIssued), typeof(CommandIssuedV2)];
 
+    /// <summary>Every secret property's stored name; read models keep the same fields under the same names.</summary>
+    public static IReadOnlySet<string> SecretNames { get; } = SecretFields.Values.SelectMany(f => f).ToHashSet(StringComparer.Ordinal);
+
     /// <summary>The names of the event type's secret properties, as they are stored (camel case).</summary>
     public static IReadOnlyList<string> SecretFieldsOf(Type eventType) => SecretFields.GetValueOrDefault(eventType) ?? [];
 

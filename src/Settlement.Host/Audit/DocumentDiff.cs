@@ -1,3 +1,4 @@
+using Settlement.Domain.Events;
 using System.Text;
 using System.Text.Json;
 
@@ -31,11 +32,16 @@ public static class DocumentDiff
         };
         if (form == Form.Json && found.Count == 0 && !live.AsSpan().SequenceEqual(replay))
             found = [FirstByte(live, replay)];
-        var differences = found.Take(MostPerDocument).Select(d => new DocumentDifference(kind, document, d.Where, d.Live, d.Replay)).ToList();
+        var differences = found.Take(MostPerDocument)
+            .Select(d => new DocumentDifference(kind, document, d.Where, Shown(d.Where, d.Live), Shown(d.Where, d.Replay))).ToList();
         if (found.Count > MostPerDocument)
             differences.Add(new DocumentDifference(kind, document, "…", $"{found.Count - MostPerDocument} more differences", ""));
         return differences;
     }
+
+    /// <summary>A read model's credential hash (a charger's password hash, a key's verifier) differs, but is never shown.</summary>
+    private static string Shown(string where, string value) =>
+        where.LastIndexOf('.') is var dot and >= 0 && Ledger.SecretRedaction.SecretNames.Contains(where[(dot + 1)..]) ? SecretAttribute.Marker : value;
 
     /// <summary>One line per JSON leaf, "path = value", in path order: equal for equal JSON however it is formatted.</summary>
     public static IEnumerable<string> Canonical(byte[] json)

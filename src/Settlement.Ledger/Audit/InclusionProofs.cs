@@ -11,7 +11,12 @@ namespace Settlement.Ledger.Audit;
 /// the checkpoint's Merkle tree and the audit path to the signed root. Anyone holding the operator's public
 /// key checks it with nothing else: no database, no other event.
 /// </summary>
-public sealed record InclusionProof(string EventLine, long LeafIndex, long TreeSize, IReadOnlyList<string> AuditPath, Checkpoint Checkpoint)
+/// <param name="EventDigest">
+/// Only for an event holding a secret: its line is redacted (<c>"redacted":true</c>) and no longer hashes to the
+/// leaf, so the proof gives the chained digest (hex). It proves the event's place, not its redacted line.
+/// </param>
+public sealed record InclusionProof(string EventLine, long LeafIndex, long TreeSize, IReadOnlyList<string> AuditPath, Checkpoint Checkpoint,
+    string? EventDigest = null)
 {
     /// <summary>The first reason the proof fails, or null when it holds.</summary>
     public string? Problem()
@@ -30,16 +35,20 @@ public sealed record InclusionProof(string EventLine, long LeafIndex, long TreeS
             return $"event {recorded.Sequence} is not among the events {statement.FromSequence + 1}..{statement.Sequence} of the checkpoint";
         if (TreeSize != statement.EventCount)
             return $"the proof is for a tree of {TreeSize} events, the checkpoint signed {statement.EventCount}";
+        if (recorded.Redacted != EventDigest is not null)
+            return "a redacted event line comes with its chained digest (eventDigest), and only a redacted one";
         byte[][] path;
+        byte[] leaf;
         try
         {
             path = AuditPath.Select(Convert.FromHexString).ToArray();
+            leaf = EventDigest is null ? recorded.Digest() : Convert.FromHexString(EventDigest);
         }
         catch (FormatException)
         {
-            return "the audit path is not hexadecimal";
+            return "the audit path or the event digest is not hexadecimal";
         }
-        if (!MerkleTree.Includes(statement.MerkleRoot, recorded.Digest(), LeafIndex, TreeSize, path))
+        if (!MerkleTree.Includes(statement.MerkleRoot, leaf, LeafIndex, TreeSize, path))
             return "the event and its audit path do not lead to the checkpoint's Merkle root";
         return Checkpoint.SignatureIsValid() ? null : "the checkpoint's signature does not hold";
     }
@@ -72,8 +81,9 @@ public static class InclusionProofs
         var digests = (await Checkpoints.DigestsAfterAsync(connection, statement.FromSequence, checked((int)statement.EventCount), ct)).ToList();
         var index = digests.FindIndex(d => d.Sequence == sequence);
         var path = MerkleTree.AuditPath(digests.Select(d => d.Digest).ToList(), index);
-        return new InclusionProof(Encoding.UTF8.GetString(recorded.CanonicalLine()), index, digests.Count,
-            [.. path.Select(p => ChainHash.Hex(p))], checkpoint);
+        var shown = recorded.WithoutSecrets();
+        return new InclusionProof(Encoding.UTF8.GetString(shown.CanonicalLine()), index, digests.Count,
+            [.. path.Select(p => ChainHash.Hex(p))], checkpoint, shown.Redacted ? ChainHash.Hex(digests[index].Digest) : null);
     }
 
     /// <summary>The position of the event that issued an invoice or credit note; null when there is none.</summary>

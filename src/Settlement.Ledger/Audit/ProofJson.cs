@@ -13,7 +13,8 @@ public static class ProofJson
         long Seq, long FromSeq, long EventCount, string Hash, string MerkleRoot, DateTime SignedAt, string KeyId,
         string Statement, string PublicKey, string Signature);
 
-    public sealed record InclusionProofJson(string EventLine, long LeafIndex, long TreeSize, IReadOnlyList<string> AuditPath, CheckpointJson Checkpoint);
+    public sealed record InclusionProofJson(string EventLine, long LeafIndex, long TreeSize, IReadOnlyList<string> AuditPath, CheckpointJson Checkpoint,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? EventDigest = null);
 
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {
@@ -58,7 +59,7 @@ public static class ProofJson
     }
 
     public static InclusionProofJson Of(InclusionProof proof) =>
-        new(proof.EventLine, proof.LeafIndex, proof.TreeSize, proof.AuditPath, Of(proof.Checkpoint));
+        new(proof.EventLine, proof.LeafIndex, proof.TreeSize, proof.AuditPath, Of(proof.Checkpoint), proof.EventDigest);
 
     public static string Write(InclusionProof proof) => JsonSerializer.Serialize(Of(proof), Options);
 
@@ -68,7 +69,7 @@ public static class ProofJson
         try
         {
             var read = JsonSerializer.Deserialize<InclusionProofJson>(json, Options) ?? throw new FormatException("The proof is empty.");
-            return new InclusionProof(read.EventLine, read.LeafIndex, read.TreeSize, read.AuditPath, CheckpointOf(read.Checkpoint));
+            return new InclusionProof(read.EventLine, read.LeafIndex, read.TreeSize, read.AuditPath, CheckpointOf(read.Checkpoint), read.EventDigest);
         }
         catch (Exception e) when (e is JsonException or ArgumentNullException)
         {

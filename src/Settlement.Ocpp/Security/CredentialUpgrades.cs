@@ -26,6 +26,9 @@ public sealed class CredentialUpgrades(Ledger.Ledger ledger, ChargerPasswords pa
     private readonly Channel<Upgrade> _queue = Channel.CreateBounded<Upgrade>(
         new BoundedChannelOptions(MaxQueued) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly ConcurrentDictionary<string, byte> _queued = new(StringComparer.Ordinal);
+    // Chargers that shared an old hash (the demo's, a fleet provisioned alike) share its successor: the upgrade
+    // costs one KDF run per old hash, not per charger. A shared hash reveals a shared password either way.
+    private readonly ConcurrentDictionary<string, string> _successors = new(StringComparer.Ordinal);
 
     /// <summary>The charger logged in with <paramref name="password"/>, which verified against <paramref name="previousHash"/>.</summary>
     public void Request(string chargerId, string password, string previousHash)
@@ -62,7 +65,12 @@ public sealed class CredentialUpgrades(Ledger.Ledger ledger, ChargerPasswords pa
 
     private async Task UpgradeAsync(Upgrade upgrade, CancellationToken ct)
     {
-        var hash = await passwords.HashAsync(upgrade.Password, ct);
+        if (!_successors.TryGetValue(upgrade.PreviousHash, out var hash))
+        {
+            hash = await passwords.HashAsync(upgrade.Password, ct);
+            if (_successors.Count >= MaxQueued) _successors.Clear();
+            _successors[upgrade.PreviousHash] = hash;
+        }
         var stream = StreamIds.Charger(upgrade.ChargerId);
         var command = new RehashChargerCredentials(upgrade.ChargerId, upgrade.PreviousHash, hash);
         // A connected charger writes to its stream all the time: the version read first pins the hash read after it.

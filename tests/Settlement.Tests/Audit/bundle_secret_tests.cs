@@ -38,5 +38,13 @@ public sealed class bundle_secret_tests(LedgerDatabase db)
         Assert.Contains($"\"passwordHash\":\"{SecretAttribute.Marker}\"", events);
         Assert.Empty(result.Problems);
         Assert.Equal((head.Sequence - 1, 1L, head.Sequence), (result.EventsVerified, result.EventsRedacted, result.LinksVerified));
+
+        // The inclusion proof of that event: its line redacted, its place proved by the chained digest.
+        var credentials = (await chained.Ledger.ReadStreamAsync(StreamIds.Charger("SECRET-01"))).Single().Sequence;
+        var proof = (await InclusionProofs.ForEventAsync(chained.Ledger, credentials))!;
+        Assert.Null(proof.Problem());
+        Assert.DoesNotContain("pbkdf2", ProofJson.Write(proof));
+        Assert.NotNull(ProofJson.Read(ProofJson.Write(proof)).EventDigest);
+        Assert.NotNull((proof with { EventDigest = new string('0', 64) }).Problem());
     }
 }

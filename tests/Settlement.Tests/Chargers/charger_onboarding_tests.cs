@@ -25,6 +25,9 @@ public sealed class charger_onboarding_tests
     private static readonly DeciderSpec<bool, SetChargerCredentials> SettingCredentials =
         new(false, ChargerOnboarding.Evolve, (registered, command) => ChargerOnboarding.SetCredentials(registered, command, Now));
 
+    private static readonly DeciderSpec<string?, RehashChargerCredentials> Rehashing =
+        new(null, ChargerOnboarding.EvolvePasswordHash, (hash, command) => ChargerOnboarding.Rehash(hash, command, Now));
+
     private static RegisterCharger Register(IReadOnlyList<EvseSpecification>? evses = null, string? passwordHash = null) =>
         new(Id, "DE-MUC", "Acme", "Fast 150", OcppVersion.Ocpp201, evses ?? TwoEvses, passwordHash);
 
@@ -87,4 +90,22 @@ public sealed class charger_onboarding_tests
     public void an_unregistered_charger_has_no_password_to_set() =>
         SettingCredentials.Given(Booted()).When(new SetChargerCredentials(Id, "pbkdf2$hash"))
             .ThenRefused(RefusalKind.NotFound, "Charger DE-MUC-01 is not registered.");
+
+    [Fact]
+    public void a_password_logged_in_against_the_old_hash_is_recorded_rehashed() =>
+        Rehashing.Given(Registered(), new ChargerCredentialsSet(Id, "old$hash", Now))
+            .When(new RehashChargerCredentials(Id, "old$hash", "new$hash"))
+            .Then(new ChargerCredentialsRehashed(Id, "new$hash", Now));
+
+    [Fact]
+    public void a_rehash_never_replaces_a_password_the_operator_set_since_the_login() =>
+        Rehashing.Given(new ChargerCredentialsSet(Id, "old$hash", Now), new ChargerCredentialsSet(Id, "operators$hash", Now))
+            .When(new RehashChargerCredentials(Id, "old$hash", "new$hash"))
+            .Then();
+
+    [Fact]
+    public void a_hash_already_upgraded_by_another_host_is_not_upgraded_twice() =>
+        Rehashing.Given(new ChargerCredentialsSet(Id, "old$hash", Now), new ChargerCredentialsRehashed(Id, "other$hash", Now))
+            .When(new RehashChargerCredentials(Id, "old$hash", "new$hash"))
+            .Then();
 }
