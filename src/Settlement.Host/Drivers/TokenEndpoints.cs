@@ -43,7 +43,7 @@ public static partial class TokenEndpoints
             if (decision.Refusal is { Kind: RefusalKind.Conflict } && !scope.IsTopLevel)
                 return Results.Conflict(new { error = "uid: this token is registered already; its id is in GET /api/tokens when the token is this key's operator's." });
             if (decision.Refusal is { } refusal) return refusal.ToHttp();
-            var registered = (TokenRegistered)decision.Events.Single();
+            var registered = decision.Events.OfType<TokenRegistered>().Single();
             lists.PushInBackground(registered.TokenId, context.Caller()!.Actor);
             return Results.Created($"/api/tokens/{registered.TokenId}", await ViewAsync(ledger, registered.TokenId, clock, ct));
         });
