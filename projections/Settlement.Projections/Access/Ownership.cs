@@ -5,7 +5,7 @@ using Settlement.Domain.Access;
 namespace Settlement.Projections.Access;
 
 /// <summary>
-/// Whose a site, issuer or tariff is now, by its stream key (<c>site:…</c>, <c>issuer:…</c>, <c>tariff:…</c>).
+/// Whose a site, issuer, tariff or token is now, by its stream key (<c>site:…</c>, <c>issuer:…</c>, <c>tariff:…</c>, <c>token:…</c>).
 /// A stream without an entry, or with a null <see cref="OperatorId"/>, is the top-level operator's own.
 /// </summary>
 public sealed record OwnedStream(string Id, string? OperatorId)
@@ -23,6 +23,9 @@ public sealed partial class Ownership : SingleStreamProjection<OwnedStream, stri
         new(e.StreamKey!, e.Data.OperatorId);
 
     public static OwnedStream Apply(JasperFx.Events.IEvent<TariffOperatorAssigned> e, OwnedStream owned) =>
+        new(e.StreamKey!, e.Data.OperatorId);
+
+    public static OwnedStream Apply(JasperFx.Events.IEvent<TokenOperatorAssigned> e, OwnedStream owned) =>
         new(e.StreamKey!, e.Data.OperatorId);
 }
 

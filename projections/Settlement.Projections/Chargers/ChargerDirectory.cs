@@ -7,7 +7,7 @@ namespace Settlement.Projections.Chargers;
 /// <summary>
 /// What the operator and the OCPP endpoint need to know about a charger right now. A charger that
 /// connects before the operator registers it (accepted as Pending) has an entry with Registered false.
-/// <see cref="PasswordHash"/> is for the OCPP login only: the API answers with <see cref="ChargerView"/>.
+/// <see cref="PasswordHash"/> is for the OCPP login only: the API shows whether a password is set, never the hash.
 /// </summary>
 public sealed record ChargerEntry(
     string Id,
@@ -30,27 +30,6 @@ public sealed record ChargerEntry(
 
     /// <summary>The EVSEs and connectors as registered and configured since, by EVSE id.</summary>
     public IReadOnlyList<EvseSpecification> Evses { get; init; } = [];
-}
-
-/// <summary>A charger as the API shows it: whether it has a password, never the password's hash.</summary>
-public sealed record ChargerView(
-    string ChargerId,
-    bool Registered,
-    string? SiteId,
-    string? Vendor,
-    string? Model,
-    OcppVersion? Protocol,
-    int EvseCount,
-    string? FirmwareVersion,
-    bool Online,
-    int OpenFaults,
-    bool PasswordSet,
-    Instant? RegisteredAt,
-    Instant? LastBootAt)
-{
-    public static ChargerView Of(ChargerEntry charger) => new(charger.ChargerId, charger.Registered, charger.SiteId, charger.Vendor,
-        charger.Model, charger.Protocol, charger.EvseCount, charger.FirmwareVersion, charger.Online, charger.OpenFaults,
-        charger.PasswordHash is not null, charger.RegisteredAt, charger.LastBootAt);
 }
 
 /// <summary>Inline, so a command (and the OCPP handshake) reads back the charger it just changed.</summary>

@@ -31,3 +31,9 @@ public sealed record TariffOperatorAssigned(
     [property: MinLength(1)] string TariffId,
     [property: RegularExpression("^[a-z0-9][a-z0-9-]{0,39}$")] string OperatorId,
     Instant AssignedAt);
+
+/// <summary>On the token's stream: the token is one of this sub-operator's drivers' or fleets'; only its keys (and the top-level operator's) may read or change it.</summary>
+public sealed record TokenOperatorAssigned(
+    [property: RegularExpression(Drivers.DriverSealed.DriverRefPattern)] string TokenId,
+    [property: RegularExpression("^[a-z0-9][a-z0-9-]{0,39}$")] string OperatorId,
+    Instant AssignedAt);

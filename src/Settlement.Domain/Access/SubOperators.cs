@@ -14,7 +14,7 @@ public sealed record SiteOwnership(bool Registered, string? OperatorId)
 
 /// <summary>
 /// Sub-operators and what belongs to them. Every registration a sub-operator's key makes (a site, an issuer, a
-/// tariff) becomes its own through <see cref="ClaimedBy"/>: the one rule every registering handler calls.
+/// tariff, a token) becomes its own through <see cref="ClaimedBy"/>: the one rule every registering handler calls.
 /// </summary>
 public static partial class SubOperators
 {
@@ -58,7 +58,7 @@ public static partial class SubOperators
     /// <summary>
     /// What a registration by a key of <paramref name="callerOperatorId"/> adds on the registered stream: nothing for the
     /// top-level operator's keys, the ownership fact for a sub-operator's. <paramref name="registered"/> is the
-    /// registration event being appended (a site, an issuer or a tariff's first version).
+    /// registration event being appended (a site, an issuer, a tariff's first version or a token).
     /// </summary>
     public static IReadOnlyList<object> ClaimedBy(string? callerOperatorId, object registered, Instant now) =>
         callerOperatorId is null ? [] : registered switch
@@ -66,6 +66,7 @@ public static partial class SubOperators
             Chargers.SiteRegisteredV2 site => [new SiteOperatorAssigned(site.SiteId, callerOperatorId, now)],
             Invoicing.InvoiceIssuerRegistered issuer => [new IssuerOperatorAssigned(issuer.IssuerId, callerOperatorId, now)],
             Tariffs.TariffPublished tariff => [new TariffOperatorAssigned(tariff.TariffId, callerOperatorId, now)],
+            Drivers.TokenRegistered token => [new TokenOperatorAssigned(token.TokenId, callerOperatorId, now)],
             _ => throw new ArgumentException($"{registered.GetType().Name} registers nothing a sub-operator can own.", nameof(registered)),
         };
 

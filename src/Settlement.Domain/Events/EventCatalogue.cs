@@ -138,6 +138,7 @@ public sealed class EventCatalogue
         new(typeof(SiteOperatorAssigned), EventFamily.Access),
         new(typeof(IssuerOperatorAssigned), EventFamily.Access),
         new(typeof(TariffOperatorAssigned), EventFamily.Access),
+        new(typeof(TokenOperatorAssigned), EventFamily.Access),
     ]);
 
     private readonly Dictionary<Type, EventType> _byClrType;

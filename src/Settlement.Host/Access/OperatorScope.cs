@@ -11,7 +11,7 @@ namespace Settlement.Host.Access;
 /// <summary>
 /// What the calling key sees: everything for the top-level operator's keys (and for requests without a caller: jobs,
 /// OCPP, the CLI), only a sub-operator's own sites and what hangs off them for its keys (chargers at those sites,
-/// sessions on those chargers), its own issuers and their invoices, its own tariffs. Ownership is read from the
+/// sessions on those chargers), its own issuers and their invoices, its own tariffs and tokens. Ownership is read from the
 /// ledger's facts (<see cref="Ownership"/>), once per request. Endpoints answer what the caller does not see as if it
 /// did not exist (404, never 403), so ids cannot be confirmed by guessing, and filter lists and aggregates.
 /// </summary>
@@ -49,6 +49,9 @@ public sealed class OperatorScope(IHttpContextAccessor http, Ledger.Ledger ledge
     public async Task<bool> SeesTariffAsync(string tariffId, CancellationToken ct) =>
         IsTopLevel || await OwnerAsync(StreamIds.Tariff(tariffId), ct) == OperatorId;
 
+    public async Task<bool> SeesTokenAsync(string tokenId, CancellationToken ct) =>
+        IsTopLevel || await OwnerAsync(StreamIds.Token(tokenId), ct) == OperatorId;
+
     /// <summary>The sites the caller sees; null when it sees every site.</summary>
     public async Task<IReadOnlySet<string>?> SitesAsync(CancellationToken ct) =>
         IsTopLevel ? null : _sites ??= await OwnedAsync("site:", ct);
@@ -56,6 +59,10 @@ public sealed class OperatorScope(IHttpContextAccessor http, Ledger.Ledger ledge
     /// <summary>The issuers the caller sees; null when it sees every issuer.</summary>
     public async Task<IReadOnlySet<string>?> IssuersAsync(CancellationToken ct) =>
         IsTopLevel ? null : _issuers ??= await OwnedAsync("issuer:", ct);
+
+    /// <summary>The tokens the caller sees; null when it sees every token.</summary>
+    public async Task<IReadOnlySet<string>?> TokensAsync(CancellationToken ct) =>
+        IsTopLevel ? null : await OwnedAsync("token:", ct);
 
     /// <summary>
     /// Whether an auditor (or any key) of the caller's may read a stream: those of what it sees, its own keys and its
@@ -74,6 +81,7 @@ public sealed class OperatorScope(IHttpContextAccessor http, Ledger.Ledger ledge
             "charger" => await SeesChargerAsync(id, ct),
             "session" => await SeesSessionAsync(id, ct),
             "tariff" => await SeesTariffAsync(id, ct),
+            "token" => await SeesTokenAsync(id, ct),
             "issuer" => await SeesIssuerAsync(id, ct),
             "invoices" => id.IndexOf('/') is var slash and > 0 && await SeesIssuerAsync(id[..slash], ct),
             "apikey" => await KeyOperatorAsync(id, ct) == OperatorId,

@@ -18,7 +18,8 @@ namespace Settlement.Host.Drivers;
 /// <summary>
 /// The registry of the operator's own drivers' and fleets' tokens, which chargers' Authorize and transaction
 /// starts are answered from. A token's id is its driver's pseudonym; its uid and contract id are shown unsealed,
-/// and as null once the driver's data was erased.
+/// and as null once the driver's data was erased. A token registered with a sub-operator's key is that sub-operator's:
+/// another's keys find no such token. Chargers are no callers: they authorise every registered token alike.
 /// </summary>
 public static partial class TokenEndpoints
 {
@@ -33,25 +34,33 @@ public static partial class TokenEndpoints
 
     public static IEndpointRouteBuilder MapTokens(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/tokens", async (RegisterTokenBody body, HttpContext context, Ledger.Ledger ledger, IMediator mediator, LocalLists lists, IClock clock,
-            CancellationToken ct) =>
+        app.MapPost("/api/tokens", async (RegisterTokenBody body, HttpContext context, OperatorScope scope, Ledger.Ledger ledger, IMediator mediator, LocalLists lists,
+            IClock clock, CancellationToken ct) =>
         {
             var decision = await mediator.Send(new RegisterTokenCommand(
-                new RegisterToken(body.Uid ?? "", body.Type, body.ContractId, body.CustomerGroup, body.ExpiresAt), context.Caller()!.Actor), ct);
+                new RegisterToken(body.Uid ?? "", body.Type, body.ContractId, body.CustomerGroup, body.ExpiresAt), scope.OperatorId, context.Caller()!.Actor), ct);
+            // Uids are one namespace: a sub-operator learns that a uid is taken, never the id of the token holding it, which may be another's.
+            if (decision.Refusal is { Kind: RefusalKind.Conflict } && !scope.IsTopLevel)
+                return Results.Conflict(new { error = "uid: this token is registered already; its id is in GET /api/tokens when the token is this key's operator's." });
             if (decision.Refusal is { } refusal) return refusal.ToHttp();
-            var registered = (TokenRegistered)decision.Events.Single();
+            var registered = decision.Events.OfType<TokenRegistered>().Single();
             lists.PushInBackground(registered.TokenId, context.Caller()!.Actor);
             return Results.Created($"/api/tokens/{registered.TokenId}", await ViewAsync(ledger, registered.TokenId, clock, ct));
         });
 
-        app.MapGet("/api/tokens", (int? limit, string? cursor, HttpContext context, Ledger.Ledger ledger, IClock clock, CancellationToken ct) => Refusals.Answer(async () =>
+        app.MapGet("/api/tokens", (int? limit, string? cursor, HttpContext context, OperatorScope scope, Ledger.Ledger ledger, IClock clock, CancellationToken ct) =>
+            Refusals.Answer(async () =>
         {
             var size = Paging.Limit(limit);
             var after = Paging.After(cursor) ?? "";
             await using var query = ledger.QueryReadModels();
-            var entries = await query.Query<TokenEntry>()
-                .Where(t => t.TokenId.CompareTo(after) > 0)
-                .OrderBy(t => t.TokenId).Take(size + 1).ToListAsync(ct);
+            var tokens = query.Query<TokenEntry>().Where(t => t.TokenId.CompareTo(after) > 0);
+            if (await scope.TokensAsync(ct) is { } visible)
+            {
+                var ids = visible.ToArray();
+                tokens = tokens.Where(t => t.TokenId.IsOneOf(ids));
+            }
+            var entries = await tokens.OrderBy(t => t.TokenId).Take(size + 1).ToListAsync(ct);
             var page = Paging.Of(entries, size, t => t.TokenId);
             var now = clock.GetCurrentInstant();
             var views = new List<TokenView>(page.Items.Count);
@@ -59,32 +68,35 @@ public static partial class TokenEndpoints
             return Paging.Answer(context, new Page<TokenView>(views, page.Next));
         }));
 
-        app.MapGet("/api/tokens/{tokenId}", async (string tokenId, Ledger.Ledger ledger, IClock clock, CancellationToken ct) =>
-            IsTokenId(tokenId) && await ViewAsync(ledger, tokenId, clock, ct) is { } view ? Results.Ok(view) : NoSuchToken(tokenId));
+        app.MapGet("/api/tokens/{tokenId}", async (string tokenId, OperatorScope scope, Ledger.Ledger ledger, IClock clock, CancellationToken ct) =>
+            IsTokenId(tokenId) && await scope.SeesTokenAsync(tokenId, ct) && await ViewAsync(ledger, tokenId, clock, ct) is { } view
+                ? Results.Ok(view)
+                : NoSuchToken(tokenId));
 
-        app.MapPost("/api/tokens/{tokenId}/block", (string tokenId, HttpContext context, Ledger.Ledger ledger, IMediator mediator, LocalLists lists, IClock clock,
-            CancellationToken ct) =>
-            ChangeAsync(tokenId, new BlockTokenCommand(tokenId, context.Caller()!.Actor), context.Caller()!.Actor, ledger, mediator, lists, clock, ct));
-
-        app.MapPost("/api/tokens/{tokenId}/unblock", (string tokenId, HttpContext context, Ledger.Ledger ledger, IMediator mediator, LocalLists lists, IClock clock,
-            CancellationToken ct) =>
-            ChangeAsync(tokenId, new UnblockTokenCommand(tokenId, context.Caller()!.Actor), context.Caller()!.Actor, ledger, mediator, lists, clock, ct));
-
-        app.MapPost("/api/tokens/{tokenId}/expire", (string tokenId, HttpContext context, Ledger.Ledger ledger, IMediator mediator, LocalLists lists, IClock clock,
-            CancellationToken ct) =>
-            ChangeAsync(tokenId, new ExpireTokenCommand(tokenId, context.Caller()!.Actor), context.Caller()!.Actor, ledger, mediator, lists, clock, ct));
-
-        app.MapPut("/api/tokens/{tokenId}/group", (string tokenId, TokenGroupBody body, HttpContext context, Ledger.Ledger ledger, IMediator mediator, LocalLists lists,
+        app.MapPost("/api/tokens/{tokenId}/block", (string tokenId, HttpContext context, OperatorScope scope, Ledger.Ledger ledger, IMediator mediator, LocalLists lists,
             IClock clock, CancellationToken ct) =>
-            ChangeAsync(tokenId, new ChangeTokenGroupCommand(tokenId, body.CustomerGroup, context.Caller()!.Actor), context.Caller()!.Actor, ledger, mediator, lists, clock, ct));
+            ChangeAsync(tokenId, new BlockTokenCommand(tokenId, context.Caller()!.Actor), context.Caller()!.Actor, scope, ledger, mediator, lists, clock, ct));
+
+        app.MapPost("/api/tokens/{tokenId}/unblock", (string tokenId, HttpContext context, OperatorScope scope, Ledger.Ledger ledger, IMediator mediator, LocalLists lists,
+            IClock clock, CancellationToken ct) =>
+            ChangeAsync(tokenId, new UnblockTokenCommand(tokenId, context.Caller()!.Actor), context.Caller()!.Actor, scope, ledger, mediator, lists, clock, ct));
+
+        app.MapPost("/api/tokens/{tokenId}/expire", (string tokenId, HttpContext context, OperatorScope scope, Ledger.Ledger ledger, IMediator mediator, LocalLists lists,
+            IClock clock, CancellationToken ct) =>
+            ChangeAsync(tokenId, new ExpireTokenCommand(tokenId, context.Caller()!.Actor), context.Caller()!.Actor, scope, ledger, mediator, lists, clock, ct));
+
+        app.MapPut("/api/tokens/{tokenId}/group", (string tokenId, TokenGroupBody body, HttpContext context, OperatorScope scope, Ledger.Ledger ledger, IMediator mediator,
+            LocalLists lists, IClock clock, CancellationToken ct) =>
+            ChangeAsync(tokenId, new ChangeTokenGroupCommand(tokenId, body.CustomerGroup, context.Caller()!.Actor), context.Caller()!.Actor, scope, ledger, mediator, lists,
+                clock, ct));
         return app;
     }
 
     /// <summary>The token as it stands after the change: 200 with it, or the refusal. A change goes on to the chargers' local lists.</summary>
-    private static async Task<IResult> ChangeAsync(string tokenId, ICommand<Decision> command, Actor actor, Ledger.Ledger ledger, IMediator mediator, LocalLists lists, IClock clock,
-        CancellationToken ct)
+    private static async Task<IResult> ChangeAsync(string tokenId, ICommand<Decision> command, Actor actor, OperatorScope scope, Ledger.Ledger ledger, IMediator mediator,
+        LocalLists lists, IClock clock, CancellationToken ct)
     {
-        if (!IsTokenId(tokenId)) return NoSuchToken(tokenId);
+        if (!IsTokenId(tokenId) || !await scope.SeesTokenAsync(tokenId, ct)) return NoSuchToken(tokenId);
         var decision = await mediator.Send(command, ct);
         if (decision.Refusal is { } refusal) return refusal.ToHttp();
         if (decision.Events.Count > 0) lists.PushInBackground(tokenId, actor);

@@ -1,5 +1,6 @@
 using Mediator;
 using NodaTime;
+using Settlement.Domain.Access;
 using Settlement.Domain.Deciding;
 using Settlement.Domain.Drivers;
 using Settlement.Domain.Events;
@@ -7,7 +8,8 @@ using Settlement.Ledger.Drivers;
 
 namespace Settlement.Host.Drivers;
 
-public sealed record RegisterTokenCommand(RegisterToken Token, Actor Actor) : ICommand<Decision>;
+/// <param name="OperatorId">The sub-operator whose key registers the token, which then owns it; null for the top-level operator's keys.</param>
+public sealed record RegisterTokenCommand(RegisterToken Token, string? OperatorId, Actor Actor) : ICommand<Decision>;
 
 public sealed record BlockTokenCommand(string TokenId, Actor Actor) : ICommand<Decision>;
 
@@ -33,7 +35,12 @@ public sealed class TokenHandlers(Ledger.Ledger ledger, IClock clock) :
         var driver = await ledger.Drivers.DriverForAsync(command.Token.Uid, ct);
         var uid = DriverVault.Seal(driver, command.Token.Uid);
         var contractId = command.Token.ContractId is { } contract ? DriverVault.Seal(driver, contract) : null;
-        return await DecideAsync(driver.DriverRef, state => Tokens.Register(state, command.Token, uid, contractId, now), command.Actor, ct);
+        // A sub-operator's key registers a token it then owns: the ownership is recorded with the registration.
+        return await DecideAsync(driver.DriverRef, state =>
+        {
+            var decision = Tokens.Register(state, command.Token, uid, contractId, now);
+            return decision.Refused ? decision : Decision.Accept([.. decision.Events, .. SubOperators.ClaimedBy(command.OperatorId, decision.Events[0], now)]);
+        }, command.Actor, ct);
     }
 
     public async ValueTask<Decision> Handle(BlockTokenCommand command, CancellationToken ct) =>

@@ -4,6 +4,8 @@ using Settlement.Domain.Kpis;
 using Settlement.Domain.Sessions;
 using Settlement.Domain.Tariffs;
 using Settlement.Host.Access;
+using Settlement.Host.Chargers;
+using Settlement.Host.Drivers;
 using Settlement.Host.Invoicing;
 using Settlement.Host.Kpis;
 using Settlement.Host.Tariffs;
@@ -12,6 +14,8 @@ using Settlement.Ocpp.Connections;
 using Settlement.Ocpp.Security;
 using Settlement.Projections.Access;
 using Settlement.Projections.Chargers;
+using Settlement.Projections.Invoicing;
+using Settlement.Projections.Sessions;
 using Settlement.Projections.Tariffs;
 
 namespace Settlement.Host.OpenApi;
@@ -52,7 +56,28 @@ public static class ApiCatalogue
             new { operatorId = "CHARGE-CO" }),
         ["GET /api/access/failed-logins"] = new("The clients and chargers with the most recent failed authentications.", Answer: typeof(IReadOnlyList<FailureCount>)),
 
-        ["GET /api/chargers"] = new("List every charger: site, vendor, model, protocol, EVSEs and whether a password is set.", Answer: typeof(IReadOnlyList<ChargerView>)),
+        ["POST /api/sites"] = new("Register a site: name, address, GPS position, IANA time zone (checked against the position) and grid connection limit.",
+            new
+            {
+                siteId = "DE-MUC", name = "München Marienplatz", address = new { street = "Marienplatz 8", postalCode = "80331", city = "München", countryCode = "DE" },
+                latitude = 48.1374m, longitude = 11.5755m, timeZone = "Europe/Berlin", gridCapacityKw = 300m, gridCapacityAmpsPerPhase = 400m,
+            }, Status: 201),
+        ["PUT /api/sites/{siteId}"] = new("Change a site's name, address, position, time zone or grid connection limit.",
+            new
+            {
+                name = "München Marienplatz", address = new { street = "Marienplatz 8", postalCode = "80331", city = "München", countryCode = "DE" },
+                latitude = 48.1374m, longitude = 11.5755m, timeZone = "Europe/Berlin", gridCapacityKw = 450m,
+            }, Status: 204),
+        ["GET /api/sites"] = new("List the sites in id order, a page at a time (?limit=, ?cursor= from the previous page's next).", Answer: typeof(Page<SiteEndpoints.SiteView>)),
+        ["GET /api/sites/{siteId}"] = new("One site: address, position, time zone, grid connection and tax jurisdiction.", Answer: typeof(SiteEndpoints.SiteView)),
+
+        ["GET /api/chargers"] = new("List the chargers in id order (?site= for one site's), a page at a time: site, vendor, model, protocol, EVSEs and whether a password is set.",
+            Answer: typeof(Page<ChargerEndpoints.ChargerView>)),
+        ["GET /api/chargers/{chargerId}"] = new("One charger: site, vendor, model, protocol, EVSEs, whether it is online and whether a password is set.",
+            Answer: typeof(ChargerEndpoints.ChargerView)),
+        ["PUT /api/chargers/{chargerId}/evses/{evseId:int}"] = new("Add an EVSE to a charger, or replace its connectors.",
+            new { connectors = new[] { new { connectorId = 1, standard = "Ccs2", maxPowerKw = 150m }, new { connectorId = 2, standard = "Chademo", maxPowerKw = 50m } } },
+            Status: 204),
         ["GET /api/chargers/pending"] = new("Chargers that tried to connect without being registered, most recent first.", Answer: typeof(IReadOnlyList<PendingCharger>)),
         ["POST /api/chargers"] = new("Register a charger on a site with its EVSEs and connectors, and optionally its OCPP password.",
             new
@@ -108,16 +133,22 @@ public static class ApiCatalogue
                     },
                 },
             }, typeof(TariffPublished), Status: 201),
+        ["GET /api/tariffs"] = new("List the tariffs in id order with their versions and assignments, a page at a time.", Answer: typeof(Page<TariffHistory>)),
         ["GET /api/tariffs/{tariffId}"] = new("A tariff's every published version and assignment.", Answer: typeof(TariffHistory)),
         ["POST /api/tariffs/{tariffId}/assignments"] = new("Assign a tariff to a site, an EVSE or a customer group from an instant.",
             new { scope = "Site", scopeId = "DE-MUC", validFrom = "2026-10-01T00:00:00Z" }, typeof(TariffAssigned), Status: 201),
         ["GET /api/evses/{chargerId}/{evseId}/tariff"] = new("The tariff version in force for an EVSE at an instant (default now), and until when.", Answer: typeof(TariffEndpoints.TariffInForce)),
         ["GET /api/evses/{chargerId}/{evseId}/adhoc-price"] = new("The ad-hoc price shown to drivers at an EVSE (AFIR), at an instant in the site's own time zone.", Answer: typeof(AdHocPriceQuote)),
+        ["GET /api/sessions"] = new("List sessions by start time, filtered by ?site=, ?charger=, ?from=, ?to= (instants) and ?status= (active, completed, closed-for-silence).",
+            Answer: typeof(Page<SessionEntry>)),
+        ["GET /api/sessions/{sessionId}"] = new("One session: charger, EVSE, times, energy and status.", Answer: typeof(SessionEntry)),
         ["GET /api/sessions/{sessionId}/price"] = new("A session's price, broken down by period and component.", Answer: typeof(PricedSessionView)),
 
         ["POST /api/issuers"] = new("Register an invoice issuer: the legal entity named on invoices.",
             new { issuerId = "SET-DE", legalName = "Settlement Charging GmbH", address = "Leopoldstr. 1, 80802 München", countryCode = "DE", vatId = "DE123456789" },
             Status: 201),
+        ["GET /api/issuers"] = new("List the invoice issuers in id order, a page at a time.", Answer: typeof(Page<IssuerEntry>)),
+        ["GET /api/issuers/{issuerId}"] = new("One invoice issuer: legal name, address, country and VAT id.", Answer: typeof(IssuerEntry)),
         ["GET /api/sites/{siteId}/jurisdiction"] = new("The tax jurisdiction of a site, and whether it was resolved or overridden."),
         ["POST /api/sites/{siteId}/jurisdiction"] = new("Override the tax jurisdiction of a site, saying why.",
             new { jurisdiction = "DE", reason = "Site lies on the border; the tax office confirmed DE." }, Status: 201),
@@ -130,7 +161,7 @@ public static class ApiCatalogue
             new { issuerId = "SET-DE", partnerId = "NL-EMSP", from = "2026-10-01", through = "2026-10-31" }, typeof(IReadOnlyList<InvoiceDocument>), Status: 201),
         ["POST /api/invoices/{issuerId}/{number}/credit-notes"] = new("Credit an invoice, wholly or some of its lines.",
             new { reason = "Session aborted by a charger fault", lines = new[] { 1 } }, typeof(IReadOnlyList<InvoiceDocument>), Status: 201),
-        ["GET /api/invoices"] = new("List invoices and credit notes by issuer, series, kind, partner, jurisdiction, session or issue date.", Answer: typeof(IReadOnlyList<InvoiceEndpoints.InvoiceSummary>)),
+        ["GET /api/invoices"] = new("List invoices and credit notes by issuer, series, kind, partner, jurisdiction, session or issue date.", Answer: typeof(Page<InvoiceEndpoints.InvoiceSummary>)),
         ["GET /api/invoices/{issuerId}/{number}"] = new("One invoice or credit note as JSON, PDF or CSV (?format=).", Files: [Json, "application/pdf", Csv]),
         ["GET /api/exports/journal"] = new("The accounting journal of a period, as CSV.", Files: [Csv]),
         ["GET /api/exports/vat"] = new("The VAT report of a period, as CSV or JSON (?format=).", Files: [Csv, Json]),
@@ -156,6 +187,18 @@ public static class ApiCatalogue
         ["GET /api/audit/checkpoints"] = new("Every signed checkpoint."),
         ["GET /api/audit/proofs/events/{sequence:long}"] = new("A proof that the event at a position is under a signed checkpoint.", Files: [Json]),
         ["GET /api/audit/proofs/invoices/{issuerId}/{number}"] = new("A proof that the event issuing an invoice is under a signed checkpoint.", Files: [Json]),
+
+        ["POST /api/tokens"] = new("Register an RFID or app token of the operator's own drivers or fleets; it goes on to the chargers' local lists.",
+            new { uid = "04A1B2C3D4E5F6", type = "Rfid", contractId = "DE-SET-C12345678-X", customerGroup = "fleet-acme", expiresAt = "2028-12-31T23:00:00Z" },
+            typeof(TokenEndpoints.TokenView), Status: 201),
+        ["GET /api/tokens"] = new("List the registered tokens in id order, a page at a time.", Answer: typeof(Page<TokenEndpoints.TokenView>)),
+        ["GET /api/tokens/{tokenId}"] = new("One token: uid, type, contract id, customer group and status now (Valid, Blocked or Expired).", Answer: typeof(TokenEndpoints.TokenView)),
+        ["POST /api/tokens/{tokenId}/block"] = new("Block a token: chargers refuse it from now on, offline ones once their local list is updated.",
+            Answer: typeof(TokenEndpoints.TokenView)),
+        ["POST /api/tokens/{tokenId}/unblock"] = new("Unblock a token.", Answer: typeof(TokenEndpoints.TokenView)),
+        ["POST /api/tokens/{tokenId}/expire"] = new("Expire a token now, before or without its expiry instant; it stays expired.", Answer: typeof(TokenEndpoints.TokenView)),
+        ["PUT /api/tokens/{tokenId}/group"] = new("Put a token in a customer group, whose tariffs then price its sessions, or in none (null).",
+            new { customerGroup = "fleet-acme" }, typeof(TokenEndpoints.TokenView)),
 
         ["POST /api/drivers/erasure"] = new("Erase a driver's personal data (GDPR Art. 17) by destroying their key; name them by token or pseudonym.",
             new { idToken = "04A1B2C3D4E5F6", reason = "GDPR Art. 17 erasure request" }),

@@ -160,13 +160,20 @@ public static class ApiDocument
     {
         var item = type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IReadOnlyList<>) ? type.GetGenericArguments()[0] : null;
         var named = item ?? type;
+        var name = ComponentName(named);
         var components = context.Document!.Components ??= new OpenApiComponents();
         components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
-        if (!components.Schemas.ContainsKey(named.Name))
-            components.Schemas[named.Name] = await context.GetOrCreateSchemaAsync(named, null, ct);
-        var reference = new OpenApiSchemaReference(named.Name, context.Document);
+        if (!components.Schemas.ContainsKey(name))
+            components.Schemas[name] = await context.GetOrCreateSchemaAsync(named, null, ct);
+        var reference = new OpenApiSchemaReference(name, context.Document);
         return item is null ? reference : new OpenApiSchema { Type = JsonSchemaType.Array, Items = reference };
     }
+
+    /// <summary>A generic type's component named by its arguments too (Page&lt;SiteView&gt;: PageOfSiteView), so each page of a list has its own.</summary>
+    private static string ComponentName(Type type) =>
+        type.IsGenericType
+            ? $"{type.Name[..type.Name.IndexOf('`')]}Of{string.Concat(type.GetGenericArguments().Select(ComponentName))}"
+            : type.Name;
 
     /// <summary>The capability whose folder maps the endpoint (Settlement.Host.Tariffs: Tariffs); the host's own: Host.</summary>
     private static string Capability(ApiDescription description) =>

@@ -15,7 +15,7 @@ using Settlement.Tests.Tariffs;
 namespace Settlement.Tests.Access;
 
 /// <summary>
-/// Two sub-operators, A and B, each with a site, a charger, a priced session, an issuer, an invoice and a tariff.
+/// Two sub-operators, A and B, each with a site, a charger, a priced session, an issuer, an invoice, a tariff and a token.
 /// B's keys, given A's ids on every endpoint of <see cref="AccessTable"/>, get 404 (or 403 where only the top-level
 /// operator may act, 409 where an id is taken) or a filtered answer naming none of A's ids; A's keys get A's data.
 /// </summary>
@@ -28,9 +28,10 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
     private Tenant _a = null!;
     private Tenant _b = null!;
 
-    private sealed record Tenant(string OperatorId, PricedNetwork Network, string SessionId, string IssuerId, string TariffId, string Key, HttpClient Http, long SiteEventSequence)
+    private sealed record Tenant(string OperatorId, PricedNetwork Network, string SessionId, string IssuerId, string TariffId, string TokenUid, string TokenId,
+        string Key, HttpClient Http, long SiteEventSequence)
     {
-        public string[] Ids => [OperatorId, Network.SiteId, Network.ChargerId, SessionId, IssuerId, TariffId];
+        public string[] Ids => [OperatorId, Network.SiteId, Network.ChargerId, SessionId, IssuerId, TariffId, TokenUid, TokenId];
     }
 
     /// <summary>One request per endpoint, with A's ids; <paramref name="OwnerSees"/>: A's own key is answered with A's data, not 403/404.</summary>
@@ -137,8 +138,12 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
         var published = await http.PostAsJsonAsync("/api/tariffs", new TariffEndpoints.PublishTariffBody(tariffId, "EUR", PricesIncludeVat: false,
             [new TariffEndpoints.ElementBody([new TariffEndpoints.PriceComponentBody(PriceComponentType.Energy, 0.50m)])], Later), LedgerJson.Options);
         Assert.True(published.StatusCode == HttpStatusCode.Created, await published.Content.ReadAsStringAsync());
+        var tokenUid = "UID-" + operatorId;
+        var token = await http.PostAsJsonAsync("/api/tokens", new { uid = tokenUid });
+        Assert.True(token.StatusCode == HttpStatusCode.Created, await token.Content.ReadAsStringAsync());
+        var tokenId = (await token.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("tokenId").GetString()!;
         var siteEvent = (await db.Ledger.ReadStreamAsync(StreamIds.Site(network.SiteId)))[0];
-        return new Tenant(operatorId, network, session, issuerId, tariffId, key, http, siteEvent.Sequence);
+        return new Tenant(operatorId, network, session, issuerId, tariffId, tokenUid, tokenId, key, http, siteEvent.Sequence);
     }
 
     private static async Task<(HttpStatusCode Status, string Body)> SendAsync(HttpClient http, Probe probe)
@@ -269,6 +274,16 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
             // Whether the owner's proof exists yet depends on the chain writer having caught up, so only the other's answer is checked.
             new("GET /api/audit/proofs/events/{sequence:long}", get, $"/api/audit/proofs/events/{a.SiteEventSequence}", OwnerSees: false),
             new("GET /api/audit/proofs/invoices/{issuerId}/{number}", get, $"/api/audit/proofs/invoices/{issuer}/INV-000001", OwnerSees: false),
+
+            // A uid is registered once: the other is told it is taken, without the id of the token that holds it.
+            new("POST /api/tokens", post, "/api/tokens", new { uid = a.TokenUid }),
+            new("GET /api/tokens", get, "/api/tokens?limit=1000"),
+            new("GET /api/tokens/{tokenId}", get, $"/api/tokens/{a.TokenId}"),
+            new("PUT /api/tokens/{tokenId}/group", HttpMethod.Put, $"/api/tokens/{a.TokenId}/group", new { customerGroup = "guessed-group" }),
+            new("POST /api/tokens/{tokenId}/block", post, $"/api/tokens/{a.TokenId}/block"),
+            new("POST /api/tokens/{tokenId}/unblock", post, $"/api/tokens/{a.TokenId}/unblock"),
+            new("POST /api/tokens/{tokenId}/expire", post, $"/api/tokens/{a.TokenId}/expire"),
+            new("GET /api/streams/{streamId}", get, $"/api/streams/{StreamIds.Token(a.TokenId)}"),
 
             new("POST /api/drivers/erasure", post, "/api/drivers/erasure", new { idToken = "RFID-0001" }, OwnerSees: false),
         ];

@@ -54,6 +54,35 @@ public sealed class token_authorisation_tests(LedgerDatabase db) : IAsyncLifetim
     };
 
     [Fact]
+    public async Task a_token_a_sub_operators_key_registered_is_authorised_at_a_charger_like_any_other_and_only_its_keys_see_it()
+    {
+        var operatorId = $"t-{Guid.NewGuid():N}"[..12];
+        Assert.Equal(HttpStatusCode.Created, (await _host.Http.PostAsJsonAsync("/api/operators", new { operatorId, name = $"Brand {operatorId}" })).StatusCode);
+        var subOperator = _host.Client(await _host.CreateKeyAsync(AccessRole.Operator, operatorId));
+        var uid = NewUid();
+        var registered = await subOperator.PostAsJsonAsync("/api/tokens", new { uid });
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        var tokenId = (await registered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("tokenId").GetString()!;
+        var charger = await _host.RegisterChargerAsync(OcppVersion.Ocpp16);
+
+        var result = await OcppRpcClient.RunAsync(For(charger, "ocpp1.6", Step.Call("Authorize", new { idTag = uid })));
+        var stranger = _host.Client(await _host.CreateKeyAsync(AccessRole.Operator, await OtherSubOperatorAsync()));
+
+        result.AssertAllStepsOk();
+        Assert.Equal("Accepted", result.Step(0).Response!.Value.GetProperty("idTagInfo").GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await subOperator.GetAsync($"/api/tokens/{tokenId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _host.Http.GetAsync($"/api/tokens/{tokenId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync($"/api/tokens/{tokenId}")).StatusCode);
+    }
+
+    private async Task<string> OtherSubOperatorAsync()
+    {
+        var operatorId = $"o-{Guid.NewGuid():N}"[..12];
+        Assert.Equal(HttpStatusCode.Created, (await _host.Http.PostAsJsonAsync("/api/operators", new { operatorId, name = $"Brand {operatorId}" })).StatusCode);
+        return operatorId;
+    }
+
+    [Fact]
     public async Task ocpp16_authorize_and_start_are_answered_accepted_blocked_expired_or_invalid_and_each_answer_is_recorded()
     {
         var cards = await CardsAsync();
