@@ -46,6 +46,7 @@ public static class OcppEndpoint
         .AddSingleton<SessionRecorder>()
         .AddSingleton<TokenAuthoriser>()
         .AddSingleton<LocalLists>()
+        .AddHostedService<LocalListReconciler>()
         .AddSingleton<V16Handler>()
         .AddSingleton<V201Handler>();
 

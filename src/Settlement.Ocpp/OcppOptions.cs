@@ -26,6 +26,13 @@ public sealed class OcppOptions
     /// </summary>
     public int MaxLocalListEntries { get; set; } = 1_000;
 
+    /// <summary>
+    /// How often each host checks that the chargers connected to it hold the registry's list version, and brings
+    /// behind ones up to date: a token changed through another host, or an update a charger missed, reaches it
+    /// within this many seconds. ("Ocpp:LocalListSyncSeconds")
+    /// </summary>
+    public int LocalListSyncSeconds { get; set; } = 60;
+
     /// <summary>Registered chargers without a password are refused unless this is set (security profile 0).</summary>
     public bool AllowChargersWithoutPassword { get; set; }
 

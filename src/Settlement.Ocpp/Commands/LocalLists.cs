@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Marten;
 using Microsoft.Extensions.Logging;
@@ -17,10 +18,14 @@ namespace Settlement.Ocpp.Commands;
 /// Keeps chargers' local authorisation lists (OCPP SendLocalList) in step with the token registry, so a charger
 /// offline still refuses blocked cards. The list's version is the registry's (<see cref="TokenEntry.Changes"/> summed):
 /// a charger that connects with another version gets the full list; each change is sent as a differential update to
-/// the chargers connected to this host. One that missed it is behind, and gets the full list when it reconnects.
+/// the chargers connected to this host. One that missed it, or is connected to another host, is behind, and gets the
+/// full list when it reconnects or when <see cref="LocalListReconciler"/> next finds it behind.
 /// </summary>
 public sealed class LocalLists(ConnectionRegistry connections, Ledger.Ledger ledger, OcppOptions options, IClock clock, ILogger<LocalLists> logger)
 {
+    // The version each connected charger was last known to hold; one entry per charger that ever connected here.
+    private readonly ConcurrentDictionary<string, int> _held = new();
+
     /// <summary>On connect: the full list unless the charger already holds the registry's version.</summary>
     public async Task SyncAsync(string chargerId, CancellationToken ct)
     {
@@ -28,8 +33,29 @@ public sealed class LocalLists(ConnectionRegistry connections, Ledger.Ledger led
         var (version, entries) = await RegistryAsync(ct);
         if (version == 0) return;
         var held = await CallAsync(connection, "GetLocalListVersion", [], ct);
-        if (held?.Result?.Payload["listVersion"]?.GetValue<int>() == version) return;
+        var heldVersion = held?.Result?.Payload[connection.Link.Protocol == OcppProtocol.Ocpp16 ? "listVersion" : "versionNumber"]?.GetValue<int>();
+        if (heldVersion == version)
+        {
+            _held[chargerId] = version;
+            return;
+        }
         await SendAsync(connection, version, LocalListUpdate.Full, entries, OnConnect, ct);
+    }
+
+    /// <summary>Brings every charger connected here that is not known to hold the registry's version up to date.</summary>
+    public async Task ReconcileAsync(CancellationToken ct)
+    {
+        if (!options.SendLocalLists) return;
+        var (version, _) = await RegistryAsync(ct, withEntries: false);
+        if (version == 0) return;
+        foreach (var connection in connections.All.Where(c => c.Link.Registered && _held.GetValueOrDefault(c.Link.ChargerId, -1) != version).ToList())
+        {
+            try { await SyncAsync(connection.Link.ChargerId, ct); }
+            catch (Exception e) when (e is ChargerDisconnectedException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+            {
+                // Gone meanwhile: it is synced when it boots again.
+            }
+        }
     }
 
     /// <summary>After a token changed: a differential update with it, to every charger connected here, recorded as caused by <paramref name="actor"/>.</summary>
@@ -107,6 +133,8 @@ public sealed class LocalLists(ConnectionRegistry connections, Ledger.Ledger led
         };
         await RecordAsync(connection.Link.ChargerId, correlation, actor, new CommandCompleted(connection.Link.ChargerId, commandId, outcome, status,
             answer?.Result?.Payload.ToJsonString(), clock.GetCurrentInstant()), CancellationToken.None);
+        // Only a full list accepted proves what the charger holds; after a differential one the next check asks it.
+        if (update == LocalListUpdate.Full && status == "Accepted") _held[connection.Link.ChargerId] = version;
     }
 
     private Task<CommandAnswer?> CallAsync(ChargerConnection connection, string action, JsonObject payload, CancellationToken ct, string? commandId = null) =>

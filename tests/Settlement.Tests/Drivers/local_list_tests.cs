@@ -4,6 +4,9 @@ using System.Text.Json;
 using Settlement.Domain.Chargers;
 using Settlement.Domain.Drivers;
 using Settlement.Domain.Sessions;
+using Settlement.Ledger.Store;
+using Settlement.Ocpp;
+using Settlement.Projections;
 using Settlement.Ocpp.Framing;
 using Settlement.Tests.Ocpp.Client;
 using Settlement.Workbench.Simulation;
@@ -95,6 +98,30 @@ public sealed class local_list_tests(LedgerDatabase db) : IAsyncLifetime
         Assert.False(charger.AuthorisesOffline("NEVER-SEEN"));
         var snapshot = charger.Counters.Snapshot();
         Assert.True(snapshot.Errors == 0, snapshot.LastError);
+    }
+
+    [Fact]
+    public async Task a_card_blocked_through_another_host_reaches_a_charger_connected_here_at_the_next_check()
+    {
+        await using var otherLedger = await LedgerStore.OpenAsync(db.ConnectionString, SettlementReadModels.All);
+        await using var other = await new TestHost(db, new OcppOptions { LocalListSyncSeconds = 1 }, ledger: otherLedger,
+            unknownTokens: UnknownTokenPolicy.Reject, sendLocalLists: true).StartAsync();
+        var card = "X" + Guid.NewGuid().ToString("N")[..15].ToUpperInvariant();
+        var tokenId = await RegisterAsync(card);
+        var id = await other.RegisterChargerAsync(OcppVersion.Ocpp201);
+        await using var charger = new SimulatedCharger(new ChargerDefinition(id, TestHost.Password, OcppProtocol.Ocpp201), other.Endpoint,
+            new SimulatorOptions { ValidatePayloads = true, CallTimeout = TimeSpan.FromSeconds(10) });
+        await charger.ConnectAsync(CancellationToken.None);
+        await charger.BootAsync(CancellationToken.None);
+        for (var i = 0; i < 200 && charger.LocalList.StatusOf(card) != "Accepted"; i++) await Task.Delay(100);
+        Assert.Equal("Accepted", charger.LocalList.StatusOf(card));
+
+        // Blocked through this host, which has no connection to the charger: the other host's check finds its list behind.
+        Assert.Equal(HttpStatusCode.OK, (await _host.Http.PostAsync($"/api/tokens/{tokenId}/block", null)).StatusCode);
+        for (var i = 0; i < 200 && charger.LocalList.StatusOf(card) != "Blocked"; i++) await Task.Delay(100);
+        Assert.Equal("Blocked", charger.LocalList.StatusOf(card));
+        await charger.CloseAsync();
+        Assert.False(charger.AuthorisesOffline(card));
     }
 
     private async Task<List<LocalListSent>> SentAsync(string chargerId, int atLeast)
