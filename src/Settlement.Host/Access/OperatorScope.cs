@@ -22,6 +22,7 @@ public sealed class OperatorScope(IHttpContextAccessor http, Ledger.Ledger ledge
     private readonly Dictionary<string, string?> _sessionChargers = new(StringComparer.Ordinal);
     private IReadOnlySet<string>? _sites;
     private IReadOnlySet<string>? _issuers;
+    private IReadOnlySet<string>? _tokens;
 
     /// <summary>The sub-operator the caller acts for; null for the top-level operator, who sees every sub-operator.</summary>
     public string? OperatorId => http.HttpContext?.Caller()?.OperatorId;
@@ -62,7 +63,7 @@ public sealed class OperatorScope(IHttpContextAccessor http, Ledger.Ledger ledge
 
     /// <summary>The tokens the caller sees; null when it sees every token.</summary>
     public async Task<IReadOnlySet<string>?> TokensAsync(CancellationToken ct) =>
-        IsTopLevel ? null : await OwnedAsync("token:", ct);
+        IsTopLevel ? null : _tokens ??= await OwnedAsync("token:", ct);
 
     /// <summary>
     /// Whether an auditor (or any key) of the caller's may read a stream: those of what it sees, its own keys and its

@@ -64,14 +64,9 @@ public static class SubOperatorEndpoints
             Refusals.Answer(async () =>
             {
                 if (scope.TopLevelOnly("list sub-operators") is { } refused) return refused;
-                var size = Paging.Limit(limit);
-                var after = Paging.After(cursor) ?? "";
                 await using var query = ledger.QueryReadModels();
-                // A network hosts tens of sub-operators, not millions: ordered here, in ordinal order, like the cursor.
-                var page = (await query.Query<SubOperatorEntry>().ToListAsync(ct))
-                    .Where(o => string.CompareOrdinal(o.OperatorId, after) > 0).OrderBy(o => o.OperatorId, StringComparer.Ordinal).Take(size + 1)
-                    .Select(o => new { o.OperatorId, o.Name, o.LegalName, o.RegisteredAt }).ToList();
-                return Paging.Answer(context, Paging.Of(page, size, o => o.OperatorId));
+                var page = await PagedQueries.PageAsync(query.Query<SubOperatorEntry>(), o => o.OperatorId, Paging.After(cursor), Paging.Limit(limit), ct);
+                return Paging.Answer(context, new Page<object>([.. page.Items.Select(o => new { o.OperatorId, o.Name, o.LegalName, o.RegisteredAt })], page.Next));
             }));
 
         app.MapPost("/api/sites/{siteId}/operator", async (string siteId, AssignSiteOperatorBody body, OperatorScope scope, IMediator mediator, CancellationToken ct) =>

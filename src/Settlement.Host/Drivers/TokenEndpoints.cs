@@ -51,17 +51,14 @@ public static partial class TokenEndpoints
         app.MapGet("/api/tokens", (int? limit, string? cursor, HttpContext context, OperatorScope scope, Ledger.Ledger ledger, IClock clock, CancellationToken ct) =>
             Refusals.Answer(async () =>
         {
-            var size = Paging.Limit(limit);
-            var after = Paging.After(cursor) ?? "";
             await using var query = ledger.QueryReadModels();
-            var tokens = query.Query<TokenEntry>().Where(t => t.TokenId.CompareTo(after) > 0);
+            IQueryable<TokenEntry> tokens = query.Query<TokenEntry>();
             if (await scope.TokensAsync(ct) is { } visible)
             {
                 var ids = visible.ToArray();
                 tokens = tokens.Where(t => t.TokenId.IsOneOf(ids));
             }
-            var entries = await tokens.OrderBy(t => t.TokenId).Take(size + 1).ToListAsync(ct);
-            var page = Paging.Of(entries, size, t => t.TokenId);
+            var page = await PagedQueries.PageAsync(tokens, t => t.TokenId, Paging.After(cursor), Paging.Limit(limit), ct);
             var now = clock.GetCurrentInstant();
             var views = new List<TokenView>(page.Items.Count);
             foreach (var entry in page.Items) views.Add(await ViewAsync(ledger, entry, now, ct));
