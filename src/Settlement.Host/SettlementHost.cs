@@ -23,13 +23,15 @@ using Settlement.Host.Drivers;
 using Settlement.Host.Ocpp;
 using Settlement.Host.OpenApi;
 using Settlement.Host.Tariffs;
+using Settlement.Host.Roaming;
+using Settlement.Host.Roaming.Ocpi;
 using Settlement.Ocpp;
 using Settlement.Ledger.Store;
 using Settlement.Projections.Chargers;
 
 namespace Settlement.Host;
 
-/// <summary>The ASP.NET Core host: REST today; OCPP WebSockets and OCPI join it in later capabilities.</summary>
+/// <summary>The ASP.NET Core host: REST, OCPP WebSockets and OCPI 2.2.1.</summary>
 public static class SettlementHost
 {
     public static WebApplication Build(Ledger.Ledger ledger, string databaseDescription, params string[] urls) =>
@@ -70,7 +72,9 @@ public static class SettlementHost
         if (builder.Configuration.GetValue("Audit:Chain", defaultValue: true))
             builder.Services.AddHostedService(services => services.GetRequiredService<ChainWriter>());
         // Audit:CheckpointKeyFile names the operator's key: then the hosts sign checkpoints on Audit:CheckpointCron, once per occurrence.
+        builder.AddLedgerJobs(ledger);
         builder.AddCheckpointSchedule(ledger);
+        builder.AddRoaming(ledger);
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<Callers>();
         builder.Services.AddScoped<OperatorScope>();
@@ -104,8 +108,10 @@ public static class SettlementHost
         // Routing first, so access control knows which endpoint a request is for before anything answers it.
         app.UseRouting();
         app.UseApiAccess();
+        app.UseOcpiAccess();
         app.UseRequestErrors();
         app.MapOcpp();
+        app.MapOcpi();
         var api = app.MapGroup("").AddEndpointFilter<BoundedInput>();
         api.MapAccess();
         api.MapSubOperators();

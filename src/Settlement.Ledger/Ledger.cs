@@ -47,6 +47,7 @@ public sealed partial class Ledger : IAsyncDisposable
         _validator = validator;
         _dataSource = dataSource;
         Drivers = new DriverVault(dataSource, store.Options.DatabaseSchemaName, vaultSecret);
+        PartnerSecrets = new Roaming.PartnerSecrets(vaultSecret);
         _events = (Marten.Events.EventGraph)store.Options.Events;
         _rows = new EventRows(store.Options.DatabaseSchemaName, store.Options.Serializer());
         _inlineProjections = store.Options.Projections.All
@@ -66,6 +67,9 @@ public sealed partial class Ledger : IAsyncDisposable
 
     /// <summary>The drivers' keys: personal data goes into events only sealed under them.</summary>
     public DriverVault Drivers { get; }
+
+    /// <summary>Roaming partners' tokens we present to them, sealed under the vault secret.</summary>
+    public Roaming.PartnerSecrets PartnerSecrets { get; }
 
     /// <summary>The PostgreSQL schema of its events and read models: the ledger's own, or an audit replay's copy.</summary>
     public string Schema => _store.Options.DatabaseSchemaName;

@@ -9,6 +9,10 @@ public static class RoamingProjections
     public static StoreOptions AddRoamingProjections(this StoreOptions options)
     {
         options.Projections.Add<RoamedSessions>(ProjectionLifecycle.Inline);
+        options.Projections.Add<OcpiPartners>(ProjectionLifecycle.Inline);
+        options.Projections.Add<OcpiOutbox>(ProjectionLifecycle.Inline);
+        options.Schema.For<OcpiPartnerEntry>().Duplicate(p => p.TokenAKeyId).Duplicate(p => p.TokenCKeyId!);
+        options.Schema.For<OcpiPushEntry>().Duplicate(p => p.PartnerId);
         return options;
     }
 }

@@ -41,6 +41,12 @@ public static class ApiAccess
     public static IApplicationBuilder UseApiAccess(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         var name = EndpointName(context.GetEndpoint());
+        // OCPI endpoints answer partners' tokens, checked by OcpiAccess.
+        if (Roaming.Ocpi.OcpiAccess.IsOcpi(context.GetEndpoint()))
+        {
+            await next(context);
+            return;
+        }
         var presented = PresentedKey(context.Request);
         if (name is null || (AccessTable.Open.Contains(name) && presented is null))
         {

@@ -25,7 +25,7 @@ public static class CheckpointSchedule
     public const string DefaultCron = "*/10 * * * *";
 
     /// <summary>
-    /// Schedules checkpoints when <see cref="KeyFileSetting"/> names the operator's key; otherwise the host runs no Hangfire at all.
+    /// Schedules checkpoints when <see cref="KeyFileSetting"/> names the operator's key; otherwise no checkpoint job is registered.
     /// Each one signed is anchored in the database's directory under <see cref="AnchorLog.Setting"/> (by default ~/.settlement/anchors).
     /// </summary>
     /// <exception cref="InvalidDataException">When the key file is missing or holds no ECDSA private key.</exception>
@@ -38,24 +38,7 @@ public static class CheckpointSchedule
         var anchors = AnchorLog.For(ledger.DatabaseName, builder.Configuration[AnchorLog.Setting]);
 
         builder.Services.AddSingleton(services => new CheckpointJob(ledger, key, anchors, services.GetRequiredService<ILogger<CheckpointJob>>()));
-        builder.Services.AddHangfire(hangfire => hangfire
-            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-            .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
-            // The ledger's migration made the schema; the application role could not.
-            .UsePostgreSqlStorage(storage => storage.UseConnectionFactory(ledger.JobStorageConnections()),
-                new PostgreSqlStorageOptions { SchemaName = Schema, PrepareSchemaIfNecessary = false }));
-        builder.Services.AddHangfireServer(server =>
-        {
-            // One job, never two at once: more workers would only wait on its lock.
-            server.WorkerCount = 1;
-            // A cron with seconds (six fields) is honoured to the second; the default 15 s poll suits minutes.
-            if (cron.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length == 6)
-                server.SchedulePollingInterval = TimeSpan.FromSeconds(1);
-        });
         builder.Services.AddHostedService(services => new Registration(services.GetRequiredService<IRecurringJobManager>(), cron));
-        // Hangfire's start-up and polling lines; what each run signed is logged by the job itself.
-        builder.Logging.AddFilter("Hangfire", LogLevel.Warning);
     }
 
     private static ECDsa LoadKey(string path)
