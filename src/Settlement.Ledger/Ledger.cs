@@ -215,6 +215,23 @@ public sealed partial class Ledger : IAsyncDisposable
         return events.Select(ToRecorded).ToList();
     }
 
+    /// <summary>
+    /// Events of <paramref name="types"/> after ledger sequence <paramref name="after"/>, in sequence order, recorded at
+    /// least <paramref name="settled"/> ago: a transaction still committing may hold a lower sequence than one already
+    /// committed, and a reader that moved past it would never see it.
+    /// </summary>
+    public async Task<IReadOnlyList<RecordedEvent>> ReadEventsAfterAsync(long after, IReadOnlyCollection<Type> types, int limit, Duration settled,
+        CancellationToken ct = default)
+    {
+        await using var session = _store.QuerySession();
+        var names = types.Select(t => _events.EventMappingFor(t).EventTypeName).ToArray();
+        var before = DateTimeOffset.UtcNow - settled.ToTimeSpan();
+        var events = await session.Events.QueryAllRawEvents()
+            .Where(e => e.Sequence > after && e.EventTypeName.IsOneOf(names) && e.Timestamp < before)
+            .OrderBy(e => e.Sequence).Take(limit).ToListAsync(ct);
+        return events.Select(ToRecorded).ToList();
+    }
+
     private IEvent Wrap(PendingEvent pending)
     {
         var wrapped = _events.BuildEvent(pending.Data);

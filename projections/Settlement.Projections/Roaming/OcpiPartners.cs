@@ -8,11 +8,12 @@ public enum OcpiPartnerStatus { Invited, Registered, Unregistered }
 
 /// <summary>
 /// An OCPI partner as the host needs it on every call: which of our keys are its tokens A and C, where and how to
-/// reach it, its agreement. Id: the partner id ("NL-EMS"). The sealed token B never leaves the host.
+/// reach it, its agreement. Id: the partner's stream id ("partner:NL-EMS"); <paramref name="PartnerId"/> is "NL-EMS".
+/// The sealed token B never leaves the host.
 /// </summary>
-public sealed record OcpiPartnerEntry(string Id, string Name, OcpiPartnerStatus Status, string TokenAKeyId, RoamingAgreement Agreement, Instant InvitedAt)
+public sealed record OcpiPartnerEntry(string Id, string PartnerId, string Name, OcpiPartnerStatus Status, string TokenAKeyId, RoamingAgreement Agreement, Instant InvitedAt)
 {
-    public OcpiPartnerEntry() : this("", "", OcpiPartnerStatus.Invited, "", new RoamingAgreement(0m, "EUR", SettlementPeriod.Monthly), default) { }
+    public OcpiPartnerEntry() : this("", "", "", OcpiPartnerStatus.Invited, "", new RoamingAgreement(0m, "EUR", SettlementPeriod.Monthly), default) { }
 
     public string? TokenCKeyId { get; init; }
     public string? Version { get; init; }
@@ -31,8 +32,8 @@ public sealed record OcpiPartnerEntry(string Id, string Name, OcpiPartnerStatus 
 /// <summary>Inline, so a partner's token works the moment the handshake is committed and stops the moment it is unregistered.</summary>
 public sealed partial class OcpiPartners : SingleStreamProjection<OcpiPartnerEntry, string>
 {
-    public static OcpiPartnerEntry Create(RoamingPartnerInvited e) =>
-        new(e.PartnerId, e.Name, OcpiPartnerStatus.Invited, e.TokenAKeyId, e.Agreement, e.InvitedAt);
+    public static OcpiPartnerEntry Create(JasperFx.Events.IEvent<RoamingPartnerInvited> e) =>
+        new(e.StreamKey!, e.Data.PartnerId, e.Data.Name, OcpiPartnerStatus.Invited, e.Data.TokenAKeyId, e.Data.Agreement, e.Data.InvitedAt);
 
     public static OcpiPartnerEntry Apply(OcpiCredentialsExchanged e, OcpiPartnerEntry partner) => partner with
     {
@@ -55,10 +56,10 @@ public sealed partial class OcpiPartners : SingleStreamProjection<OcpiPartnerEnt
 
 public enum OcpiPushStatus { Pending, Delivered, GivenUp }
 
-/// <summary>A message owed to a partner and how its delivery goes. Id: the push id.</summary>
-public sealed record OcpiPushEntry(string Id, string PartnerId, string Module, string Method, string ObjectId, long SourceSequence, Instant QueuedAt)
+/// <summary>A message owed to a partner and how its delivery goes. Id: the push's stream id ("ocpi-push:{PushId}").</summary>
+public sealed record OcpiPushEntry(string Id, string PushId, string PartnerId, string Module, string Method, string ObjectId, long SourceSequence, Instant QueuedAt)
 {
-    public OcpiPushEntry() : this("", "", "", "", "", 0, default) { }
+    public OcpiPushEntry() : this("", "", "", "", "", "", 0, default) { }
 
     public OcpiPushStatus Status { get; init; }
     public int Attempts { get; init; }
@@ -70,8 +71,8 @@ public sealed record OcpiPushEntry(string Id, string PartnerId, string Module, s
 /// <summary>Inline: the outbox is the ledger's own record of what is owed and what was delivered, so no host sends a push twice.</summary>
 public sealed partial class OcpiOutbox : SingleStreamProjection<OcpiPushEntry, string>
 {
-    public static OcpiPushEntry Create(OcpiPushQueued e) =>
-        new(e.PushId, e.PartnerId, e.Module, e.Method, e.ObjectId, e.SourceSequence, e.QueuedAt) { RetryAt = e.QueuedAt };
+    public static OcpiPushEntry Create(JasperFx.Events.IEvent<OcpiPushQueued> e) =>
+        new(e.StreamKey!, e.Data.PushId, e.Data.PartnerId, e.Data.Module, e.Data.Method, e.Data.ObjectId, e.Data.SourceSequence, e.Data.QueuedAt) { RetryAt = e.Data.QueuedAt };
 
     public static OcpiPushEntry Apply(OcpiPushFailed e, OcpiPushEntry push) => push with
     {
@@ -84,3 +85,6 @@ public sealed partial class OcpiOutbox : SingleStreamProjection<OcpiPushEntry, s
         Attempts = e.Attempt, Status = OcpiPushStatus.Delivered, DeliveredAt = e.DeliveredAt, RetryAt = null,
     };
 }
+
+/// <summary>How far the OCPI relay has read the ledger: a document beside it, not derived from it. Id: "ocpi-relay".</summary>
+public sealed record OcpiRelayProgress(string Id, long Sequence);

@@ -13,6 +13,7 @@ public static class RoamingProjections
         options.Projections.Add<OcpiOutbox>(ProjectionLifecycle.Inline);
         options.Schema.For<OcpiPartnerEntry>().Duplicate(p => p.TokenAKeyId).Duplicate(p => p.TokenCKeyId!);
         options.Schema.For<OcpiPushEntry>().Duplicate(p => p.PartnerId);
+        options.Schema.For<OcpiRelayProgress>();
         return options;
     }
 }

@@ -113,6 +113,7 @@ public sealed class EventCatalogue
         new(typeof(RoamingSessionRecorded), EventFamily.Roaming) { Retired = true },
         new(typeof(RoamingSessionRecordedV2), EventFamily.Roaming),
         new(typeof(CdrIssued), EventFamily.Roaming),
+        new(typeof(CdrIssuedV2), EventFamily.Roaming),
         new(typeof(RoamingPartnerInvited), EventFamily.Roaming),
         new(typeof(OcpiCredentialsExchanged), EventFamily.Roaming),
         new(typeof(OcpiCredentialsUpdated), EventFamily.Roaming),

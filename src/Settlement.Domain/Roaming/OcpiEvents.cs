@@ -153,3 +153,70 @@ public static class OcpiIds
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
             System.Text.Encoding.UTF8.GetBytes($"{partnerId}\n{module}\n{objectId}\n{sourceSequence}")))[..32];
 }
+
+/// <summary>A CDR's cost: OCPI's Price, excluding and including VAT (null where no VAT applies, e.g. a reverse charge).</summary>
+public sealed record CdrCost(
+    [property: Range(-1_000_000_000.0, 1_000_000_000.0)] decimal ExclVat,
+    [property: Range(-1_000_000_000.0, 1_000_000_000.0)] decimal? InclVat);
+
+public enum CdrDimensionType { Energy, Time, ParkingTime, Flat, MaxCurrent, MinCurrent, MaxPower, MinPower, ReservationTime }
+
+/// <summary>Energy in kWh, TIME and PARKING_TIME in hours (OCPI's units); TIME counts charging time only.</summary>
+public sealed record CdrDimension(CdrDimensionType Type, decimal Volume);
+
+/// <summary>One tariff period of the session: from <paramref name="StartedAt"/> to the next period's start (or the CDR's end).</summary>
+public sealed record CdrChargingPeriod(
+    Instant StartedAt,
+    [property: MinLength(1)] IReadOnlyList<CdrDimension> Dimensions,
+    [property: MaxLength(36)] string? TariffId);
+
+/// <summary>Where the session took place, as it was then (OCPI CdrLocation): a later change to the site does not change a CDR.</summary>
+public sealed record CdrLocation(
+    [property: MinLength(1), MaxLength(36)] string LocationId,
+    [property: MaxLength(255)] string? Name,
+    [property: MinLength(1), MaxLength(45)] string Address,
+    [property: MinLength(1), MaxLength(45)] string City,
+    [property: MaxLength(10)] string? PostalCode,
+    [property: MaxLength(20)] string? State,
+    [property: RegularExpression("^[A-Z]{3}$")] string Country,
+    decimal Latitude,
+    decimal Longitude,
+    [property: MinLength(1), MaxLength(36)] string EvseUid,
+    [property: MinLength(1), MaxLength(48)] string EvseId,
+    [property: MinLength(1), MaxLength(36)] string ConnectorId,
+    [property: MinLength(1), MaxLength(32)] string ConnectorStandard,
+    [property: MinLength(1), MaxLength(16)] string ConnectorFormat,
+    [property: MinLength(1), MaxLength(16)] string ConnectorPowerType);
+
+/// <summary>
+/// A charge detail record for a roaming partner, immutable once issued: derived from the session's priced events, so
+/// its totals are the priced session's to the cent. A correction is a credit CDR (<paramref name="Credit"/> true,
+/// negative costs, <paramref name="CreditReferenceId"/> naming the CDR it credits), never a change.
+/// The driver's token is named by its registry id (<paramref name="TokenId"/>); its uid is rendered from the registry
+/// when the CDR is sent, so erasing the driver leaves no uid in the ledger.
+/// </summary>
+public sealed record CdrIssuedV2(
+    [property: RegularExpression(OcpiIds.PartnerIdPattern)] string PartnerId,
+    [property: MinLength(1), MaxLength(36)] string CdrId,
+    [property: MinLength(1), MaxLength(36)] string SessionId,
+    [property: MinLength(1)] string TokenId,
+    [property: MinLength(1), MaxLength(16)] string TokenType,
+    [property: MinLength(1), MaxLength(16)] string AuthMethod,
+    [property: MaxLength(36)] string? AuthorizationReference,
+    CdrLocation Location,
+    [property: RegularExpression("^[A-Z]{3}$")] string Currency,
+    IReadOnlyList<Tariffs.TariffVersionRef> Tariffs,
+    [property: MinLength(1)] IReadOnlyList<CdrChargingPeriod> ChargingPeriods,
+    CdrCost TotalCost,
+    CdrCost? TotalFixedCost,
+    decimal TotalEnergyKwh,
+    CdrCost? TotalEnergyCost,
+    decimal TotalTimeHours,
+    CdrCost? TotalTimeCost,
+    decimal? TotalParkingTimeHours,
+    CdrCost? TotalParkingCost,
+    Instant StartedAt,
+    Instant EndedAt,
+    bool Credit,
+    [property: MaxLength(36)] string? CreditReferenceId,
+    Instant IssuedAt);

@@ -39,8 +39,9 @@ public static class ApiDocument
 
     public static IServiceCollection AddApiDocument(this IServiceCollection services) => services.AddOpenApi(DocumentName, options =>
     {
-        // The OCPP WebSocket is described by OCPP itself, not by this document.
-        options.ShouldInclude = description => !(description.RelativePath ?? "").StartsWith("ocpp/", StringComparison.Ordinal);
+        // The OCPP WebSocket and the OCPI modules are described by OCPP and OCPI themselves, not by this document.
+        options.ShouldInclude = description => description.RelativePath is not { } path
+            || !(path.StartsWith("ocpp/", StringComparison.Ordinal) || path.StartsWith("ocpi/", StringComparison.Ordinal));
         options.AddDocumentTransformer((document, _, _) =>
         {
             document.Info = new OpenApiInfo

@@ -31,6 +31,7 @@ public static class OcpiRoutes
         builder.Services.AddHttpClient<OcpiClient>();
         builder.Services.AddSingleton<OcpiPushes>();
         builder.Services.AddTransient<OcpiPushJob>();
+        builder.Services.AddHostedService<OcpiRelay>();
         builder.Services.AddRecurringJob(jobs => jobs.AddOrUpdate<OcpiPushJob>("ocpi-outbox-sweep",
             job => job.SweepAsync(CancellationToken.None), Cron.Minutely(), new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc }));
     }

@@ -26,9 +26,9 @@ public sealed record OcpiModuleMetadata(string Module, bool OpenToTokenA = false
 /// </summary>
 public sealed record OcpiCaller(OcpiPartnerEntry Partner, string KeyId, bool ByTokenA, string RequestId, string CorrelationId)
 {
-    public string PartnerId => Partner.Id;
+    public string PartnerId => Partner.PartnerId;
 
-    public Actor Actor => new(ActorKind.Partner, Partner.Id);
+    public Actor Actor => new(ActorKind.Partner, Partner.PartnerId);
 }
 
 /// <summary>

@@ -30,10 +30,10 @@ public sealed class OcpiClient(HttpClient http, Ledger.Ledger ledger, OcpiOption
         string? correlationId, CancellationToken ct)
     {
         var token = partner.SealedTokenB is { } sealedToken
-            ? ledger.PartnerSecrets.Unseal(partner.Id, sealedToken)
-            : throw new InvalidOperationException($"Partner {partner.Id} has not registered: we hold no token to call it with.");
+            ? ledger.PartnerSecrets.Unseal(partner.PartnerId, sealedToken)
+            : throw new InvalidOperationException($"Partner {partner.PartnerId} has not registered: we hold no token to call it with.");
         var routing = partner.Roles.FirstOrDefault();
-        return SendWithTokenAsync(partner.Id, token, module, method, url, body, objectId, correlationId,
+        return SendWithTokenAsync(partner.PartnerId, token, module, method, url, body, objectId, correlationId,
             routing is null ? null : (routing.CountryCode, routing.PartyId), ct);
     }
 

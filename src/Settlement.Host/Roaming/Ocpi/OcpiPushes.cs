@@ -75,13 +75,13 @@ public sealed class OcpiPushJob(Ledger.Ledger ledger, OcpiClient client, IEnumer
         {
             var (events, version) = await ledger.FetchAsync(OcpiIds.PushStream(pushId), ct);
             await using var query = ledger.QueryReadModels();
-            var push = await query.LoadAsync<OcpiPushEntry>(pushId, ct);
+            var push = await query.LoadAsync<OcpiPushEntry>(OcpiIds.PushStream(pushId), ct);
             if (push is not { Status: OcpiPushStatus.Pending } || version == 0) return;
             var now = clock.GetCurrentInstant();
             // Early: the job scheduled with the failure, or the sweep, sends it when it is due.
             if (push.RetryAt is { } due && due > now) return;
             var attempt = push.Attempts + 1;
-            var partner = await query.LoadAsync<OcpiPartnerEntry>(push.PartnerId, ct);
+            var partner = await query.LoadAsync<OcpiPartnerEntry>(OcpiIds.PartnerStream(push.PartnerId), ct);
             if (partner is not { Status: OcpiPartnerStatus.Registered })
             {
                 await AppendAsync(pushId, version, new OcpiPushFailed(pushId, attempt, $"Partner {push.PartnerId} is not registered (any more).", null, now), ct);
@@ -121,7 +121,7 @@ public sealed class OcpiPushJob(Ledger.Ledger ledger, OcpiClient client, IEnumer
         await using var query = ledger.QueryReadModels();
         var pending = await query.Query<OcpiPushEntry>().Where(p => p.Status == OcpiPushStatus.Pending).Take(10_000).ToListAsync(ct);
         foreach (var push in pending.Where(p => p.RetryAt is not { } due || due <= now).OrderBy(p => p.QueuedAt).Take(1_000))
-            jobs.Enqueue<OcpiPushJob>(job => job.DeliverAsync(push.Id, CancellationToken.None));
+            jobs.Enqueue<OcpiPushJob>(job => job.DeliverAsync(push.PushId, CancellationToken.None));
     }
 
     private Task AppendAsync(string pushId, long version, object outcome, CancellationToken ct) =>
