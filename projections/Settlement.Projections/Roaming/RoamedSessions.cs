@@ -9,5 +9,5 @@ public sealed record RoamedSession(string Id, string PartnerId);
 /// <summary>Inline: a session must be known as roamed before anyone can bill it to the driver by mistake.</summary>
 public sealed partial class RoamedSessions : EventProjection
 {
-    public static RoamedSession Create(RoamingSessionRecordedV2 e) => new(e.SessionId, e.PartnerId);
+    public static RoamedSession Create(RoamingSessionRecordedV3 e) => new(e.SessionId, e.PartnerId);
 }

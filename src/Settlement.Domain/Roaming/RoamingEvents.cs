@@ -45,6 +45,19 @@ public sealed record RoamingSessionRecordedV2(
     [property: MinLength(1)] string AuthorizationReference,
     Instant StartedAt);
 
+/// <summary>
+/// v3: how the session was authorised (OCPI AuthMethod: AUTH_REQUEST, COMMAND, WHITELIST) and the token's OCPI type, which
+/// the partner's session and CDR state. <paramref name="TokenUid"/>'s pseudonym is the token's registry id.
+/// </summary>
+public sealed record RoamingSessionRecordedV3(
+    [property: MinLength(1)] string PartnerId,
+    [property: MinLength(1), MaxLength(36)] string SessionId,
+    DriverSealed TokenUid,
+    [property: RegularExpression("^(AD_HOC_USER|APP_USER|OTHER|RFID)$")] string TokenType,
+    [property: RegularExpression("^(AUTH_REQUEST|COMMAND|WHITELIST)$")] string AuthMethod,
+    [property: MaxLength(36)] string? AuthorizationReference,
+    Instant StartedAt);
+
 public sealed record CdrIssued(
     [property: MinLength(1)] string PartnerId,
     [property: MinLength(1)] string CdrId,

@@ -22,6 +22,7 @@ public static class VersionUpcasters
         new SessionStartedUpcaster(),
         new RoamingTokenSeenUpcaster(),
         new RoamingSessionRecordedUpcaster(),
+        new RoamingSessionRecordedV2Upcaster(),
         new CommandIssuedUpcaster(),
         new ProtocolViolationRecordedUpcaster(),
         new SiteRegisteredUpcaster(),
@@ -35,6 +36,7 @@ public static class VersionUpcasters
         [typeof(SessionStartedV2)] = typeof(SessionStarted),
         [typeof(RoamingTokenSeenV2)] = typeof(RoamingTokenSeen),
         [typeof(RoamingSessionRecordedV2)] = typeof(RoamingSessionRecorded),
+        [typeof(RoamingSessionRecordedV3)] = typeof(RoamingSessionRecordedV2),
         [typeof(CommandIssuedV2)] = typeof(CommandIssued),
         [typeof(ProtocolViolationRecordedV2)] = typeof(ProtocolViolationRecorded),
         [typeof(SiteRegisteredV2)] = typeof(SiteRegistered),
@@ -47,7 +49,8 @@ public static class VersionUpcasters
         SessionAuthorised old => SessionAuthorisedUpcaster.From(old),
         SessionStarted old => SessionStartedUpcaster.From(old),
         RoamingTokenSeen old => RoamingTokenSeenUpcaster.From(old),
-        RoamingSessionRecorded old => RoamingSessionRecordedUpcaster.From(old),
+        RoamingSessionRecorded old => RoamingSessionRecordedV2Upcaster.From(RoamingSessionRecordedUpcaster.From(old)),
+        RoamingSessionRecordedV2 old => RoamingSessionRecordedV2Upcaster.From(old),
         CommandIssued old => CommandIssuedUpcaster.From(old),
         ProtocolViolationRecorded old => ProtocolViolationRecordedUpcaster.From(old),
         SiteRegistered old => SiteRegisteredUpcaster.From(old),
@@ -93,6 +96,15 @@ public static class VersionUpcasters
 
         public static RoamingSessionRecordedV2 From(RoamingSessionRecorded old) =>
             new(old.PartnerId, old.SessionId, DriverSealed.WrittenInPlain(old.TokenUid), old.AuthorizationReference, old.StartedAt);
+    }
+
+    /// <summary>Before v3 every roaming session was one the partner's token authorised from its whitelist, an RFID card.</summary>
+    private sealed class RoamingSessionRecordedV2Upcaster : VersionUpcaster<RoamingSessionRecordedV2, RoamingSessionRecordedV3>
+    {
+        protected override RoamingSessionRecordedV3 Upcast(RoamingSessionRecordedV2 old) => From(old);
+
+        public static RoamingSessionRecordedV3 From(RoamingSessionRecordedV2 old) =>
+            new(old.PartnerId, old.SessionId, old.TokenUid, "RFID", "WHITELIST", old.AuthorizationReference, old.StartedAt);
     }
 
     private sealed class CommandIssuedUpcaster : VersionUpcaster<CommandIssued, CommandIssuedV2>

@@ -186,7 +186,7 @@ internal sealed class DemoSessions
             correlation, visit.StartedAt);
         if (roaming is not null)
             RecordForPartner(roaming,
-                new RoamingSessionRecordedV2(roaming.Partner.PartnerId, sessionId, Drivers.SealToken(driver.IdToken), _random.Hex(8), visit.StartedAt),
+                new RoamingSessionRecordedV3(roaming.Partner.PartnerId, sessionId, Drivers.SealToken(driver.IdToken), "RFID", "WHITELIST", _random.Hex(8), visit.StartedAt),
                 correlation, visit.StartedAt);
         RecordStatus(evse, ConnectorStatus.Charging, visit.StartedAt + Duration.FromSeconds(2), correlation);
 

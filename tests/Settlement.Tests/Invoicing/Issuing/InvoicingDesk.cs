@@ -46,7 +46,7 @@ internal sealed class InvoicingDesk(Settlement.Ledger.Ledger ledger) : IAsyncDis
         await ledger.AppendAsync(new StreamAppend(StreamIds.RoamingPartner(partnerId),
         [
             new PendingEvent(new RoamingPartnerRegistered(partnerId, "FR", "RFR", "Roam France", PartnerRole.Emsp, commissionPercent, PricedNetwork.SetUpAt), metadata),
-            .. sessionIds.Select(id => new PendingEvent(new RoamingSessionRecordedV2(partnerId, id, TestDrivers.Seal("TOKEN-" + id), "AUTH-" + id, PricedNetwork.SetUpAt), metadata)),
+            .. sessionIds.Select(id => new PendingEvent(new RoamingSessionRecordedV3(partnerId, id, TestDrivers.Seal("TOKEN-" + id), "RFID", "WHITELIST", "AUTH-" + id, PricedNetwork.SetUpAt), metadata)),
         ]));
         return partnerId;
     }

@@ -119,7 +119,7 @@ public sealed class demo_network_tests
             foreach (var e in stream.Skip(1))
             {
                 if (e is RoamingTokenSeenV2 { Valid: true } token) seen.Add(token.TokenUid.DriverRef);
-                else if (e is RoamingSessionRecordedV2 recorded) Assert.Contains(recorded.TokenUid.DriverRef, seen);
+                else if (e is RoamingSessionRecordedV3 recorded) Assert.Contains(recorded.TokenUid.DriverRef, seen);
             }
         });
     }
@@ -164,7 +164,7 @@ public sealed class demo_network_tests
         });
         Assert.All(Month.Where(e => e.StreamId.StartsWith("charger:", StringComparison.Ordinal) && e.Metadata.Actor.Kind == ActorKind.Charger),
             e => Assert.Equal("charger:" + e.Metadata.Actor.Id, e.StreamId));
-        Assert.All(Month.Where(e => e.Data is RoamingTokenSeenV2 or RoamingSessionRecordedV2),
+        Assert.All(Month.Where(e => e.Data is RoamingTokenSeenV2 or RoamingSessionRecordedV3),
             e => Assert.Equal(new Actor(ActorKind.Partner, e.StreamId["partner:".Length..]), e.Metadata.Actor));
         Assert.All(Month.Where(e => e.Data is SiteRegisteredV2 or ChargerRegistered or TariffPublished or MaintenancePlanned),
             e => Assert.Equal(new Actor(ActorKind.Operator, "demo"), e.Metadata.Actor));
@@ -192,7 +192,7 @@ public sealed class demo_network_tests
         TariffAssigned e => e.AssignedAt,
         RoamingPartnerRegistered e => e.RegisteredAt,
         RoamingTokenSeenV2 e => e.SeenAt,
-        RoamingSessionRecordedV2 e => e.StartedAt,
+        RoamingSessionRecordedV3 e => e.StartedAt,
         _ => throw new InvalidOperationException($"No own time known for {data.GetType().Name}."),
     };
 
@@ -215,7 +215,7 @@ public sealed class demo_network_tests
             Assert.All(statuses.Skip(2), s => Assert.True(s.ChangedAt >= session.Stopped.StoppedAt));
             var roaming = related.Where(e => e.StreamId.StartsWith("partner:", StringComparison.Ordinal)).ToList();
             Assert.Equal(session.Authorised.TokenType == TokenType.Roaming ? 2 : 0, roaming.Count);
-            Assert.All(roaming.All<RoamingSessionRecordedV2>(), r => Assert.Equal(session.Started.SessionId, r.SessionId));
+            Assert.All(roaming.All<RoamingSessionRecordedV3>(), r => Assert.Equal(session.Started.SessionId, r.SessionId));
             Assert.Equal(related.Count, statuses.Count + roaming.Count);
         });
     }
