@@ -7,6 +7,8 @@ using Settlement.Domain.Access;
 using Settlement.Domain.Events;
 using Settlement.Domain.Roaming;
 using Settlement.Host.Access;
+using Settlement.Host.Roaming.Ocpi;
+using Microsoft.Extensions.DependencyInjection;
 using Settlement.Workbench.Roaming;
 
 namespace Settlement.Tests.Roaming;
@@ -142,6 +144,29 @@ public sealed class ocpi_credentials_tests(LedgerDatabase db) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, (await CallAsync(withC, HttpMethod.Get, "/ocpi/versions")).Status);
         Assert.NotNull((await _host.Ledger.ReadStreamAsync(StreamIds.ApiKey(ApiKeySecrets.KeyIdOf(_emsp.TokenC!)!)))
             .Select(e => e.Data).OfType<ApiKeyRevoked>().SingleOrDefault());
+    }
+
+    [Fact]
+    public async Task nothing_more_is_pushed_to_a_partner_that_unregistered()
+    {
+        var (tokenA, versionsUrl) = await InviteAsync();
+        await _emsp.RegisterAsync(versionsUrl, tokenA);
+        await _emsp.UnregisterAsync();
+
+        await _host.Services.GetRequiredService<OcpiPushes>().QueueAsync(_emsp.PartnerId, "cdrs", "POST", "CDR-AFTER-DELETE", 1, CancellationToken.None);
+        await _host.Services.GetRequiredService<OcpiPushJob>().DeliverAsync(OcpiIds.PushId(_emsp.PartnerId, "cdrs", "CDR-AFTER-DELETE", 1), CancellationToken.None);
+
+        JsonElement push = default;
+        for (var wait = 0; wait < 50 && push.ValueKind != JsonValueKind.Object; wait++)
+        {
+            var page = await _host.Http.GetFromJsonAsync<JsonElement>($"/api/roaming/partners/{_emsp.PartnerId}/pushes?status=GivenUp");
+            if (page.GetProperty("items").GetArrayLength() > 0) push = page.GetProperty("items")[0];
+            else await Task.Delay(200);
+        }
+        Assert.Equal(JsonValueKind.Object, push.ValueKind);
+        Assert.Equal("CDR-AFTER-DELETE", push.GetProperty("objectId").GetString());
+        Assert.Contains("not registered", push.GetProperty("lastProblem").GetString());
+        Assert.DoesNotContain(_emsp.Received, call => call.Path.Contains("/cdrs", StringComparison.Ordinal));
     }
 
     [Fact]
