@@ -20,6 +20,7 @@ var root = new RootCommand("settle: the Settlement ledger and settlement engine 
     AuditCommand.Export(),
     AuditCommand.SigningKey(),
     KeysCommand.Create(),
+    PartnersCommand.Create(),
     EraseDriverCommand.Create(),
     ReplayCommand.Create(),
 };

@@ -5,6 +5,9 @@ namespace Settlement.Domain.Access;
 
 public sealed record CreateApiKey(string KeyId, string Name, AccessRole Role, string? OperatorId, string SecretVerifier);
 
+/// <summary>An OCPI partner's token A or C: issued by the credentials handshake and the invitation, never through the keys API.</summary>
+public sealed record IssuePartnerKey(string KeyId, string Name, string SecretVerifier);
+
 public sealed record RotateApiKey(string KeyId, string SecretVerifier);
 
 public sealed record RevokeApiKey(string KeyId, string Reason);
@@ -38,6 +41,16 @@ public static class ApiKeys
         if (state.Exists)
             return Decision.Refuse(RefusalKind.Conflict, $"Key {command.KeyId} exists already.");
         return Decision.Accept(new ApiKeyCreated(command.KeyId, command.Name.Trim(), command.Role, command.OperatorId, command.SecretVerifier, now));
+    }
+
+    /// <summary>A key of role Partner for a roaming partner's token; the caller appends it with the partner's own decision.</summary>
+    public static Decision IssuePartnerToken(ApiKeyState state, IssuePartnerKey command, Instant now)
+    {
+        if (string.IsNullOrWhiteSpace(command.Name) || command.Name.Trim().Length > MaxNameLength)
+            return Decision.Refuse(RefusalKind.Invalid, $"name: a label of 1 to {MaxNameLength} characters naming the partner and the token, e.g. \"OCPI token C for NL-EMS\".");
+        if (state.Exists)
+            return Decision.Refuse(RefusalKind.Conflict, $"Key {command.KeyId} exists already.");
+        return Decision.Accept(new ApiKeyCreated(command.KeyId, command.Name.Trim(), AccessRole.Partner, null, command.SecretVerifier, now));
     }
 
     public static Decision Rotate(ApiKeyState state, RotateApiKey command, Instant now) =>

@@ -120,6 +120,15 @@ public static class AccessTable
         ["POST /api/tokens/{tokenId}/unblock"] = [],
         ["POST /api/tokens/{tokenId}/expire"] = [],
         ["PUT /api/tokens/{tokenId}/group"] = [],
+
+        // Roaming partners: the top-level operator's; finance reads partners and their agreements (it settles with them).
+        ["POST /api/roaming/partners"] = [],
+        ["GET /api/roaming/partners"] = [Finance],
+        ["GET /api/roaming/partners/{partnerId}"] = [Finance],
+        ["PUT /api/roaming/partners/{partnerId}/agreement"] = [],
+        ["POST /api/roaming/partners/{partnerId}/unregister"] = [],
+        ["GET /api/roaming/partners/{partnerId}/messages"] = [],
+        ["GET /api/roaming/partners/{partnerId}/pushes"] = [],
     };
 
     /// <summary>Whether the role may call the endpoint named "METHOD /route"; operators may call every listed endpoint.</summary>

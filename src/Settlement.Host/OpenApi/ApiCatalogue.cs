@@ -202,5 +202,21 @@ public static class ApiCatalogue
 
         ["POST /api/drivers/erasure"] = new("Erase a driver's personal data (GDPR Art. 17) by destroying their key; name them by token or pseudonym.",
             new { idToken = "04A1B2C3D4E5F6", reason = "GDPR Art. 17 erasure request" }),
+
+        ["POST /api/roaming/partners"] = new("Invite an OCPI roaming partner with its agreement; answers its token A (this once) and our versions URL, to hand over outside OCPI.",
+            new { name = "EMSP Example", countryCode = "NL", partyId = "EMS", agreement = new { commissionPercent = 15m, currency = "EUR", settlementPeriod = "Monthly" } },
+            typeof(Roaming.PartnerEndpoints.InvitedPartnerView), Status: 201),
+        ["GET /api/roaming/partners"] = new("List the roaming partners in id order, a page at a time: status, agreement, OCPI version, roles and endpoints.",
+            Answer: typeof(Page<Roaming.PartnerEndpoints.PartnerView>)),
+        ["GET /api/roaming/partners/{partnerId}"] = new("One roaming partner: status, agreement, OCPI version, roles and endpoints (never a token).",
+            Answer: typeof(Roaming.PartnerEndpoints.PartnerView)),
+        ["PUT /api/roaming/partners/{partnerId}/agreement"] = new("Change a partner's agreement for sessions supplied from effectiveFrom on.",
+            new { commissionPercent = 12.5m, currency = "EUR", settlementPeriod = "Monthly", effectiveFrom = "2027-01-01" }, typeof(Roaming.PartnerEndpoints.PartnerView)),
+        ["POST /api/roaming/partners/{partnerId}/unregister"] = new("End a partner's connection: its token stops working and nothing more is pushed to it; its history stays.",
+            new { reason = "Contract ended" }, typeof(Roaming.PartnerEndpoints.PartnerView)),
+        ["GET /api/roaming/partners/{partnerId}/messages"] = new("Every OCPI message exchanged with a partner, newest first, a page at a time: module, direction, status, outcome.",
+            Answer: typeof(Page<Roaming.PartnerEndpoints.MessageView>)),
+        ["GET /api/roaming/partners/{partnerId}/pushes"] = new("What is owed to a partner and how its delivery goes (?status=Pending, Delivered or GivenUp), a page at a time.",
+            Answer: typeof(Page<Roaming.PartnerEndpoints.PushView>)),
     };
 }

@@ -48,6 +48,7 @@ public static class OcpiRoutes
                 endpoints = Modules.Select(m => new { identifier = m.Module, role = m.Role.ToString().ToUpperInvariant(), url = $"{BaseUrl(context, options)}{VersionPath}/{m.Module}" }),
             }))
             .WithMetadata(new OcpiModuleMetadata("versions", OpenToTokenA: true));
+        ocpi.MapCredentials();
     }
 
     /// <summary>Our public base URL: configured, or as the partner reached us.</summary>

@@ -286,6 +286,18 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
             new("GET /api/streams/{streamId}", get, $"/api/streams/{StreamIds.Token(a.TokenId)}"),
 
             new("POST /api/drivers/erasure", post, "/api/drivers/erasure", new { idToken = "RFID-0001" }, OwnerSees: false),
+
+            // Roaming is the top-level operator's: a sub-operator's keys are refused whichever partner they name.
+            new("POST /api/roaming/partners", post, "/api/roaming/partners",
+                new { name = "Guess", countryCode = "NL", partyId = "GSS", agreement = new { commissionPercent = 10m, currency = "EUR", settlementPeriod = "Monthly" } },
+                OwnerSees: false),
+            new("GET /api/roaming/partners", get, "/api/roaming/partners", OwnerSees: false),
+            new("GET /api/roaming/partners/{partnerId}", get, "/api/roaming/partners/NL-EMS", OwnerSees: false),
+            new("PUT /api/roaming/partners/{partnerId}/agreement", HttpMethod.Put, "/api/roaming/partners/NL-EMS/agreement",
+                new { commissionPercent = 10m, currency = "EUR", settlementPeriod = "Monthly", effectiveFrom = "2027-01-01" }, OwnerSees: false),
+            new("POST /api/roaming/partners/{partnerId}/unregister", post, "/api/roaming/partners/NL-EMS/unregister", new { reason = "guess" }, OwnerSees: false),
+            new("GET /api/roaming/partners/{partnerId}/messages", get, "/api/roaming/partners/NL-EMS/messages", OwnerSees: false),
+            new("GET /api/roaming/partners/{partnerId}/pushes", get, "/api/roaming/partners/NL-EMS/pushes", OwnerSees: false),
         ];
     }
 }

@@ -151,7 +151,7 @@ public static class OcpiAccess
     }
 
     /// <summary>OCPI 2.2.1 sends base64(token); tokens sent as they are (2.1.1 habit) are accepted too.</summary>
-    private static string? PresentedToken(HttpRequest request)
+    internal static string? PresentedToken(HttpRequest request)
     {
         if (request.Headers.Authorization.ToString() is not { Length: > 6 } authorization
             || !authorization.StartsWith("Token ", StringComparison.OrdinalIgnoreCase)) return null;
