@@ -22,6 +22,8 @@ public static class OcpiRoutes
     public static readonly IReadOnlyList<(string Module, OcpiInterfaceRole Role)> Modules =
     [
         ("credentials", OcpiInterfaceRole.Sender),
+        (LocationsModule.Module, OcpiInterfaceRole.Sender),
+        (TariffsModule.Module, OcpiInterfaceRole.Sender),
     ];
 
     public static void AddRoaming(this WebApplicationBuilder builder, Ledger.Ledger ledger)
@@ -32,6 +34,8 @@ public static class OcpiRoutes
         builder.Services.AddSingleton<OcpiPushes>();
         builder.Services.AddTransient<OcpiPushJob>();
         builder.Services.AddHostedService<OcpiRelay>();
+        builder.Services.AddSingleton<IOcpiReaction, EvseStatusPushes>();
+        builder.Services.AddSingleton<IOcpiPushRenderer, EvseStatusPushRenderer>();
         builder.Services.AddRecurringJob(jobs => jobs.AddOrUpdate<OcpiPushJob>("ocpi-outbox-sweep",
             job => job.SweepAsync(CancellationToken.None), Cron.Minutely(), new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc }));
     }
@@ -48,6 +52,8 @@ public static class OcpiRoutes
                 endpoints = Modules.Select(m => new { identifier = m.Module, role = m.Role.ToString().ToUpperInvariant(), url = $"{BaseUrl(context, options)}{VersionPath}/{m.Module}" }),
             }))
             .WithMetadata(new OcpiModuleMetadata("versions", OpenToTokenA: true));
+        ocpi.MapLocations();
+        ocpi.MapTariffsModule();
     }
 
     /// <summary>Our public base URL: configured, or as the partner reached us.</summary>
