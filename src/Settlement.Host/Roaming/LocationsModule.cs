@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Routing;
 using NodaTime;
 using Settlement.Domain.Chargers;
 using Settlement.Domain.Events;
+using Settlement.Domain.Roaming;
 using Settlement.Domain.Tariffs;
 using Settlement.Host.Roaming.Ocpi;
 using Settlement.Projections.Chargers;
@@ -41,6 +42,8 @@ public sealed record OcpiEvseStatusPatch(string Status, Instant LastUpdated);
 /// digest of the charger id when that would pass the spec's 36 characters) and eMI3 EVSE id
 /// "{country}*{party}*E{charger id}*{evse id}" (left out when the charger id does not fit eMI3); connectors by their
 /// number. A site registered before addresses were asked for is no Location (OCPI requires the address).
+/// Sites, chargers, statuses and tariffs are read whole for every list: fine for the hundreds of sites an operator
+/// has; a network of tens of thousands would want a Location read model kept by the ledger.
 /// </summary>
 public static class OcpiLocations
 {
@@ -84,13 +87,13 @@ public static class OcpiLocations
     public static OcpiLocation? Render(SiteEntry site, IEnumerable<ChargerEntry> chargers, IReadOnlyDictionary<string, EvseStatusEntry> statuses,
         TariffCatalogue tariffs, OcpiOptions options, Instant now)
     {
-        if (site.Address is not { } address) return null;
+        if (site.Address is not { } address || IsoCountries.Alpha3(site.CountryCode) is not { } country) return null;
         var evses = chargers.OrderBy(c => c.ChargerId, StringComparer.Ordinal)
             .SelectMany(charger => charger.Evses.Select(evse => RenderEvse(site, charger, evse, statuses.GetValueOrDefault(charger.Id), tariffs, options, now)))
             .ToList();
         var siteUpdated = site.ChangedAt ?? site.RegisteredAt;
         return new OcpiLocation(options.CountryCode, options.PartyId, site.SiteId, Publish: true, Cut(site.Name, 255), Cut(address.Street, 45)!,
-            Cut(address.City, 45)!, Cut(address.PostalCode, 10), new RegionInfo(site.CountryCode).ThreeLetterISORegionName,
+            Cut(address.City, 45)!, Cut(address.PostalCode, 10), country,
             new OcpiGeoLocation(Coordinate(site.Latitude), Coordinate(site.Longitude)), evses, site.TimeZone, new OcpiHours(Twentyfourseven: true),
             evses.Select(e => e.LastUpdated).Append(siteUpdated).Max());
     }
