@@ -66,12 +66,14 @@ public sealed class ocpi_tariffs_tests(LedgerDatabase db) : IAsyncLifetime
     public async Task every_listed_tariff_validates_and_the_list_pages_like_locations()
     {
         using var client = OcpiTestPartner.Client(_host, _emsp.TokenC);
-        await _host.Http.PostAsJsonAsync("/api/tariffs", new
-        {
-            tariffId = "OCPI-P-" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant(), currency = "EUR", pricesIncludeVat = false,
-            validFrom = Text(SystemClock.Instance.GetCurrentInstant() + Duration.FromDays(1)),
-            elements = new[] { new { priceComponents = new[] { new { type = "Energy", price = 0.40m, stepSize = 1 } } } },
-        });
+        // Two at least, so a page of one has a next.
+        for (var i = 0; i < 2; i++)
+            Assert.Equal(HttpStatusCode.Created, (await _host.Http.PostAsJsonAsync("/api/tariffs", new
+            {
+                tariffId = "OCPI-P-" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant(), currency = "EUR", pricesIncludeVat = false,
+                validFrom = Text(SystemClock.Instance.GetCurrentInstant() + Duration.FromDays(1)),
+                elements = new[] { new { priceComponents = new[] { new { type = "Energy", price = 0.40m, stepSize = 1 } } } },
+            })).StatusCode);
 
         using var page = await client.GetAsync("/ocpi/2.2.1/tariffs?limit=1");
         using var bad = await client.GetAsync("/ocpi/2.2.1/tariffs?date_from=soon");
