@@ -11,6 +11,7 @@ public static class RoamingProjections
         options.Projections.Add<RoamedSessions>(ProjectionLifecycle.Inline);
         options.Projections.Add<OcpiPartners>(ProjectionLifecycle.Inline);
         options.Projections.Add<OcpiOutbox>(ProjectionLifecycle.Inline);
+        options.Projections.Add<EvseStatuses>(ProjectionLifecycle.Inline);
         options.Schema.For<OcpiPartnerEntry>().Duplicate(p => p.TokenAKeyId).Duplicate(p => p.TokenCKeyId!);
         options.Schema.For<OcpiPushEntry>().Duplicate(p => p.PartnerId);
         options.Schema.For<OcpiRelayProgress>();

@@ -62,6 +62,7 @@ public static class AccessTable
 
         // Tariffs and prices.
         ["POST /api/tariffs"] = [],
+        ["POST /api/tariffs/ocpi"] = [],
         ["GET /api/tariffs"] = [Finance, Integration],
         ["GET /api/tariffs/{tariffId}"] = [Finance, Integration],
         ["POST /api/tariffs/{tariffId}/assignments"] = [],

@@ -133,6 +133,20 @@ public static class ApiCatalogue
                     },
                 },
             }, typeof(TariffPublished), Status: 201),
+        ["POST /api/tariffs/ocpi"] = new("Publish a version of a tariff written exactly as an OCPI 2.2.1 Tariff object (prices excluding VAT), from its start_date_time.",
+            new
+            {
+                id = "DE-AC-OCPI", currency = "EUR", start_date_time = "2026-10-01T00:00:00Z",
+                elements = new object[]
+                {
+                    new { price_components = new[] { new { type = "ENERGY", price = 0.50m, vat = 19m, step_size = 1 } } },
+                    new
+                    {
+                        price_components = new[] { new { type = "PARKING_TIME", price = 5.00m, vat = 19m, step_size = 60 } },
+                        restrictions = new { start_time = "08:00", end_time = "20:00", day_of_week = new[] { "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY" } },
+                    },
+                },
+            }, typeof(TariffPublished), Status: 201),
         ["GET /api/tariffs"] = new("List the tariffs in id order with their versions and assignments, a page at a time.", Answer: typeof(Page<TariffHistory>)),
         ["GET /api/tariffs/{tariffId}"] = new("A tariff's every published version and assignment.", Answer: typeof(TariffHistory)),
         ["POST /api/tariffs/{tariffId}/assignments"] = new("Assign a tariff to a site, an EVSE or a customer group from an instant.",

@@ -22,6 +22,8 @@ public static class OcpiRoutes
     public static readonly IReadOnlyList<(string Module, OcpiInterfaceRole Role)> Modules =
     [
         ("credentials", OcpiInterfaceRole.Sender),
+        (LocationsModule.Module, OcpiInterfaceRole.Sender),
+        (TariffsModule.Module, OcpiInterfaceRole.Sender),
     ];
 
     public static void AddRoaming(this WebApplicationBuilder builder, Ledger.Ledger ledger)
@@ -32,6 +34,8 @@ public static class OcpiRoutes
         builder.Services.AddSingleton<OcpiPushes>();
         builder.Services.AddTransient<OcpiPushJob>();
         builder.Services.AddHostedService<OcpiRelay>();
+        builder.Services.AddSingleton<IOcpiReaction, EvseStatusPushes>();
+        builder.Services.AddSingleton<IOcpiPushRenderer, EvseStatusPushRenderer>();
         builder.Services.AddRecurringJob(jobs => jobs.AddOrUpdate<OcpiPushJob>("ocpi-outbox-sweep",
             job => job.SweepAsync(CancellationToken.None), Cron.Minutely(), new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc }));
     }
@@ -49,6 +53,8 @@ public static class OcpiRoutes
             }))
             .WithMetadata(new OcpiModuleMetadata("versions", OpenToTokenA: true));
         ocpi.MapCredentials();
+        ocpi.MapLocations();
+        ocpi.MapTariffsModule();
     }
 
     /// <summary>Our public base URL: configured, or as the partner reached us.</summary>

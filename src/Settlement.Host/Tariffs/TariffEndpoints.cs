@@ -1,5 +1,6 @@
 using Settlement.Host;
 using Settlement.Host.Access;
+using Settlement.Host.Roaming.Ocpi;
 using Marten;
 using Mediator;
 using Microsoft.AspNetCore.Builder;
@@ -61,15 +62,18 @@ public static class TariffEndpoints
 
     public static IEndpointRouteBuilder MapTariffs(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/tariffs", async (PublishTariffBody body, OperatorScope scope, Ledger.Ledger ledger, IMediator mediator, CancellationToken ct) =>
+        app.MapPost("/api/tariffs", (PublishTariffBody body, OperatorScope scope, Ledger.Ledger ledger, IMediator mediator, CancellationToken ct) =>
+            PublishAsync(new PublishTariff(body.TariffId!, body.Currency, body.PricesIncludeVat, [.. (body.Elements ?? []).Select(e => e.ToElement())],
+                body.ValidFrom, body.ValidUntil), "tariffId", scope, ledger, mediator, ct));
+
+        // The same, the tariff written exactly as an OCPI 2.2.1 Tariff object (snake_case, prices excluding VAT).
+        app.MapPost("/api/tariffs/ocpi", async (HttpRequest request, OperatorScope scope, Ledger.Ledger ledger, IMediator mediator, OcpiOptions options, CancellationToken ct) =>
         {
-            // Tariff ids are one namespace: another sub-operator's id is taken, and its versions are not this key's to publish.
-            if (body.TariffId is not null && !await scope.SeesTariffAsync(body.TariffId, ct) && await ledger.StreamVersionAsync(StreamIds.Tariff(body.TariffId), ct) > 0)
-                return Results.Conflict(new { error = $"tariffId: '{body.TariffId}' is taken; choose another id." });
-            return Answer(body.TariffId!, await mediator.Send(new PublishTariffCommand(new PublishTariff(body.TariffId!, body.Currency, body.PricesIncludeVat,
-                    [.. (body.Elements ?? []).Select(e => e.ToElement())], body.ValidFrom, body.ValidUntil), scope.OperatorId), ct),
-                published => Results.Created($"/api/tariffs/{body.TariffId}", published.OfType<TariffPublished>().Single()));
-        });
+            var (tariff, problems) = await OcpiTariffBody.ReadAsync(request, options);
+            return tariff is null
+                ? Results.BadRequest(new { error = $"The OCPI tariff was refused: {string.Join("; ", problems)}.", problems })
+                : await PublishAsync(OcpiTariffs.ToPublish(tariff, tariff.StartDateTime!.Value), "id", scope, ledger, mediator, ct);
+        }).Accepts<OcpiTariff>("application/json");
 
         app.MapPost("/api/tariffs/{tariffId}/assignments", async (string tariffId, AssignTariffBody body, OperatorScope scope, IMediator mediator, CancellationToken ct) =>
         {
@@ -147,6 +151,15 @@ public static class TariffEndpoints
         });
 
         return app;
+    }
+
+    private static async Task<IResult> PublishAsync(PublishTariff tariff, string idField, OperatorScope scope, Ledger.Ledger ledger, IMediator mediator, CancellationToken ct)
+    {
+        // Tariff ids are one namespace: another sub-operator's id is taken, and its versions are not this key's to publish.
+        if (tariff.TariffId is not null && !await scope.SeesTariffAsync(tariff.TariffId, ct) && await ledger.StreamVersionAsync(StreamIds.Tariff(tariff.TariffId), ct) > 0)
+            return Results.Conflict(new { error = $"{idField}: '{tariff.TariffId}' is taken; choose another id." });
+        return Answer(tariff.TariffId!, await mediator.Send(new PublishTariffCommand(tariff, scope.OperatorId), ct),
+            published => Results.Created($"/api/tariffs/{tariff.TariffId}", published.OfType<TariffPublished>().Single()));
     }
 
     private static IResult NoTariff(string tariffId) => Results.NotFound(new { error = $"No tariff '{tariffId}' has been published." });

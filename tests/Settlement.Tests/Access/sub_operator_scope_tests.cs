@@ -7,6 +7,7 @@ using Settlement.Domain.Access;
 using Settlement.Domain.Events;
 using Settlement.Domain.Tariffs;
 using Settlement.Host.Access;
+using Settlement.Host.Roaming.Ocpi;
 using Settlement.Host.Tariffs;
 using Settlement.Ledger;
 using Settlement.Ledger.Store;
@@ -226,6 +227,11 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
             {
                 tariffId = a.TariffId, currency = "EUR", pricesIncludeVat = false,
                 elements = new[] { new { priceComponents = new[] { new { type = "Energy", price = 9.99m, stepSize = 1 } } } }, validFrom = Later.Plus(Duration.FromDays(1)),
+            }),
+            new("POST /api/tariffs/ocpi", post, "/api/tariffs/ocpi", new
+            {
+                id = a.TariffId, currency = "EUR", start_date_time = OcpiJson.DateTime(Later.Plus(Duration.FromDays(1))),
+                elements = new[] { new { price_components = new[] { new { type = "ENERGY", price = 9.99m, step_size = 1 } } } },
             }),
             new("POST /api/tariffs/{tariffId}/assignments", post, $"/api/tariffs/{a.TariffId}/assignments", new { scope = "Site", scopeId = site, validFrom = Later }),
             new("GET /api/tariffs/{tariffId}", get, $"/api/tariffs/{a.TariffId}"),

@@ -1,59 +1,33 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using NodaTime;
 using NodaTime.Text;
 using Settlement.Domain.Tariffs;
+using Settlement.Host.Roaming.Ocpi;
 
 namespace Settlement.Tests.Tariffs;
 
 /// <summary>
 /// Reads the OCPI reference cases, the reference data's <c>ocpi-tariff-cases/cases/</c>: an OCPI tariff
-/// and a CDR's charging periods.
+/// (through the production OCPI mapping) and a CDR's charging periods.
 /// </summary>
 internal static class OcpiCase
 {
     public static JsonNode Read(string @case, string file) => JsonNode.Parse(File.ReadAllText(RepositoryFiles.OcpiTariffCase(@case, file)))!;
 
-    public static TariffPublished Tariff(JsonNode ocpi, Instant validFrom) => new(
-        TariffId: (string)ocpi["id"]!,
-        Version: 1,
-        Currency: (string)ocpi["currency"]!,
-        PricesIncludeVat: false,
-        Elements: ocpi["elements"]!.AsArray().Select(e => Element(e!)).ToList(),
-        ValidFrom: validFrom,
-        ValidUntil: null,
-        PublishedAt: validFrom);
-
-    private static TariffElement Element(JsonNode element) => new(
-        element["price_components"]!.AsArray().Select(c => new PriceComponent(
-            Type: Enum.Parse<PriceComponentType>(((string)c!["type"]!).Replace("_", ""), ignoreCase: true),
-            Price: (decimal)c["price"]!,
-            VatPercent: (decimal?)c["vat"],
-            // OCPI's step_size 0 means "no rounding"; ours starts at 1 (Wh or second), which the reference
-            // volumes never fall between.
-            StepSize: Math.Max(1, (int)c["step_size"]!))).ToList(),
-        element["restrictions"] is { } r ? Restrictions(r) : null);
-
-    private static TariffRestrictions Restrictions(JsonNode r) => new(
-        StartTime: (string?)r["start_time"],
-        EndTime: (string?)r["end_time"],
-        StartDate: Date(r["start_date"]),
-        EndDate: Date(r["end_date"]),
-        MinKwh: (decimal?)r["min_kwh"],
-        MaxKwh: (decimal?)r["max_kwh"],
-        MinCurrentA: (decimal?)r["min_current"],
-        MaxCurrentA: (decimal?)r["max_current"],
-        MinPowerKw: (decimal?)r["min_power"],
-        MaxPowerKw: (decimal?)r["max_power"],
-        MinDurationSeconds: (int?)r["min_duration"],
-        MaxDurationSeconds: (int?)r["max_duration"],
-        DaysOfWeek: r["day_of_week"]?.AsArray().Select(d => Enum.Parse<IsoDayOfWeek>((string)d!, ignoreCase: true)).ToList(),
-        Reservation: r["reservation"] is { } reservation
-            ? Enum.Parse<ReservationRestriction>(((string)reservation!).Replace("_", ""), ignoreCase: true)
-            : null);
-
-    private static LocalDate? Date(JsonNode? node) =>
-        node is null ? null : LocalDatePattern.Iso.Parse((string)node!).Value;
+    /// <summary>
+    /// The case's OCPI tariff read as the OCPI module reads one (OcpiJson into <see cref="OcpiTariff"/>) and mapped
+    /// by the production mapping, <see cref="OcpiTariffs.ToPublish"/>, into the version priced.
+    /// </summary>
+    public static TariffPublished Tariff(JsonNode ocpi, Instant validFrom)
+    {
+        var tariff = ocpi.Deserialize<OcpiTariff>(OcpiJson.Options)!;
+        Assert.Empty(OcpiTariffs.Problems(tariff));
+        var version = OcpiTariffs.ToPublish(tariff, validFrom);
+        return new TariffPublished(version.TariffId, Version: 1, version.Currency, version.PricesIncludeVat, version.Elements,
+            version.ValidFrom, version.ValidUntil, PublishedAt: validFrom);
+    }
 
     public static Instant Instant(JsonNode? node) =>
         InstantPattern.ExtendedIso.Parse(((string)node!).Replace(".000Z", "Z")).Value;
