@@ -22,6 +22,8 @@ public static class OcpiRoutes
     public static readonly IReadOnlyList<(string Module, OcpiInterfaceRole Role)> Modules =
     [
         ("credentials", OcpiInterfaceRole.Sender),
+        (TokensModule.Module, OcpiInterfaceRole.Receiver),
+        (CommandsModule.Module, OcpiInterfaceRole.Receiver),
     ];
 
     public static void AddRoaming(this WebApplicationBuilder builder, Ledger.Ledger ledger)
@@ -32,6 +34,14 @@ public static class OcpiRoutes
         builder.Services.AddSingleton<OcpiPushes>();
         builder.Services.AddTransient<OcpiPushJob>();
         builder.Services.AddHostedService<OcpiRelay>();
+        builder.Services.AddSingleton<PartnerTokenRegistry>();
+        builder.Services.AddSingleton<PartnerTokenAuthoriser>();
+        builder.Services.AddSingleton<Settlement.Ocpp.Handling.IPartnerTokenAuthoriser>(services => services.GetRequiredService<PartnerTokenAuthoriser>());
+        builder.Services.AddSingleton<IOcpiReaction, RoamingSessionRecorder>();
+        builder.Services.AddSingleton<OcpiCommandOutcomes>();
+        builder.Services.AddSingleton<IOcpiReaction>(services => services.GetRequiredService<OcpiCommandOutcomes>());
+        builder.Services.AddSingleton<IOcpiPushRenderer>(services => services.GetRequiredService<OcpiCommandOutcomes>());
+        builder.Services.AddSingleton<OcpiCommandDispatcher>();
         builder.Services.AddRecurringJob(jobs => jobs.AddOrUpdate<OcpiPushJob>("ocpi-outbox-sweep",
             job => job.SweepAsync(CancellationToken.None), Cron.Minutely(), new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc }));
     }
@@ -48,6 +58,8 @@ public static class OcpiRoutes
                 endpoints = Modules.Select(m => new { identifier = m.Module, role = m.Role.ToString().ToUpperInvariant(), url = $"{BaseUrl(context, options)}{VersionPath}/{m.Module}" }),
             }))
             .WithMetadata(new OcpiModuleMetadata("versions", OpenToTokenA: true));
+        TokensModule.MapTokens(ocpi);
+        CommandsModule.MapCommands(ocpi);
     }
 
     /// <summary>Our public base URL: configured, or as the partner reached us.</summary>
