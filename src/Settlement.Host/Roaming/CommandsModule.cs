@@ -119,7 +119,7 @@ public static class CommandsModule
     private static async Task<(T? Body, IResult? Refusal)> ReadAsync<T>(HttpContext context) where T : class
     {
         if (context.Request.ContentLength is > MaxBodyBytes) return (null, OcpiResults.InvalidParameters($"body: a command is at most {MaxBodyBytes} bytes."));
-        return await OcpiBody.ReadAsync<T>(context.Request);
+        return await OcpiBody.ReadAsync<T>(context.Request, OcpiJson.Strict);
     }
 
     private static List<string> ResponseUrlProblems(string url) =>
@@ -151,6 +151,11 @@ public sealed class OcpiCommandDispatcher(Ledger.Ledger ledger, IMediator mediat
     public async Task<OcpiEvse?> FindEvseAsync(string locationId, string? evseUid, CancellationToken ct)
     {
         await using var query = ledger.QueryReadModels();
+        // Most uids name their charger outright ("{charger}*{evse}"); only a long charger id's hashed one needs the location's chargers.
+        if (evseUid?.LastIndexOf('*') is > 0 and var star && await query.LoadAsync<ChargerEntry>(StreamIds.Charger(evseUid[..star]), ct) is
+                { Registered: true } named && named.SiteId == locationId
+            && named.Evses.FirstOrDefault(e => CommandsModule.EvseUid(named.ChargerId, e.EvseId) == evseUid) is { } direct)
+            return new OcpiEvse(named.ChargerId, direct.EvseId, [.. direct.Connectors.Select(k => k.ConnectorId)]);
         var chargers = await query.Query<ChargerEntry>().Where(c => c.SiteId == locationId && c.Registered).Take(1_000).ToListAsync(ct);
         var evses = chargers.SelectMany(c => c.Evses.Select(e => new OcpiEvse(c.ChargerId, e.EvseId, [.. e.Connectors.Select(k => k.ConnectorId)]))).ToList();
         return evseUid is null

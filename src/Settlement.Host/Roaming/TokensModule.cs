@@ -91,7 +91,7 @@ public static class TokensModule
             OcpiResults.About(context, token_uid);
             if (Address(context, country_code, party_id, token_uid, type) is { Refusal: { } refused }) return refused;
             if (TooLarge(context.Request) is { } tooLarge) return tooLarge;
-            var (token, invalid) = await OcpiBody.ReadAsync<OcpiToken>(context.Request);
+            var (token, invalid) = await OcpiBody.ReadAsync<OcpiToken>(context.Request, OcpiJson.Strict);
             if (invalid is not null) return invalid;
             return await RecordAsync(context, registry, token!, country_code, party_id, token_uid, ParseType(type)!.Value, ct);
         });
@@ -110,12 +110,12 @@ public static class TokensModule
             // The patch is applied to the token as recorded, and the result checked as a whole token.
             var merged = (JsonObject)JsonSerializer.SerializeToNode(current, OcpiJson.Options)!;
             foreach (var (name, value) in patch) merged[name] = value?.DeepClone();
-            var problems = JsonShapes.Problems(merged, typeof(OcpiToken), OcpiJson.Options);
+            var problems = JsonShapes.Problems(merged, typeof(OcpiToken), OcpiJson.Strict);
             if (problems.Count > 0) return OcpiResults.InvalidParameters($"The patched token is not valid: {string.Join("; ", problems)}.");
             OcpiToken patched;
             try
             {
-                patched = merged.Deserialize<OcpiToken>(OcpiJson.Options)!;
+                patched = merged.Deserialize<OcpiToken>(OcpiJson.Strict)!;
             }
             catch (JsonException e)
             {
