@@ -45,6 +45,9 @@ public sealed class EmspDouble : IAsyncDisposable
     /// <summary>While true, every call is answered 503 without being taken: a partner that is down.</summary>
     public bool Down { get; set; }
 
+    /// <summary>Every answer waits this long first: a partner slower than the CPO is willing to wait.</summary>
+    public TimeSpan Delay { get; set; }
+
     public string BaseUrl { get; }
 
     public IReadOnlyList<ReceivedCall> Received => [.. _received];
@@ -184,6 +187,7 @@ public sealed class EmspDouble : IAsyncDisposable
         if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
             body = await JsonNode.ParseAsync(request.Body);
         var path = request.Path.Value ?? "";
+        if (Delay > TimeSpan.Zero) await Task.Delay(Delay, context.RequestAborted);
         if (Down)
         {
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;

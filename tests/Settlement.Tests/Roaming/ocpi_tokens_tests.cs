@@ -171,6 +171,32 @@ public sealed class ocpi_tokens_tests(LedgerDatabase db) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task a_partner_slower_than_the_real_time_timeout_keeps_the_chargers_answer_within_it_from_the_registry()
+    {
+        await using var host = await new TestHost(db, unknownTokens: UnknownTokenPolicy.Reject,
+            settings: new Dictionary<string, string?> { ["Ocpi:RealTimeAuthorisationSeconds"] = "1" }).StartAsync();
+        await using var emsp = await OcpiTestPartner.StartEmspAsync();
+        await OcpiTestPartner.RegisterDirectlyAsync(host, emsp);
+        var uid = NewUid();
+        await emsp.PushTokenAsync(uid, "NL-EMS-C00000008", whitelist: "ALLOWED");
+        emsp.AnswerAuthorization(uid, "BLOCKED");
+        emsp.Delay = TimeSpan.FromSeconds(10);
+        var charger = await host.RegisterChargerAsync(OcppVersion.Ocpp16);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var result = await OcppRpcClient.RunAsync(new Scenario
+        {
+            Endpoint = host.Endpoint.ToString().TrimEnd('/'), Identity = charger, Protocols = ["ocpp1.6"], Password = TestHost.Password,
+            Steps = [Step.Call("Authorize", new { idTag = uid })],
+        });
+        clock.Stop();
+
+        result.AssertAllStepsOk();
+        Assert.Equal("Accepted", Status(result, 0));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"the charger waited {clock.Elapsed} for a partner that was given 1 s");
+    }
+
+    [Fact]
     public async Task a_session_started_with_a_partner_token_authorised_in_real_time_is_recorded_as_the_partners_by_auth_request_with_its_reference()
     {
         var uid = NewUid();
