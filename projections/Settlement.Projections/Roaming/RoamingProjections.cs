@@ -12,9 +12,12 @@ public static class RoamingProjections
         options.Projections.Add<OcpiPartners>(ProjectionLifecycle.Inline);
         options.Projections.Add<OcpiOutbox>(ProjectionLifecycle.Inline);
         options.Projections.Add<EvseStatuses>(ProjectionLifecycle.Inline);
+        options.Projections.Add<OcpiCommands>(ProjectionLifecycle.Inline);
         options.Schema.For<OcpiPartnerEntry>().Duplicate(p => p.TokenAKeyId).Duplicate(p => p.TokenCKeyId!);
         options.Schema.For<OcpiPushEntry>().Duplicate(p => p.PartnerId);
         options.Schema.For<OcpiRelayProgress>();
+        // A session started by a partner's command finds the command by its charger and token.
+        options.Schema.For<OcpiCommandEntry>().Duplicate(c => c.ChargerId!);
         return options;
     }
 }

@@ -24,6 +24,8 @@ public static class OcpiRoutes
         ("credentials", OcpiInterfaceRole.Sender),
         (LocationsModule.Module, OcpiInterfaceRole.Sender),
         (TariffsModule.Module, OcpiInterfaceRole.Sender),
+        (TokensModule.Module, OcpiInterfaceRole.Receiver),
+        (CommandsModule.Module, OcpiInterfaceRole.Receiver),
     ];
 
     public static void AddRoaming(this WebApplicationBuilder builder, Ledger.Ledger ledger)
@@ -36,6 +38,14 @@ public static class OcpiRoutes
         builder.Services.AddHostedService<OcpiRelay>();
         builder.Services.AddSingleton<IOcpiReaction, EvseStatusPushes>();
         builder.Services.AddSingleton<IOcpiPushRenderer, EvseStatusPushRenderer>();
+        builder.Services.AddSingleton<PartnerTokenRegistry>();
+        builder.Services.AddSingleton<PartnerTokenAuthoriser>();
+        builder.Services.AddSingleton<Settlement.Ocpp.Handling.IPartnerTokenAuthoriser>(services => services.GetRequiredService<PartnerTokenAuthoriser>());
+        builder.Services.AddSingleton<IOcpiReaction, RoamingSessionRecorder>();
+        builder.Services.AddSingleton<OcpiCommandOutcomes>();
+        builder.Services.AddSingleton<IOcpiReaction>(services => services.GetRequiredService<OcpiCommandOutcomes>());
+        builder.Services.AddSingleton<IOcpiPushRenderer>(services => services.GetRequiredService<OcpiCommandOutcomes>());
+        builder.Services.AddSingleton<OcpiCommandDispatcher>();
         builder.Services.AddRecurringJob(jobs => jobs.AddOrUpdate<OcpiPushJob>("ocpi-outbox-sweep",
             job => job.SweepAsync(CancellationToken.None), Cron.Minutely(), new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc }));
     }
@@ -55,6 +65,8 @@ public static class OcpiRoutes
         ocpi.MapCredentials();
         ocpi.MapLocations();
         ocpi.MapTariffsModule();
+        TokensModule.MapTokens(ocpi);
+        CommandsModule.MapCommands(ocpi);
     }
 
     /// <summary>Our public base URL: configured, or as the partner reached us.</summary>

@@ -49,7 +49,7 @@ public sealed class ChargerCommandHandler(ConnectionRegistry connections, Comman
         if (reachable && OcppSchemaValidator.Default.ValidateRequest(protocol, action, payload) is { } invalid)
             throw new ArgumentException($"{action} would break the OCPP schema: {invalid.Description}");
 
-        var commandId = Guid.NewGuid().ToString("N");
+        var commandId = command.CommandId ?? Guid.NewGuid().ToString("N");
         var correlation = $"command:{commandId}";
         // The charger gets the driver's token; the ledger keeps it only sealed under the driver's key.
         var (withoutToken, token) = OcppDriverToken.Without(payload);

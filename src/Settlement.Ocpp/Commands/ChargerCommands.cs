@@ -16,6 +16,9 @@ public sealed class UnknownChargerException(string chargerId) : Exception($"Char
 public abstract record ChargerCommand(string ChargerId) : IRequest<CommandResult>
 {
     public Actor IssuedBy { get; init; } = new(ActorKind.Operator, "api");
+
+    /// <summary>The id to issue it under (32 hex digits); null: a new one. Roaming names it first, to record the partner's command with it.</summary>
+    public string? CommandId { get; init; }
 }
 
 public sealed record RemoteStart(string ChargerId, int EvseId, string IdToken) : ChargerCommand(ChargerId);

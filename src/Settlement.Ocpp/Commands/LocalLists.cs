@@ -158,7 +158,10 @@ public sealed class LocalLists(ConnectionRegistry connections, Ledger.Ledger led
     {
         if (await ledger.Drivers.UnsealAsync(token.Uid, ct) is not { } uid) return null;
         var now = clock.GetCurrentInstant();
-        var authorisation = Tokens.Authorise(token.State(), now, UnknownTokenPolicy.Reject);
+        // A partner token it must be asked about every time (OCPI whitelist NEVER) is never one a charger may accept offline.
+        var authorisation = token.Partner is { Whitelist: Domain.Roaming.OcpiWhitelist.Never }
+            ? new TokenAuthorisation(AuthorisationOutcome.Invalid, null)
+            : Tokens.Authorise(token.State(), now, UnknownTokenPolicy.Reject);
         return (new LocalListEntry(token.TokenId, authorisation.Outcome, token.ExpiresAt, authorisation.CustomerGroup), uid);
     }
 

@@ -60,7 +60,7 @@ public sealed class V16Handler(ChargerLedger chargers, SessionRecorder sessions,
 
     private async Task<JsonObject> AuthorizeAsync(InboundCall call, JsonObject payload, CancellationToken ct)
     {
-        var answer = await tokens.AuthoriseAsync(call.DriverToken!, call.ReceivedAt, ct);
+        var answer = await tokens.AuthoriseAsync(call.DriverToken!, call.ChargerId, call.ReceivedAt, ct);
         await chargers.RecordAsync(call, call.ReceivedAt, ct,
             new IdTokenAuthorisedV2(call.ChargerId, call.DriverToken!, answer.Authorisation.Outcome, call.ReceivedAt));
         return new JsonObject { ["idTagInfo"] = TokenAuthoriser.V16IdTagInfo(answer.Authorisation) };
@@ -70,7 +70,7 @@ public sealed class V16Handler(ChargerLedger chargers, SessionRecorder sessions,
     {
         // The charger has started already (a card it knew, or its local list); a refusal tells it to stop, and is recorded.
         var connector = Integer(payload, "connectorId");
-        var answer = await tokens.AuthoriseAsync(call.DriverToken!, call.ReceivedAt, ct);
+        var answer = await tokens.AuthoriseAsync(call.DriverToken!, call.ChargerId, call.ReceivedAt, ct);
         var start = new SessionRecorder.StartRequest(connector, 1, call.DriverToken, payload["meterStart"]!.GetValue<long>(),
             Time(payload["timestamp"], call.ReceivedAt), answer.Authorisation, answer.RegisteredType ?? TokenType.Rfid);
         var transactionId = await sessions.StartAssigningIdAsync(call, start, ct);

@@ -59,7 +59,7 @@ public sealed class V201Handler(ChargerLedger chargers, SessionRecorder sessions
 
     private async Task<JsonObject> AuthorizeAsync(InboundCall call, JsonObject payload, CancellationToken ct)
     {
-        var answer = await tokens.AuthoriseAsync(call.DriverToken!, call.ReceivedAt, ct);
+        var answer = await tokens.AuthoriseAsync(call.DriverToken!, call.ChargerId, call.ReceivedAt, ct);
         await chargers.RecordAsync(call, call.ReceivedAt, ct,
             new IdTokenAuthorisedV2(call.ChargerId, call.DriverToken!, answer.Authorisation.Outcome, call.ReceivedAt));
         return new JsonObject { ["idTokenInfo"] = TokenAuthoriser.V201IdTokenInfo(answer.Authorisation) };
@@ -79,7 +79,7 @@ public sealed class V201Handler(ChargerLedger chargers, SessionRecorder sessions
         var idToken = payload["idToken"] as JsonObject;
         var seqNo = Integer(payload, "seqNo");
 
-        var answer = call.DriverToken is { } token ? await tokens.AuthoriseAsync(token, call.ReceivedAt, ct) : null;
+        var answer = call.DriverToken is { } token ? await tokens.AuthoriseAsync(token, call.ChargerId, call.ReceivedAt, ct) : null;
         var tokenType = answer?.RegisteredType ?? TokenTypeOf(idToken);
         var sessionId = await sessions.FindSessionAsync(link, transactionId, ct);
         if (sessionId is null && Text(payload, "eventType") != "Ended")

@@ -31,6 +31,7 @@ public sealed class EmspDouble : IAsyncDisposable
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private readonly ConcurrentQueue<ReceivedCall> _received = new();
     private readonly ConcurrentDictionary<string, JsonNode> _objects = new();
+    private readonly ConcurrentDictionary<string, string> _authorizations = new();
 
     /// <summary>The token we give the CPO to call us with (token B).</summary>
     public string TokenB { get; } = "emsp-token-b-" + Guid.NewGuid().ToString("N");
@@ -43,6 +44,9 @@ public sealed class EmspDouble : IAsyncDisposable
 
     /// <summary>While true, every call is answered 503 without being taken: a partner that is down.</summary>
     public bool Down { get; set; }
+
+    /// <summary>Every answer waits this long first: a partner slower than the CPO is willing to wait.</summary>
+    public TimeSpan Delay { get; set; }
 
     public string BaseUrl { get; }
 
@@ -107,11 +111,36 @@ public sealed class EmspDouble : IAsyncDisposable
 
     /// <summary>Pushes one of our tokens to the CPO (PUT tokens/{country}/{party}/{uid}).</summary>
     public Task<JsonObject> PushTokenAsync(string uid, string contractId, bool valid = true, string whitelist = "ALLOWED", string type = "RFID") =>
-        CallCpoAsync(HttpMethod.Put, $"{CpoEndpoints["tokens"]}/{CountryCode}/{PartyId}/{uid}?type={type}", new JsonObject
+        CallCpoAsync(HttpMethod.Put, $"{CpoEndpoints["tokens"]}/{CountryCode}/{PartyId}/{uid}?type={type}", Token(uid, contractId, valid, whitelist, type));
+
+    /// <summary>One of our tokens as an OCPI Token object; each one made is last_updated later than the one before, as a changed token is.</summary>
+    public JsonObject Token(string uid, string contractId, bool valid = true, string whitelist = "ALLOWED", string type = "RFID") => new()
+    {
+        ["country_code"] = CountryCode, ["party_id"] = PartyId, ["uid"] = uid, ["type"] = type, ["contract_id"] = contractId,
+        ["issuer"] = "EMSP Double", ["valid"] = valid, ["whitelist"] = whitelist, ["last_updated"] = NextLastUpdated(),
+    };
+
+    private DateTime _lastUpdated = DateTime.MinValue;
+    private readonly Lock _lastUpdatedLock = new();
+
+    private string NextLastUpdated()
+    {
+        lock (_lastUpdatedLock)
         {
-            ["country_code"] = CountryCode, ["party_id"] = PartyId, ["uid"] = uid, ["type"] = type, ["contract_id"] = contractId,
-            ["issuer"] = "EMSP Double", ["valid"] = valid, ["whitelist"] = whitelist, ["last_updated"] = Now(),
-        });
+            var now = DateTime.UtcNow;
+            _lastUpdated = now > _lastUpdated.AddSeconds(1) ? now : _lastUpdated.AddSeconds(1);
+            return _lastUpdated.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'");
+        }
+    }
+
+    /// <summary>
+    /// How we answer the CPO's real-time authorisation of <paramref name="uid"/> (tokens SENDER, POST {uid}/authorize):
+    /// ALLOWED, BLOCKED, EXPIRED, NO_CREDIT or NOT_ALLOWED. A uid never set is answered 2004 (unknown token).
+    /// </summary>
+    public void AnswerAuthorization(string uid, string allowed) => _authorizations[uid] = allowed;
+
+    /// <summary>Sends a command to the CPO (POST commands/{command}); the envelope holds its CommandResponse.</summary>
+    public Task<JsonObject> SendCommandAsync(string command, JsonObject body) => CallCpoAsync(HttpMethod.Post, $"{CpoEndpoints["commands"]}/{command}", body);
 
     /// <summary>The URL the CPO must post a command's result to.</summary>
     public string CommandResponseUrl(string command, string id) => $"{BaseUrl}/ocpi/2.2.1/commands/{command}/{id}";
@@ -158,6 +187,7 @@ public sealed class EmspDouble : IAsyncDisposable
         if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
             body = await JsonNode.ParseAsync(request.Body);
         var path = request.Path.Value ?? "";
+        if (Delay > TimeSpan.Zero) await Task.Delay(Delay, context.RequestAborted);
         if (Down)
         {
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
@@ -195,6 +225,22 @@ public sealed class EmspDouble : IAsyncDisposable
                 else if (request.Method == "DELETE") _objects.TryRemove(key, out _);
                 else if (body is not null) _objects[key] = body;
                 await AnswerAsync(context, 200, 1000, null);
+                return;
+            case ["ocpi", "2.2.1", "tokens", var uid, "authorize"] when request.Method == "POST":
+                if (!_authorizations.TryGetValue(uid, out var allowed))
+                {
+                    await AnswerAsync(context, 404, 2004, null, $"Unknown token {uid}");
+                    return;
+                }
+                // The reference names this authorisation in the session and CDR the CPO sends us later.
+                var authorization = new JsonObject
+                {
+                    ["allowed"] = allowed,
+                    ["token"] = new JsonObject { ["country_code"] = CountryCode, ["party_id"] = PartyId, ["uid"] = uid, ["type"] = (string?)request.Query["type"] ?? "RFID" },
+                    ["authorization_reference"] = "AUTH-" + Guid.NewGuid().ToString("N")[..12].ToUpperInvariant(),
+                };
+                _objects[$"authorizations/{uid}"] = authorization.DeepClone();
+                await AnswerAsync(context, 200, 1000, authorization);
                 return;
             case ["ocpi", "2.2.1", "commands", var command, var id]:
                 _objects[$"commands/{command}/{id}"] = body!;

@@ -26,20 +26,21 @@ public sealed record OcpiReply(int HttpStatus, int? OcpiStatus, JsonNode? Data, 
 public sealed class OcpiClient(HttpClient http, Ledger.Ledger ledger, OcpiOptions options, IClock clock)
 {
     /// <summary>Calls <paramref name="url"/> with the partner's token B; the message is recorded whatever the outcome.</summary>
+    /// <param name="timeout">Shorter than <see cref="OcpiOptions.TimeoutSeconds"/> where someone waits for the answer (real-time authorisation).</param>
     public Task<OcpiReply> SendAsync(OcpiPartnerEntry partner, string module, HttpMethod method, string url, JsonNode? body, string? objectId,
-        string? correlationId, CancellationToken ct)
+        string? correlationId, CancellationToken ct, TimeSpan? timeout = null)
     {
         var token = partner.SealedTokenB is { } sealedToken
             ? ledger.PartnerSecrets.Unseal(partner.PartnerId, sealedToken)
             : throw new InvalidOperationException($"Partner {partner.PartnerId} has not registered: we hold no token to call it with.");
         var routing = partner.Roles.FirstOrDefault();
         return SendWithTokenAsync(partner.PartnerId, token, module, method, url, body, objectId, correlationId,
-            routing is null ? null : (routing.CountryCode, routing.PartyId), ct);
+            routing is null ? null : (routing.CountryCode, routing.PartyId), ct, timeout);
     }
 
     /// <summary>For the handshake, before the partner's token B is stored: the same call, with the token given.</summary>
     public async Task<OcpiReply> SendWithTokenAsync(string partnerId, string token, string module, HttpMethod method, string url, JsonNode? body,
-        string? objectId, string? correlationId, (string CountryCode, string PartyId)? to, CancellationToken ct)
+        string? objectId, string? correlationId, (string CountryCode, string PartyId)? to, CancellationToken ct, TimeSpan? timeout = null)
     {
         var requestId = Guid.NewGuid().ToString();
         correlationId ??= requestId;
@@ -60,7 +61,7 @@ public sealed class OcpiClient(HttpClient http, Ledger.Ledger ledger, OcpiOption
             bytes = Encoding.UTF8.GetBytes(body.ToJsonString(OcpiJson.Options));
             request.Content = new ByteArrayContent(bytes) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
         }
-        var reply = await ExchangeAsync(request, ct);
+        var reply = await ExchangeAsync(request, timeout ?? TimeSpan.FromSeconds(options.TimeoutSeconds), ct);
         var path = new Uri(url).PathAndQuery;
         await OcpiMessages.RecordAsync(ledger, new OcpiMessageExchanged(
             partnerId, module, OcpiDirection.Outbound, method.Method, path.Length > 512 ? path[..512] : path,
@@ -73,10 +74,10 @@ public sealed class OcpiClient(HttpClient http, Ledger.Ledger ledger, OcpiOption
         return reply;
     }
 
-    private async Task<OcpiReply> ExchangeAsync(HttpRequestMessage request, CancellationToken ct)
+    private async Task<OcpiReply> ExchangeAsync(HttpRequestMessage request, TimeSpan wait, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(options.TimeoutSeconds));
+        timeout.CancelAfter(wait);
         HttpResponseMessage response;
         try
         {

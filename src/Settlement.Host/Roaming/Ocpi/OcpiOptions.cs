@@ -25,4 +25,11 @@ public sealed class OcpiOptions
 
     /// <summary>How long we wait for a partner's answer before counting the attempt failed. ("Ocpi:TimeoutSeconds")</summary>
     public int TimeoutSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// How long a charger's Authorize waits for a partner's real-time authorisation before the registry answers (or, for a
+    /// token the partner must always be asked about, the token is refused): OCPP chargers time out after a few seconds.
+    /// ("Ocpi:RealTimeAuthorisationSeconds")
+    /// </summary>
+    public int RealTimeAuthorisationSeconds { get; set; } = 4;
 }

@@ -32,6 +32,19 @@ public static class OcpiJson
 {
     public static readonly JsonSerializerOptions Options = Create();
 
+    /// <summary>
+    /// For reading a partner's objects: a field the record requires (a constructor parameter without a default) must be
+    /// there, and not null unless the record says it may be.
+    /// </summary>
+    public static readonly JsonSerializerOptions Strict = CreateStrict();
+
+    private static JsonSerializerOptions CreateStrict()
+    {
+        var strict = new JsonSerializerOptions(Options) { RespectRequiredConstructorParameters = true, RespectNullableAnnotations = true };
+        strict.MakeReadOnly(populateMissingResolver: true);
+        return strict;
+    }
+
     private static JsonSerializerOptions Create()
     {
         var options = new JsonSerializerOptions
@@ -118,8 +131,10 @@ public static class OcpiResults
 public static class OcpiBody
 {
     /// <summary>The body as <typeparamref name="T"/>, or the answer to give instead.</summary>
-    public static async Task<(T? Value, IResult? Refusal)> ReadAsync<T>(HttpRequest request) where T : class
+    /// <param name="options">How to read it; <see cref="OcpiJson.Options"/> unless a module needs <see cref="OcpiJson.Strict"/>.</param>
+    public static async Task<(T? Value, IResult? Refusal)> ReadAsync<T>(HttpRequest request, JsonSerializerOptions? options = null) where T : class
     {
+        options ??= OcpiJson.Options;
         JsonNode? node;
         try
         {
@@ -127,16 +142,16 @@ public static class OcpiBody
         }
         catch (JsonException malformed)
         {
-            return (null, OcpiResults.InvalidParameters($"The body is not JSON (line {malformed.LineNumber + 1}, byte {malformed.BytePositionInLine + 1}): expected {JsonShapes.Expected(typeof(T), OcpiJson.Options)}."));
+            return (null, OcpiResults.InvalidParameters($"The body is not JSON (line {malformed.LineNumber + 1}, byte {malformed.BytePositionInLine + 1}): expected {JsonShapes.Expected(typeof(T), options)}."));
         }
         if (node is not JsonObject)
-            return (null, OcpiResults.InvalidParameters($"The body must be a JSON object: {JsonShapes.Expected(typeof(T), OcpiJson.Options)}."));
-        var problems = JsonShapes.Problems(node, typeof(T), OcpiJson.Options);
+            return (null, OcpiResults.InvalidParameters($"The body must be a JSON object: {JsonShapes.Expected(typeof(T), options)}."));
+        var problems = JsonShapes.Problems(node, typeof(T), options);
         if (problems.Count > 0)
             return (null, OcpiResults.InvalidParameters($"The body is not a valid object: {string.Join("; ", problems)}."));
         try
         {
-            return (node.Deserialize<T>(OcpiJson.Options), null);
+            return (node.Deserialize<T>(options), null);
         }
         catch (JsonException e)
         {
