@@ -1,3 +1,4 @@
+using CsvHelper;
 using Settlement.Domain.Events;
 using Settlement.Domain.Invoicing;
 using Settlement.Domain.Monetary;
@@ -48,7 +49,26 @@ public static class InvoiceCsv
                 csv.WriteField(DerivedFrom(invoice, line));
                 csv.EndRecord();
             }
+            if (invoice.CommissionAmount is { } commission && invoice.CommissionPercent is { } percent)
+                WriteCommission(csv, invoice, currency, percent, commission);
         });
+    }
+
+    /// <summary>
+    /// A partner document's commission as a last row without a line number or amounts, so summing the amount columns
+    /// still gives the document's totals: the same statement as its notes and PDF.
+    /// </summary>
+    private static void WriteCommission(CsvWriter csv, InvoiceDocument invoice, Currency currency, decimal percent, decimal commission)
+    {
+        csv.WriteField(invoice.Number);
+        csv.WriteField(invoice.Kind.ToString());
+        csv.WriteField(DocumentDates.Date(invoice.IssueDate));
+        csv.WriteField(currency.Code);
+        csv.WriteField(invoice.CreditsInvoice);
+        csv.WriteField((string?)null);
+        csv.WriteField(InvoiceDrafting.CommissionStatement(percent, commission, invoice.TotalGross - commission, currency));
+        for (var column = 7; column < Header.Length; column++) csv.WriteField((string?)null);
+        csv.EndRecord();
     }
 
     /// <summary>

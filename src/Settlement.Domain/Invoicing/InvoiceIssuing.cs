@@ -163,7 +163,7 @@ public static class InvoiceIssuing
         var unbilled = state.Cdrs.Where(c => !billed.Contains(c.Cdr.CdrId) && c.Session.OperatorId == issuer.OperatorId).ToList();
         if (unbilled.Count == 0)
             return Decision.Refuse(RefusalKind.Conflict,
-                $"Partner {command.PartnerId} has no unbilled CDRs supplied from {command.From} through {command.Through} at sites of {OperatorName(issuer.OperatorId)}"
+                $"Partner {command.PartnerId} has no unbilled CDRs supplied from {command.From:uuuu-MM-dd} through {command.Through:uuuu-MM-dd} at sites of {OperatorName(issuer.OperatorId)}"
                 + (state.SessionsWithoutCdr.Count > 0 ? $"; sessions without a CDR yet: {string.Join(", ", state.SessionsWithoutCdr)}." : "."));
 
         var billTo = command.Buyer ?? new InvoiceParty(partner.Name, null, partner.CountryCode, null);
