@@ -150,6 +150,8 @@ public static class InvoiceIssuing
     /// </summary>
     public static Decision Decide(PartnerInvoicing state, IssuePartnerInvoices command, Instant now)
     {
+        if (command.PartnerId is not { } partnerId || !System.Text.RegularExpressions.Regex.IsMatch(partnerId, Roaming.OcpiIds.PartnerIdPattern))
+            return Decision.Refuse(RefusalKind.Unprocessable, "partnerId must be an OCPI partner id: its country code and party id, e.g. NL-EMS.");
         if (command.Through < command.From)
             return Decision.Refuse(RefusalKind.Unprocessable, $"The period ends ({command.Through}) before it starts ({command.From}).");
         if (Period.DaysBetween(command.From, command.Through) >= MaxPeriodDays)

@@ -194,6 +194,11 @@ public sealed class partner_invoice_decider_tests
             .ThenRefused(RefusalKind.Unprocessable, "longer than 366 days");
 
     [Fact]
+    public void a_partner_id_that_is_not_ocpis_is_refused_naming_the_field() =>
+        Partners.Given(Read(RoamFrance, [])).When(October with { PartnerId = "EMSP-" + new string('x', 300) })
+            .ThenRefused(RefusalKind.Unprocessable, "partnerId must be an OCPI partner id");
+
+    [Fact]
     public void an_unregistered_partner_is_not_invoiced() =>
         Partners.Given(Read(null, [])).When(October)
             .ThenRefused(RefusalKind.NotFound, "No roaming partner 'FR-RFR' is registered.");
