@@ -72,20 +72,22 @@ public static class InvoiceCsv
     }
 
     /// <summary>
-    /// The document's sources less those that belong only to its other lines (their sessions, sites and
+    /// The document's sources less those that belong only to its other lines (their CDRs, sessions, sites and
     /// tax rates): a partner invoice of thousands of sessions would otherwise repeat every session on every row.
     /// </summary>
     private static string DerivedFrom(InvoiceDocument invoice, InvoiceLine line)
     {
-        var own = StreamsOf(line).ToHashSet();
-        var others = invoice.Lines.Where(l => l != line).SelectMany(StreamsOf).Where(s => !own.Contains(s)).ToHashSet();
+        var cdrs = InvoiceDrafting.CdrsBilledBy(invoice).ToDictionary(b => b.LineNo, b => InvoiceDrafting.CdrStream(b.CdrId));
+        var own = StreamsOf(line, cdrs).ToHashSet();
+        var others = invoice.Lines.Where(l => l != line).SelectMany(l => StreamsOf(l, cdrs)).Where(s => !own.Contains(s)).ToHashSet();
         return string.Join("; ", invoice.Sources
             .Where(s => !others.Contains(s.StreamId))
             .Select(s => $"{s.StreamId}@{s.Version} {s.EventType}"));
     }
 
-    private static IEnumerable<string> StreamsOf(InvoiceLine line)
+    private static IEnumerable<string> StreamsOf(InvoiceLine line, IReadOnlyDictionary<int, string> cdrStreams)
     {
+        if (cdrStreams.TryGetValue(line.LineNo, out var cdr)) yield return cdr;
         if (line.SessionId is { } session) yield return StreamIds.Session(session);
         if (line.SiteId is { } site) yield return StreamIds.Site(site);
         yield return StreamIds.TaxRates(line.Jurisdiction);
