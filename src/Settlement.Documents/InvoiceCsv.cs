@@ -1,3 +1,4 @@
+using CsvHelper;
 using Settlement.Domain.Events;
 using Settlement.Domain.Invoicing;
 using Settlement.Domain.Monetary;
@@ -48,24 +49,45 @@ public static class InvoiceCsv
                 csv.WriteField(DerivedFrom(invoice, line));
                 csv.EndRecord();
             }
+            if (invoice.CommissionAmount is { } commission && invoice.CommissionPercent is { } percent)
+                WriteCommission(csv, invoice, currency, percent, commission);
         });
     }
 
     /// <summary>
-    /// The document's sources less those that belong only to its other lines (their sessions, sites and
+    /// A partner document's commission as a last row without a line number or amounts, so summing the amount columns
+    /// still gives the document's totals: the same statement as its notes and PDF.
+    /// </summary>
+    private static void WriteCommission(CsvWriter csv, InvoiceDocument invoice, Currency currency, decimal percent, decimal commission)
+    {
+        csv.WriteField(invoice.Number);
+        csv.WriteField(invoice.Kind.ToString());
+        csv.WriteField(DocumentDates.Date(invoice.IssueDate));
+        csv.WriteField(currency.Code);
+        csv.WriteField(invoice.CreditsInvoice);
+        csv.WriteField((string?)null);
+        csv.WriteField(InvoiceDrafting.CommissionStatement(percent, commission, invoice.TotalGross - commission, currency));
+        for (var column = 7; column < Header.Length; column++) csv.WriteField((string?)null);
+        csv.EndRecord();
+    }
+
+    /// <summary>
+    /// The document's sources less those that belong only to its other lines (their CDRs, sessions, sites and
     /// tax rates): a partner invoice of thousands of sessions would otherwise repeat every session on every row.
     /// </summary>
     private static string DerivedFrom(InvoiceDocument invoice, InvoiceLine line)
     {
-        var own = StreamsOf(line).ToHashSet();
-        var others = invoice.Lines.Where(l => l != line).SelectMany(StreamsOf).Where(s => !own.Contains(s)).ToHashSet();
+        var cdrs = InvoiceDrafting.CdrsBilledBy(invoice).ToDictionary(b => b.LineNo, b => InvoiceDrafting.CdrStream(b.CdrId));
+        var own = StreamsOf(line, cdrs).ToHashSet();
+        var others = invoice.Lines.Where(l => l != line).SelectMany(l => StreamsOf(l, cdrs)).Where(s => !own.Contains(s)).ToHashSet();
         return string.Join("; ", invoice.Sources
             .Where(s => !others.Contains(s.StreamId))
             .Select(s => $"{s.StreamId}@{s.Version} {s.EventType}"));
     }
 
-    private static IEnumerable<string> StreamsOf(InvoiceLine line)
+    private static IEnumerable<string> StreamsOf(InvoiceLine line, IReadOnlyDictionary<int, string> cdrStreams)
     {
+        if (cdrStreams.TryGetValue(line.LineNo, out var cdr)) yield return cdr;
         if (line.SessionId is { } session) yield return StreamIds.Session(session);
         if (line.SiteId is { } site) yield return StreamIds.Site(site);
         yield return StreamIds.TaxRates(line.Jurisdiction);

@@ -177,8 +177,9 @@ public static class InvoicePdf
         if (invoice.CommissionAmount is { } commission)
         {
             var percent = invoice.CommissionPercent is { } p ? $" ({Plain(p)}%)" : "";
-            flow.Row(Totals, [$"Commission retained by partner{percent}", Money(commission, currency)], Body);
-            flow.Row(Totals, [$"Due after commission {currency.Code}", Money(invoice.TotalGross - commission, currency)], Strong);
+            // The same model as the commission note: the total bills the CDRs; the partner retains the commission and pays the rest.
+            flow.Row(Totals, [$"Commission retained{percent}", Money(commission, currency)], Body);
+            flow.Row(Totals, [$"Amount due {currency.Code}", Money(invoice.TotalGross - commission, currency)], Strong);
         }
         flow.Gap(12);
     }

@@ -95,44 +95,93 @@ public static class InvoiceDrafting
     }
 
     /// <summary>
-    /// A roaming partner's invoice for the sessions its drivers charged in a period: a line per session,
-    /// VAT per station. Cross-border EU B2B (buyer with a VAT id, established in another member state than
-    /// the station) is reverse-charged. The partner's commission is stated for the accounts.
+    /// A roaming partner's invoice of its CDRs under one agreement, in one currency: a line per CDR (a credit CDR is a
+    /// negative line) charging exactly the CDR's total_cost, so the invoice reconciles with its CDRs to the cent. Which
+    /// CDRs may be billed so (their VAT is what the invoice must charge) is the caller's to check. The commission the
+    /// partner retains under the agreement is stated once: a percent of the net total, and the amount due after it.
     /// </summary>
+    /// <remarks>
+    /// The CDRs' sources are listed in line order, one per line, so the CDR a line bills can be told from the document
+    /// alone (<see cref="CdrsBilledBy"/>).
+    /// </remarks>
     public static InvoiceDocument ForPartner(
-        InvoiceHeader header, string partnerId, decimal commissionPercent, LocalDate from, LocalDate through,
-        IReadOnlyList<InvoicedSession> sessions, IReadOnlyList<SourceEvent> partnerSources)
+        InvoiceHeader header, string partnerId, AgreementTerm agreement, LocalDate from, LocalDate through,
+        IReadOnlyList<InvoicedCdr> cdrs, IReadOnlyList<string> sessionsWithoutCdr)
     {
-        if (sessions.Count == 0)
-            throw new ArgumentException("A partner invoice needs at least one session.", nameof(sessions));
-        var currency = Currency.FromCode(sessions[0].Price.Currency);
-        if (sessions.FirstOrDefault(s => s.Price.Currency != currency.Code) is { } other)
-            throw new ArgumentException($"Session {other.SessionId} is priced in {other.Price.Currency}, not {currency.Code}: invoice each currency separately.", nameof(sessions));
+        if (cdrs.Count == 0)
+            throw new ArgumentException("A partner invoice needs at least one CDR.", nameof(cdrs));
+        var currency = Currency.FromCode(cdrs[0].Cdr.Currency);
+        if (cdrs.FirstOrDefault(c => c.Cdr.Currency != currency.Code) is { } other)
+            throw new ArgumentException($"CDR {other.Cdr.CdrId} is in {other.Cdr.Currency}, not {currency.Code}: invoice each currency separately.", nameof(cdrs));
 
-        var drafts = sessions
-            .OrderBy(s => s.Price.From).ThenBy(s => s.SessionId, StringComparer.Ordinal)
-            .Select(s =>
-            {
-                var reverseCharged = IsReverseCharged(header.Buyer, s.Tax);
-                var net = s.Price.TotalExclVat;
-                return new LineDraft(
-                    $"Charging session {s.SessionId} at {s.SiteName}: {Math.Round(s.Price.EnergyWh / WhPerKwh, 3):0.000} kWh",
-                    s.SessionId, s.SiteId, s.SupplyDate, 1m, "session", net.Amount,
-                    s.Tax.Jurisdiction, reverseCharged ? 0m : s.Tax.RatePercent,
-                    reverseCharged ? VatTreatment.ReverseCharge : VatTreatment.Standard, net);
-            })
-            .ToList();
-        var totalNet = Money.Sum(drafts.Select(d => d.Net), currency);
-        var commission = Percent(totalNet, commissionPercent);
-        var jurisdictions = string.Join(", ", drafts.Select(d => d.Jurisdiction).Distinct().Order(StringComparer.Ordinal));
+        var ordered = cdrs.OrderBy(c => c.Cdr.StartedAt).ThenBy(c => c.Cdr.CdrId, StringComparer.Ordinal).ToList();
+        var lines = ordered.Select((c, i) =>
+        {
+            var reverseCharged = IsReverseCharged(header.Buyer, c.Session.Tax);
+            var quantity = c.Cdr.Credit ? -Math.Abs(c.Cdr.TotalEnergyKwh) : c.Cdr.TotalEnergyKwh;
+            var net = c.Cdr.TotalCost.ExclVat;
+            return new InvoiceLine(i + 1, DescribeCdr(c), c.Cdr.SessionId, c.Session.SiteId, c.SupplyDate, quantity, "kWh",
+                quantity == 0m ? 0m : SubUnit.Round(net / quantity), c.Session.Tax.Jurisdiction,
+                reverseCharged ? 0m : c.Session.Tax.RatePercent, reverseCharged ? VatTreatment.ReverseCharge : VatTreatment.Standard,
+                net, c.Vat, c.Gross);
+        }).ToList();
+        var totalNet = new Money(lines.Sum(l => l.NetAmount), currency);
+        var commission = Percent(totalNet, agreement.CommissionPercent);
+        var jurisdictions = string.Join(", ", lines.Select(l => l.Jurisdiction).Distinct().Order(StringComparer.Ordinal));
         List<string> notes = [$"Place of supply: the charging stations ({jurisdictions})."];
-        if (drafts.Any(d => d.Treatment == VatTreatment.ReverseCharge)) notes.Add(ReverseChargeNote);
-        notes.Add($"Commission of {commissionPercent}% ({commission.Amount} {currency.Code}) retained by the partner is settled separately.");
+        if (lines.Any(l => l.Treatment == VatTreatment.ReverseCharge)) notes.Add(ReverseChargeNote);
+        notes.Add($"Roaming agreement {(agreement.EffectiveFrom is { } effective ? $"in force from {effective:uuuu-MM-dd}" : "in force since registration")}"
+                  + $": commission {agreement.CommissionPercent}%, settled {agreement.SettlementPeriod.ToString().ToLowerInvariant()}"
+                  + $"{(agreement.Currency is { } settled ? $" in {settled}" : "")}.");
+        notes.Add(CommissionStatement(agreement.CommissionPercent, commission.Amount, lines.Sum(l => l.GrossAmount) - commission.Amount, currency));
+        if (sessionsWithoutCdr.Count > 0)
+            notes.Add($"Not invoiced yet, no CDR issued: {Listed(sessionsWithoutCdr, "session")}.");
 
-        return Document(header, InvoiceKind.PartnerInvoice, currency, drafts, partnerId, (from, through),
-            creditsInvoice: null, reason: null, commissionPercent, commission.Amount, notes,
-            [.. header.SellerSources, .. partnerSources, .. sessions.SelectMany(s => s.Sources)]);
+        return Assemble(header, InvoiceKind.PartnerInvoice, currency.Code, lines, partnerId, (from, through),
+            creditsInvoice: null, reason: null, agreement.CommissionPercent, commission.Amount, notes,
+            [.. header.SellerSources, agreement.Source, .. ordered.SelectMany(c => (IEnumerable<SourceEvent>)[c.Source, .. c.Session.Sources])]);
     }
+
+    /// <summary>
+    /// The one way a partner invoice states its commission, in its notes, PDF and CSV alike: the invoice bills the
+    /// CDRs' totals; the partner retains the commission of the net total under its agreement and pays the rest.
+    /// </summary>
+    public static string CommissionStatement(decimal percent, decimal commission, decimal due, Currency currency) =>
+        $"Commission retained by the partner under its roaming agreement: {percent}% of the net total, "
+        + $"{Format(commission, currency)} {currency.Code}; amount due {Format(due, currency)} {currency.Code}.";
+
+    /// <summary>The stream of a CDR's event: <c>cdr:{CdrId}</c>.</summary>
+    public static string CdrStream(string cdrId) => $"cdr:{cdrId}";
+
+    /// <summary>The CDR each line of a partner invoice of CDRs bills, by line number; none for a document of sessions.</summary>
+    public static IReadOnlyList<(int LineNo, string CdrId)> CdrsBilledBy(InvoiceDocument document)
+    {
+        var cdrs = document.Sources.Where(s => s.StreamId.StartsWith(CdrStreamPrefix, StringComparison.Ordinal)).ToList();
+        return cdrs.Count != document.Lines.Count || document.Kind != InvoiceKind.PartnerInvoice ? []
+            : [.. document.Lines.Zip(cdrs, (line, cdr) => (line.LineNo, cdr.StreamId[CdrStreamPrefix.Length..]))];
+    }
+
+    private const string CdrStreamPrefix = "cdr:";
+
+    private static string DescribeCdr(InvoicedCdr c)
+    {
+        var start = c.LocalAt(c.Cdr.StartedAt);
+        var end = c.LocalAt(c.Cdr.EndedAt);
+        var until = end.Date == start.Date ? end.ToString("HH:mm", null) : end.ToString("uuuu-MM-dd HH:mm", null);
+        var credits = c.Cdr.Credit ? $"Credit CDR {c.Cdr.CdrId} (crediting CDR {c.Cdr.CreditReferenceId})" : $"CDR {c.Cdr.CdrId}";
+        return $"{credits}: session {c.Cdr.SessionId}, EVSE {c.Cdr.Location.EvseId} at {c.Session.SiteName}, "
+               + $"{start.ToString("uuuu-MM-dd HH:mm", null)}-{until} {c.Session.Price.TimeZone}, {c.Cdr.TotalEnergyKwh:0.000} kWh";
+    }
+
+    private static string Listed(IReadOnlyList<string> ids, string noun)
+    {
+        const int Shown = 20;
+        var shown = string.Join(", ", ids.Take(Shown));
+        return ids.Count > Shown ? $"{noun}s {shown} and {ids.Count - Shown} more" : $"{noun}{(ids.Count == 1 ? "" : "s")} {shown}";
+    }
+
+    private static string Format(decimal amount, Currency currency) =>
+        amount.ToString("F" + currency.MinorUnits, System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Reverses the given lines of an invoice exactly as they were charged (net and VAT negated), so an

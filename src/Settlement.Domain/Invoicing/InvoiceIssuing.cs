@@ -17,7 +17,10 @@ public sealed record SetTaxRate(string Jurisdiction, decimal RatePercent, LocalD
 public sealed record IssueSessionInvoices(string IssuerId, IReadOnlyList<string> SessionIds, InvoiceParty? Buyer, string Series = InvoiceSeries.Sessions)
     : ICommand<Decision>;
 
-/// <summary>A roaming partner's invoices, one per currency, for its drivers' unbilled sessions supplied in [From, Through].</summary>
+/// <summary>
+/// A roaming partner's invoices for its unbilled CDRs supplied in [From, Through]: one per agreement in force and
+/// currency, since each states its agreement's commission once.
+/// </summary>
 public sealed record IssuePartnerInvoices(
     string IssuerId, string PartnerId, LocalDate From, LocalDate Through, InvoiceParty? Buyer, string Series = InvoiceSeries.Partners)
     : ICommand<Decision>;
@@ -49,9 +52,6 @@ public sealed record RoamedSessionOf(string SessionId, string PartnerId);
 /// <summary>A session an invoice bills already.</summary>
 public sealed record BilledSession(string SessionId, string Invoice);
 
-/// <summary>A registered roaming partner and the event its details come from.</summary>
-public sealed record InvoicedPartner(string Name, string CountryCode, decimal CommissionPercent, SourceEvent Source);
-
 /// <summary>An issued invoice with what has been credited of it so far.</summary>
 public sealed record CreditableDocument(InvoiceDocument Document, IReadOnlyList<int> CreditedLines, IReadOnlyList<string> CreditNotes)
 {
@@ -73,9 +73,15 @@ public static class InvoiceIssuing
         InvoiceIssuer? Issuer, long SeriesVersion, IReadOnlyList<InvoicedSession> Sessions, Refusal? SessionsRefusal,
         IReadOnlyList<RoamedSessionOf> Roamed, IReadOnlyList<BilledSession> Billed);
 
+    /// <param name="Cdrs">The partner's CDRs supplied in the period; empty when <paramref name="CdrsRefusal"/> says why their sessions cannot be read.</param>
+    /// <param name="BilledCdrs">Those of the CDRs an invoice bills already (on a line not credited since).</param>
+    /// <param name="SessionsWithoutCdr">The partner's stopped sessions supplied in the period that no CDR bills yet.</param>
     public sealed record PartnerInvoicing(
-        InvoiceIssuer? Issuer, InvoicedPartner? Partner, long SeriesVersion, IReadOnlyList<InvoicedSession> Sessions, Refusal? SessionsRefusal,
-        IReadOnlyList<BilledSession> Billed);
+        InvoiceIssuer? Issuer, InvoicedPartner? Partner, long SeriesVersion, IReadOnlyList<InvoicedCdr> Cdrs, Refusal? CdrsRefusal,
+        IReadOnlyList<string> BilledCdrs, IReadOnlyList<string> SessionsWithoutCdr);
+
+    /// <summary>The longest period one request may invoice: a year, four quarterly settlements.</summary>
+    public const int MaxPeriodDays = 366;
 
     public sealed record CreditNoting(InvoiceIssuer? Issuer, long SeriesVersion, CreditableDocument? Invoice);
 
@@ -136,27 +142,71 @@ public static class InvoiceIssuing
             InvoiceDrafting.ForSession(issuer.Header(command.Series, state.SeriesVersion + 1 + i, now, command.Buyer ?? AnonymousDriver), session)));
     }
 
-    /// <summary>Only the sessions no invoice bills yet; refused when none is left.</summary>
+    /// <summary>
+    /// Only the CDRs no invoice bills yet, at the issuer's sites; refused when none is left. Refused whole, naming every
+    /// CDR, when one cannot be billed as the partner received it: no agreement in force on its supply date, a currency
+    /// other than the agreement's, an amount in fractions of a minor unit, or VAT other than the invoice must charge
+    /// (more than a minor unit from net × rate, or any when reverse-charged): its line would not equal its total_cost.
+    /// </summary>
     public static Decision Decide(PartnerInvoicing state, IssuePartnerInvoices command, Instant now)
     {
+        if (command.PartnerId is not { } partnerId || !System.Text.RegularExpressions.Regex.IsMatch(partnerId, Roaming.OcpiIds.PartnerIdPattern))
+            return Decision.Refuse(RefusalKind.Unprocessable, "partnerId must be an OCPI partner id: its country code and party id, e.g. NL-EMS.");
         if (command.Through < command.From)
             return Decision.Refuse(RefusalKind.Unprocessable, $"The period ends ({command.Through}) before it starts ({command.From}).");
+        if (Period.DaysBetween(command.From, command.Through) >= MaxPeriodDays)
+            return Decision.Refuse(RefusalKind.Unprocessable, $"The period from {command.From} through {command.Through} is longer than {MaxPeriodDays} days; invoice it in settlement periods.");
         if (state.Issuer is not { } issuer) return NoIssuer(command.IssuerId);
         if (state.Partner is not { } partner)
             return Decision.Refuse(RefusalKind.NotFound, $"No roaming partner '{command.PartnerId}' is registered.");
-        if (state.SessionsRefusal is { } notReady) return Decision.Refuse(notReady.Kind, notReady.Problems);
-        var billed = state.Billed.Select(b => b.SessionId).ToHashSet();
+        if (state.CdrsRefusal is { } notReady) return Decision.Refuse(notReady.Kind, notReady.Problems);
+        var billed = state.BilledCdrs.ToHashSet();
         // A partner's drivers charge at every sub-operator's sites; each bills the partner for its own sites only.
-        var unbilled = state.Sessions.Where(s => !billed.Contains(s.SessionId) && s.OperatorId == issuer.OperatorId).ToList();
+        var unbilled = state.Cdrs.Where(c => !billed.Contains(c.Cdr.CdrId) && c.Session.OperatorId == issuer.OperatorId).ToList();
         if (unbilled.Count == 0)
             return Decision.Refuse(RefusalKind.Conflict,
-                $"Partner {command.PartnerId} has no stopped, priced and unbilled sessions supplied from {command.From} through {command.Through}"
-                + $" at sites of {OperatorName(issuer.OperatorId)}.");
+                $"Partner {command.PartnerId} has no unbilled CDRs supplied from {command.From:uuuu-MM-dd} through {command.Through:uuuu-MM-dd} at sites of {OperatorName(issuer.OperatorId)}"
+                + (state.SessionsWithoutCdr.Count > 0 ? $"; sessions without a CDR yet: {string.Join(", ", state.SessionsWithoutCdr)}." : "."));
+
         var billTo = command.Buyer ?? new InvoiceParty(partner.Name, null, partner.CountryCode, null);
-        return Issue(unbilled.GroupBy(s => s.Price.Currency).OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select((byCurrency, i) => InvoiceDrafting.ForPartner(
-                issuer.Header(command.Series, state.SeriesVersion + 1 + i, now, billTo), command.PartnerId, partner.CommissionPercent,
-                command.From, command.Through, byCurrency.ToList(), [partner.Source])));
+        var problems = new List<string>();
+        var byAgreement = new List<(AgreementTerm Agreement, InvoicedCdr Cdr)>();
+        foreach (var cdr in unbilled)
+        {
+            if (partner.InForceOn(cdr.SupplyDate) is not { } agreement)
+                problems.Add($"CDR {cdr.Cdr.CdrId}: partner {command.PartnerId} has no roaming agreement in force on {cdr.SupplyDate:uuuu-MM-dd}.");
+            else if (ProblemOf(cdr, agreement, billTo) is { } problem)
+                problems.Add(problem);
+            else
+                byAgreement.Add((agreement, cdr));
+        }
+        if (problems.Count > 0) return Decision.Refuse(RefusalKind.Unprocessable, problems);
+
+        return Issue(byAgreement
+            .GroupBy(x => (x.Agreement, x.Cdr.Cdr.Currency))
+            .OrderBy(g => g.Key.Agreement.EffectiveFrom ?? LocalDate.MinIsoValue).ThenBy(g => g.Key.Currency, StringComparer.Ordinal)
+            .Select((group, i) => InvoiceDrafting.ForPartner(
+                issuer.Header(command.Series, state.SeriesVersion + 1 + i, now, billTo), command.PartnerId, group.Key.Agreement,
+                command.From, command.Through, [.. group.Select(x => x.Cdr)], state.SessionsWithoutCdr)));
+    }
+
+    /// <summary>Why the CDR's line would not equal its total_cost on an invoice to <paramref name="buyer"/>; null when it would.</summary>
+    private static string? ProblemOf(InvoicedCdr cdr, AgreementTerm agreement, InvoiceParty buyer)
+    {
+        var id = cdr.Cdr.CdrId;
+        if (agreement.Currency is { } settled && cdr.Cdr.Currency != settled)
+            return $"CDR {id} is priced in {cdr.Cdr.Currency}, but the roaming agreement in force on {cdr.SupplyDate:uuuu-MM-dd} settles in {settled}.";
+        if (Monetary.Currency.FromCode(cdr.Cdr.Currency) is var currency
+            && (new Monetary.Money(cdr.Cdr.TotalCost.ExclVat, currency) is not { IsWholeMinorUnits: true }
+                || new Monetary.Money(cdr.Gross, currency) is not { IsWholeMinorUnits: true }))
+            return $"CDR {id}: total_cost {cdr.Cdr.TotalCost.ExclVat} excl. VAT / {cdr.Gross} incl. VAT is not in whole minor units of {currency.Code}.";
+        var rate = InvoiceDrafting.IsReverseCharged(buyer, cdr.Session.Tax) ? 0m : cdr.Session.Tax.RatePercent;
+        var expected = cdr.Cdr.TotalCost.ExclVat * rate / 100m;
+        var minorUnit = new decimal(1, 0, 0, false, (byte)currency.MinorUnits);
+        return Math.Abs(cdr.Vat - expected) < minorUnit ? null
+            : $"CDR {id}: total_cost {cdr.Gross} incl. VAT does not reconcile with the invoice, which charges {cdr.Session.Tax.Jurisdiction} VAT at {rate}%"
+              + $"{(rate == 0m && cdr.Session.Tax.RatePercent != 0m ? " (reverse charge)" : "")} on {cdr.Cdr.TotalCost.ExclVat} {currency.Code} net"
+              + $" supplied on {cdr.SupplyDate:uuuu-MM-dd}; issue a credit CDR and a corrected one.";
     }
 
     private static string OperatorName(string? operatorId) => operatorId is null ? "the top-level operator" : $"sub-operator {operatorId}";

@@ -100,13 +100,11 @@ public sealed class InvoiceInputs(Ledger.Ledger ledger, IClock clock, Callers? c
     public async Task<bool> SubOperatorRegisteredAsync(string operatorId, CancellationToken ct) =>
         await ledger.StreamVersionAsync(StreamIds.SubOperator(operatorId), ct) > 0;
 
+    /// <summary>The partner's name and every roaming agreement recorded in its stream; null when it was never invited nor registered.</summary>
     public async Task<InvoicedPartner?> PartnerAsync(string partnerId, CancellationToken ct)
     {
         var (events, _) = await ledger.FetchAsync(StreamIds.RoamingPartner(partnerId), ct);
-        return events.LastOrDefault(e => e.Data is RoamingPartnerRegistered) is { Data: RoamingPartnerRegistered partner } registration
-            ? new InvoicedPartner(partner.Name, partner.CountryCode, partner.CommissionPercent,
-                new SourceEvent(registration.StreamId, registration.Version, registration.StoredType))
-            : null;
+        return InvoicedPartner.From(events.Select(e => (e.Data, new SourceEvent(e.StreamId, e.Version, e.StoredType))));
     }
 
     /// <summary>Those of the sessions a roaming partner's driver charged.</summary>
@@ -133,6 +131,49 @@ public sealed class InvoiceInputs(Ledger.Ledger ledger, IClock clock, Callers? c
             .Where(p => p is { Status: PricedSessionStatus.Stopped, Price: not null }
                         && InvoiceDrafting.SupplyDateOf(p.Price) is var date && date >= from && date <= through)
             .Select(p => p.Id)];
+    }
+
+    /// <summary>
+    /// The partner's CDRs supplied in [from, through] (the local date at the station when the session ended), each
+    /// with its priced session; or why a session cannot be read for invoicing.
+    /// </summary>
+    public async Task<(IReadOnlyList<InvoicedCdr> Cdrs, Refusal? Refusal)> PartnerCdrsSuppliedAsync(
+        string partnerId, LocalDate from, LocalDate through, CancellationToken ct)
+    {
+        IReadOnlyList<BillableCdr> found;
+        await using (var query = ledger.QueryReadModels())
+        {
+            // A local date is within a day of the UTC one anywhere on earth.
+            var (first, last) = (BillableCdr.UtcDayOf(from) - 1, BillableCdr.UtcDayOf(through) + 1);
+            found = await query.Query<BillableCdr>()
+                .Where(c => c.PartnerId == partnerId && c.EndedOnUtcDay >= first && c.EndedOnUtcDay <= last).ToListAsync(ct);
+        }
+        var (sessions, refusal) = await InvoicedSessionsAsync([.. found.Select(c => c.SessionId).Distinct()], ct);
+        if (refusal is not null) return ([], refusal);
+        var bySession = sessions.ToDictionary(s => s.SessionId);
+        return ([.. found
+            .Select(c => new InvoicedCdr(c.Cdr, new SourceEvent(c.Id, c.Version, BillableCdr.StoredType), bySession[c.SessionId]))
+            .Where(c => c.SupplyDate >= from && c.SupplyDate <= through)], null);
+    }
+
+    /// <summary>The partner's CDRs that an invoice bills on a line not credited since, of any issuer.</summary>
+    public async Task<IReadOnlyList<string>> BilledCdrsAsync(string partnerId, CancellationToken ct)
+    {
+        await using var query = ledger.QueryReadModels();
+        var invoices = await query.Query<InvoiceEntry>()
+            .Where(e => e.Document.PartnerId == partnerId && e.Document.Kind == InvoiceKind.PartnerInvoice).ToListAsync(ct);
+        return [.. invoices.SelectMany(e => InvoiceDrafting.CdrsBilledBy(e.Document)
+            .Where(line => !e.CreditedLines.Contains(line.LineNo)).Select(line => line.CdrId))];
+    }
+
+    /// <summary>Those of the partner's stopped sessions supplied in [from, through] that no CDR bills yet, in id order.</summary>
+    public async Task<IReadOnlyList<string>> PartnerSessionsWithoutCdrAsync(string partnerId, LocalDate from, LocalDate through, CancellationToken ct)
+    {
+        var supplied = (await PartnerSessionsSuppliedAsync(partnerId, from, through, ct)).ToArray();
+        await using var query = ledger.QueryReadModels();
+        var withCdr = (await query.Query<BillableCdr>().Where(c => c.PartnerId == partnerId && c.SessionId.IsOneOf(supplied))
+            .Select(c => c.SessionId).ToListAsync(ct)).ToHashSet();
+        return [.. supplied.Where(id => !withCdr.Contains(id)).Order(StringComparer.Ordinal)];
     }
 
     public async Task<CreditableDocument?> DocumentAsync(string issuerId, string number, CancellationToken ct)

@@ -63,11 +63,12 @@ public sealed class IssuePartnerInvoicesHandler(Ledger.Ledger ledger, InvoiceInp
     {
         var issuer = await inputs.IssuerAsync(command.IssuerId, ct);
         var partner = await inputs.PartnerAsync(command.PartnerId, ct);
-        var (sessions, notReady) = await inputs.InvoicedSessionsAsync(
-            await inputs.PartnerSessionsSuppliedAsync(command.PartnerId, command.From, command.Through, ct), ct);
+        var (cdrs, notReady) = await inputs.PartnerCdrsSuppliedAsync(command.PartnerId, command.From, command.Through, ct);
+        var withoutCdr = await inputs.PartnerSessionsWithoutCdrAsync(command.PartnerId, command.From, command.Through, ct);
+        // Billing is read again at each attempt: the host that numbered first may have billed the same CDRs.
         return await ledger.DecideAtVersionAsync(StreamIds.InvoiceSeries(command.IssuerId, command.Series), async version =>
-                InvoiceIssuing.Decide(new InvoiceIssuing.PartnerInvoicing(issuer, partner, version, sessions, notReady,
-                    await inputs.BilledAsync(sessions.Select(s => s.SessionId), ct)), command, clock.GetCurrentInstant()),
+                InvoiceIssuing.Decide(new InvoiceIssuing.PartnerInvoicing(issuer, partner, version, cdrs, notReady,
+                    await inputs.BilledCdrsAsync(command.PartnerId, ct), withoutCdr), command, clock.GetCurrentInstant()),
             () => Finance.Metadata(clock, callers), Issuing.Attempts, ct);
     }
 }

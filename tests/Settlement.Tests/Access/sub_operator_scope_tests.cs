@@ -246,7 +246,7 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
             new("POST /api/tax-rates", post, "/api/tax-rates", new { jurisdiction = "DE", ratePercent = 0m, validFrom = "2030-01-01", source = "guess" }, OwnerSees: false),
             new("POST /api/invoices/sessions", post, "/api/invoices/sessions", new { issuerId = issuer, sessionIds = new[] { session } }),
             // No roaming partner here: the owner is told so (404 naming the partner), the other is told the issuer does not exist.
-            new("POST /api/invoices/partners", post, "/api/invoices/partners", new { issuerId = issuer, partnerId = "EMSP-NONE", from = "2026-10-01", through = "2026-10-31" },
+            new("POST /api/invoices/partners", post, "/api/invoices/partners", new { issuerId = issuer, partnerId = "NL-NON", from = "2026-10-01", through = "2026-10-31" },
                 OwnerSees: false),
             new("POST /api/invoices/{issuerId}/{number}/credit-notes", post, $"/api/invoices/{issuer}/INV-000001/credit-notes", new { reason = "guessing", lines = new[] { 1 } }),
             new("GET /api/invoices", get, "/api/invoices"),

@@ -123,7 +123,11 @@ public static class IssuedDocuments
         TotalGross: 124.24m,
         CommissionPercent: 10m,
         CommissionAmount: 10.90m,
-        Notes: ["Reverse charge: the recipient accounts for the VAT on the AT supplies (Art. 196 Directive 2006/112/EC)."],
+        Notes:
+        [
+            "Reverse charge: the recipient accounts for the VAT on the AT supplies (Art. 196 Directive 2006/112/EC).",
+            "Commission retained by the partner under its roaming agreement: 10% of the net total, 10.90 EUR; amount due 113.34 EUR.",
+        ],
         Sources:
         [
             new SourceEvent("partner:NL-EVP", 2, "roaming_partner_registered_v1"),

@@ -23,8 +23,11 @@ public sealed class invoice_pdf_tests
         Assert.Contains("2026-11-01 – 2026-11-30", text);
         Assert.Contains("0% AT RC", text);
         Assert.Contains("Total EUR\n124.24", text);
-        Assert.Contains("Commission retained by partner (10%)\n10.90", text);
-        Assert.Contains("Due after commission EUR\n113.34", text);
+        // The commission is said one way: the total bills the charging, the partner retains 10% of the net and pays the rest.
+        Assert.Contains("Commission retained (10%)\n10.90", text);
+        Assert.Contains("Amount due EUR\n113.34", text);
+        Assert.Contains("10% of the net total, 10.90 EUR; amount due 113.34 EUR.", text.Replace('\n', ' '));
+        Assert.DoesNotContain("separately", text);
         Assert.Contains("Reverse charge: the recipient accounts for the VAT on the AT supplies", text);
         Assert.Contains("Derived from events", text);
         Assert.Contains("session:S-1107 @ 7 (roaming_session_recorded_v1)", text);

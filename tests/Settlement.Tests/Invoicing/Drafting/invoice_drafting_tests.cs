@@ -56,31 +56,6 @@ public class invoice_drafting_tests
         Assert.Equal(new LocalDate(2020, 7, 1), InvoiceDrafting.SupplyDateOf(price));
     }
 
-    [Fact]
-    public void a_cross_border_eu_partner_is_reverse_charged_and_others_are_not()
-    {
-        var tariff = EnergyTimeAndFee("EUR", 0.45m, 0m, 0m);
-        var french = new InvoiceParty("Roam FR SAS", "1 rue de Rivoli, Paris", "FR", "FR12345678901");
-        var sessions = new[]
-        {
-            Session("DE-1", Priced(tariff, "Europe/Berlin", Evening, 1, 11m), "DE", 19m),
-            Session("FR-1", Priced(tariff, "Europe/Paris", Evening.PlusHours(1), 1, 22m), "FR", 20m),
-        };
-
-        var invoice = InvoiceDrafting.ForPartner(Header(1, french, "B2B"), "roam-fr", 10m,
-            new LocalDate(2026, 10, 1), new LocalDate(2026, 10, 31), sessions, [new SourceEvent("partner:roam-fr", 1, "roaming_partner_registered_v1")]);
-
-        var german = invoice.Lines.Single(l => l.SessionId == "DE-1");
-        var local = invoice.Lines.Single(l => l.SessionId == "FR-1");
-        Assert.Equal((VatTreatment.ReverseCharge, 0m, 0m), (german.Treatment, german.VatPercent, german.VatAmount));
-        Assert.Equal((VatTreatment.Standard, 20m, 1.98m), (local.Treatment, local.VatPercent, local.VatAmount));
-        Assert.Contains(InvoiceDrafting.ReverseChargeNote, invoice.Notes);
-        Assert.Equal([("DE", VatTreatment.ReverseCharge), ("FR", VatTreatment.Standard)], invoice.Vat.Select(v => (v.Jurisdiction, v.Treatment)));
-        // 4.95 + 9.90 = 14.85 net; 10% commission = 1.485 → 1.49.
-        Assert.Equal(14.85m, invoice.TotalNet);
-        Assert.Equal(1.49m, invoice.CommissionAmount);
-    }
-
     [Theory]
     [InlineData("FR", "FR123", "DE", true)]
     [InlineData("DE", "DE123", "DE", false)]   // domestic: the supplier charges VAT
@@ -89,20 +64,6 @@ public class invoice_drafting_tests
     [InlineData("FR", "FR123", "NO", false)]    // supplied outside the EU
     public void reverse_charge_needs_an_eu_vat_id_from_another_member_state(string buyerCountry, string? vatId, string stationCountry, bool expected) =>
         Assert.Equal(expected, InvoiceDrafting.IsReverseCharged(new InvoiceParty("Buyer", null, buyerCountry, vatId), new SupplyTax(stationCountry, stationCountry, 20m)));
-
-    [Fact]
-    public void a_partner_invoice_refuses_mixed_currencies()
-    {
-        var sessions = new[]
-        {
-            Session("DE-1", Priced(EnergyTimeAndFee("EUR", 0.45m, 0m, 0m), "Europe/Berlin", Evening, 1, 11m), "DE", 19m),
-            Session("NO-1", Priced(EnergyTimeAndFee("NOK", 4.5m, 0m, 0m), "Europe/Oslo", Evening, 1, 11m), "NO", 25m),
-        };
-
-        var refused = Assert.Throws<ArgumentException>(() => InvoiceDrafting.ForPartner(Header(1, series: "B2B"), "p", 5m,
-            new LocalDate(2026, 10, 1), new LocalDate(2026, 10, 31), sessions, []));
-        Assert.Contains("NOK", refused.Message);
-    }
 
     [Fact]
     public void a_credit_note_of_every_line_reverses_the_invoice_exactly()

@@ -8,6 +8,7 @@ using Settlement.Domain.Roaming;
 using Settlement.Host.Invoicing;
 using Settlement.Ledger;
 using Settlement.Ledger.Store;
+using Settlement.Tests.Invoicing.Drafting;
 using Settlement.Tests.Tariffs;
 
 namespace Settlement.Tests.Invoicing.Issuing;
@@ -39,17 +40,67 @@ internal sealed class InvoicingDesk(Settlement.Ledger.Ledger ledger) : IAsyncDis
         return (network, await network.ChargeAsync(startedAt, readings: 4, whPerReading: kwh * 250));
     }
 
+    /// <summary>A partner registered the legacy way (as the demo data does) with a fresh OCPI id, whose drivers charged the sessions.</summary>
     public async Task<string> RoamingPartnerAsync(decimal commissionPercent, params string[] sessionIds)
     {
-        var partnerId = "EMSP-" + Guid.NewGuid().ToString("N")[..6];
+        var partnerId = FreshPartnerId();
         var metadata = EventMetadata.NewCorrelation(new Actor(ActorKind.Partner, partnerId), PricedNetwork.SetUpAt);
         await ledger.AppendAsync(new StreamAppend(StreamIds.RoamingPartner(partnerId),
         [
-            new PendingEvent(new RoamingPartnerRegistered(partnerId, "FR", "RFR", "Roam France", PartnerRole.Emsp, commissionPercent, PricedNetwork.SetUpAt), metadata),
+            new PendingEvent(new RoamingPartnerRegistered(partnerId, "FR", partnerId[3..], "Roam France", PartnerRole.Emsp, commissionPercent, PricedNetwork.SetUpAt), metadata),
             .. sessionIds.Select(id => new PendingEvent(new RoamingSessionRecordedV3(partnerId, id, TestDrivers.Seal("TOKEN-" + id), "RFID", "WHITELIST", "AUTH-" + id, PricedNetwork.SetUpAt), metadata)),
         ]));
         return partnerId;
     }
+
+    /// <summary>
+    /// A partner invited over OCPI (a fresh "FR-xxx" id) with an agreement of <paramref name="commissionPercent"/> in
+    /// <paramref name="currency"/>, whose drivers charged the sessions.
+    /// </summary>
+    public async Task<string> InvitedPartnerAsync(decimal commissionPercent, string currency, params string[] sessionIds)
+    {
+        var partnerId = FreshPartnerId();
+        var metadata = EventMetadata.NewCorrelation(new Actor(ActorKind.Operator, "roaming-desk"), PricedNetwork.SetUpAt);
+        await ledger.AppendAsync(new StreamAppend(StreamIds.RoamingPartner(partnerId),
+        [
+            new PendingEvent(new RoamingPartnerInvited(partnerId, "Roam France", Guid.NewGuid().ToString("N")[..12],
+                new RoamingAgreement(commissionPercent, currency, SettlementPeriod.Monthly), PricedNetwork.SetUpAt), metadata),
+            .. sessionIds.Select(id => new PendingEvent(new RoamingSessionRecordedV3(partnerId, id, TestDrivers.Seal("TOKEN-" + id), "RFID", "WHITELIST", "AUTH-" + id, PricedNetwork.SetUpAt), metadata)),
+        ]));
+        return partnerId;
+    }
+
+    /// <summary>An OCPI partner id ("XY-A1B") no other test uses: tests share the ledger.</summary>
+    private static string FreshPartnerId()
+    {
+        const string Letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", Alphanumerics = Letters + "0123456789";
+        return $"{Pick(Letters, 2)}-{Pick(Alphanumerics, 3)}";
+    }
+
+    private static string Pick(string from, int count) =>
+        new([.. Enumerable.Range(0, count).Select(_ => from[Random.Shared.Next(from.Length)])]);
+
+    public async Task ChangeAgreementAsync(string partnerId, RoamingAgreement agreement, LocalDate effectiveFrom) =>
+        await ledger.AppendAsync(new StreamAppend(StreamIds.RoamingPartner(partnerId),
+            [new PendingEvent(new RoamingAgreementChanged(partnerId, agreement, effectiveFrom, Now),
+                EventMetadata.NewCorrelation(new Actor(ActorKind.Operator, "roaming-desk"), Now))]));
+
+    /// <summary>
+    /// Issues the CDR of a priced session the way the CDR module does, as <see cref="PartnerCdrs"/> builds it (VAT
+    /// at the site's rate, none when <paramref name="reverseCharged"/>), and returns its id. Call after pricing.
+    /// </summary>
+    public async Task<string> IssueCdrAsync(string partnerId, string sessionId, bool reverseCharged = false)
+    {
+        var (sessions, refusal) = await new InvoiceInputs(ledger, new StoppedClock(Now)).InvoicedSessionsAsync([sessionId], CancellationToken.None);
+        if (refusal is not null) throw new RefusedException(refusal);
+        var cdr = PartnerCdrs.Of(sessions.Single(), "CDR-" + Guid.NewGuid().ToString("N")[..12], reverseCharged, partnerId).Cdr;
+        await AppendCdrAsync(cdr);
+        return cdr.CdrId;
+    }
+
+    public Task AppendCdrAsync(CdrIssuedV2 cdr) =>
+        ledger.AppendAsync(new StreamAppend(InvoiceDrafting.CdrStream(cdr.CdrId),
+            [new PendingEvent(cdr, EventMetadata.NewCorrelation(new Actor(ActorKind.Operator, "cdr-desk"), cdr.IssuedAt))], 0));
 
     /// <summary>Until pricing has caught up with everything appended so far.</summary>
     public async Task PricedAsync()

@@ -25,18 +25,12 @@ public sealed class invoice_issuing_decider_tests
     private static readonly InvoicedSession Paris = Drafts.Session("S-PAR", Drafts.Priced(Drafts.EnergyTimeAndFee("EUR", 0.40m, 0m, 0m),
         "Europe/Paris", new LocalDateTime(2026, 10, 14, 8, 0), 2, 7m), "FR", 20m);
 
-    private static readonly InvoicedSession Zurich = Drafts.Session("S-ZRH", Drafts.Priced(Drafts.EnergyTimeAndFee("CHF", 0.60m, 0m, 0m),
-        "Europe/Zurich", new LocalDateTime(2026, 10, 15, 8, 0), 1, 22m), "CH", 8.1m);
-
     private static DeciderSpec<TState, TCommand> AsRead<TState, TCommand>(TState initial, Func<TState, TCommand, Instant, Decision> decide)
         where TState : class =>
         new(initial, (state, read) => read as TState ?? state, (state, command) => decide(state, command, Now));
 
     private static readonly DeciderSpec<SessionInvoicing, IssueSessionInvoices> Sessions =
         AsRead<SessionInvoicing, IssueSessionInvoices>(new(null, 0, [], null, [], []), Decide);
-
-    private static readonly DeciderSpec<PartnerInvoicing, IssuePartnerInvoices> Partners =
-        AsRead<PartnerInvoicing, IssuePartnerInvoices>(new(null, null, 0, [], null, []), Decide);
 
     private static readonly DeciderSpec<CreditNoting, IssueCreditNote> CreditNotes =
         AsRead<CreditNoting, IssueCreditNote>(new(null, 0, null), Decide);
@@ -84,41 +78,6 @@ public sealed class invoice_issuing_decider_tests
     public void a_billed_session_is_billed_again_only_after_its_invoice_is_credited() =>
         Sessions.Given(new SessionInvoicing(Issuer, 1, [Berlin], null, [], [new BilledSession("S-BER", "INV-000001")]))
             .When(BillDrivers("S-BER")).ThenRefused(RefusalKind.Conflict, "Session S-BER is billed already by INV-000001", "credit that invoice first");
-
-    private static readonly InvoicedPartner RoamFrance = new("Roam France", "FR", 12.5m, new SourceEvent("roaming-partner:EMSP-1", 1, "roaming_partner_registered_v1"));
-
-    private static IssuePartnerInvoices BillPartner(LocalDate from, LocalDate through) => new("cpo", "EMSP-1", from, through, Buyer: null);
-
-    private static readonly IssuePartnerInvoices October = BillPartner(new LocalDate(2026, 10, 1), new LocalDate(2026, 10, 31));
-
-    [Fact]
-    public void a_partner_gets_one_invoice_per_currency_for_its_unbilled_sessions()
-    {
-        var decision = Partners.Given(new PartnerInvoicing(Issuer, RoamFrance, 7, [Zurich, Berlin, Paris], null, [new BilledSession("S-PAR", "B2B-000002")]))
-            .When(October).Decision;
-
-        Assert.Null(decision.Refusal);
-        var documents = DocumentsOf(decision);
-        Assert.Equal([("B2B-000008", "CHF"), ("B2B-000009", "EUR")], documents.Select(d => (d.Number, d.Currency)));
-        Assert.Equal(["S-ZRH", "S-BER"], documents.SelectMany(d => d.Lines).Select(l => l.SessionId).Distinct());
-        Assert.All(documents, d => Assert.Equal(("Roam France", "FR"), (d.Buyer.Name, d.Buyer.CountryCode)));
-        Assert.All(documents, d => Assert.Equal("EMSP-1", d.PartnerId));
-    }
-
-    [Fact]
-    public void a_period_ending_before_it_starts_is_refused() =>
-        Partners.Given().When(BillPartner(new LocalDate(2026, 10, 31), new LocalDate(2026, 10, 1)))
-            .ThenRefused(RefusalKind.Unprocessable, "The period ends", "before it starts");
-
-    [Fact]
-    public void an_unregistered_partner_is_not_invoiced() =>
-        Partners.Given(new PartnerInvoicing(Issuer, null, 0, [], null, [])).When(October)
-            .ThenRefused(RefusalKind.NotFound, "No roaming partner 'EMSP-1' is registered.");
-
-    [Fact]
-    public void a_partner_with_nothing_left_to_bill_is_refused() =>
-        Partners.Given(new PartnerInvoicing(Issuer, RoamFrance, 2, [Berlin], null, [new BilledSession("S-BER", "B2B-000001")])).When(October)
-            .ThenRefused(RefusalKind.Conflict, "Partner EMSP-1 has no stopped, priced and unbilled sessions supplied from");
 
     private static readonly InvoiceDocument TwoLineInvoice = InvoiceDrafting.ForSession(Drafts.Header(1),
         Drafts.Session("S-FEE", Drafts.Priced(Drafts.EnergyTimeAndFee("EUR", 0.50m, 1.20m, 1.00m), "Europe/Berlin", new LocalDateTime(2026, 10, 12, 8, 0), 2, 11m), "DE", 19m));

@@ -128,12 +128,14 @@ public sealed class invoice_issuing_tests(LedgerDatabase db) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task a_roaming_session_is_billed_to_its_partner_with_the_commission_stated()
+    public async Task a_roaming_session_is_billed_to_its_partner_by_its_cdr_with_the_commission_stated()
     {
         var (_, first) = await _desk.SessionAtAsync(48.14m, 11.58m, "Europe/Berlin", "DE", October);
         var (_, second) = await _desk.SessionAtAsync(48.86m, 2.35m, "Europe/Paris", "FR", October + Duration.FromHours(2), kwh: 30);
-        var partner = await _desk.RoamingPartnerAsync(commissionPercent: 12.5m, first, second);
+        var partner = await _desk.InvitedPartnerAsync(commissionPercent: 12.5m, "EUR", first, second);
         await _desk.PricedAsync();
+        // The German session is reverse-charged to the French partner; the French one bears French VAT.
+        var cdrs = new[] { await _desk.IssueCdrAsync(partner, first, reverseCharged: true), await _desk.IssueCdrAsync(partner, second) };
 
         Assert.DoesNotContain(first, await _desk.Desk.DriverSessionsToBillAsync(CancellationToken.None));
         var toDriver = await Assert.ThrowsAsync<RefusedException>(() => _desk.Desk.IssueSessionInvoicesAsync(_desk.IssuerId, [first], buyer: null));
@@ -145,7 +147,7 @@ public sealed class invoice_issuing_tests(LedgerDatabase db) : IAsyncLifetime
         Assert.Contains(partner, toDriver.Message);
         Assert.Equal(("B2B-000001", InvoiceKind.PartnerInvoice), (invoice.Number, invoice.Kind));
         Assert.Equal([first, second], invoice.Lines.Select(l => l.SessionId));
-        // The German session is reverse-charged to the French partner; the French one bears French VAT.
+        Assert.Equal(cdrs, InvoiceDrafting.CdrsBilledBy(invoice).Select(b => b.CdrId));
         Assert.Equal([(VatTreatment.ReverseCharge, 0m), (VatTreatment.Standard, 3.00m)], invoice.Lines.Select(l => (l.Treatment, l.VatAmount)));
         Assert.Equal((25.00m, 3.13m), (invoice.TotalNet, invoice.CommissionAmount!.Value));
         Assert.Equal(RefusalKind.Conflict, nothingLeft.Kind);

@@ -22,8 +22,10 @@ public sealed class invoice_rebuild_tests(LedgerDatabase db) : IAsyncLifetime
         var (network, first) = await _desk.SessionAtAsync(48.14m, 11.58m, "Europe/Berlin", "DE", october);
         var second = await network.ChargeAsync(october + Duration.FromHours(3), readings: 5, whPerReading: 3_333);
         var (_, roamed) = await _desk.SessionAtAsync(45.76m, 4.84m, "Europe/Paris", "FR", october, perKwh: 0.47m);
-        var partner = await _desk.RoamingPartnerAsync(8.5m, roamed);
+        var partner = await _desk.InvitedPartnerAsync(8.5m, "EUR", roamed);
         await _desk.PricedAsync();
+        // The German partner is reverse-charged for the French station, so the CDR carries no VAT.
+        await _desk.IssueCdrAsync(partner, roamed, reverseCharged: true);
         var invoices = await _desk.Desk.IssueSessionInvoicesAsync(_desk.IssuerId, [first, second], buyer: null);
         await _desk.Desk.IssuePartnerInvoicesAsync(_desk.IssuerId, partner, new LocalDate(2026, 10, 1), new LocalDate(2026, 10, 31),
             new InvoiceParty("Roam GmbH", "Berlin", "DE", "DE811111111"));
