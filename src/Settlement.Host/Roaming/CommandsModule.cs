@@ -125,7 +125,7 @@ public static class CommandsModule
 }
 
 /// <summary>An EVSE of one of our locations: its charger, its OCPP EVSE id, and its connectors' ids.</summary>
-public sealed record OcpiEvse(string ChargerId, int EvseId, IReadOnlyList<int> Connectors);
+public sealed record CommandedEvse(string ChargerId, int EvseId, IReadOnlyList<int> Connectors);
 
 /// <summary>Where a command goes (charger and EVSE) and how the partner named it (location, EVSE uid, connector), as recorded.</summary>
 public sealed record OcpiCommandTarget(string ChargerId, int EvseId, string? LocationId, string? EvseUid, string? ConnectorId);
@@ -141,16 +141,16 @@ public sealed class OcpiCommandDispatcher(Ledger.Ledger ledger, IMediator mediat
     ILogger<OcpiCommandDispatcher> logger)
 {
     /// <summary>The EVSE <paramref name="evseUid"/> at location (site) <paramref name="locationId"/>; without an EVSE uid, the location's only EVSE.</summary>
-    public async Task<OcpiEvse?> FindEvseAsync(string locationId, string? evseUid, CancellationToken ct)
+    public async Task<CommandedEvse?> FindEvseAsync(string locationId, string? evseUid, CancellationToken ct)
     {
         await using var query = ledger.QueryReadModels();
         // Most uids name their charger outright ("{charger}*{evse}"); only a long charger id's hashed one needs the location's chargers.
         if (evseUid?.LastIndexOf('*') is > 0 and var star && await query.LoadAsync<ChargerEntry>(StreamIds.Charger(evseUid[..star]), ct) is
                 { Registered: true } named && named.SiteId == locationId
             && named.Evses.FirstOrDefault(e => OcpiLocations.EvseUid(named.ChargerId, e.EvseId) == evseUid) is { } direct)
-            return new OcpiEvse(named.ChargerId, direct.EvseId, [.. direct.Connectors.Select(k => k.ConnectorId)]);
+            return new CommandedEvse(named.ChargerId, direct.EvseId, [.. direct.Connectors.Select(k => k.ConnectorId)]);
         var chargers = await query.Query<ChargerEntry>().Where(c => c.SiteId == locationId && c.Registered).Take(1_000).ToListAsync(ct);
-        var evses = chargers.SelectMany(c => c.Evses.Select(e => new OcpiEvse(c.ChargerId, e.EvseId, [.. e.Connectors.Select(k => k.ConnectorId)]))).ToList();
+        var evses = chargers.SelectMany(c => c.Evses.Select(e => new CommandedEvse(c.ChargerId, e.EvseId, [.. e.Connectors.Select(k => k.ConnectorId)]))).ToList();
         return evseUid is null
             ? evses.Count == 1 ? evses[0] : null
             : evses.FirstOrDefault(e => OcpiLocations.EvseUid(e.ChargerId, e.EvseId) == evseUid);
