@@ -59,7 +59,10 @@ internal static class LiveDemo
             AnsiConsole.MarkupLineInterpolated(
                 $"{connected} chargers connected ({chargers.Count(c => c.Protocol == OcppProtocol.Ocpp16)} speak OCPP 1.6, {chargers.Count(c => c.Protocol == OcppProtocol.Ocpp201)} OCPP 2.0.1), {booted} booted");
 
-            var command = await DriveAsync(ledger, fleet, baseAddress, operatorKey, startSequence, duration, ct);
+            await using var roaming = await LiveRoaming.StartAsync(baseAddress, operatorKey, ct);
+            var command = await DriveAsync(ledger, fleet, roaming, baseAddress, operatorKey, startSequence, duration, ct);
+            // The host stays up until the roaming session's CDR is out: pricing, issuing and pushing run in it.
+            await roaming.FinishAsync(DemoInvoicing.IssuerId, ct);
             await fleet.CloseAsync();
             var traffic = fleet.Counters.Snapshot();
             await app.StopAsync(ct);
@@ -85,13 +88,14 @@ internal static class LiveDemo
     private sealed record CommandSent(string ChargerId, int EvseId, string Action, int HttpStatus, string? Outcome, string? Status, string? CommandId, string? Error);
 
     /// <summary>Runs the sessions with a live table of counters, and sends one command a third of the way in.</summary>
-    private static async Task<CommandSent?> DriveAsync(Ledger.Ledger ledger, Fleet fleet, Uri baseAddress, string operatorKey, long startSequence,
-        TimeSpan duration, CancellationToken ct)
+    private static async Task<CommandSent?> DriveAsync(Ledger.Ledger ledger, Fleet fleet, LiveRoaming roaming, Uri baseAddress, string operatorKey,
+        long startSequence, TimeSpan duration, CancellationToken ct)
     {
-        // The EVSE the operator will start remotely stays free of walk-in sessions until then.
+        // The EVSEs the operator and the roaming partner start remotely stay free of walk-in sessions.
         var remote = (fleet.Chargers.FirstOrDefault(c => c.Id == RemoteCharger && c.IsConnected) ?? fleet.Connected.First()).Id;
-        var running = fleet.RunSessionsAsync(SessionProfile.Demo, duration, ct, kept: [(remote, RemoteEvse)]);
+        var running = fleet.RunSessionsAsync(SessionProfile.Demo, duration, ct, kept: [(remote, RemoteEvse), (LiveRoaming.ChargerId, LiveRoaming.EvseId)]);
         Task<CommandSent>? command = null;
+        Task? roamingStop = null;
         var clock = Stopwatch.StartNew();
         var table = new Table().Title("Live traffic: OCPP messages, sessions started and stopped, events appended")
             .AddColumns("Elapsed", "Online", "Msg/s", "Calls", "Started", "Stopped", "Events", "Errors");
@@ -105,6 +109,8 @@ internal static class LiveDemo
                 await Task.WhenAny(running, Task.Delay(Refresh, ct));
                 if (command is null && clock.Elapsed >= duration / 3)
                     command = SendRemoteStartAsync(baseAddress, operatorKey, remote, ct);
+                if (roamingStop is null && clock.Elapsed >= duration * 2 / 3)
+                    roamingStop = roaming.StopAsync(ct);
                 var now = fleet.Counters.Snapshot();
                 var at = clock.Elapsed;
                 // The last pass can come right after the one before; a rate over a few milliseconds means nothing.
@@ -137,6 +143,7 @@ internal static class LiveDemo
             });
         }
         await running;
+        await (roamingStop ?? roaming.StopAsync(ct));
         return command is null ? null : await command;
     }
 
