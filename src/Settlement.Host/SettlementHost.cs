@@ -126,6 +126,7 @@ public static class SettlementHost
         api.MapAudit();
         api.MapDrivers();
         api.MapTokens();
+        api.MapRoamingCdrs();
         app.MapApiDocument();
 
         // Without a key, only whether the host is up: the rest describes the deployment to whoever asks.

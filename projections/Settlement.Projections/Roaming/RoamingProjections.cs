@@ -11,9 +11,12 @@ public static class RoamingProjections
         options.Projections.Add<RoamedSessions>(ProjectionLifecycle.Inline);
         options.Projections.Add<OcpiPartners>(ProjectionLifecycle.Inline);
         options.Projections.Add<OcpiOutbox>(ProjectionLifecycle.Inline);
+        options.Projections.Add<OcpiCdrs>(ProjectionLifecycle.Inline);
         options.Schema.For<OcpiPartnerEntry>().Duplicate(p => p.TokenAKeyId).Duplicate(p => p.TokenCKeyId!);
         options.Schema.For<OcpiPushEntry>().Duplicate(p => p.PartnerId);
         options.Schema.For<OcpiRelayProgress>();
+        options.Schema.For<RoamedSession>().Duplicate(s => s.PartnerId).Duplicate(s => s.CdrId!);
+        options.Schema.For<OcpiCdrEntry>().Duplicate(c => c.PartnerId).Duplicate(c => c.SessionId).Duplicate(c => c.SortKey);
         return options;
     }
 }

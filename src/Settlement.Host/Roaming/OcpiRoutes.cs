@@ -22,6 +22,8 @@ public static class OcpiRoutes
     public static readonly IReadOnlyList<(string Module, OcpiInterfaceRole Role)> Modules =
     [
         ("credentials", OcpiInterfaceRole.Sender),
+        (SessionsModule.Module, OcpiInterfaceRole.Sender),
+        (CdrsModule.Module, OcpiInterfaceRole.Sender),
     ];
 
     public static void AddRoaming(this WebApplicationBuilder builder, Ledger.Ledger ledger)
@@ -32,6 +34,13 @@ public static class OcpiRoutes
         builder.Services.AddSingleton<OcpiPushes>();
         builder.Services.AddTransient<OcpiPushJob>();
         builder.Services.AddHostedService<OcpiRelay>();
+        builder.Services.AddSingleton<OcpiSessionRenderer>();
+        builder.Services.AddSingleton<IOcpiPushRenderer>(services => services.GetRequiredService<OcpiSessionRenderer>());
+        builder.Services.AddSingleton<IOcpiReaction, OcpiSessionReaction>();
+        builder.Services.AddSingleton<OcpiCdrRenderer>();
+        builder.Services.AddSingleton<IOcpiPushRenderer>(services => services.GetRequiredService<OcpiCdrRenderer>());
+        builder.Services.AddSingleton<IOcpiReaction, OcpiCdrReaction>();
+        builder.Services.AddHostedService<CdrIssuer>();
         builder.Services.AddRecurringJob(jobs => jobs.AddOrUpdate<OcpiPushJob>("ocpi-outbox-sweep",
             job => job.SweepAsync(CancellationToken.None), Cron.Minutely(), new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc }));
     }
@@ -48,6 +57,8 @@ public static class OcpiRoutes
                 endpoints = Modules.Select(m => new { identifier = m.Module, role = m.Role.ToString().ToUpperInvariant(), url = $"{BaseUrl(context, options)}{VersionPath}/{m.Module}" }),
             }))
             .WithMetadata(new OcpiModuleMetadata("versions", OpenToTokenA: true));
+        ocpi.MapOcpiSessions();
+        ocpi.MapOcpiCdrs();
     }
 
     /// <summary>Our public base URL: configured, or as the partner reached us.</summary>
