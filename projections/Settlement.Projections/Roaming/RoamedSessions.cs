@@ -19,6 +19,9 @@ public sealed record RoamedSession(string Id, string PartnerId)
     public string? AuthorizationReference { get; init; }
     public Instant StartedAt { get; init; }
     public string? CdrId { get; init; }
+
+    /// <summary>Lists run in start order, the id breaking ties.</summary>
+    public string SortKey => SortKeys.Of(StartedAt, Id);
 }
 
 /// <summary>Inline: a session must be known as roamed before anyone can bill it to the driver by mistake.</summary>

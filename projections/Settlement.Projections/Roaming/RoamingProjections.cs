@@ -15,7 +15,7 @@ public static class RoamingProjections
         options.Schema.For<OcpiPartnerEntry>().Duplicate(p => p.TokenAKeyId).Duplicate(p => p.TokenCKeyId!);
         options.Schema.For<OcpiPushEntry>().Duplicate(p => p.PartnerId);
         options.Schema.For<OcpiRelayProgress>();
-        options.Schema.For<RoamedSession>().Duplicate(s => s.PartnerId).Duplicate(s => s.CdrId!);
+        options.Schema.For<RoamedSession>().Duplicate(s => s.PartnerId).Duplicate(s => s.CdrId!).Duplicate(s => s.SortKey);
         options.Schema.For<OcpiCdrEntry>().Duplicate(c => c.PartnerId).Duplicate(c => c.SessionId).Duplicate(c => c.SortKey);
         return options;
     }

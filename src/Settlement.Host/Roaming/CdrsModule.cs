@@ -13,6 +13,7 @@ using Settlement.Host.Access;
 using Settlement.Host.Roaming.Ocpi;
 using Settlement.Ledger;
 using Settlement.Ledger.Store;
+using Settlement.Projections;
 using Settlement.Projections.Chargers;
 using Settlement.Projections.Roaming;
 using Settlement.Projections.Tariffs;
@@ -46,8 +47,8 @@ public static class CdrsModule
                 var caller = context.OcpiCaller();
                 await using var query = ledger.QueryReadModels();
                 IQueryable<OcpiCdrEntry> mine = query.Query<OcpiCdrEntry>().Where(c => c.PartnerId == caller.PartnerId);
-                if (page.DateFrom is { } from) mine = mine.Where(c => c.IssuedAt >= from);
-                if (page.DateTo is { } to) mine = mine.Where(c => c.IssuedAt < to);
+                if (page.DateFrom is { } from) mine = mine.Where(c => c.SortKey.CompareTo(SortKeys.Of(from)) >= 0);
+                if (page.DateTo is { } to) mine = mine.Where(c => c.SortKey.CompareTo(SortKeys.Of(to)) < 0);
                 var total = await mine.CountAsync(ct);
                 var cdrs = await mine.OrderBy(c => c.SortKey).Skip(page.Offset).Take(page.Limit).ToListAsync(ct);
                 var rendered = new JsonArray();
@@ -274,7 +275,7 @@ public sealed class CdrIssuer(Ledger.Ledger ledger, OcpiOptions options, IClock 
     public async Task<int> IssueDueAsync(CancellationToken ct)
     {
         await using var query = ledger.QueryReadModels();
-        var waiting = await query.Query<RoamedSession>().Where(s => s.CdrId == null).OrderBy(s => s.StartedAt).Take(BatchSize).ToListAsync(ct);
+        var waiting = await query.Query<RoamedSession>().Where(s => s.CdrId == null).OrderBy(s => s.SortKey).Take(BatchSize).ToListAsync(ct);
         if (waiting.Count == 0) return 0;
         var priced = (await query.LoadManyAsync<PricedSessionView>(ct, waiting.Select(s => s.Id)))
             .Where(p => p is { Status: PricedSessionStatus.Stopped, Price: not null })

@@ -9,6 +9,7 @@ using Settlement.Domain.Roaming;
 using Settlement.Domain.Sessions;
 using Settlement.Host.Roaming.Ocpi;
 using Settlement.Ledger;
+using Settlement.Projections;
 using Settlement.Projections.Chargers;
 using Settlement.Projections.Roaming;
 using Settlement.Projections.Tariffs;
@@ -32,10 +33,10 @@ public static class SessionsModule
                 var caller = context.OcpiCaller();
                 await using var query = ledger.QueryReadModels();
                 IQueryable<RoamedSession> mine = query.Query<RoamedSession>().Where(s => s.PartnerId == caller.PartnerId);
-                if (page.DateFrom is { } from) mine = mine.Where(s => s.StartedAt >= from);
-                if (page.DateTo is { } to) mine = mine.Where(s => s.StartedAt < to);
+                if (page.DateFrom is { } from) mine = mine.Where(s => s.SortKey.CompareTo(SortKeys.Of(from)) >= 0);
+                if (page.DateTo is { } to) mine = mine.Where(s => s.SortKey.CompareTo(SortKeys.Of(to)) < 0);
                 var total = await mine.CountAsync(ct);
-                var sessions = await mine.OrderBy(s => s.StartedAt).ThenBy(s => s.Id).Skip(page.Offset).Take(page.Limit).ToListAsync(ct);
+                var sessions = await mine.OrderBy(s => s.SortKey).Skip(page.Offset).Take(page.Limit).ToListAsync(ct);
                 var rendered = new JsonArray();
                 foreach (var session in sessions)
                     if (await renderer.RenderAsync(query, session, caller.Partner, ct) is { } json)
@@ -49,10 +50,10 @@ public static class SessionsModule
 
 /// <summary>
 /// Queues a roamed session's pushes as the ledger records it. A repeat of an event queues nothing (the push id is the
-/// event's); meter values within <see cref="OcpiOptions.SessionUpdateSeconds"/> of the session's last push queue none,
-/// since the next push renders the session as it stands and so carries them.
+/// event's); meter values relayed within <see cref="OcpiOptions.SessionUpdateSeconds"/> of the session's last push queue
+/// none, since the next push renders the session as it stands and so carries them.
 /// </summary>
-public sealed class OcpiSessionReaction(Ledger.Ledger ledger, OcpiPushes pushes, OcpiOptions options) : IOcpiReaction
+public sealed class OcpiSessionReaction(Ledger.Ledger ledger, OcpiPushes pushes, OcpiOptions options, IClock clock) : IOcpiReaction
 {
     public IReadOnlyCollection<Type> EventTypes { get; } =
         [typeof(RoamingSessionRecordedV3), typeof(MeterValuesRecorded), typeof(SessionStopped), typeof(SessionClosedForSilence)];
@@ -74,11 +75,12 @@ public sealed class OcpiSessionReaction(Ledger.Ledger ledger, OcpiPushes pushes,
         if (partner.EndpointUrl(SessionsModule.Module, OcpiInterfaceRole.Receiver) is null) return;
         if (recorded.Data is MeterValuesRecorded)
         {
-            var since = recorded.RecordedAt - Duration.FromSeconds(options.SessionUpdateSeconds);
-            var recent = await query.Query<OcpiPushEntry>()
-                .Where(p => p.PartnerId == roamed.PartnerId && p.Module == SessionsModule.Module && p.ObjectId == sessionId && p.QueuedAt > since)
-                .AnyAsync(ct);
-            if (recent) return;
+            // By the clock, not the event's time: the relay runs behind the ledger, and it is the partner's load that is limited.
+            var since = clock.GetCurrentInstant() - Duration.FromSeconds(options.SessionUpdateSeconds);
+            var queued = await query.Query<OcpiPushEntry>()
+                .Where(p => p.PartnerId == roamed.PartnerId && p.Module == SessionsModule.Module && p.ObjectId == sessionId)
+                .ToListAsync(ct);
+            if (queued.Any(p => p.QueuedAt > since)) return;
         }
         await pushes.QueueAsync(roamed.PartnerId, SessionsModule.Module, method, sessionId, recorded.Sequence, ct);
     }

@@ -216,11 +216,12 @@ public sealed class ocpi_sessions_and_cdrs_tests(LedgerDatabase db) : IAsyncLife
         return [.. mine.Where(which)];
     }
 
-    private static Task<T> EventuallyAsync<T>(Func<T?> probe) where T : class => EventuallyAsync(() => Task.FromResult(probe()));
+    private Task<T> EventuallyAsync<T>(Func<T?> probe) where T : class => EventuallyAsync(() => Task.FromResult(probe()));
 
-    private static Task UntilAsync(Func<bool> condition) => EventuallyAsync(() => Task.FromResult(condition() ? new object() : null));
+    private Task UntilAsync(Func<bool> condition) => EventuallyAsync(() => Task.FromResult(condition() ? new object() : null));
 
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe) where T : class
+    /// <summary>Waits for the probe to find something; when it never does, says how far the partner's pushes got.</summary>
+    private async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe) where T : class
     {
         var until = DateTime.UtcNow + Patience;
         while (DateTime.UtcNow < until)
@@ -228,6 +229,13 @@ public sealed class ocpi_sessions_and_cdrs_tests(LedgerDatabase db) : IAsyncLife
             if (await probe() is { } found) return found;
             await Task.Delay(200);
         }
-        throw new TimeoutException($"Not within {Patience.TotalSeconds} s.");
+        var pushes = await PushesAsync(_ => true);
+        await using var query = _host.Ledger.QueryReadModels();
+        var roamed = await query.Query<RoamedSession>().Where(s => s.PartnerId == _emsp.PartnerId).ToListAsync();
+        var messages = (await _host.Ledger.ReadStreamAsync(OcpiIds.MessageStream(_emsp.PartnerId))).Select(e => e.Data).OfType<OcpiMessageExchanged>();
+        throw new TimeoutException($"Not within {Patience.TotalSeconds} s. Roamed sessions: {string.Join(", ", roamed.Select(r => $"{r.Id} (CDR {r.CdrId})"))}. " +
+            $"Pushes: {string.Join("; ", pushes.Select(p => $"{p.Module} {p.Method} {p.ObjectId} {p.Status} x{p.Attempts} {p.LastProblem}"))}. " +
+            $"Messages: {string.Join("; ", messages.Select(m => $"{m.Direction} {m.Method} {m.Path} {m.HttpStatus} {m.Problem}"))}. " +
+            $"The partner received: {string.Join("; ", _emsp.Received.Select(c => $"{c.Method} {c.Path}"))}.");
     }
 }
