@@ -286,6 +286,11 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
             new("GET /api/streams/{streamId}", get, $"/api/streams/{StreamIds.Token(a.TokenId)}"),
 
             new("POST /api/drivers/erasure", post, "/api/drivers/erasure", new { idToken = "RFID-0001" }, OwnerSees: false),
+
+            // Roaming CDRs span every sub-operator's sites: the top-level operator's alone.
+            new("GET /api/roaming/cdrs", get, "/api/roaming/cdrs", OwnerSees: false),
+            new("GET /api/roaming/cdrs/{cdrId}", get, "/api/roaming/cdrs/CDR-GUESSED", OwnerSees: false),
+            new("POST /api/roaming/cdrs/{cdrId}/credit", post, "/api/roaming/cdrs/CDR-GUESSED/credit", new { reason = "guessing" }, OwnerSees: false),
         ];
     }
 }

@@ -3,11 +3,13 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Marten;
+using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using Settlement.Domain.Events;
 using Settlement.Domain.Roaming;
 using Settlement.Domain.Sessions;
 using Settlement.Ledger;
+using Settlement.Ledger.Store;
 using Settlement.Projections.Roaming;
 using Settlement.Tests.Tariffs;
 using Settlement.Workbench.Roaming;
@@ -39,6 +41,8 @@ public sealed class ocpi_sessions_and_cdrs_tests(LedgerDatabase db) : IAsyncLife
         _network = await new PricedNetwork(_host.Ledger).RegisterSiteAsync();
         await _network.RegisterChargerAsync();
         await _network.PriceSiteAsync(perKwh: 0.40m);
+        // CDRs wait for the async price: a daemon still catching up with earlier tests' ledger would hold them back.
+        await _host.Services.GetRequiredService<AsyncProjections>().WaitForNonStaleDataAsync(TimeSpan.FromSeconds(180));
     }
 
     public async Task DisposeAsync()
