@@ -282,7 +282,17 @@ public sealed class CdrIssuer(Ledger.Ledger ledger, OcpiOptions options, IClock 
             .ToDictionary(p => p.Id);
         var issued = 0;
         foreach (var roamed in waiting.Where(s => priced.ContainsKey(s.Id)))
-            if (await IssueAsync(query, roamed, priced[roamed.Id], ct)) issued++;
+        {
+            try
+            {
+                if (await IssueAsync(query, roamed, priced[roamed.Id], ct)) issued++;
+            }
+            catch (ArgumentException problem)
+            {
+                // One session whose CDR cannot be stated (an unknown country, a connector no longer configured) holds up no other.
+                logger.LogWarning(problem, "Session {SessionId}'s CDR cannot be issued", roamed.Id);
+            }
+        }
         return issued;
     }
 
