@@ -127,6 +127,7 @@ public static class SettlementHost
         api.MapDrivers();
         api.MapTokens();
         api.MapRoamingPartners();
+        api.MapRoamingCdrs();
         app.MapApiDocument();
 
         // Without a key, only whether the host is up: the rest describes the deployment to whoever asks.

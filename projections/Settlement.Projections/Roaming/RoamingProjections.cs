@@ -13,11 +13,14 @@ public static class RoamingProjections
         options.Projections.Add<OcpiOutbox>(ProjectionLifecycle.Inline);
         options.Projections.Add<EvseStatuses>(ProjectionLifecycle.Inline);
         options.Projections.Add<OcpiCommands>(ProjectionLifecycle.Inline);
+        options.Projections.Add<OcpiCdrs>(ProjectionLifecycle.Inline);
         options.Schema.For<OcpiPartnerEntry>().Duplicate(p => p.TokenAKeyId).Duplicate(p => p.TokenCKeyId!);
         options.Schema.For<OcpiPushEntry>().Duplicate(p => p.PartnerId);
         options.Schema.For<OcpiRelayProgress>();
         // A session started by a partner's command finds the command by its charger and token.
         options.Schema.For<OcpiCommandEntry>().Duplicate(c => c.ChargerId!);
+        options.Schema.For<RoamedSession>().Duplicate(s => s.PartnerId).Duplicate(s => s.CdrId!).Duplicate(s => s.SortKey);
+        options.Schema.For<OcpiCdrEntry>().Duplicate(c => c.PartnerId).Duplicate(c => c.SessionId).Duplicate(c => c.SortKey);
         return options;
     }
 }

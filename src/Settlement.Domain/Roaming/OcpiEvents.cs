@@ -191,7 +191,7 @@ public sealed record CdrLocation(
 /// <summary>
 /// A charge detail record for a roaming partner, immutable once issued: derived from the session's priced events, so
 /// its totals are the priced session's to the cent. A correction is a credit CDR (<paramref name="Credit"/> true,
-/// negative costs, <paramref name="CreditReferenceId"/> naming the CDR it credits), never a change.
+/// negative costs, <paramref name="CreditReferenceId"/> naming the CDR it credits, <paramref name="CreditReason"/> the operator's why), never a change.
 /// The driver's token is named by its registry id (<paramref name="TokenId"/>); its uid is rendered from the registry
 /// when the CDR is sent, so erasing the driver leaves no uid in the ledger.
 /// </summary>
@@ -219,4 +219,5 @@ public sealed record CdrIssuedV2(
     Instant EndedAt,
     bool Credit,
     [property: MaxLength(36)] string? CreditReferenceId,
+    [property: MaxLength(500)] string? CreditReason,
     Instant IssuedAt);

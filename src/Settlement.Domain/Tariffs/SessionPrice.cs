@@ -27,6 +27,9 @@ public readonly record struct RegisterReading(Instant TakenAt, long EnergyWh)
 /// <summary>A tariff version in force for an EVSE over [From, Until). <paramref name="StreamVersion"/> locates its TariffPublished event in stream "tariff:{id}".</summary>
 public sealed record TariffSpan(Instant From, Instant Until, TariffPublished Tariff, long StreamVersion);
 
+/// <summary>A stretch of a session as metered: energy in Wh, charging and parking (idle after the register last rose) in seconds.</summary>
+public sealed record UsageSlice(Instant From, Instant Until, decimal EnergyWh, decimal ChargingSeconds, decimal ParkingSeconds);
+
 public sealed record TariffVersionRef(string TariffId, int Version, long StreamVersion);
 
 /// <summary>Volumes are Wh for energy, seconds for time and parking, 1 for a flat fee; prices per kWh, per hour, per session.</summary>

@@ -26,6 +26,42 @@ public static class SessionPricer
         return PeriodPricer.Price(periods, spans, zone, start, end);
     }
 
+    /// <summary>
+    /// The session's usage cut at <paramref name="cuts"/> (instants strictly inside the session; others are ignored):
+    /// energy, charging and parking time per slice, measured exactly as <see cref="Price"/> measures them, so the
+    /// slices add up to the price's <see cref="SessionPrice.EnergyWh"/>, charging and parking seconds.
+    /// </summary>
+    public static IReadOnlyList<UsageSlice> Slices(SessionUsage usage, IEnumerable<Instant> cuts)
+    {
+        var register = Register(usage);
+        var start = usage.StartedAt;
+        var end = register[^1].At;
+        if (end <= start) return [];
+        var chargingUntil = LastRise(register);
+        var slices = new List<UsageSlice>();
+        var from = start;
+        var fromWh = register[0].Wh;
+        foreach (var to in cuts.Where(c => c > start && c < end).Append(end).Distinct().Order())
+        {
+            var seconds = Seconds(to - from);
+            var charging = chargingUntil <= from ? 0m : chargingUntil >= to ? seconds : Seconds(chargingUntil - from);
+            var toWh = WhAt(register, to);
+            slices.Add(new UsageSlice(from, to, toWh - fromWh, charging, seconds - charging));
+            (from, fromWh) = (to, toWh);
+        }
+        return slices;
+    }
+
+    private static decimal Seconds(Duration duration) => (decimal)duration.ToInt64Nanoseconds() / NanosecondsPerSecond;
+
+    private static decimal WhAt(List<RegisterPoint> register, Instant at)
+    {
+        for (var i = 1; i < register.Count; i++)
+            if (register[i].At >= at)
+                return register[i].At == at ? register[i].Wh : Interpolate(register[i - 1], register[i], at);
+        return register[^1].Wh;
+    }
+
     private readonly record struct RegisterPoint(Instant At, decimal Wh);
 
     /// <summary>

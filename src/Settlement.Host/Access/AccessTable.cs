@@ -130,6 +130,10 @@ public static class AccessTable
         ["POST /api/roaming/partners/{partnerId}/unregister"] = [],
         ["GET /api/roaming/partners/{partnerId}/messages"] = [],
         ["GET /api/roaming/partners/{partnerId}/pushes"] = [],
+        // Roaming CDRs: the top-level operator's (checked in the handler); auditors may list them, the OCPI object names a driver.
+        ["GET /api/roaming/cdrs"] = [Auditor],
+        ["GET /api/roaming/cdrs/{cdrId}"] = [],
+        ["POST /api/roaming/cdrs/{cdrId}/credit"] = [],
     };
 
     /// <summary>Whether the role may call the endpoint named "METHOD /route"; operators may call every listed endpoint.</summary>

@@ -19,9 +19,10 @@ public sealed class BundleDocuments : IDocumentDerivation
     private static readonly string InvoiceIssuedType = EventType.StoredNameOf(typeof(InvoiceIssued));
     private static readonly string CreditNoteIssuedType = EventType.StoredNameOf(typeof(CreditNoteIssued));
     private static readonly string CdrIssuedType = EventType.StoredNameOf(typeof(CdrIssued));
+    private static readonly string CdrIssuedV2Type = EventType.StoredNameOf(typeof(CdrIssuedV2));
 
     private readonly List<InvoiceDocument> _invoices = [];
-    private readonly List<CdrIssued> _cdrs = [];
+    private readonly List<(string PartnerId, string CdrId, byte[] Json)> _cdrs = [];
 
     /// <exception cref="JsonException">When a document event's data does not hold its event.</exception>
     public void Observe(ChainedEvent recorded)
@@ -31,7 +32,15 @@ public sealed class BundleDocuments : IDocumentDerivation
         else if (recorded.Type == CreditNoteIssuedType)
             _invoices.Add(JsonSerializer.Deserialize<CreditNoteIssued>(recorded.Data, LedgerJson.Options)!.CreditNote);
         else if (recorded.Type == CdrIssuedType)
-            _cdrs.Add(JsonSerializer.Deserialize<CdrIssued>(recorded.Data, LedgerJson.Options)!);
+        {
+            var cdr = JsonSerializer.Deserialize<CdrIssued>(recorded.Data, LedgerJson.Options)!;
+            _cdrs.Add((cdr.PartnerId, cdr.CdrId, CdrJson.Render(cdr)));
+        }
+        else if (recorded.Type == CdrIssuedV2Type)
+        {
+            var cdr = JsonSerializer.Deserialize<CdrIssuedV2>(recorded.Data, LedgerJson.Options)!;
+            _cdrs.Add((cdr.PartnerId, cdr.CdrId, CdrJson.Render(cdr)));
+        }
     }
 
     /// <exception cref="ArgumentException">When an invoice's totals do not add up, so it cannot be journalled.</exception>
@@ -45,8 +54,8 @@ public sealed class BundleDocuments : IDocumentDerivation
             documents.Add(new DerivedDocument($"{stem}.csv", InvoiceCsv.Render(invoice)));
             documents.Add(new DerivedDocument($"{stem}.pdf", InvoicePdf.Render(invoice)));
         }
-        foreach (var cdr in _cdrs)
-            documents.Add(new DerivedDocument($"cdrs/{FileName(cdr.PartnerId)}/{FileName(cdr.CdrId)}.json", CdrJson.Render(cdr)));
+        foreach (var (partnerId, cdrId, json) in _cdrs)
+            documents.Add(new DerivedDocument($"cdrs/{FileName(partnerId)}/{FileName(cdrId)}.json", json));
         if (_invoices.Count > 0)
         {
             // The bundle's own documents, from the first issue date to the last: the journal and VAT report of exactly what it holds.

@@ -156,7 +156,7 @@ public sealed record ReplayComparison(
         var last = await ledger.LastPositionAsync(ct);
         for (var after = 0L; after < last;)
         {
-            var page = await ledger.ReadEventPageAsync([EventType.StoredNameOf(typeof(CdrIssued))], after, last, CdrPageSize, ct);
+            var page = await ledger.ReadEventPageAsync([EventType.StoredNameOf(typeof(CdrIssued)), EventType.StoredNameOf(typeof(CdrIssuedV2))], after, last, CdrPageSize, ct);
             if (page.Json.Length == 0) break;
             foreach (var json in page.Json)
             {

@@ -214,6 +214,12 @@ public static class ApiCatalogue
         ["PUT /api/tokens/{tokenId}/group"] = new("Put a token in a customer group, whose tariffs then price its sessions, or in none (null).",
             new { customerGroup = "fleet-acme" }, typeof(TokenEndpoints.TokenView)),
 
+        ["GET /api/roaming/cdrs"] = new("List the CDRs issued to roaming partners (credit CDRs included) in issue order, a page at a time; filter with partnerId.",
+            Answer: typeof(Page<Roaming.CdrsModule.CdrSummary>)),
+        ["GET /api/roaming/cdrs/{cdrId}"] = new("One CDR as its partner receives it: the OCPI 2.2.1 CDR object, with the driver's token.", Files: [Json]),
+        ["POST /api/roaming/cdrs/{cdrId}/credit"] = new("Credit a CDR in full: a credit CDR with every cost negated is issued and pushed to the partner; a CDR never changes.",
+            new { reason = "Charger metered the wrong connector" }, typeof(Roaming.CdrsModule.CdrSummary), Status: 201),
+
         ["POST /api/drivers/erasure"] = new("Erase a driver's personal data (GDPR Art. 17) by destroying their key; name them by token or pseudonym.",
             new { idToken = "04A1B2C3D4E5F6", reason = "GDPR Art. 17 erasure request" }),
 

@@ -147,13 +147,13 @@ public sealed class OcpiCommandDispatcher(Ledger.Ledger ledger, IMediator mediat
         // Most uids name their charger outright ("{charger}*{evse}"); only a long charger id's hashed one needs the location's chargers.
         if (evseUid?.LastIndexOf('*') is > 0 and var star && await query.LoadAsync<ChargerEntry>(StreamIds.Charger(evseUid[..star]), ct) is
                 { Registered: true } named && named.SiteId == locationId
-            && named.Evses.FirstOrDefault(e => OcpiLocations.EvseUid(named.ChargerId, e.EvseId) == evseUid) is { } direct)
+            && named.Evses.FirstOrDefault(e => OcpiNetworkIds.EvseUid(named.ChargerId, e.EvseId) == evseUid) is { } direct)
             return new CommandedEvse(named.ChargerId, direct.EvseId, [.. direct.Connectors.Select(k => k.ConnectorId)]);
         var chargers = await query.Query<ChargerEntry>().Where(c => c.SiteId == locationId && c.Registered).Take(1_000).ToListAsync(ct);
         var evses = chargers.SelectMany(c => c.Evses.Select(e => new CommandedEvse(c.ChargerId, e.EvseId, [.. e.Connectors.Select(k => k.ConnectorId)]))).ToList();
         return evseUid is null
             ? evses.Count == 1 ? evses[0] : null
-            : evses.FirstOrDefault(e => OcpiLocations.EvseUid(e.ChargerId, e.EvseId) == evseUid);
+            : evses.FirstOrDefault(e => OcpiNetworkIds.EvseUid(e.ChargerId, e.EvseId) == evseUid);
     }
 
     /// <summary>The session, when it is <paramref name="partnerId"/>'s and still charging.</summary>

@@ -65,7 +65,7 @@ public sealed class EvseStatusPushRenderer(Ledger.Ledger ledger, OcpiOptions opt
             || await query.LoadAsync<SiteEntry>(StreamIds.Site(siteId), ct) is not { Address: not null })
             return null;
         var statuses = await query.LoadAsync<EvseStatusEntry>(StreamIds.Charger(chargerId), ct);
-        var url = $"{receiver.TrimEnd('/')}/{options.CountryCode}/{options.PartyId}/{Uri.EscapeDataString(siteId)}/{Uri.EscapeDataString(OcpiLocations.EvseUid(chargerId, evseId))}";
+        var url = $"{receiver.TrimEnd('/')}/{options.CountryCode}/{options.PartyId}/{Uri.EscapeDataString(siteId)}/{Uri.EscapeDataString(OcpiNetworkIds.EvseUid(chargerId, evseId))}";
         return new OcpiPushMessage(url, JsonSerializer.SerializeToNode(OcpiLocations.StatusPatch(charger, statuses, evseId), OcpiJson.Options));
     }
 }

@@ -47,12 +47,6 @@ public sealed record OcpiEvseStatusPatch(string Status, Instant LastUpdated);
 /// </summary>
 public static class OcpiLocations
 {
-    public static string EvseUid(string chargerId, int evseId)
-    {
-        var uid = $"{chargerId}*{evseId}";
-        return uid.Length <= 36 ? uid : $"{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(chargerId)))[..24]}*{evseId}";
-    }
-
     public static string? EvseId(OcpiOptions options, string chargerId, int evseId)
     {
         var id = $"{options.CountryCode}*{options.PartyId}*E{chargerId.ToUpperInvariant()}*{evseId}";
@@ -107,7 +101,7 @@ public static class OcpiLocations
             .Select(s => s.Tariff.TariffId).Distinct().ToList();
         var connectors = evse.Connectors.OrderBy(c => c.ConnectorId)
             .Select(c => Connector(c, tariffIds.Count > 0 ? tariffIds : null, configured)).ToList();
-        return new OcpiEvse(EvseUid(charger.ChargerId, evse.EvseId), EvseId(options, charger.ChargerId, evse.EvseId), Status(statuses, evse.EvseId),
+        return new OcpiEvse(OcpiNetworkIds.EvseUid(charger.ChargerId, evse.EvseId), EvseId(options, charger.ChargerId, evse.EvseId), Status(statuses, evse.EvseId),
             connectors, Instant.Max(configured, StatusUpdated(charger, statuses, evse.EvseId)));
     }
 
@@ -117,15 +111,13 @@ public static class OcpiLocations
     /// </summary>
     private static OcpiConnector Connector(ConnectorSpecification connector, IReadOnlyList<string>? tariffIds, Instant updated)
     {
-        var (standard, format, powerType, volts, phases) = connector.Standard switch
+        var (standard, format, powerType) = OcpiNetworkIds.Connector(connector.Standard);
+        var (volts, phases) = connector.Standard switch
         {
-            ConnectorStandard.Type2 => ("IEC_62196_T2", "SOCKET", "AC_3_PHASE", 230, 3),
-            ConnectorStandard.Type1 => ("IEC_62196_T1", "CABLE", "AC_1_PHASE", 240, 1),
-            ConnectorStandard.Ccs2 => ("IEC_62196_T2_COMBO", "CABLE", "DC", 920, 1),
-            ConnectorStandard.Ccs1 => ("IEC_62196_T1_COMBO", "CABLE", "DC", 920, 1),
-            ConnectorStandard.Chademo => ("CHADEMO", "CABLE", "DC", 500, 1),
-            ConnectorStandard.Nacs => ("TESLA_S", "CABLE", "DC", 500, 1),
-            _ => throw new ArgumentOutOfRangeException(nameof(connector), connector.Standard, "a connector standard OCPI is not told about"),
+            ConnectorStandard.Type2 => (230, 3),
+            ConnectorStandard.Type1 => (240, 1),
+            ConnectorStandard.Ccs2 or ConnectorStandard.Ccs1 => (920, 1),
+            _ => (500, 1),
         };
         var watts = (int)Math.Round(connector.MaxPowerKw * 1000m, MidpointRounding.AwayFromZero);
         var amperes = (int)Math.Ceiling(connector.MaxPowerKw * 1000m / (volts * phases));

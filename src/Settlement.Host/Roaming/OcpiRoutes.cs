@@ -26,6 +26,8 @@ public static class OcpiRoutes
         (TariffsModule.Module, OcpiInterfaceRole.Sender),
         (TokensModule.Module, OcpiInterfaceRole.Receiver),
         (CommandsModule.Module, OcpiInterfaceRole.Receiver),
+        (SessionsModule.Module, OcpiInterfaceRole.Sender),
+        (CdrsModule.Module, OcpiInterfaceRole.Sender),
     ];
 
     public static void AddRoaming(this WebApplicationBuilder builder, Ledger.Ledger ledger)
@@ -46,6 +48,13 @@ public static class OcpiRoutes
         builder.Services.AddSingleton<IOcpiReaction>(services => services.GetRequiredService<OcpiCommandOutcomes>());
         builder.Services.AddSingleton<IOcpiPushRenderer>(services => services.GetRequiredService<OcpiCommandOutcomes>());
         builder.Services.AddSingleton<OcpiCommandDispatcher>();
+        builder.Services.AddSingleton<OcpiSessionRenderer>();
+        builder.Services.AddSingleton<IOcpiPushRenderer>(services => services.GetRequiredService<OcpiSessionRenderer>());
+        builder.Services.AddSingleton<IOcpiReaction, OcpiSessionReaction>();
+        builder.Services.AddSingleton<OcpiCdrRenderer>();
+        builder.Services.AddSingleton<IOcpiPushRenderer>(services => services.GetRequiredService<OcpiCdrRenderer>());
+        builder.Services.AddSingleton<IOcpiReaction, OcpiCdrReaction>();
+        builder.Services.AddHostedService<CdrIssuer>();
         builder.Services.AddRecurringJob(jobs => jobs.AddOrUpdate<OcpiPushJob>("ocpi-outbox-sweep",
             job => job.SweepAsync(CancellationToken.None), Cron.Minutely(), new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc }));
     }
@@ -67,6 +76,8 @@ public static class OcpiRoutes
         ocpi.MapTariffsModule();
         TokensModule.MapTokens(ocpi);
         CommandsModule.MapCommands(ocpi);
+        ocpi.MapOcpiSessions();
+        ocpi.MapOcpiCdrs();
     }
 
     /// <summary>Our public base URL: configured, or as the partner reached us.</summary>

@@ -18,6 +18,7 @@ public static class AdvisoryLock
     public const long MigrationKey = 0x5E77_1E3E_0004;
     public const long CheckpointSignerKey = 0x5E77_1E3E_0005;
     public const long OcpiRelayKey = 0x5E77_1E3E_0006;
+    public const long CdrIssuerKey = 0x5E77_1E3E_0010;
 
     public static async Task<bool> TryTakeAsync(NpgsqlConnection connection, long key, CancellationToken ct)
     {

@@ -304,6 +304,10 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
             new("POST /api/roaming/partners/{partnerId}/unregister", post, "/api/roaming/partners/NL-EMS/unregister", new { reason = "guess" }, OwnerSees: false),
             new("GET /api/roaming/partners/{partnerId}/messages", get, "/api/roaming/partners/NL-EMS/messages", OwnerSees: false),
             new("GET /api/roaming/partners/{partnerId}/pushes", get, "/api/roaming/partners/NL-EMS/pushes", OwnerSees: false),
+            // Roaming CDRs span every sub-operator's sites: the top-level operator's alone.
+            new("GET /api/roaming/cdrs", get, "/api/roaming/cdrs", OwnerSees: false),
+            new("GET /api/roaming/cdrs/{cdrId}", get, "/api/roaming/cdrs/CDR-GUESSED", OwnerSees: false),
+            new("POST /api/roaming/cdrs/{cdrId}/credit", post, "/api/roaming/cdrs/CDR-GUESSED/credit", new { reason = "guessing" }, OwnerSees: false),
         ];
     }
 }

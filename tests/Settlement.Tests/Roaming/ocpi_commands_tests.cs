@@ -39,7 +39,7 @@ public sealed class ocpi_commands_tests(LedgerDatabase db) : IAsyncLifetime
         ["response_url"] = _emsp.CommandResponseUrl("START_SESSION", id),
         ["token"] = _emsp.Token(uid, "NL-EMS-C" + uid[1..9], whitelist: "NEVER"),
         ["location_id"] = "TEST-SITE",
-        ["evse_uid"] = OcpiLocations.EvseUid(charger, 1),
+        ["evse_uid"] = OcpiNetworkIds.EvseUid(charger, 1),
         ["connector_id"] = "1",
         ["authorization_reference"] = reference,
     };
@@ -133,7 +133,7 @@ public sealed class ocpi_commands_tests(LedgerDatabase db) : IAsyncLifetime
         var unlock = await _emsp.SendCommandAsync("UNLOCK_CONNECTOR", new JsonObject
         {
             ["response_url"] = _emsp.CommandResponseUrl("UNLOCK_CONNECTOR", "u3"), ["location_id"] = "TEST-SITE",
-            ["evse_uid"] = OcpiLocations.EvseUid(id, 1), ["connector_id"] = "1",
+            ["evse_uid"] = OcpiNetworkIds.EvseUid(id, 1), ["connector_id"] = "1",
         });
         var failed = await ResultAsync("UNLOCK_CONNECTOR", "u3");
 
@@ -158,7 +158,7 @@ public sealed class ocpi_commands_tests(LedgerDatabase db) : IAsyncLifetime
         var unknown = await _emsp.SendCommandAsync("UNLOCK_CONNECTOR", new JsonObject
         {
             ["response_url"] = _emsp.CommandResponseUrl("UNLOCK_CONNECTOR", "u4"), ["location_id"] = "TEST-SITE",
-            ["evse_uid"] = OcpiLocations.EvseUid(charger, 7), ["connector_id"] = "1",
+            ["evse_uid"] = OcpiNetworkIds.EvseUid(charger, 7), ["connector_id"] = "1",
         });
 
         Assert.Equal("NOT_SUPPORTED", (string)reserve["data"]!["result"]!);

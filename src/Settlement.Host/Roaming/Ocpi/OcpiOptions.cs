@@ -23,6 +23,12 @@ public sealed class OcpiOptions
     /// <summary>No retry waits longer: a partner down for hours gets its pushes within this long of coming back. ("Ocpi:MaxRetrySeconds")</summary>
     public int MaxRetrySeconds { get; set; } = 600;
 
+    /// <summary>
+    /// A running session's meter values are pushed at most this often to its partner; its start and end always are.
+    /// ("Ocpi:SessionUpdateSeconds")
+    /// </summary>
+    public int SessionUpdateSeconds { get; set; } = 300;
+
     /// <summary>How long we wait for a partner's answer before counting the attempt failed. ("Ocpi:TimeoutSeconds")</summary>
     public int TimeoutSeconds { get; set; } = 30;
 
