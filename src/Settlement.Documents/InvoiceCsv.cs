@@ -1,3 +1,4 @@
+using Settlement.Domain.Roaming;
 using CsvHelper;
 using Settlement.Domain.Events;
 using Settlement.Domain.Invoicing;
@@ -77,7 +78,7 @@ public static class InvoiceCsv
     /// </summary>
     private static string DerivedFrom(InvoiceDocument invoice, InvoiceLine line)
     {
-        var cdrs = InvoiceDrafting.CdrsBilledBy(invoice).ToDictionary(b => b.LineNo, b => InvoiceDrafting.CdrStream(b.CdrId));
+        var cdrs = InvoiceDrafting.CdrsBilledBy(invoice).ToDictionary(b => b.LineNo, b => Cdrs.Stream(b.CdrId));
         var own = StreamsOf(line, cdrs).ToHashSet();
         var others = invoice.Lines.Where(l => l != line).SelectMany(l => StreamsOf(l, cdrs)).Where(s => !own.Contains(s)).ToHashSet();
         return string.Join("; ", invoice.Sources

@@ -150,9 +150,6 @@ public static class InvoiceDrafting
         $"Commission retained by the partner under its roaming agreement: {percent}% of the net total, "
         + $"{Format(commission, currency)} {currency.Code}; amount due {Format(due, currency)} {currency.Code}.";
 
-    /// <summary>The stream of a CDR's event: <c>cdr:{CdrId}</c>.</summary>
-    public static string CdrStream(string cdrId) => $"cdr:{cdrId}";
-
     /// <summary>The CDR each line of a partner invoice of CDRs bills, by line number; none for a document of sessions.</summary>
     public static IReadOnlyList<(int LineNo, string CdrId)> CdrsBilledBy(InvoiceDocument document)
     {

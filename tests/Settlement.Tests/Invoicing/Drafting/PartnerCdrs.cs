@@ -29,8 +29,8 @@ internal static class PartnerCdrs
                 Location(session), session.Price.Currency, session.Price.Tariffs,
                 [new CdrChargingPeriod(startedAt, [new CdrDimension(CdrDimensionType.Energy, kwh)], null)],
                 new CdrCost(exclVat, inclVat), null, kwh, new CdrCost(exclVat, inclVat), 0m, null, null, null,
-                startedAt, endedAt, Credit: false, CreditReferenceId: null, endedAt + Duration.FromMinutes(1)),
-            new SourceEvent(InvoiceDrafting.CdrStream(cdrId), 1, "cdr_issued_v2"), session);
+                startedAt, endedAt, Credit: false, CreditReferenceId: null, CreditReason: null, endedAt + Duration.FromMinutes(1)),
+            new SourceEvent(Cdrs.Stream(cdrId), 1, "cdr_issued_v2"), session);
 
     /// <summary>The credit CDR reversing <paramref name="credited"/>: its costs negated, naming it.</summary>
     public static InvoicedCdr CreditOf(InvoicedCdr credited, string cdrId)
@@ -44,7 +44,7 @@ internal static class PartnerCdrs
                 CdrId = cdrId, TotalCost = negated, TotalEnergyCost = negated, Credit = true, CreditReferenceId = credited.Cdr.CdrId,
                 IssuedAt = credited.Cdr.IssuedAt + Duration.FromDays(3),
             },
-            Source = new SourceEvent(InvoiceDrafting.CdrStream(cdrId), 1, "cdr_issued_v2"),
+            Source = new SourceEvent(Cdrs.Stream(cdrId), 1, "cdr_issued_v2"),
         };
     }
 

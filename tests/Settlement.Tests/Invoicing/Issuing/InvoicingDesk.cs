@@ -99,7 +99,7 @@ internal sealed class InvoicingDesk(Settlement.Ledger.Ledger ledger) : IAsyncDis
     }
 
     public Task AppendCdrAsync(CdrIssuedV2 cdr) =>
-        ledger.AppendAsync(new StreamAppend(InvoiceDrafting.CdrStream(cdr.CdrId),
+        ledger.AppendAsync(new StreamAppend(Cdrs.Stream(cdr.CdrId),
             [new PendingEvent(cdr, EventMetadata.NewCorrelation(new Actor(ActorKind.Operator, "cdr-desk"), cdr.IssuedAt))], 0));
 
     /// <summary>Until pricing has caught up with everything appended so far.</summary>
