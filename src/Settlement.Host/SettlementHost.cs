@@ -58,6 +58,8 @@ public static class SettlementHost
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = BoundedInput.MaxBodyBytes);
         // Per-request lines would drown what matters once thousands of chargers talk to the host.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // And four lines per call to a roaming partner; every OCPI message is an event already.
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         // Likewise a line per batch of events the projection daemon applies.
         builder.Logging.AddFilter(typeof(AsyncProjections).FullName, LogLevel.Warning);
         builder.Services.ConfigureHttpJsonOptions(json => Ledger.LedgerJson.Configure(json.SerializerOptions));

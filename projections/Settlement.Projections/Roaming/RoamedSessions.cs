@@ -1,5 +1,4 @@
 using JasperFx.Events;
-using Marten;
 using Marten.Events.Projections;
 using NodaTime;
 using Settlement.Domain.Drivers;
@@ -24,18 +23,28 @@ public sealed record RoamedSession(string Id, string PartnerId)
     public string SortKey => SortKeys.Of(StartedAt, Id);
 }
 
-/// <summary>Inline: a session must be known as roamed before anyone can bill it to the driver by mistake.</summary>
-public sealed partial class RoamedSessions : EventProjection
+/// <summary>
+/// Inline: a session must be known as roamed before anyone can bill it to the driver by mistake. Folded per session
+/// from both of its events, so a rebuild, which applies many events in one batch, arrives at the same view.
+/// </summary>
+public sealed partial class RoamedSessions : MultiStreamProjection<RoamedSession, string>
 {
-    public static RoamedSession Create(RoamingSessionRecordedV3 e) => new(e.SessionId, e.PartnerId)
+    public RoamedSessions()
     {
-        TokenUid = e.TokenUid, TokenType = e.TokenType, AuthMethod = e.AuthMethod, AuthorizationReference = e.AuthorizationReference, StartedAt = e.StartedAt,
-    };
+        Name = nameof(RoamedSessions);
+        Identity<RoamingSessionRecordedV3>(e => e.SessionId);
+        Identity<CdrIssuedV2>(e => e.SessionId);
+    }
 
     /// <summary>The session's own CDR (not a credit) marks it done, so the CDR issuer never looks at it again.</summary>
-    public async Task Project(IEvent<CdrIssuedV2> e, IDocumentOperations operations, CancellationToken ct)
+    public override RoamedSession? Evolve(RoamedSession? session, string sessionId, IEvent e) => e.Data switch
     {
-        if (e.Data.Credit || await operations.LoadAsync<RoamedSession>(e.Data.SessionId, ct) is not { } session) return;
-        operations.Store(session with { CdrId = e.Data.CdrId });
-    }
+        RoamingSessionRecordedV3 r => new RoamedSession(r.SessionId, r.PartnerId)
+        {
+            TokenUid = r.TokenUid, TokenType = r.TokenType, AuthMethod = r.AuthMethod, AuthorizationReference = r.AuthorizationReference,
+            StartedAt = r.StartedAt, CdrId = session?.CdrId,
+        },
+        CdrIssuedV2 { Credit: false } cdr when session is not null => session with { CdrId = cdr.CdrId },
+        _ => session,
+    };
 }

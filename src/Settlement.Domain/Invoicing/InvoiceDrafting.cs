@@ -96,8 +96,8 @@ public static class InvoiceDrafting
 
     /// <summary>
     /// A roaming partner's invoice of its CDRs under one agreement, in one currency: a line per CDR (a credit CDR is a
-    /// negative line) charging exactly the CDR's total_cost, so the invoice reconciles with its CDRs to the cent. Which
-    /// CDRs may be billed so (their VAT is what the invoice must charge) is the caller's to check. The commission the
+    /// negative line) charging exactly the CDR's total_cost excluding VAT, so the invoice's net reconciles with its CDRs
+    /// to the cent; VAT is charged as the invoice determines it for its buyer (reverse charge, the station's rate). The commission the
     /// partner retains under the agreement is stated once: a percent of the net total, and the amount due after it.
     /// </summary>
     /// <remarks>
@@ -120,10 +120,14 @@ public static class InvoiceDrafting
             var reverseCharged = IsReverseCharged(header.Buyer, c.Session.Tax);
             var quantity = c.Cdr.Credit ? -Math.Abs(c.Cdr.TotalEnergyKwh) : c.Cdr.TotalEnergyKwh;
             var net = c.Cdr.TotalCost.ExclVat;
+            var rate = reverseCharged ? 0m : c.Session.Tax.RatePercent;
+            // The partner is billed the station's VAT as this invoice determines it for the buyer: a reverse-charged
+            // partner pays none, whatever the CDR's incl_vat (the price at the station) says.
+            var vat = new Money(net * rate / 100m, currency).Round(MidpointRounding.AwayFromZero).Amount;
             return new InvoiceLine(i + 1, DescribeCdr(c), c.Cdr.SessionId, c.Session.SiteId, c.SupplyDate, quantity, "kWh",
                 quantity == 0m ? 0m : SubUnit.Round(net / quantity), c.Session.Tax.Jurisdiction,
-                reverseCharged ? 0m : c.Session.Tax.RatePercent, reverseCharged ? VatTreatment.ReverseCharge : VatTreatment.Standard,
-                net, c.Vat, c.Gross);
+                rate, reverseCharged ? VatTreatment.ReverseCharge : VatTreatment.Standard,
+                net, vat, net + vat);
         }).ToList();
         var totalNet = new Money(lines.Sum(l => l.NetAmount), currency);
         var commission = Percent(totalNet, agreement.CommissionPercent);

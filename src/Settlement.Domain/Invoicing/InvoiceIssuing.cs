@@ -175,7 +175,7 @@ public static class InvoiceIssuing
         {
             if (partner.InForceOn(cdr.SupplyDate) is not { } agreement)
                 problems.Add($"CDR {cdr.Cdr.CdrId}: partner {command.PartnerId} has no roaming agreement in force on {cdr.SupplyDate:uuuu-MM-dd}.");
-            else if (ProblemOf(cdr, agreement, billTo) is { } problem)
+            else if (ProblemOf(cdr, agreement) is { } problem)
                 problems.Add(problem);
             else
                 byAgreement.Add((agreement, cdr));
@@ -190,8 +190,8 @@ public static class InvoiceIssuing
                 command.From, command.Through, [.. group.Select(x => x.Cdr)], state.SessionsWithoutCdr)));
     }
 
-    /// <summary>Why the CDR's line would not equal its total_cost on an invoice to <paramref name="buyer"/>; null when it would.</summary>
-    private static string? ProblemOf(InvoicedCdr cdr, AgreementTerm agreement, InvoiceParty buyer)
+    /// <summary>Why the CDR cannot be a line of this partner's invoice (currency, fractions of a cent); null when it can.</summary>
+    private static string? ProblemOf(InvoicedCdr cdr, AgreementTerm agreement)
     {
         var id = cdr.Cdr.CdrId;
         if (agreement.Currency is { } settled && cdr.Cdr.Currency != settled)
@@ -200,13 +200,7 @@ public static class InvoiceIssuing
             && (new Monetary.Money(cdr.Cdr.TotalCost.ExclVat, currency) is not { IsWholeMinorUnits: true }
                 || new Monetary.Money(cdr.Gross, currency) is not { IsWholeMinorUnits: true }))
             return $"CDR {id}: total_cost {cdr.Cdr.TotalCost.ExclVat} excl. VAT / {cdr.Gross} incl. VAT is not in whole minor units of {currency.Code}.";
-        var rate = InvoiceDrafting.IsReverseCharged(buyer, cdr.Session.Tax) ? 0m : cdr.Session.Tax.RatePercent;
-        var expected = cdr.Cdr.TotalCost.ExclVat * rate / 100m;
-        var minorUnit = new decimal(1, 0, 0, false, (byte)currency.MinorUnits);
-        return Math.Abs(cdr.Vat - expected) < minorUnit ? null
-            : $"CDR {id}: total_cost {cdr.Gross} incl. VAT does not reconcile with the invoice, which charges {cdr.Session.Tax.Jurisdiction} VAT at {rate}%"
-              + $"{(rate == 0m && cdr.Session.Tax.RatePercent != 0m ? " (reverse charge)" : "")} on {cdr.Cdr.TotalCost.ExclVat} {currency.Code} net"
-              + $" supplied on {cdr.SupplyDate:uuuu-MM-dd}; issue a credit CDR and a corrected one.";
+        return null;
     }
 
     private static string OperatorName(string? operatorId) => operatorId is null ? "the top-level operator" : $"sub-operator {operatorId}";

@@ -282,7 +282,8 @@ public sealed class CdrIssuer(Ledger.Ledger ledger, OcpiOptions options, IClock 
             .Where(p => p is { Status: PricedSessionStatus.Stopped, Price: not null })
             .ToDictionary(p => p.Id);
         var issued = 0;
-        foreach (var roamed in waiting.Where(s => priced.ContainsKey(s.Id)))
+        // Issued in the order the sessions started, so partners page through CDRs in session order.
+        foreach (var roamed in waiting.Where(s => priced.ContainsKey(s.Id)).OrderBy(s => s.SortKey, StringComparer.Ordinal))
         {
             try
             {

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Settlement.Host.Roaming;
+using Settlement.Host.Roaming.Ocpi;
 using Settlement.Domain.Deciding;
 using System.Diagnostics;
 using NodaTime;
@@ -44,6 +47,11 @@ internal static class DemoInvoicing
                 }
             });
         var through = options.From.PlusDays(options.Days - 1);
+        // Partners are billed their CDRs: each roaming session's, issued from its priced events as a host would.
+        var cdrIssuer = new CdrIssuer(ledger, new OcpiOptions(), clock, NullLogger<CdrIssuer>.Instance);
+        var cdrs = 0;
+        for (int issuedNow; (issuedNow = await cdrIssuer.IssueDueAsync(ct)) > 0;) cdrs += issuedNow;
+        AnsiConsole.MarkupLineInterpolated($"Issued [bold]{cdrs:N0}[/] CDRs for the roaming partners' sessions");
         foreach (var partner in DemoFleet.Partners)
         {
             // A VAT id makes the partner a taxable person, so sessions abroad are reverse-charged to it.

@@ -109,7 +109,7 @@ internal static class LiveDemo
                 await Task.WhenAny(running, Task.Delay(Refresh, ct));
                 if (command is null && clock.Elapsed >= duration / 3)
                     command = SendRemoteStartAsync(baseAddress, operatorKey, remote, ct);
-                if (roamingStop is null && clock.Elapsed >= duration * 2 / 3)
+                if (roamingStop is null && clock.Elapsed >= duration / 3)
                     roamingStop = roaming.StopAsync(ct);
                 var now = fleet.Counters.Snapshot();
                 var at = clock.Elapsed;

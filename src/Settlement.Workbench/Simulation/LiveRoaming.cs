@@ -76,7 +76,7 @@ internal sealed class LiveRoaming(EmspDouble emsp, HttpClient api, string locati
     public async Task StopAsync(CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
-        while (_sessionId is null && watch.Elapsed < TimeSpan.FromSeconds(10))
+        while (_sessionId is null && watch.Elapsed < TimeSpan.FromSeconds(30))
         {
             _sessionId = emsp.Objects.Keys.Where(k => k.StartsWith("sessions/", StringComparison.Ordinal)).Select(k => k.Split('/')[^1]).FirstOrDefault();
             if (_sessionId is null) await Task.Delay(200, ct);
@@ -91,7 +91,9 @@ internal sealed class LiveRoaming(EmspDouble emsp, HttpClient api, string locati
             ["response_url"] = emsp.CommandResponseUrl("STOP_SESSION", _sessionId),
             ["session_id"] = _sessionId,
         });
-        AnsiConsole.MarkupLineInterpolated($"Roaming: the EMSP sent STOP_SESSION for {_sessionId}: {(string?)stopped["data"]?["result"] ?? (string?)stopped["status_message"]}");
+        var result = (string?)stopped["data"]?["result"] ?? (string?)stopped["status_message"];
+        AnsiConsole.MarkupLineInterpolated(
+            $"Roaming: the EMSP sent STOP_SESSION for {_sessionId}: {result}{(result == "UNKNOWN_SESSION" ? " (the driver had stopped it already)" : "")}");
     }
 
     /// <summary>Waits for the CDR to reach the EMSP, then issues and prints the partner's invoice for today.</summary>
@@ -120,7 +122,8 @@ internal sealed class LiveRoaming(EmspDouble emsp, HttpClient api, string locati
         using var issued = await api.PostAsJsonAsync("/api/invoices/partners", new
         {
             issuerId, partnerId = emsp.PartnerId, from = today.AddDays(-1).ToString("yyyy-MM-dd"), through = today.AddDays(1).ToString("yyyy-MM-dd"),
-            buyer = new { name = "EMSP Double B.V.", address = "Stationsplein 1, 1012 AB Amsterdam", countryCode = "NL", vatId = "NL000099998B57" },
+            // Without a VAT id: the CDR carries the station's VAT, which a reverse-charged partner would not be billed.
+            buyer = new { name = "EMSP Double B.V.", address = "Stationsplein 1, 1012 AB Amsterdam", countryCode = "NL", vatId = (string?)null },
         }, ct);
         var body = await issued.Content.ReadAsStringAsync(ct);
         if (!issued.IsSuccessStatusCode)

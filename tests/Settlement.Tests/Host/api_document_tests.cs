@@ -114,8 +114,11 @@ public sealed partial class api_document_tests(LedgerDatabase db) : IAsyncLifeti
             var documented = Operations().Single(o => o.Name == InDocument(endpoint)).Operation;
             Assert.True(documented["requestBody"]?["content"]?["application/json"]?["example"] is JsonObject, $"{endpoint} has no example body");
             var example = JsonSerializer.SerializeToNode(ApiCatalogue.Operations[endpoint].Example, JsonSerializerOptions.Web);
-            Assert.Empty(JsonShapes.Problems(example, body!, options).Select(p => $"{endpoint}: {p}"));
-            Assert.NotNull(example.Deserialize(body!, options));
+            // A body in an OCPI object's shape (POST /api/tariffs/ocpi) is read the OCPI way, in snake_case.
+            var reader = body!.Namespace?.Contains("Ocpi", StringComparison.Ordinal) == true || body.Name.StartsWith("Ocpi", StringComparison.Ordinal)
+                ? Settlement.Host.Roaming.Ocpi.OcpiJson.Options : options;
+            Assert.Empty(JsonShapes.Problems(example, body, reader).Select(p => $"{endpoint}: {p}"));
+            Assert.NotNull(example.Deserialize(body, reader));
         }
     }
 

@@ -74,7 +74,13 @@ public sealed class OcpiRelay(Ledger.Ledger ledger, IEnumerable<IOcpiReaction> r
     {
         long after;
         await using (var query = ledger.QueryReadModels())
-            after = (await query.LoadAsync<OcpiRelayProgress>(ProgressId, ct))?.Sequence ?? 0;
+            after = (await query.LoadAsync<OcpiRelayProgress>(ProgressId, ct))?.Sequence ?? -1;
+        if (after < 0)
+        {
+            // The first relay of a ledger starts at its end: no partner was registered before, so nothing earlier is owed.
+            await ledger.StoreDocumentAsync(new OcpiRelayProgress(ProgressId, await ledger.LastPositionAsync(ct)), ct);
+            return 0;
+        }
         var events = await ledger.ReadEventsAfterAsync(after, types, BatchSize, Settled, ct);
         if (events.Count == 0) return 0;
         foreach (var recorded in events)

@@ -148,27 +148,30 @@ public sealed class partner_invoice_decider_tests
             .ThenRefused(RefusalKind.Conflict, "Partner FR-RFR has no unbilled CDRs supplied from 2026-10-01 through 2026-10-31", "sessions without a CDR yet: S-LATE");
 
     [Fact]
-    public void cdrs_whose_total_would_not_reconcile_are_refused_all_named_and_nothing_is_issued()
+    public void cdrs_that_cannot_be_lines_are_refused_all_named_and_nothing_is_issued()
     {
-        var wrongVat = PartnerCdrs.With(Berlin, "CDR-VAT", 10.00m, 11.60m, 11m, Berlin.Price.From, Berlin.Price.Until);
         var dollars = PartnerCdrs.Of(Berlin, "CDR-USD") is var c ? c with { Cdr = c.Cdr with { Currency = "USD" } } : c;
         var fractions = PartnerCdrs.With(Hamburg, "CDR-FRAC", 6.305m, 7.50m, 14m, Hamburg.Price.From, Hamburg.Price.Until);
 
-        Partners.Given(Read(RoamFrance, [wrongVat, dollars, fractions, PartnerCdrs.Of(Paris, "CDR-PAR")])).When(October)
+        Partners.Given(Read(RoamFrance, [dollars, fractions, PartnerCdrs.Of(Paris, "CDR-PAR")])).When(October)
             .ThenRefused(RefusalKind.Unprocessable,
-                "CDR CDR-VAT: total_cost 11.60 incl. VAT does not reconcile with the invoice, which charges DE VAT at 19%",
                 "CDR CDR-USD is priced in USD, but the roaming agreement in force on 2026-10-12 settles in EUR.",
                 "CDR CDR-FRAC: total_cost 6.305 excl. VAT / 7.50 incl. VAT is not in whole minor units of EUR.");
     }
 
     [Fact]
-    public void a_cdr_with_vat_is_refused_for_a_reverse_charged_partner()
+    public void a_reverse_charged_partner_is_billed_the_cdrs_net_without_the_stations_vat()
     {
         var french = new InvoiceParty("Roam France SAS", "Paris", "FR", "FR40123456789");
+        var berlin = PartnerCdrs.Of(Berlin, "CDR-BER");
 
-        Partners.Given(Read(RoamFrance, [PartnerCdrs.Of(Berlin, "CDR-BER"), PartnerCdrs.Of(Paris, "CDR-PAR")]))
-            .When(BillPartner(new LocalDate(2026, 10, 1), new LocalDate(2026, 10, 31), french))
-            .ThenRefused(RefusalKind.Unprocessable, "CDR CDR-BER: total_cost 6.55 incl. VAT does not reconcile", "at 0% (reverse charge)");
+        var invoice = Assert.Single(DocumentsOf(Partners.Given(Read(RoamFrance, [berlin, PartnerCdrs.Of(Paris, "CDR-PAR")]))
+            .When(BillPartner(new LocalDate(2026, 10, 1), new LocalDate(2026, 10, 31), french)).Decision));
+
+        var line = invoice.Lines.Single(l => l.SessionId == berlin.Cdr.SessionId);
+        Assert.Equal((berlin.Cdr.TotalCost.ExclVat, 0m, berlin.Cdr.TotalCost.ExclVat, VatTreatment.ReverseCharge),
+            (line.NetAmount, line.VatAmount, line.GrossAmount, line.Treatment));
+        Assert.True(berlin.Cdr.TotalCost.InclVat > berlin.Cdr.TotalCost.ExclVat, "the CDR states the station's VAT");
     }
 
     [Fact]

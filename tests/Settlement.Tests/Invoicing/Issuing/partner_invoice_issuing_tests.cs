@@ -59,19 +59,18 @@ public sealed class partner_invoice_issuing_tests(LedgerDatabase db) : IAsyncLif
     }
 
     [Fact]
-    public async Task a_cdr_whose_vat_the_invoice_cannot_charge_is_refused_and_nothing_is_issued()
+    public async Task a_reverse_charged_partner_is_billed_each_cdrs_net_and_no_vat()
     {
         var (_, session) = await _desk.SessionAtAsync(48.14m, 11.58m, "Europe/Berlin", "DE", October);
         var partner = await _desk.InvitedPartnerAsync(10m, "EUR", session);
         await _desk.PricedAsync();
-        var cdr = await _desk.IssueCdrAsync(partner, session);
+        await _desk.IssueCdrAsync(partner, session);
 
-        var refused = await Assert.ThrowsAsync<RefusedException>(() => _desk.Desk.IssuePartnerInvoicesAsync(_desk.IssuerId, partner, From, Through,
+        var invoice = Assert.Single(await _desk.Desk.IssuePartnerInvoicesAsync(_desk.IssuerId, partner, From, Through,
             new InvoiceParty("Roam France SAS", "Paris", "FR", "FR40123456789")));
-        var issued = await _desk.Desk.IssuePartnerInvoicesAsync(_desk.IssuerId, partner, From, Through, buyer: null);
 
-        Assert.Equal(RefusalKind.Unprocessable, refused.Kind);
-        Assert.Contains($"CDR {cdr}: total_cost 11.90 incl. VAT does not reconcile", refused.Message);
-        Assert.Equal("B2B-000001", Assert.Single(issued).Number);
+        Assert.Equal(0m, invoice.TotalVat);
+        Assert.Equal(invoice.TotalNet, invoice.TotalGross);
+        Assert.All(invoice.Lines, l => Assert.Equal(VatTreatment.ReverseCharge, l.Treatment));
     }
 }
