@@ -109,8 +109,8 @@ internal static class LiveDemo
                 await Task.WhenAny(running, Task.Delay(Refresh, ct));
                 if (command is null && clock.Elapsed >= duration / 3)
                     command = SendRemoteStartAsync(baseAddress, operatorKey, remote, ct);
-                if (roamingStop is null && clock.Elapsed >= duration / 3)
-                    roamingStop = roaming.StopAsync(ct);
+                // The partner's driver ends the session from the app as soon as the EMSP hears it started.
+                roamingStop ??= roaming.StopAsync(ct);
                 var now = fleet.Counters.Snapshot();
                 var at = clock.Elapsed;
                 // The last pass can come right after the one before; a rate over a few milliseconds means nothing.
