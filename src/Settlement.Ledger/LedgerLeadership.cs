@@ -42,4 +42,40 @@ public sealed partial class Ledger
         await connection.DisposeAsync();
         return null;
     }
+
+    /// <summary>
+    /// Runs <paramref name="pass"/> every <paramref name="pause"/> for as long as this host leads job <paramref name="key"/>,
+    /// trying to lead whenever no host does. A pass that fails steps down (<paramref name="failed"/> is told why), so
+    /// another host may take over: losing the database or one bad item never ends the job.
+    /// </summary>
+    public async Task LeadAsync(long key, Func<CancellationToken, Task> pass, Func<TimeSpan> pause, Action<Exception> failed, CancellationToken ct)
+    {
+        LedgerLead? lead = null;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                try
+                {
+                    if (lead is not null) await lead.ConfirmAsync(ct);
+                    lead ??= await TryLeadAsync(key, ct);
+                    if (lead is not null) await pass(ct);
+                }
+                catch (Exception problem) when (!ct.IsCancellationRequested)
+                {
+                    failed(problem);
+                    if (lead is not null) await lead.DisposeAsync();
+                    lead = null;
+                }
+                await Task.Delay(pause(), ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            if (lead is not null) await lead.DisposeAsync();
+        }
+    }
 }

@@ -42,7 +42,7 @@ public static class CdrsModule
     {
         ocpi.MapGet($"/{OcpiRoutes.Version}/{Module}", async (HttpContext context, Ledger.Ledger ledger, OcpiCdrRenderer renderer, OcpiOptions options, CancellationToken ct) =>
             {
-                var (page, refusal) = OcpiPageRequest.Read(context.Request);
+                var (page, refusal) = OcpiPageQuery.Read(context.Request);
                 if (page is null) return refusal!;
                 var caller = context.OcpiCaller();
                 await using var query = ledger.QueryReadModels();
@@ -55,7 +55,7 @@ public static class CdrsModule
                 foreach (var cdr in cdrs)
                     if (await renderer.RenderAsync(query, cdr.Cdr, caller.Partner, ct) is { } json)
                         rendered.Add(json);
-                page.Answer(context, OcpiRoutes.BaseUrl(context, options), total);
+                page.WriteHeaders(context, options, total);
                 return OcpiResults.Ok(rendered);
             })
             .WithMetadata(new OcpiModuleMetadata(Module));
@@ -240,36 +240,9 @@ public sealed class CdrIssuer(Ledger.Ledger ledger, OcpiOptions options, IClock 
     private const int BatchSize = 200;
     private static readonly TimeSpan Pause = TimeSpan.FromSeconds(1);
 
-    protected override async Task ExecuteAsync(CancellationToken ct)
-    {
-        LedgerLead? lead = null;
-        try
-        {
-            while (!ct.IsCancellationRequested)
-            {
-                try
-                {
-                    if (lead is not null) await lead.ConfirmAsync(ct);
-                    lead ??= await ledger.TryLeadAsync(AdvisoryLock.CdrIssuerKey, ct);
-                    if (lead is not null) await IssueDueAsync(ct);
-                }
-                catch (Exception problem) when (!ct.IsCancellationRequested)
-                {
-                    logger.LogWarning(problem, "The CDR issuer stopped on a session; trying again");
-                    if (lead is not null) await lead.DisposeAsync();
-                    lead = null;
-                }
-                await Task.Delay(Pause, ct);
-            }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-        }
-        finally
-        {
-            if (lead is not null) await lead.DisposeAsync();
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken ct) =>
+        ledger.LeadAsync(AdvisoryLock.CdrIssuerKey, IssueDueAsync, () => Pause,
+            problem => logger.LogWarning(problem, "The CDR issuer stopped on a session; trying again"), ct);
 
     /// <summary>Issues the CDRs now due; the number issued.</summary>
     public async Task<int> IssueDueAsync(CancellationToken ct)

@@ -28,7 +28,7 @@ public static class SessionsModule
     {
         ocpi.MapGet($"/{OcpiRoutes.Version}/{Module}", async (HttpContext context, Ledger.Ledger ledger, OcpiSessionRenderer renderer, OcpiOptions options, CancellationToken ct) =>
             {
-                var (page, refusal) = OcpiPageRequest.Read(context.Request);
+                var (page, refusal) = OcpiPageQuery.Read(context.Request);
                 if (page is null) return refusal!;
                 var caller = context.OcpiCaller();
                 await using var query = ledger.QueryReadModels();
@@ -41,7 +41,7 @@ public static class SessionsModule
                 foreach (var session in sessions)
                     if (await renderer.RenderAsync(query, session, caller.Partner, ct) is { } json)
                         rendered.Add(json);
-                page.Answer(context, OcpiRoutes.BaseUrl(context, options), total);
+                page.WriteHeaders(context, options, total);
                 return OcpiResults.Ok(rendered);
             })
             .WithMetadata(new OcpiModuleMetadata(Module));

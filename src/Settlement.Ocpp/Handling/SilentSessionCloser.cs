@@ -26,37 +26,10 @@ public sealed class SilentSessionCloser(Ledger.Ledger ledger, OcppOptions option
     /// <summary>A quarter of the allowed silence, so a session is closed at most a quarter late.</summary>
     private TimeSpan Pause => TimeSpan.FromTicks(Math.Clamp(options.CloseSilentSessionsAfter.Ticks / 4, ShortestPause.Ticks, LongestPause.Ticks));
 
-    protected override async Task ExecuteAsync(CancellationToken ct)
-    {
-        LedgerLead? lead = null;
-        try
-        {
-            while (!ct.IsCancellationRequested)
-            {
-                try
-                {
-                    if (lead is not null) await lead.ConfirmAsync(ct);
-                    lead ??= await ledger.TryLeadAsync(AdvisoryLock.SilentSessionCloserKey, ct);
-                    if (lead is not null) await CloseSilentSessionsAsync(ct);
-                }
-                catch (Exception problem) when (!ct.IsCancellationRequested)
-                {
-                    // Losing the database must not end the service: step down, so another host may take over.
-                    logger.LogWarning(problem, "Closing silent sessions failed; trying again");
-                    if (lead is not null) await lead.DisposeAsync();
-                    lead = null;
-                }
-                await Task.Delay(Pause, ct);
-            }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-        }
-        finally
-        {
-            if (lead is not null) await lead.DisposeAsync();
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken ct) =>
+        // Losing the database must not end the service: it steps down, so another host may take over.
+        ledger.LeadAsync(AdvisoryLock.SilentSessionCloserKey, CloseSilentSessionsAsync, () => Pause,
+            problem => logger.LogWarning(problem, "Closing silent sessions failed; trying again"), ct);
 
     private async Task CloseSilentSessionsAsync(CancellationToken ct)
     {

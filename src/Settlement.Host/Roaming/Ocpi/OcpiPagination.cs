@@ -50,12 +50,18 @@ public sealed record OcpiPageQuery(int Offset, int Limit, Instant? DateFrom, Ins
     /// </summary>
     public IResult Answer<T>(HttpContext context, OcpiOptions options, IReadOnlyList<T> objects)
     {
-        var response = context.Response;
-        response.Headers["X-Total-Count"] = objects.Count.ToString(CultureInfo.InvariantCulture);
-        response.Headers["X-Limit"] = MaxLimit.ToString(CultureInfo.InvariantCulture);
-        if (Offset + Limit < objects.Count)
-            response.Headers.Link = $"<{NextUrl(context, options)}>; rel=\"next\"";
+        WriteHeaders(context, options, objects.Count);
         return OcpiResults.Ok(objects.Skip(Offset).Take(Limit).ToList());
+    }
+
+    /// <summary>X-Total-Count (<paramref name="total"/>, all that match), X-Limit (the cap) and a Link to the next page while there is one.</summary>
+    public void WriteHeaders(HttpContext context, OcpiOptions options, int total)
+    {
+        var response = context.Response;
+        response.Headers["X-Total-Count"] = total.ToString(CultureInfo.InvariantCulture);
+        response.Headers["X-Limit"] = MaxLimit.ToString(CultureInfo.InvariantCulture);
+        if (Offset + Limit < total)
+            response.Headers.Link = $"<{NextUrl(context, options)}>; rel=\"next\"";
     }
 
     private string NextUrl(HttpContext context, OcpiOptions options)

@@ -35,39 +35,14 @@ public sealed class OcpiRelay(Ledger.Ledger ledger, IEnumerable<IOcpiReaction> r
 
     private readonly IOcpiReaction[] _reactions = [.. reactions];
 
-    protected override async Task ExecuteAsync(CancellationToken ct)
+    protected override Task ExecuteAsync(CancellationToken ct)
     {
         var types = _reactions.SelectMany(r => r.EventTypes).Distinct().ToArray();
-        if (types.Length == 0) return;
-        LedgerLead? lead = null;
-        try
-        {
-            while (!ct.IsCancellationRequested)
-            {
-                try
-                {
-                    if (lead is not null) await lead.ConfirmAsync(ct);
-                    lead ??= await ledger.TryLeadAsync(AdvisoryLock.OcpiRelayKey, ct);
-                    if (lead is not null)
-                        while (await RelayBatchAsync(types, ct) == BatchSize) { }
-                }
-                catch (Exception problem) when (!ct.IsCancellationRequested)
-                {
-                    // Losing the database or a partner must not end the relay: step down, so another host may take over.
-                    logger.LogWarning(problem, "The OCPI relay stopped on an event; trying again");
-                    if (lead is not null) await lead.DisposeAsync();
-                    lead = null;
-                }
-                await Task.Delay(Pause, ct);
-            }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-        }
-        finally
-        {
-            if (lead is not null) await lead.DisposeAsync();
-        }
+        return types.Length == 0
+            ? Task.CompletedTask
+            : ledger.LeadAsync(AdvisoryLock.OcpiRelayKey, async token => { while (await RelayBatchAsync(types, token) == BatchSize) { } }, () => Pause,
+                // Losing the database or a partner must not end the relay: it steps down, so another host may take over.
+                problem => logger.LogWarning(problem, "The OCPI relay stopped on an event; trying again"), ct);
     }
 
     private async Task<int> RelayBatchAsync(Type[] types, CancellationToken ct)
