@@ -112,7 +112,7 @@ public static class CommandsModule
     private static async Task<(T? Body, IResult? Refusal)> ReadAsync<T>(HttpContext context) where T : class
     {
         if (context.Request.ContentLength is > MaxBodyBytes) return (null, OcpiResults.InvalidParameters($"body: a command is at most {MaxBodyBytes} bytes."));
-        return await OcpiBody.ReadAsync<T>(context.Request, OcpiJson.Strict);
+        return await OcpiBody.ReadAsync<T>(context.Request);
     }
 
     private static List<string> ResponseUrlProblems(string url) =>

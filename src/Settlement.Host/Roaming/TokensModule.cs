@@ -91,7 +91,7 @@ public static class TokensModule
             OcpiResults.About(context, token_uid);
             if (Address(context, country_code, party_id, token_uid, type) is { Refusal: { } refused }) return refused;
             if (TooLarge(context.Request) is { } tooLarge) return tooLarge;
-            var (token, invalid) = await OcpiBody.ReadAsync<OcpiToken>(context.Request, OcpiJson.Strict);
+            var (token, invalid) = await OcpiBody.ReadAsync<OcpiToken>(context.Request);
             if (invalid is not null) return invalid;
             return await RecordAsync(context, registry, token!, country_code, party_id, token_uid, ParseType(type)!.Value, ct);
         });

@@ -131,10 +131,10 @@ public static class OcpiResults
 public static class OcpiBody
 {
     /// <summary>The body as <typeparamref name="T"/>, or the answer to give instead.</summary>
-    /// <param name="options">How to read it; <see cref="OcpiJson.Options"/> unless a module needs <see cref="OcpiJson.Strict"/>.</param>
-    public static async Task<(T? Value, IResult? Refusal)> ReadAsync<T>(HttpRequest request, JsonSerializerOptions? options = null) where T : class
+    /// <remarks>Read with <see cref="OcpiJson.Strict"/>: a missing required field is the partner's 2001, never a null the handler trips on.</remarks>
+    public static async Task<(T? Value, IResult? Refusal)> ReadAsync<T>(HttpRequest request) where T : class
     {
-        options ??= OcpiJson.Options;
+        var options = OcpiJson.Strict;
         JsonNode? node;
         try
         {
