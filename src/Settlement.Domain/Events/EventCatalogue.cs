@@ -4,6 +4,7 @@ using Settlement.Domain.Chargers;
 using Settlement.Domain.Drivers;
 using Settlement.Domain.Invoicing;
 using Settlement.Domain.Kpis;
+using Settlement.Domain.LoadBalancing;
 using Settlement.Domain.Roaming;
 using Settlement.Domain.Sessions;
 using Settlement.Domain.Tariffs;
@@ -134,6 +135,12 @@ public sealed class EventCatalogue
         new(typeof(InvoiceIssuerRegistered), EventFamily.Invoicing),
         new(typeof(InvoiceIssued), EventFamily.Invoicing),
         new(typeof(CreditNoteIssued), EventFamily.Invoicing),
+
+        new(typeof(SitePowerModelDefined), EventFamily.LoadBalancing),
+        new(typeof(GridSignalIssued), EventFamily.LoadBalancing),
+        new(typeof(GridSignalWithdrawn), EventFamily.LoadBalancing),
+        new(typeof(BatteryStateReported), EventFamily.LoadBalancing),
+        new(typeof(LoadAllocationDecided), EventFamily.LoadBalancing),
 
         new(typeof(OutageCauseTagged), EventFamily.Kpis),
         new(typeof(MaintenanceCostReported), EventFamily.Kpis),

@@ -4,6 +4,12 @@ namespace Settlement.Domain.Events;
 public static class StreamIds
 {
     public static string Site(string siteId) => $"site:{siteId}";
+
+    /// <summary>A site's power model, grid signals and battery reports: what the operator and the grid say.</summary>
+    public static string SitePower(string siteId) => $"power:{siteId}";
+
+    /// <summary>The balancer's decisions for a site, apart from the operator's facts so that neither waits on the other.</summary>
+    public static string SiteAllocations(string siteId) => $"allocations:{siteId}";
     public static string Charger(string chargerId) => $"charger:{chargerId}";
     public static string Session(string sessionId) => $"session:{sessionId}";
     public static string Tariff(string tariffId) => $"tariff:{tariffId}";
