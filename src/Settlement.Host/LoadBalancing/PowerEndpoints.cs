@@ -22,12 +22,14 @@ public static class PowerEndpoints
     public sealed record PowerModelBody(
         int NominalVoltage,
         [property: MaxLength(PowerModelIds.MaxCircuits)] IReadOnlyList<PowerCircuit> Circuits,
-        [property: MaxLength(PowerModelIds.MaxEvses)] IReadOnlyList<BalancedEvse>? Evses,
-        SiteBattery? Battery,
-        BalancingPolicy Policy);
+        [property: MaxLength(PowerModelIds.MaxEvses)] IReadOnlyList<BalancedEvse> Evses,
+        BalancingPolicy Policy,
+        SiteBattery? Battery = null);
 
+    /// <summary>Without <see cref="CircuitId"/> the signal caps the grid connection; an outage has no cap.</summary>
     public sealed record GridSignalBody(
-        string SignalId, GridSignalKind Kind, string? CircuitId, decimal? CapPercent, decimal? CapKw, Instant From, Instant Until, string? Source = null);
+        string SignalId, GridSignalKind Kind, Instant From, Instant Until, string? CircuitId = null, decimal? CapPercent = null, decimal? CapKw = null,
+        string? Source = null);
 
     public sealed record BatteryStateBody(decimal StateOfChargePercent);
 
@@ -74,7 +76,8 @@ public static class PowerEndpoints
             Ledger.Ledger ledger, IClock clock, CancellationToken ct) => Scoped(scope, siteId, ct, async () =>
         {
             var now = clock.GetCurrentInstant();
-            var signals = (await SignalsAsync(ledger, siteId, ct)).Where(s => all == true || s.Until > now);
+            // A signal withdrawn before it began ends where it starts: it is neither in force nor ahead.
+            var signals = (await SignalsAsync(ledger, siteId, ct)).Where(s => all == true || s.Until > Instant.Max(now, s.From));
             var after = Paging.After(cursor);
             var page = Paging.Of([.. signals.OrderByDescending(SignalKey, StringComparer.Ordinal)
                 .Where(s => after is null || string.CompareOrdinal(SignalKey(s), after) < 0).Take(Paging.Limit(limit) + 1)], Paging.Limit(limit), SignalKey);
