@@ -88,6 +88,34 @@ public sealed class power_api_tests(LedgerDatabase db) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task a_model_may_list_more_evses_than_one_charger_has_up_to_its_own_bound()
+    {
+        // Two chargers of 75 EVSEs each: 150 in one model, where a charger's own list stops at 99.
+        var chargers = new[] { "CHG-A-" + Site, "CHG-B-" + Site };
+        foreach (var charger in chargers)
+            await db.Ledger.AppendAsync(StreamAppend.New(StreamIds.Charger(charger), new PendingEvent(
+                new ChargerRegistered(charger, Site, "Acme", "AC22", OcppVersion.Ocpp201,
+                    [.. Enumerable.Range(1, 75).Select(id => new EvseSpecification(id, [new ConnectorSpecification(1, ConnectorStandard.Type2, 22m)]))], Now),
+                ByBalancer)));
+        object Body(int count) => new
+        {
+            nominalVoltage = 230,
+            circuits = new[] { new { circuitId = "grid", parentId = (string?)null, maxAmpsPerPhase = (decimal?)null, maxKw = (decimal?)250m } },
+            evses = Enumerable.Range(0, count).Select(i => new
+            {
+                chargerId = chargers[i % 2], evseId = i / 2 % 75 + 1, circuitId = "grid", phases = new[] { "L1" }, minAmps = 6m, maxAmps = 32m, unit = "A",
+            }).ToArray(),
+            policy = new { sharing = "EqualShare", reclaim = false, priorityWeights = new Dictionary<string, int>(), rebalanceSeconds = 30 },
+        };
+
+        var defined = await Json(await _host.Http.PutAsJsonAsync($"/api/sites/{Site}/power-model", Body(150)), HttpStatusCode.OK);
+        var tooMany = await Json(await _host.Http.PutAsJsonAsync($"/api/sites/{Site}/power-model", Body(PowerModelIds.MaxEvses + 1)), HttpStatusCode.BadRequest);
+
+        Assert.Equal(150, defined.GetProperty("evses").GetArrayLength());
+        Assert.Equal($"evses: at most {PowerModelIds.MaxEvses} items, not {PowerModelIds.MaxEvses + 1}.", tooMany.GetProperty("error").GetString());
+    }
+
+    [Fact]
     public async Task a_signal_is_issued_listed_while_in_force_and_withdrawn()
     {
         await Json(await _host.Http.PutAsJsonAsync($"/api/sites/{Site}/power-model", Model()), HttpStatusCode.OK);
