@@ -223,6 +223,29 @@ public sealed class power_api_tests(LedgerDatabase db) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task the_history_pages_newest_first_and_keeps_to_its_period()
+    {
+        await Json(await _host.Http.PutAsJsonAsync($"/api/sites/{Site}/power-model", Model()), HttpStatusCode.OK);
+        foreach (var trigger in new[] { RebalanceTrigger.SessionStarted, RebalanceTrigger.Periodic, RebalanceTrigger.SessionStopped })
+            await db.Ledger.AppendAsync(new StreamAppend(StreamIds.SiteAllocations(Site),
+                [new PendingEvent(new LoadAllocationDecided(Site, 1, trigger, SharingPolicy.EqualShare, false, [], null, 0m, [], [], Now), ByBalancer)]));
+
+        var first = await Json(await _host.Http.GetAsync($"/api/sites/{Site}/allocations/history?limit=2"), HttpStatusCode.OK);
+        var second = await Json(await _host.Http.GetAsync($"/api/sites/{Site}/allocations/history?limit=2&cursor={first.GetProperty("next").GetString()}"),
+            HttpStatusCode.OK);
+        var future = await Json(await _host.Http.GetAsync($"/api/sites/{Site}/allocations/history?from={Now + Duration.FromDays(1)}"), HttpStatusCode.OK);
+        var badFrom = await _host.Http.GetAsync($"/api/sites/{Site}/allocations/history?from=yesterday");
+
+        Assert.Equal([3L, 2L], first.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("version").GetInt64()));
+        Assert.Equal("SessionStopped", first.GetProperty("items")[0].GetProperty("decision").GetProperty("trigger").GetString());
+        Assert.Equal([1L], second.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("version").GetInt64()));
+        Assert.Equal(JsonValueKind.Null, second.GetProperty("next").ValueKind);
+        Assert.Empty(future.GetProperty("items").EnumerateArray());
+        Assert.Equal(HttpStatusCode.BadRequest, badFrom.StatusCode);
+        Assert.Contains("from: an instant", await badFrom.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task a_replay_of_a_decision_that_the_allocator_would_not_make_names_the_difference()
     {
         await Json(await _host.Http.PutAsJsonAsync($"/api/sites/{Site}/power-model", Model()), HttpStatusCode.OK);

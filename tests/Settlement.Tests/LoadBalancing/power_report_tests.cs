@@ -33,6 +33,26 @@ public sealed class power_report_tests
         PowerReport.Compute(November, Berlin, 30m, sessions, slowed, []);
 
     [Fact]
+    public void the_signals_that_held_during_the_month_are_listed_in_local_time()
+    {
+        IReadOnlyList<GridSignal> signals =
+        [
+            new("dso-oct", GridSignalKind.Throttle, null, 60m, null, Local(1, 0) - Duration.FromDays(3), Local(1, 0) - Duration.FromDays(2)),
+            new("dso-nov", GridSignalKind.Throttle, null, 60m, null, Local(12, 14), Local(12, 18)),
+            new("dso-withdrawn-before-it-began", GridSignalKind.DemandResponse, null, null, 50m, Local(13, 14), Local(13, 14)),
+            new("outage-over-month-end", GridSignalKind.Outage, "board-a", null, null, Local(30, 23), Local(30, 23) + Duration.FromHours(3)),
+        ];
+
+        var report = PowerReport.Compute(November, Berlin, 30m, [], NoneSlowed, signals);
+
+        Assert.Equal(["dso-nov", "outage-over-month-end"], report.Signals.Select(s => s.SignalId));
+        Assert.Equal(new LocalDateTime(2026, 11, 12, 14, 0), report.Signals[0].From);
+        Assert.Equal(0m, report.PeakKw);
+        Assert.Null(report.PeakIntervalStart);
+        Assert.Equal(0, report.Sessions);
+    }
+
+    [Fact]
     public void two_overlapping_sessions_peak_where_they_overlap_and_unmanaged_where_both_would_draw_their_maximum()
     {
         // S1 draws 12 kW from 08:00 to 10:00, S2 6 kW from 09:00 to 11:00: 18 kW from 09:00 to 10:00.
