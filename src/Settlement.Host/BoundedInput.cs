@@ -41,7 +41,10 @@ public sealed class BoundedInput : IEndpointFilter
         ["profile"] = 64 * 1024,
     };
 
-    /// <summary>Collections whose meaning needs another bound than <see cref="DefaultItems"/>.</summary>
+    /// <summary>
+    /// Collections whose meaning needs another bound than <see cref="DefaultItems"/>. A body property's own
+    /// <c>[MaxLength]</c> comes first: a site's power model lists up to 2,000 EVSEs where a charger has at most 99.
+    /// </summary>
     private static readonly Dictionary<string, int> ItemCounts = new(StringComparer.OrdinalIgnoreCase)
     {
         // EVSE and connector ids are 1 to 99 (the events' schemas), each at most once.
@@ -69,26 +72,27 @@ public sealed class BoundedInput : IEndpointFilter
         {
             if (property.GetIndexParameters().Length > 0) continue;
             var name = JsonNamingPolicy.CamelCase.ConvertName(property.Name);
-            var problem = CheckValue(path.Length == 0 ? name : $"{path}.{name}", name, property.GetValue(value));
+            var problem = CheckValue(path.Length == 0 ? name : $"{path}.{name}", name, property.GetValue(value),
+                property.GetCustomAttribute<System.ComponentModel.DataAnnotations.MaxLengthAttribute>()?.Length);
             if (problem is not null) return problem;
         }
         return null;
     }
 
-    private static string? CheckValue(string path, string name, object? value) => value switch
+    private static string? CheckValue(string path, string name, object? value, int? maxItems = null) => value switch
     {
         null => null,
         string text => Check(path, name, text),
         Uri uri => Check(path, name, uri.OriginalString),
         JsonNode json => Check(path, name, json.ToJsonString()),
-        IEnumerable items => CheckItems(path, name, items.Cast<object?>().ToList()),
+        IEnumerable items => CheckItems(path, name, items.Cast<object?>().ToList(), maxItems),
         _ when IsBody(value) => CheckObject(path, value),
         _ => null,
     };
 
-    private static string? CheckItems(string path, string name, IReadOnlyList<object?> items)
+    private static string? CheckItems(string path, string name, IReadOnlyList<object?> items, int? maxItems)
     {
-        var limit = ItemCounts.GetValueOrDefault(name, DefaultItems);
+        var limit = maxItems ?? ItemCounts.GetValueOrDefault(name, DefaultItems);
         if (items.Count > limit) return $"{path}: at most {limit} items, not {items.Count}.";
         for (var i = 0; i < items.Count; i++)
             if (CheckValue($"{path}[{i}]", name, items[i]) is { } problem)

@@ -16,6 +16,7 @@ using Settlement.Host.Invoicing;
 using Settlement.Ledger;
 using Settlement.Ledger.Audit;
 using Settlement.Host.Kpis;
+using Settlement.Host.LoadBalancing;
 using Settlement.Host.Reports;
 using Settlement.Host.Sessions;
 using Settlement.Host.Chargers;
@@ -120,6 +121,7 @@ public static class SettlementHost
         api.MapCommands();
         api.MapChargerOnboarding();
         api.MapSites();
+        api.MapPower();
         api.MapSessions();
         api.MapTariffs();
         api.MapInvoicing();

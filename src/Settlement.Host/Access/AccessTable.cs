@@ -42,6 +42,20 @@ public static class AccessTable
         ["GET /api/sites"] = [Integration],
         ["GET /api/sites/{siteId}"] = [Integration],
 
+        // A site's power: the operator defines the model. Grid signals and battery reports also come from integrations (a
+        // utility's demand-response feed, the battery's EMS). Auditors read the model, signals and every decision with its
+        // replay; finance reads the monthly report (the peak it saved is the money argument against a grid upgrade).
+        ["PUT /api/sites/{siteId}/power-model"] = [],
+        ["GET /api/sites/{siteId}/power-model"] = [Integration, Auditor],
+        ["POST /api/sites/{siteId}/grid-signals"] = [Integration],
+        ["GET /api/sites/{siteId}/grid-signals"] = [Integration, Auditor],
+        ["POST /api/sites/{siteId}/grid-signals/{signalId}/withdraw"] = [Integration],
+        ["POST /api/sites/{siteId}/battery-state"] = [Integration],
+        ["GET /api/sites/{siteId}/allocations"] = [Integration, Auditor],
+        ["GET /api/sites/{siteId}/allocations/history"] = [Auditor],
+        ["GET /api/sites/{siteId}/allocations/history/{version:long}/replay"] = [Auditor],
+        ["GET /api/sites/{siteId}/power-report"] = [Finance, Auditor],
+
         // Sessions: read by finance (what is billed) and integrations.
         ["GET /api/sessions"] = [Finance, Integration],
         ["GET /api/sessions/{sessionId}"] = [Finance, Integration],

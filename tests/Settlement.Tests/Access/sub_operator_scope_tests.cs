@@ -200,6 +200,29 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
             }),
             new("GET /api/sites", get, "/api/sites?limit=1000"),
             new("GET /api/sites/{siteId}", get, $"/api/sites/{site}"),
+            // A site's power, in order: the model first, so the owner's signal, battery report and views find it.
+            new("PUT /api/sites/{siteId}/power-model", HttpMethod.Put, $"/api/sites/{site}/power-model", new
+            {
+                nominalVoltage = 230,
+                circuits = new[] { new { circuitId = "grid", parentId = (string?)null, maxAmpsPerPhase = (decimal?)null, maxKw = (decimal?)200m } },
+                evses = new[] { new { chargerId = charger, evseId = 1, circuitId = "grid", phases = new[] { "L1", "L2", "L3" }, minAmps = 6m, maxAmps = 32m, unit = "A" } },
+                battery = new { circuitId = "grid", capacityKwh = 100m, maxChargeKw = 30m, maxDischargeKw = 30m, reservePercent = 10m },
+                policy = new { sharing = "EqualShare", reclaim = false, priorityWeights = new Dictionary<string, int>(), rebalanceSeconds = 30 },
+            }),
+            new("GET /api/sites/{siteId}/power-model", get, $"/api/sites/{site}/power-model"),
+            new("POST /api/sites/{siteId}/grid-signals", post, $"/api/sites/{site}/grid-signals", new
+            {
+                signalId = "probe-signal", kind = "Throttle", capPercent = 50m, from = DateTime.UtcNow.AddHours(1).ToString("yyyy-MM-ddTHH:mm:ssZ"),
+                until = DateTime.UtcNow.AddHours(2).ToString("yyyy-MM-ddTHH:mm:ssZ"),
+            }),
+            new("GET /api/sites/{siteId}/grid-signals", get, $"/api/sites/{site}/grid-signals?all=true"),
+            new("POST /api/sites/{siteId}/grid-signals/{signalId}/withdraw", post, $"/api/sites/{site}/grid-signals/probe-signal/withdraw"),
+            new("POST /api/sites/{siteId}/battery-state", post, $"/api/sites/{site}/battery-state", new { stateOfChargePercent = 50m }),
+            new("GET /api/sites/{siteId}/allocations", get, $"/api/sites/{site}/allocations"),
+            new("GET /api/sites/{siteId}/allocations/history", get, $"/api/sites/{site}/allocations/history"),
+            // No balancer runs here: the owner is told there is no decision 1, the other that the site does not exist.
+            new("GET /api/sites/{siteId}/allocations/history/{version:long}/replay", get, $"/api/sites/{site}/allocations/history/1/replay", OwnerSees: false),
+            new("GET /api/sites/{siteId}/power-report", get, $"/api/sites/{site}/power-report?month=2026-10"),
             new("GET /api/sessions", get, "/api/sessions?limit=1000"),
             new("GET /api/sessions/{sessionId}", get, $"/api/sessions/{session}"),
             new("GET /api/tariffs", get, "/api/tariffs?limit=1000"),
