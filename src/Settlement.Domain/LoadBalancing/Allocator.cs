@@ -287,8 +287,10 @@ public static class Allocator
 
             foreach (var circuit in model.Circuits)
             {
-                long amps = circuit.MaxAmpsPerPhase is { } a ? Milliamps(a) : Unbounded;
-                long power = circuit.MaxKw is { } kw ? (long)(kw * 1_000_000m) : Unbounded;
+                long ownAmps = circuit.MaxAmpsPerPhase is { } a ? Milliamps(a) : Unbounded;
+                long ownPower = circuit.MaxKw is { } kw ? (long)(kw * 1_000_000m) : Unbounded;
+                var (amps, power) = (ownAmps, ownPower);
+                // Each signal caps the circuit's own limits: the strictest one holds (two throttles of 60% and 50% are 50%, not 30%).
                 foreach (var signal in inForce.Where(s => (s.CircuitId ?? rootId) == circuit.CircuitId))
                 {
                     if (signal.Kind == GridSignalKind.Outage)
@@ -299,8 +301,8 @@ public static class Allocator
                     }
                     if (signal.CapPercent is { } percent)
                     {
-                        if (amps != Unbounded) amps = (long)(amps * percent / 100m);
-                        if (power != Unbounded) power = (long)(power * percent / 100m);
+                        if (ownAmps != Unbounded) amps = Math.Min(amps, (long)(ownAmps * percent / 100m));
+                        if (ownPower != Unbounded) power = Math.Min(power, (long)(ownPower * percent / 100m));
                     }
                     if (signal.CapKw is { } cap) power = Math.Min(power, (long)(cap * 1_000_000m));
                 }
