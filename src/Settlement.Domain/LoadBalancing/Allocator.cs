@@ -111,14 +111,15 @@ public static class Allocator
         Array.Clear(used);
         foreach (var d in demands)
         {
-            if (d.Status == AllocationStatus.Uncontrolled) layout.Add(used, d.EvseIndex, d.Allocated);
-            if (d.Status == AllocationStatus.Suspended || d.Status == AllocationStatus.Uncontrolled) continue;
-            d.Allocated = d.Allocated / LimitStepMilliamps * LimitStepMilliamps;
+            if (d.Status == AllocationStatus.Suspended) continue;
+            if (d.Status != AllocationStatus.Uncontrolled) d.Allocated = d.Allocated / LimitStepMilliamps * LimitStepMilliamps;
             layout.Add(used, d.EvseIndex, d.Allocated);
+        }
+        ShareWhatRoundingLeft(layout, limits.Limit, used, admitted);
+        foreach (var d in admitted)
             d.Status = d.Allocated >= d.Max ? AllocationStatus.AtMaximum
                 : d.Ceiling < d.Max && d.Allocated >= d.Ceiling - LimitStepMilliamps ? AllocationStatus.Reclaimed
                 : AllocationStatus.Shared;
-        }
 
         var sessions = new SessionAllocation[demands.Length];
         for (var i = 0; i < demands.Length; i++) sessions[i] = new SessionAllocation(demands[i].Session, demands[i].Weight, Amps(demands[i].Allocated), demands[i].Status);
@@ -151,7 +152,8 @@ public static class Allocator
         var demands = new List<Demand>(input.Sessions.Count);
         foreach (var s in input.Sessions)
             if (layout.EvseIndex.TryGetValue((s.ChargerId, s.EvseId), out var evse))
-                demands.Add(new Demand(s, evse, layout.Evses[evse], WeightOf(policy, s.CustomerGroup), policy.Sharing == SharingPolicy.Priority, input.At));
+                demands.Add(new Demand(s, evse, layout.MinMilliamps[evse], layout.MaxMilliamps[evse], WeightOf(policy, s.CustomerGroup),
+                    policy.Sharing == SharingPolicy.Priority, input.At));
         var sorted = demands.ToArray();
         Array.Sort(sorted, static (a, b) => string.CompareOrdinal(a.Session.SessionId, b.Session.SessionId));
         return sorted;
@@ -159,10 +161,20 @@ public static class Allocator
 
     private static long ReclaimedCeiling(BalancingPolicy policy, Demand d)
     {
-        if (!policy.Reclaim || d.Session is not { MeasuredAmps: { } measured, PreviousLimitAmps: { } previous } || previous <= 0m
-            || measured >= previous * ReclaimBelowShare)
+        if (!policy.Reclaim || d.Session is not { MeasuredAmps: { } measured, PreviousLimitAmps: { } previous } || previous <= 0m)
             return d.Max;
-        var kept = Milliamps(measured * ReclaimHeadroom + ReclaimMarginAmps);
+        // In whole mA when both are (as meters and limits report them), the same rule without decimal arithmetic.
+        long kept;
+        if (ExactMilliamps(measured) is { } m && ExactMilliamps(previous) is { } p && m >= 0)
+        {
+            if (m * 10 >= p * 8) return d.Max;
+            kept = m + m / 4 + 1_000;
+        }
+        else
+        {
+            if (measured >= previous * ReclaimBelowShare) return d.Max;
+            kept = Milliamps(measured * ReclaimHeadroom + ReclaimMarginAmps);
+        }
         return Math.Clamp(kept, d.Min, d.Max);
     }
 
@@ -240,8 +252,10 @@ public static class Allocator
             var next = starting < active.Length ? startLevel[byStart[starting]] : long.MaxValue;
             while (ceiling < active.Length && state[byCeiling[ceiling]] == 2) ceiling++;
             if (ceiling < active.Length) next = Math.Min(next, ceilingLevel[byCeiling[ceiling]]);
+            // A limit is only divided out when it fills before the next event found so far.
             foreach (var c in bounded)
-                if (slope[c] > 0) next = Math.Min(next, Math.Max(0, limit[c] - fixedLoad[c]) / slope[c]);
+                if (slope[c] > 0 && (next == long.MaxValue || fixedLoad[c] + slope[c] * next > limit[c]))
+                    next = Math.Min(next, Math.Max(0, limit[c] - fixedLoad[c]) / slope[c]);
             level = Math.Max(level, next);
 
             for (; starting < active.Length && startLevel[byStart[starting]] <= level; starting++)
@@ -272,23 +286,78 @@ public static class Allocator
         }
     }
 
+    /// <summary>
+    /// Rounding down to 0.1 A leaves up to 0.1 A per session unused under every limit, which across many sessions adds up
+    /// to amperes. It goes back in steps of 0.1 A, to the session lowest per weight first, until each session is at its
+    /// ceiling or loads a limit without room for one more step: so a session below its share is one a full limit holds.
+    /// </summary>
+    private static void ShareWhatRoundingLeft(SiteLayout layout, long[] limit, long[] used, List<Demand> admitted)
+    {
+        var lowestFirst = new PriorityQueue<Demand, Demand>(admitted.Count, LowestPerWeight.Instance);
+        foreach (var d in admitted)
+            if (d.Allocated + LimitStepMilliamps <= d.Ceiling) lowestFirst.Enqueue(d, d);
+        while (lowestFirst.TryDequeue(out var d, out _))
+        {
+            if (!layout.Fits(limit, used, d.EvseIndex, LimitStepMilliamps)) continue;
+            layout.Add(used, d.EvseIndex, LimitStepMilliamps);
+            d.Allocated += LimitStepMilliamps;
+            if (d.Allocated + LimitStepMilliamps <= d.Ceiling) lowestFirst.Enqueue(d, d);
+        }
+    }
+
+    /// <summary>Allocated per weight, lowest first (cross-multiplied: exact), then by session id.</summary>
+    private sealed class LowestPerWeight : IComparer<Demand>
+    {
+        public static readonly LowestPerWeight Instance = new();
+
+        public int Compare(Demand? a, Demand? b)
+        {
+            var order = (a!.Allocated * b!.Weight).CompareTo(b.Allocated * a.Weight);
+            return order != 0 ? order : string.CompareOrdinal(a.Session.SessionId, b.Session.SessionId);
+        }
+    }
+
     internal static long CeilDiv(long a, long b) => (a + b - 1) / b;
 
-    internal static long Milliamps(decimal amps) => (long)decimal.Floor(amps * 1000m);
+    internal static long Milliamps(decimal amps) => ExactMilliamps(amps) ?? (long)decimal.Floor(amps * 1000m);
 
-    internal static decimal Amps(long milliamps) => milliamps / 1000m;
+    private static readonly long[] PowersOfTen = [1, 10, 100, 1_000];
+
+    /// <summary>The current in mA when it is a whole number of them, read from the decimal's digits (no decimal arithmetic); null otherwise.</summary>
+    private static long? ExactMilliamps(decimal amps)
+    {
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(amps, bits);
+        var scale = (bits[3] >> 16) & 0xFF;
+        if (bits[2] != 0 || bits[1] < 0 || scale > 3) return null;
+        var digits = ((long)bits[1] << 32 | (uint)bits[0]) * PowersOfTen[3 - scale];
+        return bits[3] < 0 ? -digits : digits;
+    }
+
+    /// <summary>mA as amperes with no trailing zeros, as dividing by 1000m gives, built from its digits.</summary>
+    internal static decimal Amps(long milliamps)
+    {
+        byte scale = 3;
+        while (scale > 0 && milliamps % 10 == 0)
+        {
+            milliamps /= 10;
+            scale--;
+        }
+        var digits = (ulong)Math.Abs(milliamps);
+        return new decimal((int)(uint)digits, (int)(uint)(digits >> 32), 0, milliamps < 0, scale);
+    }
 
     /// <summary>One session in the allocation: its EVSE's bounds in mA, its place in the admission order, and what it got.</summary>
     private sealed class Demand
     {
-        public Demand(SessionDemand session, int evseIndex, BalancedEvse evse, int weight, bool priority, Instant at)
+        public Demand(SessionDemand session, int evseIndex, long min, long max, int weight, bool priority, Instant at)
         {
             Session = session;
             EvseIndex = evseIndex;
             Weight = weight;
             AdmissionWeight = priority ? weight : 1;
-            Min = Milliamps(evse.MinAmps);
-            Max = Milliamps(evse.MaxAmps);
+            Min = min;
+            Max = max;
             Ceiling = Max;
             TurnGroup = Allocator.TurnGroup(session, at);
             TurnOrder = Allocator.TurnOrder(session, TurnGroup);
@@ -333,6 +402,8 @@ public static class Allocator
             Root = Array.IndexOf(Parent, -1);
             ById = [.. Enumerable.Range(0, Circuits.Length).OrderBy(c => Circuits[c].CircuitId, StringComparer.Ordinal)];
             Evses = [.. model.Evses];
+            MinMilliamps = [.. Evses.Select(e => Milliamps(e.MinAmps))];
+            MaxMilliamps = [.. Evses.Select(e => Milliamps(e.MaxAmps))];
             EvseIndex = new Dictionary<(string, int), int>();
             for (var e = 0; e < Evses.Length; e++) EvseIndex[(Evses[e].ChargerId, Evses[e].EvseId)] = e;
 
@@ -365,6 +436,8 @@ public static class Allocator
         public int[] ById { get; }
 
         public BalancedEvse[] Evses { get; }
+        public long[] MinMilliamps { get; }
+        public long[] MaxMilliamps { get; }
         public Dictionary<(string, int), int> EvseIndex { get; }
         public int ConstraintCount => 4 * Circuits.Length;
 
