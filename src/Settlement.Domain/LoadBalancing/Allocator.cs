@@ -401,16 +401,16 @@ public static class Allocator
             Parent = [.. Circuits.Select(c => c.ParentId is null ? -1 : index[c.ParentId])];
             Root = Array.IndexOf(Parent, -1);
             ById = [.. Enumerable.Range(0, Circuits.Length).OrderBy(c => Circuits[c].CircuitId, StringComparer.Ordinal)];
-            Evses = [.. model.Evses];
-            MinMilliamps = [.. Evses.Select(e => Milliamps(e.MinAmps))];
-            MaxMilliamps = [.. Evses.Select(e => Milliamps(e.MaxAmps))];
+            BalancedEvse[] evses = [.. model.Evses];
+            MinMilliamps = [.. evses.Select(e => Milliamps(e.MinAmps))];
+            MaxMilliamps = [.. evses.Select(e => Milliamps(e.MaxAmps))];
             EvseIndex = new Dictionary<(string, int), int>();
-            for (var e = 0; e < Evses.Length; e++) EvseIndex[(Evses[e].ChargerId, Evses[e].EvseId)] = e;
+            for (var e = 0; e < evses.Length; e++) EvseIndex[(evses[e].ChargerId, evses[e].EvseId)] = e;
 
             var starts = new List<int> { 0 };
             var constraints = new List<int>();
             var perMilliamp = new List<long>();
-            foreach (var evse in Evses)
+            foreach (var evse in evses)
             {
                 var phases = evse.Phases.Distinct().ToArray();
                 for (var c = index[evse.CircuitId]; c >= 0; c = Parent[c])
@@ -435,7 +435,6 @@ public static class Allocator
         /// <summary>The circuits in circuit id order, as decisions list them.</summary>
         public int[] ById { get; }
 
-        public BalancedEvse[] Evses { get; }
         public long[] MinMilliamps { get; }
         public long[] MaxMilliamps { get; }
         public Dictionary<(string, int), int> EvseIndex { get; }
