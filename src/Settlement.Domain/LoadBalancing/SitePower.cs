@@ -147,9 +147,9 @@ public static class SitePower
         if (roots.Count == 1 && HasCycle(circuits))
             yield return "circuits: the parents form a loop; every circuit must lead up to the grid connection.";
         if (roots.Count == 1 && roots[0].MaxKw is { } rootKw && rootKw > site.GridCapacityKw)
-            yield return $"circuits[{IndexOf(circuits, roots[0])}].maxKw: {rootKw} kW is more than the site's registered grid capacity of {site.GridCapacityKw} kW.";
+            yield return $"circuits[{roots[0].CircuitId}].maxKw: {rootKw} kW is more than the site's registered grid capacity of {site.GridCapacityKw} kW.";
         if (roots.Count == 1 && roots[0].MaxAmpsPerPhase is { } rootAmps && site.GridCapacityAmpsPerPhase is { } siteAmps && rootAmps > siteAmps)
-            yield return $"circuits[{IndexOf(circuits, roots[0])}].maxAmpsPerPhase: {rootAmps} A is more than the site's registered {siteAmps} A per phase.";
+            yield return $"circuits[{roots[0].CircuitId}].maxAmpsPerPhase: {rootAmps} A is more than the site's registered {siteAmps} A per phase.";
 
         var evses = m.Evses ?? [];
         if (evses.Count > PowerModelIds.MaxEvses) yield return $"evses: at most {PowerModelIds.MaxEvses} EVSEs per site.";
@@ -193,11 +193,6 @@ public static class SitePower
             if (string.IsNullOrWhiteSpace(group) || group.Length > 64) yield return "policy.priorityWeights: customer groups of 1 to 64 characters.";
             if (weight is < 1 or > 10) yield return $"policy.priorityWeights[{group}]: a weight from 1 to 10, not {weight}.";
         }
-    }
-
-    private static int IndexOf(IReadOnlyList<PowerCircuit> circuits, PowerCircuit circuit)
-    {
-        for (var i = 0; ; i++) if (ReferenceEquals(circuits[i], circuit)) return i;
     }
 
     private static bool HasCycle(IReadOnlyList<PowerCircuit> circuits)

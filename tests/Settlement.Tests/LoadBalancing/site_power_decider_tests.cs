@@ -91,8 +91,8 @@ public sealed class site_power_decider_tests
     [Fact]
     public void a_root_above_the_sites_registered_grid_capacity_is_refused_naming_its_field() =>
         Model.Given().When(Define(circuits: [new("grid", null, 200m, 150m), new("board-a", "grid", 63m, null)]))
-            .ThenRefused(RefusalKind.Invalid, "circuits[0].maxKw: 150 kW is more than the site's registered grid capacity of 100 kW",
-                "circuits[0].maxAmpsPerPhase: 200 A is more than the site's registered 160 A per phase");
+            .ThenRefused(RefusalKind.Invalid, "circuits[grid].maxKw: 150 kW is more than the site's registered grid capacity of 100 kW",
+                "circuits[grid].maxAmpsPerPhase: 200 A is more than the site's registered 160 A per phase");
 
     [Fact]
     public void an_evse_not_on_the_site_two_phases_and_a_minimum_above_the_maximum_are_all_named() =>
