@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NodaTime;
 
 namespace Settlement.Domain.LoadBalancing;
@@ -67,31 +68,34 @@ public static class Allocator
 
     public static Allocation Allocate(AllocationInput input)
     {
-        var site = new SiteCapacity(input.Model, input.Signals, input.BatteryStateOfChargePercent, input.At);
-        var evses = input.Model.Evses.ToDictionary(e => (e.ChargerId, e.EvseId));
-        var demands = input.Sessions
-            .Where(s => evses.ContainsKey((s.ChargerId, s.EvseId)))
-            .OrderBy(s => s.SessionId, StringComparer.Ordinal)
-            .Select(s => new Demand(s, evses[(s.ChargerId, s.EvseId)], WeightOf(input.Model.Policy, s.CustomerGroup), site))
-            .ToList();
+        var layout = SiteLayout.Of(input.Model);
+        var limits = new SiteLimits(layout, input.Signals, input.BatteryStateOfChargePercent, input.At);
+        var policy = input.Model.Policy;
+        var demands = DemandsBySessionId(layout, input);
+        var used = new long[layout.ConstraintCount];
 
         // A charger that does not acknowledge limits draws what its EVSE can: that load is taken first.
-        foreach (var d in demands.Where(d => !d.Session.Responsive))
+        var controlled = new List<Demand>(demands.Length);
+        foreach (var d in demands)
         {
+            if (d.Session.Responsive)
+            {
+                d.Ceiling = ReclaimedCeiling(policy, d);
+                controlled.Add(d);
+                continue;
+            }
             d.Allocated = d.Max;
             d.Status = AllocationStatus.Uncontrolled;
-            site.Add(d, d.Max);
+            layout.Add(used, d.EvseIndex, d.Max);
         }
 
-        var controlled = demands.Where(d => d.Session.Responsive).ToList();
-        foreach (var d in controlled) d.Ceiling = ReclaimedCeiling(input.Model.Policy, d);
-
-        var admitted = new List<Demand>();
-        foreach (var d in AdmissionOrder(input.Model.Policy, controlled, input.At))
+        controlled.Sort(AdmissionOrder);
+        var admitted = new List<Demand>(controlled.Count);
+        foreach (var d in controlled)
         {
-            if (site.Fits(d, d.Min))
+            if (layout.Fits(limits.Limit, used, d.EvseIndex, d.Min))
             {
-                site.Add(d, d.Min);
+                layout.Add(used, d.EvseIndex, d.Min);
                 d.Allocated = d.Min;
                 admitted.Add(d);
             }
@@ -102,22 +106,24 @@ public static class Allocator
             }
         }
 
-        WaterFill(site, admitted);
+        WaterFill(layout, limits.Limit, used, admitted);
 
-        foreach (var d in admitted)
+        Array.Clear(used);
+        foreach (var d in demands)
         {
-            var rounded = d.Allocated / LimitStepMilliamps * LimitStepMilliamps;
-            site.Add(d, rounded - d.Allocated);
-            d.Allocated = rounded;
+            if (d.Status == AllocationStatus.Suspended) continue;
+            if (d.Status != AllocationStatus.Uncontrolled) d.Allocated = d.Allocated / LimitStepMilliamps * LimitStepMilliamps;
+            layout.Add(used, d.EvseIndex, d.Allocated);
+        }
+        ShareWhatRoundingLeft(layout, limits.Limit, used, admitted);
+        foreach (var d in admitted)
             d.Status = d.Allocated >= d.Max ? AllocationStatus.AtMaximum
                 : d.Ceiling < d.Max && d.Allocated >= d.Ceiling - LimitStepMilliamps ? AllocationStatus.Reclaimed
                 : AllocationStatus.Shared;
-        }
 
-        var sessions = demands
-            .Select(d => new SessionAllocation(d.Session, d.Weight, Amps(d.Allocated), d.Status))
-            .OrderBy(a => a.Session.SessionId, StringComparer.Ordinal).ToList();
-        return new Allocation(sessions, site.Loads(), site.BatteryKw(), site.SignalsInForce);
+        var sessions = new SessionAllocation[demands.Length];
+        for (var i = 0; i < demands.Length; i++) sessions[i] = new SessionAllocation(demands[i].Session, demands[i].Weight, Amps(demands[i].Allocated), demands[i].Status);
+        return new Allocation(sessions, limits.Loads(used), limits.BatteryKw(used), limits.SignalsInForce);
     }
 
     /// <summary>
@@ -139,12 +145,36 @@ public static class Allocator
             ? Math.Clamp(weight, 1, 10)
             : 1;
 
+    /// <summary>The sessions on EVSEs of the model (others are not the balancer's), in session id order: the order of the decision whatever the input's.</summary>
+    private static Demand[] DemandsBySessionId(SiteLayout layout, AllocationInput input)
+    {
+        var policy = input.Model.Policy;
+        var demands = new List<Demand>(input.Sessions.Count);
+        foreach (var s in input.Sessions)
+            if (layout.EvseIndex.TryGetValue((s.ChargerId, s.EvseId), out var evse))
+                demands.Add(new Demand(s, evse, layout.MinMilliamps[evse], layout.MaxMilliamps[evse], WeightOf(policy, s.CustomerGroup),
+                    policy.Sharing == SharingPolicy.Priority, input.At));
+        var sorted = demands.ToArray();
+        Array.Sort(sorted, static (a, b) => string.CompareOrdinal(a.Session.SessionId, b.Session.SessionId));
+        return sorted;
+    }
+
     private static long ReclaimedCeiling(BalancingPolicy policy, Demand d)
     {
-        if (!policy.Reclaim || d.Session is not { MeasuredAmps: { } measured, PreviousLimitAmps: { } previous } || previous <= 0m
-            || measured >= previous * ReclaimBelowShare)
+        if (!policy.Reclaim || d.Session is not { MeasuredAmps: { } measured, PreviousLimitAmps: { } previous } || previous <= 0m)
             return d.Max;
-        var kept = Milliamps(measured * ReclaimHeadroom + ReclaimMarginAmps);
+        // In whole mA when both are (as meters and limits report them), the same rule without decimal arithmetic.
+        long kept;
+        if (ExactMilliamps(measured) is { } m && ExactMilliamps(previous) is { } p && m >= 0)
+        {
+            if (m * 10 >= p * 8) return d.Max;
+            kept = m + m / 4 + 1_000;
+        }
+        else
+        {
+            if (measured >= previous * ReclaimBelowShare) return d.Max;
+            kept = Milliamps(measured * ReclaimHeadroom + ReclaimMarginAmps);
+        }
         return Math.Clamp(kept, d.Min, d.Max);
     }
 
@@ -152,13 +182,14 @@ public static class Allocator
     /// Who gets their minimum first: higher weights first (priority policy); then sessions still in their turn, then
     /// waiting ones, longest waiting first, then those whose turn is over, so suspended sessions rotate fairly.
     /// </summary>
-    private static IEnumerable<Demand> AdmissionOrder(BalancingPolicy policy, IEnumerable<Demand> demands, Instant at) =>
-        demands
-            .OrderByDescending(d => policy.Sharing == SharingPolicy.Priority ? d.Weight : 1)
-            .ThenBy(d => TurnGroup(d.Session, at))
-            .ThenBy(d => TurnOrder(d.Session, at))
-            .ThenBy(d => d.Session.StateOfChargePercent ?? 0)
-            .ThenBy(d => d.Session.SessionId, StringComparer.Ordinal);
+    private static int AdmissionOrder(Demand a, Demand b)
+    {
+        var order = b.AdmissionWeight.CompareTo(a.AdmissionWeight);
+        if (order == 0) order = a.TurnGroup.CompareTo(b.TurnGroup);
+        if (order == 0) order = a.TurnOrder.CompareTo(b.TurnOrder);
+        if (order == 0) order = (a.Session.StateOfChargePercent ?? 0).CompareTo(b.Session.StateOfChargePercent ?? 0);
+        return order != 0 ? order : string.CompareOrdinal(a.Session.SessionId, b.Session.SessionId);
+    }
 
     private static int TurnGroup(SessionDemand s, Instant at) => s.ChargingSince switch
     {
@@ -168,7 +199,7 @@ public static class Allocator
     };
 
     /// <summary>In its group: in turn, earliest first; waiting, longest first; turn over, the one that charged longest last.</summary>
-    private static long TurnOrder(SessionDemand s, Instant at) => TurnGroup(s, at) switch
+    private static long TurnOrder(SessionDemand s, int group) => group switch
     {
         0 => s.ChargingSince!.Value.ToUnixTimeTicks(),
         1 => (s.SuspendedSince ?? s.StartedAt).ToUnixTimeTicks(),
@@ -176,121 +207,323 @@ public static class Allocator
     };
 
     /// <summary>
-    /// Raises one level shared by all unfrozen sessions (each at weight × level, never below its minimum) until each
-    /// is stopped by its ceiling or by a circuit that cannot give more; each pass stops at the next such event.
+    /// Raises one level shared by all admitted sessions (each at weight × level, never below its minimum) until each is
+    /// stopped by its ceiling or by a limit that cannot give one more step of the level to every session growing under
+    /// it. The level jumps from event to event: a session starting to grow (the level passes its minimum), one reaching
+    /// its ceiling, or a limit filling up, which each limit foresees from its load as a straight line in the level:
+    /// <c>fixed + slope × level</c>, with <c>slope</c> the sum of weight × load per mA of the sessions growing under it.
     /// </summary>
-    private static void WaterFill(SiteCapacity site, List<Demand> admitted)
+    private static void WaterFill(SiteLayout layout, long[] limit, long[] used, List<Demand> admitted)
     {
-        var active = admitted.Where(d => d.Ceiling > d.Allocated).ToHashSet();
-        long level = 0;
-        while (active.Count > 0)
+        var active = admitted.Where(d => d.Ceiling > d.Allocated).ToArray();
+        if (active.Length == 0) return;
+        var fixedLoad = (long[])used.Clone();
+        var slope = new long[layout.ConstraintCount];
+        var bounded = layout.Bounded(limit);
+        var members = new ConstraintMembers(layout, limit, active);
+        var startLevel = new long[active.Length];
+        var ceilingLevel = new long[active.Length];
+        var state = new byte[active.Length]; // 0 waiting at its minimum, 1 growing, 2 stopped
+        for (var i = 0; i < active.Length; i++)
         {
-            // The next level at which a waiting session starts growing, or a growing one reaches its ceiling.
-            var step = Unbounded;
-            foreach (var d in active)
-            {
-                // Growing: its limit rises with the next step of the level; until then it waits at its minimum.
-                var next = d.Weight * (level + 1) > d.Min ? CeilDiv(d.Ceiling, d.Weight) : d.Min / d.Weight;
-                step = Math.Min(step, next - level);
-            }
-            var growingNow = active.Where(d => d.Weight * (level + 1) > d.Min).ToList();
-            step = Math.Min(step, site.MostLevelRise(growingNow));
+            // Growing from the level where weight × (level + 1) passes the minimum; at its ceiling from weight × level ≥ ceiling.
+            startLevel[i] = active[i].Min / active[i].Weight;
+            ceilingLevel[i] = CeilDiv(active[i].Ceiling, active[i].Weight);
+        }
+        var byStart = Enumerable.Range(0, active.Length).ToArray();
+        var byCeiling = (int[])byStart.Clone();
+        Array.Sort((long[])startLevel.Clone(), byStart);
+        Array.Sort((long[])ceilingLevel.Clone(), byCeiling);
 
-            if (step > 0)
+        void Stop(int i, long allocated)
+        {
+            var d = active[i];
+            if (state[i] == 1) layout.Shift(slope, fixedLoad, d.EvseIndex, -d.Weight, allocated);
+            state[i] = 2;
+            d.Allocated = allocated;
+        }
+
+        var starting = 0;
+        var ceiling = 0;
+        var stopped = 0;
+        long level = 0;
+        while (stopped < active.Length)
+        {
+            var next = starting < active.Length ? startLevel[byStart[starting]] : long.MaxValue;
+            while (ceiling < active.Length && state[byCeiling[ceiling]] == 2) ceiling++;
+            if (ceiling < active.Length) next = Math.Min(next, ceilingLevel[byCeiling[ceiling]]);
+            // A limit is only divided out when it fills before the next event found so far.
+            foreach (var c in bounded)
+                if (slope[c] > 0 && (next == long.MaxValue || fixedLoad[c] + slope[c] * next > limit[c]))
+                    next = Math.Min(next, Math.Max(0, limit[c] - fixedLoad[c]) / slope[c]);
+            level = Math.Max(level, next);
+
+            for (; starting < active.Length && startLevel[byStart[starting]] <= level; starting++)
             {
-                level += step;
-                foreach (var d in active)
+                var i = byStart[starting];
+                if (state[i] != 0) continue;
+                state[i] = 1;
+                layout.Shift(slope, fixedLoad, active[i].EvseIndex, active[i].Weight, -active[i].Min);
+            }
+            for (; ceiling < active.Length && (state[byCeiling[ceiling]] == 2 || ceilingLevel[byCeiling[ceiling]] <= level); ceiling++)
+            {
+                var i = byCeiling[ceiling];
+                if (state[i] == 2) continue;
+                Stop(i, active[i].Ceiling);
+                stopped++;
+            }
+            foreach (var c in bounded)
+            {
+                if (slope[c] == 0 || fixedLoad[c] + slope[c] * (level + 1) <= limit[c]) continue;
+                foreach (var i in members.Of(c))
                 {
-                    var target = Math.Min(d.Ceiling, Math.Max(d.Min, d.Weight * level));
-                    if (target != d.Allocated)
-                    {
-                        site.Add(d, target - d.Allocated);
-                        d.Allocated = target;
-                    }
+                    if (state[i] != 1) continue;
+                    var d = active[i];
+                    Stop(i, Math.Min(d.Ceiling, Math.Max(d.Min, d.Weight * level)));
+                    stopped++;
                 }
             }
+        }
+    }
 
-            var frozen = active.Where(d => d.Allocated >= d.Ceiling).ToList();
-            var stillGrowing = active.Where(d => d.Weight * (level + 1) > d.Min && d.Allocated < d.Ceiling).ToList();
-            frozen.AddRange(site.Blocked(stillGrowing, level));
-            if (frozen.Count == 0 && step == 0) frozen.AddRange(stillGrowing); // nothing can move: stop rather than spin
-            foreach (var d in frozen) active.Remove(d);
+    /// <summary>
+    /// Rounding down to 0.1 A leaves up to 0.1 A per session unused under every limit, which across many sessions adds up
+    /// to amperes. It goes back in steps of 0.1 A, to the session lowest per weight first, until each session is at its
+    /// ceiling or loads a limit without room for one more step: so a session below its share is one a full limit holds.
+    /// </summary>
+    private static void ShareWhatRoundingLeft(SiteLayout layout, long[] limit, long[] used, List<Demand> admitted)
+    {
+        var lowestFirst = new PriorityQueue<Demand, Demand>(admitted.Count, LowestPerWeight.Instance);
+        foreach (var d in admitted)
+            if (d.Allocated + LimitStepMilliamps <= d.Ceiling) lowestFirst.Enqueue(d, d);
+        while (lowestFirst.TryDequeue(out var d, out _))
+        {
+            if (!layout.Fits(limit, used, d.EvseIndex, LimitStepMilliamps)) continue;
+            layout.Add(used, d.EvseIndex, LimitStepMilliamps);
+            d.Allocated += LimitStepMilliamps;
+            if (d.Allocated + LimitStepMilliamps <= d.Ceiling) lowestFirst.Enqueue(d, d);
+        }
+    }
+
+    /// <summary>Allocated per weight, lowest first (cross-multiplied: exact), then by session id.</summary>
+    private sealed class LowestPerWeight : IComparer<Demand>
+    {
+        public static readonly LowestPerWeight Instance = new();
+
+        public int Compare(Demand? a, Demand? b)
+        {
+            var order = (a!.Allocated * b!.Weight).CompareTo(b.Allocated * a.Weight);
+            return order != 0 ? order : string.CompareOrdinal(a.Session.SessionId, b.Session.SessionId);
         }
     }
 
     internal static long CeilDiv(long a, long b) => (a + b - 1) / b;
 
-    internal static long Milliamps(decimal amps) => (long)decimal.Floor(amps * 1000m);
+    internal static long Milliamps(decimal amps) => ExactMilliamps(amps) ?? (long)decimal.Floor(amps * 1000m);
 
-    internal static decimal Amps(long milliamps) => milliamps / 1000m;
+    private static readonly long[] PowersOfTen = [1, 10, 100, 1_000];
 
-    /// <summary>One session in the allocation: its EVSE's bounds in mA, the constraints it loads, and what it got.</summary>
-    internal sealed class Demand
+    /// <summary>The current in mA when it is a whole number of them, read from the decimal's digits (no decimal arithmetic); null otherwise.</summary>
+    private static long? ExactMilliamps(decimal amps)
     {
-        public Demand(SessionDemand session, BalancedEvse evse, int weight, SiteCapacity site)
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(amps, bits);
+        var scale = (bits[3] >> 16) & 0xFF;
+        if (bits[2] != 0 || bits[1] < 0 || scale > 3) return null;
+        var digits = ((long)bits[1] << 32 | (uint)bits[0]) * PowersOfTen[3 - scale];
+        return bits[3] < 0 ? -digits : digits;
+    }
+
+    /// <summary>mA as amperes with no trailing zeros, as dividing by 1000m gives, built from its digits.</summary>
+    internal static decimal Amps(long milliamps)
+    {
+        byte scale = 3;
+        while (scale > 0 && milliamps % 10 == 0)
+        {
+            milliamps /= 10;
+            scale--;
+        }
+        var digits = (ulong)Math.Abs(milliamps);
+        return new decimal((int)(uint)digits, (int)(uint)(digits >> 32), 0, milliamps < 0, scale);
+    }
+
+    /// <summary>One session in the allocation: its EVSE's bounds in mA, its place in the admission order, and what it got.</summary>
+    private sealed class Demand
+    {
+        public Demand(SessionDemand session, int evseIndex, long min, long max, int weight, bool priority, Instant at)
         {
             Session = session;
-            Evse = evse;
+            EvseIndex = evseIndex;
             Weight = weight;
-            Min = Milliamps(evse.MinAmps);
-            Max = Milliamps(evse.MaxAmps);
+            AdmissionWeight = priority ? weight : 1;
+            Min = min;
+            Max = max;
             Ceiling = Max;
-            Constraints = site.ConstraintsOf(evse);
+            TurnGroup = Allocator.TurnGroup(session, at);
+            TurnOrder = Allocator.TurnOrder(session, TurnGroup);
         }
 
         public SessionDemand Session { get; }
-        public BalancedEvse Evse { get; }
+        public int EvseIndex { get; }
         public int Weight { get; }
+        public int AdmissionWeight { get; }
+        public int TurnGroup { get; }
+        public long TurnOrder { get; }
         public long Min { get; }
         public long Max { get; }
         public long Ceiling { get; set; }
         public long Allocated { get; set; }
         public AllocationStatus Status { get; set; }
-
-        /// <summary>Each constraint this session loads, with the load per mA of its current (1 for a phase, V × phases mW for kW).</summary>
-        public IReadOnlyList<(Constraint Constraint, long PerMilliamp)> Constraints { get; }
     }
 
-    /// <summary>A limit: one phase of a circuit in mA, or a circuit's power in mW.</summary>
-    internal sealed class Constraint(string circuitId, int? phase, long limit)
+    /// <summary>
+    /// What a model's shape gives every decision on it, worked out once per model: the circuits by index, and for each
+    /// EVSE the limits it loads with its load per mA. Limits are numbered 4 per circuit: its phases L1..L3 in mA, then
+    /// its power in mW.
+    /// </summary>
+    private sealed class SiteLayout
     {
-        public string CircuitId { get; } = circuitId;
-        public int? Phase { get; } = phase;
-        public long Limit { get; } = limit;
-        public long Used { get; set; }
-        public long Remaining => Limit - Used;
+        private static readonly ConditionalWeakTable<SitePowerModel, SiteLayout> Layouts = new();
+
+        private readonly int[] _constraintStart;
+        private readonly int[] _constraint;
+        private readonly long[] _perMilliamp;
+
+        public static SiteLayout Of(SitePowerModel model) => Layouts.GetValue(model, static m => new SiteLayout(m));
+
+        private SiteLayout(SitePowerModel model)
+        {
+            Model = model;
+            Circuits = [.. model.Circuits];
+            var index = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (var c = 0; c < Circuits.Length; c++) index[Circuits[c].CircuitId] = c;
+            CircuitIndex = index;
+            Parent = [.. Circuits.Select(c => c.ParentId is null ? -1 : index[c.ParentId])];
+            Root = Array.IndexOf(Parent, -1);
+            ById = [.. Enumerable.Range(0, Circuits.Length).OrderBy(c => Circuits[c].CircuitId, StringComparer.Ordinal)];
+            BalancedEvse[] evses = [.. model.Evses];
+            MinMilliamps = [.. evses.Select(e => Milliamps(e.MinAmps))];
+            MaxMilliamps = [.. evses.Select(e => Milliamps(e.MaxAmps))];
+            EvseIndex = new Dictionary<(string, int), int>();
+            for (var e = 0; e < evses.Length; e++) EvseIndex[(evses[e].ChargerId, evses[e].EvseId)] = e;
+
+            var starts = new List<int> { 0 };
+            var constraints = new List<int>();
+            var perMilliamp = new List<long>();
+            foreach (var evse in evses)
+            {
+                var phases = evse.Phases.Distinct().ToArray();
+                for (var c = index[evse.CircuitId]; c >= 0; c = Parent[c])
+                {
+                    foreach (var phase in phases) { constraints.Add(4 * c + (int)phase); perMilliamp.Add(1); }
+                    constraints.Add(4 * c + 3);
+                    perMilliamp.Add((long)model.NominalVoltage * phases.Length);
+                }
+                starts.Add(constraints.Count);
+            }
+            _constraintStart = [.. starts];
+            _constraint = [.. constraints];
+            _perMilliamp = [.. perMilliamp];
+        }
+
+        public SitePowerModel Model { get; }
+        public PowerCircuit[] Circuits { get; }
+        public IReadOnlyDictionary<string, int> CircuitIndex { get; }
+        public int[] Parent { get; }
+        public int Root { get; }
+
+        /// <summary>The circuits in circuit id order, as decisions list them.</summary>
+        public int[] ById { get; }
+
+        public long[] MinMilliamps { get; }
+        public long[] MaxMilliamps { get; }
+        public Dictionary<(string, int), int> EvseIndex { get; }
+        public int ConstraintCount => 4 * Circuits.Length;
+
+        public ReadOnlySpan<int> ConstraintsOf(int evse) => _constraint.AsSpan(_constraintStart[evse], _constraintStart[evse + 1] - _constraintStart[evse]);
+
+        public int[] Bounded(long[] limit) => [.. Enumerable.Range(0, ConstraintCount).Where(c => limit[c] != Unbounded)];
+
+        public bool Fits(long[] limit, long[] used, int evse, long milliamps)
+        {
+            for (var k = _constraintStart[evse]; k < _constraintStart[evse + 1]; k++)
+            {
+                var c = _constraint[k];
+                if (limit[c] != Unbounded && limit[c] - used[c] < _perMilliamp[k] * milliamps) return false;
+            }
+            return true;
+        }
+
+        public void Add(long[] used, int evse, long milliamps)
+        {
+            for (var k = _constraintStart[evse]; k < _constraintStart[evse + 1]; k++) used[_constraint[k]] += _perMilliamp[k] * milliamps;
+        }
+
+        /// <summary>Moves an EVSE's load between the growing part (slope, by weight) and the fixed part (mA) of every limit it loads.</summary>
+        public void Shift(long[] slope, long[] fixedLoad, int evse, long weight, long milliamps)
+        {
+            for (var k = _constraintStart[evse]; k < _constraintStart[evse + 1]; k++)
+            {
+                slope[_constraint[k]] += _perMilliamp[k] * weight;
+                fixedLoad[_constraint[k]] += _perMilliamp[k] * milliamps;
+            }
+        }
     }
 
-    /// <summary>The circuits' limits in force (signals and battery applied) and the load allocated under each.</summary>
-    internal sealed class SiteCapacity
+    /// <summary>For each bounded limit, the water filling's sessions (by position) that load it.</summary>
+    private sealed class ConstraintMembers
     {
-        private readonly SitePowerModel _model;
-        private readonly Dictionary<string, PowerCircuit> _circuits;
-        private readonly Dictionary<string, Constraint[]> _phases = new();
-        private readonly Dictionary<string, Constraint> _power = new();
-        private readonly Dictionary<string, (long Amps, long Power)> _withoutBattery = new();
+        private readonly int[] _start;
+        private readonly int[] _members;
+
+        public ConstraintMembers(SiteLayout layout, long[] limit, Demand[] active)
+        {
+            _start = new int[layout.ConstraintCount + 1];
+            foreach (var d in active)
+                foreach (var c in layout.ConstraintsOf(d.EvseIndex))
+                    if (limit[c] != Unbounded) _start[c + 1]++;
+            for (var c = 0; c < layout.ConstraintCount; c++) _start[c + 1] += _start[c];
+            _members = new int[_start[layout.ConstraintCount]];
+            var filled = (int[])_start.Clone();
+            for (var i = 0; i < active.Length; i++)
+                foreach (var c in layout.ConstraintsOf(active[i].EvseIndex))
+                    if (limit[c] != Unbounded) _members[filled[c]++] = i;
+        }
+
+        public ReadOnlySpan<int> Of(int constraint) => _members.AsSpan(_start[constraint], _start[constraint + 1] - _start[constraint]);
+    }
+
+    /// <summary>The circuits' limits in force for one decision (signals and battery applied), in mA per phase and mW.</summary>
+    private sealed class SiteLimits
+    {
+        private readonly SiteLayout _layout;
+        private readonly (long Amps, long Power) _batteryCircuitWithoutBattery;
         private readonly long _batteryDischargeMilliwatts;
         private readonly long _batteryChargeMilliwatts;
 
-        public SiteCapacity(SitePowerModel model, IReadOnlyList<GridSignal> signals, decimal? batteryStateOfChargePercent, Instant at)
+        public SiteLimits(SiteLayout layout, IReadOnlyList<GridSignal> signals, decimal? batteryStateOfChargePercent, Instant at)
         {
-            _model = model;
-            _circuits = model.Circuits.ToDictionary(c => c.CircuitId);
+            _layout = layout;
+            var model = layout.Model;
             var inForce = signals.Where(s => s.InForceAt(at)).OrderBy(s => s.SignalId, StringComparer.Ordinal).ToList();
             SignalsInForce = [.. inForce.Select(s => s.SignalId)];
-            var rootId = model.Root.CircuitId;
             var battery = model.Battery;
             var soc = batteryStateOfChargePercent;
             _batteryDischargeMilliwatts = battery is not null && soc is { } charge && charge > battery.ReservePercent
                 ? (long)(battery.MaxDischargeKw * 1_000_000m) : 0;
             _batteryChargeMilliwatts = battery is not null && soc is { } level && level < 100m ? (long)(battery.MaxChargeKw * 1_000_000m) : 0;
 
-            foreach (var circuit in model.Circuits)
+            Limit = new long[layout.ConstraintCount];
+            for (var c = 0; c < layout.Circuits.Length; c++)
             {
-                long amps = circuit.MaxAmpsPerPhase is { } a ? Milliamps(a) : Unbounded;
-                long power = circuit.MaxKw is { } kw ? (long)(kw * 1_000_000m) : Unbounded;
-                foreach (var signal in inForce.Where(s => (s.CircuitId ?? rootId) == circuit.CircuitId))
+                var circuit = layout.Circuits[c];
+                long ownAmps = circuit.MaxAmpsPerPhase is { } a ? Milliamps(a) : Unbounded;
+                long ownPower = circuit.MaxKw is { } kw ? (long)(kw * 1_000_000m) : Unbounded;
+                var (amps, power) = (ownAmps, ownPower);
+                // Each signal caps the circuit's own limits: the strictest one holds (two throttles of 60% and 50% are 50%, not 30%).
+                foreach (var signal in inForce)
                 {
+                    if ((signal.CircuitId is null ? layout.Root : layout.CircuitIndex.GetValueOrDefault(signal.CircuitId, -1)) != c) continue;
                     if (signal.Kind == GridSignalKind.Outage)
                     {
                         amps = 0;
@@ -299,115 +532,70 @@ public static class Allocator
                     }
                     if (signal.CapPercent is { } percent)
                     {
-                        if (amps != Unbounded) amps = (long)(amps * percent / 100m);
-                        if (power != Unbounded) power = (long)(power * percent / 100m);
+                        if (ownAmps != Unbounded) amps = Math.Min(amps, (long)(ownAmps * percent / 100m));
+                        if (ownPower != Unbounded) power = Math.Min(power, (long)(ownPower * percent / 100m));
                     }
                     if (signal.CapKw is { } cap) power = Math.Min(power, (long)(cap * 1_000_000m));
                 }
-                _withoutBattery[circuit.CircuitId] = (amps, power);
-                if (battery is not null && battery.CircuitId == circuit.CircuitId && _batteryDischargeMilliwatts > 0)
+                if (battery is not null && battery.CircuitId == circuit.CircuitId)
                 {
-                    if (amps != Unbounded) amps += _batteryDischargeMilliwatts / (3L * model.NominalVoltage);
-                    if (power != Unbounded) power += _batteryDischargeMilliwatts;
+                    _batteryCircuitWithoutBattery = (amps, power);
+                    if (_batteryDischargeMilliwatts > 0)
+                    {
+                        if (amps != Unbounded) amps += _batteryDischargeMilliwatts / (3L * model.NominalVoltage);
+                        if (power != Unbounded) power += _batteryDischargeMilliwatts;
+                    }
                 }
-                _phases[circuit.CircuitId] = [new(circuit.CircuitId, 0, amps), new(circuit.CircuitId, 1, amps), new(circuit.CircuitId, 2, amps)];
-                _power[circuit.CircuitId] = new(circuit.CircuitId, null, power);
+                Limit[4 * c] = Limit[4 * c + 1] = Limit[4 * c + 2] = amps;
+                Limit[4 * c + 3] = power;
             }
         }
+
+        /// <summary>Per limit (4 per circuit: L1..L3 in mA, power in mW); <see cref="Unbounded"/> where none binds.</summary>
+        public long[] Limit { get; }
 
         public IReadOnlyList<string> SignalsInForce { get; }
 
-        /// <summary>The circuits from the EVSE's own up to the root.</summary>
-        public IEnumerable<PowerCircuit> Chain(string circuitId)
+        public IReadOnlyList<CircuitLoad> Loads(long[] used)
         {
-            for (var c = _circuits[circuitId]; ; c = _circuits[c.ParentId])
+            var loads = new CircuitLoad[_layout.Circuits.Length];
+            for (var i = 0; i < loads.Length; i++)
             {
-                yield return c;
-                if (c.ParentId is null) yield break;
+                var c = _layout.ById[i];
+                loads[i] = new CircuitLoad(_layout.Circuits[c].CircuitId,
+                    Limit[4 * c] == Unbounded ? null : Amps(Limit[4 * c]),
+                    Limit[4 * c + 3] == Unbounded ? null : Limit[4 * c + 3] / 1_000_000m,
+                    [Amps(used[4 * c]), Amps(used[4 * c + 1]), Amps(used[4 * c + 2])],
+                    decimal.Round(used[4 * c + 3] / 1_000_000m, 3));
             }
+            return loads;
         }
-
-        public IReadOnlyList<(Constraint, long)> ConstraintsOf(BalancedEvse evse)
-        {
-            var list = new List<(Constraint, long)>();
-            foreach (var circuit in Chain(evse.CircuitId))
-            {
-                foreach (var phase in evse.Phases.Distinct()) list.Add((_phases[circuit.CircuitId][(int)phase], 1));
-                list.Add((_power[circuit.CircuitId], (long)_model.NominalVoltage * evse.Phases.Distinct().Count()));
-            }
-            return list;
-        }
-
-        public bool Fits(Demand d, long milliamps) => d.Constraints.All(c => c.Constraint.Limit == Unbounded || c.Constraint.Remaining >= c.PerMilliamp * milliamps);
-
-        public void Add(Demand d, long milliamps)
-        {
-            foreach (var (constraint, perMilliamp) in d.Constraints) constraint.Used += perMilliamp * milliamps;
-        }
-
-        /// <summary>How far the common level may rise with these sessions growing by their weight, before a limit is reached.</summary>
-        public long MostLevelRise(IReadOnlyList<Demand> growing)
-        {
-            var slopes = new Dictionary<Constraint, long>(ReferenceEqualityComparer.Instance);
-            foreach (var d in growing)
-                foreach (var (constraint, perMilliamp) in d.Constraints)
-                    if (constraint.Limit != Unbounded)
-                        slopes[constraint] = slopes.GetValueOrDefault(constraint) + perMilliamp * d.Weight;
-            var rise = Unbounded;
-            foreach (var (constraint, slope) in slopes) rise = Math.Min(rise, Math.Max(0, constraint.Remaining) / slope);
-            return rise;
-        }
-
-        /// <summary>The growing sessions under a limit that cannot take one more step of the level.</summary>
-        public IEnumerable<Demand> Blocked(IReadOnlyList<Demand> growing, long level)
-        {
-            var slopes = new Dictionary<Constraint, long>(ReferenceEqualityComparer.Instance);
-            foreach (var d in growing)
-                foreach (var (constraint, perMilliamp) in d.Constraints)
-                    if (constraint.Limit != Unbounded)
-                        slopes[constraint] = slopes.GetValueOrDefault(constraint) + perMilliamp * d.Weight;
-            var full = slopes.Where(s => s.Key.Remaining < s.Value).Select(s => s.Key).ToHashSet(ReferenceEqualityComparer.Instance);
-            return full.Count == 0 ? [] : growing.Where(d => d.Constraints.Any(c => full.Contains(c.Constraint)));
-        }
-
-        public IReadOnlyList<CircuitLoad> Loads() =>
-        [
-            .. _model.Circuits.OrderBy(c => c.CircuitId, StringComparer.Ordinal).Select(c =>
-            {
-                var phases = _phases[c.CircuitId];
-                var power = _power[c.CircuitId];
-                return new CircuitLoad(c.CircuitId,
-                    phases[0].Limit == Unbounded ? null : Amps(phases[0].Limit),
-                    power.Limit == Unbounded ? null : power.Limit / 1_000_000m,
-                    [.. phases.Select(p => Amps(p.Used))],
-                    decimal.Round(power.Used / 1_000_000m, 3));
-            }),
-        ];
 
         /// <summary>
         /// Negative: the battery covers what the allocated load takes beyond the grid's limits at its circuit. Positive:
         /// it charges with what its circuit and those above it leave over. Zero without a battery.
         /// </summary>
-        public decimal BatteryKw()
+        public decimal BatteryKw(long[] used)
         {
-            if (_model.Battery is not { } battery) return 0m;
-            var voltage = 3L * _model.NominalVoltage;
-            var (gridAmps, gridPower) = _withoutBattery[battery.CircuitId];
-            var phases = _phases[battery.CircuitId];
-            var power = _power[battery.CircuitId];
+            if (_layout.Model.Battery is not { } battery) return 0m;
+            var voltage = 3L * _layout.Model.NominalVoltage;
+            var at = _layout.CircuitIndex[battery.CircuitId];
+            var (gridAmps, gridPower) = _batteryCircuitWithoutBattery;
             long beyond = 0;
-            if (gridPower != Unbounded) beyond = Math.Max(beyond, power.Used - gridPower);
-            if (gridAmps != Unbounded) beyond = Math.Max(beyond, (phases.Max(p => p.Used) - gridAmps) * voltage);
+            if (gridPower != Unbounded) beyond = Math.Max(beyond, used[4 * at + 3] - gridPower);
+            if (gridAmps != Unbounded) beyond = Math.Max(beyond, (MostLoadedPhase(used, at) - gridAmps) * voltage);
             if (beyond > 0) return -decimal.Round(Math.Min(beyond, _batteryDischargeMilliwatts) / 1_000_000m, 3);
 
             var headroom = _batteryChargeMilliwatts;
-            foreach (var circuit in Chain(battery.CircuitId))
+            for (var c = at; c >= 0; c = _layout.Parent[c])
             {
-                var (amps, watts) = circuit.CircuitId == battery.CircuitId ? (gridAmps, gridPower) : (_phases[circuit.CircuitId][0].Limit, _power[circuit.CircuitId].Limit);
-                if (watts != Unbounded) headroom = Math.Min(headroom, watts - _power[circuit.CircuitId].Used);
-                if (amps != Unbounded) headroom = Math.Min(headroom, (amps - _phases[circuit.CircuitId].Max(p => p.Used)) * voltage);
+                var (amps, watts) = c == at ? (gridAmps, gridPower) : (Limit[4 * c], Limit[4 * c + 3]);
+                if (watts != Unbounded) headroom = Math.Min(headroom, watts - used[4 * c + 3]);
+                if (amps != Unbounded) headroom = Math.Min(headroom, (amps - MostLoadedPhase(used, c)) * voltage);
             }
             return decimal.Round(Math.Max(0, headroom) / 1_000_000m, 3);
         }
+
+        private static long MostLoadedPhase(long[] used, int circuit) => Math.Max(used[4 * circuit], Math.Max(used[4 * circuit + 1], used[4 * circuit + 2]));
     }
 }

@@ -2,6 +2,7 @@ using Settlement.Projections.Kpis;
 using Settlement.Projections;
 using System.CommandLine;
 using Npgsql;
+using Settlement.Domain.LoadBalancing;
 using Settlement.Ledger.Store;
 using Settlement.Workbench.CommandLine;
 using Settlement.Workbench.Simulation;
@@ -38,6 +39,7 @@ public static class BenchCommand
             StormCommand(),
             AppendCommand(),
             PricingCommand(),
+            AllocationCommand(),
             KpisCommand(),
             runs, days, rows, writers, batch, chargers, duration, warmup, jitWait, sessions, invoices, json,
         };
@@ -185,6 +187,35 @@ public static class BenchCommand
                 result = bench.Run(done => task.Value = done);
             });
             PricingBench.Print(result!);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command AllocationCommand()
+    {
+        var evses = new Option<int>("--evses") { Description = "EVSEs of the site, each with a session.", DefaultValueFactory = _ => 500 };
+        var seconds = new Option<int>("--seconds") { Description = "Seconds of each measured run (allocator and baseline alike).", DefaultValueFactory = _ => 5 };
+        var runs = new Option<int>("--runs") { Description = "Runs of each measurement; the median is reported.", DefaultValueFactory = _ => 3 };
+        var command = new Command("allocation", $"""
+            Whole-site load-balancing decisions on one thread: a site of --evses EVSEs (grid, 4 feeders, 16 boards; 1- and
+            3-phase AC and DC), every EVSE with a session whose measurement changes every decision, a throttle in force half
+            the time; against a plain equal split of the grid limit measured in the same run.
+            Target: {AllocationBench.TargetDecisionsPerSecond:N0} decisions/s for 500 EVSEs.
+            """)
+        {
+            evses, seconds, runs,
+        };
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(evses) is < 1 or > PowerModelIds.MaxEvses || parse.GetValue(seconds) is < 1 or > 600 || parse.GetValue(runs) is < 1 or > 99)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]--evses must be 1 to {PowerModelIds.MaxEvses}, --seconds 1 to 600, --runs 1 to 99.[/]");
+                return 2;
+            }
+            var result = new AllocationBench(parse.GetValue(evses), TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(runs))
+                .Measure(step => AnsiConsole.MarkupLineInterpolated($"[grey]{step}[/]"));
+            AllocationBench.Print(result);
             return 0;
         });
         return command;
