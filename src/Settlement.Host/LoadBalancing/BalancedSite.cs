@@ -98,6 +98,12 @@ public sealed class BalancedSite(string siteId)
     /// <summary>The limit each session's charger last acknowledged (absent: not known).</summary>
     public Dictionary<string, decimal> Applied { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The TxDefaultProfile limit each EVSE acknowledged: what a session starting there draws until its first TxProfile,
+    /// so that a first limit above it waits for the lowers like any raise.
+    /// </summary>
+    public Dictionary<(string ChargerId, int EvseId), decimal> DefaultApplied { get; } = [];
+
     public LoadAllocationDecided? LastDecision { get; set; }
     public RebalanceTrigger? Pending { get; set; }
     public Task Dispatching { get; set; } = Task.CompletedTask;

@@ -129,7 +129,7 @@ public sealed class SiteBalancer(Ledger.Ledger ledger, IMediator mediator, ICloc
             logger.LogWarning(problem, "The profile for {Charger} EVSE {Evse} could not be sent", chargerId, evseId);
             accepted = false;
         }
-        _answers.Enqueue(new ProfileAnswer(siteId, sessionId, chargerId, target, accepted));
+        _answers.Enqueue(new ProfileAnswer(siteId, sessionId, chargerId, evseId, target, accepted));
         return accepted;
     }
 
@@ -142,7 +142,7 @@ public sealed class SiteBalancer(Ledger.Ledger ledger, IMediator mediator, ICloc
             var protocol = state.Chargers.GetValueOrDefault(evse.ChargerId)?.Protocol ?? OcppVersion.Ocpp201;
             var profile = ChargingProfiles.TxDefault(protocol, evse, model.NominalVoltage, fallback[(evse.ChargerId, evse.EvseId)]);
             // Its answer comes back through the queue like any other; nothing waits for it.
-            _ = SendAsync(site.SiteId, null, evse.ChargerId, evse.EvseId, 0m, profile, Guid.NewGuid().ToString("N"), _sending!.Token);
+            _ = SendAsync(site.SiteId, null, evse.ChargerId, evse.EvseId, fallback[(evse.ChargerId, evse.EvseId)], profile, Guid.NewGuid().ToString("N"), _sending!.Token);
         }
     }
 
@@ -155,8 +155,9 @@ public sealed class SiteBalancer(Ledger.Ledger ledger, IMediator mediator, ICloc
             {
                 if (charger is { Responsive: false }) MarkSitesOf(state, answer.ChargerId);
                 if (charger is not null) charger.Responsive = true;
-                if (answer.SessionId is { } sessionId && state.Sites.GetValueOrDefault(answer.SiteId) is { } site && site.Sessions.ContainsKey(sessionId))
-                    site.Applied[sessionId] = answer.Target;
+                if (state.Sites.GetValueOrDefault(answer.SiteId) is not { } site) continue;
+                if (answer.SessionId is null) site.DefaultApplied[(answer.ChargerId, answer.EvseId)] = answer.Target;
+                else if (site.Sessions.ContainsKey(answer.SessionId)) site.Applied[answer.SessionId] = answer.Target;
                 continue;
             }
             // Counted at its maximum from now on: what it holds is not known, and the others are shared around that.
@@ -181,6 +182,8 @@ public sealed class SiteBalancer(Ledger.Ledger ledger, IMediator mediator, ICloc
             case SitePowerModelDefined defined:
                 var site = state.Site(defined.SiteId);
                 site.Evolve(defined, recorded.Version);
+                // The new model's fallback limits are sent below; until acknowledged, the old ones are not to be relied on.
+                site.DefaultApplied.Clear();
                 await IndexAsync(state, site, ct);
                 site.Pending ??= RebalanceTrigger.ModelChanged;
                 SendDefaults(state, site, onlyCharger: null);
@@ -242,6 +245,8 @@ public sealed class SiteBalancer(Ledger.Ledger ledger, IMediator mediator, ICloc
         if (!state.SiteOfEvse.TryGetValue((live.ChargerId, live.EvseId), out var siteId)) return;
         var site = state.Sites[siteId];
         site.Sessions[sessionId] = live;
+        if (!site.Applied.ContainsKey(sessionId) && site.DefaultApplied.TryGetValue((live.ChargerId, live.EvseId), out var fallback))
+            site.Applied[sessionId] = fallback;
         state.SiteOfSession[sessionId] = siteId;
         site.Pending ??= trigger;
     }
@@ -314,7 +319,8 @@ public sealed class SiteBalancer(Ledger.Ledger ledger, IMediator mediator, ICloc
         return state;
     }
 
-    private sealed record ProfileAnswer(string SiteId, string? SessionId, string ChargerId, decimal Target, bool Accepted);
+    /// <summary>A charger's answer to a profile: a session's TxProfile, or with no session the EVSE's TxDefaultProfile.</summary>
+    private sealed record ProfileAnswer(string SiteId, string? SessionId, string ChargerId, int EvseId, decimal Target, bool Accepted);
 
     /// <summary>What the lead knows: the sites, which site each EVSE and session belongs to, the chargers, and how far it read.</summary>
     private sealed class Following(long after, Instant checkedAt)

@@ -175,7 +175,8 @@ public sealed class SimulatedCharger : IChargerState, IAsyncDisposable
     }
 
     /// <summary>One periodic reading: 1.6 MeterValues, 2.0.1 TransactionEvent Updated. These are what the bench times.</summary>
-    public async Task SendMeterValuesAsync(SimulatedSession session, CancellationToken ct)
+    /// <returns>The reading sent.</returns>
+    public async Task<MeterSample> SendMeterValuesAsync(SimulatedSession session, CancellationToken ct)
     {
         var evse = Evse(session.EvseId);
         var sample = evse.Advance(session, NextInstant(), session.TimeScale, _definition.MaxPowerKw, _options.NominalVoltage, "Sample.Periodic");
@@ -190,6 +191,7 @@ public sealed class SimulatedCharger : IChargerState, IAsyncDisposable
                 OcppMessages.TransactionEvent("Updated", "MeterValuePeriodic", session, sample, "Charging"), meterValues: true, ct);
         }
         session.MeterValuesSent++;
+        return sample;
     }
 
     /// <param name="reason">Local, Remote or EVDisconnected.</param>
