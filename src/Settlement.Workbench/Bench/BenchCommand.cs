@@ -39,6 +39,7 @@ public static class BenchCommand
             AppendCommand(),
             PricingCommand(),
             KpisCommand(),
+            BalancingBench.Command(),
             runs, days, rows, writers, batch, chargers, duration, warmup, jitWait, sessions, invoices, json,
         };
         database.AddTo(command);
