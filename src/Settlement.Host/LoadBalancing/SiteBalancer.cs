@@ -29,6 +29,8 @@ public sealed class SiteBalancer(Ledger.Ledger ledger, IMediator mediator, ICloc
     public static readonly Actor Balancer = Actor.Job("site-balancer");
 
     private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(100);
+    // Without a power model nothing is balanced: the first model is picked up within a second.
+    private static readonly TimeSpan IdlePause = TimeSpan.FromSeconds(1);
     // Commits are milliseconds apart; a transaction this old that has not committed is not coming.
     private static readonly Duration Settled = Duration.FromMilliseconds(250);
     private const int BatchSize = 1_000;
@@ -47,7 +49,7 @@ public sealed class SiteBalancer(Ledger.Ledger ledger, IMediator mediator, ICloc
     private CancellationTokenSource? _sending;
 
     protected override Task ExecuteAsync(CancellationToken ct) =>
-        ledger.LeadAsync(AdvisoryLock.SiteBalancerKey, PassAsync, () => Pause, problem =>
+        ledger.LeadAsync(AdvisoryLock.SiteBalancerKey, PassAsync, () => _following?.Sites.Values.Any(s => s.Model is not null) == true ? Pause : IdlePause, problem =>
         {
             // Losing the database must not end the balancer: it steps down, forgets what it knew and rebuilds it when it leads again.
             logger.LogWarning(problem, "The site balancer stopped on a problem; trying again");

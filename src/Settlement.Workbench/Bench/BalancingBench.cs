@@ -153,7 +153,8 @@ internal sealed class BalancingBench(DatabaseServer server, string database, int
             table.AddRow(Markup.Escape($"Baseline: the same {evses.Count:N0} profiles sent at once, unordered, via the command API"), Ms(baseline), Markup.Escape(string.Join(", ", unordered.Select(Ms))));
             table.AddRow("Baseline: one SetChargingProfile round trip via the command API", Ms(Median(roundTrips)), Markup.Escape(string.Join(", ", roundTrips.Select(Ms))));
             AnsiConsole.Write(table);
-            AnsiConsole.MarkupLineInterpolated($"Balancer / unordered baseline: [bold]{median / baseline:N2}x[/]; target under {Target.TotalSeconds:N0} s: {(median < Target ? "[green]met[/]" : "[red]missed[/]")}");
+            AnsiConsole.MarkupLine($"Balancer / unordered baseline: [bold]{median / baseline:N2}x[/]; target under {Target.TotalSeconds:N0} s: "
+                + (median < Target ? "[green]met[/]" : "[red]missed[/]"));
         }
         finally
         {
