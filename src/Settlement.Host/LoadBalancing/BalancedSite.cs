@@ -104,6 +104,12 @@ public sealed class BalancedSite(string siteId)
     /// </summary>
     public Dictionary<(string ChargerId, int EvseId), decimal> DefaultApplied { get; } = [];
 
+    /// <summary>
+    /// Sessions whose applied limit is their EVSE's TxDefaultProfile: each is sent a TxProfile even at the same limit, since
+    /// a new model's fallback would otherwise change its limit under the balancer.
+    /// </summary>
+    public HashSet<string> OnFallback { get; } = new(StringComparer.Ordinal);
+
     public LoadAllocationDecided? LastDecision { get; set; }
     public RebalanceTrigger? Pending { get; set; }
     public Task Dispatching { get; set; } = Task.CompletedTask;
@@ -154,8 +160,11 @@ public sealed class BalancedSite(string siteId)
         var input = new AllocationInput(model, signals, Power.BatteryStateOfChargePercent, demands, now);
         var allocation = Allocator.Allocate(input);
         var later = LaterLimits(input, now);
-        var plan = ProfileDispatch.Plan(allocation.Sessions.Where(a => a.Session.Responsive).Select(a =>
-            new LimitChange(a.Session.SessionId, a.Session.ChargerId, a.Session.EvseId, a.Session.PreviousLimitAmps, a.LimitAmps)));
+        var changes = allocation.Sessions.Where(a => a.Session.Responsive).Select(a =>
+            new LimitChange(a.Session.SessionId, a.Session.ChargerId, a.Session.EvseId, a.Session.PreviousLimitAmps, a.LimitAmps)).ToList();
+        var plan = ProfileDispatch.Plan(changes);
+        // Pinning a session's fallback limit in a TxProfile raises nothing, so it goes with the lowers.
+        var pinned = changes.Where(c => c.Applied == c.Target && OnFallback.Contains(c.SessionId));
 
         ProfileCommand Command(LimitChange change)
         {
@@ -166,7 +175,7 @@ public sealed class BalancedSite(string siteId)
                 ChargingProfiles.Tx(protocol, Evse(change.ChargerId, change.EvseId)!, model.NominalVoltage, session.TransactionId, change.Target, lowerings, now));
         }
 
-        var lower = plan.Lower.Select(Command).ToList();
+        var lower = plan.Lower.Concat(pinned).Select(Command).ToList();
         var raise = plan.Raise.Select(Command).ToList();
         var commandIds = lower.Concat(raise).ToDictionary(c => c.Change.SessionId, c => c.CommandId, StringComparer.Ordinal);
         var decided = AllocationDecisions.Record(SiteId, Power.ModelVersion, trigger, input, allocation, commandIds);

@@ -159,7 +159,11 @@ public sealed class SiteBalancer(Ledger.Ledger ledger, IMediator mediator, ICloc
                 if (charger is not null) charger.Responsive = true;
                 if (state.Sites.GetValueOrDefault(answer.SiteId) is not { } site) continue;
                 if (answer.SessionId is null) site.DefaultApplied[(answer.ChargerId, answer.EvseId)] = answer.Target;
-                else if (site.Sessions.ContainsKey(answer.SessionId)) site.Applied[answer.SessionId] = answer.Target;
+                else if (site.Sessions.ContainsKey(answer.SessionId))
+                {
+                    site.Applied[answer.SessionId] = answer.Target;
+                    site.OnFallback.Remove(answer.SessionId);
+                }
                 continue;
             }
             // Counted at its maximum from now on: what it holds is not known, and the others are shared around that.
@@ -222,6 +226,7 @@ public sealed class SiteBalancer(Ledger.Ledger ledger, IMediator mediator, ICloc
                 {
                     from.Sessions.Remove(sessionId);
                     from.Applied.Remove(sessionId);
+                    from.OnFallback.Remove(sessionId);
                     state.SiteOfSession.Remove(sessionId);
                     from.Pending ??= RebalanceTrigger.SessionStopped;
                 }
@@ -248,7 +253,10 @@ public sealed class SiteBalancer(Ledger.Ledger ledger, IMediator mediator, ICloc
         var site = state.Sites[siteId];
         site.Sessions[sessionId] = live;
         if (!site.Applied.ContainsKey(sessionId) && site.DefaultApplied.TryGetValue((live.ChargerId, live.EvseId), out var fallback))
+        {
             site.Applied[sessionId] = fallback;
+            site.OnFallback.Add(sessionId);
+        }
         state.SiteOfSession[sessionId] = siteId;
         site.Pending ??= trigger;
     }
@@ -262,6 +270,7 @@ public sealed class SiteBalancer(Ledger.Ledger ledger, IMediator mediator, ICloc
         {
             site.Sessions.Remove(gone.SessionId);
             site.Applied.Remove(gone.SessionId);
+            site.OnFallback.Remove(gone.SessionId);
             state.SiteOfSession.Remove(gone.SessionId);
         }
 

@@ -4,6 +4,8 @@ using Settlement.Domain.Events;
 using Settlement.Domain.LoadBalancing;
 using Settlement.Host.LoadBalancing;
 using Settlement.Ledger;
+using Settlement.Ledger.Store;
+using Settlement.Projections;
 using Settlement.Ocpp;
 using Settlement.Ocpp.Framing;
 using Settlement.Workbench.Simulation;
@@ -100,18 +102,56 @@ public sealed class balancer_integration_tests(LedgerDatabase db) : IAsyncLifeti
         Assert.All(decisions, d => Assert.True(d.Sessions.Sum(s => s.LimitAmps) <= (d.SignalsInForce.Count > 0 ? 60m : GridAmps), $"decision at {d.DecidedAt} allocates over the limit"));
     }
 
+    [Fact]
+    public async Task a_host_taking_over_the_lead_rebuilds_what_the_last_one_knew_and_leaves_the_chargers_as_they_are()
+    {
+        // Given a 2.0.1 charger on a second host of the cluster, its two sessions balanced by the first host under 40 A
+        await using var otherLedger = await LedgerStore.OpenAsync(db.ConnectionString, SettlementReadModels.All);
+        await using var second = await new TestHost(db, new OcppOptions { CallTimeoutSeconds = 2 }, ledger: otherLedger).StartAsync();
+        var id = await _host.RegisterChargerAsync(OcppVersion.Ocpp201);
+        await DefinePowerModelAsync([id], gridAmps: 40m);
+        var charger = await BootAsync(id, OcppProtocol.Ocpp201, at: second);
+        await ArriveAsync(charger, 1);
+        await SettledAsync(40m);
+        await ArriveAsync(charger, 2);
+        var before = await SettledAsync(40m);
+        var profilesBefore = charger.ReceivedProfiles.Count;
+
+        // When the first host stops, and the second takes the lead
+        await _host.StopAsync();
+        await UntilAsync(async () => (await DecisionsAsync())[^1].DecidedAt > before.DecidedAt, "a decision by the host that took over");
+
+        // Then it decided from the same sessions, their turns and limits; it cannot know whether the last decision's lower
+        // landed, so it sends that one again, and nothing else
+        var after = (await DecisionsAsync())[^1];
+        Assert.Equal(RebalanceTrigger.Periodic, after.Trigger);
+        Assert.Equal(before.Sessions.Select(s => (s.SessionId, s.LimitAmps, AllocationDecisions.TurnAfter(s, before.DecidedAt).ChargingSince)),
+            after.Sessions.Select(s => (s.SessionId, s.LimitAmps, s.ChargingSince)));
+        Assert.All(after.Sessions, s => Assert.Equal(20m, s.LimitAmps));
+        var lowered = before.Sessions.Where(s => s.PreviousLimitAmps > s.LimitAmps).Select(s => s.SessionId).ToList();
+        Assert.Equal(lowered, after.Sessions.Where(s => s.CommandId is not null).Select(s => s.SessionId));
+        await UntilAsync(() => charger.ReceivedProfiles.Count == profilesBefore + lowered.Count, "the lower sent again");
+        Assert.All(charger.ReceivedProfiles.Skip(profilesBefore), p => Assert.Equal((20m, true), (p.Profile.Periods[0].Limit, p.Accepted)));
+
+        // And it goes on balancing: a car leaving gives the other the whole connection
+        await DepartAsync(charger, 1);
+        var alone = await SettledAsync(40m);
+        Assert.Equal(32m, Assert.Single(alone.Sessions).LimitAmps);
+        await DepartAsync(charger, 2);
+    }
+
     private async Task<List<LoadAllocationDecided>> DecisionsAsync() =>
         [.. (await _host.Ledger.ReadStreamAsync(StreamIds.SiteAllocations(_site))).Select(e => e.Data).OfType<LoadAllocationDecided>()];
 
-    private async Task DefinePowerModelAsync(IReadOnlyList<string> chargerIds)
+    private async Task DefinePowerModelAsync(IReadOnlyList<string> chargerIds, decimal gridAmps = GridAmps)
     {
         var evses = chargerIds.SelectMany(id => new[] { 1, 2 }.Select(evse => new BalancedEvse(id, evse, "grid", ThreePhases, 6m, MaxAmps, ChargingRateUnit.A))).ToList();
         var facts = new SiteFacts(true, 800m, null, evses.Select(e => (e.ChargerId, e.EvseId)).ToHashSet());
-        var command = new DefineSitePowerModel(_site, Voltage, [new PowerCircuit("grid", null, GridAmps, null)], evses, null,
+        var command = new DefineSitePowerModel(_site, Voltage, [new PowerCircuit("grid", null, gridAmps, null)], evses, null,
             new BalancingPolicy(SharingPolicy.EqualShare, false, new Dictionary<string, int>(), 60));
         var decision = await DecideAsync(state => SitePower.Decide(state, facts, command, Clock.GetCurrentInstant()));
         Assert.False(decision.Refused, decision.Refusal?.Message);
-        _happened.Add((Clock.GetCurrentInstant(), "limit", "", 0, GridAmps));
+        _happened.Add((Clock.GetCurrentInstant(), "limit", "", 0, gridAmps));
     }
 
     private async Task ThrottleAsync(decimal percent)
@@ -127,10 +167,10 @@ public sealed class balancer_integration_tests(LedgerDatabase db) : IAsyncLifeti
         _host.Ledger.DecideAsync(StreamIds.SitePower(_site), SitePowerState.Empty, (state, e) => SitePower.Evolve(state, e.Data, e.Version), decide,
             new EventMetadata("balancer-test", null, new Actor(ActorKind.Operator, "tests"), Clock.GetCurrentInstant()));
 
-    private async Task<SimulatedCharger> BootAsync(string id, OcppProtocol protocol)
+    private async Task<SimulatedCharger> BootAsync(string id, OcppProtocol protocol, TestHost? at = null)
     {
         // 32 A on three phases at 230 V.
-        var charger = new SimulatedCharger(new ChargerDefinition(id, TestHost.Password, protocol, EvseCount: 2, MaxPowerKw: 22.08m), _host.Endpoint, Strict);
+        var charger = new SimulatedCharger(new ChargerDefinition(id, TestHost.Password, protocol, EvseCount: 2, MaxPowerKw: 22.08m), (at ?? _host).Endpoint, Strict);
         _chargers.Add(charger);
         await charger.ConnectAsync(CancellationToken.None);
         await charger.BootAsync(CancellationToken.None);
