@@ -49,10 +49,12 @@ public sealed class balancer_integration_tests(LedgerDatabase db) : IAsyncLifeti
         await DefinePowerModelAsync(ids);
         var (a, b, c) = (await BootAsync(ids[0], OcppProtocol.Ocpp16), await BootAsync(ids[1], OcppProtocol.Ocpp201), await BootAsync(ids[2], OcppProtocol.Ocpp16));
 
-        // Then at boot every EVSE gets the TxDefaultProfile that holds even if all six draw at once: 100 A / 6, rounded down
+        // Then at boot every EVSE gets the TxDefaultProfile that holds even if all six draw at once: 100 A / 6, in 0.1 A steps
         await UntilAsync(() => _chargers.All(ch => Enumerable.Range(1, 2).All(evse => ch.ProfileInForce(evse)?.Purpose == "TxDefaultProfile")),
             "every EVSE holds a TxDefaultProfile");
-        Assert.All(_chargers, ch => Assert.All(new[] { 1, 2 }, evse => Assert.Equal(16.6m, ch.ProfileInForce(evse)!.Periods.Single().Limit)));
+        var fallbacks = _chargers.SelectMany(ch => new[] { 1, 2 }.Select(evse => ch.ProfileInForce(evse)!.Periods.Single().Limit)).ToList();
+        Assert.All(fallbacks, limit => Assert.InRange(limit, 16.6m, 16.7m));
+        Assert.True(fallbacks.Sum() <= GridAmps, $"the fallbacks add up to {fallbacks.Sum()} A");
 
         // When five cars arrive one after another (each once the balancer has settled the one before: a car plugging in
         // draws its EVSE's fallback until the balancer hears of it, which no ordering of commands can prevent)
@@ -79,7 +81,8 @@ public sealed class balancer_integration_tests(LedgerDatabase db) : IAsyncLifeti
         // Then c's session is recorded as uncontrolled, counted at its maximum, and the others share what is left
         var counted = Assert.Single(withoutC.Sessions, s => s.ChargerId == c.Id);
         Assert.Equal((AllocationStatus.Uncontrolled, false, MaxAmps), (counted.Status, counted.Responsive, counted.LimitAmps));
-        Assert.All(withoutC.Sessions.Where(s => s.ChargerId != c.Id), s => Assert.Equal(9.3m, s.LimitAmps));
+        Assert.All(withoutC.Sessions.Where(s => s.ChargerId != c.Id), s => Assert.InRange(s.LimitAmps, 9.3m, 9.4m));
+        Assert.True(withoutC.Sessions.Sum(s => s.LimitAmps) <= 60m);
 
         // When another car arrives while c still does not answer
         await ArriveAsync(a, 1);
