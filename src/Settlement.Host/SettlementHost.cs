@@ -78,6 +78,9 @@ public static class SettlementHost
         builder.AddLedgerJobs(ledger);
         builder.AddCheckpointSchedule(ledger);
         builder.AddRoaming(ledger);
+        // One host at a time drives the chargers of sites with a power model (LoadBalancing:Run=false keeps a host out).
+        if (builder.Configuration.GetValue("LoadBalancing:Run", defaultValue: true))
+            builder.Services.AddHostedService<SiteBalancer>();
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<Callers>();
         builder.Services.AddScoped<OperatorScope>();

@@ -19,6 +19,7 @@ public static class AdvisoryLock
     public const long CheckpointSignerKey = 0x5E77_1E3E_0005;
     public const long OcpiRelayKey = 0x5E77_1E3E_0006;
     public const long CdrIssuerKey = 0x5E77_1E3E_0010;
+    public const long SiteBalancerKey = 0x5E77_1E3E_0024;
 
     public static async Task<bool> TryTakeAsync(NpgsqlConnection connection, long key, CancellationToken ct)
     {

@@ -41,6 +41,7 @@ public static class BenchCommand
             PricingCommand(),
             AllocationCommand(),
             KpisCommand(),
+            BalancingBench.Command(),
             runs, days, rows, writers, batch, chargers, duration, warmup, jitWait, sessions, invoices, json,
         };
         database.AddTo(command);

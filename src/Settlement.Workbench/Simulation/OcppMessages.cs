@@ -108,6 +108,13 @@ internal static class OcppMessages
         {
             values.Add(Sampled(protocol, sample.PowerW, "Power.Active.Import", "W", "Outlet", sample.Context));
             values.Add(Sampled(protocol, sample.StateOfChargePercent, "SoC", "Percent", "EV", sample.Context));
+            foreach (var phase in new[] { "L1", "L2", "L3" }.Take(sample.Phases))
+            {
+                var current = Sampled(protocol, 0, "Current.Import", "A", "Outlet", sample.Context);
+                current["value"] = protocol == OcppProtocol.Ocpp16 ? sample.CurrentPerPhase.ToString(CultureInfo.InvariantCulture) : sample.CurrentPerPhase;
+                current["phase"] = phase;
+                values.Add(current);
+            }
         }
         return new JsonObject { ["timestamp"] = Time(sample.TakenAt), ["sampledValue"] = values };
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using NodaTime;
 using Settlement.Ocpp.Framing;
 
 namespace Settlement.Workbench.Simulation;
@@ -20,6 +21,15 @@ public interface IChargerState
 
     /// <summary>The cards the CSMS told it about, for deciding while offline.</summary>
     LocalAuthorisationList LocalList { get; }
+
+    /// <summary>
+    /// Keeps the charging profile for the EVSE (0: every EVSE), replacing the one of its purpose; false when it cannot
+    /// apply: no such EVSE, or a TxProfile for a transaction the EVSE is not running.
+    /// </summary>
+    bool SetChargingProfile(int evseId, SimulatedProfile profile);
+
+    /// <summary>Forgets the profile of that id (null: every profile); false when it held none.</summary>
+    bool ClearChargingProfile(int? profileId);
 }
 
 /// <summary>What the charger does after answering: the answer goes out first, as OCPP requires.</summary>
@@ -65,8 +75,10 @@ public static class ServerCallAnswers
             (OcppProtocol.Ocpp201, "GetBaseReport" or "GetReport") => Status("EmptyResultSet"),
             (OcppProtocol.Ocpp16, "UpdateFirmware" or "GetDiagnostics") => new ServerCallAnswer([]),
             (_, "GetCompositeSchedule") => Status("Rejected"),
-            (_, "Reset" or "ChangeAvailability" or "ChangeConfiguration" or "ClearCache" or "SetChargingProfile"
-                or "ClearChargingProfile" or "ReserveNow" or "CancelReservation") => Status("Accepted"),
+            (_, "SetChargingProfile") => SetChargingProfile(protocol, payload, charger),
+            (OcppProtocol.Ocpp16, "ClearChargingProfile") => Status(charger.ClearChargingProfile(OptionalInt(payload, "id")) ? "Accepted" : "Unknown"),
+            (OcppProtocol.Ocpp201, "ClearChargingProfile") => Status(charger.ClearChargingProfile(OptionalInt(payload, "chargingProfileId")) ? "Accepted" : "Unknown"),
+            (_, "Reset" or "ChangeAvailability" or "ChangeConfiguration" or "ClearCache" or "ReserveNow" or "CancelReservation") => Status("Accepted"),
             (OcppProtocol.Ocpp201, "UpdateFirmware") => Status("Accepted"),
             _ => new ServerCallAnswer(null, OcppErrorCodes.NotImplemented, $"the simulator does not implement {call.Action}"),
         };
@@ -80,6 +92,12 @@ public static class ServerCallAnswers
     private static ServerCallAnswer RemoteStop(IChargerState charger, string? transactionId) =>
         transactionId is not null && charger.HasTransaction(transactionId)
             ? new ServerCallAnswer(Accepted(), Then: new StopRemoteSession(transactionId))
+            : Status("Rejected");
+
+    private static ServerCallAnswer SetChargingProfile(OcppProtocol protocol, JsonObject payload, IChargerState charger) =>
+        SimulatedProfile.Read(protocol, payload, SystemClock.Instance.GetCurrentInstant(), out var evseId) is { } profile
+        && charger.SetChargingProfile(evseId, profile)
+            ? Status("Accepted")
             : Status("Rejected");
 
     private static ServerCallAnswer Trigger(JsonObject payload, OcppProtocol protocol)

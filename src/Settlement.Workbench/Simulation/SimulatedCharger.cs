@@ -47,6 +47,7 @@ public sealed class SimulatedCharger : IChargerState, IAsyncDisposable
     private readonly CancellationTokenSource _lifetime = new();
     private readonly CancellationTokenSource _sessionsEnding = new();
     private readonly ConcurrentDictionary<Task, byte> _followUps = new();
+    private readonly ConcurrentQueue<ReceivedProfile> _receivedProfiles = new();
     // Read by the CSMS's GetConfiguration/GetVariables on the reading task while BootAsync writes the interval.
     private readonly ConcurrentDictionary<string, string> _settings;
     private ClientWebSocket? _socket;
@@ -174,10 +175,11 @@ public sealed class SimulatedCharger : IChargerState, IAsyncDisposable
     }
 
     /// <summary>One periodic reading: 1.6 MeterValues, 2.0.1 TransactionEvent Updated. These are what the bench times.</summary>
-    public async Task SendMeterValuesAsync(SimulatedSession session, CancellationToken ct)
+    /// <returns>The reading sent.</returns>
+    public async Task<MeterSample> SendMeterValuesAsync(SimulatedSession session, CancellationToken ct)
     {
         var evse = Evse(session.EvseId);
-        var sample = evse.Advance(session, NextInstant(), session.TimeScale, _definition.MaxPowerKw, "Sample.Periodic");
+        var sample = evse.Advance(session, NextInstant(), session.TimeScale, _definition.MaxPowerKw, _options.NominalVoltage, "Sample.Periodic");
         if (Protocol == OcppProtocol.Ocpp16)
         {
             await CallAsync("MeterValues", OcppMessages.MeterValues(session.EvseId, session.TransactionId, sample), meterValues: true, ct);
@@ -189,6 +191,7 @@ public sealed class SimulatedCharger : IChargerState, IAsyncDisposable
                 OcppMessages.TransactionEvent("Updated", "MeterValuePeriodic", session, sample, "Charging"), meterValues: true, ct);
         }
         session.MeterValuesSent++;
+        return sample;
     }
 
     /// <param name="reason">Local, Remote or EVDisconnected.</param>
@@ -261,6 +264,50 @@ public sealed class SimulatedCharger : IChargerState, IAsyncDisposable
     }
 
     bool IChargerState.HasTransaction(string transactionId) => FindSession(transactionId) is not null;
+
+    bool IChargerState.SetChargingProfile(int evseId, SimulatedProfile profile)
+    {
+        SimulatedEvse[] evses = evseId == 0 ? _evses : evseId >= 1 && evseId <= _evses.Length ? [_evses[evseId - 1]] : [];
+        var accepted = profile.Purpose switch
+        {
+            "TxDefaultProfile" => evses.Length > 0,
+            // A TxProfile is for the transaction the EVSE runs (the one it names, if it names one).
+            "TxProfile" => evseId != 0 && evses.Length == 1 && evses[0].Session is { } running
+                && (profile.TransactionId is null || profile.TransactionId == running.TransactionId),
+            _ => evses.Length > 0,
+        };
+        if (accepted)
+            foreach (var evse in evses)
+            {
+                if (profile.Purpose == "TxDefaultProfile") evse.TxDefault = profile;
+                if (profile.Purpose == "TxProfile") evse.Tx = profile with { TransactionId = evse.Session!.TransactionId };
+            }
+        _receivedProfiles.Enqueue(new ReceivedProfile(SystemClock.Instance.GetCurrentInstant(), evseId, profile, accepted));
+        return accepted;
+    }
+
+    bool IChargerState.ClearChargingProfile(int? profileId)
+    {
+        var cleared = false;
+        foreach (var evse in _evses)
+        {
+            if (evse.TxDefault is { } fallback && (profileId is null || fallback.ProfileId == profileId)) (evse.TxDefault, cleared) = (null, true);
+            if (evse.Tx is { } tx && (profileId is null || tx.ProfileId == profileId)) (evse.Tx, cleared) = (null, true);
+        }
+        return cleared;
+    }
+
+    /// <summary>Every SetChargingProfile the charger got, in arrival order, and whether it took it.</summary>
+    public IReadOnlyList<ReceivedProfile> ReceivedProfiles => [.. _receivedProfiles];
+
+    /// <summary>The profile in force at the EVSE (null: its maximum holds).</summary>
+    public SimulatedProfile? ProfileInForce(int evseId) => Evse(evseId).ProfileInForce;
+
+    /// <summary>
+    /// While set, the charger reads the CSMS's CALLs and answers none, as a charger whose firmware hangs does: the CSMS's
+    /// commands time out. Its own messages still go out.
+    /// </summary>
+    public bool IgnoresServerCalls { get; set; }
 
     /// <summary>A normal close: the CSMS records the charger as gone offline.</summary>
     public async Task CloseAsync()
@@ -358,7 +405,7 @@ public sealed class SimulatedCharger : IChargerState, IAsyncDisposable
         {
             session.TransactionId = Guid.NewGuid().ToString("N");
             evse.Session = session;
-            var begin = evse.Reading(session, startedAt, _definition.MaxPowerKw, "Transaction.Begin");
+            var begin = evse.Reading(session, startedAt, _definition.MaxPowerKw, _options.NominalVoltage, "Transaction.Begin");
             await CallAsync("TransactionEvent", OcppMessages.TransactionEvent("Started", remoteStartId is null ? "Authorized" : "RemoteStart",
                 session, begin, "Charging", remoteStartId), ct);
         }
@@ -368,7 +415,7 @@ public sealed class SimulatedCharger : IChargerState, IAsyncDisposable
 
     private async Task StopClaimedAsync(SimulatedEvse evse, SimulatedSession session, string reason, CancellationToken ct)
     {
-        var final = evse.Advance(session, NextInstant(), session.TimeScale, _definition.MaxPowerKw, "Transaction.End");
+        var final = evse.Advance(session, NextInstant(), session.TimeScale, _definition.MaxPowerKw, _options.NominalVoltage, "Transaction.End");
         session.MeterStopWh = final.EnergyWh;
         if (Protocol == OcppProtocol.Ocpp16)
         {
@@ -572,6 +619,7 @@ public sealed class SimulatedCharger : IChargerState, IAsyncDisposable
     private async Task AnswerAsync(OcppCall call)
     {
         _counters.ServerCall();
+        if (IgnoresServerCalls) return;
         var answer = ServerCallAnswers.Answer(Protocol, call, this);
         string frame;
         if (answer.Result is { } result)

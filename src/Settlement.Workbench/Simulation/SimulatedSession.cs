@@ -2,8 +2,17 @@ using NodaTime;
 
 namespace Settlement.Workbench.Simulation;
 
-/// <summary>One meter reading as the charger reports it: the register only ever grows.</summary>
-public sealed record MeterSample(Instant TakenAt, long EnergyWh, long PowerW, int StateOfChargePercent, string Context);
+/// <summary>
+/// One meter reading as the charger reports it: the register only ever grows. <paramref name="Phases"/> and
+/// <paramref name="Voltage"/> give the current per phase the power stands for.
+/// </summary>
+public sealed record MeterSample(Instant TakenAt, long EnergyWh, long PowerW, int StateOfChargePercent, string Context, int Phases = 3, int Voltage = 230)
+{
+    public decimal CurrentPerPhase => Math.Round((decimal)PowerW / (Voltage * Phases), 1, MidpointRounding.ToZero);
+}
+
+/// <summary>A SetChargingProfile as the charger got it, in arrival order, and whether it took it.</summary>
+public sealed record ReceivedProfile(Instant ReceivedAt, int EvseId, SimulatedProfile Profile, bool Accepted);
 
 /// <summary>A transaction on one EVSE, from the charger's side.</summary>
 public sealed class SimulatedSession
@@ -69,6 +78,18 @@ internal sealed class SimulatedEvse(int id, long registerWh)
     public long RegisterWh => Interlocked.Read(ref _registerMilliJoules) / MilliJoulesPerWh;
     public SimulatedSession? Session { get; set; }
 
+    /// <summary>The profile the EVSE falls back to without a TxProfile for its transaction.</summary>
+    public SimulatedProfile? TxDefault { get; set; }
+
+    /// <summary>The TxProfile of the transaction running (it holds for that transaction only).</summary>
+    public SimulatedProfile? Tx { get; set; }
+
+    /// <summary>
+    /// The profile in force: the TxProfile of the running transaction, else the TxDefaultProfile; null: the EVSE's
+    /// maximum holds.
+    /// </summary>
+    public SimulatedProfile? ProfileInForce => Session is { } session && Tx is { } tx && tx.TransactionId == session.TransactionId ? tx : TxDefault;
+
     /// <summary>The last session start, in Unix seconds: a 1.6 central system tells transactions apart by their start second.</summary>
     public long LastStartSecond { get; set; }
 
@@ -85,24 +106,28 @@ internal sealed class SimulatedEvse(int id, long registerWh)
     /// Charges the car from its last reading up to <paramref name="now"/>: the power tapers above 80 % state of
     /// charge, as a DC charge curve does, and the energy goes into the register in whole milli-joules.
     /// </summary>
-    public MeterSample Advance(SimulatedSession session, Instant now, int timeScale, decimal chargerMaxKw, string context)
+    public MeterSample Advance(SimulatedSession session, Instant now, int timeScale, decimal chargerMaxKw, int voltage, string context)
     {
-        var powerW = PowerW(session, chargerMaxKw);
+        var powerW = PowerW(session, now, chargerMaxKw, voltage);
         var elapsedMs = Math.Max(0, (long)(now - session.LastReadingAt).TotalMilliseconds) * timeScale;
         var milliJoules = powerW * elapsedMs;
         Interlocked.Add(ref _registerMilliJoules, milliJoules);
         session.LastReadingAt = now;
         session.StateOfCharge = Math.Min(100m, session.StateOfCharge + milliJoules / (decimal)MilliJoulesPerWh / (session.BatteryKwh * 10m));
-        return new MeterSample(now, RegisterWh, powerW, (int)Math.Floor(session.StateOfCharge), context);
+        return new MeterSample(now, RegisterWh, powerW, (int)Math.Floor(session.StateOfCharge), context, PhasesAt(now), voltage);
     }
 
-    public MeterSample Reading(SimulatedSession session, Instant now, decimal chargerMaxKw, string context) =>
-        new(now, RegisterWh, PowerW(session, chargerMaxKw), (int)Math.Floor(session.StateOfCharge), context);
+    public MeterSample Reading(SimulatedSession session, Instant now, decimal chargerMaxKw, int voltage, string context) =>
+        new(now, RegisterWh, PowerW(session, now, chargerMaxKw, voltage), (int)Math.Floor(session.StateOfCharge), context, PhasesAt(now), voltage);
 
-    private static long PowerW(SimulatedSession session, decimal chargerMaxKw)
+    /// <summary>What the car asks for (its peak, tapering above 80 %), at most what the profile in force allows.</summary>
+    private long PowerW(SimulatedSession session, Instant now, decimal chargerMaxKw, int voltage)
     {
         var peakKw = Math.Min(chargerMaxKw, session.CarMaxKw);
         var taper = session.StateOfCharge <= 80m ? 1m : Math.Max(0.1m, (100m - session.StateOfCharge) / 20m);
-        return (long)(peakKw * taper * 1000m);
+        var wish = peakKw * taper * 1000m;
+        return (long)(ProfileInForce is { } limit ? Math.Min(wish, limit.LimitW(now, voltage)) : wish);
     }
+
+    private int PhasesAt(Instant now) => ProfileInForce?.PeriodAt(now).NumberPhases ?? 3;
 }

@@ -54,4 +54,7 @@ public sealed record SimulatorOptions
 
     /// <summary>How a session the CSMS starts remotely (RemoteStartTransaction / RequestStartTransaction) unfolds.</summary>
     public SessionProfile RemoteSessions { get; init; } = SessionProfile.Demo;
+
+    /// <summary>The phase-to-neutral voltage that turns a limit in amperes per phase into the power a session may draw.</summary>
+    public int NominalVoltage { get; init; } = 230;
 }

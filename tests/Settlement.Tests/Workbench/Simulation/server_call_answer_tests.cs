@@ -26,6 +26,11 @@ public sealed class server_call_answer_tests
         };
 
         public LocalAuthorisationList LocalList { get; } = new();
+
+        public bool SetChargingProfile(int evseId, SimulatedProfile profile) =>
+            profile.Purpose == "TxDefaultProfile" || profile.TransactionId is null || HasTransaction(profile.TransactionId);
+
+        public bool ClearChargingProfile(int? profileId) => profileId is null or 3;
     }
 
     public static TheoryData<string, ChargerCommand> Commands()
@@ -40,6 +45,7 @@ public sealed class server_call_answer_tests
             new ChangeAvailability("SIM", 1, false),
             new UnlockConnector("SIM", 1, 1),
             new ClearChargingProfile("SIM", 3),
+            new ClearChargingProfile("SIM", 4),
             new TriggerMessage("SIM", "Heartbeat", null),
             new TriggerMessage("SIM", "StatusNotification", 1),
             new TriggerMessage("SIM", "MeterValues", 1),

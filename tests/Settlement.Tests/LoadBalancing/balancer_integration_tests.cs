@@ -1,0 +1,294 @@
+using NodaTime;
+using Settlement.Domain.Chargers;
+using Settlement.Domain.Events;
+using Settlement.Domain.LoadBalancing;
+using Settlement.Host.LoadBalancing;
+using Settlement.Ledger;
+using Settlement.Ledger.Store;
+using Settlement.Projections;
+using Settlement.Ocpp;
+using Settlement.Ocpp.Framing;
+using Settlement.Workbench.Simulation;
+
+namespace Settlement.Tests.LoadBalancing;
+
+/// <summary>
+/// The balancer against simulated chargers of both versions over WebSockets: six EVSEs of 32 A on three phases (192 A)
+/// under a 100 A connection, through arrivals, departures, a throttle to 60 % and a charger that stops answering.
+/// </summary>
+[Collection(LedgerCollection.Name)]
+public sealed class balancer_integration_tests(LedgerDatabase db) : IAsyncLifetime
+{
+    private const decimal GridAmps = 100m;
+    private const decimal MaxAmps = 32m;
+    private const int Voltage = 230;
+    private static readonly IReadOnlyList<GridPhase> ThreePhases = [GridPhase.L1, GridPhase.L2, GridPhase.L3];
+    private static readonly SimulatorOptions Strict = new() { ValidatePayloads = true, CallTimeout = TimeSpan.FromSeconds(10), NominalVoltage = Voltage };
+    private static readonly IClock Clock = SystemClock.Instance;
+
+    private readonly string _site = "DLB-" + Guid.NewGuid().ToString("N")[..8];
+    private readonly List<SimulatedCharger> _chargers = [];
+    private readonly Dictionary<(SimulatedCharger Charger, int EvseId), SimulatedSession> _running = [];
+    private readonly List<(Instant At, string What, string ChargerId, int EvseId, decimal SiteAmps)> _happened = [];
+    private TestHost _host = null!;
+
+    // A charger that does not answer is given up on after 2 s, so the test stays short.
+    public async Task InitializeAsync() => _host = await new TestHost(db, new OcppOptions { CallTimeoutSeconds = 2 }).StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        foreach (var charger in _chargers) await charger.DisposeAsync();
+        await _host.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task the_chargers_stay_under_the_site_limit_through_arrivals_departures_a_throttle_and_a_charger_that_stops_answering()
+    {
+        // Given three chargers (1.6, 2.0.1, 1.6) of two 32 A EVSEs each under a 100 A connection, shared equally
+        var ids = new[] { await _host.RegisterChargerAsync(OcppVersion.Ocpp16), await _host.RegisterChargerAsync(OcppVersion.Ocpp201), await _host.RegisterChargerAsync(OcppVersion.Ocpp16) };
+        await DefinePowerModelAsync(ids);
+        var (a, b, c) = (await BootAsync(ids[0], OcppProtocol.Ocpp16), await BootAsync(ids[1], OcppProtocol.Ocpp201), await BootAsync(ids[2], OcppProtocol.Ocpp16));
+
+        // Then at boot every EVSE gets the TxDefaultProfile that holds even if all six draw at once: 100 A / 6, in 0.1 A steps
+        await UntilAsync(() => _chargers.All(ch => Enumerable.Range(1, 2).All(evse => ch.ProfileInForce(evse)?.Purpose == "TxDefaultProfile")),
+            "every EVSE holds a TxDefaultProfile");
+        var fallbacks = _chargers.SelectMany(ch => new[] { 1, 2 }.Select(evse => ch.ProfileInForce(evse)!.Periods.Single().Limit)).ToList();
+        Assert.All(fallbacks, limit => Assert.InRange(limit, 16.6m, 16.7m));
+        Assert.True(fallbacks.Sum() <= GridAmps, $"the fallbacks add up to {fallbacks.Sum()} A");
+
+        // When five cars arrive one after another (each once the balancer has settled the one before: a car plugging in
+        // draws its EVSE's fallback until the balancer hears of it, which no ordering of commands can prevent)
+        var shared = (LoadAllocationDecided?)null;
+        foreach (var (charger, evse) in new[] { (a, 1), (b, 1), (c, 1), (a, 2), (b, 2) })
+        {
+            await ArriveAsync(charger, evse);
+            shared = await SettledAsync(GridAmps);
+        }
+
+        // Then they share the 100 A equally
+        Assert.All(shared!.Sessions, s => Assert.Equal(20m, s.LimitAmps));
+
+        // When the utility caps the site at 60 %
+        await ThrottleAsync(60m);
+        var throttled = await SettledAsync(0.6m * GridAmps, throttled: true);
+        Assert.All(throttled.Sessions, s => Assert.Equal(12m, s.LimitAmps));
+
+        // When charger c stops answering and a car leaves, so that c's raise goes unanswered
+        c.IgnoresServerCalls = true;
+        await DepartAsync(a, 1);
+        var withoutC = await SettledAsync(0.6m * GridAmps, uncontrolled: c.Id, throttled: true);
+
+        // Then c's session is recorded as uncontrolled, counted at its maximum, and the others share what is left
+        var counted = Assert.Single(withoutC.Sessions, s => s.ChargerId == c.Id);
+        Assert.Equal((AllocationStatus.Uncontrolled, false, MaxAmps), (counted.Status, counted.Responsive, counted.LimitAmps));
+        Assert.All(withoutC.Sessions.Where(s => s.ChargerId != c.Id), s => Assert.InRange(s.LimitAmps, 9.3m, 9.4m));
+        Assert.True(withoutC.Sessions.Sum(s => s.LimitAmps) <= 60m);
+
+        // When another car arrives while c still does not answer
+        await ArriveAsync(a, 1);
+        var arrived = await SettledAsync(0.6m * GridAmps, uncontrolled: c.Id, throttled: true);
+        Assert.All(arrived.Sessions.Where(s => s.ChargerId != c.Id), s => Assert.Equal(7m, s.LimitAmps));
+
+        // When c answers again and the cars leave
+        c.IgnoresServerCalls = false;
+        foreach (var (charger, evse) in _running.Keys.ToList()) await DepartAsync(charger, evse);
+
+        // Then the balancer records that no session is left, and sends nothing more
+        await UntilAsync(async () => (await DecisionsAsync())[^1].Sessions.Count == 0, "a decision without sessions");
+
+        // And no raise, in the order the chargers took them, ever let the limits in force add up to more than the site's limit
+        AssertNoRaiseExceededTheSiteLimit();
+        var decisions = await DecisionsAsync();
+        Assert.Contains(decisions, d => d.SignalsInForce.SequenceEqual(["dso-throttle-1"]));
+        Assert.Contains(decisions, d => d.Trigger == RebalanceTrigger.ChargerAnswered);
+
+        Assert.All(decisions, d => Assert.True(d.Sessions.Sum(s => s.LimitAmps) <= (d.SignalsInForce.Count > 0 ? 60m : GridAmps), $"decision at {d.DecidedAt} allocates over the limit"));
+    }
+
+    [Fact]
+    public async Task a_host_taking_over_the_lead_rebuilds_what_the_last_one_knew_and_leaves_the_chargers_as_they_are()
+    {
+        // Given a 2.0.1 charger on a second host of the cluster, its two sessions balanced by the first host under 40 A
+        await using var otherLedger = await LedgerStore.OpenAsync(db.ConnectionString, SettlementReadModels.All);
+        await using var second = await new TestHost(db, new OcppOptions { CallTimeoutSeconds = 2 }, ledger: otherLedger).StartAsync();
+        var id = await _host.RegisterChargerAsync(OcppVersion.Ocpp201);
+        await DefinePowerModelAsync([id], gridAmps: 40m);
+        var charger = await BootAsync(id, OcppProtocol.Ocpp201, at: second);
+        await ArriveAsync(charger, 1);
+        await SettledAsync(40m);
+        await ArriveAsync(charger, 2);
+        var before = await SettledAsync(40m);
+        var profilesBefore = charger.ReceivedProfiles.Count;
+
+        // When the first host stops, and the second takes the lead
+        await _host.StopAsync();
+        await UntilAsync(async () => (await DecisionsAsync())[^1].DecidedAt > before.DecidedAt, "a decision by the host that took over");
+
+        // Then it decided from the same sessions, their turns and limits; it cannot know whether the last decision's lower
+        // landed, so it sends that one again, and nothing else
+        var after = (await DecisionsAsync())[^1];
+        Assert.Equal(RebalanceTrigger.Periodic, after.Trigger);
+        Assert.Equal(before.Sessions.Select(s => (s.SessionId, s.LimitAmps, AllocationDecisions.TurnAfter(s, before.DecidedAt).ChargingSince)),
+            after.Sessions.Select(s => (s.SessionId, s.LimitAmps, s.ChargingSince)));
+        Assert.All(after.Sessions, s => Assert.Equal(20m, s.LimitAmps));
+        var lowered = before.Sessions.Where(s => s.PreviousLimitAmps > s.LimitAmps).Select(s => s.SessionId).ToList();
+        Assert.Equal(lowered, after.Sessions.Where(s => s.CommandId is not null).Select(s => s.SessionId));
+        await UntilAsync(() => charger.ReceivedProfiles.Count == profilesBefore + lowered.Count, "the lower sent again");
+        Assert.All(charger.ReceivedProfiles.Skip(profilesBefore), p => Assert.Equal((20m, true), (p.Profile.Periods[0].Limit, p.Accepted)));
+
+        // And it goes on balancing: a car leaving gives the other the whole connection
+        await DepartAsync(charger, 1);
+        var alone = await SettledAsync(40m);
+        Assert.Equal(32m, Assert.Single(alone.Sessions).LimitAmps);
+        await DepartAsync(charger, 2);
+    }
+
+    private async Task<List<LoadAllocationDecided>> DecisionsAsync() =>
+        [.. (await _host.Ledger.ReadStreamAsync(StreamIds.SiteAllocations(_site))).Select(e => e.Data).OfType<LoadAllocationDecided>()];
+
+    private async Task DefinePowerModelAsync(IReadOnlyList<string> chargerIds, decimal gridAmps = GridAmps)
+    {
+        var evses = chargerIds.SelectMany(id => new[] { 1, 2 }.Select(evse => new BalancedEvse(id, evse, "grid", ThreePhases, 6m, MaxAmps, ChargingRateUnit.A))).ToList();
+        var facts = new SiteFacts(true, 800m, null, evses.Select(e => (e.ChargerId, e.EvseId)).ToHashSet());
+        var command = new DefineSitePowerModel(_site, Voltage, [new PowerCircuit("grid", null, gridAmps, null)], evses, null,
+            new BalancingPolicy(SharingPolicy.EqualShare, false, new Dictionary<string, int>(), 60));
+        var decision = await DecideAsync(state => SitePower.Decide(state, facts, command, Clock.GetCurrentInstant()));
+        Assert.False(decision.Refused, decision.Refusal?.Message);
+        _happened.Add((Clock.GetCurrentInstant(), "limit", "", 0, gridAmps));
+    }
+
+    private async Task ThrottleAsync(decimal percent)
+    {
+        var now = Clock.GetCurrentInstant();
+        _happened.Add((now, "limit", "", 0, GridAmps * percent / 100m));
+        var decision = await DecideAsync(state => SitePower.Decide(state,
+            new IssueGridSignal(_site, "dso-throttle-1", GridSignalKind.Throttle, null, percent, null, now, now + Duration.FromHours(1), "test DSO"), now));
+        Assert.False(decision.Refused, decision.Refusal?.Message);
+    }
+
+    private Task<Domain.Deciding.Decision> DecideAsync(Func<SitePowerState, Domain.Deciding.Decision> decide) =>
+        _host.Ledger.DecideAsync(StreamIds.SitePower(_site), SitePowerState.Empty, (state, e) => SitePower.Evolve(state, e.Data, e.Version), decide,
+            new EventMetadata("balancer-test", null, new Actor(ActorKind.Operator, "tests"), Clock.GetCurrentInstant()));
+
+    private async Task<SimulatedCharger> BootAsync(string id, OcppProtocol protocol, TestHost? at = null)
+    {
+        // 32 A on three phases at 230 V.
+        var charger = new SimulatedCharger(new ChargerDefinition(id, TestHost.Password, protocol, EvseCount: 2, MaxPowerKw: 22.08m), (at ?? _host).Endpoint, Strict);
+        _chargers.Add(charger);
+        await charger.ConnectAsync(CancellationToken.None);
+        await charger.BootAsync(CancellationToken.None);
+        return charger;
+    }
+
+    private async Task ArriveAsync(SimulatedCharger charger, int evse)
+    {
+        // The car draws from the moment it plugs in, before the ledger or the balancer hear of it.
+        _happened.Add((Clock.GetCurrentInstant(), "start", charger.Id, evse, 0m));
+        _running[(charger, evse)] = await charger.StartSessionAsync(evse, $"DLB-{evse}-{Guid.NewGuid():N}"[..20], CancellationToken.None);
+    }
+
+    private async Task DepartAsync(SimulatedCharger charger, int evse)
+    {
+        await charger.StopSessionAsync(_running[(charger, evse)], "EVDisconnected", CancellationToken.None);
+        _running.Remove((charger, evse));
+        // It stopped drawing at the latest when its stop was sent, and nothing is raised before the ledger has the stop.
+        _happened.Add((Clock.GetCurrentInstant(), "stop", charger.Id, evse, 0m));
+    }
+
+    /// <summary>
+    /// Waits until a decision taken after the last thing that happened covers exactly the running sessions and every
+    /// charger that answers holds its limit; then checks the limits in force, and the power each car reports, against the site's limit.
+    /// </summary>
+    private async Task<LoadAllocationDecided> SettledAsync(decimal siteAmps, string? uncontrolled = null, bool throttled = false)
+    {
+        LoadAllocationDecided? settled = null;
+        var since = _happened[^1].At;
+        await UntilAsync(async () =>
+        {
+            var latest = (await DecisionsAsync()).LastOrDefault();
+            if (latest is null || latest.DecidedAt <= since || latest.SignalsInForce.Count > 0 != throttled) return false;
+            var running = _running.ToDictionary(r => (r.Key.Charger.Id, r.Key.EvseId), r => r.Key);
+            var holds = latest.Sessions.Count == running.Count && latest.Sessions.All(s =>
+                running.TryGetValue((s.ChargerId, s.EvseId), out var at)
+                && (s.ChargerId == uncontrolled
+                    ? s.Status == AllocationStatus.Uncontrolled
+                    : at.Charger.ProfileInForce(at.EvseId) is { Purpose: "TxProfile" } tx && tx.PeriodAt(Clock.GetCurrentInstant()).Limit == s.LimitAmps));
+            settled = holds ? latest : null;
+            return holds;
+        }, $"the chargers hold the latest decision under {siteAmps} A");
+
+        var now = Clock.GetCurrentInstant();
+        var inForce = _running.Keys.Select(r => r.Charger.ProfileInForce(r.EvseId)?.PeriodAt(now).Limit ?? MaxAmps).ToList();
+        Assert.True(inForce.Sum() <= siteAmps, $"the limits in force add up to {inForce.Sum()} A, over {siteAmps} A");
+        var reportedW = 0L;
+        foreach (var ((charger, evse), session) in _running)
+        {
+            var sample = await charger.SendMeterValuesAsync(session, CancellationToken.None);
+            var limitW = (charger.ProfileInForce(evse)?.PeriodAt(now).Limit ?? MaxAmps) * Voltage * 3;
+            Assert.True(sample.PowerW <= limitW, $"{charger.Id} EVSE {evse} reports {sample.PowerW} W over its limit of {limitW} W");
+            reportedW += sample.PowerW;
+        }
+        Assert.True(reportedW <= siteAmps * Voltage * 3, $"the chargers report {reportedW} W, over the site's {siteAmps * Voltage * 3} W");
+        return settled!;
+    }
+
+    /// <summary>
+    /// Replays what happened in time order: cars arriving and leaving, the site's limit changing, and every profile each
+    /// charger took. A profile may lower a limit at any time (a throttle or an arrival takes a moment to catch up with),
+    /// but one that raises a limit must leave the sum of the limits in force within the site's limit.
+    /// </summary>
+    private void AssertNoRaiseExceededTheSiteLimit()
+    {
+        var taken = _chargers.SelectMany(ch => ch.ReceivedProfiles.Where(p => p.Accepted).Select(p => (p.ReceivedAt, Charger: ch.Id, Profile: p)));
+        var timeline = _happened.Select(h => (h.At, Order: 0, h.What, h.ChargerId, h.EvseId, h.SiteAmps, Profile: (ReceivedProfile?)null))
+            .Concat(taken.Select(t => (At: t.ReceivedAt, Order: 1, What: "profile", ChargerId: t.Charger, t.Profile.EvseId, SiteAmps: 0m, Profile: (ReceivedProfile?)t.Profile)))
+            .OrderBy(e => e.At).ThenBy(e => e.Order).ToList();
+
+        var siteAmps = GridAmps;
+        var running = new HashSet<(string, int)>();
+        var tx = new Dictionary<(string, int), decimal>();
+        var fallback = new Dictionary<(string, int), decimal>();
+        decimal InForce((string, int) evse) => tx.TryGetValue(evse, out var limit) ? limit : fallback.TryGetValue(evse, out var other) ? other : MaxAmps;
+        decimal Sum() => running.Sum(InForce);
+
+        foreach (var e in timeline)
+        {
+            var evse = (e.ChargerId, e.EvseId);
+            switch (e.What)
+            {
+                case "limit":
+                    siteAmps = e.SiteAmps;
+                    break;
+                case "start":
+                    running.Add(evse);
+                    tx.Remove(evse);
+                    break;
+                case "stop":
+                    running.Remove(evse);
+                    tx.Remove(evse);
+                    break;
+                case "profile":
+                    var before = running.Contains(evse) ? InForce(evse) : 0m;
+                    var limit = e.Profile!.Profile.PeriodAt(e.At).Limit;
+                    if (e.Profile.Profile.Purpose == "TxProfile") tx[evse] = limit;
+                    else fallback[evse] = limit;
+                    if (running.Contains(evse) && InForce(evse) > before)
+                        Assert.True(Sum() <= siteAmps, $"{e.ChargerId} EVSE {e.EvseId} was raised to {limit} A at {e.At} while the limits in force add up to {Sum()} A, over {siteAmps} A");
+                    break;
+            }
+        }
+        Assert.Contains(timeline, e => e.What == "profile" && e.Profile!.Profile.Purpose == "TxProfile");
+    }
+
+    private static Task UntilAsync(Func<bool> condition, string what) => UntilAsync(() => Task.FromResult(condition()), what);
+
+    private static async Task UntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"waited 20 s for: {what}");
+            await Task.Delay(100);
+        }
+    }
+}
