@@ -73,6 +73,14 @@ public sealed class ChargerCommandHandler(ConnectionRegistry connections, Comman
         {
             return await CompleteAsync(command, correlation, commandId, action, CommandOutcome.ChargerOffline, null, null, lost.Message, ct);
         }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The host is stopping (or the caller gave up): the command was issued, so its outcome is recorded all the
+            // same, as a wait that ended without an answer; the charger may still act on it.
+            await CompleteAsync(command, correlation, commandId, action, CommandOutcome.TimedOut, null, null,
+                "no answer before the host stopped waiting", CancellationToken.None);
+            throw;
+        }
         return answer switch
         {
             null => await CompleteAsync(command, correlation, commandId, action, CommandOutcome.TimedOut, null, null,

@@ -16,7 +16,8 @@ namespace Settlement.Workbench.Simulation;
 /// <summary>
 /// The second half of <c>settle demo</c>: the host starts over the ledger the seeded month went into, the demo
 /// network's 15 chargers connect to it over real OCPP (each in its own version) and charge cars for a while,
-/// and an operator command goes through the REST API, so a newcomer sees live traffic become events.
+/// and an operator command goes through the REST API, so a newcomer sees live traffic become events. Munich's
+/// chargers share a grid limit half their combined power, balanced live, and are throttled two thirds of the way in.
 /// </summary>
 internal static class LiveDemo
 {
@@ -47,6 +48,7 @@ internal static class LiveDemo
             var endpoint = new Uri(baseAddress.AbsoluteUri.Replace("http://", "ws://") + "ocpp/");
             AnsiConsole.MarkupLineInterpolated($"Host started in this process on [bold]{baseAddress}[/]; chargers connect to [bold]{endpoint}{{chargerId}}[/]");
 
+            using var balancing = await LiveBalancing.StartAsync(baseAddress, operatorKey, NodaTime.SystemClock.Instance, ct);
             var chargers = Chargers(history);
             await ChargerRegistration.SetPasswordsAsync(ledger, chargers, ct);
             AnsiConsole.MarkupLineInterpolated($"Gave the {chargers.Count} chargers a password (ChargerCredentialsSet; they log in with HTTP Basic, OCPP security profile 1)");
@@ -60,14 +62,16 @@ internal static class LiveDemo
                 $"{connected} chargers connected ({chargers.Count(c => c.Protocol == OcppProtocol.Ocpp16)} speak OCPP 1.6, {chargers.Count(c => c.Protocol == OcppProtocol.Ocpp201)} OCPP 2.0.1), {booted} booted");
 
             await using var roaming = await LiveRoaming.StartAsync(baseAddress, operatorKey, ct);
-            var command = await DriveAsync(ledger, fleet, roaming, baseAddress, operatorKey, startSequence, duration, ct);
+            var command = await DriveAsync(ledger, fleet, roaming, balancing, baseAddress, operatorKey, startSequence, duration, ct);
             // The host stays up until the roaming session's CDR is out: pricing, issuing and pushing run in it.
             await roaming.FinishAsync(DemoInvoicing.IssuerId, ct);
+            await balancing.WithdrawAsync(ct);
             await fleet.CloseAsync();
             var traffic = fleet.Counters.Snapshot();
             await app.StopAsync(ct);
 
             await PrintSummaryAsync(ledger, database, startSequence, traffic, fleet.Counters.Calls.Summarise(), command, ct);
+            await balancing.PrintAsync(ledger, ct);
             if (traffic.Errors > 0)
                 AnsiConsole.MarkupLineInterpolated($"[yellow]{traffic.Errors} errors during the live part; the last: {traffic.LastError}[/]");
             return true;
@@ -88,14 +92,15 @@ internal static class LiveDemo
     private sealed record CommandSent(string ChargerId, int EvseId, string Action, int HttpStatus, string? Outcome, string? Status, string? CommandId, string? Error);
 
     /// <summary>Runs the sessions with a live table of counters, and sends one command a third of the way in.</summary>
-    private static async Task<CommandSent?> DriveAsync(Ledger.Ledger ledger, Fleet fleet, LiveRoaming roaming, Uri baseAddress, string operatorKey,
-        long startSequence, TimeSpan duration, CancellationToken ct)
+    private static async Task<CommandSent?> DriveAsync(Ledger.Ledger ledger, Fleet fleet, LiveRoaming roaming, LiveBalancing balancing, Uri baseAddress,
+        string operatorKey, long startSequence, TimeSpan duration, CancellationToken ct)
     {
         // The EVSEs the operator and the roaming partner start remotely stay free of walk-in sessions.
         var remote = (fleet.Chargers.FirstOrDefault(c => c.Id == RemoteCharger && c.IsConnected) ?? fleet.Connected.First()).Id;
         var running = fleet.RunSessionsAsync(SessionProfile.Demo, duration, ct, kept: [(remote, RemoteEvse), (LiveRoaming.ChargerId, LiveRoaming.EvseId)]);
         Task<CommandSent>? command = null;
         Task? roamingStop = null;
+        Task? throttle = null;
         var clock = Stopwatch.StartNew();
         var table = new Table().Title("Live traffic: OCPP messages, sessions started and stopped, events appended")
             .AddColumns("Elapsed", "Online", "Msg/s", "Calls", "Started", "Stopped", "Events", "Errors");
@@ -109,6 +114,8 @@ internal static class LiveDemo
                 await Task.WhenAny(running, Task.Delay(Refresh, ct));
                 if (command is null && clock.Elapsed >= duration / 3)
                     command = SendRemoteStartAsync(baseAddress, operatorKey, remote, ct);
+                if (throttle is null && clock.Elapsed >= duration * 2 / 3)
+                    throttle = balancing.ThrottleAsync(NodaTime.SystemClock.Instance, ct);
                 // The partner's driver ends the session from the app as soon as the EMSP hears it started.
                 roamingStop ??= roaming.StopAsync(ct);
                 var now = fleet.Counters.Snapshot();
@@ -144,6 +151,7 @@ internal static class LiveDemo
         }
         await running;
         await (roamingStop ?? roaming.StopAsync(ct));
+        await (throttle ?? balancing.ThrottleAsync(NodaTime.SystemClock.Instance, ct));
         return command is null ? null : await command;
     }
 
