@@ -43,9 +43,15 @@ public sealed class proc_fs_tests
         long spinnerTicks;
         try
         {
-            Thread.Sleep(500);
-            // Read while it runs: a thread that has ended is gone from /proc.
-            spinnerTicks = ProcFs.ThreadCpuTicks(Environment.ProcessId, "busy spinner")!.Value;
+            // Until the spinner has had a fifth of a second of CPU: on a busy machine that takes longer than a fifth of a
+            // second of wall time, so the wait is on its CPU, not the clock. Read while it runs: an ended thread is gone from /proc.
+            var giveUp = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            do
+            {
+                Thread.Sleep(50);
+                spinnerTicks = ProcFs.ThreadCpuTicks(Environment.ProcessId, "busy spinner")!.Value;
+            }
+            while ((double)spinnerTicks / ProcFs.ClockTicksPerSecond < 0.2 && DateTime.UtcNow < giveUp);
         }
         finally
         {
