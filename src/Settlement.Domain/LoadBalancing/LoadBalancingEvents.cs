@@ -160,6 +160,20 @@ public sealed record SessionAllocationDecided(
     AllocationStatus Status,
     [property: RegularExpression("^[0-9a-f]{32}$")] string? CommandId);
 
+/// <summary>
+/// An EVSE without a live session and what the decision reserved for a car arriving there, sent as its
+/// TxDefaultProfile: its minimum if that fits after every live session's minimum, else 0 A; an unresponsive charger's
+/// EVSE is counted at <paramref name="AppliedDefaultAmps"/>, the default it last acknowledged (its maximum when not known).
+/// <paramref name="CommandId"/> names the SetChargingProfile sent for a changed default (null when it stayed as applied).
+/// </summary>
+public sealed record IdleEvseDecided(
+    [property: MinLength(1), MaxLength(64)] string ChargerId,
+    [property: Range(1, 99)] int EvseId,
+    bool Responsive,
+    [property: Range(0.0, 1_000.0)] decimal? AppliedDefaultAmps,
+    [property: Range(0.0, 1_000.0)] decimal ReservedAmps,
+    [property: RegularExpression("^[0-9a-f]{32}$")] string? CommandId);
+
 /// <summary>A circuit's limit per phase and in kW as in force for the decision (signals and battery applied), and its allocated load.</summary>
 public sealed record CircuitLoadDecided(
     [property: RegularExpression(PowerModelIds.CircuitIdPattern)] string CircuitId,
@@ -172,7 +186,8 @@ public enum RebalanceTrigger { SessionStarted, SessionStopped, MeterValues, Sign
 
 /// <summary>
 /// The balancer shared the site's power: its inputs (the model version, the signals in force, the battery, every
-/// live session with its measurement) and its outputs, so that an auditor can replay why a car charged slowly.
+/// live session with its measurement, every idle EVSE's acknowledged default) and its outputs (limits, reservations,
+/// circuits' loads with the reservations counted), so that an auditor can replay why a car charged slowly.
 /// </summary>
 public sealed record LoadAllocationDecided(
     [property: MinLength(1), MaxLength(64)] string SiteId,
@@ -185,6 +200,7 @@ public sealed record LoadAllocationDecided(
     [property: Range(-100_000.0, 100_000.0)] decimal BatteryKw,
     IReadOnlyList<CircuitLoadDecided> Circuits,
     IReadOnlyList<SessionAllocationDecided> Sessions,
+    IReadOnlyList<IdleEvseDecided> IdleEvses,
     Instant DecidedAt);
 
 public static class PowerModelIds
