@@ -27,7 +27,7 @@ public sealed record ProfileDispatch(IReadOnlyList<LimitChange> Lower, IReadOnly
 public static class AllocationDecisions
 {
     /// <param name="commandIds">The SetChargingProfile command id of each session whose limit is sent.</param>
-    /// <param name="defaultCommandIds">The SetChargingProfile command id of each idle EVSE whose default is sent.</param>
+    /// <param name="defaultCommandIds">The SetChargingProfile command id of each EVSE whose TxDefaultProfile is sent: an idle one's reservation, or 0 A under a session.</param>
     public static LoadAllocationDecided Record(string siteId, long modelVersion, RebalanceTrigger trigger, AllocationInput input, Allocation allocation,
         IReadOnlyDictionary<string, string> commandIds, IReadOnlyDictionary<(string ChargerId, int EvseId), string> defaultCommandIds) =>
         new(siteId, modelVersion, trigger, input.Model.Policy.Sharing, input.Model.Policy.Reclaim, allocation.SignalsInForce,
@@ -36,7 +36,7 @@ public static class AllocationDecisions
             [.. allocation.Sessions.Select(a => new SessionAllocationDecided(a.Session.SessionId, a.Session.ChargerId, a.Session.EvseId,
                 a.Session.StartedAt, a.Session.CustomerGroup, a.Weight, a.Session.MeasuredAmps, a.Session.StateOfChargePercent, a.Session.PreviousLimitAmps,
                 a.Session.Responsive, a.Session.ChargingSince, a.Session.SuspendedSince, a.LimitAmps, a.Status,
-                commandIds.GetValueOrDefault(a.Session.SessionId)))],
+                commandIds.GetValueOrDefault(a.Session.SessionId), defaultCommandIds.GetValueOrDefault((a.Session.ChargerId, a.Session.EvseId))))],
             [.. allocation.Reservations.Select(r => new IdleEvseDecided(r.ChargerId, r.EvseId, r.Responsive, r.AppliedDefaultAmps, r.ReservedAmps,
                 defaultCommandIds.GetValueOrDefault((r.ChargerId, r.EvseId))))],
             input.At);

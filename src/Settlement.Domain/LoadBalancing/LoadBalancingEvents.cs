@@ -142,6 +142,9 @@ public enum AllocationStatus
 /// One session as the allocation saw it and what it decided. <paramref name="ChargingSince"/> and
 /// <paramref name="SuspendedSince"/> are its turn as the decision found it (suspended sessions take turns).
 /// <paramref name="CommandId"/> names the SetChargingProfile sent for a changed limit (null when the limit stayed as applied).
+/// <paramref name="DefaultCommandId"/> names the one that set its EVSE's TxDefaultProfile to 0 A (null when it held 0 A
+/// already, or its charger does not acknowledge): while a session charges its EVSE holds no reservation, so a car
+/// plugging in there once this one left, before the balancer hears of it, draws nothing beyond what was counted.
 /// </summary>
 public sealed record SessionAllocationDecided(
     [property: MinLength(1)] string SessionId,
@@ -158,7 +161,8 @@ public sealed record SessionAllocationDecided(
     Instant? SuspendedSince,
     [property: Range(0.0, 1_000.0)] decimal LimitAmps,
     AllocationStatus Status,
-    [property: RegularExpression("^[0-9a-f]{32}$")] string? CommandId);
+    [property: RegularExpression("^[0-9a-f]{32}$")] string? CommandId,
+    [property: RegularExpression("^[0-9a-f]{32}$")] string? DefaultCommandId);
 
 /// <summary>
 /// An EVSE without a live session and what the decision reserved for a car arriving there, sent as its

@@ -177,6 +177,7 @@ public sealed class BalancedSite(string siteId)
         var changes = allocation.Sessions.Where(a => a.Session.Responsive).Select(a =>
             new LimitChange(a.Session.SessionId, a.Session.ChargerId, a.Session.EvseId, a.Session.PreviousLimitAmps, a.LimitAmps))
             .Concat(allocation.Reservations.Where(r => r.Responsive).Select(r => new LimitChange(null, r.ChargerId, r.EvseId, r.AppliedDefaultAmps, r.ReservedAmps)))
+            .Concat(allocation.Sessions.Where(a => a.Session.Responsive).Select(a => ZeroDefault(a.Session.ChargerId, a.Session.EvseId)).OfType<LimitChange>())
             .ToList();
         var plan = ProfileDispatch.Plan(changes);
         // Pinning a session's fallback limit in a TxProfile raises nothing, so it goes with the lowers.
@@ -200,6 +201,16 @@ public sealed class BalancedSite(string siteId)
         var defaultCommandIds = sent.Where(c => c.Change.SessionId is null).ToDictionary(c => (c.Change.ChargerId, c.Change.EvseId), c => c.CommandId);
         var decided = AllocationDecisions.Record(SiteId, Power.ModelVersion, trigger, input, allocation, commandIds, defaultCommandIds);
         return new SiteDecision(decided, lower, raise);
+    }
+
+    /// <summary>
+    /// An EVSE with a session holds a TxDefaultProfile of 0 A: only the session's limit is counted there, so a car that
+    /// plugs in once this one left, before the balancer hears of it, must draw nothing. Null when it holds 0 A already.
+    /// </summary>
+    private LimitChange? ZeroDefault(string chargerId, int evseId)
+    {
+        decimal? applied = DefaultApplied.TryGetValue((chargerId, evseId), out var known) ? known : null;
+        return applied == 0m ? null : new LimitChange(null, chargerId, evseId, applied, 0m);
     }
 
     /// <summary>The limits the sessions would get when each grid signal starting within the profile horizon takes effect.</summary>

@@ -338,6 +338,8 @@ public sealed class SiteBalancer(Ledger.Ledger ledger, IMediator mediator, ICloc
                 foreach (var s in decided.Sessions.Where(s => site.Sessions.ContainsKey(s.SessionId)))
                 {
                     if (s.Responsive && s.PreviousLimitAmps is { } before) site.Applied[s.SessionId] = Math.Max(before, s.LimitAmps);
+                    // Its EVSE held 0 A unless the decision lowered it there: that lower may not have landed, and what it held before is not recorded.
+                    if (s.Responsive && s.DefaultCommandId is null) site.DefaultApplied[(s.ChargerId, s.EvseId)] = 0m;
                     if (!s.Responsive && state.Chargers.GetValueOrDefault(s.ChargerId) is { } charger) (charger.Responsive, charger.RetryDue) = (false, true);
                 }
                 foreach (var i in decided.IdleEvses)

@@ -67,6 +67,8 @@ public sealed class balancer_integration_tests(LedgerDatabase db) : IAsyncLifeti
         Assert.All(shared.Sessions, s => Assert.Equal(18.8m, s.LimitAmps));
         var idle = Assert.Single(shared.IdleEvses);
         Assert.Equal((c.Id, 2, 6m), (idle.ChargerId, idle.EvseId, idle.ReservedAmps));
+        // And the EVSEs with a car hold a 0 A default under their TxProfile, so a car plugging in once one leaves draws nothing uncounted
+        Assert.All(_running.Keys, r => Assert.Equal(0m, r.Charger.ReceivedProfiles.Last(p => p.EvseId == r.EvseId && p.Accepted && p.Profile.Purpose == "TxDefaultProfile").Profile.Periods[0].Limit));
 
         // When the utility caps the site at 60 %
         await ThrottleAsync(60m);
@@ -140,17 +142,19 @@ public sealed class balancer_integration_tests(LedgerDatabase db) : IAsyncLifeti
         await _host.StopAsync();
         await UntilAsync(async () => (await DecisionsAsync())[^1].DecidedAt > before.DecidedAt, "a decision by the host that took over");
 
-        // Then it decided from the same sessions, their turns and limits; it cannot know whether the last decision's lower
-        // landed, so it sends that one again, and nothing else
+        // Then it decided from the same sessions, their turns and limits; it cannot know whether the last decision's lowers
+        // landed (a session's limit, and the 0 A default under the session that had just started), so it sends those again, and nothing else
         var after = (await DecisionsAsync())[^1];
         Assert.Equal(RebalanceTrigger.Periodic, after.Trigger);
         Assert.Equal(before.Sessions.Select(s => (s.SessionId, s.LimitAmps, AllocationDecisions.TurnAfter(s, before.DecidedAt).ChargingSince)),
             after.Sessions.Select(s => (s.SessionId, s.LimitAmps, s.ChargingSince)));
         Assert.All(after.Sessions, s => Assert.Equal(20m, s.LimitAmps));
         var lowered = before.Sessions.Where(s => s.PreviousLimitAmps > s.LimitAmps).Select(s => s.SessionId).ToList();
+        var zeroed = before.Sessions.Where(s => s.DefaultCommandId is not null).Select(s => s.SessionId).ToList();
         Assert.Equal(lowered, after.Sessions.Where(s => s.CommandId is not null).Select(s => s.SessionId));
-        await UntilAsync(() => charger.ReceivedProfiles.Count == profilesBefore + lowered.Count, "the lower sent again");
-        Assert.All(charger.ReceivedProfiles.Skip(profilesBefore), p => Assert.Equal((20m, true), (p.Profile.Periods[0].Limit, p.Accepted)));
+        Assert.Equal(zeroed, after.Sessions.Where(s => s.DefaultCommandId is not null).Select(s => s.SessionId));
+        await UntilAsync(() => charger.ReceivedProfiles.Count == profilesBefore + lowered.Count + zeroed.Count, "the lowers sent again");
+        Assert.All(charger.ReceivedProfiles.Skip(profilesBefore), p => Assert.Equal((p.Profile.Purpose == "TxProfile" ? 20m : 0m, true), (p.Profile.Periods[0].Limit, p.Accepted)));
 
         // And it goes on balancing: a car leaving gives the other the whole connection
         await DepartAsync(charger, 1);

@@ -249,7 +249,7 @@ public sealed class power_api_tests(LedgerDatabase db) : IAsyncLifetime
     public async Task a_replay_of_a_decision_that_the_allocator_would_not_make_names_the_difference()
     {
         await Json(await _host.Http.PutAsJsonAsync($"/api/sites/{Site}/power-model", Model()), HttpStatusCode.OK);
-        var session = new SessionAllocationDecided("S-X-" + Site, _network.ChargerId, 1, Now, null, 1, null, null, null, true, null, null, 32m, AllocationStatus.AtMaximum, null);
+        var session = new SessionAllocationDecided("S-X-" + Site, _network.ChargerId, 1, Now, null, 1, null, null, null, true, null, null, 32m, AllocationStatus.AtMaximum, null, null);
         var tampered = new LoadAllocationDecided(Site, 1, RebalanceTrigger.Periodic, SharingPolicy.EqualShare, false, [], null, 0m, [],
             [session with { LimitAmps = 25m, Status = AllocationStatus.Shared }], [], Now);
         await db.Ledger.AppendAsync(new StreamAppend(StreamIds.SiteAllocations(Site), [new PendingEvent(tampered, ByBalancer)]));
