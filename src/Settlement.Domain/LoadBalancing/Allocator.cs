@@ -28,20 +28,46 @@ public sealed record SessionDemand(
     decimal? MeasuredAmps, int? StateOfChargePercent, decimal? PreviousLimitAmps, bool Responsive,
     Instant? ChargingSince, Instant? SuspendedSince);
 
+/// <summary>
+/// An EVSE of the model without a live session, as the balancer knows its TxDefaultProfile: whether its charger
+/// acknowledges limits, and the limit it last acknowledged (null: not known).
+/// </summary>
+public sealed record IdleEvseState(string ChargerId, int EvseId, bool Responsive, decimal? AppliedDefaultAmps);
+
+/// <summary><see cref="IdleEvses"/>: what is known of the idle EVSEs' defaults; an idle EVSE not listed is responsive, its default not known.</summary>
 public sealed record AllocationInput(
-    SitePowerModel Model, IReadOnlyList<GridSignal> Signals, decimal? BatteryStateOfChargePercent, IReadOnlyList<SessionDemand> Sessions, Instant At);
+    SitePowerModel Model, IReadOnlyList<GridSignal> Signals, decimal? BatteryStateOfChargePercent, IReadOnlyList<SessionDemand> Sessions, Instant At)
+{
+    public IReadOnlyList<IdleEvseState> IdleEvses { get; init; } = [];
+}
 
 public sealed record SessionAllocation(SessionDemand Session, int Weight, decimal LimitAmps, AllocationStatus Status);
 
 /// <summary>A circuit's limits in force (null: unbounded) and the load allocated under it, per phase L1..L3 and in kW.</summary>
 public sealed record CircuitLoad(string CircuitId, decimal? LimitAmpsPerPhase, decimal? LimitKw, IReadOnlyList<decimal> AllocatedAmps, decimal AllocatedKw);
 
-/// <summary><see cref="BatteryKw"/>: positive while the battery charges, negative while it supports the site.</summary>
-public sealed record Allocation(IReadOnlyList<SessionAllocation> Sessions, IReadOnlyList<CircuitLoad> Circuits, decimal BatteryKw, IReadOnlyList<string> SignalsInForce);
+/// <summary>
+/// What an idle EVSE holds for a car arriving there, as its TxDefaultProfile: <see cref="ReservedAmps"/> is counted in
+/// every limit above it. A responsive charger's EVSE reserves its minimum, or 0 A; an unresponsive one is counted at
+/// the default it last acknowledged (<see cref="AppliedDefaultAmps"/>; its maximum when not known).
+/// </summary>
+public sealed record EvseReservation(string ChargerId, int EvseId, bool Responsive, decimal? AppliedDefaultAmps, decimal ReservedAmps);
+
+/// <summary>
+/// <see cref="BatteryKw"/>: positive while the battery charges, negative while it supports the site. The circuits'
+/// allocated load includes the idle EVSEs' <see cref="Reservations"/> (in charger id, EVSE id order).
+/// </summary>
+public sealed record Allocation(IReadOnlyList<SessionAllocation> Sessions, IReadOnlyList<CircuitLoad> Circuits, decimal BatteryKw, IReadOnlyList<string> SignalsInForce,
+    IReadOnlyList<EvseReservation> Reservations);
 
 /// <summary>
 /// Shares a site's power among its live sessions: a pure function of the power model, the signals, the battery and
 /// the sessions, so the same inputs always give the same limits and an auditor can replay any decision.
+/// <para>
+/// Every idle EVSE holds a reservation, counted like a session's limit: a car plugging in there draws at most what
+/// was already counted, before the balancer hears of it. Reservations come after every live session's minimum (they
+/// never suspend one) and do not grow with the sharing.
+/// </para>
 /// <para>
 /// Every circuit's limit holds on every phase and in kW. A session whose minimum current does not fit is
 /// suspended (0 A) rather than set lower; suspended sessions take turns with charging ones every
@@ -73,8 +99,11 @@ public static class Allocator
         var policy = input.Model.Policy;
         var demands = DemandsBySessionId(layout, input);
         var used = new long[layout.ConstraintCount];
+        var idle = IdleEvses(layout, input, demands);
 
-        // A charger that does not acknowledge limits draws what its EVSE can: that load is taken first.
+        // A charger that does not acknowledge limits draws what its EVSE can (an idle EVSE, its default): that load is taken first.
+        foreach (var r in idle)
+            if (!r.Responsive) layout.Add(used, r.EvseIndex, r.Reserved);
         var controlled = new List<Demand>(demands.Length);
         foreach (var d in demands)
         {
@@ -106,9 +135,18 @@ public static class Allocator
             }
         }
 
+        // A car arriving at an idle EVSE may draw its minimum at once: held back from the sharing, if it fits after every session's minimum.
+        foreach (var r in idle)
+        {
+            if (!r.Responsive || !layout.Fits(limits.Limit, used, r.EvseIndex, layout.MinMilliamps[r.EvseIndex])) continue;
+            r.Reserved = layout.MinMilliamps[r.EvseIndex];
+            layout.Add(used, r.EvseIndex, r.Reserved);
+        }
+
         WaterFill(layout, limits.Limit, used, admitted);
 
         Array.Clear(used);
+        foreach (var r in idle) layout.Add(used, r.EvseIndex, r.Reserved);
         foreach (var d in demands)
         {
             if (d.Status == AllocationStatus.Suspended) continue;
@@ -123,21 +161,40 @@ public static class Allocator
 
         var sessions = new SessionAllocation[demands.Length];
         for (var i = 0; i < demands.Length; i++) sessions[i] = new SessionAllocation(demands[i].Session, demands[i].Weight, Amps(demands[i].Allocated), demands[i].Status);
-        return new Allocation(sessions, limits.Loads(used), limits.BatteryKw(used), limits.SignalsInForce);
+        var reservations = new EvseReservation[idle.Length];
+        for (var i = 0; i < idle.Length; i++)
+        {
+            var r = idle[i];
+            var evse = layout.Evses[r.EvseIndex];
+            reservations[i] = new EvseReservation(evse.ChargerId, evse.EvseId, r.Responsive, r.AppliedDefault, Amps(r.Reserved));
+        }
+        return new Allocation(sessions, limits.Loads(used), limits.BatteryKw(used), limits.SignalsInForce, reservations);
     }
 
-    /// <summary>
-    /// The limit each EVSE falls back to when its charger loses the central system (TxDefaultProfile): equal shares
-    /// as if every EVSE charged at once, without battery or signals, so that all of them together stay within limits.
-    /// An EVSE whose minimum would not fit falls back to 0 A.
-    /// </summary>
-    public static IReadOnlyDictionary<(string ChargerId, int EvseId), decimal> Fallback(SitePowerModel model)
+    /// <summary>The model's EVSEs without a live session, in charger id, EVSE id order; an unresponsive one already counted at its default.</summary>
+    private static Reservation[] IdleEvses(SiteLayout layout, AllocationInput input, Demand[] demands)
     {
-        var everyone = model.Evses.Select(e => new SessionDemand($"{e.ChargerId}/{e.EvseId}", e.ChargerId, e.EvseId, null, Instant.MinValue,
-            null, null, null, Responsive: true, null, null)).ToList();
-        var equal = model with { Battery = null, Policy = model.Policy with { Sharing = SharingPolicy.EqualShare, Reclaim = false } };
-        return Allocate(new AllocationInput(equal, [], null, everyone, Instant.MinValue)).Sessions
-            .ToDictionary(a => (a.Session.ChargerId, a.Session.EvseId), a => a.LimitAmps);
+        var occupied = new bool[layout.Evses.Length];
+        foreach (var d in demands) occupied[d.EvseIndex] = true;
+        var count = 0;
+        foreach (var taken in occupied)
+            if (!taken) count++;
+        if (count == 0) return [];
+
+        var known = new Dictionary<int, IdleEvseState>(input.IdleEvses.Count);
+        foreach (var state in input.IdleEvses)
+            if (layout.EvseIndex.TryGetValue((state.ChargerId, state.EvseId), out var index)) known[index] = state;
+        var idle = new Reservation[count];
+        var next = 0;
+        foreach (var e in layout.ByChargerAndEvse)
+        {
+            if (occupied[e]) continue;
+            var state = known.GetValueOrDefault(e);
+            var responsive = state?.Responsive ?? true;
+            var applied = state?.AppliedDefaultAmps;
+            idle[next++] = new Reservation(e, responsive, applied, responsive ? 0 : applied is { } a ? Milliamps(a) : layout.MaxMilliamps[e]);
+        }
+        return idle;
     }
 
     public static int WeightOf(BalancingPolicy policy, string? customerGroup) =>
@@ -347,6 +404,15 @@ public static class Allocator
         return new decimal((int)(uint)digits, (int)(uint)(digits >> 32), 0, milliamps < 0, scale);
     }
 
+    /// <summary>An idle EVSE in the allocation: what its charger acknowledges and what is counted for it.</summary>
+    private sealed class Reservation(int evseIndex, bool responsive, decimal? appliedDefault, long reserved)
+    {
+        public int EvseIndex { get; } = evseIndex;
+        public bool Responsive { get; } = responsive;
+        public decimal? AppliedDefault { get; } = appliedDefault;
+        public long Reserved { get; set; } = reserved;
+    }
+
     /// <summary>One session in the allocation: its EVSE's bounds in mA, its place in the admission order, and what it got.</summary>
     private sealed class Demand
     {
@@ -402,6 +468,8 @@ public static class Allocator
             Root = Array.IndexOf(Parent, -1);
             ById = [.. Enumerable.Range(0, Circuits.Length).OrderBy(c => Circuits[c].CircuitId, StringComparer.Ordinal)];
             BalancedEvse[] evses = [.. model.Evses];
+            Evses = evses;
+            ByChargerAndEvse = [.. Enumerable.Range(0, evses.Length).OrderBy(e => evses[e].ChargerId, StringComparer.Ordinal).ThenBy(e => evses[e].EvseId)];
             MinMilliamps = [.. evses.Select(e => Milliamps(e.MinAmps))];
             MaxMilliamps = [.. evses.Select(e => Milliamps(e.MaxAmps))];
             EvseIndex = new Dictionary<(string, int), int>();
@@ -434,6 +502,11 @@ public static class Allocator
 
         /// <summary>The circuits in circuit id order, as decisions list them.</summary>
         public int[] ById { get; }
+
+        public BalancedEvse[] Evses { get; }
+
+        /// <summary>The EVSEs in charger id, EVSE id order, as decisions list the idle ones.</summary>
+        public int[] ByChargerAndEvse { get; }
 
         public long[] MinMilliamps { get; }
         public long[] MaxMilliamps { get; }

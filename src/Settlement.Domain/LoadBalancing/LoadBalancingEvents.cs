@@ -142,6 +142,9 @@ public enum AllocationStatus
 /// One session as the allocation saw it and what it decided. <paramref name="ChargingSince"/> and
 /// <paramref name="SuspendedSince"/> are its turn as the decision found it (suspended sessions take turns).
 /// <paramref name="CommandId"/> names the SetChargingProfile sent for a changed limit (null when the limit stayed as applied).
+/// <paramref name="DefaultCommandId"/> names the one that set its EVSE's TxDefaultProfile to 0 A (null when it held 0 A
+/// already, or its charger does not acknowledge): while a session charges its EVSE holds no reservation, so a car
+/// plugging in there once this one left, before the balancer hears of it, draws nothing beyond what was counted.
 /// </summary>
 public sealed record SessionAllocationDecided(
     [property: MinLength(1)] string SessionId,
@@ -158,6 +161,21 @@ public sealed record SessionAllocationDecided(
     Instant? SuspendedSince,
     [property: Range(0.0, 1_000.0)] decimal LimitAmps,
     AllocationStatus Status,
+    [property: RegularExpression("^[0-9a-f]{32}$")] string? CommandId,
+    [property: RegularExpression("^[0-9a-f]{32}$")] string? DefaultCommandId);
+
+/// <summary>
+/// An EVSE without a live session and what the decision reserved for a car arriving there, sent as its
+/// TxDefaultProfile: its minimum if that fits after every live session's minimum, else 0 A; an unresponsive charger's
+/// EVSE is counted at <paramref name="AppliedDefaultAmps"/>, the default it last acknowledged (its maximum when not known).
+/// <paramref name="CommandId"/> names the SetChargingProfile sent for a changed default (null when it stayed as applied).
+/// </summary>
+public sealed record IdleEvseDecided(
+    [property: MinLength(1), MaxLength(64)] string ChargerId,
+    [property: Range(1, 99)] int EvseId,
+    bool Responsive,
+    [property: Range(0.0, 1_000.0)] decimal? AppliedDefaultAmps,
+    [property: Range(0.0, 1_000.0)] decimal ReservedAmps,
     [property: RegularExpression("^[0-9a-f]{32}$")] string? CommandId);
 
 /// <summary>A circuit's limit per phase and in kW as in force for the decision (signals and battery applied), and its allocated load.</summary>
@@ -172,7 +190,8 @@ public enum RebalanceTrigger { SessionStarted, SessionStopped, MeterValues, Sign
 
 /// <summary>
 /// The balancer shared the site's power: its inputs (the model version, the signals in force, the battery, every
-/// live session with its measurement) and its outputs, so that an auditor can replay why a car charged slowly.
+/// live session with its measurement, every idle EVSE's acknowledged default) and its outputs (limits, reservations,
+/// circuits' loads with the reservations counted), so that an auditor can replay why a car charged slowly.
 /// </summary>
 public sealed record LoadAllocationDecided(
     [property: MinLength(1), MaxLength(64)] string SiteId,
@@ -185,6 +204,7 @@ public sealed record LoadAllocationDecided(
     [property: Range(-100_000.0, 100_000.0)] decimal BatteryKw,
     IReadOnlyList<CircuitLoadDecided> Circuits,
     IReadOnlyList<SessionAllocationDecided> Sessions,
+    IReadOnlyList<IdleEvseDecided> IdleEvses,
     Instant DecidedAt);
 
 public static class PowerModelIds

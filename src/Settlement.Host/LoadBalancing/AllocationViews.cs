@@ -34,16 +34,21 @@ public sealed record SessionAllocationView(
     string SessionId, string ChargerId, int EvseId, decimal LimitAmps, AllocationStatus Status, decimal? MeasuredAmps, int? StateOfChargePercent,
     decimal? PreviousLimitAmps, bool Responsive, string? CommandId, LimitAcknowledgement Acknowledgement, string? ChargerStatus);
 
+/// <summary>An idle EVSE's reservation (its TxDefaultProfile) and whether its charger acknowledged it.</summary>
+public sealed record IdleEvseView(
+    string ChargerId, int EvseId, decimal ReservedAmps, bool Responsive, decimal? AppliedDefaultAmps, string? CommandId, LimitAcknowledgement Acknowledgement, string? ChargerStatus);
+
 public sealed record BatteryView(decimal? StateOfChargePercent, decimal Kw);
 
 /// <summary>
 /// The balancer's latest decision for a site: each session's limit and status, what was measured and whether its
-/// charger acknowledged the limit; the circuits' limits in force and load, the signals in force and the battery.
+/// charger acknowledged the limit; each idle EVSE's reservation; the circuits' limits in force and load (reservations
+/// included), the signals in force and the battery.
 /// <see cref="Version"/> is null before the balancer decided anything for the site.
 /// </summary>
 public sealed record LiveAllocationsView(
     string SiteId, long? Version, Instant? DecidedAt, RebalanceTrigger? Trigger, long? ModelVersion, SharingPolicy? Sharing, bool? Reclaim,
-    IReadOnlyList<SessionAllocationView> Sessions, IReadOnlyList<CircuitLoadDecided> Circuits, IReadOnlyList<GridSignalView> SignalsInForce,
+    IReadOnlyList<SessionAllocationView> Sessions, IReadOnlyList<IdleEvseView> IdleEvses, IReadOnlyList<CircuitLoadDecided> Circuits, IReadOnlyList<GridSignalView> SignalsInForce,
     BatteryView? Battery);
 
 /// <summary>A recorded decision with every input it had: its version on the site's allocation stream names it for replay.</summary>
@@ -54,8 +59,8 @@ public sealed record ReplayDifference(string What, string Recorded, string Repla
 
 /// <summary>
 /// A decision re-run with <see cref="Allocator.Allocate"/> on its recorded inputs, the model at its version and the
-/// signals as the ledger had them when it was recorded: <see cref="Identical"/> when every limit, status, signal in force
-/// and the battery's power come out the same.
+/// signals as the ledger had them when it was recorded: <see cref="Identical"/> when every limit, status, reservation,
+/// signal in force and the battery's power come out the same.
 /// </summary>
 public sealed record ReplayView(string SiteId, long Version, long ModelVersion, bool Identical, IReadOnlyList<ReplayDifference> Differences,
     IReadOnlyList<SessionAllocationDecided> Recorded);
@@ -72,7 +77,7 @@ public static class AllocationViews
             .Where(e => e.StreamKey == StreamIds.SiteAllocations(siteId) && e.EventTypesAre(typeof(LoadAllocationDecided)))
             .OrderByDescending(e => e.Version).FirstOrDefaultAsync(ct);
         if (latest?.Data is not LoadAllocationDecided decided)
-            return new LiveAllocationsView(siteId, null, null, null, null, null, null, [], [], [], null);
+            return new LiveAllocationsView(siteId, null, null, null, null, null, null, [], [], [], [], null);
 
         var answers = await AnswersAsync(query, decided, latest.Timestamp, ct);
         var signals = (await SignalsAsync(ledger, siteId, ct)).ToDictionary(s => s.SignalId);
@@ -85,6 +90,13 @@ public static class AllocationViews
                         s.PreviousLimitAmps, s.Responsive, s.CommandId, acknowledgement, status);
                 }),
             ],
+            [
+                .. decided.IdleEvses.Select(i =>
+                {
+                    var (acknowledgement, status) = Acknowledged(i.CommandId, answers);
+                    return new IdleEvseView(i.ChargerId, i.EvseId, i.ReservedAmps, i.Responsive, i.AppliedDefaultAmps, i.CommandId, acknowledgement, status);
+                }),
+            ],
             decided.Circuits,
             [.. decided.SignalsInForce.Where(signals.ContainsKey).Select(id => signals[id])],
             decided.BatteryStateOfChargePercent is null && decided.BatteryKw == 0m ? null : new BatteryView(decided.BatteryStateOfChargePercent, decided.BatteryKw));
@@ -94,9 +106,11 @@ public static class AllocationViews
     private static async Task<IReadOnlyDictionary<string, CommandCompleted>> AnswersAsync(
         IQuerySession query, LoadAllocationDecided decided, DateTimeOffset recordedAt, CancellationToken ct)
     {
-        var commandIds = decided.Sessions.Select(s => s.CommandId).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        if (commandIds.Count == 0) return new Dictionary<string, CommandCompleted>();
-        var chargers = decided.Sessions.Where(s => s.CommandId is not null).Select(s => StreamIds.Charger(s.ChargerId)).Distinct().ToArray();
+        var sent = decided.Sessions.Select(s => (s.ChargerId, s.CommandId)).Concat(decided.IdleEvses.Select(i => (i.ChargerId, i.CommandId)))
+            .Where(c => c.CommandId is not null).ToList();
+        if (sent.Count == 0) return new Dictionary<string, CommandCompleted>();
+        var commandIds = sent.Select(c => c.CommandId!).ToHashSet(StringComparer.Ordinal);
+        var chargers = sent.Select(c => StreamIds.Charger(c.ChargerId)).Distinct().ToArray();
         var since = recordedAt - AnswerSlack.ToTimeSpan();
         var completed = await query.Events.QueryAllRawEvents()
             .Where(e => e.StreamKey!.IsOneOf(chargers) && e.EventTypesAre(typeof(CommandCompleted)) && e.Timestamp >= since)
@@ -176,6 +190,14 @@ public static class AllocationViews
             if (r.LimitAmps != s.LimitAmps) differences.Add(new($"sessions[{s.SessionId}].limitAmps", $"{s.LimitAmps}", $"{r.LimitAmps}"));
             if (r.Status != s.Status) differences.Add(new($"sessions[{s.SessionId}].status", $"{s.Status}", $"{r.Status}"));
         }
+        var reserved = replayed.Reservations.ToDictionary(r => (r.ChargerId, r.EvseId));
+        foreach (var i in decided.IdleEvses)
+        {
+            var what = $"idleEvses[{i.ChargerId}/{i.EvseId}]";
+            if (!reserved.Remove((i.ChargerId, i.EvseId), out var r)) differences.Add(new(what, $"{i.ReservedAmps} A reserved", "not idle (its EVSE is not in the model)"));
+            else if (r.ReservedAmps != i.ReservedAmps) differences.Add(new($"{what}.reservedAmps", $"{i.ReservedAmps}", $"{r.ReservedAmps}"));
+        }
+        foreach (var r in reserved.Values) differences.Add(new($"idleEvses[{r.ChargerId}/{r.EvseId}]", "not recorded", $"{r.ReservedAmps} A reserved"));
         var recordedSignals = string.Join(",", decided.SignalsInForce);
         var replayedSignals = string.Join(",", replayed.SignalsInForce);
         if (recordedSignals != replayedSignals) differences.Add(new("signalsInForce", recordedSignals, replayedSignals));

@@ -99,14 +99,14 @@ public sealed class BalancedSite(string siteId)
     public Dictionary<string, decimal> Applied { get; } = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// The TxDefaultProfile limit each EVSE acknowledged: what a session starting there draws until its first TxProfile,
-    /// so that a first limit above it waits for the lowers like any raise.
+    /// The TxDefaultProfile limit each EVSE acknowledged (absent: not known): what a car plugging in there draws until its
+    /// first TxProfile, so that a session starts from it and a first limit above it waits for the lowers like any raise.
     /// </summary>
     public Dictionary<(string ChargerId, int EvseId), decimal> DefaultApplied { get; } = [];
 
     /// <summary>
     /// Sessions whose applied limit is their EVSE's TxDefaultProfile: each is sent a TxProfile even at the same limit, since
-    /// a new model's fallback would otherwise change its limit under the balancer.
+    /// the default would otherwise change its limit under the balancer (a boot, or the EVSE's next reservation).
     /// </summary>
     public HashSet<string> OnFallback { get; } = new(StringComparer.Ordinal);
 
@@ -135,9 +135,15 @@ public sealed class BalancedSite(string siteId)
         return now is { } current && (decided is null || Math.Abs(current - decided.Value) >= NoticeableAmps);
     }
 
+    /// <summary>Whether every EVSE without a live session holds what the last decision reserved for it: a site without sessions needs no decision then.</summary>
+    public bool ReservationsHeld() =>
+        LastDecision is { } last && last.ModelVersion == Power.ModelVersion
+        && last.IdleEvses.All(i => DefaultApplied.TryGetValue((i.ChargerId, i.EvseId), out var applied) && applied == i.ReservedAmps);
+
     /// <summary>
-    /// Shares the site's power among its live sessions and plans the commands. Sessions whose charger does not acknowledge
-    /// limits are counted at their maximum and sent nothing, unless they are being tried again.
+    /// Shares the site's power among its live sessions, reserves each idle EVSE's default, and plans the commands. Sessions
+    /// and idle EVSEs whose charger does not acknowledge limits are counted at their maximum (an idle one at its acknowledged
+    /// default) and sent nothing, unless they are being tried again.
     /// </summary>
     public SiteDecision Decide(RebalanceTrigger trigger, IReadOnlyDictionary<string, ChargerControl> chargers, Instant now)
     {
@@ -154,22 +160,35 @@ public sealed class BalancedSite(string siteId)
                 Applied.TryGetValue(s.SessionId, out var applied) ? applied : null,
                 control is null || control.Responsive || control.RetryDue, chargingSince, suspendedSince);
         }).ToList();
-        foreach (var control in demands.Select(d => chargers.GetValueOrDefault(d.ChargerId)).OfType<ChargerControl>()) control.RetryDue = false;
+        var occupied = demands.Select(d => (d.ChargerId, d.EvseId)).ToHashSet();
+        var idle = model.Evses.Where(e => !occupied.Contains((e.ChargerId, e.EvseId))).Select(e =>
+        {
+            var control = chargers.GetValueOrDefault(e.ChargerId);
+            return new IdleEvseState(e.ChargerId, e.EvseId, control is null || control.Responsive || control.RetryDue,
+                DefaultApplied.TryGetValue((e.ChargerId, e.EvseId), out var applied) ? applied : null);
+        }).ToList();
+        foreach (var chargerId in demands.Select(d => d.ChargerId).Concat(idle.Select(i => i.ChargerId)).Distinct())
+            if (chargers.GetValueOrDefault(chargerId) is { } control) control.RetryDue = false;
 
         var signals = Power.SignalsAt(now);
-        var input = new AllocationInput(model, signals, Power.BatteryStateOfChargePercent, demands, now);
+        var input = new AllocationInput(model, signals, Power.BatteryStateOfChargePercent, demands, now) { IdleEvses = idle };
         var allocation = Allocator.Allocate(input);
         var later = LaterLimits(input, now);
         var changes = allocation.Sessions.Where(a => a.Session.Responsive).Select(a =>
-            new LimitChange(a.Session.SessionId, a.Session.ChargerId, a.Session.EvseId, a.Session.PreviousLimitAmps, a.LimitAmps)).ToList();
+            new LimitChange(a.Session.SessionId, a.Session.ChargerId, a.Session.EvseId, a.Session.PreviousLimitAmps, a.LimitAmps))
+            .Concat(allocation.Reservations.Where(r => r.Responsive).Select(r => new LimitChange(null, r.ChargerId, r.EvseId, r.AppliedDefaultAmps, r.ReservedAmps)))
+            .Concat(allocation.Sessions.Where(a => a.Session.Responsive).Select(a => ZeroDefault(a.Session.ChargerId, a.Session.EvseId)).OfType<LimitChange>())
+            .ToList();
         var plan = ProfileDispatch.Plan(changes);
         // Pinning a session's fallback limit in a TxProfile raises nothing, so it goes with the lowers.
-        var pinned = changes.Where(c => c.Applied == c.Target && OnFallback.Contains(c.SessionId));
+        var pinned = changes.Where(c => c.Applied == c.Target && c.SessionId is not null && OnFallback.Contains(c.SessionId));
 
         ProfileCommand Command(LimitChange change)
         {
-            var session = Sessions[change.SessionId];
             var protocol = chargers.GetValueOrDefault(change.ChargerId)?.Protocol ?? OcppVersion.Ocpp201;
+            if (change.SessionId is null)
+                return new ProfileCommand(change, Guid.NewGuid().ToString("N"), ChargingProfiles.TxDefault(protocol, Evse(change.ChargerId, change.EvseId)!, model.NominalVoltage, change.Target));
+            var session = Sessions[change.SessionId];
             var lowerings = later.Select(l => new LaterLimit(l.From, Math.Min(change.Target, l.Limits.GetValueOrDefault(change.SessionId, change.Target)))).ToList();
             return new ProfileCommand(change, Guid.NewGuid().ToString("N"),
                 ChargingProfiles.Tx(protocol, Evse(change.ChargerId, change.EvseId)!, model.NominalVoltage, session.TransactionId, change.Target, lowerings, now));
@@ -177,9 +196,21 @@ public sealed class BalancedSite(string siteId)
 
         var lower = plan.Lower.Concat(pinned).Select(Command).ToList();
         var raise = plan.Raise.Select(Command).ToList();
-        var commandIds = lower.Concat(raise).ToDictionary(c => c.Change.SessionId, c => c.CommandId, StringComparer.Ordinal);
-        var decided = AllocationDecisions.Record(SiteId, Power.ModelVersion, trigger, input, allocation, commandIds);
+        var sent = lower.Concat(raise).ToList();
+        var commandIds = sent.Where(c => c.Change.SessionId is not null).ToDictionary(c => c.Change.SessionId!, c => c.CommandId, StringComparer.Ordinal);
+        var defaultCommandIds = sent.Where(c => c.Change.SessionId is null).ToDictionary(c => (c.Change.ChargerId, c.Change.EvseId), c => c.CommandId);
+        var decided = AllocationDecisions.Record(SiteId, Power.ModelVersion, trigger, input, allocation, commandIds, defaultCommandIds);
         return new SiteDecision(decided, lower, raise);
+    }
+
+    /// <summary>
+    /// An EVSE with a session holds a TxDefaultProfile of 0 A: only the session's limit is counted there, so a car that
+    /// plugs in once this one left, before the balancer hears of it, must draw nothing. Null when it holds 0 A already.
+    /// </summary>
+    private LimitChange? ZeroDefault(string chargerId, int evseId)
+    {
+        decimal? applied = DefaultApplied.TryGetValue((chargerId, evseId), out var known) ? known : null;
+        return applied == 0m ? null : new LimitChange(null, chargerId, evseId, applied, 0m);
     }
 
     /// <summary>The limits the sessions would get when each grid signal starting within the profile horizon takes effect.</summary>

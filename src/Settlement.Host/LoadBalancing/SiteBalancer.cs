@@ -90,12 +90,13 @@ public sealed class SiteBalancer(Ledger.Ledger ledger, IMediator mediator, ICloc
     {
         DrainAnswers(state);
         site.Pending = null;
-        // A site without sessions is sent nothing; the one decision after the last session left records that it did.
-        if (site.Sessions.Count == 0 && (site.LastDecision is null || site.LastDecision.Sessions.Count == 0)) return;
+        // A site without sessions whose idle EVSEs hold their reservations is sent nothing; the one decision after the last
+        // session left records that it did.
+        if (site.Sessions.Count == 0 && (site.LastDecision is null || site.LastDecision.Sessions.Count == 0) && site.ReservationsHeld()) return;
         if (++site.DecisionsSinceRetry >= BalancedSite.RetryEvery)
         {
             site.DecisionsSinceRetry = 0;
-            foreach (var charger in site.Sessions.Values.Select(s => state.Chargers.GetValueOrDefault(s.ChargerId)).OfType<ChargerControl>().Where(c => !c.Responsive))
+            foreach (var charger in site.Model!.Evses.Select(e => state.Chargers.GetValueOrDefault(e.ChargerId)).OfType<ChargerControl>().Where(c => !c.Responsive))
                 charger.RetryDue = true;
         }
         var decision = site.Decide(trigger, state.Chargers, now);
@@ -135,17 +136,25 @@ public sealed class SiteBalancer(Ledger.Ledger ledger, IMediator mediator, ICloc
         return accepted;
     }
 
-    private void SendDefaults(Following state, BalancedSite site, string? onlyCharger)
+    /// <summary>
+    /// A charger that booted or came back holds defaults that are not known (a reboot may have lost them): each of its
+    /// EVSEs is sent a TxDefaultProfile of 0 A at once, rather than its last decided reservation, since that was counted
+    /// by a decision on sessions and limits that may have changed while the charger was away, whereas 0 A fits any
+    /// allocation. The site's next decision waits for these answers and raises each idle EVSE to its reservation like any
+    /// raise, once the lowers are acknowledged; a car arriving meanwhile waits for its session's first limit.
+    /// </summary>
+    private void SendZeroDefaults(Following state, BalancedSite site, string chargerId)
     {
         if (site.Model is not { } model) return;
-        var fallback = Allocator.Fallback(model);
-        foreach (var evse in model.Evses.Where(e => onlyCharger is null || e.ChargerId == onlyCharger))
+        var protocol = state.Chargers.GetValueOrDefault(chargerId)?.Protocol ?? OcppVersion.Ocpp201;
+        var sent = new List<Task<bool>>();
+        foreach (var evse in model.Evses.Where(e => e.ChargerId == chargerId))
         {
-            var protocol = state.Chargers.GetValueOrDefault(evse.ChargerId)?.Protocol ?? OcppVersion.Ocpp201;
-            var profile = ChargingProfiles.TxDefault(protocol, evse, model.NominalVoltage, fallback[(evse.ChargerId, evse.EvseId)]);
-            // Its answer comes back through the queue like any other; nothing waits for it.
-            _ = SendAsync(site.SiteId, null, evse.ChargerId, evse.EvseId, fallback[(evse.ChargerId, evse.EvseId)], profile, Guid.NewGuid().ToString("N"), _sending!.Token);
+            site.DefaultApplied.Remove((evse.ChargerId, evse.EvseId));
+            sent.Add(SendAsync(site.SiteId, null, evse.ChargerId, evse.EvseId, 0m, ChargingProfiles.TxDefault(protocol, evse, model.NominalVoltage, 0m),
+                Guid.NewGuid().ToString("N"), _sending!.Token));
         }
+        site.Dispatching = Task.WhenAll(site.Dispatching, Task.WhenAll(sent));
     }
 
     private void DrainAnswers(Following state)
@@ -158,7 +167,13 @@ public sealed class SiteBalancer(Ledger.Ledger ledger, IMediator mediator, ICloc
                 if (charger is { Responsive: false }) MarkSitesOf(state, answer.ChargerId);
                 if (charger is not null) charger.Responsive = true;
                 if (state.Sites.GetValueOrDefault(answer.SiteId) is not { } site) continue;
-                if (answer.SessionId is null) site.DefaultApplied[(answer.ChargerId, answer.EvseId)] = answer.Target;
+                if (answer.SessionId is null)
+                {
+                    site.DefaultApplied[(answer.ChargerId, answer.EvseId)] = answer.Target;
+                    // A car that plugged in while the default was in flight draws it until its first TxProfile.
+                    foreach (var onDefault in site.Sessions.Values.Where(s => s.ChargerId == answer.ChargerId && s.EvseId == answer.EvseId && site.OnFallback.Contains(s.SessionId)))
+                        site.Applied[onDefault.SessionId] = answer.Target;
+                }
                 else if (site.Sessions.ContainsKey(answer.SessionId))
                 {
                     site.Applied[answer.SessionId] = answer.Target;
@@ -168,6 +183,10 @@ public sealed class SiteBalancer(Ledger.Ledger ledger, IMediator mediator, ICloc
             }
             // Counted at its maximum from now on: what it holds is not known, and the others are shared around that.
             if (charger is not null) charger.Responsive = false;
+            // A default not taken, or taken without a word back: the higher of the one before and the one sent may hold.
+            if (answer.SessionId is null && state.Sites.GetValueOrDefault(answer.SiteId) is { } at
+                && at.DefaultApplied.TryGetValue((answer.ChargerId, answer.EvseId), out var before))
+                at.DefaultApplied[(answer.ChargerId, answer.EvseId)] = Math.Max(before, answer.Target);
             foreach (var site in state.Sites.Values)
                 foreach (var session in site.Sessions.Values.Where(s => s.ChargerId == answer.ChargerId))
                     site.Applied.Remove(session.SessionId);
@@ -175,10 +194,11 @@ public sealed class SiteBalancer(Ledger.Ledger ledger, IMediator mediator, ICloc
         }
     }
 
+    /// <summary>The sites with an EVSE of the charger, session or not: its idle EVSEs' reservations count too.</summary>
     private static void MarkSitesOf(Following state, string chargerId)
     {
-        foreach (var site in state.Sites.Values.Where(s => s.Sessions.Values.Any(x => x.ChargerId == chargerId)))
-            site.Pending ??= RebalanceTrigger.ChargerAnswered;
+        foreach (var siteId in state.SiteOfEvse.Where(e => e.Key.ChargerId == chargerId).Select(e => e.Value).Distinct())
+            state.Sites[siteId].Pending ??= RebalanceTrigger.ChargerAnswered;
     }
 
     private async Task ApplyAsync(Following state, RecordedEvent recorded, CancellationToken ct)
@@ -188,11 +208,9 @@ public sealed class SiteBalancer(Ledger.Ledger ledger, IMediator mediator, ICloc
             case SitePowerModelDefined defined:
                 var site = state.Site(defined.SiteId);
                 site.Evolve(defined, recorded.Version);
-                // The new model's fallback limits are sent below; until acknowledged, the old ones are not to be relied on.
-                site.DefaultApplied.Clear();
+                // The defaults the chargers acknowledged still hold: the decision on the new model lowers or raises them to its reservations.
                 await IndexAsync(state, site, ct);
                 site.Pending ??= RebalanceTrigger.ModelChanged;
-                SendDefaults(state, site, onlyCharger: null);
                 break;
             case GridSignalIssued issued:
                 state.Site(issued.SiteId).Evolve(issued, recorded.Version);
@@ -237,8 +255,8 @@ public sealed class SiteBalancer(Ledger.Ledger ledger, IMediator mediator, ICloc
                 control.RetryDue = true;
                 foreach (var at in state.Sites.Values.Where(s => s.Model?.Evses.Any(e => e.ChargerId == chargerId) == true))
                 {
-                    SendDefaults(state, at, chargerId);
-                    if (at.Sessions.Values.Any(s => s.ChargerId == chargerId)) at.Pending ??= RebalanceTrigger.ChargerAnswered;
+                    SendZeroDefaults(state, at, chargerId);
+                    at.Pending ??= RebalanceTrigger.ChargerAnswered;
                 }
                 break;
         }
@@ -287,8 +305,8 @@ public sealed class SiteBalancer(Ledger.Ledger ledger, IMediator mediator, ICloc
 
     /// <summary>
     /// What a new lead starts from: the power streams folded, the sessions open at balanced EVSEs, and each site's last
-    /// decision. A limit that decision sent may or may not have landed, so the higher of the two is taken as applied:
-    /// the first decision then lowers it first if need be.
+    /// decision. A limit or reservation that decision sent may or may not have landed, so the higher of the two is taken
+    /// as applied: the first decision then lowers it first if need be.
     /// </summary>
     private async Task<Following> RebuildAsync(CancellationToken ct)
     {
@@ -320,7 +338,14 @@ public sealed class SiteBalancer(Ledger.Ledger ledger, IMediator mediator, ICloc
                 foreach (var s in decided.Sessions.Where(s => site.Sessions.ContainsKey(s.SessionId)))
                 {
                     if (s.Responsive && s.PreviousLimitAmps is { } before) site.Applied[s.SessionId] = Math.Max(before, s.LimitAmps);
+                    // Its EVSE held 0 A unless the decision lowered it there: that lower may not have landed, and what it held before is not recorded.
+                    if (s.Responsive && s.DefaultCommandId is null) site.DefaultApplied[(s.ChargerId, s.EvseId)] = 0m;
                     if (!s.Responsive && state.Chargers.GetValueOrDefault(s.ChargerId) is { } charger) (charger.Responsive, charger.RetryDue) = (false, true);
+                }
+                foreach (var i in decided.IdleEvses)
+                {
+                    if (i.AppliedDefaultAmps is { } before) site.DefaultApplied[(i.ChargerId, i.EvseId)] = i.Responsive ? Math.Max(before, i.ReservedAmps) : before;
+                    if (!i.Responsive && state.Chargers.GetValueOrDefault(i.ChargerId) is { } charger) (charger.Responsive, charger.RetryDue) = (false, true);
                 }
             }
             site.Pending = RebalanceTrigger.Periodic;

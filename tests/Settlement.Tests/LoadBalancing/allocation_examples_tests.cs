@@ -130,10 +130,37 @@ public sealed class allocation_examples_tests
     }
 
     [Fact]
-    public void the_fallback_limits_hold_even_if_every_evse_charges_at_once()
+    public void idle_evses_reserve_their_minimum_and_the_sessions_share_the_rest()
     {
-        var fallback = Allocator.Fallback(Site(100m, 8));
+        var allocation = Allocate(Site(60m, 4), [Session(1), Session(2)]);
 
-        Assert.All(fallback.Values, limit => Assert.Equal(12.5m, limit));
+        // 60 A less 6 A held for a car at each of CP3 and CP4: 24 A each.
+        Assert.Equal(24m, Limit(allocation, 1));
+        Assert.Equal(24m, Limit(allocation, 2));
+        Assert.Equal([("CP3", 6m), ("CP4", 6m)], allocation.Reservations.Select(r => (r.ChargerId, r.ReservedAmps)));
+        Assert.Equal([60m, 60m, 60m], allocation.Circuits.Single().AllocatedAmps);
+    }
+
+    [Fact]
+    public void an_idle_evse_reserves_nothing_when_its_minimum_does_not_fit_after_the_sessions_minimums()
+    {
+        var allocation = Allocate(Site(15m, 3), [Session(1), Session(2)]);
+
+        Assert.Equal(7.5m, Limit(allocation, 1));
+        Assert.Equal(7.5m, Limit(allocation, 2));
+        Assert.Equal(0m, Assert.Single(allocation.Reservations).ReservedAmps);
+    }
+
+    [Fact]
+    public void an_idle_evse_whose_charger_does_not_acknowledge_is_counted_at_the_default_it_acknowledged_last_or_its_maximum()
+    {
+        var site = Site(64m, 3);
+        var known = new IdleEvseState("CP3", 1, Responsive: false, AppliedDefaultAmps: 16m);
+
+        var atDefault = Allocator.Allocate(new AllocationInput(site, [], null, [Session(1), Session(2)], Now) { IdleEvses = [known] });
+        var unknown = Allocator.Allocate(new AllocationInput(site, [], null, [Session(1), Session(2)], Now) { IdleEvses = [known with { AppliedDefaultAmps = null }] });
+
+        Assert.Equal((16m, 24m, 24m), (atDefault.Reservations.Single().ReservedAmps, Limit(atDefault, 1), Limit(atDefault, 2)));
+        Assert.Equal((32m, 16m, 16m), (unknown.Reservations.Single().ReservedAmps, Limit(unknown, 1), Limit(unknown, 2)));
     }
 }

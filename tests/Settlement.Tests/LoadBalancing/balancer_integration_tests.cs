@@ -14,7 +14,9 @@ namespace Settlement.Tests.LoadBalancing;
 
 /// <summary>
 /// The balancer against simulated chargers of both versions over WebSockets: six EVSEs of 32 A on three phases (192 A)
-/// under a 100 A connection, through arrivals, departures, a throttle to 60 % and a charger that stops answering.
+/// under a 100 A connection, through cars arriving together while the site is full, departures, a throttle to 60 %
+/// and a charger that stops answering. Every idle EVSE holds a 6 A reservation the allocation counts, so a car plugging
+/// in draws only what was already counted.
 /// </summary>
 [Collection(LedgerCollection.Name)]
 public sealed class balancer_integration_tests(LedgerDatabase db) : IAsyncLifetime
@@ -49,45 +51,51 @@ public sealed class balancer_integration_tests(LedgerDatabase db) : IAsyncLifeti
         await DefinePowerModelAsync(ids);
         var (a, b, c) = (await BootAsync(ids[0], OcppProtocol.Ocpp16), await BootAsync(ids[1], OcppProtocol.Ocpp201), await BootAsync(ids[2], OcppProtocol.Ocpp16));
 
-        // Then at boot every EVSE gets the TxDefaultProfile that holds even if all six draw at once: 100 A / 6, in 0.1 A steps
-        await UntilAsync(() => _chargers.All(ch => Enumerable.Range(1, 2).All(evse => ch.ProfileInForce(evse)?.Purpose == "TxDefaultProfile")),
-            "every EVSE holds a TxDefaultProfile");
-        var fallbacks = _chargers.SelectMany(ch => new[] { 1, 2 }.Select(evse => ch.ProfileInForce(evse)!.Periods.Single().Limit)).ToList();
-        Assert.All(fallbacks, limit => Assert.InRange(limit, 16.6m, 16.7m));
-        Assert.True(fallbacks.Sum() <= GridAmps, $"the fallbacks add up to {fallbacks.Sum()} A");
+        // Then at boot every EVSE is sent a TxDefaultProfile of 0 A, then raised to its reservation: its 6 A minimum, which fits six times in 100 A
+        await UntilAsync(() => _chargers.All(ch => Enumerable.Range(1, 2).All(evse => ch.ProfileInForce(evse) is { Purpose: "TxDefaultProfile" } p && p.Periods.Single().Limit == 6m)),
+            "every EVSE holds its 6 A reservation as its TxDefaultProfile");
+        Assert.All(_chargers.SelectMany(ch => new[] { 1, 2 }.Select(evse => ch.ReceivedProfiles.First(p => p.EvseId == evse))),
+            first => Assert.Equal(("TxDefaultProfile", 0m), (first.Profile.Purpose, first.Profile.Periods.Single().Limit)));
 
-        // When five cars arrive one after another (each once the balancer has settled the one before: a car plugging in
-        // draws its EVSE's fallback until the balancer hears of it, which no ordering of commands can prevent)
-        var shared = (LoadAllocationDecided?)null;
-        foreach (var (charger, evse) in new[] { (a, 1), (b, 1), (c, 1), (a, 2), (b, 2) })
-        {
-            await ArriveAsync(charger, evse);
-            shared = await SettledAsync(GridAmps);
-        }
+        // When three cars arrive at once, and then two more together while the first three share the whole site, none waiting for the balancer
+        await ArriveTogetherAsync((a, 1), (b, 1), (c, 1));
+        await SettledAsync(GridAmps);
+        await ArriveTogetherAsync((a, 2), (b, 2));
+        var shared = await SettledAsync(GridAmps);
 
-        // Then they share the 100 A equally
-        Assert.All(shared!.Sessions, s => Assert.Equal(20m, s.LimitAmps));
+        // Then they share what c's idle EVSE 2 leaves of the 100 A: (100 - 6) / 5
+        Assert.All(shared.Sessions, s => Assert.Equal(18.8m, s.LimitAmps));
+        var idle = Assert.Single(shared.IdleEvses);
+        Assert.Equal((c.Id, 2, 6m), (idle.ChargerId, idle.EvseId, idle.ReservedAmps));
+        // And the EVSEs with a car hold a 0 A default under their TxProfile, so a car plugging in once one leaves draws nothing uncounted
+        Assert.All(_running.Keys, r => Assert.Equal(0m, r.Charger.ReceivedProfiles.Last(p => p.EvseId == r.EvseId && p.Accepted && p.Profile.Purpose == "TxDefaultProfile").Profile.Periods[0].Limit));
 
         // When the utility caps the site at 60 %
         await ThrottleAsync(60m);
         var throttled = await SettledAsync(0.6m * GridAmps, throttled: true);
-        Assert.All(throttled.Sessions, s => Assert.Equal(12m, s.LimitAmps));
+        Assert.All(throttled.Sessions, s => Assert.Equal(10.8m, s.LimitAmps));
 
         // When charger c stops answering and a car leaves, so that c's raise goes unanswered
         c.IgnoresServerCalls = true;
         await DepartAsync(a, 1);
         var withoutC = await SettledAsync(0.6m * GridAmps, uncontrolled: c.Id, throttled: true);
 
-        // Then c's session is recorded as uncontrolled, counted at its maximum, and the others share what is left
+        // Then c's session is recorded as uncontrolled, counted at its maximum, c's idle EVSE at the 6 A default it acknowledged;
+        // the three other sessions' minimums come first, so a's idle EVSE 1 has no room left for a reservation, and they share the rest
         var counted = Assert.Single(withoutC.Sessions, s => s.ChargerId == c.Id);
         Assert.Equal((AllocationStatus.Uncontrolled, false, MaxAmps), (counted.Status, counted.Responsive, counted.LimitAmps));
-        Assert.All(withoutC.Sessions.Where(s => s.ChargerId != c.Id), s => Assert.InRange(s.LimitAmps, 9.3m, 9.4m));
-        Assert.True(withoutC.Sessions.Sum(s => s.LimitAmps) <= 60m);
+        Assert.Equal([(a.Id, 1, true, 0m), (c.Id, 2, false, 6m)], withoutC.IdleEvses.Select(i => (i.ChargerId, i.EvseId, i.Responsive, i.ReservedAmps)).OrderBy(i => i.EvseId));
+        Assert.All(withoutC.Sessions.Where(s => s.ChargerId != c.Id), s => Assert.InRange(s.LimitAmps, 7.3m, 7.4m));
+        Assert.True(withoutC.Sessions.Sum(s => s.LimitAmps) + withoutC.IdleEvses.Sum(i => i.ReservedAmps) <= 60m);
 
-        // When another car arrives while c still does not answer
-        await ArriveAsync(a, 1);
+        // When another car arrives at a's EVSE 1 while c still does not answer
+        await ArriveTogetherAsync((a, 1));
         var arrived = await SettledAsync(0.6m * GridAmps, uncontrolled: c.Id, throttled: true);
-        Assert.All(arrived.Sessions.Where(s => s.ChargerId != c.Id), s => Assert.Equal(7m, s.LimitAmps));
+
+        // Then it drew nothing (its EVSE held 0 A) and waits its turn, suspended, while the others keep their share
+        var waiting = Assert.Single(arrived.Sessions, s => (s.ChargerId, s.EvseId) == (a.Id, 1));
+        Assert.Equal((AllocationStatus.Suspended, 0m), (waiting.Status, waiting.LimitAmps));
+        Assert.All(arrived.Sessions.Where(s => s.ChargerId != c.Id && (s.ChargerId, s.EvseId) != (a.Id, 1)), s => Assert.InRange(s.LimitAmps, 7.3m, 7.4m));
 
         // When c answers again and the cars leave
         c.IgnoresServerCalls = false;
@@ -96,13 +104,23 @@ public sealed class balancer_integration_tests(LedgerDatabase db) : IAsyncLifeti
         // Then the balancer records that no session is left, and sends nothing more
         await UntilAsync(async () => (await DecisionsAsync())[^1].Sessions.Count == 0, "a decision without sessions");
 
-        // And no raise, in the order the chargers took them, ever let the limits in force add up to more than the site's limit
-        AssertNoRaiseExceededTheSiteLimit();
+        // And at no moment, arrivals included, did the limits in force add up to more than the site's limit
+        AssertTheLimitsInForceNeverExceededTheSiteLimit();
         var decisions = await DecisionsAsync();
         Assert.Contains(decisions, d => d.SignalsInForce.SequenceEqual(["dso-throttle-1"]));
         Assert.Contains(decisions, d => d.Trigger == RebalanceTrigger.ChargerAnswered);
 
-        Assert.All(decisions, d => Assert.True(d.Sessions.Sum(s => s.LimitAmps) <= (d.SignalsInForce.Count > 0 ? 60m : GridAmps), $"decision at {d.DecidedAt} allocates over the limit"));
+        // And every decision kept its sessions and reservations within the limit, but for one that counted chargers not yet
+        // connected at their EVSEs' maximum (the model was defined before they booted): then it gave the others nothing
+        Assert.All(decisions, d =>
+        {
+            var limit = d.SignalsInForce.Count > 0 ? 60m : GridAmps;
+            var uncontrolled = d.Sessions.Where(s => s.Status == AllocationStatus.Uncontrolled).Sum(s => s.LimitAmps) + d.IdleEvses.Where(i => !i.Responsive).Sum(i => i.ReservedAmps);
+            var controlled = d.Sessions.Where(s => s.Status != AllocationStatus.Uncontrolled).Sum(s => s.LimitAmps) + d.IdleEvses.Where(i => i.Responsive).Sum(i => i.ReservedAmps);
+            Assert.True(uncontrolled + controlled <= limit || (uncontrolled > limit && controlled == 0m),
+                $"decision at {d.DecidedAt} allocates and reserves over the limit: {string.Join(", ", d.Sessions.Select(s => $"{s.ChargerId}/{s.EvseId} {s.LimitAmps} A {s.Status}"))}; "
+                + $"idle {string.Join(", ", d.IdleEvses.Select(i => $"{i.ChargerId}/{i.EvseId} {i.ReservedAmps} A responsive={i.Responsive}"))}");
+        });
     }
 
     [Fact]
@@ -124,17 +142,19 @@ public sealed class balancer_integration_tests(LedgerDatabase db) : IAsyncLifeti
         await _host.StopAsync();
         await UntilAsync(async () => (await DecisionsAsync())[^1].DecidedAt > before.DecidedAt, "a decision by the host that took over");
 
-        // Then it decided from the same sessions, their turns and limits; it cannot know whether the last decision's lower
-        // landed, so it sends that one again, and nothing else
+        // Then it decided from the same sessions, their turns and limits; it cannot know whether the last decision's lowers
+        // landed (a session's limit, and the 0 A default under the session that had just started), so it sends those again, and nothing else
         var after = (await DecisionsAsync())[^1];
         Assert.Equal(RebalanceTrigger.Periodic, after.Trigger);
         Assert.Equal(before.Sessions.Select(s => (s.SessionId, s.LimitAmps, AllocationDecisions.TurnAfter(s, before.DecidedAt).ChargingSince)),
             after.Sessions.Select(s => (s.SessionId, s.LimitAmps, s.ChargingSince)));
         Assert.All(after.Sessions, s => Assert.Equal(20m, s.LimitAmps));
         var lowered = before.Sessions.Where(s => s.PreviousLimitAmps > s.LimitAmps).Select(s => s.SessionId).ToList();
+        var zeroed = before.Sessions.Where(s => s.DefaultCommandId is not null).Select(s => s.SessionId).ToList();
         Assert.Equal(lowered, after.Sessions.Where(s => s.CommandId is not null).Select(s => s.SessionId));
-        await UntilAsync(() => charger.ReceivedProfiles.Count == profilesBefore + lowered.Count, "the lower sent again");
-        Assert.All(charger.ReceivedProfiles.Skip(profilesBefore), p => Assert.Equal((20m, true), (p.Profile.Periods[0].Limit, p.Accepted)));
+        Assert.Equal(zeroed, after.Sessions.Where(s => s.DefaultCommandId is not null).Select(s => s.SessionId));
+        await UntilAsync(() => charger.ReceivedProfiles.Count == profilesBefore + lowered.Count + zeroed.Count, "the lowers sent again");
+        Assert.All(charger.ReceivedProfiles.Skip(profilesBefore), p => Assert.Equal((p.Profile.Purpose == "TxProfile" ? 20m : 0m, true), (p.Profile.Periods[0].Limit, p.Accepted)));
 
         // And it goes on balancing: a car leaving gives the other the whole connection
         await DepartAsync(charger, 1);
@@ -180,11 +200,15 @@ public sealed class balancer_integration_tests(LedgerDatabase db) : IAsyncLifeti
         return charger;
     }
 
-    private async Task ArriveAsync(SimulatedCharger charger, int evse)
+    private Task ArriveAsync(SimulatedCharger charger, int evse) => ArriveTogetherAsync((charger, evse));
+
+    /// <summary>Cars plugging in at these EVSEs at the same moment: their chargers start the sessions in parallel.</summary>
+    private async Task ArriveTogetherAsync(params (SimulatedCharger Charger, int EvseId)[] evses)
     {
-        // The car draws from the moment it plugs in, before the ledger or the balancer hear of it.
-        _happened.Add((Clock.GetCurrentInstant(), "start", charger.Id, evse, 0m));
-        _running[(charger, evse)] = await charger.StartSessionAsync(evse, $"DLB-{evse}-{Guid.NewGuid():N}"[..20], CancellationToken.None);
+        // Each car draws from the moment it plugs in, before the ledger or the balancer hear of it.
+        foreach (var (charger, evse) in evses) _happened.Add((Clock.GetCurrentInstant(), "start", charger.Id, evse, 0m));
+        var started = await Task.WhenAll(evses.Select(e => e.Charger.StartSessionAsync(e.EvseId, $"DLB-{e.EvseId}-{Guid.NewGuid():N}"[..20], CancellationToken.None)));
+        foreach (var (at, session) in evses.Zip(started)) _running[at] = session;
     }
 
     private async Task DepartAsync(SimulatedCharger charger, int evse)
@@ -233,11 +257,12 @@ public sealed class balancer_integration_tests(LedgerDatabase db) : IAsyncLifeti
     }
 
     /// <summary>
-    /// Replays what happened in time order: cars arriving and leaving, the site's limit changing, and every profile each
-    /// charger took. A profile may lower a limit at any time (a throttle or an arrival takes a moment to catch up with),
-    /// but one that raises a limit must leave the sum of the limits in force within the site's limit.
+    /// Replays what happened in time order: cars arriving (drawing what their EVSE's default allows) and leaving, the
+    /// site's limit changing, and every profile each charger took. At every moment the limits in force of the EVSEs with
+    /// a car add up to at most the site's limit; the one exception is a throttle lowering the limit below what is in force,
+    /// until the balancer has caught up with it: meanwhile nothing, arrival or profile, may add to the sum.
     /// </summary>
-    private void AssertNoRaiseExceededTheSiteLimit()
+    private void AssertTheLimitsInForceNeverExceededTheSiteLimit()
     {
         var taken = _chargers.SelectMany(ch => ch.ReceivedProfiles.Where(p => p.Accepted).Select(p => (p.ReceivedAt, Charger: ch.Id, Profile: p)));
         var timeline = _happened.Select(h => (h.At, Order: 0, h.What, h.ChargerId, h.EvseId, h.SiteAmps, Profile: (ReceivedProfile?)null))
@@ -245,20 +270,23 @@ public sealed class balancer_integration_tests(LedgerDatabase db) : IAsyncLifeti
             .OrderBy(e => e.At).ThenBy(e => e.Order).ToList();
 
         var siteAmps = GridAmps;
+        var catchingUp = false;
         var running = new HashSet<(string, int)>();
         var tx = new Dictionary<(string, int), decimal>();
-        var fallback = new Dictionary<(string, int), decimal>();
-        decimal InForce((string, int) evse) => tx.TryGetValue(evse, out var limit) ? limit : fallback.TryGetValue(evse, out var other) ? other : MaxAmps;
+        var txDefault = new Dictionary<(string, int), decimal>();
+        decimal InForce((string, int) evse) => tx.TryGetValue(evse, out var limit) ? limit : txDefault.TryGetValue(evse, out var other) ? other : MaxAmps;
         decimal Sum() => running.Sum(InForce);
 
         foreach (var e in timeline)
         {
             var evse = (e.ChargerId, e.EvseId);
+            var before = Sum();
             switch (e.What)
             {
                 case "limit":
                     siteAmps = e.SiteAmps;
-                    break;
+                    catchingUp = before > siteAmps;
+                    continue;
                 case "start":
                     running.Add(evse);
                     tx.Remove(evse);
@@ -268,14 +296,19 @@ public sealed class balancer_integration_tests(LedgerDatabase db) : IAsyncLifeti
                     tx.Remove(evse);
                     break;
                 case "profile":
-                    var before = running.Contains(evse) ? InForce(evse) : 0m;
                     var limit = e.Profile!.Profile.PeriodAt(e.At).Limit;
                     if (e.Profile.Profile.Purpose == "TxProfile") tx[evse] = limit;
-                    else fallback[evse] = limit;
-                    if (running.Contains(evse) && InForce(evse) > before)
-                        Assert.True(Sum() <= siteAmps, $"{e.ChargerId} EVSE {e.EvseId} was raised to {limit} A at {e.At} while the limits in force add up to {Sum()} A, over {siteAmps} A");
+                    else txDefault[evse] = limit;
                     break;
             }
+            var what = e.What == "profile" ? $"{e.Profile!.Profile.Purpose} of {e.Profile.Profile.PeriodAt(e.At).Limit} A" : e.What;
+            if (catchingUp)
+            {
+                Assert.True(Sum() <= before, $"{e.ChargerId} EVSE {e.EvseId}: {what} at {e.At} added to {before} A while catching up with a throttle to {siteAmps} A");
+                catchingUp = Sum() > siteAmps;
+            }
+            else
+                Assert.True(Sum() <= siteAmps, $"{e.ChargerId} EVSE {e.EvseId}: {what} at {e.At} left the limits in force at {Sum()} A, over {siteAmps} A");
         }
         Assert.Contains(timeline, e => e.What == "profile" && e.Profile!.Profile.Purpose == "TxProfile");
     }

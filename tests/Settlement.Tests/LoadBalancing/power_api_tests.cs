@@ -193,7 +193,7 @@ public sealed class power_api_tests(LedgerDatabase db) : IAsyncLifetime
         var allocation = Allocator.Allocate(input);
         var commandId = Guid.NewGuid().ToString("N");
         var decided = AllocationDecisions.Record(Site, state.ModelVersion, RebalanceTrigger.SessionStarted, input, allocation,
-            new Dictionary<string, string> { ["S-A-" + Site] = commandId });
+            new Dictionary<string, string> { ["S-A-" + Site] = commandId }, new Dictionary<(string, int), string>());
         await db.Ledger.AppendAsync(new StreamAppend(StreamIds.SiteAllocations(Site), [new PendingEvent(decided, ByBalancer)]));
         await db.Ledger.AppendAsync(new StreamAppend(StreamIds.Charger(_network.ChargerId),
             [new PendingEvent(new CommandCompleted(_network.ChargerId, commandId, CommandOutcome.Answered, "Accepted", "{\"status\":\"Accepted\"}", Now), ByBalancer)]));
@@ -228,7 +228,7 @@ public sealed class power_api_tests(LedgerDatabase db) : IAsyncLifetime
         await Json(await _host.Http.PutAsJsonAsync($"/api/sites/{Site}/power-model", Model()), HttpStatusCode.OK);
         foreach (var trigger in new[] { RebalanceTrigger.SessionStarted, RebalanceTrigger.Periodic, RebalanceTrigger.SessionStopped })
             await db.Ledger.AppendAsync(new StreamAppend(StreamIds.SiteAllocations(Site),
-                [new PendingEvent(new LoadAllocationDecided(Site, 1, trigger, SharingPolicy.EqualShare, false, [], null, 0m, [], [], Now), ByBalancer)]));
+                [new PendingEvent(new LoadAllocationDecided(Site, 1, trigger, SharingPolicy.EqualShare, false, [], null, 0m, [], [], [], Now), ByBalancer)]));
 
         var first = await Json(await _host.Http.GetAsync($"/api/sites/{Site}/allocations/history?limit=2"), HttpStatusCode.OK);
         var second = await Json(await _host.Http.GetAsync($"/api/sites/{Site}/allocations/history?limit=2&cursor={first.GetProperty("next").GetString()}"),
@@ -249,9 +249,9 @@ public sealed class power_api_tests(LedgerDatabase db) : IAsyncLifetime
     public async Task a_replay_of_a_decision_that_the_allocator_would_not_make_names_the_difference()
     {
         await Json(await _host.Http.PutAsJsonAsync($"/api/sites/{Site}/power-model", Model()), HttpStatusCode.OK);
-        var session = new SessionAllocationDecided("S-X-" + Site, _network.ChargerId, 1, Now, null, 1, null, null, null, true, null, null, 32m, AllocationStatus.AtMaximum, null);
+        var session = new SessionAllocationDecided("S-X-" + Site, _network.ChargerId, 1, Now, null, 1, null, null, null, true, null, null, 32m, AllocationStatus.AtMaximum, null, null);
         var tampered = new LoadAllocationDecided(Site, 1, RebalanceTrigger.Periodic, SharingPolicy.EqualShare, false, [], null, 0m, [],
-            [session with { LimitAmps = 25m, Status = AllocationStatus.Shared }], Now);
+            [session with { LimitAmps = 25m, Status = AllocationStatus.Shared }], [], Now);
         await db.Ledger.AppendAsync(new StreamAppend(StreamIds.SiteAllocations(Site), [new PendingEvent(tampered, ByBalancer)]));
 
         var replay = await Json(await _host.Http.GetAsync($"/api/sites/{Site}/allocations/history/1/replay"), HttpStatusCode.OK);

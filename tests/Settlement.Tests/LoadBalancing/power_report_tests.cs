@@ -115,7 +115,7 @@ public sealed class power_report_tests
         LoadAllocationDecided Decision(params (string Session, string Charger, decimal Limit, AllocationStatus Status)[] sessions) =>
             new("SITE", 1, RebalanceTrigger.Periodic, SharingPolicy.EqualShare, true, [], null, 0m, [],
                 [.. sessions.Select(s => new SessionAllocationDecided(s.Session, s.Charger, 1, Local(10, 8), null, 1, null, null, null, true, null, null,
-                    s.Limit, s.Status, null))], Local(10, 9));
+                    s.Limit, s.Status, null, null))], [], Local(10, 9));
         var lowest = new Dictionary<string, decimal>();
 
         PowerReport.FoldLowestShares([Decision(("A", "CP1", 16m, AllocationStatus.Shared), ("B", "CP2", 8m, AllocationStatus.Reclaimed), ("C", "CP3", 32m, AllocationStatus.AtMaximum))], model, lowest);
