@@ -25,6 +25,9 @@ internal sealed class LiveBalancing(HttpClient http, Instant startedAt) : IDispo
     // A DC EVSE's grid side: its share of the cabinet's power as current per phase; below about 10 kW it does not charge.
     private const decimal MinAmps = 15m;
 
+    // Long enough for the lowered profiles to be acknowledged and the chargers' next meter values to report them.
+    private static readonly Duration Settling = Duration.FromSeconds(2);
+
     private Instant? _throttledAt;
 
     private static SiteSpec Site => DemoFleet.Sites.Single(s => s.Id == SiteId);
@@ -97,37 +100,53 @@ internal sealed class LiveBalancing(HttpClient http, Instant startedAt) : IDispo
         response.EnsureSuccessStatusCode();
     }
 
-    /// <summary>The balancer's decisions of the live part: the peaks allocated and measured under each limit in force.</summary>
+    /// <summary>
+    /// The balancer's decisions of the live part: the peaks allocated and measured under each limit in force. Decisions
+    /// taken while a charger had not yet acknowledged a limit (it is counted at its maximum) are left out, and so is
+    /// what the chargers drew in the first seconds after a change of limit, while the lowered profiles went out: both
+    /// are stated beside the table rather than hidden in it.
+    /// </summary>
     public async Task PrintAsync(Ledger.Ledger ledger, CancellationToken ct)
     {
         var decisions = (await ledger.ReadStreamAsync(StreamIds.SiteAllocations(SiteId), ct))
             .Select(e => e.Data).OfType<LoadAllocationDecided>().Where(d => d.DecidedAt >= startedAt).ToList();
-        if (decisions.Count == 0)
+        var controlled = decisions.Where(d => d.Sessions.All(s => s.Responsive) && d.IdleEvses.All(e => e.Responsive)).ToList();
+        if (controlled.Count == 0)
         {
-            AnsiConsole.MarkupLine("[yellow]The balancer recorded no decision for the live part.[/]");
+            AnsiConsole.MarkupLine("[yellow]The balancer recorded no decision with every charger acknowledging its limits.[/]");
             return;
         }
         var table = new Table().Title($"Load balancing on {SiteId}: {decisions.Count:N0} decisions (load_allocation_decided), each with its inputs")
             .AddColumns("Period", "Limit", "Allocated", "Measured", "Unmanaged", "Slowed", "Suspended");
+        var throttled = _throttledAt ?? Instant.MaxValue;
         var periods = new[]
         {
-            ("Full limit", decisions.Where(d => d.SignalsInForce.Count == 0).ToList()),
-            ($"Throttled {ThrottlePercent:N0} %", decisions.Where(d => d.SignalsInForce.Contains(ThrottleId)).ToList()),
+            ("Full limit", controlled.Where(d => d.DecidedAt < throttled).ToList(), controlled[0].DecidedAt),
+            ($"Throttled {ThrottlePercent:N0} %", controlled.Where(d => d.SignalsInForce.Contains(ThrottleId)).ToList(), throttled),
         };
-        foreach (var (name, inPeriod) in periods.Where(p => p.Item2.Count > 0))
+        var transitions = new List<string>();
+        foreach (var (name, inPeriod, changedAt) in periods.Where(p => p.Item2.Count > 0))
         {
             var limit = inPeriod.Min(d => Grid(d).LimitKw ?? 0m);
             var allocated = inPeriod.Max(d => Grid(d).AllocatedKw);
-            var measured = inPeriod.Max(MeasuredKw);
+            var settled = inPeriod.Where(d => d.DecidedAt >= changedAt + Settling).ToList();
+            var measured = settled.Count > 0 ? Held(settled.Max(MeasuredKw), limit) : "-";
+            if (inPeriod.Where(d => d.DecidedAt < changedAt + Settling).Select(MeasuredKw).DefaultIfEmpty(0m).Max() is var early && early > limit)
+                transitions.Add($"{name}: in the first {Settling.TotalSeconds:N0} s, while the lowered profiles went out, the chargers still reported {early:N1} kW against {limit:N0} kW.");
             var wished = inPeriod.Max(d => d.Sessions.Sum(s => EvseMaxKw(s.ChargerId)));
             var slowed = inPeriod.SelectMany(d => d.Sessions).Where(s => s.Status is AllocationStatus.Shared or AllocationStatus.Suspended)
                 .Select(s => s.SessionId).Distinct().Count();
             var suspended = inPeriod.SelectMany(d => d.Sessions).Where(s => s.Status == AllocationStatus.Suspended).Select(s => s.SessionId).Distinct().Count();
-            table.AddRow(name, $"{limit:N0} kW", Held(allocated, limit), Held(measured, limit), $"{wished:N0} kW", $"{slowed}", $"{suspended}");
+            table.AddRow(name, $"{limit:N0} kW", Held(allocated, limit), measured, $"{wished:N0} kW", $"{slowed}", $"{suspended}");
         }
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine("[grey]Peaks over the decisions. Measured: the power the chargers last reported, summed at each decision. " +
-                               "Unmanaged: the live sessions each at its EVSE's maximum. Slowed, suspended: sessions given less than their maximum, or 0.[/]");
+        AnsiConsole.MarkupLine("[grey]Peaks over the decisions. Allocated: sessions' limits and idle EVSEs' reservations. Measured: the power the chargers last " +
+                               $"reported, summed at each decision, from {Settling.TotalSeconds:N0} s after the limit changed. Unmanaged: the live sessions each at its " +
+                               "EVSE's maximum. Slowed, suspended: sessions given less than their maximum, or 0.[/]");
+        if (decisions.Count > controlled.Count)
+            AnsiConsole.MarkupLineInterpolated(
+                $"[grey]{decisions.Count - controlled.Count} decisions while chargers were still connecting (each counted at its maximum until it acknowledged a limit) are not in the table.[/]");
+        foreach (var line in transitions) AnsiConsole.MarkupLineInterpolated($"[grey]{line}[/]");
         AnsiConsole.MarkupLineInterpolated(
             $"Why a car charged slowly: GET /api/sites/{SiteId}/allocations/history (each decision's inputs), and .../history/{{version}}/replay re-runs it");
     }
