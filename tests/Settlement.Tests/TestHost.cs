@@ -38,6 +38,11 @@ public sealed class TestHost(LedgerDatabase db, OcppOptions? options = null, X50
 {
     public const string Password = "correct-horse-battery-staple-42";
 
+    /// <summary>Off unless a test's settings turn it on (<see cref="WithBalancer"/>).</summary>
+    public const string BalancerSetting = "LoadBalancing:Run";
+
+    public static readonly IReadOnlyDictionary<string, string?> WithBalancer = new Dictionary<string, string?> { [BalancerSetting] = "true" };
+
     /// <summary>
     /// <see cref="Password"/> hashed once per test run: the KDF is slow on purpose, and every test charger shares
     /// the hash (so a host verifies it once, then remembers it).
@@ -145,7 +150,10 @@ public sealed class TestHost(LedgerDatabase db, OcppOptions? options = null, X50
     /// </summary>
     private WebApplication Build(string url)
     {
-        var given = settings ?? new Dictionary<string, string?>();
+        var given = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
+        // The tests share one ledger, where many define power models: a balancer in every host would append decisions
+        // under tests that count what they append, and hosts would take its lead from each other. Its tests turn it on.
+        given.TryAdd(BalancerSetting, "false");
         foreach (var (name, value) in given) Environment.SetEnvironmentVariable(name.Replace(":", "__"), value);
         try
         {

@@ -35,7 +35,7 @@ public sealed class balancer_integration_tests(LedgerDatabase db) : IAsyncLifeti
     private TestHost _host = null!;
 
     // A charger that does not answer is given up on after 2 s, so the test stays short.
-    public async Task InitializeAsync() => _host = await new TestHost(db, new OcppOptions { CallTimeoutSeconds = 2 }).StartAsync();
+    public async Task InitializeAsync() => _host = await new TestHost(db, new OcppOptions { CallTimeoutSeconds = 2 }, settings: TestHost.WithBalancer).StartAsync();
 
     public async Task DisposeAsync()
     {
@@ -128,7 +128,7 @@ public sealed class balancer_integration_tests(LedgerDatabase db) : IAsyncLifeti
     {
         // Given a 2.0.1 charger on a second host of the cluster, its two sessions balanced by the first host under 40 A
         await using var otherLedger = await LedgerStore.OpenAsync(db.ConnectionString, SettlementReadModels.All);
-        await using var second = await new TestHost(db, new OcppOptions { CallTimeoutSeconds = 2 }, ledger: otherLedger).StartAsync();
+        await using var second = await new TestHost(db, new OcppOptions { CallTimeoutSeconds = 2 }, ledger: otherLedger, settings: TestHost.WithBalancer).StartAsync();
         var id = await _host.RegisterChargerAsync(OcppVersion.Ocpp201);
         await DefinePowerModelAsync([id], gridAmps: 40m);
         var charger = await BootAsync(id, OcppProtocol.Ocpp201, at: second);
