@@ -51,11 +51,12 @@ public sealed class balancer_integration_tests(LedgerDatabase db) : IAsyncLifeti
         await DefinePowerModelAsync(ids);
         var (a, b, c) = (await BootAsync(ids[0], OcppProtocol.Ocpp16), await BootAsync(ids[1], OcppProtocol.Ocpp201), await BootAsync(ids[2], OcppProtocol.Ocpp16));
 
-        // Then at boot every EVSE is sent a TxDefaultProfile of 0 A, then raised to its reservation: its 6 A minimum, which fits six times in 100 A
+        // Then at boot every EVSE is sent a TxDefaultProfile of 0 A, and holds its reservation: its 6 A minimum, which fits six times
+        // in 100 A (a decision may reach a charger before its boot is read: then the reservation comes first, and again after the 0 A)
         await UntilAsync(() => _chargers.All(ch => Enumerable.Range(1, 2).All(evse => ch.ProfileInForce(evse) is { Purpose: "TxDefaultProfile" } p && p.Periods.Single().Limit == 6m)),
             "every EVSE holds its 6 A reservation as its TxDefaultProfile");
-        Assert.All(_chargers.SelectMany(ch => new[] { 1, 2 }.Select(evse => ch.ReceivedProfiles.First(p => p.EvseId == evse))),
-            first => Assert.Equal(("TxDefaultProfile", 0m), (first.Profile.Purpose, first.Profile.Periods.Single().Limit)));
+        Assert.All(_chargers.SelectMany(ch => new[] { 1, 2 }.Select(evse => ch.ReceivedProfiles.Where(p => p.EvseId == evse).ToList())),
+            received => Assert.Contains(received, p => (p.Profile.Purpose, p.Profile.Periods.Single().Limit) == ("TxDefaultProfile", 0m)));
 
         // When three cars arrive at once, and then two more together while the first three share the whole site, none waiting for the balancer
         await ArriveTogetherAsync((a, 1), (b, 1), (c, 1));
