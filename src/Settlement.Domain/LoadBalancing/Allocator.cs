@@ -3,6 +3,12 @@ using NodaTime;
 
 namespace Settlement.Domain.LoadBalancing;
 
+/// <summary>An EVSE's grid-side power per ampere of its per-phase current: the voltage times the phases it is wired to.</summary>
+public static class EvsePower
+{
+    public static int WattsPerAmp(this BalancedEvse evse, int nominalVoltage) => nominalVoltage * evse.Phases.Distinct().Count();
+}
+
 /// <summary>The site's power model as the balancer uses it.</summary>
 public sealed record SitePowerModel(
     int NominalVoltage, IReadOnlyList<PowerCircuit> Circuits, IReadOnlyList<BalancedEvse> Evses, SiteBattery? Battery, BalancingPolicy Policy)

@@ -58,7 +58,7 @@ public sealed record LiveSession(
 
     /// <summary>The measured power as current per phase at the site's voltage, over the phases the EVSE is wired to.</summary>
     public decimal? MeasuredAmps(BalancedEvse evse, int nominalVoltage) => MeasuredPowerW is { } watts
-        ? Math.Min(1_000m, Math.Round(watts / (nominalVoltage * evse.Phases.Count), 1, MidpointRounding.ToZero))
+        ? Math.Min(1_000m, Math.Round(watts / evse.WattsPerAmp(nominalVoltage), 1, MidpointRounding.ToZero))
         : null;
 }
 

@@ -107,7 +107,7 @@ public static class ChargingProfiles
     /// </summary>
     public static decimal Limit(BalancedEvse evse, int nominalVoltage, decimal limitAmps) => evse.Unit == ChargingRateUnit.A
         ? limitAmps
-        : Math.Floor(limitAmps * nominalVoltage * evse.Phases.Count);
+        : Math.Floor(limitAmps * evse.WattsPerAmp(nominalVoltage));
 
     private static JsonObject Schedule16(BalancedEvse evse, int nominalVoltage, decimal limitAmps) => new()
     {

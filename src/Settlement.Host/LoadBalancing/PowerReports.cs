@@ -86,7 +86,7 @@ public static class PowerReports
         var maxima = chargers.SelectMany(c => c.Evses.Where(e => e.Connectors.Count > 0).Select(e => ((c.ChargerId, e.EvseId), e.Connectors.Max(x => x.MaxPowerKw))))
             .ToDictionary(p => p.Item1, p => p.Item2);
         foreach (var evse in model?.Evses ?? [])
-            maxima[(evse.ChargerId, evse.EvseId)] = evse.MaxAmps * model!.NominalVoltage * evse.Phases.Distinct().Count() / 1000m;
+            maxima[(evse.ChargerId, evse.EvseId)] = evse.MaxAmps * evse.WattsPerAmp(model!.NominalVoltage) / 1000m;
         return maxima;
     }
 
