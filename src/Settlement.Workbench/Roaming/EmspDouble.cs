@@ -48,6 +48,12 @@ public sealed class EmspDouble : IAsyncDisposable
     /// <summary>Every answer waits this long first: a partner slower than the CPO is willing to wait.</summary>
     public TimeSpan Delay { get; set; }
 
+    /// <summary>
+    /// When true, disposing the double first unregisters it (DELETE credentials) while it is registered: a partner
+    /// that goes away for good, so the CPO stops queuing pushes to an address nobody answers any more.
+    /// </summary>
+    public bool LeaveOnDispose { get; init; }
+
     public string BaseUrl { get; }
 
     public IReadOnlyList<ReceivedCall> Received => [.. _received];
@@ -63,7 +69,7 @@ public sealed class EmspDouble : IAsyncDisposable
     }
 
     /// <param name="partyId">Three characters A-Z and 0-9.</param>
-    public static async Task<EmspDouble> StartAsync(string partyId = "EMS")
+    public static async Task<EmspDouble> StartAsync(string partyId = "EMS", bool leaveOnDispose = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -72,7 +78,7 @@ public sealed class EmspDouble : IAsyncDisposable
         EmspDouble? self = null;
         app.Run(context => self!.HandleAsync(context));
         await app.StartAsync();
-        self = new EmspDouble(app, partyId);
+        self = new EmspDouble(app, partyId) { LeaveOnDispose = leaveOnDispose };
         return self;
     }
 
@@ -289,6 +295,17 @@ public sealed class EmspDouble : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (LeaveOnDispose && TokenC is not null && CpoEndpoints.ContainsKey("credentials"))
+        {
+            try
+            {
+                await CallAsync(HttpMethod.Delete, CpoEndpoints["credentials"], TokenC, null, throwOnError: false);
+            }
+            catch (Exception gone) when (gone is HttpRequestException or TaskCanceledException or InvalidDataException or System.Text.Json.JsonException)
+            {
+                // The CPO stopped first, or unregistered us already: there is nothing left to leave.
+            }
+        }
         _http.Dispose();
         await _app.DisposeAsync();
     }

@@ -20,9 +20,13 @@ internal static class OcpiTestPartner
 {
     public static readonly RoamingAgreement Agreement = new(15m, "EUR", SettlementPeriod.Monthly);
 
-    /// <summary>An EMSP double with a party id of its own, so tests sharing the ledger do not share a partner.</summary>
+    /// <summary>
+    /// An EMSP double with a party id of its own, so tests sharing the ledger do not share a partner. It unregisters
+    /// when disposed: a partner left registered behind a closed port would be owed a push for every status change of
+    /// every later test, and their retries would queue ahead of the pushes a later test waits for.
+    /// </summary>
     public static Task<EmspDouble> StartEmspAsync() =>
-        EmspDouble.StartAsync(string.Concat(Enumerable.Range(0, 3).Select(_ => "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[Random.Shared.Next(36)])));
+        EmspDouble.StartAsync(string.Concat(Enumerable.Range(0, 3).Select(_ => "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[Random.Shared.Next(36)])), leaveOnDispose: true);
 
     /// <summary>Registers <paramref name="emsp"/> with the host and hands it its token C and our endpoints.</summary>
     public static async Task RegisterDirectlyAsync(TestHost host, EmspDouble emsp, RoamingAgreement? agreement = null)
