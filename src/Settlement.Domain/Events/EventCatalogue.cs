@@ -2,17 +2,19 @@ using System.Text.RegularExpressions;
 using Settlement.Domain.Access;
 using Settlement.Domain.Chargers;
 using Settlement.Domain.Drivers;
+using Settlement.Domain.Firmware;
 using Settlement.Domain.Invoicing;
 using Settlement.Domain.Kpis;
 using Settlement.Domain.LoadBalancing;
 using Settlement.Domain.Roaming;
+using Settlement.Domain.SelfHealing;
 using Settlement.Domain.Sessions;
 using Settlement.Domain.Tariffs;
 
 namespace Settlement.Domain.Events;
 
 /// <summary>The capability that owns an event: its schemas live in <c>schemas/events/&lt;family in lower case&gt;</c>, beside the capability's folder of the same name in every project.</summary>
-public enum EventFamily { Access, Chargers, Sessions, Tariffs, Roaming, Invoicing, Kpis, Drivers, LoadBalancing, Firmware }
+public enum EventFamily { Access, Chargers, Sessions, Tariffs, Roaming, Invoicing, Kpis, Drivers, LoadBalancing, Firmware, SelfHealing }
 
 /// <summary>
 /// One stored event contract. <see cref="StoredName"/> is what the ledger writes in its type column and
@@ -141,6 +143,26 @@ public sealed class EventCatalogue
         new(typeof(GridSignalWithdrawn), EventFamily.LoadBalancing),
         new(typeof(BatteryStateReported), EventFamily.LoadBalancing),
         new(typeof(LoadAllocationDecided), EventFamily.LoadBalancing),
+
+        new(typeof(HealingRulesDefined), EventFamily.SelfHealing),
+        new(typeof(IncidentOpened), EventFamily.SelfHealing),
+        new(typeof(HealingActionTaken), EventFamily.SelfHealing),
+        new(typeof(HealingActionAnswered), EventFamily.SelfHealing),
+        new(typeof(IncidentResolved), EventFamily.SelfHealing),
+        new(typeof(IncidentEscalated), EventFamily.SelfHealing),
+
+        new(typeof(RolloutPlanned), EventFamily.Firmware),
+        new(typeof(RolloutStageStarted), EventFamily.Firmware),
+        new(typeof(ChargerUpdateDeferred), EventFamily.Firmware),
+        new(typeof(ChargerUpdateRequested), EventFamily.Firmware),
+        new(typeof(ChargerUpdateSucceeded), EventFamily.Firmware),
+        new(typeof(ChargerUpdateFailed), EventFamily.Firmware),
+        new(typeof(RolloutGateEvaluated), EventFamily.Firmware),
+        new(typeof(RolloutHalted), EventFamily.Firmware),
+        new(typeof(RolloutPaused), EventFamily.Firmware),
+        new(typeof(RolloutResumed), EventFamily.Firmware),
+        new(typeof(RolloutAborted), EventFamily.Firmware),
+        new(typeof(RolloutCompleted), EventFamily.Firmware),
 
         new(typeof(OutageCauseTagged), EventFamily.Kpis),
         new(typeof(MaintenanceCostReported), EventFamily.Kpis),

@@ -25,4 +25,13 @@ public static class StreamIds
 
     /// <summary>One stream per issuer and series: an invoice's number is its version there, so numbers are gapless.</summary>
     public static string InvoiceSeries(string issuerId, string series) => $"invoices:{issuerId}/{series}";
+
+    /// <summary>The operator's self-healing rules (thresholds and ladders); each definition replaces the whole set.</summary>
+    public const string HealingRules = "healing-rules";
+
+    /// <summary>One self-healing incident: opened, its remote actions and their answers, resolved or escalated.</summary>
+    public static string Incident(string incidentId) => $"incident:{incidentId}";
+
+    /// <summary>One staged firmware rollout: its plan, stages, each charger's update, gates and halts.</summary>
+    public static string Rollout(string rolloutId) => $"rollout:{rolloutId}";
 }
