@@ -43,6 +43,12 @@ public sealed class TestHost(LedgerDatabase db, OcppOptions? options = null, X50
 
     public static readonly IReadOnlyDictionary<string, string?> WithBalancer = new Dictionary<string, string?> { [BalancerSetting] = "true" };
 
+    /// <summary>Off unless a test's settings turn it on: a self-healer would act on every other test's chargers in the shared ledger.</summary>
+    public const string SelfHealerSetting = "SelfHealing:Run";
+
+    /// <summary>Off unless a test's settings turn it on, for the same reason.</summary>
+    public const string RolloutRunnerSetting = "Firmware:Run";
+
     /// <summary>
     /// <see cref="Password"/> hashed once per test run: the KDF is slow on purpose, and every test charger shares
     /// the hash (so a host verifies it once, then remembers it).
@@ -154,6 +160,8 @@ public sealed class TestHost(LedgerDatabase db, OcppOptions? options = null, X50
         // The tests share one ledger, where many define power models: a balancer in every host would append decisions
         // under tests that count what they append, and hosts would take its lead from each other. Its tests turn it on.
         given.TryAdd(BalancerSetting, "false");
+        given.TryAdd(SelfHealerSetting, "false");
+        given.TryAdd(RolloutRunnerSetting, "false");
         foreach (var (name, value) in given) Environment.SetEnvironmentVariable(name.Replace(":", "__"), value);
         try
         {

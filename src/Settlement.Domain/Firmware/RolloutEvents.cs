@@ -50,13 +50,13 @@ public sealed record HealthGates(
 /// <summary>
 /// Waves after the canary: the first of <paramref name="FirstWaveSize"/> chargers, each next one <paramref name="Growth"/>
 /// times the last (1: constant), never more than <paramref name="MaxConcurrency"/> chargers updating at once, and a soak of
-/// <paramref name="SoakHoursBetweenWaves"/> after each wave before the next (0: the next starts when the last is done).
+/// <paramref name="SoakSecondsBetweenWaves"/> after each wave before the next (0: the next starts when the last is done).
 /// </summary>
 public sealed record WavePlan(
     [property: Range(1, 100_000)] int FirstWaveSize,
     [property: Range(1.0, 10.0)] decimal Growth,
     [property: Range(1, 10_000)] int MaxConcurrency,
-    [property: Range(0, 720)] int SoakHoursBetweenWaves);
+    [property: Range(0, 2_592_000)] int SoakSecondsBetweenWaves);
 
 /// <summary>A stage halts the rollout when more than <paramref name="MaxFailedPercent"/> of its chargers failed, once at least <paramref name="MinSample"/> of them finished.</summary>
 public sealed record AbortCriteria(
@@ -70,7 +70,7 @@ public sealed record RolloutPlanned(
     RolloutTarget Target,
     [property: MinLength(1), MaxLength(100_000)] IReadOnlyList<RolloutCharger> Chargers,
     [property: MinLength(1), MaxLength(100)] IReadOnlyList<string> CanaryChargerIds,
-    [property: Range(0, 720)] int CanarySoakHours,
+    [property: Range(0, 2_592_000)] int CanarySoakSeconds,
     HealthGates Gates,
     WavePlan Waves,
     AbortCriteria Abort,

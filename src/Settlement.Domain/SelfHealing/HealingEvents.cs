@@ -13,7 +13,7 @@ public enum IncidentKind
 {
     /// <summary>A charger went offline while others at its site stayed online (a whole site offline is the grid or the uplink, not the charger).</summary>
     ChargerOffline,
-    /// <summary>A running session sent no meter values for the configured minutes.</summary>
+    /// <summary>A running session on an online charger sent no meter values for the configured time.</summary>
     SessionStuck,
     /// <summary>A connector reported Faulted (or SuspendedEVSE) with an error code the rules list as transient.</summary>
     ConnectorFaulted,
@@ -41,7 +41,7 @@ public enum HealingAction
 /// <summary>One rung: the action, then how long to wait for evidence that it worked before the next rung.</summary>
 public sealed record HealingStep(
     HealingAction Action,
-    [property: Range(10, 86_400)] int WaitSeconds);
+    [property: Range(1, 86_400)] int WaitSeconds);
 
 /// <summary>
 /// The ladder for one incident kind on chargers of a vendor and model ("*" for any; the most specific match wins:
@@ -55,8 +55,8 @@ public sealed record HealingLadder(
 
 /// <summary>When an incident opens, and what a truck roll costs (for the truck rolls avoided).</summary>
 public sealed record HealingThresholds(
-    [property: Range(30, 86_400)] int OfflineGraceSeconds,
-    [property: Range(1, 1_440)] int StuckSessionMinutes,
+    [property: Range(1, 86_400)] int OfflineGraceSeconds,
+    [property: Range(1, 86_400)] int StuckSessionSeconds,
     [property: Range(2, 100)] int FailedStartsInRow,
     [property: MaxLength(50)] IReadOnlyList<string> TransientErrorCodes,
     [property: Range(0.0, 1_000_000.0)] decimal TruckRollCost,

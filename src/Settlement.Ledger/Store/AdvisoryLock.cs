@@ -20,6 +20,8 @@ public static class AdvisoryLock
     public const long OcpiRelayKey = 0x5E77_1E3E_0006;
     public const long CdrIssuerKey = 0x5E77_1E3E_0010;
     public const long SiteBalancerKey = 0x5E77_1E3E_0024;
+    public const long SelfHealerKey = 0x5E77_1E3E_0025;
+    public const long RolloutRunnerKey = 0x5E77_1E3E_0026;
 
     public static async Task<bool> TryTakeAsync(NpgsqlConnection connection, long key, CancellationToken ct)
     {
