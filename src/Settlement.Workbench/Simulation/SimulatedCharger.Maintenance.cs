@@ -62,7 +62,7 @@ public sealed partial class SimulatedCharger
     }
 
     /// <summary>
-    /// The EVSE reports Faulted (1.6 with <paramref name="errorCode"/>) now and whenever asked, until an action on
+    /// The EVSE reports Faulted (1.6 with <paramref name="errorCode"/>) now (offline: at its next boot) and whenever asked, until an action on
     /// <see cref="GlitchLadders.ConnectorFault"/> at least as strong as <paramref name="clearedBy"/> clears it; after
     /// that it reports Available (Unavailable while made inoperative). Null: no remote action clears it.
     /// </summary>
@@ -71,7 +71,7 @@ public sealed partial class SimulatedCharger
         GlitchLadders.Require(GlitchLadders.ConnectorFault, clearedBy, "connector fault");
         ArgumentException.ThrowIfNullOrWhiteSpace(errorCode);
         Evse(evseId).Fault = new ConnectorFault(errorCode, clearedBy);
-        await ReportStatusesAsync(evseId, ct);
+        if (IsConnected) await ReportStatusesAsync(evseId, ct);
     }
 
     /// <summary>

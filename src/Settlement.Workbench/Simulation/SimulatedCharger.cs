@@ -100,9 +100,10 @@ public sealed partial class SimulatedCharger : IChargerState, IAsyncDisposable
     /// </summary>
     public bool AuthorisesOffline(string idToken) => LocalList.StatusOf(idToken) == "Accepted";
 
-    /// <exception cref="SimulatorException">The handshake failed: unreachable, refused (e.g. HTTP 401), or no common subprotocol.</exception>
+    /// <exception cref="SimulatorException">Connected already, or the handshake failed: unreachable, refused (e.g. HTTP 401), or no common subprotocol.</exception>
     public async Task ConnectAsync(CancellationToken ct)
     {
+        if (IsConnected) throw new SimulatorException($"{Id} is connected already");
         // After a reboot or an outage: the last connection's reader has let go of it before the next one starts.
         await _receiving.ContinueWith(_ => { }, TaskScheduler.Default);
         _socket?.Dispose();
@@ -389,6 +390,8 @@ public sealed partial class SimulatedCharger : IChargerState, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await CloseAsync();
+        // A reboot or install under way sees the lifetime end and stops; it must not find its token disposed.
+        await Task.WhenAny(WhenFollowUpsDoneAsync(), Task.Delay(TimeSpan.FromSeconds(5)));
         _socket?.Dispose();
         _lifetime.Dispose();
         _sessionsEnding.Dispose();
