@@ -22,7 +22,7 @@ public sealed class incident_property_tests
 
     // ---- The ladder ----
 
-    private sealed record Trigger(int Kind, int Step, HealingActionResult Result, int AdvanceSeconds);
+    internal sealed record Trigger(int Kind, int Step, HealingActionResult Result, int AdvanceSeconds);
 
     private static readonly Gen<HealingLadder?> Ladders = Gen.Int[-1, 4].SelectMany(count => count < 0
         ? Gen.Const((HealingLadder?)null)
@@ -33,12 +33,11 @@ public sealed class incident_property_tests
     private static readonly Gen<Trigger[]> Triggers = Gen.Select(Gen.Int[0, 3], Gen.Int[0, 5], Gen.Enum<HealingActionResult>(), Gen.Int[0, 700])
         .Select(t => new Trigger(t.Item1, t.Item2, t.Item3, t.Item4)).Array[0, 25];
 
-    private static readonly Gen<(IncidentKind Kind, HealingLadder? Ladder, Trigger[] Triggers)> Incidents =
+    internal static readonly Gen<(IncidentKind Kind, HealingLadder? Ladder, Trigger[] Triggers)> Incidents =
         Gen.Select(Gen.Enum<IncidentKind>(), Ladders, Triggers);
 
-    private static (List<object> Events, IncidentState Live) Run(IncidentKind kind, HealingLadder? ladder, Trigger[] triggers)
+    internal static (List<object> Events, IncidentState Live) Run(IncidentKind kind, HealingLadder? ladder, Trigger[] triggers, string id = "INC-1-Property")
     {
-        const string id = "INC-1-Property";
         List<object> events = [Opened(id, kind)];
         var state = IncidentState.Replay(events)!;
         var now = T0;
