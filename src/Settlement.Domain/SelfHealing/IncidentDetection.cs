@@ -16,7 +16,10 @@ public sealed record OpenIncident(IncidentOpened Opened) : IncidentSignal;
 /// <summary>The problem of <paramref name="IncidentId"/> is gone: ledger event <paramref name="Sequence"/>, recorded at <paramref name="At"/>.</summary>
 public sealed record Recovered(string IncidentId, string Evidence, long Sequence, Instant At) : IncidentSignal;
 
-/// <summary>A charger as detection knows it. Site, vendor and model come from its registration; without one no incident opens.</summary>
+/// <summary>
+/// A charger as detection knows it. Site, vendor and model come from its registration; without one no incident opens.
+/// <paramref name="Maintenance"/>: its planned maintenance not yet over, during which no incident opens.
+/// </summary>
 public sealed record WatchedCharger(
     string ChargerId,
     string? SiteId,
@@ -25,7 +28,11 @@ public sealed record WatchedCharger(
     string? FirmwareVersion,
     bool Online,
     Instant? OnlineSince,
-    OfflineSpell? Offline);
+    OfflineSpell? Offline,
+    IReadOnlyList<MaintenanceWindow> Maintenance);
+
+/// <summary>Planned maintenance of an EVSE (0: the whole charger) over [From, Until).</summary>
+public sealed record MaintenanceWindow(string MaintenanceId, int EvseId, Instant From, Instant Until);
 
 /// <summary>A charger's current time offline: the ledger event that recorded it, and whether it opened an incident yet.</summary>
 public sealed record OfflineSpell(long Sequence, Instant LastSeenAt, Instant RecordedAt, bool IncidentOpened);
@@ -113,7 +120,8 @@ public sealed class DetectorState
 /// <item>RepeatedFailedStarts: <see cref="HealingThresholds.FailedStartsInRow"/> attempts in a row on one EVSE that
 /// <see cref="ChargeSuccess.Outcome"/> judges Failed. Over at the first attempt it judges Succeeded.</item>
 /// </list>
-/// An incident's id is "INC-{cause sequence}-{kind}": detecting the same cause again opens nothing new.
+/// Nothing opens on an EVSE (or a charger) under planned maintenance at that moment; a charger still offline when its
+/// maintenance ends opens then. An incident's id is "INC-{cause sequence}-{kind}": detecting the same cause again opens nothing new.
 /// </summary>
 public static class IncidentDetection
 {
@@ -122,6 +130,7 @@ public static class IncidentDetection
     [
         typeof(ChargerRegistered), typeof(ChargerBooted), typeof(ChargerWentOffline), typeof(ChargerCameBackOnline),
         typeof(ConnectorStatusChanged), typeof(FaultReported), typeof(FaultCleared), typeof(FirmwareStatusReported),
+        typeof(MaintenancePlanned), typeof(MaintenanceEnded),
         .. SessionFactsFold.EventTypes.Where(type => type != typeof(SessionRated)),
         typeof(IncidentOpened), typeof(IncidentResolved),
     ];
@@ -165,6 +174,21 @@ public static class IncidentDetection
             case ChargerCameBackOnline back:
                 state.Chargers[back.ChargerId] = Charger(state, back.ChargerId) with { Online = true, OnlineSince = recordedAt, Offline = null };
                 Recover(state, signals, back.ChargerId, 0, IncidentKind.ChargerOffline, "reconnected", sequence, recordedAt);
+                break;
+            case MaintenancePlanned planned:
+                var planning = Charger(state, planned.ChargerId);
+                state.Chargers[planned.ChargerId] = planning with
+                {
+                    Maintenance = [.. planning.Maintenance.Where(w => w.MaintenanceId != planned.MaintenanceId && w.Until > recordedAt),
+                        new MaintenanceWindow(planned.MaintenanceId, planned.EvseId, planned.From, planned.Until)],
+                };
+                break;
+            case MaintenanceEnded ended:
+                var maintained = Charger(state, ended.ChargerId);
+                state.Chargers[ended.ChargerId] = maintained with
+                {
+                    Maintenance = [.. maintained.Maintenance.Where(w => w.MaintenanceId != ended.MaintenanceId && w.Until > recordedAt)],
+                };
                 break;
             case FirmwareStatusReported { Status: FirmwareStatus.Installed, FirmwareVersion: { } version } installed:
                 state.Chargers[installed.ChargerId] = Charger(state, installed.ChargerId) with { FirmwareVersion = version };
@@ -212,10 +236,10 @@ public static class IncidentDetection
             var neighboursOnline = state.Chargers.Values.Count(other => other.SiteId == site && other.ChargerId != charger.ChargerId && other.Online);
             if (neighboursOnline == 0)
                 continue;
-            state.Chargers[charger.ChargerId] = charger with { Offline = spell with { IncidentOpened = true } };
-            Open(state, signals, charger.ChargerId, 0, IncidentKind.ChargerOffline, null, null,
-                $"offline since {Time(spell.LastSeenAt)} (recorded {Time(spell.RecordedAt)}) while {neighboursOnline} other charger(s) at site {site} are online",
-                spell.Sequence, now);
+            if (Open(state, signals, charger.ChargerId, 0, IncidentKind.ChargerOffline, null, null,
+                    $"offline since {Time(spell.LastSeenAt)} (recorded {Time(spell.RecordedAt)}) while {neighboursOnline} other charger(s) at site {site} are online",
+                    spell.Sequence, now))
+                state.Chargers[charger.ChargerId] = charger with { Offline = spell with { IncidentOpened = true } };
         }
 
         var silence = Duration.FromSeconds(rules.Thresholds.StuckSessionSeconds);
@@ -290,17 +314,22 @@ public static class IncidentDetection
                 $"{inRow} failed starts in a row on EVSE {facts.EvseId}, the last session {id}", sequence, at);
     }
 
-    private static void Open(DetectorState state, List<IncidentSignal> signals, string chargerId, int evseId, IncidentKind kind,
+    /// <summary>Opens the incident unless the charger is unknown, one is open already, or maintenance covers it; true when opened.</summary>
+    private static bool Open(DetectorState state, List<IncidentSignal> signals, string chargerId, int evseId, IncidentKind kind,
         string? sessionId, string? errorCode, string evidence, long causeSequence, Instant at)
     {
         if (state.Chargers.GetValueOrDefault(chargerId) is not { SiteId: { } site, Vendor: { } vendor, Model: { } model } charger)
-            return;
+            return false;
         if (state.OpenIncidents.Values.Any(open => open.ChargerId == chargerId && open.EvseId == evseId && open.Kind == kind))
-            return;
+            return false;
+        // Someone is working on it: what it reports meanwhile is the work, not a glitch to heal.
+        if (charger.Maintenance.Any(w => (w.EvseId == 0 || evseId == 0 || w.EvseId == evseId) && w.From <= at && at < w.Until))
+            return false;
         var incidentId = IncidentIdOf(causeSequence, kind);
         state.OpenIncidents[incidentId] = new WatchedIncident(incidentId, kind, chargerId, evseId, sessionId);
         signals.Add(new OpenIncident(new IncidentOpened(incidentId, kind, chargerId, site, vendor, model, charger.FirmwareVersion,
             evseId, sessionId, errorCode, Truncate(evidence), causeSequence, at)));
+        return true;
     }
 
     private static void Recover(DetectorState state, List<IncidentSignal> signals, string chargerId, int evseId, IncidentKind kind,
@@ -313,7 +342,7 @@ public static class IncidentDetection
     }
 
     private static WatchedCharger Charger(DetectorState state, string chargerId) =>
-        state.Chargers.GetValueOrDefault(chargerId) ?? new WatchedCharger(chargerId, null, null, null, null, false, null, null);
+        state.Chargers.GetValueOrDefault(chargerId) ?? new WatchedCharger(chargerId, null, null, null, null, false, null, null, []);
 
     private static string Time(Instant at) => InstantPattern.General.Format(at);
 

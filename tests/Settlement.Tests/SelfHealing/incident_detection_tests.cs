@@ -197,6 +197,32 @@ public sealed class incident_detection_tests
     }
 
     [Fact]
+    public void nothing_opens_under_planned_maintenance_and_an_offline_charger_opens_when_it_ends()
+    {
+        // Given CP-1 under maintenance from second 50 to 1000, its neighbour online
+        var feed = Feed.Site("CP-1", "CP-2");
+        feed.Record(10, new MaintenancePlanned("CP-1", "M-1", 0, At(50), At(1_000), "connector swap", At(10)));
+
+        // When it faults and goes offline during the work
+        Assert.Empty(feed.Record(60, new FaultReported("CP-1", 1, 1, "InternalError", null, null, At(60))));
+        feed.Record(70, new ChargerWentOffline("CP-1", At(65), At(70)));
+        Assert.Empty(feed.Tick(999));
+
+        // Then only once the maintenance is over does staying offline open an incident
+        Assert.Equal(IncidentKind.ChargerOffline, Opens(feed.Tick(1_000)).Kind);
+    }
+
+    [Fact]
+    public void maintenance_ended_early_no_longer_holds_incidents_back()
+    {
+        var feed = Feed.Site("CP-1");
+        feed.Record(10, new MaintenancePlanned("CP-1", "M-1", 1, At(50), At(5_000), "inspection", At(10)));
+        feed.Record(100, new MaintenanceEnded("CP-1", "M-1", At(100)));
+
+        Assert.Single(feed.Record(110, new FaultReported("CP-1", 1, 1, "InternalError", null, null, At(110))));
+    }
+
+    [Fact]
     public void an_incident_read_back_from_the_ledger_is_open_and_its_resolution_closes_it()
     {
         var feed = Feed.Site("CP-1");
