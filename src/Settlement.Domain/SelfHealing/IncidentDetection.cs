@@ -112,8 +112,9 @@ public sealed class DetectorState
 /// least one other charger of its site is online at that moment (a whole site offline is the grid or the uplink). Over
 /// when it reconnects or boots.</item>
 /// <item>ConnectorFaulted: a fault whose code the rules list as transient (OCPP 1.6 codes; a 2.0.1 Faulted status is
-/// recorded with the code "Faulted", transient while the rules list it). Over when the fault clears or the EVSE reports
-/// Available, Preparing or Charging.</item>
+/// recorded with the code "Faulted", transient while the rules list it). Over when the fault clears: the connector
+/// reports no fault any more (for 2.0.1, a status other than Faulted). A status alone is no evidence: a 1.6 charger
+/// reports Available beside a warning code (WeakSignal), and the status is recorded before the fault of the same report.</item>
 /// <item>SessionStuck: a started session on an online charger with no meter values for
 /// <see cref="HealingThresholds.StuckSessionSeconds"/> (counted from its last start or meter values, or from the
 /// charger's reconnection if later). Over when meter values come or the session stops.</item>
@@ -129,7 +130,7 @@ public static class IncidentDetection
     public static readonly IReadOnlyList<Type> Followed =
     [
         typeof(ChargerRegistered), typeof(ChargerBooted), typeof(ChargerWentOffline), typeof(ChargerCameBackOnline),
-        typeof(ConnectorStatusChanged), typeof(FaultReported), typeof(FaultCleared), typeof(FirmwareStatusReported),
+        typeof(FaultReported), typeof(FaultCleared), typeof(FirmwareStatusReported),
         typeof(MaintenancePlanned), typeof(MaintenanceEnded),
         .. SessionFactsFold.EventTypes.Where(type => type != typeof(SessionRated)),
         typeof(IncidentOpened), typeof(IncidentResolved),
@@ -202,10 +203,6 @@ public static class IncidentDetection
             case FaultCleared cleared:
                 Recover(state, signals, cleared.ChargerId, cleared.EvseId, IncidentKind.ConnectorFaulted,
                     $"fault {cleared.ErrorCode} cleared on EVSE {cleared.EvseId} connector {cleared.ConnectorId}", sequence, recordedAt);
-                break;
-            case ConnectorStatusChanged { Status: ConnectorStatus.Available or ConnectorStatus.Preparing or ConnectorStatus.Charging } status:
-                Recover(state, signals, status.ChargerId, status.EvseId, IncidentKind.ConnectorFaulted,
-                    $"EVSE {status.EvseId} connector {status.ConnectorId} {status.Status}", sequence, recordedAt);
                 break;
             case IncidentOpened opened:
                 state.OpenIncidents.TryAdd(opened.IncidentId,

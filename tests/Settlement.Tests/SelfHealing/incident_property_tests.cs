@@ -136,7 +136,7 @@ public sealed class incident_property_tests
                 case 2: Record(new FaultReported(charger, op.Evse, 1, op.Charged ? "InternalError" : "Faulted", null, null, now)); break;
                 case 3: Record(new FaultReported(charger, op.Evse, 1, "GroundFailure", null, null, now)); break;
                 case 4: Record(new FaultCleared(charger, op.Evse, 1, "InternalError", now)); break;
-                case 5: Record(new ConnectorStatusChanged(charger, op.Evse, 1, ConnectorStatus.Available, now)); break;
+                case 5: Record(Booted(charger)); break;
                 case 6:
                     sessions[op.Charger] = $"S-{i}";
                     Record(new SessionStartedV2($"S-{i}", charger, op.Evse, 1, $"TX-{i}", null, 1_000, now));
