@@ -19,6 +19,7 @@ public sealed record Recovered(string IncidentId, string Evidence, long Sequence
 /// <summary>
 /// A charger as detection knows it. Site, vendor and model come from its registration; without one no incident opens.
 /// <paramref name="Maintenance"/>: its planned maintenance not yet over, during which no incident opens.
+/// <paramref name="Statuses"/>: what each connector last reported, to tell a fault from a warning.
 /// </summary>
 public sealed record WatchedCharger(
     string ChargerId,
@@ -29,7 +30,11 @@ public sealed record WatchedCharger(
     bool Online,
     Instant? OnlineSince,
     OfflineSpell? Offline,
-    IReadOnlyList<MaintenanceWindow> Maintenance);
+    IReadOnlyList<MaintenanceWindow> Maintenance,
+    IReadOnlyList<ConnectorLastStatus> Statuses);
+
+/// <summary>The status a connector last reported.</summary>
+public sealed record ConnectorLastStatus(int EvseId, int ConnectorId, ConnectorStatus Status);
 
 /// <summary>Planned maintenance of an EVSE (0: the whole charger) over [From, Until).</summary>
 public sealed record MaintenanceWindow(string MaintenanceId, int EvseId, Instant From, Instant Until);
@@ -112,9 +117,10 @@ public sealed class DetectorState
 /// least one other charger of its site is online at that moment (a whole site offline is the grid or the uplink). Over
 /// when it reconnects or boots.</item>
 /// <item>ConnectorFaulted: a fault whose code the rules list as transient (OCPP 1.6 codes; a 2.0.1 Faulted status is
-/// recorded with the code "Faulted", transient while the rules list it). Over when the fault clears: the connector
-/// reports no fault any more (for 2.0.1, a status other than Faulted). A status alone is no evidence: a 1.6 charger
-/// reports Available beside a warning code (WeakSignal), and the status is recorded before the fault of the same report.</item>
+/// recorded with the code "Faulted", transient while the rules list it), on a connector whose status is Faulted or
+/// SuspendedEVSE (or not known yet): a 1.6 code beside any other status is a warning (WeakSignal while Available), and
+/// the status is recorded just before the fault of the same report. Over when the fault clears or the EVSE reports
+/// Available, Preparing or Charging (after a reset, the charger's fresh status is the evidence).</item>
 /// <item>SessionStuck: a started session on an online charger with no meter values for
 /// <see cref="HealingThresholds.StuckSessionSeconds"/> (counted from its last start or meter values, or from the
 /// charger's reconnection if later). Over when meter values come or the session stops.</item>
@@ -130,7 +136,7 @@ public static class IncidentDetection
     public static readonly IReadOnlyList<Type> Followed =
     [
         typeof(ChargerRegistered), typeof(ChargerBooted), typeof(ChargerWentOffline), typeof(ChargerCameBackOnline),
-        typeof(FaultReported), typeof(FaultCleared), typeof(FirmwareStatusReported),
+        typeof(ConnectorStatusChanged), typeof(FaultReported), typeof(FaultCleared), typeof(FirmwareStatusReported),
         typeof(MaintenancePlanned), typeof(MaintenanceEnded),
         .. SessionFactsFold.EventTypes.Where(type => type != typeof(SessionRated)),
         typeof(IncidentOpened), typeof(IncidentResolved),
@@ -194,7 +200,18 @@ public static class IncidentDetection
             case FirmwareStatusReported { Status: FirmwareStatus.Installed, FirmwareVersion: { } version } installed:
                 state.Chargers[installed.ChargerId] = Charger(state, installed.ChargerId) with { FirmwareVersion = version };
                 break;
-            case FaultReported fault when rules.IsTransient(fault.ErrorCode):
+            case ConnectorStatusChanged status:
+                var reporting = Charger(state, status.ChargerId);
+                state.Chargers[status.ChargerId] = reporting with
+                {
+                    Statuses = [.. reporting.Statuses.Where(s => (s.EvseId, s.ConnectorId) != (status.EvseId, status.ConnectorId)),
+                        new ConnectorLastStatus(status.EvseId, status.ConnectorId, status.Status)],
+                };
+                if (status.Status is ConnectorStatus.Available or ConnectorStatus.Preparing or ConnectorStatus.Charging)
+                    Recover(state, signals, status.ChargerId, status.EvseId, IncidentKind.ConnectorFaulted,
+                        $"EVSE {status.EvseId} connector {status.ConnectorId} {status.Status}", sequence, recordedAt);
+                break;
+            case FaultReported fault when rules.IsTransient(fault.ErrorCode) && !IsWarning(state, fault):
                 var detail = string.Join(", ", new[] { fault.VendorErrorCode, fault.Info }.Where(text => !string.IsNullOrEmpty(text)));
                 Open(state, signals, fault.ChargerId, fault.EvseId, IncidentKind.ConnectorFaulted, null, fault.ErrorCode,
                     $"fault {fault.ErrorCode} on EVSE {fault.EvseId} connector {fault.ConnectorId}{(detail.Length > 0 ? $" ({detail})" : "")}",
@@ -339,7 +356,13 @@ public static class IncidentDetection
     }
 
     private static WatchedCharger Charger(DetectorState state, string chargerId) =>
-        state.Chargers.GetValueOrDefault(chargerId) ?? new WatchedCharger(chargerId, null, null, null, null, false, null, null, []);
+        state.Chargers.GetValueOrDefault(chargerId) ?? new WatchedCharger(chargerId, null, null, null, null, false, null, null, [], []);
+
+    /// <summary>A code reported beside a status that is neither Faulted nor SuspendedEVSE: the connector still works.</summary>
+    private static bool IsWarning(DetectorState state, FaultReported fault) =>
+        state.Chargers.GetValueOrDefault(fault.ChargerId)?.Statuses
+            .FirstOrDefault(s => s.EvseId == fault.EvseId && s.ConnectorId == fault.ConnectorId) is { } last
+        && last.Status is not (ConnectorStatus.Faulted or ConnectorStatus.SuspendedEVSE);
 
     private static string Time(Instant at) => InstantPattern.General.Format(at);
 

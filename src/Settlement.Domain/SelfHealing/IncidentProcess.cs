@@ -123,7 +123,7 @@ public static class IncidentProcess
     {
         IncidentKind.ChargerOffline => "the charger back online (reconnected or booted)",
         IncidentKind.SessionStuck => "meter values from the session, or its stop",
-        IncidentKind.ConnectorFaulted => "the fault cleared (the connector reporting no fault)",
+        IncidentKind.ConnectorFaulted => "the fault cleared, or the connector Available, Preparing or Charging",
         IncidentKind.RepeatedFailedStarts => "a session on the EVSE that transferred energy",
         _ => kind.ToString(),
     };

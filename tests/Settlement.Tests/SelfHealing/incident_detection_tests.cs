@@ -87,7 +87,7 @@ public sealed class incident_detection_tests
     }
 
     [Fact]
-    public void a_transient_fault_opens_once_and_its_clearing_is_its_recovery()
+    public void a_transient_fault_opens_once_and_the_connector_available_again_is_its_recovery()
     {
         var feed = Feed.Site("CP-1");
 
@@ -97,14 +97,26 @@ public sealed class incident_detection_tests
         Assert.Equal("fault InternalError on EVSE 1 connector 1 (E42)", opened.Evidence);
         Assert.Empty(feed.Record(20, new FaultReported("CP-1", 1, 1, "OtherError", null, null, At(20))));
 
-        // A 1.6 report of Available beside the fault's code: the status is recorded first, and the fault is still there
-        Assert.Empty(feed.Record(25, new ConnectorStatusChanged("CP-1", 1, 1, ConnectorStatus.Available, At(25))));
-        Assert.Empty(feed.Record(25, new FaultReported("CP-1", 1, 1, "InternalError", null, null, At(25))));
-        Assert.Empty(feed.Record(30, new ConnectorStatusChanged("CP-1", 1, 1, ConnectorStatus.Available, At(30))));
-        Assert.Equal(opened.IncidentId, Recovers(feed.Record(30, new FaultCleared("CP-1", 1, 1, "Faulted", At(30)))).IncidentId);
+        Assert.Equal(opened.IncidentId, Recovers(feed.Record(30, new ConnectorStatusChanged("CP-1", 1, 1, ConnectorStatus.Available, At(30)))).IncidentId);
+        Assert.Empty(feed.Record(30, new FaultCleared("CP-1", 1, 1, "Faulted", At(30))));
 
         // A fault after the recovery is a new incident
+        feed.Record(40, new ConnectorStatusChanged("CP-1", 1, 1, ConnectorStatus.Faulted, At(40)));
         Assert.NotEqual(opened.IncidentId, Opens(feed.Record(40, new FaultReported("CP-1", 1, 1, "InternalError", null, null, At(40)))).IncidentId);
+    }
+
+    [Fact]
+    public void a_code_beside_a_working_status_is_a_warning_and_opens_nothing()
+    {
+        var feed = Feed.Site("CP-1");
+
+        // A 1.6 StatusNotification Available with WeakSignal: the status is recorded first, then the code
+        feed.Record(10, new ConnectorStatusChanged("CP-1", 1, 1, ConnectorStatus.Available, At(10)));
+        Assert.Empty(feed.Record(10, new FaultReported("CP-1", 1, 1, "WeakSignal", null, null, At(10))));
+
+        // The same code beside SuspendedEVSE is a fault
+        feed.Record(20, new ConnectorStatusChanged("CP-1", 1, 1, ConnectorStatus.SuspendedEVSE, At(20)));
+        Assert.Equal("WeakSignal", Opens(feed.Record(20, new FaultReported("CP-1", 1, 1, "WeakSignal", null, null, At(20)))).ErrorCode);
     }
 
     [Fact]
@@ -243,7 +255,7 @@ public sealed class incident_detection_tests
         var fault = new FaultReported("CP-1", 1, 1, "InternalError", null, null, At(10));
         Assert.Single(feed.Record(10, fault));
 
-        Assert.Empty(IncidentDetection.Observe(feed.State, new FaultCleared("CP-1", 1, 1, "InternalError", At(11)), feed.Sequence, At(11), Rules));
+        Assert.Empty(IncidentDetection.Observe(feed.State, new ConnectorStatusChanged("CP-1", 1, 1, ConnectorStatus.Available, At(11)), feed.Sequence, At(11), Rules));
     }
 
     private static SessionStopped Stopped(string sessionId, long meterStopWh, int atSecond) =>

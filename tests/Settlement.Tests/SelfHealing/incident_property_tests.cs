@@ -136,7 +136,9 @@ public sealed class incident_property_tests
                 case 2: Record(new FaultReported(charger, op.Evse, 1, op.Charged ? "InternalError" : "Faulted", null, null, now)); break;
                 case 3: Record(new FaultReported(charger, op.Evse, 1, "GroundFailure", null, null, now)); break;
                 case 4: Record(new FaultCleared(charger, op.Evse, 1, "InternalError", now)); break;
-                case 5: Record(Booted(charger)); break;
+                case 5:
+                    Record(new ConnectorStatusChanged(charger, op.Evse, 1, op.Charged ? ConnectorStatus.Available : ConnectorStatus.Faulted, now));
+                    break;
                 case 6:
                     sessions[op.Charger] = $"S-{i}";
                     Record(new SessionStartedV2($"S-{i}", charger, op.Evse, 1, $"TX-{i}", null, 1_000, now));
@@ -147,6 +149,7 @@ public sealed class incident_property_tests
                 case 8 when sessions.Remove(op.Charger, out var stopped):
                     Record(new SessionStopped(stopped, op.Charged ? 2_000 : 1_000, StopReason.Local, now));
                     break;
+                case 10 when op.Charged: Record(Booted(charger)); break;
                 case 10: Record(new MaintenancePlanned(charger, $"M-{i}", op.Charged ? 0 : op.Evse, now, now + Duration.FromSeconds(300), "work", now)); break;
                 default: signals.AddRange(IncidentDetection.Tick(state, now, Rules).Select(AsJson)); break;
             }
