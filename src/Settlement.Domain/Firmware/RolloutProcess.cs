@@ -187,9 +187,11 @@ public static class RolloutProcess
                     .Where(id => State.Chargers[id] is { Status: ChargerUpdateStatus.Succeeded } c && c.Stage == State.HaltedStage),
                 _ => [],
             };
+            var phase = State.Phase;
             foreach (var id in candidates.ToList())
             {
-                if (State.InFlight >= State.Plan.Waves.MaxConcurrency) return;
+                // A charger failing its deadline here can halt the rollout: nothing more is requested then.
+                if (State.Phase != phase || State.InFlight >= State.Plan.Waves.MaxConcurrency) return;
                 var charger = State.Chargers[id];
                 if (charger.RetryAt is { } retryAt && now < retryAt) continue;
                 var rollback = charger.Status == ChargerUpdateStatus.Succeeded;
