@@ -3,6 +3,7 @@ using CsCheck;
 using NodaTime;
 using Settlement.Domain.Firmware;
 using Settlement.Ledger;
+using Settlement.Projections.Firmware;
 using Xunit;
 using static Settlement.Domain.Firmware.RolloutTrigger;
 
@@ -214,6 +215,25 @@ public sealed class rollout_property_tests
             }
             if (cut < run.Steps.Count) history.AddRange(run.Steps[cut].Events);
         }
+    }, iter: 100, threads: 1);
+
+    [Fact]
+    public void the_rollout_entry_replayed_from_the_events_agrees_with_the_process_at_every_point() => Cases.Sample(c =>
+    {
+        var run = Play(c);
+        var state = RolloutState.Create(run.Plan);
+        var entry = RolloutEntries.Evolve(null, run.Plan)!;
+        foreach (var e in run.Steps.SelectMany(s => s.Events))
+        {
+            state = RolloutState.Evolve(state, e)!;
+            entry = RolloutEntries.Evolve(entry, e)!;
+            Assert.Equal((state.Phase, state.Paused, state.Stage), (entry.Phase, entry.Paused, entry.Stage));
+            Assert.Equal(
+                state.Plan.Chargers.Select(x => (x.ChargerId, state.Chargers[x.ChargerId].Stage, state.Chargers[x.ChargerId].Status, state.Chargers[x.ChargerId].CommandId)),
+                entry.Chargers.Select(x => (x.ChargerId, x.Stage, x.Status, x.Status is ChargerUpdateStatus.Requested or ChargerUpdateStatus.RollbackRequested ? x.CommandId : null)));
+        }
+        var replayed = run.Steps.SelectMany(s => s.Events).Aggregate(RolloutEntries.Evolve(null, run.Plan), RolloutEntries.Evolve)!;
+        Assert.Equal(JsonSerializer.Serialize(entry, LedgerJson.Options), JsonSerializer.Serialize(replayed, LedgerJson.Options));
     }, iter: 100, threads: 1);
 
     private static string Json(IReadOnlyList<object> events) =>
