@@ -1,0 +1,96 @@
+using Mediator;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Settlement.Domain.Deciding;
+using Settlement.Domain.Events;
+using Settlement.Host.Access;
+using Settlement.Ledger;
+using Settlement.Projections.Firmware;
+
+namespace Settlement.Host.Firmware;
+
+/// <summary>
+/// Staged firmware rollouts: create one (the plan is resolved at once and answered), list them, follow one's progress
+/// and history, and pause, resume or abort it; the <see cref="RolloutRunner"/> does the rest. A sub-operator's keys
+/// see and act on only rollouts all of whose chargers are on its own sites, and create only such rollouts; any other
+/// answers 404, as if it did not exist.
+/// </summary>
+public static class RolloutEndpoints
+{
+    public sealed record ReasonBody(string Reason);
+
+    /// <summary>One event of a rollout's history, as recorded.</summary>
+    public sealed record RolloutHistoryEntry(long Version, string Type, object Data, string Actor, NodaTime.Instant RecordedAt);
+
+    public static IEndpointRouteBuilder MapFirmwareRollouts(this IEndpointRouteBuilder app)
+    {
+        var rollouts = app.MapGroup("/api/firmware/rollouts");
+
+        rollouts.MapPost("", async (CreateRolloutBody body, OperatorScope scope, IMediator mediator, Ledger.Ledger ledger, CancellationToken ct) =>
+        {
+            var (request, problems) = RolloutRequest.From(body, "ro-" + Guid.NewGuid().ToString("N")[..20]);
+            if (request is null) return new Refusal(RefusalKind.Invalid, problems).ToHttp("The rollout was not planned.");
+            var decision = await mediator.Send(new PlanRolloutCommand(request, await scope.SitesAsync(ct)), ct);
+            if (decision.Refusal is { } refusal) return refusal.ToHttp($"Rollout {request.RolloutId} was not planned.");
+            var view = await ViewAsync(ledger, request.RolloutId, ct);
+            return Results.Created($"/api/firmware/rollouts/{request.RolloutId}", view);
+        });
+
+        rollouts.MapGet("", (int? limit, string? cursor, HttpContext context, OperatorScope scope, Ledger.Ledger ledger, CancellationToken ct) =>
+            Refusals.Answer(async () =>
+            {
+                var sites = await scope.SitesAsync(ct);
+                await using var query = ledger.QueryReadModels();
+                var page = await PagedQueries.PageAsync(query.Query<RolloutEntry>(), r => r.Id, Paging.After(cursor), Paging.Limit(limit), ct,
+                    keep: sites is null ? null : r => r.SiteIds.All(sites.Contains));
+                return Paging.Answer(context, page);
+            }));
+
+        rollouts.MapGet("/{rolloutId}", (string rolloutId, OperatorScope scope, Ledger.Ledger ledger, CancellationToken ct) =>
+            Scoped(scope, ledger, rolloutId, ct, view => Task.FromResult(Results.Ok(view))));
+
+        rollouts.MapGet("/{rolloutId}/history", (string rolloutId, int? limit, string? cursor, HttpContext context, OperatorScope scope, Ledger.Ledger ledger,
+            CancellationToken ct) => Scoped(scope, ledger, rolloutId, ct, async _ =>
+        {
+            var after = 0L;
+            if (Paging.After(cursor) is { } key && !long.TryParse(key, System.Globalization.CultureInfo.InvariantCulture, out after))
+                return Results.BadRequest(new { error = "cursor: pass back the 'next' value of the previous page unchanged." });
+            var size = Paging.Limit(limit);
+            var events = await ledger.ReadStreamAsync(StreamIds.Rollout(rolloutId), ct);
+            var entries = events.Where(e => e.Version > after).Take(size + 1)
+                .Select(e => new RolloutHistoryEntry(e.Version, e.Data.GetType().Name, e.Data, e.Metadata.Actor.ToString(), e.RecordedAt)).ToList();
+            // Versions sort as numbers, not text: the cursor carries the number, the page is cut here.
+            return Paging.Answer(context, Paging.Of(entries, size, e => e.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }));
+
+        rollouts.MapPost("/{rolloutId}/pause", (string rolloutId, ReasonBody body, OperatorScope scope, IMediator mediator, Ledger.Ledger ledger, CancellationToken ct) =>
+            Scoped(scope, ledger, rolloutId, ct, _ => ControlAsync(mediator, ledger, new ControlRolloutCommand(rolloutId, RolloutControl.Pause, body.Reason), ct)));
+        rollouts.MapPost("/{rolloutId}/resume", (string rolloutId, ReasonBody? body, OperatorScope scope, IMediator mediator, Ledger.Ledger ledger, CancellationToken ct) =>
+            Scoped(scope, ledger, rolloutId, ct, _ => ControlAsync(mediator, ledger, new ControlRolloutCommand(rolloutId, RolloutControl.Resume, body?.Reason), ct)));
+        rollouts.MapPost("/{rolloutId}/abort", (string rolloutId, ReasonBody body, OperatorScope scope, IMediator mediator, Ledger.Ledger ledger, CancellationToken ct) =>
+            Scoped(scope, ledger, rolloutId, ct, _ => ControlAsync(mediator, ledger, new ControlRolloutCommand(rolloutId, RolloutControl.Abort, body.Reason), ct)));
+        return app;
+    }
+
+    private static async Task<IResult> ControlAsync(IMediator mediator, Ledger.Ledger ledger, ControlRolloutCommand command, CancellationToken ct)
+    {
+        if (await mediator.Send(command, ct) is { Refusal: { } refusal })
+            return refusal.ToHttp($"Rollout {command.RolloutId} was not {command.Control.ToString().ToLowerInvariant()}d.");
+        return Results.Ok(await ViewAsync(ledger, command.RolloutId, ct));
+    }
+
+    public static async Task<RolloutView?> ViewAsync(Ledger.Ledger ledger, string rolloutId, CancellationToken ct) =>
+        RolloutView.Of(await ledger.ReadStreamAsync(StreamIds.Rollout(rolloutId), ct));
+
+    /// <summary>The action on a rollout the caller sees; any other is answered as unknown, so ids cannot be confirmed by guessing.</summary>
+    private static Task<IResult> Scoped(OperatorScope scope, Ledger.Ledger ledger, string rolloutId, CancellationToken ct, Func<RolloutView, Task<IResult>> action) =>
+        Refusals.Answer(async () =>
+        {
+            var view = await ViewAsync(ledger, rolloutId, ct);
+            var sites = view is null ? null : await scope.SitesAsync(ct);
+            if (view is null || sites is not null && !view.SiteIds().All(sites.Contains))
+                return new Refusal(RefusalKind.NotFound, [$"No rollout {rolloutId}; list them with GET /api/firmware/rollouts."]).ToHttp();
+            return await action(view);
+        });
+}

@@ -1,0 +1,304 @@
+using System.Collections.Concurrent;
+using Marten;
+using Mediator;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using NodaTime;
+using Settlement.Domain.Chargers;
+using Settlement.Domain.Events;
+using Settlement.Domain.Firmware;
+using Settlement.Domain.Sessions;
+using Settlement.Ledger;
+using Settlement.Ledger.Store;
+using Settlement.Ocpp.Commands;
+using Settlement.Projections.Chargers;
+using Settlement.Projections.Sessions;
+
+namespace Settlement.Host.Firmware;
+
+/// <summary>
+/// Drives every active rollout. One host of the cluster does this at a time, the one holding
+/// <see cref="AdvisoryLock.RolloutRunnerKey"/>: on taking the lead it folds each active rollout from its stream, then
+/// follows the ledger for what the process reacts to (the rollouts' own events, firmware statuses, boots, the answers to
+/// its UpdateFirmware commands, chargers going offline and back, sessions starting and ending) and every pass lets the
+/// process advance with the clock. What it decides is appended at the stream version it was folded from; each
+/// ChargerUpdateRequested is committed before its UpdateFirmware is sent under the same command id, so a request whose
+/// command never reached the charger's stream is sent when the next leader takes over, and one that did is not sent again.
+/// </summary>
+public sealed class RolloutRunner(Ledger.Ledger ledger, IMediator mediator, IClock clock, ILogger<RolloutRunner> logger) : BackgroundService
+{
+    public static readonly Actor Runner = Actor.Job("rollout-runner");
+
+    private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(250);
+    // Commits are milliseconds apart; a transaction this old that has not committed is not coming.
+    private static readonly Duration Settled = Duration.FromMilliseconds(250);
+    private const int BatchSize = 1_000;
+    private const int BatchesPerPass = 20;
+
+    private static readonly Type[] RolloutEvents =
+    [
+        typeof(RolloutPlanned), typeof(RolloutStageStarted), typeof(ChargerUpdateDeferred), typeof(ChargerUpdateRequested), typeof(ChargerUpdateSucceeded),
+        typeof(ChargerUpdateFailed), typeof(RolloutGateEvaluated), typeof(RolloutHalted), typeof(RolloutPaused), typeof(RolloutResumed),
+        typeof(RolloutAborted), typeof(RolloutCompleted),
+    ];
+
+    private static readonly Type[] Followed =
+    [
+        .. RolloutEvents, typeof(FirmwareStatusReported), typeof(ChargerBooted), typeof(CommandCompleted), typeof(ChargerWentOffline),
+        typeof(ChargerCameBackOnline), typeof(SessionStartedV2), typeof(SessionStopped), typeof(SessionClosedForSilence), typeof(SessionReopened),
+    ];
+
+    private readonly ConcurrentQueue<string> _sendFailures = new();
+    private Following? _following;
+    private CancellationTokenSource? _sending;
+
+    protected override Task ExecuteAsync(CancellationToken ct) =>
+        ledger.LeadAsync(AdvisoryLock.RolloutRunnerKey, PassAsync, () => Pause, problem =>
+        {
+            // Losing the database must not end the rollouts: the runner steps down, forgets what it knew and folds it again when it leads again.
+            logger.LogWarning(problem, "The rollout runner stopped on a problem; trying again");
+            _sending?.Cancel();
+            _following = null;
+        }, ct);
+
+    private async Task PassAsync(CancellationToken ct)
+    {
+        if (_following is null)
+        {
+            _sending = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            _following = await RebuildAsync(ct);
+        }
+        var state = _following;
+        while (_sendFailures.TryDequeue(out var rolloutId))
+            if (state.Rollouts.ContainsKey(rolloutId)) await RefoldAsync(state, rolloutId, ct);
+        for (var batch = 0; batch < BatchesPerPass; batch++)
+        {
+            var events = await ledger.ReadEventsAfterAsync(state.After, Followed, BatchSize, Settled, ct);
+            foreach (var recorded in events) await ApplyAsync(state, recorded, ct);
+            if (events.Count > 0) state.After = events[^1].Sequence;
+            if (events.Count < BatchSize) break;
+        }
+        var now = clock.GetCurrentInstant();
+        foreach (var rollout in state.Rollouts.Values.ToList())
+        {
+            if (rollout.State.GateDue(now) is { } due)
+                await DecideAsync(state, rollout, new GateMeasured(due.Stage, await MeasureAsync(rollout, due, now, ct), now), ct);
+            await DecideAsync(state, rollout, new Advance(now, state.Online, state.InSession), ct);
+        }
+    }
+
+    /// <summary>Lets the process decide on a trigger, appends what it decided at the version its state was folded from, and sends what it requested.</summary>
+    private async Task DecideAsync(Following state, ActiveRollout rollout, RolloutTrigger trigger, CancellationToken ct)
+    {
+        var events = RolloutProcess.Decide(trigger, rollout.State);
+        if (events.Count == 0) return;
+        var now = clock.GetCurrentInstant();
+        var metadata = new EventMetadata($"rollout:{rollout.RolloutId}", null, Runner, now);
+        try
+        {
+            await ledger.AppendAsync(new StreamAppend(StreamIds.Rollout(rollout.RolloutId), [.. events.Select(e => new PendingEvent(e, metadata))], rollout.Version), ct);
+        }
+        catch (StreamConcurrencyException)
+        {
+            // The API paused, resumed or aborted it meanwhile: fold it again, and let the next pass decide on what now stands.
+            await RefoldAsync(state, rollout.RolloutId, ct);
+            return;
+        }
+        rollout.Evolve(events);
+        foreach (var requested in events.OfType<ChargerUpdateRequested>()) Send(rollout, requested);
+        if (rollout.State.Finished) Forget(state, rollout.RolloutId);
+    }
+
+    /// <summary>Sends UpdateFirmware under the request's command id; its answer comes back through the ledger as the charger's CommandCompleted.</summary>
+    private void Send(ActiveRollout rollout, ChargerUpdateRequested requested)
+    {
+        var image = requested.Rollback ? rollout.State.RollbackImage! : rollout.State.Image;
+        var command = new UpdateFirmware(requested.ChargerId, new Uri(image.Location), requested.RetrieveAt)
+        {
+            CommandId = requested.CommandId, IssuedBy = Runner, Signature = image.Signature, SigningCertificate = image.SigningCertificate,
+        };
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await mediator.Send(command, _sending!.Token);
+            }
+            catch (Exception problem) when (problem is not OperationCanceledException)
+            {
+                // Not recorded at all (the charger unregistered, the ledger unreachable): the process hears nothing and fails it at its deadline.
+                logger.LogWarning(problem, "UpdateFirmware for {Charger} in rollout {Rollout} could not be sent", requested.ChargerId, requested.RolloutId);
+                _sendFailures.Enqueue(requested.RolloutId);
+            }
+        });
+    }
+
+    private async Task<IReadOnlyList<ChargerGateResult>> MeasureAsync(ActiveRollout rollout, GateDue due, Instant now, CancellationToken ct)
+    {
+        var results = new List<ChargerGateResult>();
+        foreach (var charger in due.Chargers)
+        {
+            var history = await ledger.ReadStreamAsync(StreamIds.Charger(charger.ChargerId), ct);
+            results.Add(ChargerHealth.Measure(charger.ChargerId, history.Select(e => e.Data).ToList(), charger.UpdatedAt, now, rollout.State.Gates));
+        }
+        return results;
+    }
+
+    private async Task ApplyAsync(Following state, RecordedEvent recorded, CancellationToken ct)
+    {
+        switch (recorded.Data)
+        {
+            case RolloutPlanned planned:
+                if (!state.Rollouts.ContainsKey(planned.RolloutId)) await RefoldAsync(state, planned.RolloutId, ct);
+                break;
+            case var own when RolloutEvents.Contains(own.GetType()):
+                // Its own appends are folded already; anything else (the API's pause, resume or abort) is read from the stream.
+                var rolloutId = recorded.StreamId["rollout:".Length..];
+                if (state.Rollouts.TryGetValue(rolloutId, out var known) && recorded.Version > known.Version) await RefoldAsync(state, rolloutId, ct);
+                break;
+            case FirmwareStatusReported reported:
+                foreach (var rollout in state.RolloutsOf(reported.ChargerId))
+                    await DecideAsync(state, rollout, new FirmwareReported(reported), ct);
+                break;
+            case ChargerBooted booted:
+                state.Online.Add(booted.ChargerId);
+                foreach (var rollout in state.RolloutsOf(booted.ChargerId))
+                    await DecideAsync(state, rollout, new Booted(booted), ct);
+                break;
+            case CommandCompleted completed:
+                foreach (var rollout in state.RolloutsOf(completed.ChargerId).Where(r => r.State.Awaits(completed.CommandId)))
+                    await DecideAsync(state, rollout, new UpdateAnswered(completed), ct);
+                break;
+            case ChargerWentOffline offline:
+                state.Online.Remove(offline.ChargerId);
+                break;
+            case ChargerCameBackOnline back:
+                state.Online.Add(back.ChargerId);
+                break;
+            case SessionStartedV2 started:
+                state.Open(started.SessionId, started.ChargerId);
+                break;
+            case SessionReopened reopened:
+                state.Open(reopened.SessionId, reopened.ChargerId);
+                break;
+            case SessionStopped stopped:
+                state.Close(stopped.SessionId);
+                break;
+            case SessionClosedForSilence silent:
+                state.Close(silent.SessionId);
+                break;
+        }
+    }
+
+    /// <summary>Folds one rollout from its stream; an active one is followed (and its unsent requests sent), a finished one forgotten.</summary>
+    private async Task RefoldAsync(Following state, string rolloutId, CancellationToken ct)
+    {
+        var (events, version) = await ledger.FetchAsync(StreamIds.Rollout(rolloutId), ct);
+        var rollout = new ActiveRollout(rolloutId, RolloutState.Fold(events.Select(e => e.Data)), version);
+        if (rollout.State.Finished)
+        {
+            Forget(state, rolloutId);
+            return;
+        }
+        var isNew = !state.Rollouts.ContainsKey(rolloutId);
+        state.Rollouts[rolloutId] = rollout;
+        foreach (var charger in rollout.State.ChargerIds) state.Chargers.Add(charger);
+        if (isNew) await FollowChargersAsync(state, rollout, ct);
+    }
+
+    /// <summary>
+    /// Reads what the ledger already says of a rollout's chargers: whether each is online and in a session, and for each
+    /// request still awaiting its answer whether its command was sent. Not on the charger's stream: sent now. Answered
+    /// there already: the answer is decided on, as it was recorded before this lead began following.
+    /// </summary>
+    private async Task FollowChargersAsync(Following state, ActiveRollout rollout, CancellationToken ct)
+    {
+        await using (var query = ledger.QueryReadModels())
+        {
+            var ids = rollout.State.ChargerIds.Select(StreamIds.Charger).ToArray();
+            foreach (var charger in await query.LoadManyAsync<ChargerEntry>(ct, ids))
+                if (charger.Online) state.Online.Add(charger.ChargerId);
+                else state.Online.Remove(charger.ChargerId);
+        }
+        foreach (var awaiting in rollout.State.AwaitingAnswers.ToList())
+        {
+            var history = await ledger.ReadStreamAsync(StreamIds.Charger(awaiting.ChargerId), ct);
+            var issued = history.Any(e => e.Data is CommandIssuedV2 c && c.CommandId == awaiting.CommandId);
+            var answer = history.Select(e => e.Data).OfType<CommandCompleted>().FirstOrDefault(c => c.CommandId == awaiting.CommandId);
+            if (!issued) Send(rollout, awaiting);
+            else if (answer is not null) await DecideAsync(state, rollout, new UpdateAnswered(answer), ct);
+        }
+    }
+
+    private static void Forget(Following state, string rolloutId)
+    {
+        state.Rollouts.Remove(rolloutId);
+        state.Chargers.Clear();
+        foreach (var other in state.Rollouts.Values)
+            foreach (var charger in other.State.ChargerIds) state.Chargers.Add(charger);
+    }
+
+    /// <summary>What a new lead starts from: every rollout not finished, folded from its stream, and the sessions open at their chargers.</summary>
+    private async Task<Following> RebuildAsync(CancellationToken ct)
+    {
+        var state = new Following(await ledger.LastPositionAsync(ct));
+        await using (var query = ledger.QueryReadModels())
+        {
+            var open = await query.Query<SessionLifecycle>().Where(s => s.Open).Select(s => s.Id).ToListAsync(ct);
+            foreach (var session in await query.LoadManyAsync<SessionEntry>(ct, open)) state.Open(session.SessionId, session.ChargerId);
+        }
+        for (var after = -1L; ;)
+        {
+            var planned = await ledger.ReadEventsAfterAsync(after, [typeof(RolloutPlanned)], BatchSize, Duration.Zero, ct);
+            foreach (var recorded in planned) await RefoldAsync(state, ((RolloutPlanned)recorded.Data).RolloutId, ct);
+            if (planned.Count < BatchSize) break;
+            after = planned[^1].Sequence;
+        }
+        logger.LogInformation("The rollout runner leads: {Rollouts} active rollouts over {Chargers} chargers", state.Rollouts.Count, state.Chargers.Count);
+        return state;
+    }
+
+    /// <summary>A rollout being driven: its state as folded and the stream version it was folded at.</summary>
+    private sealed class ActiveRollout(string rolloutId, RolloutState state, long version)
+    {
+        public string RolloutId { get; } = rolloutId;
+        public RolloutState State { get; private set; } = state;
+        public long Version { get; private set; } = version;
+
+        public void Evolve(IReadOnlyList<object> appended)
+        {
+            State = appended.Aggregate(State, RolloutState.Evolve);
+            Version += appended.Count;
+        }
+    }
+
+    /// <summary>What the lead knows: the active rollouts, their chargers online and in a session, and how far it read.</summary>
+    private sealed class Following(long after)
+    {
+        private readonly Dictionary<string, string> _sessionChargers = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, int> _sessionsAt = new(StringComparer.Ordinal);
+
+        public long After { get; set; } = after;
+        public Dictionary<string, ActiveRollout> Rollouts { get; } = new(StringComparer.Ordinal);
+        public HashSet<string> Chargers { get; } = new(StringComparer.Ordinal);
+        public HashSet<string> Online { get; } = new(StringComparer.Ordinal);
+        public HashSet<string> InSession { get; } = new(StringComparer.Ordinal);
+
+        public IEnumerable<ActiveRollout> RolloutsOf(string chargerId) =>
+            Chargers.Contains(chargerId) ? Rollouts.Values.Where(r => r.State.ChargerIds.Contains(chargerId)).ToList() : [];
+
+        public void Open(string sessionId, string chargerId)
+        {
+            if (!_sessionChargers.TryAdd(sessionId, chargerId)) return;
+            _sessionsAt[chargerId] = _sessionsAt.GetValueOrDefault(chargerId) + 1;
+            InSession.Add(chargerId);
+        }
+
+        public void Close(string sessionId)
+        {
+            if (!_sessionChargers.Remove(sessionId, out var chargerId)) return;
+            if ((_sessionsAt[chargerId] -= 1) > 0) return;
+            _sessionsAt.Remove(chargerId);
+            InSession.Remove(chargerId);
+        }
+    }
+}
