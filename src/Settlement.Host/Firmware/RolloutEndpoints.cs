@@ -29,12 +29,12 @@ public static class RolloutEndpoints
 
         rollouts.MapPost("", async (CreateRolloutBody body, OperatorScope scope, IMediator mediator, Ledger.Ledger ledger, CancellationToken ct) =>
         {
-            var (request, problems) = RolloutRequest.From(body, "ro-" + Guid.NewGuid().ToString("N")[..20]);
-            if (request is null) return new Refusal(RefusalKind.Invalid, problems).ToHttp("The rollout was not planned.");
-            var decision = await mediator.Send(new PlanRolloutCommand(request, await scope.SitesAsync(ct)), ct);
-            if (decision.Refusal is { } refusal) return refusal.ToHttp($"Rollout {request.RolloutId} was not planned.");
-            var view = await ViewAsync(ledger, request.RolloutId, ct);
-            return Results.Created($"/api/firmware/rollouts/{request.RolloutId}", view);
+            var (plan, problems) = RolloutRequest.From(body, "ro-" + Guid.NewGuid().ToString("N")[..20]);
+            if (plan is null) return new Refusal(RefusalKind.Invalid, problems).ToHttp("The rollout was not planned.");
+            var decision = await mediator.Send(new PlanRolloutCommand(plan, await scope.SitesAsync(ct)), ct);
+            if (decision.Refusal is { } refusal) return refusal.ToHttp($"Rollout {plan.RolloutId} was not planned.");
+            var view = await ViewAsync(ledger, plan.RolloutId, ct);
+            return Results.Created($"/api/firmware/rollouts/{plan.RolloutId}", view);
         });
 
         rollouts.MapGet("", (int? limit, string? cursor, HttpContext context, OperatorScope scope, Ledger.Ledger ledger, CancellationToken ct) =>

@@ -4,6 +4,7 @@ using NodaTime;
 using Settlement.Domain.Deciding;
 using Settlement.Domain.Events;
 using Settlement.Domain.Firmware;
+using Settlement.Host.Access;
 using Settlement.Ledger;
 using Settlement.Ledger.Schemas;
 using Settlement.Projections.Chargers;
@@ -11,7 +12,7 @@ using Settlement.Projections.Chargers;
 namespace Settlement.Host.Firmware;
 
 /// <summary>Plan a rollout; <paramref name="VisibleSites"/> are the caller's sites, null for the top-level operator.</summary>
-public sealed record PlanRolloutCommand(RolloutRequest Request, IReadOnlySet<string>? VisibleSites) : ICommand<Decision>;
+public sealed record PlanRolloutCommand(PlanRollout Plan, IReadOnlySet<string>? VisibleSites) : ICommand<Decision>;
 
 public enum RolloutControl { Pause, Resume, Abort }
 
@@ -31,7 +32,7 @@ public sealed class RolloutHandlers(Ledger.Ledger ledger, IClock clock, Callers 
 
     public async ValueTask<Decision> Handle(PlanRolloutCommand command, CancellationToken ct)
     {
-        var request = command.Request;
+        var request = command.Plan;
         var target = request.Target;
         if (command.VisibleSites is { } visible)
         {
@@ -41,8 +42,9 @@ public sealed class RolloutHandlers(Ledger.Ledger ledger, IClock clock, Callers 
             if (target.SiteIds.Count == 0) target = target with { SiteIds = [.. visible.Order(StringComparer.Ordinal)] };
             if (target.SiteIds.Count == 0) return Decision.Refuse(RefusalKind.Unprocessable, "target.sites: this key's sub-operator has no sites to roll out to.");
         }
-        var candidates = await CandidatesAsync(target, ct);
-        var decision = RolloutPlanning.Plan(request with { Target = target }, candidates, clock.GetCurrentInstant());
+        var fleet = await FleetAsync(target, ct);
+        var exists = await ledger.StreamVersionAsync(StreamIds.Rollout(request.RolloutId), ct) > 0;
+        var decision = RolloutPlanning.Plan(request with { Target = target }, exists, fleet, clock.GetCurrentInstant());
         if (decision.Refused) return decision;
         var metadata = EventMetadata.NewCorrelation(callers.ActorOr(Api), clock.GetCurrentInstant());
         try
@@ -65,20 +67,21 @@ public sealed class RolloutHandlers(Ledger.Ledger ledger, IClock clock, Callers 
         var stream = StreamIds.Rollout(command.RolloutId);
         return await ledger.DecideAtVersionAsync(stream, async _ =>
         {
-            var state = RolloutState.Fold((await ledger.ReadStreamAsync(stream, ct)).Select(e => e.Data));
-            var now = clock.GetCurrentInstant();
+            if (RolloutState.Fold((await ledger.ReadStreamAsync(stream, ct)).Select(e => e.Data)) is not { } state)
+                return Decision.Refuse(RefusalKind.NotFound, $"No rollout {command.RolloutId}.");
             RolloutTrigger trigger = command.Control switch
             {
-                RolloutControl.Pause => new PauseRollout(command.Reason ?? "", now),
-                RolloutControl.Resume => new ResumeRollout(now),
-                _ => new AbortRollout(command.Reason ?? "", now),
+                RolloutControl.Pause => new RolloutTrigger.Pause(command.Reason ?? ""),
+                RolloutControl.Resume => new RolloutTrigger.Resume(),
+                _ => new RolloutTrigger.Abort(command.Reason ?? ""),
             };
-            return RolloutProcess.DecideCommand(trigger, state);
+            // Pause, resume and abort request no update: no command id is ever asked for.
+            return RolloutProcess.Decide(state, trigger, clock.GetCurrentInstant(), () => throw new InvalidOperationException("an operator's control requests no update"));
         }, () => EventMetadata.NewCorrelation(callers.ActorOr(Api), clock.GetCurrentInstant()), Attempts, ct);
     }
 
     /// <summary>The registered chargers the target may mean, with their site's country; the planner narrows them further.</summary>
-    private async Task<IReadOnlyList<RolloutCandidate>> CandidatesAsync(RolloutTarget target, CancellationToken ct)
+    private async Task<IReadOnlyList<FleetCharger>> FleetAsync(RolloutTarget target, CancellationToken ct)
     {
         await using var query = ledger.QueryReadModels();
         var sites = target.SiteIds.Count > 0
@@ -87,7 +90,7 @@ public sealed class RolloutHandlers(Ledger.Ledger ledger, IClock clock, Callers 
         var countries = sites.ToDictionary(s => s.SiteId, s => s.CountryCode, StringComparer.Ordinal);
         var siteIds = countries.Keys.ToArray();
         var chargers = await query.Query<ChargerEntry>().Where(c => c.Registered && c.SiteId != null && c.SiteId.IsOneOf(siteIds)).ToListAsync(ct);
-        return [.. chargers.Select(c => new RolloutCandidate(c.ChargerId, c.SiteId!, countries[c.SiteId!], c.Vendor ?? "", c.Model ?? "",
+        return [.. chargers.Select(c => new FleetCharger(c.ChargerId, c.SiteId!, countries[c.SiteId!], c.Vendor ?? "", c.Model ?? "",
             c.Protocol ?? Domain.Chargers.OcppVersion.Ocpp201, c.FirmwareVersion))];
     }
 }

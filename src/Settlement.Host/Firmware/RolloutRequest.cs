@@ -5,10 +5,11 @@ using Settlement.Domain.Firmware;
 namespace Settlement.Host.Firmware;
 
 /// <summary>
-/// The body of <c>POST /api/firmware/rollouts</c>. Everything but the name and the image has a default: every registered
-/// charger not on the version yet, one canary, a 48 h soak, gates that allow little worse than the charger's own
-/// baseline, waves of 5 growing twice as large with at most 10 updating at once, and a halt when more than 20 % of a
-/// stage's chargers failed once 3 finished.
+/// The body of <c>POST /api/firmware/rollouts</c>. Everything but the name and the image has a default
+/// (<see cref="RolloutPlanning"/>'s, after the seed): every registered charger not on the version yet, one canary, a 48 h
+/// soak, gates that allow little worse than each charger's own baseline, waves of 10 doubling with at most 20 updating
+/// at once and a 24 h soak between them, a halt when more than 10 % of a stage's chargers failed once 5 finished, and an
+/// hour for each charger to download, install and boot.
 /// </summary>
 public sealed record CreateRolloutBody(
     string Name,
@@ -21,7 +22,8 @@ public sealed record CreateRolloutBody(
     GatesBody? Gates = null,
     WavesBody? Waves = null,
     AbortBody? Abort = null,
-    RolloutImageBody? RollbackImage = null);
+    RolloutImageBody? RollbackImage = null,
+    int? UpdateTimeoutSeconds = null);
 
 /// <summary>The firmware image; <see cref="Signature"/> and <see cref="SigningCertificate"/> are sent to OCPP 2.0.1 chargers.</summary>
 public sealed record RolloutImageBody(string Version, string Location, string? Signature = null, string? SigningCertificate = null);
@@ -47,33 +49,16 @@ public sealed record WavesBody(int? FirstWaveSize = null, decimal? Growth = null
 
 public sealed record AbortBody(decimal? MaxFailedPercent = null, int? MinSample = null);
 
-/// <summary>A create request made whole: its defaults filled in and every field within the bounds its event's schema sets.</summary>
-public sealed record RolloutRequest(
-    string RolloutId,
-    string Name,
-    FirmwareImage Image,
-    RolloutTarget Target,
-    IReadOnlyList<string> CanaryChargerIds,
-    int CanaryCount,
-    int CanarySoakSeconds,
-    HealthGates Gates,
-    WavePlan Waves,
-    AbortCriteria Abort,
-    FirmwareImage? RollbackImage)
+/// <summary>A create body made whole: its defaults (<see cref="RolloutPlanning"/>'s) filled in and every field within its event's bounds.</summary>
+public static class RolloutRequest
 {
-    public const int DefaultSoakHours = 48;
     public const int MaxSoakSeconds = 2_592_000;
-    public const int MaxCanaries = 100;
 
-    public static readonly HealthGates DefaultGates = new(RequireBootAccepted: true, MaxFaultsPerHourIncrease: 0.5m, MaxReconnectsPerHourIncrease: 1m,
-        MaxChargeSuccessDropPoints: 10m, MaxUptimeDropPoints: 5m);
-
-    public static readonly WavePlan DefaultWaves = new(FirstWaveSize: 5, Growth: 2m, MaxConcurrency: 10, SoakSecondsBetweenWaves: 24 * 3600);
-
-    public static readonly AbortCriteria DefaultAbort = new(MaxFailedPercent: 20m, MinSample: 3);
+    /// <summary>The shortest deadline RolloutPlanned allows for a charger's update.</summary>
+    public const int MinUpdateTimeoutSeconds = 60;
 
     /// <summary>The request, or every problem with the body at once, each naming its field and the shape expected.</summary>
-    public static (RolloutRequest? Request, IReadOnlyList<string> Problems) From(CreateRolloutBody body, string newId)
+    public static (PlanRollout? Command, IReadOnlyList<string> Problems) From(CreateRolloutBody body, string newId)
     {
         var problems = new List<string>();
         var rolloutId = body.RolloutId ?? newId;
@@ -91,43 +76,47 @@ public sealed record RolloutRequest(
         foreach (var bad in (target.Sites ?? []).Where(s => !Identifiers.IsValid(s)))
             problems.Add($"target.sites: '{bad}' is not a site id ({Identifiers.Shape}).");
 
-        var canary = body.Canary ?? new CanaryBody(Count: 1);
+        var canary = body.Canary ?? new CanaryBody(Count: RolloutPlanning.DefaultCanaryCount);
         var canaryIds = canary.ChargerIds ?? [];
         if (canaryIds.Count > 0 && canary.Count is not null)
             problems.Add("canary: either chargerIds (the canaries by id) or count (how many to pick), not both.");
-        if (canaryIds.Count == 0 && canary.Count is not (>= 1 and <= MaxCanaries))
-            problems.Add($"canary.count: a whole number from 1 to {MaxCanaries}, or name the canaries in canary.chargerIds.");
+        if (canaryIds.Count == 0 && canary.Count is not (>= 1 and <= RolloutPlanning.MaxCanaries))
+            problems.Add($"canary.count: a whole number from 1 to {RolloutPlanning.MaxCanaries}, or name the canaries in canary.chargerIds.");
         if (canaryIds.Distinct(StringComparer.Ordinal).Count() != canaryIds.Count) problems.Add("canary.chargerIds: each charger once.");
         foreach (var bad in canaryIds.Where(c => !Identifiers.IsValid(c)))
             problems.Add($"canary.chargerIds: '{bad}' is not a charger id ({Identifiers.Shape}).");
 
-        var canarySoak = Soak("soakHours", "soakSeconds", body.SoakHours, body.SoakSeconds, DefaultSoakHours * 3600, problems);
+        var canarySoak = Soak("soakHours", "soakSeconds", body.SoakHours, body.SoakSeconds, RolloutPlanning.DefaultCanarySoakSeconds, problems);
+        var updateTimeout = body.UpdateTimeoutSeconds ?? RolloutPlanning.DefaultUpdateTimeoutSeconds;
+        if (updateTimeout is < MinUpdateTimeoutSeconds or > 604_800)
+            problems.Add($"updateTimeoutSeconds: whole seconds from {MinUpdateTimeoutSeconds} to 604800 (a week) for a charger to download, install and boot, not {updateTimeout}.");
 
         var gates = body.Gates ?? new GatesBody();
         var healthGates = new HealthGates(
-            gates.RequireBootAccepted ?? DefaultGates.RequireBootAccepted,
-            Between("gates.maxFaultsPerHourIncrease", gates.MaxFaultsPerHourIncrease ?? DefaultGates.MaxFaultsPerHourIncrease, 0m, 1_000m, problems),
-            Between("gates.maxReconnectsPerHourIncrease", gates.MaxReconnectsPerHourIncrease ?? DefaultGates.MaxReconnectsPerHourIncrease, 0m, 1_000m, problems),
-            Between("gates.maxChargeSuccessDropPoints", gates.MaxChargeSuccessDropPoints ?? DefaultGates.MaxChargeSuccessDropPoints, 0m, 100m, problems),
-            Between("gates.maxUptimeDropPoints", gates.MaxUptimeDropPoints ?? DefaultGates.MaxUptimeDropPoints, 0m, 100m, problems));
+            gates.RequireBootAccepted ?? RolloutPlanning.DefaultGates.RequireBootAccepted,
+            Between("gates.maxFaultsPerHourIncrease", gates.MaxFaultsPerHourIncrease ?? RolloutPlanning.DefaultGates.MaxFaultsPerHourIncrease, 0m, 1_000m, problems),
+            Between("gates.maxReconnectsPerHourIncrease", gates.MaxReconnectsPerHourIncrease ?? RolloutPlanning.DefaultGates.MaxReconnectsPerHourIncrease, 0m, 1_000m, problems),
+            Between("gates.maxChargeSuccessDropPoints", gates.MaxChargeSuccessDropPoints ?? RolloutPlanning.DefaultGates.MaxChargeSuccessDropPoints, 0m, 100m, problems),
+            Between("gates.maxUptimeDropPoints", gates.MaxUptimeDropPoints ?? RolloutPlanning.DefaultGates.MaxUptimeDropPoints, 0m, 100m, problems));
 
         var waves = body.Waves ?? new WavesBody();
-        var firstWave = waves.FirstWaveSize ?? DefaultWaves.FirstWaveSize;
+        var firstWave = waves.FirstWaveSize ?? RolloutPlanning.DefaultWaves.FirstWaveSize;
         if (firstWave is < 1 or > 100_000) problems.Add($"waves.firstWaveSize: a whole number from 1 to 100000, not {firstWave}.");
-        var concurrency = waves.MaxConcurrency ?? DefaultWaves.MaxConcurrency;
+        var concurrency = waves.MaxConcurrency ?? RolloutPlanning.DefaultWaves.MaxConcurrency;
         if (concurrency is < 1 or > 10_000) problems.Add($"waves.maxConcurrency: a whole number from 1 to 10000, not {concurrency}.");
-        var wavePlan = new WavePlan(firstWave, Between("waves.growth", waves.Growth ?? DefaultWaves.Growth, 1m, 10m, problems), concurrency,
-            Soak("waves.soakHours", "waves.soakSeconds", waves.SoakHours, waves.SoakSeconds, DefaultWaves.SoakSecondsBetweenWaves, problems));
+        var wavePlan = new WavePlan(firstWave, Between("waves.growth", waves.Growth ?? RolloutPlanning.DefaultWaves.Growth, 1m, 10m, problems), concurrency,
+            Soak("waves.soakHours", "waves.soakSeconds", waves.SoakHours, waves.SoakSeconds, RolloutPlanning.DefaultWaves.SoakSecondsBetweenWaves, problems));
 
         var abort = body.Abort ?? new AbortBody();
-        var minSample = abort.MinSample ?? DefaultAbort.MinSample;
+        var minSample = abort.MinSample ?? RolloutPlanning.DefaultAbort.MinSample;
         if (minSample is < 1 or > 100_000) problems.Add($"abort.minSample: a whole number from 1 to 100000, not {minSample}.");
-        var abortCriteria = new AbortCriteria(Between("abort.maxFailedPercent", abort.MaxFailedPercent ?? DefaultAbort.MaxFailedPercent, 0m, 100m, problems), minSample);
+        var abortCriteria = new AbortCriteria(Between("abort.maxFailedPercent", abort.MaxFailedPercent ?? RolloutPlanning.DefaultAbort.MaxFailedPercent, 0m, 100m, problems), minSample);
 
         if (problems.Count > 0) return (null, problems);
-        return (new RolloutRequest(rolloutId, body.Name.Trim(), image!,
+        return (new PlanRollout(rolloutId, body.Name.Trim(), image!,
             new RolloutTarget(Trimmed(target.Vendors), Trimmed(target.Models), Trimmed(target.FromFirmware), target.Sites ?? [], countries),
-            canaryIds, canaryIds.Count > 0 ? canaryIds.Count : canary.Count!.Value, canarySoak, healthGates, wavePlan, abortCriteria, rollback), problems);
+            canaryIds.Count > 0 ? canaryIds : null, canaryIds.Count > 0 ? canaryIds.Count : canary.Count!.Value, canarySoak, healthGates, wavePlan,
+            abortCriteria, rollback, updateTimeout), problems);
     }
 
     private static FirmwareImage? Image(string field, RolloutImageBody? body, List<string> problems)

@@ -34,6 +34,7 @@ public sealed class RolloutRunner(Ledger.Ledger ledger, IMediator mediator, IClo
     private static readonly Duration Settled = Duration.FromMilliseconds(250);
     private const int BatchSize = 1_000;
     private const int BatchesPerPass = 20;
+    private const int MaxSessionsMeasured = 2_000;
 
     private static readonly Type[] RolloutEvents =
     [
@@ -78,21 +79,29 @@ public sealed class RolloutRunner(Ledger.Ledger ledger, IMediator mediator, IClo
             if (events.Count > 0) state.After = events[^1].Sequence;
             if (events.Count < BatchSize) break;
         }
-        var now = clock.GetCurrentInstant();
         foreach (var rollout in state.Rollouts.Values.ToList())
         {
-            if (rollout.State.GateDue(now) is { } due)
-                await DecideAsync(state, rollout, new GateMeasured(due.Stage, await MeasureAsync(rollout, due, now, ct), now), ct);
-            await DecideAsync(state, rollout, new Advance(now, state.Online, state.InSession), ct);
+            if (rollout.State.GateDue(clock.GetCurrentInstant()) is { } due)
+                await DecideAsync(state, rollout, new RolloutTrigger.GateMeasured(due.Stage, await MeasureAsync(due, ct)), ct);
+            if (state.Rollouts.ContainsKey(rollout.RolloutId))
+                await DecideAsync(state, rollout, new RolloutTrigger.Advance(state.Now(rollout.State)), ct);
         }
     }
 
     /// <summary>Lets the process decide on a trigger, appends what it decided at the version its state was folded from, and sends what it requested.</summary>
     private async Task DecideAsync(Following state, ActiveRollout rollout, RolloutTrigger trigger, CancellationToken ct)
     {
-        var events = RolloutProcess.Decide(trigger, rollout.State);
-        if (events.Count == 0) return;
         var now = clock.GetCurrentInstant();
+        var decision = RolloutProcess.Decide(rollout.State, trigger, now, () => Guid.NewGuid().ToString("N"));
+        if (decision.Refusal is { } refusal)
+        {
+            // A trigger that no longer applies (a gate measured after another host evaluated it): the stream is read again.
+            logger.LogInformation("Rollout {Rollout} refused {Trigger}: {Refusal}", rollout.RolloutId, trigger.GetType().Name, refusal.Message);
+            await RefoldAsync(state, rollout.RolloutId, ct);
+            return;
+        }
+        var events = decision.Events;
+        if (events.Count == 0) return;
         var metadata = new EventMetadata($"rollout:{rollout.RolloutId}", null, Runner, now);
         try
         {
@@ -106,16 +115,19 @@ public sealed class RolloutRunner(Ledger.Ledger ledger, IMediator mediator, IClo
         }
         rollout.Evolve(events);
         foreach (var requested in events.OfType<ChargerUpdateRequested>()) Send(rollout, requested);
-        if (rollout.State.Finished) Forget(state, rollout.RolloutId);
+        if (Done(rollout.State)) Forget(state, rollout.RolloutId);
     }
 
     /// <summary>Sends UpdateFirmware under the request's command id; its answer comes back through the ledger as the charger's CommandCompleted.</summary>
-    private void Send(ActiveRollout rollout, ChargerUpdateRequested requested)
+    private void Send(ActiveRollout rollout, ChargerUpdateRequested requested) =>
+        Send(requested.RolloutId, requested.ChargerId, requested.CommandId, requested.Rollback ? rollout.State.Plan.RollbackImage! : rollout.State.Plan.Image,
+            requested.RetrieveAt);
+
+    private void Send(string rolloutId, string chargerId, string commandId, FirmwareImage image, Instant retrieveAt)
     {
-        var image = requested.Rollback ? rollout.State.RollbackImage! : rollout.State.Image;
-        var command = new UpdateFirmware(requested.ChargerId, new Uri(image.Location), requested.RetrieveAt)
+        var command = new UpdateFirmware(chargerId, new Uri(image.Location), retrieveAt)
         {
-            CommandId = requested.CommandId, IssuedBy = Runner, Signature = image.Signature, SigningCertificate = image.SigningCertificate,
+            CommandId = commandId, IssuedBy = Runner, Signature = image.Signature, SigningCertificate = image.SigningCertificate,
         };
         _ = Task.Run(async () =>
         {
@@ -126,21 +138,33 @@ public sealed class RolloutRunner(Ledger.Ledger ledger, IMediator mediator, IClo
             catch (Exception problem) when (problem is not OperationCanceledException)
             {
                 // Not recorded at all (the charger unregistered, the ledger unreachable): the process hears nothing and fails it at its deadline.
-                logger.LogWarning(problem, "UpdateFirmware for {Charger} in rollout {Rollout} could not be sent", requested.ChargerId, requested.RolloutId);
-                _sendFailures.Enqueue(requested.RolloutId);
+                logger.LogWarning(problem, "UpdateFirmware for {Charger} in rollout {Rollout} could not be sent", chargerId, rolloutId);
+                _sendFailures.Enqueue(rolloutId);
             }
         });
     }
 
-    private async Task<IReadOnlyList<ChargerGateResult>> MeasureAsync(ActiveRollout rollout, GateDue due, Instant now, CancellationToken ct)
+    /// <summary>
+    /// Each charger of the soaked stage over its two windows: its own stream and the sessions started on it within them
+    /// (at most <see cref="MaxSessionsMeasured"/>, the latest, which a busy charger's days hold many times over).
+    /// </summary>
+    private async Task<IReadOnlyList<ChargerMeasurement>> MeasureAsync(GateDue due, CancellationToken ct)
     {
-        var results = new List<ChargerGateResult>();
-        foreach (var charger in due.Chargers)
+        var measured = new List<ChargerMeasurement>();
+        foreach (var window in due.Chargers)
         {
-            var history = await ledger.ReadStreamAsync(StreamIds.Charger(charger.ChargerId), ct);
-            results.Add(ChargerHealth.Measure(charger.ChargerId, history.Select(e => e.Data).ToList(), charger.UpdatedAt, now, rollout.State.Gates));
+            var history = (await ledger.ReadStreamAsync(StreamIds.Charger(window.ChargerId), ct)).Select(e => (e.Data, e.RecordedAt)).ToList();
+            await using (var query = ledger.QueryReadModels())
+            {
+                var sessions = await query.Query<SessionEntry>()
+                    .Where(e => e.ChargerId == window.ChargerId && e.StartedAt >= window.Baseline.Start && e.StartedAt < window.Since.End)
+                    .OrderByDescending(e => e.StartedAt).Take(MaxSessionsMeasured).Select(e => e.SessionId).ToListAsync(ct);
+                foreach (var sessionId in sessions)
+                    history.AddRange((await ledger.ReadStreamAsync(StreamIds.Session(sessionId), ct)).Select(e => (e.Data, e.RecordedAt)));
+            }
+            measured.Add(new ChargerMeasurement(window.ChargerId, ChargerHealth.Measure(history, window.Baseline), ChargerHealth.Measure(history, window.Since)));
         }
-        return results;
+        return measured;
     }
 
     private async Task ApplyAsync(Following state, RecordedEvent recorded, CancellationToken ct)
@@ -156,17 +180,18 @@ public sealed class RolloutRunner(Ledger.Ledger ledger, IMediator mediator, IClo
                 if (state.Rollouts.TryGetValue(rolloutId, out var known) && recorded.Version > known.Version) await RefoldAsync(state, rolloutId, ct);
                 break;
             case FirmwareStatusReported reported:
+                state.LastFirmwareStatus[reported.ChargerId] = reported.Status;
                 foreach (var rollout in state.RolloutsOf(reported.ChargerId))
-                    await DecideAsync(state, rollout, new FirmwareReported(reported), ct);
+                    await DecideAsync(state, rollout, new RolloutTrigger.FirmwareReported(reported.ChargerId, reported.Status, reported.ReportedAt), ct);
                 break;
             case ChargerBooted booted:
                 state.Online.Add(booted.ChargerId);
                 foreach (var rollout in state.RolloutsOf(booted.ChargerId))
-                    await DecideAsync(state, rollout, new Booted(booted), ct);
+                    await DecideAsync(state, rollout, new RolloutTrigger.Booted(booted.ChargerId, booted.FirmwareVersion, booted.BootedAt), ct);
                 break;
             case CommandCompleted completed:
-                foreach (var rollout in state.RolloutsOf(completed.ChargerId).Where(r => r.State.Awaits(completed.CommandId)))
-                    await DecideAsync(state, rollout, new UpdateAnswered(completed), ct);
+                foreach (var rollout in state.RolloutsOf(completed.ChargerId).Where(r => Awaits(r.State, completed.CommandId)))
+                    await DecideAsync(state, rollout, Answered(completed), ct);
                 break;
             case ChargerWentOffline offline:
                 state.Online.Remove(offline.ChargerId);
@@ -193,15 +218,15 @@ public sealed class RolloutRunner(Ledger.Ledger ledger, IMediator mediator, IClo
     private async Task RefoldAsync(Following state, string rolloutId, CancellationToken ct)
     {
         var (events, version) = await ledger.FetchAsync(StreamIds.Rollout(rolloutId), ct);
-        var rollout = new ActiveRollout(rolloutId, RolloutState.Fold(events.Select(e => e.Data)), version);
-        if (rollout.State.Finished)
+        if (RolloutState.Fold(events.Select(e => e.Data)) is not { } folded || Done(folded))
         {
             Forget(state, rolloutId);
             return;
         }
+        var rollout = new ActiveRollout(rolloutId, folded, version);
         var isNew = !state.Rollouts.ContainsKey(rolloutId);
         state.Rollouts[rolloutId] = rollout;
-        foreach (var charger in rollout.State.ChargerIds) state.Chargers.Add(charger);
+        foreach (var charger in rollout.State.Chargers.Keys) state.Chargers.Add(charger);
         if (isNew) await FollowChargersAsync(state, rollout, ct);
     }
 
@@ -214,28 +239,52 @@ public sealed class RolloutRunner(Ledger.Ledger ledger, IMediator mediator, IClo
     {
         await using (var query = ledger.QueryReadModels())
         {
-            var ids = rollout.State.ChargerIds.Select(StreamIds.Charger).ToArray();
+            var ids = rollout.State.Chargers.Keys.Select(StreamIds.Charger).ToArray();
             foreach (var charger in await query.LoadManyAsync<ChargerEntry>(ct, ids))
                 if (charger.Online) state.Online.Add(charger.ChargerId);
                 else state.Online.Remove(charger.ChargerId);
         }
-        foreach (var awaiting in rollout.State.AwaitingAnswers.ToList())
+        var awaiting = rollout.State.Chargers.Values
+            .Where(c => c is { CommandId: not null, CommandSentAt: not null, Status: ChargerUpdateStatus.Requested or ChargerUpdateStatus.RollbackRequested }).ToList();
+        foreach (var charger in awaiting)
         {
-            var history = await ledger.ReadStreamAsync(StreamIds.Charger(awaiting.ChargerId), ct);
-            var issued = history.Any(e => e.Data is CommandIssuedV2 c && c.CommandId == awaiting.CommandId);
-            var answer = history.Select(e => e.Data).OfType<CommandCompleted>().FirstOrDefault(c => c.CommandId == awaiting.CommandId);
-            if (!issued) Send(rollout, awaiting);
-            else if (answer is not null) await DecideAsync(state, rollout, new UpdateAnswered(answer), ct);
+            var history = await ledger.ReadStreamAsync(StreamIds.Charger(charger.ChargerId), ct);
+            var issued = history.Any(e => e.Data is CommandIssuedV2 c && c.CommandId == charger.CommandId);
+            var answer = history.Select(e => e.Data).OfType<CommandCompleted>().FirstOrDefault(c => c.CommandId == charger.CommandId);
+            if (history.Select(e => e.Data).OfType<FirmwareStatusReported>().LastOrDefault() is { } reported)
+                state.LastFirmwareStatus[charger.ChargerId] = reported.Status;
+            var image = charger.Status == ChargerUpdateStatus.RollbackRequested ? rollout.State.Plan.RollbackImage! : rollout.State.Plan.Image;
+            // The request's retrieve time is the instant it was requested: the charger fetches the image at once.
+            if (!issued) Send(rollout.RolloutId, charger.ChargerId, charger.CommandId!, image, charger.CommandSentAt!.Value);
+            else if (answer is not null) await DecideAsync(state, rollout, Answered(answer), ct);
         }
     }
 
     private static void Forget(Following state, string rolloutId)
     {
-        state.Rollouts.Remove(rolloutId);
+        if (!state.Rollouts.Remove(rolloutId)) return;
         state.Chargers.Clear();
         foreach (var other in state.Rollouts.Values)
-            foreach (var charger in other.State.ChargerIds) state.Chargers.Add(charger);
+            foreach (var charger in other.State.Chargers.Keys) state.Chargers.Add(charger);
     }
+
+    /// <summary>
+    /// Nothing more will happen to it: aborted, completed, or halted with no update in flight and nothing left to roll
+    /// back (no rollback image, or every charger of the halted stage back or failed).
+    /// </summary>
+    private static bool Done(RolloutState rollout) =>
+        rollout.Phase is RolloutPhase.Aborted or RolloutPhase.Completed
+        || rollout.Phase == RolloutPhase.Halted && rollout.InFlight == 0
+           && (rollout.Plan.RollbackImage is null || !rollout.Chargers.Values.Any(c => c.Status == ChargerUpdateStatus.Succeeded && c.Stage == rollout.HaltedStage));
+
+    private static bool Awaits(RolloutState rollout, string commandId) =>
+        rollout.Chargers.Values.Any(c => c.CommandId == commandId && c.Status is ChargerUpdateStatus.Requested or ChargerUpdateStatus.RollbackRequested);
+
+    /// <summary>A 1.6 charger answers UpdateFirmware with an empty confirmation: taken. A 2.0.1 one says Accepted (or AcceptedCanceled, replacing an older update).</summary>
+    private static RolloutTrigger.UpdateAnswered Answered(CommandCompleted completed) =>
+        new(completed.ChargerId, completed.CommandId,
+            completed is { Outcome: CommandOutcome.Answered, Status: null or "Accepted" or "AcceptedCanceled" },
+            completed.Outcome == CommandOutcome.Answered ? completed.Status : completed.Outcome.ToString());
 
     /// <summary>What a new lead starts from: every rollout not finished, folded from its stream, and the sessions open at their chargers.</summary>
     private async Task<Following> RebuildAsync(CancellationToken ct)
@@ -266,7 +315,7 @@ public sealed class RolloutRunner(Ledger.Ledger ledger, IMediator mediator, IClo
 
         public void Evolve(IReadOnlyList<object> appended)
         {
-            State = appended.Aggregate(State, RolloutState.Evolve);
+            State = appended.Aggregate(State, (state, e) => RolloutState.Evolve(state, e)!);
             Version += appended.Count;
         }
     }
@@ -282,9 +331,16 @@ public sealed class RolloutRunner(Ledger.Ledger ledger, IMediator mediator, IClo
         public HashSet<string> Chargers { get; } = new(StringComparer.Ordinal);
         public HashSet<string> Online { get; } = new(StringComparer.Ordinal);
         public HashSet<string> InSession { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, FirmwareStatus> LastFirmwareStatus { get; } = new(StringComparer.Ordinal);
 
         public IEnumerable<ActiveRollout> RolloutsOf(string chargerId) =>
-            Chargers.Contains(chargerId) ? Rollouts.Values.Where(r => r.State.ChargerIds.Contains(chargerId)).ToList() : [];
+            Chargers.Contains(chargerId) ? Rollouts.Values.Where(r => r.State.Chargers.ContainsKey(chargerId)).ToList() : [];
+
+        /// <summary>What the process is told of each of the rollout's chargers at a tick.</summary>
+        public IReadOnlyDictionary<string, ChargerNow> Now(RolloutState rollout) =>
+            rollout.Chargers.Keys.ToDictionary(id => id, id => new ChargerNow(Online.Contains(id), InSession.Contains(id),
+                LastFirmwareStatus.TryGetValue(id, out var status) ? status : null),
+                StringComparer.Ordinal);
 
         public void Open(string sessionId, string chargerId)
         {
