@@ -2,6 +2,7 @@ using Settlement.Ledger.Store;
 using Settlement.Projections.Access;
 using Settlement.Projections.Chargers;
 using Settlement.Projections.Drivers;
+using Settlement.Projections.Firmware;
 using Settlement.Projections.Invoicing;
 using Settlement.Projections.Kpis;
 using Settlement.Projections.Roaming;
@@ -25,6 +26,7 @@ public static class SettlementReadModels
             .AddTariffsProjections()
             .AddRoamingProjections()
             .AddInvoicingProjections()
-            .AddKpisProjections(),
+            .AddKpisProjections()
+            .AddFirmwareProjections(),
         [KpiRebuild.Fast]);
 }

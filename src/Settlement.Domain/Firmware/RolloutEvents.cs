@@ -63,6 +63,11 @@ public sealed record AbortCriteria(
     [property: Range(0.0, 100.0)] decimal MaxFailedPercent,
     [property: Range(1, 100_000)] int MinSample);
 
+/// <summary>
+/// The rollout as planned: its chargers in the order they are updated, the canaries first. A charger that has neither
+/// booted on the image nor failed within <paramref name="UpdateTimeoutSeconds"/> of its request (or of its first
+/// deferral, when it stayed offline or in a session) fails.
+/// </summary>
 public sealed record RolloutPlanned(
     [property: MinLength(1), MaxLength(100)] string RolloutId,
     [property: MinLength(1), MaxLength(200)] string Name,
@@ -75,6 +80,7 @@ public sealed record RolloutPlanned(
     WavePlan Waves,
     AbortCriteria Abort,
     FirmwareImage? RollbackImage,
+    [property: Range(60, 604_800)] int UpdateTimeoutSeconds,
     Instant PlannedAt);
 
 /// <summary>Stage 0 is the canary, 1.. the waves.</summary>
