@@ -42,8 +42,8 @@ public static class RolloutEndpoints
             {
                 var sites = await scope.SitesAsync(ct);
                 await using var query = ledger.QueryReadModels();
-                var page = await PagedQueries.PageAsync(query.Query<RolloutEntry>(), r => r.Id, Paging.After(cursor), Paging.Limit(limit), ct,
-                    keep: sites is null ? null : r => r.SiteIds.All(sites.Contains));
+                var page = await PagedQueries.PageAsync(query.Query<RolloutEntry>(), r => r.SortKey, Paging.After(cursor), Paging.Limit(limit), ct,
+                    keep: sites is null ? null : r => SeenBy(r, sites));
                 return Paging.Answer(context, page);
             }));
 
@@ -80,16 +80,23 @@ public static class RolloutEndpoints
         return Results.Ok(await ViewAsync(ledger, command.RolloutId, ct));
     }
 
-    public static async Task<RolloutView?> ViewAsync(Ledger.Ledger ledger, string rolloutId, CancellationToken ct) =>
-        RolloutView.Of(await ledger.ReadStreamAsync(StreamIds.Rollout(rolloutId), ct));
+    /// <summary>The rollout as its inline read model has it, which a command's append has updated by the time it returns.</summary>
+    public static async Task<RolloutEntry?> ViewAsync(Ledger.Ledger ledger, string rolloutId, CancellationToken ct)
+    {
+        await using var query = ledger.QueryReadModels();
+        return await query.LoadAsync<RolloutEntry>(rolloutId, ct);
+    }
+
+    /// <summary>A sub-operator sees a rollout only when every one of its chargers is on one of its sites.</summary>
+    private static bool SeenBy(RolloutEntry rollout, IReadOnlySet<string> sites) => rollout.Chargers.All(c => sites.Contains(c.SiteId));
 
     /// <summary>The action on a rollout the caller sees; any other is answered as unknown, so ids cannot be confirmed by guessing.</summary>
-    private static Task<IResult> Scoped(OperatorScope scope, Ledger.Ledger ledger, string rolloutId, CancellationToken ct, Func<RolloutView, Task<IResult>> action) =>
+    private static Task<IResult> Scoped(OperatorScope scope, Ledger.Ledger ledger, string rolloutId, CancellationToken ct, Func<RolloutEntry, Task<IResult>> action) =>
         Refusals.Answer(async () =>
         {
             var view = await ViewAsync(ledger, rolloutId, ct);
             var sites = view is null ? null : await scope.SitesAsync(ct);
-            if (view is null || sites is not null && !view.SiteIds().All(sites.Contains))
+            if (view is null || sites is not null && !SeenBy(view, sites))
                 return new Refusal(RefusalKind.NotFound, [$"No rollout {rolloutId}; list them with GET /api/firmware/rollouts."]).ToHttp();
             return await action(view);
         });

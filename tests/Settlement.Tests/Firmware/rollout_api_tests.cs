@@ -44,15 +44,14 @@ public sealed class rollout_api_tests(LedgerDatabase db) : IAsyncLifetime
         var id = "ro-" + Guid.NewGuid().ToString("N")[..12];
         var created = await _host.Http.PostAsJsonAsync("/api/firmware/rollouts", Body(id, _site.SiteId, new { chargerIds = new[] { a } }));
 
-        // Then it is planned over a and b, a the canary, and answered as running
+        // Then it is planned over a and b, a the canary, waiting for the runner
         Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
         var view = await created.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(id, view.GetProperty("rolloutId").GetString());
-        Assert.Equal("Running", view.GetProperty("status").GetString());
+        Assert.Equal("Planned", view.GetProperty("status").GetString());
         Assert.Equal(new[] { a, b }.Order(StringComparer.Ordinal),
             view.GetProperty("chargers").EnumerateArray().Select(c => c.GetProperty("chargerId").GetString()!).Order(StringComparer.Ordinal));
         Assert.Equal([a], view.GetProperty("canaryChargerIds").EnumerateArray().Select(c => c.GetString()));
-        Assert.Equal(5, view.GetProperty("canarySoakSeconds").GetInt32());
         Assert.Equal(HttpStatusCode.Conflict, (await _host.Http.PostAsJsonAsync("/api/firmware/rollouts", Body(id, _site.SiteId))).StatusCode);
     }
 
@@ -89,8 +88,8 @@ public sealed class rollout_api_tests(LedgerDatabase db) : IAsyncLifetime
         var resumeAborted = await _host.Http.PostAsJsonAsync($"/api/firmware/rollouts/{id}/resume", new { reason = "again" });
 
         // Then each answers the rollout as it now stands, and nothing resumes an aborted one
-        Assert.Equal(("Paused", "Holiday traffic"), paused);
-        Assert.Equal("Running", resumed.Status);
+        Assert.Equal(("Paused", null), paused);
+        Assert.Equal("Planned", resumed.Status);
         Assert.Equal(("Aborted", "Vendor withdrew the release"), aborted);
         Assert.Equal(HttpStatusCode.Conflict, resumeAborted.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _host.Http.PostAsJsonAsync("/api/firmware/rollouts/no-such-rollout/pause", new { reason = "x" })).StatusCode);
@@ -160,6 +159,6 @@ public sealed class rollout_api_tests(LedgerDatabase db) : IAsyncLifetime
         var response = await _host.Http.PostAsJsonAsync($"/api/firmware/rollouts/{id}/{action}", new { reason });
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         var view = await response.Content.ReadFromJsonAsync<JsonElement>();
-        return (view.GetProperty("status").GetString()!, view.GetProperty("statusReason").GetString());
+        return (view.GetProperty("status").GetString()!, view.GetProperty("haltReason").GetString());
     }
 }
