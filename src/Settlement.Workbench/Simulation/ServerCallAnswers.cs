@@ -31,11 +31,11 @@ public interface IChargerState
     /// <summary>Forgets the profile of that id (null: every profile); false when it held none.</summary>
     bool ClearChargingProfile(int? profileId);
 
-    /// <summary>A firmware update is under way (from its UpdateFirmware until it installed or failed).</summary>
-    bool UpdatingFirmware { get; }
+    /// <summary>A firmware update is under way (from its UpdateFirmware until it installed or failed); none by default.</summary>
+    bool UpdatingFirmware => false;
 
-    /// <summary>Some EVSE runs a transaction: a 2.0.1 OnIdle reset is then Scheduled rather than done at once.</summary>
-    bool HasRunningSession { get; }
+    /// <summary>Some EVSE runs a transaction: a 2.0.1 OnIdle reset is then Scheduled rather than done at once. None by default.</summary>
+    bool HasRunningSession => false;
 }
 
 /// <summary>What the charger does after answering: the answer goes out first, as OCPP requires.</summary>

@@ -197,8 +197,8 @@ public sealed partial class SimulatedCharger
         }
         finally
         {
-            session.MarkEnded();
             evse.Release();
+            session.MarkEnded();
         }
     }
 

@@ -237,6 +237,7 @@ public sealed partial class SimulatedCharger : IChargerState, IAsyncDisposable
         finally
         {
             evse.Release();
+            session.MarkEnded();
         }
     }
 
@@ -431,9 +432,9 @@ public sealed partial class SimulatedCharger : IChargerState, IAsyncDisposable
         }
         finally
         {
+            evse.Release();
             // Whoever waits for the session to end (a reset) stops waiting, even when the stop could not be sent.
             session?.MarkEnded();
-            evse.Release();
         }
     }
 
@@ -491,7 +492,6 @@ public sealed partial class SimulatedCharger : IChargerState, IAsyncDisposable
                 reason == "EVDisconnected" ? "Idle" : "EVConnected", stoppedReason: reason), ct);
         }
         evse.Session = null;
-        session.MarkEnded();
         _counters.SessionStopped(session.EnergyWh);
         var (status, errorCode) = evse.Reported;
         await CallAsync("StatusNotification", OcppMessages.Status(Protocol, evse.Id, status, NextInstant(), errorCode), ct);
@@ -697,18 +697,30 @@ public sealed partial class SimulatedCharger : IChargerState, IAsyncDisposable
         {
             frame = OcppFrames.Serialize(new OcppCallError(call.MessageId, answer.ErrorCode!, answer.ErrorDescription ?? "", []));
         }
-        await SendAsync(frame, _lifetime.Token);
-        _counters.MessageSent();
+        // Tracked before the answer leaves, so that whoever got the answer finds the follow-up in WhenFollowUpsDoneAsync;
+        // it starts only once the answer is out, as OCPP requires.
+        var answered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (answer.Then is { } then)
-            Track(FollowUpAsync(then));
+            Track(FollowUpAsync(then, answered.Task));
+        try
+        {
+            await SendAsync(frame, _lifetime.Token);
+            answered.TrySetResult();
+        }
+        finally
+        {
+            answered.TrySetCanceled();
+        }
+        _counters.MessageSent();
     }
 
-    private async Task FollowUpAsync(FollowUp then)
+    private async Task FollowUpAsync(FollowUp then, Task answered)
     {
         // Off the reading task: a follow-up waits for answers that only the reading task can deliver.
         await Task.Yield();
         try
         {
+            await answered;
             switch (then)
             {
                 case StartRemoteSession start:

@@ -49,7 +49,7 @@ public sealed class SimulatedSession
 
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Completes once the stop was sent (StopTransaction / TransactionEvent Ended).</summary>
+    /// <summary>Completes once the session is over and its EVSE free (the stop sent, or the connection lost trying).</summary>
     public Task Ended => _ended.Task;
 
     internal void MarkEnded() => _ended.TrySetResult();
