@@ -66,7 +66,7 @@ public sealed class charge_success_tests
     [Fact]
     public void attempts_are_grouped_by_the_firmware_running_when_they_started()
     {
-        ChargerFact[] facts = [Firmware(At(1, 10), "2.1.0"), Firmware(At(3, 15, 3), "2.2.0")];
+        ChargerFact[] facts = [KpiGiven.Firmware(At(1, 10), "2.1.0"), KpiGiven.Firmware(At(3, 15, 3), "2.2.0")];
         SessionFacts[] sessions =
         [
             Charged("S1", 1, At(3, 10, 10), At(3, 10, 11), wh: 20_000),
