@@ -25,9 +25,9 @@ public static class RolloutEndpoints
 
     public static IEndpointRouteBuilder MapFirmwareRollouts(this IEndpointRouteBuilder app)
     {
-        var rollouts = app.MapGroup("/api/firmware/rollouts");
+        const string rollouts = "/api/firmware/rollouts";
 
-        rollouts.MapPost("", async (CreateRolloutBody body, OperatorScope scope, IMediator mediator, Ledger.Ledger ledger, CancellationToken ct) =>
+        app.MapPost(rollouts, async (CreateRolloutBody body, OperatorScope scope, IMediator mediator, Ledger.Ledger ledger, CancellationToken ct) =>
         {
             var (plan, problems) = RolloutRequest.From(body, "ro-" + Guid.NewGuid().ToString("N")[..20]);
             if (plan is null) return new Refusal(RefusalKind.Invalid, problems).ToHttp("The rollout was not planned.");
@@ -37,7 +37,7 @@ public static class RolloutEndpoints
             return Results.Created($"/api/firmware/rollouts/{plan.RolloutId}", view);
         });
 
-        rollouts.MapGet("", (int? limit, string? cursor, HttpContext context, OperatorScope scope, Ledger.Ledger ledger, CancellationToken ct) =>
+        app.MapGet(rollouts, (int? limit, string? cursor, HttpContext context, OperatorScope scope, Ledger.Ledger ledger, CancellationToken ct) =>
             Refusals.Answer(async () =>
             {
                 var sites = await scope.SitesAsync(ct);
@@ -47,10 +47,10 @@ public static class RolloutEndpoints
                 return Paging.Answer(context, page);
             }));
 
-        rollouts.MapGet("/{rolloutId}", (string rolloutId, OperatorScope scope, Ledger.Ledger ledger, CancellationToken ct) =>
+        app.MapGet(rollouts + "/{rolloutId}", (string rolloutId, OperatorScope scope, Ledger.Ledger ledger, CancellationToken ct) =>
             Scoped(scope, ledger, rolloutId, ct, view => Task.FromResult(Results.Ok(view))));
 
-        rollouts.MapGet("/{rolloutId}/history", (string rolloutId, int? limit, string? cursor, HttpContext context, OperatorScope scope, Ledger.Ledger ledger,
+        app.MapGet(rollouts + "/{rolloutId}/history", (string rolloutId, int? limit, string? cursor, HttpContext context, OperatorScope scope, Ledger.Ledger ledger,
             CancellationToken ct) => Scoped(scope, ledger, rolloutId, ct, async _ =>
         {
             var after = 0L;
@@ -64,11 +64,11 @@ public static class RolloutEndpoints
             return Paging.Answer(context, Paging.Of(entries, size, e => e.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         }));
 
-        rollouts.MapPost("/{rolloutId}/pause", (string rolloutId, ReasonBody body, OperatorScope scope, IMediator mediator, Ledger.Ledger ledger, CancellationToken ct) =>
+        app.MapPost(rollouts + "/{rolloutId}/pause", (string rolloutId, ReasonBody body, OperatorScope scope, IMediator mediator, Ledger.Ledger ledger, CancellationToken ct) =>
             Scoped(scope, ledger, rolloutId, ct, _ => ControlAsync(mediator, ledger, new ControlRolloutCommand(rolloutId, RolloutControl.Pause, body.Reason), ct)));
-        rollouts.MapPost("/{rolloutId}/resume", (string rolloutId, ReasonBody? body, OperatorScope scope, IMediator mediator, Ledger.Ledger ledger, CancellationToken ct) =>
+        app.MapPost(rollouts + "/{rolloutId}/resume", (string rolloutId, ReasonBody? body, OperatorScope scope, IMediator mediator, Ledger.Ledger ledger, CancellationToken ct) =>
             Scoped(scope, ledger, rolloutId, ct, _ => ControlAsync(mediator, ledger, new ControlRolloutCommand(rolloutId, RolloutControl.Resume, body?.Reason), ct)));
-        rollouts.MapPost("/{rolloutId}/abort", (string rolloutId, ReasonBody body, OperatorScope scope, IMediator mediator, Ledger.Ledger ledger, CancellationToken ct) =>
+        app.MapPost(rollouts + "/{rolloutId}/abort", (string rolloutId, ReasonBody body, OperatorScope scope, IMediator mediator, Ledger.Ledger ledger, CancellationToken ct) =>
             Scoped(scope, ledger, rolloutId, ct, _ => ControlAsync(mediator, ledger, new ControlRolloutCommand(rolloutId, RolloutControl.Abort, body.Reason), ct)));
         return app;
     }

@@ -70,8 +70,9 @@ public sealed class RolloutRunner(Ledger.Ledger ledger, IMediator mediator, IClo
             _following = await RebuildAsync(ct);
         }
         var state = _following;
-        while (_sendFailures.TryDequeue(out var rolloutId))
-            if (state.Rollouts.ContainsKey(rolloutId)) await RefoldAsync(state, rolloutId, ct);
+        var refold = new HashSet<string>(StringComparer.Ordinal);
+        while (_sendFailures.TryDequeue(out var failed)) refold.Add(failed);
+        foreach (var rolloutId in refold) await GuardedAsync(state, rolloutId, () => RefoldAsync(state, rolloutId, ct), ct);
         for (var batch = 0; batch < BatchesPerPass; batch++)
         {
             var events = await ledger.ReadEventsAfterAsync(state.After, Followed, BatchSize, Settled, ct);
@@ -79,12 +80,31 @@ public sealed class RolloutRunner(Ledger.Ledger ledger, IMediator mediator, IClo
             if (events.Count > 0) state.After = events[^1].Sequence;
             if (events.Count < BatchSize) break;
         }
-        foreach (var rollout in state.Rollouts.Values.ToList())
+        foreach (var rolloutId in state.Rollouts.Keys.ToList())
+            await GuardedAsync(state, rolloutId, async () =>
+            {
+                if (state.Rollouts.GetValueOrDefault(rolloutId) is { } soaked && soaked.State.GateDue(clock.GetCurrentInstant()) is { } due)
+                    await DecideAsync(state, soaked, new RolloutTrigger.GateMeasured(due.Stage, await MeasureAsync(due, ct)), ct);
+                if (state.Rollouts.GetValueOrDefault(rolloutId) is { } rollout)
+                    await DecideAsync(state, rollout, new RolloutTrigger.Advance(state.Now(rollout.State)), ct);
+            }, ct);
+    }
+
+    /// <summary>
+    /// One rollout's step; a problem with it (a malformed event, a charger stream that cannot be read) is logged and the
+    /// rollout folded again on the next pass, while the other rollouts go on. Losing the database still steps down.
+    /// </summary>
+    private async Task GuardedAsync(Following state, string rolloutId, Func<Task> step, CancellationToken ct)
+    {
+        try
         {
-            if (rollout.State.GateDue(clock.GetCurrentInstant()) is { } due)
-                await DecideAsync(state, rollout, new RolloutTrigger.GateMeasured(due.Stage, await MeasureAsync(due, ct)), ct);
-            if (state.Rollouts.ContainsKey(rollout.RolloutId))
-                await DecideAsync(state, rollout, new RolloutTrigger.Advance(state.Now(rollout.State)), ct);
+            await step();
+        }
+        catch (Exception problem) when (problem is not (OperationCanceledException or Npgsql.NpgsqlException))
+        {
+            logger.LogWarning(problem, "Rollout {Rollout} could not take its step; folding it again", rolloutId);
+            state.Rollouts.Remove(rolloutId);
+            _sendFailures.Enqueue(rolloutId);
         }
     }
 
@@ -156,9 +176,10 @@ public sealed class RolloutRunner(Ledger.Ledger ledger, IMediator mediator, IClo
             var history = (await ledger.ReadStreamAsync(StreamIds.Charger(window.ChargerId), ct)).Select(e => (e.Data, e.RecordedAt)).ToList();
             await using (var query = ledger.QueryReadModels())
             {
-                var sessions = await query.Query<SessionEntry>()
-                    .Where(e => e.ChargerId == window.ChargerId && e.StartedAt >= window.Baseline.Start && e.StartedAt < window.Since.End)
-                    .OrderByDescending(e => e.StartedAt).Take(MaxSessionsMeasured).Select(e => e.SessionId).ToListAsync(ct);
+                // Marten cannot compare an Instant in SQL: the charger's latest sessions by sort key, the window's kept here.
+                var latest = await query.Query<SessionEntry>().Where(e => e.ChargerId == window.ChargerId)
+                    .OrderByDescending(e => e.SortKey).Take(MaxSessionsMeasured).ToListAsync(ct);
+                var sessions = latest.Where(e => e.StartedAt >= window.Baseline.Start && e.StartedAt < window.Since.End).Select(e => e.SessionId);
                 foreach (var sessionId in sessions)
                     history.AddRange((await ledger.ReadStreamAsync(StreamIds.Session(sessionId), ct)).Select(e => (e.Data, e.RecordedAt)));
             }
@@ -182,16 +203,16 @@ public sealed class RolloutRunner(Ledger.Ledger ledger, IMediator mediator, IClo
             case FirmwareStatusReported reported:
                 state.LastFirmwareStatus[reported.ChargerId] = reported.Status;
                 foreach (var rollout in state.RolloutsOf(reported.ChargerId))
-                    await DecideAsync(state, rollout, new RolloutTrigger.FirmwareReported(reported.ChargerId, reported.Status, reported.ReportedAt), ct);
+                    await GuardedAsync(state, rollout.RolloutId, () => DecideAsync(state, rollout, new RolloutTrigger.FirmwareReported(reported.ChargerId, reported.Status, reported.ReportedAt), ct), ct);
                 break;
             case ChargerBooted booted:
                 state.Online.Add(booted.ChargerId);
                 foreach (var rollout in state.RolloutsOf(booted.ChargerId))
-                    await DecideAsync(state, rollout, new RolloutTrigger.Booted(booted.ChargerId, booted.FirmwareVersion, booted.BootedAt), ct);
+                    await GuardedAsync(state, rollout.RolloutId, () => DecideAsync(state, rollout, new RolloutTrigger.Booted(booted.ChargerId, booted.FirmwareVersion, booted.BootedAt), ct), ct);
                 break;
             case CommandCompleted completed:
                 foreach (var rollout in state.RolloutsOf(completed.ChargerId).Where(r => Awaits(r.State, completed.CommandId)))
-                    await DecideAsync(state, rollout, Answered(completed), ct);
+                    await GuardedAsync(state, rollout.RolloutId, () => DecideAsync(state, rollout, Answered(completed), ct), ct);
                 break;
             case ChargerWentOffline offline:
                 state.Online.Remove(offline.ChargerId);
@@ -298,7 +319,11 @@ public sealed class RolloutRunner(Ledger.Ledger ledger, IMediator mediator, IClo
         for (var after = -1L; ;)
         {
             var planned = await ledger.ReadEventsAfterAsync(after, [typeof(RolloutPlanned)], BatchSize, Duration.Zero, ct);
-            foreach (var recorded in planned) await RefoldAsync(state, ((RolloutPlanned)recorded.Data).RolloutId, ct);
+            foreach (var recorded in planned)
+            {
+                var rolloutId = ((RolloutPlanned)recorded.Data).RolloutId;
+                await GuardedAsync(state, rolloutId, () => RefoldAsync(state, rolloutId, ct), ct);
+            }
             if (planned.Count < BatchSize) break;
             after = planned[^1].Sequence;
         }

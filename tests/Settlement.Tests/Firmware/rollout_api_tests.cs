@@ -47,7 +47,7 @@ public sealed class rollout_api_tests(LedgerDatabase db) : IAsyncLifetime
         // Then it is planned over a and b, a the canary, waiting for the runner
         Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
         var view = await created.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(id, view.GetProperty("rolloutId").GetString());
+        Assert.Equal(id, view.GetProperty("id").GetString());
         Assert.Equal("Planned", view.GetProperty("status").GetString());
         Assert.Equal(new[] { a, b }.Order(StringComparer.Ordinal),
             view.GetProperty("chargers").EnumerateArray().Select(c => c.GetProperty("chargerId").GetString()!).Order(StringComparer.Ordinal));
