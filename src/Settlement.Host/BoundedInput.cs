@@ -23,7 +23,7 @@ public sealed class BoundedInput : IEndpointFilter
     /// <summary>Route values and body fields whose value becomes part of a stream's name.</summary>
     private static readonly HashSet<string> StreamIdNames = new(StringComparer.OrdinalIgnoreCase)
     {
-        "chargerId", "siteId", "tariffId", "issuerId", "partnerId", "series",
+        "chargerId", "siteId", "tariffId", "issuerId", "partnerId", "series", "rolloutId",
     };
 
     /// <summary>Fields whose meaning needs more (or less) than <see cref="DefaultTextLength"/>.</summary>
@@ -37,6 +37,8 @@ public sealed class BoundedInput : IEndpointFilter
         ["value"] = 1_000,
         // OCPP 2.0.1 UpdateFirmware location is string[512].
         ["location"] = 512,
+        // OCPP 2.0.1 FirmwareType.signature is string[800], signingCertificate string[5500] (PEM).
+        ["signature"] = 800, ["signingCertificate"] = 5_500,
         // A 2.0.1 charging profile with its schedule periods; the relay test sends 30 KB.
         ["profile"] = 64 * 1024,
     };

@@ -17,6 +17,7 @@ using Settlement.Ledger;
 using Settlement.Ledger.Audit;
 using Settlement.Host.Kpis;
 using Settlement.Host.LoadBalancing;
+using Settlement.Host.Firmware;
 using Settlement.Host.Reports;
 using Settlement.Host.Sessions;
 using Settlement.Host.Chargers;
@@ -81,6 +82,9 @@ public static class SettlementHost
         // One host at a time drives the chargers of sites with a power model (LoadBalancing:Run=false keeps a host out).
         if (builder.Configuration.GetValue("LoadBalancing:Run", defaultValue: true))
             builder.Services.AddHostedService<SiteBalancer>();
+        // One host at a time drives the firmware rollouts (Firmware:Run=false keeps a host out).
+        if (builder.Configuration.GetValue("Firmware:Run", defaultValue: true))
+            builder.Services.AddHostedService<RolloutRunner>();
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<Callers>();
         builder.Services.AddScoped<OperatorScope>();
@@ -125,6 +129,7 @@ public static class SettlementHost
         api.MapChargerOnboarding();
         api.MapSites();
         api.MapPower();
+        api.MapFirmwareRollouts();
         api.MapSessions();
         api.MapTariffs();
         api.MapInvoicing();

@@ -56,6 +56,15 @@ public static class AccessTable
         ["GET /api/sites/{siteId}/allocations/history/{version:long}/replay"] = [Auditor],
         ["GET /api/sites/{siteId}/power-report"] = [Finance, Auditor],
 
+        // Firmware rollouts change the chargers, so they are the operator's; integrations and auditors follow them.
+        ["POST /api/firmware/rollouts"] = [],
+        ["GET /api/firmware/rollouts"] = [Integration, Auditor],
+        ["GET /api/firmware/rollouts/{rolloutId}"] = [Integration, Auditor],
+        ["GET /api/firmware/rollouts/{rolloutId}/history"] = [Auditor],
+        ["POST /api/firmware/rollouts/{rolloutId}/pause"] = [],
+        ["POST /api/firmware/rollouts/{rolloutId}/resume"] = [],
+        ["POST /api/firmware/rollouts/{rolloutId}/abort"] = [],
+
         // Sessions: read by finance (what is billed) and integrations.
         ["GET /api/sessions"] = [Finance, Integration],
         ["GET /api/sessions/{sessionId}"] = [Finance, Integration],

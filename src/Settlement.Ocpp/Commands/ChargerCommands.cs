@@ -45,4 +45,16 @@ public sealed record GetSettings(string ChargerId, IReadOnlyList<string> Keys) :
 
 public sealed record ChangeSetting(string ChargerId, string Key, string Value) : ChargerCommand(ChargerId);
 
-public sealed record UpdateFirmware(string ChargerId, Uri Location, Instant RetrieveAt) : ChargerCommand(ChargerId);
+/// <summary>
+/// Install the firmware at <paramref name="Location"/>, retrieved from <paramref name="RetrieveAt"/> on. <see cref="Signature"/>
+/// (base64) and <see cref="SigningCertificate"/> (PEM) are OCPP 2.0.1's signed-firmware fields: sent to 2.0.1 chargers, not
+/// to 1.6 ones, whose plain UpdateFirmware has no place for them. <see cref="Retries"/> and <see cref="RetryIntervalSeconds"/>
+/// say how often and how far apart the charger tries the download; null leaves it to the charger.
+/// </summary>
+public sealed record UpdateFirmware(string ChargerId, Uri Location, Instant RetrieveAt) : ChargerCommand(ChargerId)
+{
+    public string? Signature { get; init; }
+    public string? SigningCertificate { get; init; }
+    public int? Retries { get; init; }
+    public int? RetryIntervalSeconds { get; init; }
+}

@@ -22,7 +22,9 @@ public static class CommandTranslation
         TriggerMessage c => ("TriggerMessage", WithOptional(new JsonObject { ["requestedMessage"] = c.Message }, "connectorId", c.EvseId)),
         GetSettings c => ("GetConfiguration", c.Keys.Count == 0 ? [] : new JsonObject { ["key"] = new JsonArray([.. c.Keys.Select(k => (JsonNode)k)]) }),
         ChangeSetting c => ("ChangeConfiguration", new JsonObject { ["key"] = c.Key, ["value"] = c.Value }),
-        UpdateFirmware c => ("UpdateFirmware", new JsonObject { ["location"] = c.Location.ToString(), ["retrieveDate"] = InstantPattern.ExtendedIso.Format(c.RetrieveAt) }),
+        UpdateFirmware c => ("UpdateFirmware", WithOptional(WithOptional(
+            new JsonObject { ["location"] = c.Location.ToString(), ["retrieveDate"] = InstantPattern.ExtendedIso.Format(c.RetrieveAt) },
+            "retries", c.Retries), "retryInterval", c.RetryIntervalSeconds)),
         _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "no OCPP 1.6 translation"),
     };
 
@@ -48,11 +50,13 @@ public static class CommandTranslation
         {
             ["setVariableData"] = new JsonArray(ComponentVariable(c.Key, new JsonObject { ["attributeValue"] = c.Value })),
         }),
-        UpdateFirmware c => ("UpdateFirmware", new JsonObject
+        UpdateFirmware c => ("UpdateFirmware", WithOptional(WithOptional(new JsonObject
         {
             ["requestId"] = RemoteStartId(),
-            ["firmware"] = new JsonObject { ["location"] = c.Location.ToString(), ["retrieveDateTime"] = InstantPattern.ExtendedIso.Format(c.RetrieveAt) },
-        }),
+            ["firmware"] = WithOptional(WithOptional(
+                new JsonObject { ["location"] = c.Location.ToString(), ["retrieveDateTime"] = InstantPattern.ExtendedIso.Format(c.RetrieveAt) },
+                "signingCertificate", c.SigningCertificate), "signature", c.Signature),
+        }, "retries", c.Retries), "retryInterval", c.RetryIntervalSeconds)),
         _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "no OCPP 2.0.1 translation"),
     };
 
@@ -78,6 +82,12 @@ public static class CommandTranslation
     private static JsonObject WithOptional(JsonObject payload, string name, int? value)
     {
         if (value is { } v) payload[name] = v;
+        return payload;
+    }
+
+    private static JsonObject WithOptional(JsonObject payload, string name, string? value)
+    {
+        if (value is not null) payload[name] = value;
         return payload;
     }
 

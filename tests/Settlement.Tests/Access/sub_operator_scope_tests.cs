@@ -167,6 +167,7 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
         var get = HttpMethod.Get;
         var post = HttpMethod.Post;
         var commands = $"/api/chargers/{charger}/commands";
+        var rollout = "ro-" + a.OperatorId;
 
         return
         [
@@ -223,6 +224,19 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
             // No balancer runs here: the owner is told there is no decision 1, the other that the site does not exist.
             new("GET /api/sites/{siteId}/allocations/history/{version:long}/replay", get, $"/api/sites/{site}/allocations/history/1/replay", OwnerSees: false),
             new("GET /api/sites/{siteId}/power-report", get, $"/api/sites/{site}/power-report?month=2026-10"),
+
+            // A rollout over A's site, in order: created first, so that the owner's reads and controls find it.
+            new("POST /api/firmware/rollouts", post, "/api/firmware/rollouts", new
+            {
+                rolloutId = rollout, name = "Probe rollout", image = new { version = "9.9.9-probe", location = "https://firmware.example/probe/9.9.9.bin" },
+                target = new { sites = new[] { site } }, canary = new { chargerIds = new[] { charger } },
+            }),
+            new("GET /api/firmware/rollouts", get, "/api/firmware/rollouts?limit=1000"),
+            new("GET /api/firmware/rollouts/{rolloutId}", get, $"/api/firmware/rollouts/{rollout}"),
+            new("GET /api/firmware/rollouts/{rolloutId}/history", get, $"/api/firmware/rollouts/{rollout}/history"),
+            new("POST /api/firmware/rollouts/{rolloutId}/pause", post, $"/api/firmware/rollouts/{rollout}/pause", new { reason = "probe" }),
+            new("POST /api/firmware/rollouts/{rolloutId}/resume", post, $"/api/firmware/rollouts/{rollout}/resume", new { reason = "probe" }),
+            new("POST /api/firmware/rollouts/{rolloutId}/abort", post, $"/api/firmware/rollouts/{rollout}/abort", new { reason = "probe" }),
             new("GET /api/sessions", get, "/api/sessions?limit=1000"),
             new("GET /api/sessions/{sessionId}", get, $"/api/sessions/{session}"),
             new("GET /api/tariffs", get, "/api/tariffs?limit=1000"),
