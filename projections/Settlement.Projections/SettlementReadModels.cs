@@ -5,6 +5,7 @@ using Settlement.Projections.Drivers;
 using Settlement.Projections.Invoicing;
 using Settlement.Projections.Kpis;
 using Settlement.Projections.Roaming;
+using Settlement.Projections.SelfHealing;
 using Settlement.Projections.Sessions;
 using Settlement.Projections.Tariffs;
 
@@ -25,6 +26,7 @@ public static class SettlementReadModels
             .AddTariffsProjections()
             .AddRoamingProjections()
             .AddInvoicingProjections()
-            .AddKpisProjections(),
+            .AddKpisProjections()
+            .AddSelfHealerProgress(),
         [KpiRebuild.Fast]);
 }
