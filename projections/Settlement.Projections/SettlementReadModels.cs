@@ -27,6 +27,7 @@ public static class SettlementReadModels
             .AddRoamingProjections()
             .AddInvoicingProjections()
             .AddKpisProjections()
+            .AddSelfHealingProjections()
             .AddSelfHealerProgress(),
         [KpiRebuild.Fast]);
 }

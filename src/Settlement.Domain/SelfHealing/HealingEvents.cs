@@ -70,7 +70,9 @@ public sealed record HealingRulesDefined(
 
 /// <summary>
 /// An incident opened from <paramref name="CauseSequence"/>, the ledger event that showed it; the charger's vendor, model
-/// and firmware are those it had then, for KPIs per vendor, model and firmware.
+/// and firmware are those it had then, for KPIs per vendor, model and firmware. <paramref name="ErrorCode"/> is the
+/// fault's code for a ConnectorFaulted incident ("Faulted" for OCPP 2.0.1, which reports none), null for other kinds:
+/// NEVI's outage causes depend on it.
 /// </summary>
 public sealed record IncidentOpened(
     [property: MinLength(1), MaxLength(100)] string IncidentId,
@@ -82,6 +84,7 @@ public sealed record IncidentOpened(
     string? FirmwareVersion,
     [property: Range(0, 99)] int EvseId,
     string? SessionId,
+    [property: MaxLength(50)] string? ErrorCode,
     [property: MinLength(1), MaxLength(1_000)] string Evidence,
     [property: Events.AtLeast(0)] long CauseSequence,
     Instant OpenedAt);
