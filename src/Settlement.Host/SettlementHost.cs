@@ -25,6 +25,7 @@ using Settlement.Host.Ocpp;
 using Settlement.Host.OpenApi;
 using Settlement.Host.Tariffs;
 using Settlement.Host.Roaming;
+using Settlement.Host.SelfHealing;
 using Settlement.Host.Roaming.Ocpi;
 using Settlement.Ocpp;
 using Settlement.Ledger.Store;
@@ -81,6 +82,8 @@ public static class SettlementHost
         // One host at a time drives the chargers of sites with a power model (LoadBalancing:Run=false keeps a host out).
         if (builder.Configuration.GetValue("LoadBalancing:Run", defaultValue: true))
             builder.Services.AddHostedService<SiteBalancer>();
+        // One host at a time opens incidents and climbs their ladders (SelfHealing:Run=false keeps a host out); every host runs their deadlines.
+        builder.AddSelfHealing(builder.Configuration.GetValue("SelfHealing:Run", defaultValue: true));
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<Callers>();
         builder.Services.AddScoped<OperatorScope>();
@@ -129,6 +132,7 @@ public static class SettlementHost
         api.MapTariffs();
         api.MapInvoicing();
         api.MapKpis();
+        api.MapSelfHealing();
         api.MapReports();
         api.MapAudit();
         api.MapDrivers();

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using NodaTime;
 using Settlement.Domain.Events;
 using Settlement.Domain.SelfHealing;
+using Settlement.Projections.SelfHealing;
 
 namespace Settlement.Host.SelfHealing;
 
@@ -52,8 +53,8 @@ public sealed class IncidentDeadlineJob(Ledger.Ledger ledger, IncidentRunner run
     {
         var now = clock.GetCurrentInstant();
         await using var query = ledger.QueryReadModels();
-        var open = await query.Query<IncidentState>().Where(i => i.Status == IncidentStatus.Open).Take(SweepLimit).ToListAsync(ct);
-        foreach (var incident in open)
+        var open = await query.Query<IncidentEntry>().Where(i => i.Status == IncidentStatus.Open).Take(SweepLimit).ToListAsync(ct);
+        foreach (var incident in open.Select(entry => entry.Incident))
         {
             if (incident.CurrentStep is { } step && step.EvidenceDueAt <= now)
             {

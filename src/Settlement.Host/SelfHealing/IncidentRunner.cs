@@ -2,6 +2,7 @@ using Hangfire;
 using Mediator;
 using Microsoft.Extensions.Logging;
 using NodaTime;
+using Settlement.Domain.Chargers;
 using Settlement.Domain.Events;
 using Settlement.Domain.SelfHealing;
 using Settlement.Ledger;
