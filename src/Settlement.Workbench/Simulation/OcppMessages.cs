@@ -14,36 +14,48 @@ internal static class OcppMessages
 {
     public static string Time(Instant at) => InstantPattern.ExtendedIso.Format(at);
 
-    public static JsonObject Boot(OcppProtocol protocol, ChargerDefinition charger) => protocol == OcppProtocol.Ocpp16
+    /// <param name="reason">2.0.1 BootReasonEnumType (PowerUp, RemoteReset, FirmwareUpdate, ...); 1.6 sends none.</param>
+    public static JsonObject Boot(OcppProtocol protocol, ChargerDefinition charger, string firmwareVersion, string reason = "PowerUp") => protocol == OcppProtocol.Ocpp16
         ? new JsonObject
         {
             ["chargePointVendor"] = Cut(charger.Vendor, 20),
             ["chargePointModel"] = Cut(charger.Model, 20),
             ["chargePointSerialNumber"] = Serial(charger.Id),
-            ["firmwareVersion"] = Cut(charger.FirmwareVersion, 50),
+            ["firmwareVersion"] = Cut(firmwareVersion, 50),
         }
         : new JsonObject
         {
-            ["reason"] = "PowerUp",
+            ["reason"] = reason,
             ["chargingStation"] = new JsonObject
             {
                 ["model"] = Cut(charger.Model, 20),
                 ["vendorName"] = Cut(charger.Vendor, 50),
                 ["serialNumber"] = Serial(charger.Id),
-                ["firmwareVersion"] = Cut(charger.FirmwareVersion, 50),
+                ["firmwareVersion"] = Cut(firmwareVersion, 50),
             },
         };
 
-    /// <summary>1.6 statuses (Available, Preparing, Charging, Finishing); 2.0.1 has only Available and Occupied for these.</summary>
-    public static JsonObject Status(OcppProtocol protocol, int evseId, string status16, Instant at) => protocol == OcppProtocol.Ocpp16
-        ? new JsonObject { ["connectorId"] = evseId, ["errorCode"] = "NoError", ["status"] = status16, ["timestamp"] = Time(at) }
+    /// <summary>
+    /// 1.6 statuses (Available, Preparing, Charging, Finishing, Unavailable, Faulted); 2.0.1 keeps Available, Unavailable
+    /// and Faulted and calls the others Occupied. A 1.6 fault names its <paramref name="errorCode"/>; 2.0.1 has none.
+    /// </summary>
+    public static JsonObject Status(OcppProtocol protocol, int evseId, string status16, Instant at, string errorCode = "NoError") => protocol == OcppProtocol.Ocpp16
+        ? new JsonObject { ["connectorId"] = evseId, ["errorCode"] = errorCode, ["status"] = status16, ["timestamp"] = Time(at) }
         : new JsonObject
         {
             ["timestamp"] = Time(at),
-            ["connectorStatus"] = status16 == "Available" ? "Available" : "Occupied",
+            ["connectorStatus"] = status16 is "Available" or "Unavailable" or "Faulted" ? status16 : "Occupied",
             ["evseId"] = evseId,
             ["connectorId"] = 1,
         };
+
+    /// <summary>2.0.1 names the UpdateFirmware it reports on by its requestId; 1.6 has one update at a time.</summary>
+    public static JsonObject FirmwareStatus(string status, int? requestId)
+    {
+        var payload = new JsonObject { ["status"] = status };
+        if (requestId is { } id) payload["requestId"] = id;
+        return payload;
+    }
 
     public static JsonObject Authorize(OcppProtocol protocol, string idToken) => protocol == OcppProtocol.Ocpp16
         ? new JsonObject { ["idTag"] = idToken }

@@ -30,6 +30,12 @@ public interface IChargerState
 
     /// <summary>Forgets the profile of that id (null: every profile); false when it held none.</summary>
     bool ClearChargingProfile(int? profileId);
+
+    /// <summary>A firmware update is under way (from its UpdateFirmware until it installed or failed); none by default.</summary>
+    bool UpdatingFirmware => false;
+
+    /// <summary>Some EVSE runs a transaction: a 2.0.1 OnIdle reset is then Scheduled rather than done at once. None by default.</summary>
+    bool HasRunningSession => false;
 }
 
 /// <summary>What the charger does after answering: the answer goes out first, as OCPP requires.</summary>
@@ -40,6 +46,18 @@ public sealed record StartRemoteSession(int EvseId, string IdToken, int? RemoteS
 public sealed record StopRemoteSession(string TransactionId) : FollowUp;
 
 public sealed record SendTriggeredMessage(string Message, int? EvseId) : FollowUp;
+
+/// <summary>
+/// Download and install the firmware at <paramref name="Location"/> from <paramref name="RetrieveAt"/> on (at once when
+/// past), reporting each step in a FirmwareStatusNotification that carries the 2.0.1 <paramref name="RequestId"/>.
+/// </summary>
+public sealed record InstallFirmware(Uri Location, Instant RetrieveAt, int? RequestId, bool Signed) : FollowUp;
+
+/// <summary>Reboot as a Reset asked: soft (1.6 Soft, 2.0.1 OnIdle) or hard (1.6 Hard, 2.0.1 Immediate).</summary>
+public sealed record RebootOnReset(bool Hard) : FollowUp;
+
+/// <summary>ChangeAvailability: the EVSE (0: every EVSE) becomes Unavailable or Available, and says so.</summary>
+public sealed record ChangeEvseAvailability(int EvseId, bool Operative) : FollowUp;
 
 /// <summary>A CALLRESULT payload, or a CALLERROR code and description; and what to do next.</summary>
 public sealed record ServerCallAnswer(JsonObject? Result, string? ErrorCode = null, string? ErrorDescription = null, FollowUp? Then = null);
@@ -73,13 +91,20 @@ public static class ServerCallAnswers
             (OcppProtocol.Ocpp201, "GetTransactionStatus") => new ServerCallAnswer(new JsonObject { ["messagesInQueue"] = false }),
             // Accepting a report request obliges the charger to send NotifyReport; it has nothing to report.
             (OcppProtocol.Ocpp201, "GetBaseReport" or "GetReport") => Status("EmptyResultSet"),
-            (OcppProtocol.Ocpp16, "UpdateFirmware" or "GetDiagnostics") => new ServerCallAnswer([]),
+            (OcppProtocol.Ocpp16, "UpdateFirmware") => UpdateFirmware16(payload, charger),
+            (OcppProtocol.Ocpp201, "UpdateFirmware") => UpdateFirmware201(payload, charger),
+            (OcppProtocol.Ocpp16, "GetDiagnostics") => new ServerCallAnswer([]),
             (_, "GetCompositeSchedule") => Status("Rejected"),
             (_, "SetChargingProfile") => SetChargingProfile(protocol, payload, charger),
             (OcppProtocol.Ocpp16, "ClearChargingProfile") => Status(charger.ClearChargingProfile(OptionalInt(payload, "id")) ? "Accepted" : "Unknown"),
             (OcppProtocol.Ocpp201, "ClearChargingProfile") => Status(charger.ClearChargingProfile(OptionalInt(payload, "chargingProfileId")) ? "Accepted" : "Unknown"),
-            (_, "Reset" or "ChangeAvailability" or "ChangeConfiguration" or "ClearCache" or "ReserveNow" or "CancelReservation") => Status("Accepted"),
-            (OcppProtocol.Ocpp201, "UpdateFirmware") => Status("Accepted"),
+            (OcppProtocol.Ocpp16, "Reset") => new ServerCallAnswer(Accepted(), Then: new RebootOnReset(Text(payload, "type") == "Hard")),
+            (OcppProtocol.Ocpp201, "Reset") => Reset201(payload, charger),
+            (OcppProtocol.Ocpp16, "ChangeAvailability") => new ServerCallAnswer(Accepted(),
+                Then: new ChangeEvseAvailability(OptionalInt(payload, "connectorId") ?? 0, Text(payload, "type") == "Operative")),
+            (OcppProtocol.Ocpp201, "ChangeAvailability") => new ServerCallAnswer(Accepted(),
+                Then: new ChangeEvseAvailability(OptionalInt(payload["evse"] as JsonObject, "id") ?? 0, Text(payload, "operationalStatus") == "Operative")),
+            (_, "ChangeConfiguration" or "ClearCache" or "ReserveNow" or "CancelReservation") => Status("Accepted"),
             _ => new ServerCallAnswer(null, OcppErrorCodes.NotImplemented, $"the simulator does not implement {call.Action}"),
         };
     }
@@ -93,6 +118,48 @@ public static class ServerCallAnswers
         transactionId is not null && charger.HasTransaction(transactionId)
             ? new ServerCallAnswer(Accepted(), Then: new StopRemoteSession(transactionId))
             : Status("Rejected");
+
+    /// <summary>
+    /// 1.6 answers UpdateFirmware with an empty payload whatever happens next, so a location it cannot read is simply
+    /// never downloaded; while another update runs the new one is ignored.
+    /// </summary>
+    private static ServerCallAnswer UpdateFirmware16(JsonObject payload, IChargerState charger) =>
+        !charger.UpdatingFirmware && FirmwareLocation(Text(payload, "location")) is { } location
+            ? new ServerCallAnswer([], Then: new InstallFirmware(location, RetrieveAt(payload["retrieveDate"]), null, Signed: false))
+            : new ServerCallAnswer([]);
+
+    /// <summary>
+    /// 2.0.1: Rejected while another update runs or for a location it cannot read; InvalidCertificate for a signing
+    /// certificate that is not PEM; otherwise Accepted, with the signature checked after the download.
+    /// </summary>
+    private static ServerCallAnswer UpdateFirmware201(JsonObject payload, IChargerState charger)
+    {
+        var firmware = payload["firmware"] as JsonObject;
+        if (charger.UpdatingFirmware || FirmwareLocation(Text(firmware, "location")) is not { } location) return Status("Rejected");
+        if (firmware!["signingCertificate"]?.GetValue<string>() is { } certificate && !certificate.StartsWith("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
+            return Status("InvalidCertificate");
+        return new ServerCallAnswer(Accepted(), Then: new InstallFirmware(location, RetrieveAt(firmware["retrieveDateTime"]),
+            OptionalInt(payload, "requestId"), Signed: firmware["signature"] is not null));
+    }
+
+    /// <summary>
+    /// Immediate reboots at once; OnIdle waits for running transactions to end (Scheduled). A reset of one EVSE is
+    /// Rejected: the simulator reboots as a whole.
+    /// </summary>
+    private static ServerCallAnswer Reset201(JsonObject payload, IChargerState charger)
+    {
+        if (payload["evseId"] is not null) return Status("Rejected");
+        var hard = Text(payload, "type") == "Immediate";
+        return new ServerCallAnswer(Status(!hard && charger.HasRunningSession ? "Scheduled" : "Accepted").Result, Then: new RebootOnReset(hard));
+    }
+
+    private static Uri? FirmwareLocation(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var location) && location.AbsolutePath.Length > 1 ? location : null;
+
+    private static Instant RetrieveAt(JsonNode? value) =>
+        value?.GetValue<string>() is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+            ? Instant.FromDateTimeOffset(at)
+            : SystemClock.Instance.GetCurrentInstant();
 
     private static ServerCallAnswer SetChargingProfile(OcppProtocol protocol, JsonObject payload, IChargerState charger) =>
         SimulatedProfile.Read(protocol, payload, SystemClock.Instance.GetCurrentInstant(), out var evseId) is { } profile

@@ -31,7 +31,7 @@ public sealed class OcppCallErrorException(string chargerId, string action, Ocpp
 /// answered in order by the one task that reads the socket. Everything is asynchronous and a connection holds
 /// one small read buffer, so a process can run tens of thousands of chargers on a couple of threads.
 /// </remarks>
-public sealed class SimulatedCharger : IChargerState, IAsyncDisposable
+public sealed partial class SimulatedCharger : IChargerState, IAsyncDisposable
 {
     // A WebSocket upgrade takes its connection out of the handler's pool, so one handler serves every charger;
     // a handler each would cost its own pools and timers. No proxy: the simulator talks to a host it knows.
@@ -103,6 +103,10 @@ public sealed class SimulatedCharger : IChargerState, IAsyncDisposable
     /// <exception cref="SimulatorException">The handshake failed: unreachable, refused (e.g. HTTP 401), or no common subprotocol.</exception>
     public async Task ConnectAsync(CancellationToken ct)
     {
+        // After a reboot or an outage: the last connection's reader has let go of it before the next one starts.
+        await _receiving.ContinueWith(_ => { }, TaskScheduler.Default);
+        _socket?.Dispose();
+        _closing = false;
         var socket = new ClientWebSocket();
         socket.Options.AddSubProtocol(Protocol.SubProtocol());
         socket.Options.SetRequestHeader("Authorization",
@@ -128,14 +132,26 @@ public sealed class SimulatedCharger : IChargerState, IAsyncDisposable
             throw new SimulatorException($"{Id}: {why}");
         }
         _socket = socket;
+        Volatile.Write(ref _connectionLost, null);
         _counters.Connected();
         _receiving = ReceiveAsync(socket);
     }
 
-    /// <summary>BootNotification, then every EVSE Available; heartbeats follow at the interval the CSMS asked for.</summary>
-    public async Task BootAsync(CancellationToken ct)
+    /// <summary>
+    /// BootNotification (with the firmware version installed now), then every EVSE's status (Available unless it is
+    /// faulted or made inoperative); heartbeats follow at the interval the CSMS asked for.
+    /// </summary>
+    public async Task BootAsync(CancellationToken ct) => await BootAsync("PowerUp", ct);
+
+    private async Task BootAsync(string reason, CancellationToken ct)
     {
-        var answer = await CallAsync("BootNotification", OcppMessages.Boot(Protocol, _definition), ct);
+        await SendBootNotificationAsync(reason, ct);
+        await ReportStatusesAsync(null, ct);
+    }
+
+    private async Task SendBootNotificationAsync(string reason, CancellationToken ct)
+    {
+        var answer = await CallAsync("BootNotification", OcppMessages.Boot(Protocol, _definition, FirmwareVersion, reason), ct);
         var status = answer["status"]?.GetValue<string>();
         if (status != "Accepted")
         {
@@ -145,10 +161,19 @@ public sealed class SimulatedCharger : IChargerState, IAsyncDisposable
         HeartbeatInterval = TimeSpan.FromSeconds(answer["interval"]!.GetValue<int>());
         var interval = ((int)HeartbeatInterval.TotalSeconds).ToString(CultureInfo.InvariantCulture);
         _settings["HeartbeatInterval"] = _settings["OCPPCommCtrlr/HeartbeatInterval"] = interval;
-        foreach (var evse in _evses)
-            await CallAsync("StatusNotification", OcppMessages.Status(Protocol, evse.Id, "Available", NextInstant()), ct);
+        Interlocked.Increment(ref _boots);
         if (_heartbeating.IsCompleted && HeartbeatInterval > TimeSpan.Zero)
             _heartbeating = HeartbeatAsync();
+    }
+
+    /// <summary>StatusNotification of the EVSE (null: every EVSE) as it stands: faulted, unavailable, charging or available.</summary>
+    private async Task ReportStatusesAsync(int? evseId, CancellationToken ct)
+    {
+        foreach (var evse in _evses.Where(e => evseId is null or 0 || e.Id == evseId))
+        {
+            var (status, errorCode) = evse.Reported;
+            await CallAsync("StatusNotification", OcppMessages.Status(Protocol, evse.Id, status, NextInstant(), errorCode), ct);
+        }
     }
 
     /// <summary>Sends a CALL and waits for its CALLRESULT; one at a time per charger, in the order asked.</summary>
@@ -165,7 +190,9 @@ public sealed class SimulatedCharger : IChargerState, IAsyncDisposable
         if (!evse.TryClaim()) throw new SimulatorException($"{Id}: EVSE {evseId} is busy");
         try
         {
-            return await StartClaimedAsync(evse, idToken, authorize, remoteStartId: null, timeScale, ct);
+            var session = await StartClaimedAsync(evse, idToken, authorize, remoteStartId: null, timeScale, runByCharger: false, ct);
+            if (session.StartFailed) evse.Release();
+            return session;
         }
         catch
         {
@@ -174,11 +201,16 @@ public sealed class SimulatedCharger : IChargerState, IAsyncDisposable
         }
     }
 
-    /// <summary>One periodic reading: 1.6 MeterValues, 2.0.1 TransactionEvent Updated. These are what the bench times.</summary>
-    /// <returns>The reading sent.</returns>
+    /// <summary>
+    /// One periodic reading: 1.6 MeterValues, 2.0.1 TransactionEvent Updated. These are what the bench times. While the
+    /// EVSE's meter is frozen (<see cref="FreezeMeter"/>) nothing is sent and the register stands still.
+    /// </summary>
+    /// <returns>The reading sent (or, frozen, the one that stands).</returns>
     public async Task<MeterSample> SendMeterValuesAsync(SimulatedSession session, CancellationToken ct)
     {
         var evse = Evse(session.EvseId);
+        if (evse.FrozenMeter is not null)
+            return evse.Reading(session, NextInstant(), _definition.MaxPowerKw, _options.NominalVoltage, "Sample.Periodic");
         var sample = evse.Advance(session, NextInstant(), session.TimeScale, _definition.MaxPowerKw, _options.NominalVoltage, "Sample.Periodic");
         if (Protocol == OcppProtocol.Ocpp16)
         {
@@ -205,6 +237,7 @@ public sealed class SimulatedCharger : IChargerState, IAsyncDisposable
         finally
         {
             evse.Release();
+            session.MarkEnded();
         }
     }
 
@@ -312,31 +345,45 @@ public sealed class SimulatedCharger : IChargerState, IAsyncDisposable
     /// <summary>A normal close: the CSMS records the charger as gone offline.</summary>
     public async Task CloseAsync()
     {
-        _closing = true;
-        if (_socket is { State: WebSocketState.Open or WebSocketState.CloseReceived } socket)
-        {
-            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            try
-            {
-                await _sending.WaitAsync(grace.Token);
-                try { await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "simulation over", grace.Token); }
-                finally { _sending.Release(); }
-                await _receiving.WaitAsync(grace.Token);
-            }
-            catch (Exception e) when (e is WebSocketException or OperationCanceledException or TimeoutException or ObjectDisposedException)
-            {
-                // The CSMS went away first or did not answer the close: nothing left to say goodbye to.
-            }
-        }
+        await DropConnectionAsync(graceful: true, "simulation over");
         await StopAsync();
     }
 
     /// <summary>Drops the connection without a close handshake, as a power cut would.</summary>
     public async Task AbortAsync()
     {
-        _closing = true;
-        _socket?.Abort();
+        await DropConnectionAsync(graceful: false, "");
         await StopAsync();
+    }
+
+    /// <summary>
+    /// Ends the connection (with a close handshake, as a rebooting charger does, or without, as a power cut does) and
+    /// waits for its reader to finish; the charger keeps its state and may connect again.
+    /// </summary>
+    private async Task DropConnectionAsync(bool graceful, string why)
+    {
+        _closing = true;
+        if (!graceful)
+        {
+            _socket?.Abort();
+        }
+        else if (_socket is { State: WebSocketState.Open or WebSocketState.CloseReceived } socket)
+        {
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                await _sending.WaitAsync(grace.Token);
+                try { await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, why, grace.Token); }
+                finally { _sending.Release(); }
+                await _receiving.WaitAsync(grace.Token);
+            }
+            catch (Exception e) when (e is WebSocketException or OperationCanceledException or TimeoutException or ObjectDisposedException)
+            {
+                // The CSMS went away first or did not answer the close: nothing left to say goodbye to.
+                socket.Abort();
+            }
+        }
+        await _receiving.ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
     public async ValueTask DisposeAsync()
@@ -357,12 +404,14 @@ public sealed class SimulatedCharger : IChargerState, IAsyncDisposable
     private async Task<SimulatedSession> RunClaimedSessionAsync(
         SimulatedEvse evse, string idToken, bool remote, int? remoteStartId, SessionProfile profile, CancellationToken ct)
     {
+        SimulatedSession? session = null;
         try
         {
-            var session = await StartClaimedAsync(evse, idToken, authorize: !remote, remoteStartId, profile.TimeScale, ct);
+            session = await StartClaimedAsync(evse, idToken, authorize: !remote, remoteStartId, profile.TimeScale, runByCharger: true, ct);
+            if (session.StartFailed) return session;
             var readings = Random.Shared.Next(profile.MinMeterValues, profile.MaxMeterValues + 1);
             using var ending = CancellationTokenSource.CreateLinkedTokenSource(session.StopRequested, _sessionsEnding.Token);
-            for (var i = 0; i < readings && !ending.IsCancellationRequested; i++)
+            for (var sent = 0; sent < readings && !ending.IsCancellationRequested;)
             {
                 try
                 {
@@ -372,7 +421,10 @@ public sealed class SimulatedCharger : IChargerState, IAsyncDisposable
                 {
                     break;
                 }
+                // A frozen meter sends nothing and the session does not end on its own: only what clears it stops it.
+                if (evse.FrozenMeter is not null) continue;
                 await SendMeterValuesAsync(session, ct);
+                sent++;
             }
             var reason = session.StopReason ?? (_sessionsEnding.IsCancellationRequested ? "Local" : "EVDisconnected");
             await StopClaimedAsync(evse, session, reason, ct);
@@ -381,11 +433,13 @@ public sealed class SimulatedCharger : IChargerState, IAsyncDisposable
         finally
         {
             evse.Release();
+            // Whoever waits for the session to end (a reset) stops waiting, even when the stop could not be sent.
+            session?.MarkEnded();
         }
     }
 
     private async Task<SimulatedSession> StartClaimedAsync(
-        SimulatedEvse evse, string idToken, bool authorize, int? remoteStartId, int timeScale, CancellationToken ct)
+        SimulatedEvse evse, string idToken, bool authorize, int? remoteStartId, int timeScale, bool runByCharger, CancellationToken ct)
     {
         if (authorize)
             await CallAsync("Authorize", OcppMessages.Authorize(Protocol, idToken), ct);
@@ -393,7 +447,15 @@ public sealed class SimulatedCharger : IChargerState, IAsyncDisposable
 
         var startedAt = await StartInstantAsync(evse, ct);
         var session = new SimulatedSession(evse.Id, idToken, evse.RegisterWh, startedAt, timeScale,
-            batteryKwh: 50 + Random.Shared.Next(51), stateOfCharge: 10 + Random.Shared.Next(41), carMaxKw: 50 + Random.Shared.Next(201));
+            batteryKwh: 50 + Random.Shared.Next(51), stateOfCharge: 10 + Random.Shared.Next(41), carMaxKw: 50 + Random.Shared.Next(201))
+        {
+            RunByCharger = runByCharger,
+        };
+        if (evse.FailingStarts is not null)
+        {
+            await FailStartAsync(evse, session, remoteStartId, ct);
+            return session;
+        }
         if (Protocol == OcppProtocol.Ocpp16)
         {
             var answer = await CallAsync("StartTransaction", OcppMessages.StartTransaction(evse.Id, idToken, session.MeterStartWh, startedAt), ct);
@@ -425,13 +487,14 @@ public sealed class SimulatedCharger : IChargerState, IAsyncDisposable
         else
         {
             session.SeqNo++;
-            var trigger = reason switch { "Remote" => "RemoteStop", "Local" => "StopAuthorized", _ => "EVDeparted" };
+            var trigger = reason switch { "Remote" => "RemoteStop", "Local" => "StopAuthorized", "ImmediateReset" => "ResetCommand", _ => "EVDeparted" };
             await CallAsync("TransactionEvent", OcppMessages.TransactionEvent("Ended", trigger, session, final,
                 reason == "EVDisconnected" ? "Idle" : "EVConnected", stoppedReason: reason), ct);
         }
         evse.Session = null;
         _counters.SessionStopped(session.EnergyWh);
-        await CallAsync("StatusNotification", OcppMessages.Status(Protocol, evse.Id, "Available", NextInstant()), ct);
+        var (status, errorCode) = evse.Reported;
+        await CallAsync("StatusNotification", OcppMessages.Status(Protocol, evse.Id, status, NextInstant(), errorCode), ct);
     }
 
     /// <summary>
@@ -621,6 +684,8 @@ public sealed class SimulatedCharger : IChargerState, IAsyncDisposable
         _counters.ServerCall();
         if (IgnoresServerCalls) return;
         var answer = ServerCallAnswers.Answer(Protocol, call, this);
+        // Taken before the next CALL is read, so that a second UpdateFirmware finds this one under way.
+        if (answer.Then is InstallFirmware) Volatile.Write(ref _updatingFirmware, true);
         string frame;
         if (answer.Result is { } result)
         {
@@ -632,37 +697,56 @@ public sealed class SimulatedCharger : IChargerState, IAsyncDisposable
         {
             frame = OcppFrames.Serialize(new OcppCallError(call.MessageId, answer.ErrorCode!, answer.ErrorDescription ?? "", []));
         }
-        await SendAsync(frame, _lifetime.Token);
-        _counters.MessageSent();
+        // Tracked before the answer leaves, so that whoever got the answer finds the follow-up in WhenFollowUpsDoneAsync;
+        // it starts only once the answer is out, as OCPP requires.
+        var answered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (answer.Then is { } then)
-            Track(FollowUpAsync(then));
+            Track(FollowUpAsync(then, answered.Task));
+        try
+        {
+            await SendAsync(frame, _lifetime.Token);
+            answered.TrySetResult();
+        }
+        finally
+        {
+            answered.TrySetCanceled();
+        }
+        _counters.MessageSent();
     }
 
-    private async Task FollowUpAsync(FollowUp then)
+    private async Task FollowUpAsync(FollowUp then, Task answered)
     {
         // Off the reading task: a follow-up waits for answers that only the reading task can deliver.
         await Task.Yield();
         try
         {
+            await answered;
             switch (then)
             {
                 case StartRemoteSession start:
                     var profile = _options.RemoteSessions;
                     await RunClaimedSessionAsync(Evse(start.EvseId), start.IdToken, remote: true, start.RemoteStartId, profile, _lifetime.Token);
                     break;
-                case StopRemoteSession stop:
-                    FindSession(stop.TransactionId)?.RequestStop("Remote");
+                case StopRemoteSession stop when FindSession(stop.TransactionId) is { } session:
+                    await StopRemotelyAsync(session);
                     break;
                 case SendTriggeredMessage { Message: "BootNotification" }:
-                    await CallAsync("BootNotification", OcppMessages.Boot(Protocol, _definition), _lifetime.Token);
+                    await CallAsync("BootNotification", OcppMessages.Boot(Protocol, _definition, FirmwareVersion, "Triggered"), _lifetime.Token);
                     break;
                 case SendTriggeredMessage { Message: "Heartbeat" }:
                     await CallAsync("Heartbeat", [], _lifetime.Token);
                     break;
                 case SendTriggeredMessage { Message: "StatusNotification" } status:
-                    foreach (var evse in _evses.Where(e => status.EvseId is null || e.Id == status.EvseId))
-                        await CallAsync("StatusNotification", OcppMessages.Status(Protocol, evse.Id,
-                            evse.Session is null ? "Available" : "Charging", NextInstant()), _lifetime.Token);
+                    await ReportStatusOnTriggerAsync(status.EvseId);
+                    break;
+                case InstallFirmware install:
+                    await InstallFirmwareAsync(install);
+                    break;
+                case RebootOnReset reset:
+                    await ResetAsync(reset.Hard);
+                    break;
+                case ChangeEvseAvailability change:
+                    await ChangeAvailabilityAsync(change.EvseId, change.Operative);
                     break;
             }
         }

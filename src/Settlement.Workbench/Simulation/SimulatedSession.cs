@@ -40,6 +40,19 @@ public sealed class SimulatedSession
     public string TransactionId { get; internal set; } = "";
 
     public long? MeterStopWh { get; internal set; }
+
+    /// <summary>The start failed (the EVSE's starts are failing): stopped at once with no energy, as the KPIs count a failed start.</summary>
+    public bool StartFailed { get; internal set; }
+
+    /// <summary>The charger runs its readings and its stop itself (a remote start or RunSessionAsync), not the caller.</summary>
+    internal bool RunByCharger { get; init; }
+
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the session is over and its EVSE free (the stop sent, or the connection lost trying).</summary>
+    public Task Ended => _ended.Task;
+
+    internal void MarkEnded() => _ended.TrySetResult();
     public int MeterValuesSent { get; internal set; }
 
     /// <summary>2.0.1 TransactionEvent sequence number of the last event sent.</summary>
@@ -89,6 +102,24 @@ internal sealed class SimulatedEvse(int id, long registerWh)
     /// maximum holds.
     /// </summary>
     public SimulatedProfile? ProfileInForce => Session is { } session && Tx is { } tx && tx.TransactionId == session.TransactionId ? tx : TxDefault;
+
+    /// <summary>Set by ChangeAvailability Inoperative: the EVSE reports Unavailable until made Operative.</summary>
+    public bool Inoperative { get; set; }
+
+    public ConnectorFault? Fault { get; set; }
+
+    /// <summary>While set, the running session sends no readings and does not end on its own.</summary>
+    public Glitch? FrozenMeter { get; set; }
+
+    /// <summary>While set, every session start on the EVSE fails with no energy.</summary>
+    public Glitch? FailingStarts { get; set; }
+
+    /// <summary>The status the EVSE reports now (1.6 words), with its 1.6 error code.</summary>
+    public (string Status, string ErrorCode) Reported =>
+        Fault is { } fault ? ("Faulted", fault.ErrorCode)
+        : Inoperative ? ("Unavailable", "NoError")
+        : Session is not null ? ("Charging", "NoError")
+        : ("Available", "NoError");
 
     /// <summary>The last session start, in Unix seconds: a 1.6 central system tells transactions apart by their start second.</summary>
     public long LastStartSecond { get; set; }

@@ -57,4 +57,13 @@ public sealed record SimulatorOptions
 
     /// <summary>The phase-to-neutral voltage that turns a limit in amperes per phase into the power a session may draw.</summary>
     public int NominalVoltage { get; init; } = 230;
+
+    /// <summary>How long each firmware step takes (download, verification, installation): short, so tests take seconds.</summary>
+    public TimeSpan FirmwareStepTime { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How long a reboot keeps the charger off the network, from closing its connection to connecting again.</summary>
+    public TimeSpan RebootTime { get; init; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>How often a firmware that installs and then faults (<see cref="FirmwareBehaviour.InstallsThenFaults"/>) faults again.</summary>
+    public TimeSpan FaultRepeatInterval { get; init; } = TimeSpan.FromSeconds(2);
 }

@@ -31,6 +31,10 @@ public sealed class server_call_answer_tests
             profile.Purpose == "TxDefaultProfile" || profile.TransactionId is null || HasTransaction(profile.TransactionId);
 
         public bool ClearChargingProfile(int? profileId) => profileId is null or 3;
+
+        public bool UpdatingFirmware => !free;
+
+        public bool HasRunningSession => !free;
     }
 
     public static TheoryData<string, ChargerCommand> Commands()
