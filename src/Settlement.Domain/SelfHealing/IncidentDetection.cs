@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using NodaTime;
 using NodaTime.Text;
 using Settlement.Domain.Chargers;
@@ -43,25 +44,58 @@ public sealed record WatchedSession(
 /// <summary>An incident detection takes as open: at most one per charger, EVSE and kind.</summary>
 public sealed record WatchedIncident(string IncidentId, IncidentKind Kind, string ChargerId, int EvseId, string? SessionId);
 
+/// <summary>Failed starts in a row on a port, "{chargerId}/{evseId}".</summary>
+public sealed record PortFailures(string Port, int InRow);
+
 /// <summary>
 /// What detection knows, folded from the ledger in order. Mutable: <see cref="IncidentDetection.Observe"/> and
-/// <see cref="IncidentDetection.Tick"/> change it in place and return what they found. Plain dictionaries of records,
-/// so a host can store it beside the ledger with its <see cref="LastSequence"/> and resume from there.
+/// <see cref="IncidentDetection.Tick"/> change it in place and return what they found. A host may store it beside the
+/// ledger with its <see cref="LastSequence"/> and resume from there: it serialises as lists (the dictionaries are
+/// indexes over them), because a serialiser may rewrite dictionary keys (the ledger's camel-cases them) and these keys
+/// are ids.
 /// </summary>
 public sealed class DetectorState
 {
-    public Dictionary<string, WatchedCharger> Chargers { get; init; } = [];
+    [JsonIgnore]
+    public Dictionary<string, WatchedCharger> Chargers { get; } = new(StringComparer.Ordinal);
 
-    public Dictionary<string, WatchedSession> Sessions { get; init; } = [];
+    [JsonIgnore]
+    public Dictionary<string, WatchedSession> Sessions { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Failed starts in a row per port, keyed "{chargerId}/{evseId}".</summary>
-    public Dictionary<string, int> FailedStartsInRow { get; init; } = [];
+    [JsonIgnore]
+    public Dictionary<string, int> FailedStartsInRow { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Open incidents by id: opened by detection, or read back from the ledger.</summary>
-    public Dictionary<string, WatchedIncident> OpenIncidents { get; init; } = [];
+    [JsonIgnore]
+    public Dictionary<string, WatchedIncident> OpenIncidents { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The last ledger sequence observed: an event at or below it is not observed again.</summary>
     public long LastSequence { get; set; }
+
+    public IReadOnlyList<WatchedCharger> ChargerList
+    {
+        get => [.. Chargers.Values.OrderBy(c => c.ChargerId, StringComparer.Ordinal)];
+        init { foreach (var charger in value) Chargers[charger.ChargerId] = charger; }
+    }
+
+    public IReadOnlyList<WatchedSession> SessionList
+    {
+        get => [.. Sessions.Values.OrderBy(s => s.FirstSequence)];
+        init { foreach (var session in value) Sessions[session.Facts.Id] = session; }
+    }
+
+    public IReadOnlyList<PortFailures> FailureList
+    {
+        get => [.. FailedStartsInRow.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new PortFailures(p.Key, p.Value))];
+        init { foreach (var port in value) FailedStartsInRow[port.Port] = port.InRow; }
+    }
+
+    public IReadOnlyList<WatchedIncident> OpenIncidentList
+    {
+        get => [.. OpenIncidents.Values.OrderBy(i => i.IncidentId, StringComparer.Ordinal)];
+        init { foreach (var incident in value) OpenIncidents[incident.IncidentId] = incident; }
+    }
 }
 
 /// <summary>

@@ -20,8 +20,14 @@ public sealed partial class SimulatedCharger
     /// <summary>The firmware installed now, reported at every boot: the definition's, then each version installed.</summary>
     public string FirmwareVersion => Volatile.Read(ref _installedFirmware) ?? _definition.FirmwareVersion;
 
-    /// <summary>What the next UpdateFirmware does; read when its download starts.</summary>
+    /// <summary>What an UpdateFirmware does unless <see cref="FirmwareBehaviourByVersion"/> names its version; read when its download starts.</summary>
     public FirmwareBehaviour FirmwareBehaviour { get; set; } = FirmwareBehaviour.Installs;
+
+    /// <summary>
+    /// What an update to one version does, ahead of <see cref="FirmwareBehaviour"/>: e.g. "2.4.1" installs then faults
+    /// while the rollback to "2.4.0" installs cleanly.
+    /// </summary>
+    public ConcurrentDictionary<string, FirmwareBehaviour> FirmwareBehaviourByVersion { get; } = new();
 
     /// <summary>Every FirmwareStatusNotification status sent, in order.</summary>
     public IReadOnlyList<string> FirmwareStatusesSent => [.. _firmwareStatuses];
@@ -214,8 +220,8 @@ public sealed partial class SimulatedCharger
         {
             var wait = install.RetrieveAt - NodaTime.SystemClock.Instance.GetCurrentInstant();
             if (wait > NodaTime.Duration.Zero) await Task.Delay(wait.ToTimeSpan(), ct);
-            var behaviour = FirmwareBehaviour;
             var version = Path.GetFileNameWithoutExtension(install.Location.AbsolutePath);
+            var behaviour = FirmwareBehaviourByVersion.TryGetValue(version, out var chosen) ? chosen : FirmwareBehaviour;
             await ReportFirmwareAsync("Downloading", install, ct);
             if (behaviour == FirmwareBehaviour.DownloadFails)
             {

@@ -107,18 +107,22 @@ public sealed class fleet_operations_tests(LedgerDatabase db) : IAsyncLifetime
     [Theory]
     [InlineData(OcppVersion.Ocpp16)]
     [InlineData(OcppVersion.Ocpp201)]
-    public async Task a_firmware_that_installs_then_faults_reports_new_faults_after_its_boot(OcppVersion version)
+    public async Task a_firmware_that_installs_then_faults_reports_new_faults_after_its_boot_until_rolled_back(OcppVersion version)
     {
         await using var charger = await BootedChargerAsync(version);
-        charger.FirmwareBehaviour = FirmwareBehaviour.InstallsThenFaults;
+        charger.FirmwareBehaviourByVersion["2.4.1"] = FirmwareBehaviour.InstallsThenFaults;
 
         await SendAsync(new UpdateFirmware(charger.Id, NewFirmware, Instant.FromUtc(2020, 1, 1, 0, 0)));
-
         await Eventually(async () => (await EventsAsync(charger.Id)).OfType<FaultReported>().Count() >= 2);
+        await SendAsync(new UpdateFirmware(charger.Id, new Uri("https://firmware.example/acme/fast150/1.0.0.bin"), Instant.FromUtc(2020, 1, 1, 0, 0)));
+        await Eventually(() => charger.Boots == 3);
+        await charger.WhenFollowUpsDoneAsync();
+        await Task.Delay(Fast.FaultRepeatInterval * 2);
+
         var events = await EventsAsync(charger.Id);
-        var booted = events.OfType<ChargerBooted>().Last();
-        Assert.Equal("2.4.1", booted.FirmwareVersion);
-        Assert.All(events.OfType<FaultReported>(), fault => Assert.True(fault.ReportedAt > booted.BootedAt));
+        var boots = events.OfType<ChargerBooted>().ToList();
+        Assert.Equal(["1.0.0", "2.4.1", "1.0.0"], boots.Select(b => b.FirmwareVersion));
+        Assert.All(events.OfType<FaultReported>(), fault => Assert.InRange(fault.ReportedAt, boots[1].BootedAt, boots[2].BootedAt));
     }
 
     [Theory]

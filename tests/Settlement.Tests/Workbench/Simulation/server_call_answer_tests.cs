@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using NodaTime;
+using Settlement.Domain.SelfHealing;
 using Settlement.Ocpp.Commands;
 using Settlement.Ocpp.Framing;
 using Settlement.Workbench.Simulation;
@@ -110,5 +111,105 @@ public sealed class server_call_answer_tests
 
         Assert.Null(answer.Result);
         Assert.Equal(OcppErrorCodes.NotImplemented, answer.ErrorCode);
+    }
+
+    private static readonly JsonObject SignedFirmware = new()
+    {
+        ["requestId"] = 7,
+        ["firmware"] = new JsonObject
+        {
+            ["location"] = "https://firmware.example/acme/fast150/2.4.1.bin",
+            ["retrieveDateTime"] = "2026-11-01T02:00:00Z",
+            ["signingCertificate"] = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+            ["signature"] = "c2lnbmF0dXJl",
+        },
+    };
+
+    [Fact]
+    public void a_signed_update_is_accepted_and_installed_under_its_request_id_with_the_signature_checked()
+    {
+        var answer = Answer(OcppProtocol.Ocpp201, "UpdateFirmware", SignedFirmware, new Charger(free: true));
+
+        Assert.Equal("Accepted", answer.Result!["status"]!.GetValue<string>());
+        var install = Assert.IsType<InstallFirmware>(answer.Then);
+        Assert.Equal((7, true, Instant.FromUtc(2026, 11, 1, 2, 0)), (install.RequestId, install.Signed, install.RetrieveAt));
+        Assert.Equal("https://firmware.example/acme/fast150/2.4.1.bin", install.Location.AbsoluteUri);
+    }
+
+    [Fact]
+    public void a_signing_certificate_that_is_not_pem_is_an_invalid_certificate_and_nothing_is_installed()
+    {
+        var payload = SignedFirmware.DeepClone().AsObject();
+        payload["firmware"]!["signingCertificate"] = "not a certificate";
+
+        var answer = Answer(OcppProtocol.Ocpp201, "UpdateFirmware", payload, new Charger(free: true));
+
+        Assert.Equal("InvalidCertificate", answer.Result!["status"]!.GetValue<string>());
+        Assert.Null(answer.Then);
+    }
+
+    [Theory]
+    [InlineData("ocpp1.6")]
+    [InlineData("ocpp2.0.1")]
+    public void an_update_while_another_runs_starts_nothing(string subProtocol)
+    {
+        OcppProtocols.TryParse(subProtocol, out var protocol);
+        var (action, payload) = CommandTranslation.For(new UpdateFirmware("SIM", new Uri("https://firmware.example/v2.bin"), Instant.FromUtc(2026, 11, 1, 2, 0)), protocol);
+
+        var answer = Answer(protocol, action, payload, new Charger(free: false));
+
+        Assert.Null(answer.Then);
+        if (protocol == OcppProtocol.Ocpp201) Assert.Equal("Rejected", answer.Result!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void an_on_idle_reset_during_a_session_is_scheduled_and_a_reset_of_one_evse_is_rejected()
+    {
+        var onIdle = Answer(OcppProtocol.Ocpp201, "Reset", new JsonObject { ["type"] = "OnIdle" }, new Charger(free: false));
+        var immediate = Answer(OcppProtocol.Ocpp201, "Reset", new JsonObject { ["type"] = "Immediate" }, new Charger(free: false));
+        var oneEvse = Answer(OcppProtocol.Ocpp201, "Reset", new JsonObject { ["type"] = "Immediate", ["evseId"] = 1 }, new Charger(free: true));
+
+        Assert.Equal(("Scheduled", false), (onIdle.Result!["status"]!.GetValue<string>(), Assert.IsType<RebootOnReset>(onIdle.Then).Hard));
+        Assert.Equal(("Accepted", true), (immediate.Result!["status"]!.GetValue<string>(), Assert.IsType<RebootOnReset>(immediate.Then).Hard));
+        Assert.Equal("Rejected", oneEvse.Result!["status"]!.GetValue<string>());
+        Assert.Null(oneEvse.Then);
+    }
+
+    [Theory]
+    [InlineData("ocpp1.6", 0)]
+    [InlineData("ocpp1.6", 2)]
+    [InlineData("ocpp2.0.1", 0)]
+    [InlineData("ocpp2.0.1", 2)]
+    public void change_availability_names_the_evse_it_changes(string subProtocol, int evseId)
+    {
+        OcppProtocols.TryParse(subProtocol, out var protocol);
+        var (action, payload) = CommandTranslation.For(new ChangeAvailability("SIM", evseId, Operative: false), protocol);
+
+        var answer = Answer(protocol, action, payload, new Charger(free: true));
+
+        Assert.Equal(new ChangeEvseAvailability(evseId, Operative: false), answer.Then);
+    }
+
+    [Fact]
+    public void a_glitch_gives_way_to_its_own_action_and_every_stronger_one_on_its_ladder_only()
+    {
+        var fault = GlitchLadders.ConnectorFault;
+
+        Assert.False(GlitchLadders.Clears(fault, HealingAction.CycleAvailability, HealingAction.TriggerStatus));
+        Assert.True(GlitchLadders.Clears(fault, HealingAction.CycleAvailability, HealingAction.CycleAvailability));
+        Assert.True(GlitchLadders.Clears(fault, HealingAction.CycleAvailability, HealingAction.HardReset));
+        Assert.False(GlitchLadders.Clears(fault, HealingAction.TriggerStatus, HealingAction.UnlockConnector));
+        Assert.False(GlitchLadders.Clears(fault, clearedBy: null, HealingAction.HardReset));
+        Assert.True(GlitchLadders.Clears(GlitchLadders.FrozenMeter, HealingAction.RemoteStop, HealingAction.SoftReset));
+        Assert.False(GlitchLadders.Clears(GlitchLadders.FailingStarts, HealingAction.HardReset, HealingAction.SoftReset));
+    }
+
+    /// <summary>The answer, checked against the official response schema first.</summary>
+    private static ServerCallAnswer Answer(OcppProtocol protocol, string action, JsonObject payload, IChargerState charger)
+    {
+        Assert.Null(OcppSchemaValidator.Default.ValidateRequest(protocol, action, payload));
+        var answer = ServerCallAnswers.Answer(protocol, new OcppCall("1", action, payload), charger);
+        Assert.Null(OcppSchemaValidator.Default.ValidateResponse(protocol, action, answer.Result!));
+        return answer;
     }
 }
