@@ -29,6 +29,7 @@ public static class SettlementReadModels
             .AddInvoicingProjections()
             .AddKpisProjections()
             .AddSelfHealingProjections()
+            .AddSelfHealerProgress()
             .AddFirmwareProjections(),
         [KpiRebuild.Fast]);
 }

@@ -26,6 +26,7 @@ using Settlement.Host.Ocpp;
 using Settlement.Host.OpenApi;
 using Settlement.Host.Tariffs;
 using Settlement.Host.Roaming;
+using Settlement.Host.SelfHealing;
 using Settlement.Host.Roaming.Ocpi;
 using Settlement.Ocpp;
 using Settlement.Ledger.Store;
@@ -85,6 +86,8 @@ public static class SettlementHost
         // One host at a time drives the firmware rollouts (Firmware:Run=false keeps a host out).
         if (builder.Configuration.GetValue("Firmware:Run", defaultValue: true))
             builder.Services.AddHostedService<RolloutRunner>();
+        // One host at a time opens incidents and climbs their ladders (SelfHealing:Run=false keeps a host out); every host runs their deadlines.
+        builder.AddSelfHealing(builder.Configuration.GetValue("SelfHealing:Run", defaultValue: true));
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<Callers>();
         builder.Services.AddScoped<OperatorScope>();
@@ -134,6 +137,7 @@ public static class SettlementHost
         api.MapTariffs();
         api.MapInvoicing();
         api.MapKpis();
+        api.MapSelfHealing();
         api.MapReports();
         api.MapAudit();
         api.MapDrivers();

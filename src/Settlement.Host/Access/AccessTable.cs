@@ -119,6 +119,14 @@ public static class AccessTable
         ["GET /api/kpis/utilisation"] = [Integration],
         ["GET /api/kpis/ratings"] = [Integration],
 
+        // Self-healing: the rules are the operator's; a maintenance or ticketing integration reads the incidents, and finance
+        // the truck rolls avoided and their money.
+        ["PUT /api/self-healing/rules"] = [],
+        ["GET /api/self-healing/rules"] = [],
+        ["GET /api/incidents"] = [Integration],
+        ["GET /api/incidents/{incidentId}"] = [Integration],
+        ["GET /api/self-healing/kpis"] = [Integration, Finance],
+
         // Reports for regulators.
         ["GET /api/reports/nevi/{module:int}"] = [Regulator],
         ["GET /api/reports/afir"] = [Regulator],

@@ -252,6 +252,27 @@ public static class ApiCatalogue
         ["GET /api/kpis/utilisation"] = new("Utilisation of each site over a period.", Answer: typeof(IReadOnlyList<SiteUtilisation>)),
         ["GET /api/kpis/ratings"] = new("Drivers' average rating of each site over a period.", Answer: typeof(IReadOnlyList<KpiEndpoints.RatingRow>)),
 
+        ["PUT /api/self-healing/rules"] = new("Define the self-healing rules as a whole: thresholds (offline grace, stuck session, failed starts in a row, "
+            + "transient error codes, truck roll cost) and the ladders of remote actions per vendor, model ('*' for any) and incident kind. Every problem is named by its field.",
+            new
+            {
+                thresholds = new { offlineGraceSeconds = 120, stuckSessionSeconds = 900, failedStartsInRow = 3, transientErrorCodes = new[] { "InternalError", "OtherError", "Faulted" }, truckRollCost = 200m, currency = "USD" },
+                ladders = new[]
+                {
+                    new { vendor = "*", model = "*", kind = "ConnectorFaulted", steps = new[] { new { action = "TriggerStatus", waitSeconds = 60 }, new { action = "SoftReset", waitSeconds = 300 } } },
+                    new { vendor = "Acme", model = "*", kind = "ConnectorFaulted", steps = new[] { new { action = "CycleAvailability", waitSeconds = 120 }, new { action = "HardReset", waitSeconds = 600 } } },
+                },
+            },
+            Answer: typeof(SelfHealing.SelfHealingEndpoints.RulesAnswer)),
+        ["GET /api/self-healing/rules"] = new("The self-healing rules in force (the defaults, definedAt null, until the operator defines some).",
+            Answer: typeof(SelfHealing.SelfHealingEndpoints.RulesAnswer)),
+        ["GET /api/incidents"] = new("Self-healing incidents newest first, filtered by ?site=, ?charger=, ?status= (open, escalated, resolved) and ?kind= (chargeroffline, sessionstuck, connectorfaulted, repeatedfailedstarts), a page at a time.",
+            Answer: typeof(Page<Settlement.Domain.SelfHealing.IncidentState>)),
+        ["GET /api/incidents/{incidentId}"] = new("One incident: its rungs with the charger's answers, the evidence, the maintenance ticket if escalated, and its event history.",
+            Answer: typeof(SelfHealing.SelfHealingEndpoints.IncidentAnswer)),
+        ["GET /api/self-healing/kpis"] = new("Self-healing KPIs of the incidents opened from ?from= until ?to= (instants), ?by= fleet, site, vendor, model or firmware: incidents, "
+            + "resolved remotely and their share, truck rolls avoided and their money, mean time to recovery; JSON or CSV (?format=).", Files: [Json, Csv]),
+
         ["GET /api/reports/nevi/{module:int}"] = new("An EV-ChART module (2 sessions, 3 uptime, 4 outages, 5 maintenance costs) of a period, as CSV or JSON.", Files: [Csv, Json]),
         ["GET /api/reports/afir"] = new("The AFIR feed of every recharging point, as of now.", Files: [Json]),
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using Settlement.Domain.Access;
 using Settlement.Domain.Events;
+using Settlement.Domain.SelfHealing;
 using Settlement.Domain.Tariffs;
 using Settlement.Host.Access;
 using Settlement.Host.Roaming.Ocpi;
@@ -144,8 +145,23 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
         Assert.True(token.StatusCode == HttpStatusCode.Created, await token.Content.ReadAsStringAsync());
         var tokenId = (await token.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("tokenId").GetString()!;
         var siteEvent = (await db.Ledger.ReadStreamAsync(StreamIds.Site(network.SiteId)))[0];
+        await RecordIncidentAsync(network, siteEvent.Sequence);
         return new Tenant(operatorId, network, session, issuerId, tariffId, tokenUid, tokenId, key, http, siteEvent.Sequence);
     }
+
+    /// <summary>A self-healing incident on the tenant's charger, already resolved (so no self-healer or sweep acts on it), named after its site's first event.</summary>
+    private async Task RecordIncidentAsync(PricedNetwork network, long siteEventSequence)
+    {
+        var at = SystemClock.Instance.GetCurrentInstant();
+        var incidentId = IncidentDetection.IncidentIdOf(siteEventSequence, IncidentKind.ConnectorFaulted);
+        var metadata = new EventMetadata("setup", null, new Actor(ActorKind.Operator, "tests"), at);
+        await db.Ledger.AppendAsync(StreamAppend.New(StreamIds.Incident(incidentId),
+            new PendingEvent(new IncidentOpened(incidentId, IncidentKind.ConnectorFaulted, network.ChargerId, network.SiteId, "Acme", "Fast 150", null, 1, null,
+                "InternalError", "fault InternalError on EVSE 1", siteEventSequence, at), metadata),
+            new PendingEvent(new IncidentResolved(incidentId, IncidentResolution.Itself, null, "EVSE 1 Available", siteEventSequence, at), metadata)));
+    }
+
+    private static string IncidentOf(Tenant tenant) => IncidentDetection.IncidentIdOf(tenant.SiteEventSequence, IncidentKind.ConnectorFaulted);
 
     private static async Task<(HttpStatusCode Status, string Body)> SendAsync(HttpClient http, Probe probe)
     {
@@ -303,6 +319,15 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
             new("GET /api/kpis/charge-success", get, $"/api/kpis/charge-success?{period}"),
             new("GET /api/kpis/utilisation", get, $"/api/kpis/utilisation?site={site}&{period}"),
             new("GET /api/kpis/ratings", get, $"/api/kpis/ratings?site={site}&{period}"),
+
+            // The rules are fleet-wide: a sub-operator reads them, only the top-level operator changes them.
+            new("PUT /api/self-healing/rules", HttpMethod.Put, "/api/self-healing/rules",
+                new { thresholds = HealingRules.Default.Thresholds, ladders = HealingRules.Default.Ladders }, OwnerSees: false),
+            new("GET /api/self-healing/rules", get, "/api/self-healing/rules"),
+            new("GET /api/incidents", get, "/api/incidents"),
+            new("GET /api/incidents", get, $"/api/incidents?site={site}"),
+            new("GET /api/incidents/{incidentId}", get, $"/api/incidents/{IncidentOf(a)}"),
+            new("GET /api/self-healing/kpis", get, "/api/self-healing/kpis?from=2026-01-01T00:00:00Z&to=2100-01-01T00:00:00Z&by=site"),
 
             new("GET /api/reports/nevi/{module:int}", get, $"/api/reports/nevi/2?site={site}&{period}"),
             new("GET /api/reports/nevi/{module:int}", get, $"/api/reports/nevi/3?{period}"),
