@@ -39,9 +39,29 @@ public sealed class IncidentDeadlineJob(Ledger.Ledger ledger, IncidentRunner run
         }
         using (held)
         {
+            // Hangfire keeps a schedule to the whole second and may run a job up to a second early: a rung not yet due
+            // would decide nothing and never be checked again before the sweep, so the job waits out the rest.
+            if (await StillDueAtAsync(incidentId, step, ct) is { } due && due > clock.GetCurrentInstant())
+            {
+                jobs.Schedule<IncidentDeadlineJob>(job => job.CheckAsync(incidentId, step, CancellationToken.None), (due - clock.GetCurrentInstant()).ToTimeSpan() + Margin);
+                return;
+            }
             foreach (var rung in await runner.AdvanceAsync(incidentId, new EvidenceOverdue(step), ct))
                 await runner.SendAsync(rung, ct);
         }
+    }
+
+    /// <summary>Added to a deadline's wait when scheduling it, so that the job usually runs once, after the deadline.</summary>
+    public static readonly TimeSpan Margin = TimeSpan.FromSeconds(1);
+
+    /// <summary>When the incident's rung <paramref name="step"/> is due, while it is the open incident's current rung.</summary>
+    private async Task<Instant?> StillDueAtAsync(string incidentId, int step, CancellationToken ct)
+    {
+        await using var query = ledger.QueryReadModels();
+        return await query.LoadAsync<IncidentEntry>(StreamIds.Incident(incidentId), ct) is { Status: IncidentStatus.Open, Incident.CurrentStep: { } current }
+            && current.Step == step
+                ? current.EvidenceDueAt
+                : null;
     }
 
     /// <summary>

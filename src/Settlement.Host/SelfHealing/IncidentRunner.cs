@@ -161,7 +161,7 @@ public sealed class IncidentRunner(Ledger.Ledger ledger, IMediator mediator, IBa
         {
             var wait = taken.EvidenceDueAt - clock.GetCurrentInstant();
             jobs.Schedule<IncidentDeadlineJob>(job => job.CheckAsync(taken.IncidentId, taken.Step, CancellationToken.None),
-                wait > Duration.Zero ? wait.ToTimeSpan() : TimeSpan.Zero);
+                wait > Duration.Zero ? wait.ToTimeSpan() + IncidentDeadlineJob.Margin : TimeSpan.Zero);
             logger.LogInformation("Incident {Incident} step {Step}: {Action}, evidence due {Due}", taken.IncidentId, taken.Step, taken.Action, taken.EvidenceDueAt);
         }
         foreach (var escalated in decided.OfType<IncidentEscalated>())
