@@ -80,7 +80,7 @@ public sealed record RolloutPlanned(
     WavePlan Waves,
     AbortCriteria Abort,
     FirmwareImage? RollbackImage,
-    [property: Range(60, 604_800)] int UpdateTimeoutSeconds,
+    [property: Range(5, 604_800)] int UpdateTimeoutSeconds,
     Instant PlannedAt);
 
 /// <summary>Stage 0 is the canary, 1.. the waves.</summary>
@@ -90,7 +90,7 @@ public sealed record RolloutStageStarted(
     [property: MinLength(1)] IReadOnlyList<string> ChargerIds,
     Instant StartedAt);
 
-/// <summary>A charger was in a session when its turn came: it is not updated during one, and is tried again at <paramref name="RetryAt"/>.</summary>
+/// <summary>A charger was in a session (or offline) when its turn came: it is not updated during one; it is requested as soon as it is free, and noted again at <paramref name="RetryAt"/> while it is not.</summary>
 public sealed record ChargerUpdateDeferred(
     [property: MinLength(1)] string RolloutId,
     [property: MinLength(1)] string ChargerId,

@@ -119,7 +119,7 @@ public static class RolloutPlanning
         }
         else if (c.CanaryCount is < 1 or > MaxCanaries) yield return $"canaryCount: 1 to {MaxCanaries}";
         if (c.CanarySoakSeconds is < 0 or > 2_592_000) yield return "canarySoakSeconds: 0 to 2592000 (30 days)";
-        if (c.UpdateTimeoutSeconds is < 60 or > 604_800) yield return "updateTimeoutSeconds: 60 to 604800 (7 days)";
+        if (c.UpdateTimeoutSeconds is < 5 or > 604_800) yield return "updateTimeoutSeconds: 5 to 604800 (7 days)";
         var g = c.Gates;
         if (g.MaxFaultsPerHourIncrease is < 0 or > 1_000) yield return "gates.maxFaultsPerHourIncrease: 0 to 1000";
         if (g.MaxReconnectsPerHourIncrease is < 0 or > 1_000) yield return "gates.maxReconnectsPerHourIncrease: 0 to 1000";

@@ -193,7 +193,6 @@ public static class RolloutProcess
                 // A charger failing its deadline here can halt the rollout: nothing more is requested then.
                 if (State.Phase != phase || State.InFlight >= State.Plan.Waves.MaxConcurrency) return;
                 var charger = State.Chargers[id];
-                if (charger.RetryAt is { } retryAt && now < retryAt) continue;
                 var rollback = charger.Status == ChargerUpdateStatus.Succeeded;
                 var situation = chargers.GetValueOrDefault(id);
                 var unavailable = situation switch
@@ -202,8 +201,11 @@ public static class RolloutProcess
                     { InSession: true } => "in a session",
                     _ => null,
                 };
+                // A deferred charger is requested as soon as it is free; while it is not, it is noted again only at RetryAt.
                 if (unavailable is null)
                     Emit(new ChargerUpdateRequested(Id, id, charger.Stage ?? State.Stage, newCommandId(), rollback, now, now));
+                else if (charger.RetryAt is { } retryAt && now < retryAt)
+                    continue;
                 else if (charger.FirstDeferredAt is { } since && since + State.UpdateTimeout <= now)
                     Fail(charger, $"{unavailable} for the whole update deadline of {State.Plan.UpdateTimeoutSeconds} s", situation?.LastFirmwareStatus, now);
                 else

@@ -55,7 +55,7 @@ public static class RolloutRequest
     public const int MaxSoakSeconds = 2_592_000;
 
     /// <summary>The shortest deadline RolloutPlanned allows for a charger's update.</summary>
-    public const int MinUpdateTimeoutSeconds = 60;
+    public const int MinUpdateTimeoutSeconds = 5;
 
     /// <summary>The request, or every problem with the body at once, each naming its field and the shape expected.</summary>
     public static (PlanRollout? Command, IReadOnlyList<string> Problems) From(CreateRolloutBody body, string newId)

@@ -84,7 +84,7 @@ public sealed class rollout_planning_tests
             RollbackImage = Rollouts.Image,
             CanaryCount = 0,
             CanarySoakSeconds = -1,
-            UpdateTimeoutSeconds = 10,
+            UpdateTimeoutSeconds = 4,
             Gates = RolloutPlanning.DefaultGates with { MaxUptimeDropPoints = 101m },
             Waves = new WavePlan(0, 0.5m, 0, -5),
             Abort = new AbortCriteria(120m, 0),
