@@ -26,6 +26,7 @@ internal static class LiveDemo
     private const string RemoteCharger = "DE-MUC-02";
     private const int RemoteEvse = 2;
     private const string LifetimeLogLevel = "Logging__LogLevel__Microsoft.Hosting.Lifetime";
+    private const string SelfHealingLogLevel = "Logging__LogLevel__Settlement.Host.SelfHealing";
     private static readonly TimeSpan Refresh = TimeSpan.FromMilliseconds(500);
 
     /// <returns>False when the live part failed; why has been printed.</returns>
@@ -41,6 +42,9 @@ internal static class LiveDemo
             // "Now listening" and "Press Ctrl+C to shut down" are the host's own lines; here the demo does the talking.
             if (Environment.GetEnvironmentVariable(LifetimeLogLevel) is null)
                 Environment.SetEnvironmentVariable(LifetimeLogLevel, "Warning");
+            // The self-healer logs each rung as it goes; the demo prints the incidents itself, whole.
+            if (Environment.GetEnvironmentVariable(SelfHealingLogLevel) is null)
+                Environment.SetEnvironmentVariable(SelfHealingLogLevel, "Error");
             // The simulated drivers present made-up cards no registry holds: the demo network runs open charging.
             app = SettlementHost.Build(ledger, databaseDescription, new OcppOptions { UnknownTokens = Domain.Drivers.UnknownTokenPolicy.Accept }, "http://127.0.0.1:0");
             await app.StartAsync(ct);
@@ -66,6 +70,9 @@ internal static class LiveDemo
             // The host stays up until the roaming session's CDR is out: pricing, issuing and pushing run in it.
             await roaming.FinishAsync(DemoInvoicing.IssuerId, ct);
             await balancing.WithdrawAsync(ct);
+            AnsiConsole.Write(new Rule("[bold]Live: fleet operations (self-healing, a staged firmware rollout)[/]").LeftJustified());
+            var healed = await LiveSelfHealing.RunAsync(baseAddress, operatorKey, fleet, NodaTime.SystemClock.Instance, ct);
+            var halted = await LiveRollout.RunAsync(ledger, baseAddress, endpoint, operatorKey, ct);
             await fleet.CloseAsync();
             var traffic = fleet.Counters.Snapshot();
             await app.StopAsync(ct);
@@ -74,7 +81,9 @@ internal static class LiveDemo
             await balancing.PrintAsync(ledger, ct);
             if (traffic.Errors > 0)
                 AnsiConsole.MarkupLineInterpolated($"[yellow]{traffic.Errors} errors during the live part; the last: {traffic.LastError}[/]");
-            return true;
+            if (!healed || !halted)
+                AnsiConsole.MarkupLine($"[red]Fleet operations did not end as shown above:[/] {(healed ? "" : "an incident did not resolve or escalate in time; ")}{(halted ? "" : "the rollout did not halt before its waves")}");
+            return healed && halted;
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {

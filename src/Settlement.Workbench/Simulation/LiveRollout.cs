@@ -96,7 +96,7 @@ public static class LiveRollout
                 $"  stage {charger.GetProperty("stage").GetInt32()}: {charger.GetProperty("chargerId").GetString()} {charger.GetProperty("status").GetString()} {charger.GetProperty("detail").ToString()}");
         foreach (var gate in rollout.GetProperty("gates").EnumerateArray())
         {
-            AnsiConsole.MarkupLineInterpolated($"  gate of stage {gate.GetProperty("stage").GetInt32()}: {(gate.GetProperty("passed").GetBoolean() ? "[green]passed[/]" : "[red]failed[/]")}");
+            AnsiConsole.MarkupLine($"  gate of stage {gate.GetProperty("stage").GetInt32()}: {(gate.GetProperty("passed").GetBoolean() ? "[green]passed[/]" : "[red]failed[/]")}");
             foreach (var result in gate.GetProperty("results").EnumerateArray())
             {
                 var (before, since) = (result.GetProperty("baseline"), result.GetProperty("since"));

@@ -19,6 +19,8 @@ public sealed class live_demo_tests(LedgerDatabase db)
         Assert.Contains("15 chargers connected", run.Output);
         Assert.Contains("Appended by the live traffic", run.Output);
         Assert.Contains("HTTP 200, Answered, the charger said Accepted", run.Output);
+        Assert.Contains("1 resolved remotely, 1 escalated; 1 truck roll(s) avoided, 200 USD", run.Output.ReplaceLineEndings(" ").Replace("  ", " "));
+        Assert.Contains("Halted: stage 0 failed its health gate", run.Output);
         await using var connection = new NpgsqlConnection(db.Server.ConnectionStringFor(DemoDatabase));
         await connection.OpenAsync();
         // Only what arrived over OCPP carries the frame it came from: in plain, or sealed when it names a driver.
