@@ -188,10 +188,11 @@ public static class RolloutProcess
                 _ => [],
             };
             var phase = State.Phase;
+            var inFlight = State.InFlight;
             foreach (var id in candidates.ToList())
             {
                 // A charger failing its deadline here can halt the rollout: nothing more is requested then.
-                if (State.Phase != phase || State.InFlight >= State.Plan.Waves.MaxConcurrency) return;
+                if (State.Phase != phase || inFlight >= State.Plan.Waves.MaxConcurrency) return;
                 var charger = State.Chargers[id];
                 var rollback = charger.Status == ChargerUpdateStatus.Succeeded;
                 var situation = chargers.GetValueOrDefault(id);
@@ -203,7 +204,10 @@ public static class RolloutProcess
                 };
                 // A deferred charger is requested as soon as it is free; while it is not, it is noted again only at RetryAt.
                 if (unavailable is null)
+                {
                     Emit(new ChargerUpdateRequested(Id, id, charger.Stage ?? State.Stage, newCommandId(), rollback, now, now));
+                    inFlight++;
+                }
                 else if (charger.RetryAt is { } retryAt && now < retryAt)
                     continue;
                 else if (charger.FirstDeferredAt is { } since && since + State.UpdateTimeout <= now)

@@ -10,7 +10,9 @@ public enum HealingKpiGrouping { Fleet, Site, Vendor, Model, Firmware }
 /// Self-healing figures of one group over a period. The key fields not grouped by are null. Incidents are those opened in
 /// the period, each counted as it stood at the period's end: resolved (remotely, by itself, on site), escalated (a ticket
 /// went out, resolved on site since or not), open (not resolved). <see cref="ShareResolvedRemotelyPercent"/> is of the
-/// resolved ones, null when none are; a truck roll avoided is an incident resolved remotely, worth
+/// resolved ones, null when none are; a truck roll avoided is an incident resolved remotely whose problem did not come
+/// back (no incident of the same charger, EVSE and kind opened within <see cref="HealingKpis.RecurrenceWindow"/> of the
+/// resolution, by the period's end: those are <see cref="RecurredWithinADay"/>), worth
 /// <see cref="HealingThresholds.TruckRollCost"/>; time to recovery is from opening to resolution, over resolved incidents.
 /// Percent and minutes are rounded to one decimal.
 /// </summary>
@@ -26,6 +28,7 @@ public sealed record HealingKpiRow(
     int Escalated,
     int Open,
     decimal? ShareResolvedRemotelyPercent,
+    int RecurredWithinADay,
     int TruckRollsAvoided,
     decimal TruckRollSavings,
     string Currency,
@@ -42,7 +45,20 @@ public static class HealingKpis
             .ThenBy(group => group.Key.Vendor, StringComparer.Ordinal)
             .ThenBy(group => group.Key.Model, StringComparer.Ordinal)
             .ThenBy(group => group.Key.Firmware, StringComparer.Ordinal)
-            .Select(group => Row(group.Key, [.. group], period.End, costs))];
+            .Select(group => Row(group.Key, [.. group], period.End, costs, Recurrences(incidents, period.End)))];
+
+    /// <summary>
+    /// A fault that is back within a day of a remote fix was not fixed: the truck still rolls, so that fix is not counted
+    /// as a truck roll avoided (a flapping connector would otherwise be "saved" every few minutes).
+    /// </summary>
+    public static readonly Duration RecurrenceWindow = Duration.FromDays(1);
+
+    private static ILookup<(string Charger, int Evse, IncidentKind Kind), Instant> Recurrences(IEnumerable<IncidentState> incidents, Instant end) =>
+        incidents.Where(i => i.OpenedAt < end).ToLookup(i => (i.ChargerId, i.EvseId, i.Kind), i => i.OpenedAt);
+
+    private static bool Recurred(IncidentState incident, ILookup<(string Charger, int Evse, IncidentKind Kind), Instant> openings) =>
+        incident.ResolvedAt is { } resolvedAt
+        && openings[(incident.ChargerId, incident.EvseId, incident.Kind)].Any(opened => opened >= resolvedAt && opened < resolvedAt + RecurrenceWindow);
 
     /// <summary>
     /// NEVI module 4: the outage cause an incident shows, when it shows one. Only a resolved ConnectorFaulted incident
@@ -71,11 +87,13 @@ public static class HealingKpis
         _ => new(null, null, null, null),
     };
 
-    private static HealingKpiRow Row(GroupKey key, IReadOnlyList<IncidentState> incidents, Instant end, HealingThresholds costs)
+    private static HealingKpiRow Row(GroupKey key, IReadOnlyList<IncidentState> incidents, Instant end, HealingThresholds costs,
+        ILookup<(string Charger, int Evse, IncidentKind Kind), Instant> openings)
     {
         var resolved = incidents.Where(i => i.ResolvedAt < end).ToList();
         int By(IncidentResolution resolution) => resolved.Count(i => i.ResolvedBy == resolution);
         var remotely = By(IncidentResolution.RemoteAction);
+        var recurred = resolved.Count(i => i.ResolvedBy == IncidentResolution.RemoteAction && Recurred(i, openings));
         return new HealingKpiRow(
             key.Site, key.Vendor, key.Model, key.Firmware,
             Incidents: incidents.Count,
@@ -85,8 +103,9 @@ public static class HealingKpis
             Escalated: incidents.Count(i => i.EscalatedAt < end),
             Open: incidents.Count - resolved.Count,
             ShareResolvedRemotelyPercent: resolved.Count == 0 ? null : Round(remotely * 100m / resolved.Count),
-            TruckRollsAvoided: remotely,
-            TruckRollSavings: remotely * costs.TruckRollCost,
+            RecurredWithinADay: recurred,
+            TruckRollsAvoided: remotely - recurred,
+            TruckRollSavings: (remotely - recurred) * costs.TruckRollCost,
             Currency: costs.Currency,
             MeanTimeToRecoveryMinutes: resolved.Count == 0
                 ? null

@@ -136,11 +136,11 @@ public static class SelfHealingEndpoints
     private static string Csv(IReadOnlyList<HealingKpiRow> rows)
     {
         var text = new StringBuilder("site_id,vendor,model,firmware_version,incidents,resolved_remotely,resolved_itself,resolved_on_site,escalated,open,"
-            + "share_resolved_remotely_percent,truck_rolls_avoided,truck_roll_savings,currency,mean_time_to_recovery_minutes\n");
+            + "share_resolved_remotely_percent,recurred_within_a_day,truck_rolls_avoided,truck_roll_savings,currency,mean_time_to_recovery_minutes\n");
         foreach (var r in rows)
             text.AppendJoin(',', Field(r.SiteId), Field(r.Vendor), Field(r.Model), Field(r.FirmwareVersion), Number(r.Incidents), Number(r.ResolvedRemotely),
                 Number(r.ResolvedItself), Number(r.ResolvedOnSite), Number(r.Escalated), Number(r.Open), Number(r.ShareResolvedRemotelyPercent),
-                Number(r.TruckRollsAvoided), Number(r.TruckRollSavings), Field(r.Currency), Number(r.MeanTimeToRecoveryMinutes)).Append('\n');
+                Number(r.RecurredWithinADay), Number(r.TruckRollsAvoided), Number(r.TruckRollSavings), Field(r.Currency), Number(r.MeanTimeToRecoveryMinutes)).Append('\n');
         return text.ToString();
     }
 

@@ -49,12 +49,19 @@ public sealed class rollout_integration_tests(LedgerDatabase db) : IAsyncLifetim
     {
         // Given a canary and five chargers of both versions: one whose install fails, one that goes offline while installing
         var canary = await ChargerAsync(OcppProtocol.Ocpp201, FirmwareBehaviour.Installs);
-        var healthy = new[] { await ChargerAsync(OcppProtocol.Ocpp16, FirmwareBehaviour.Installs), await ChargerAsync(OcppProtocol.Ocpp201, FirmwareBehaviour.Installs),
-            await ChargerAsync(OcppProtocol.Ocpp16, FirmwareBehaviour.Installs) };
-        var installFails = await ChargerAsync(OcppProtocol.Ocpp16, FirmwareBehaviour.InstallFails);
-        var goesAway = await ChargerAsync(OcppProtocol.Ocpp201, FirmwareBehaviour.GoesOfflineWhileInstalling);
+        // The waves take the chargers in id order: one failure in each wave, since a wave whose every charger failed halts.
+        var waveOrder = new[]
+        {
+            await ChargerAsync(OcppProtocol.Ocpp16, FirmwareBehaviour.Installs), await ChargerAsync(OcppProtocol.Ocpp201, FirmwareBehaviour.Installs),
+            await ChargerAsync(OcppProtocol.Ocpp16, FirmwareBehaviour.Installs), await ChargerAsync(OcppProtocol.Ocpp16, FirmwareBehaviour.Installs),
+            await ChargerAsync(OcppProtocol.Ocpp201, FirmwareBehaviour.Installs),
+        }.OrderBy(c => c.Id, StringComparer.Ordinal).ToArray();
+        var (installFails, goesAway) = (waveOrder[0], waveOrder[2]);
+        installFails.FirmwareBehaviour = FirmwareBehaviour.InstallFails;
+        goesAway.FirmwareBehaviour = FirmwareBehaviour.GoesOfflineWhileInstalling;
+        var healthy = new[] { waveOrder[1], waveOrder[3], waveOrder[4] };
 
-        // When a rollout goes out: the canary soaks 2 s, then waves of 2 and 3 with at most 2 updating at once, and a minute for each update
+        // When a rollout goes out: the canary soaks 2 s, then waves of 2 and 3 with at most 2 updating at once, and 12 s for each update
         var rolloutId = await CreateAsync(canary.Id, canarySoakSeconds: 2, waveSoakSeconds: 1, maxConcurrency: 2, firstWave: 2, abortPercent: 100m);
         var done = await UntilAsync(rolloutId, r => r.Phase is RolloutPhase.Completed or RolloutPhase.Halted, TimeSpan.FromSeconds(120));
 

@@ -13,8 +13,8 @@ public sealed class healing_kpi_tests
     private static readonly HealingThresholds Costs = HealingRules.Default.Thresholds;
 
     private static IncidentState Incident(string id, string site, int openedMinute, string model = "Volt", string firmware = "1.2.0",
-        IncidentKind kind = IncidentKind.ConnectorFaulted, string? errorCode = "InternalError", params object[] after) =>
-        IncidentState.Replay([Opened(id, kind, siteId: site, errorCode: errorCode, at: T0 + Duration.FromMinutes(openedMinute), model: model, firmware: firmware), .. after])!;
+        IncidentKind kind = IncidentKind.ConnectorFaulted, string? errorCode = "InternalError", string? charger = null, params object[] after) =>
+        IncidentState.Replay([Opened(id, kind, chargerId: charger ?? $"CP-{id}", siteId: site, errorCode: errorCode, at: T0 + Duration.FromMinutes(openedMinute), model: model, firmware: firmware), .. after])!;
 
     private static IncidentResolved Resolved(string id, IncidentResolution by, int minute) =>
         new(id, by, by == IncidentResolution.RemoteAction ? 1 : null, "cleared", 1, T0 + Duration.FromMinutes(minute));
@@ -41,8 +41,26 @@ public sealed class healing_kpi_tests
 
         // A, E remotely; B by itself; C on site; D escalated and open; F open at the period's end
         Assert.Equal(new HealingKpiRow(null, null, null, null, Incidents: 6, ResolvedRemotely: 2, ResolvedItself: 1, ResolvedOnSite: 1,
-            Escalated: 2, Open: 2, ShareResolvedRemotelyPercent: 50.0m, TruckRollsAvoided: 2, TruckRollSavings: 400m, Currency: "USD",
+            Escalated: 2, Open: 2, ShareResolvedRemotelyPercent: 50.0m, RecurredWithinADay: 0, TruckRollsAvoided: 2, TruckRollSavings: 400m, Currency: "USD",
             MeanTimeToRecoveryMinutes: 23.8m), fleet); // (10 + 5 + 60 + 20) / 4 = 23.75
+    }
+
+    [Fact]
+    public void a_remote_fix_whose_fault_is_back_within_a_day_is_not_a_truck_roll_avoided()
+    {
+        // Given a connector fixed remotely twice, its fault back an hour after the first fix, and another fixed for good
+        IncidentState[] incidents =
+        [
+            Incident("H", "SITE-3", 0, charger: "CP-FLAP", after: [Taken("H", 1, HealingAction.SoftReset, T0, 60), Resolved("H", IncidentResolution.RemoteAction, 5)]),
+            Incident("I", "SITE-3", 65, charger: "CP-FLAP", after: [Taken("I", 1, HealingAction.SoftReset, T0 + Duration.FromMinutes(65), 60), Resolved("I", IncidentResolution.RemoteAction, 70)]),
+            Incident("J", "SITE-3", 0, charger: "CP-OK", after: [Taken("J", 1, HealingAction.SoftReset, T0, 60), Resolved("J", IncidentResolution.RemoteAction, 5)]),
+        ];
+
+        // When the day's figures are computed
+        var row = Assert.Single(HealingKpis.Compute(incidents, Day, HealingKpiGrouping.Fleet, Costs));
+
+        // Then three remote fixes, one of which did not hold: two truck rolls avoided
+        Assert.Equal((3, 1, 2, 400m), (row.ResolvedRemotely, row.RecurredWithinADay, row.TruckRollsAvoided, row.TruckRollSavings));
     }
 
     [Fact]
@@ -84,7 +102,7 @@ public sealed class healing_kpi_tests
 
         var tagged = HealingKpis.OutageCause(vehicle);
 
-        Assert.Equal(new OutageCauseTagged("CP-1", 1, T0 + Duration.FromMinutes(30), T0 + Duration.FromMinutes(42), OutageCause.VehicleFault,
+        Assert.Equal(new OutageCauseTagged("CP-V", 1, T0 + Duration.FromMinutes(30), T0 + Duration.FromMinutes(42), OutageCause.VehicleFault,
             "self-healing incident V: EVCommunicationError", T0 + Duration.FromMinutes(42)), tagged);
     }
 
