@@ -36,12 +36,9 @@ public sealed class RolloutRunner(Ledger.Ledger ledger, IMediator mediator, IClo
     private const int BatchesPerPass = 20;
     private const int MaxSessionsMeasured = 2_000;
 
+    // Every event of a rollout stream: the catalogue's Firmware family, so an event added there is followed here too.
     private static readonly Type[] RolloutEvents =
-    [
-        typeof(RolloutPlanned), typeof(RolloutStageStarted), typeof(ChargerUpdateDeferred), typeof(ChargerUpdateRequested), typeof(ChargerUpdateSucceeded),
-        typeof(ChargerUpdateFailed), typeof(RolloutGateEvaluated), typeof(RolloutHalted), typeof(RolloutPaused), typeof(RolloutResumed),
-        typeof(RolloutAborted), typeof(RolloutCompleted),
-    ];
+        [.. EventCatalogue.Current.All.Where(type => type.Family == EventFamily.Firmware).Select(type => type.ClrType)];
 
     private static readonly Type[] Followed =
     [
