@@ -12,10 +12,23 @@ public enum VatTreatment { Standard, ReverseCharge }
 
 public sealed record InvoiceParty(string Name, string? Address, string? CountryCode, string? VatId);
 
+/// <summary>What a tax is called where it is charged: VAT in Europe, sales tax in the US (never "VAT" there).</summary>
+public enum TaxKind { Vat, SalesTax }
+
+/// <summary>The authorities that levy US sales tax on one supply, each at its own rate.</summary>
+public enum TaxLevel { State, County, City, SpecialDistrict }
+
+/// <summary>Where the buyer pays to: a credit transfer to this account, quoting the document's payment reference.</summary>
+public sealed record PaymentAccount(string Iban, string? Bic, string AccountHolder);
+
 /// <summary>
 /// One line. Amounts are in the document's currency, whole minor units; a credit note's are negative.
 /// <paramref name="Unit"/> is "kWh", "h" or "session". <paramref name="UnitPrice"/> is excl. VAT and
 /// may carry more decimals than the currency.
+/// <paramref name="TaxPoint"/> is the date the tax became chargeable; null in documents issued before it was
+/// recorded, where it was the supply date. <paramref name="EvseId"/>, <paramref name="LocalStart"/>,
+/// <paramref name="LocalEnd"/> (at the station, in <paramref name="TimeZone"/>) and <paramref name="EnergyKwh"/>
+/// describe the session a line bills, where it bills one.
 /// </summary>
 public sealed record InvoiceLine(
     int LineNo,
@@ -31,10 +44,26 @@ public sealed record InvoiceLine(
     VatTreatment Treatment,
     decimal NetAmount,
     decimal VatAmount,
-    decimal GrossAmount);
+    decimal GrossAmount,
+    LocalDate? TaxPoint = null,
+    string? EvseId = null,
+    LocalDateTime? LocalStart = null,
+    LocalDateTime? LocalEnd = null,
+    string? TimeZone = null,
+    decimal? EnergyKwh = null,
+    TaxKind TaxKind = TaxKind.Vat)
+{
+    /// <summary>The tax point, for documents issued before it was recorded too (a method, so it is not stored).</summary>
+    public LocalDate TaxPointOrSupplyDate() => TaxPoint ?? SupplyDate;
+}
 
-/// <summary>VAT per jurisdiction, rate and treatment: computed once on the net sum, then spread over the lines.</summary>
-public sealed record VatBreakdown(string Jurisdiction, decimal VatPercent, VatTreatment Treatment, decimal NetAmount, decimal VatAmount);
+/// <summary>
+/// Tax per jurisdiction, rate and treatment: computed once on the net sum, then spread over the lines. US sales tax
+/// has one entry per <paramref name="Level"/> and <paramref name="Authority"/> ("Denver County"); VAT has neither.
+/// </summary>
+public sealed record VatBreakdown(
+    string Jurisdiction, decimal VatPercent, VatTreatment Treatment, decimal NetAmount, decimal VatAmount,
+    TaxKind TaxKind = TaxKind.Vat, TaxLevel? Level = null, string? Authority = null);
 
 /// <summary>An event the document was derived from: its stream, its version in that stream, and its stored type.</summary>
 public sealed record SourceEvent(string StreamId, long Version, string EventType);
@@ -44,6 +73,10 @@ public sealed record SourceEvent(string StreamId, long Version, string EventType
 /// gapless per issuer and series. Totals equal the sums of the lines exactly.
 /// <paramref name="CommissionAmount"/> is what a roaming partner keeps of a partner invoice (negative on
 /// its credit note); null otherwise.
+/// <paramref name="TaxPoint"/> is the document's tax point where all its lines share one (null otherwise, and in
+/// documents issued before it was recorded). <paramref name="DueDate"/>, <paramref name="PaymentTerms"/> (as printed),
+/// <paramref name="PayTo"/> and <paramref name="PaymentReference"/> (what the buyer quotes when paying) say how it
+/// is paid; <paramref name="BuyerReference"/> is the buyer's own reference (EN 16931 BT-10), where it gave one.
 /// </summary>
 public sealed record InvoiceDocument(
     string Number,
@@ -69,4 +102,10 @@ public sealed record InvoiceDocument(
     decimal? CommissionPercent,
     decimal? CommissionAmount,
     IReadOnlyList<string> Notes,
-    IReadOnlyList<SourceEvent> Sources);
+    IReadOnlyList<SourceEvent> Sources,
+    LocalDate? TaxPoint = null,
+    LocalDate? DueDate = null,
+    string? PaymentTerms = null,
+    PaymentAccount? PayTo = null,
+    string? PaymentReference = null,
+    string? BuyerReference = null);
