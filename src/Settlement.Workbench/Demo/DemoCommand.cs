@@ -48,7 +48,7 @@ public static class DemoCommand
         };
         var documents = new Option<DirectoryInfo>("--documents")
         {
-            Description = "Folder the demo writes one invoice's JSON, PDF and CSV, the journal and the VAT report to.",
+            Description = "Folder the demo writes one invoice's JSON, PDF and CSV, the journal, the VAT report and the NEVI site's EV-ChART files to.",
             DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(Path.GetTempPath(), "settlement-demo-documents")),
         };
         var anchors = AnchorsOption.Create("Root of the anchor logs the demo's signed checkpoint is appended to");
@@ -118,10 +118,12 @@ public static class DemoCommand
         var operatorKey = await DemoAccess.CreateOperatorKeyAsync(ledger, ct);
         await LedgerCatchUp.ProjectionsAsync(ledger, ct);
         await KpiTables.PrintAsync(ledger, site: null, options.From, options.From.PlusDays(options.Days - 1), ct, perPort: false);
+        var reportsPass = await DemoReports.WriteNeviAsync(ledger, options, documents, ct);
         await DemoAudit.RunAsync(ledger, anchors, ct);
         DemoAccess.Print(operatorKey, name);
-        if (live == TimeSpan.Zero) return 0;
-        return await LiveDemo.RunAsync(ledger, name, $"{server.Description}, database {name}", history, live, operatorKey, ct) ? 0 : 1;
+        if (!reportsPass) AnsiConsole.MarkupLine("[red]A NEVI file above breaks EV-ChART's upload rules.[/]");
+        if (live == TimeSpan.Zero) return reportsPass ? 0 : 1;
+        return await LiveDemo.RunAsync(ledger, name, $"{server.Description}, database {name}", history, live, operatorKey, ct) && reportsPass ? 0 : 1;
     }
 
     private static void PrintSummary(IReadOnlyList<DemoEvent> history, string database, string server, TimeSpan appending, TimeSpan total)

@@ -2,6 +2,7 @@ using System.Globalization;
 using NodaTime;
 using Settlement.Domain.Chargers;
 using Settlement.Domain.Events;
+using Settlement.Domain.Kpis;
 using Settlement.Domain.Sessions;
 
 namespace Settlement.Workbench.Demo;
@@ -240,6 +241,35 @@ internal static class DemoDowntime
         foreach (var outage in plan.Outages) RecordOutage(history, plan, outage);
         if (plan.Maintenance is { } maintenance) RecordMaintenance(history, plan, maintenance);
         if (plan.FirmwareUpdate is { } update) RecordFirmwareUpdate(history, plan, update);
+    }
+
+    // What keeping a DC fast charger running costs a US operator: a service contract per charger and month, a
+    // technician's visit per fault (the seed article's $200 truck roll plus parts), and the planned maintenance visits.
+    private const decimal ServiceContractPerChargerMonth = 150m;
+    private const decimal RepairVisit = 200m;
+    private const decimal MaintenanceVisit = 350m;
+
+    /// <summary>NEVI formula funds pay up to 80% of a project's eligible costs (23 U.S.C. 120, as applied to NEVI).</summary>
+    private const decimal FederalShare = 0.80m;
+
+    /// <summary>
+    /// A NEVI-funded site's maintenance and repair costs over the period, reported by the operator after its last day
+    /// for EV-ChART module 5: the service contracts, a visit for each fault and each planned maintenance.
+    /// </summary>
+    public static void ReportMaintenanceCosts(DemoHistory history, LocalDays days, IReadOnlyList<ChargerPlan> plans)
+    {
+        var repairs = plans.Sum(p => p.Faults.Count);
+        var maintenances = plans.Count(p => p.Maintenance is not null);
+        var months = days.Count / 30m;
+        var total = Math.Round(plans.Count * ServiceContractPerChargerMonth * months + repairs * RepairVisit + maintenances * MaintenanceVisit,
+            2, MidpointRounding.AwayFromZero);
+        var reportedAt = days.End + Duration.FromHours(9);
+        history.Record(StreamIds.Site(days.Site.Id),
+            new MaintenanceCostReported(days.Site.Id, days.First, days.First.PlusDays(days.Count - 1), total,
+                Math.Round(total * FederalShare, 2, MidpointRounding.AwayFromZero), ChargingAsAService: false, ProjectId: null,
+                $"Service contract for {plans.Count} chargers; {repairs} repair visits; {maintenances} planned maintenance visits.",
+                reportedAt),
+            new Actor(ActorKind.Operator, "demo"), history.NewCorrelationId(), reportedAt);
     }
 
     private static void RecordFault(DemoHistory history, ChargerPlan plan, PlannedFault fault)

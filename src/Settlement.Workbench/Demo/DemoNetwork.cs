@@ -55,6 +55,8 @@ public static class DemoNetwork
         DemoDowntime.Plan(history.Random, chargers, sites.ToDictionary(s => s.Site, s => s.Arrivals.ToList()));
         foreach (var site in sites) site.Run();
         foreach (var charger in chargers) DemoDowntime.Record(history, charger);
+        foreach (var nevi in chargers.GroupBy(c => c.Days).Where(site => site.Key.Site.CountryCode == "US"))
+            DemoDowntime.ReportMaintenanceCosts(history, nevi.Key, nevi.ToList());
         return new GeneratedHistory(history.InTimeOrder(), history.Drivers);
     }
 

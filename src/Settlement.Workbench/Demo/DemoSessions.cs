@@ -19,6 +19,12 @@ internal sealed class DemoSessions
     /// <summary>Unknown tokens; with the pools' blocked drivers about 2% of attempts are refused.</summary>
     private const double StrangerShare = 0.008;
 
+    /// <summary>
+    /// Accepted drivers whose car never draws energy: a failed ISO 15118 / DIN handshake or cable check. A few percent,
+    /// as networks report, so the charge success rate has failures to count.
+    /// </summary>
+    private const double FailedStartShare = 0.03;
+
     private static readonly Duration ReadingInterval = Duration.FromMinutes(5);
 
     /// <summary>From arrival to the first charging minute, at most: nothing may be out of service then.</summary>
@@ -126,6 +132,12 @@ internal sealed class DemoSessions
             return;
         }
 
+        if (_random.Chance(FailedStartShare))
+        {
+            FailToStart(evse, driver, arrivedAt);
+            return;
+        }
+
         var visit = PlanVisit(evse, driver, arrivedAt);
         if (evse.Exclusive.Any(w => w.Overlaps(arrivedAt, visit.LeftAt + Duration.FromMinutes(1)))) return;
         var interruption = evse.Interruptions.FirstOrDefault(i => i.At > arrivedAt && i.At < visit.LeftAt);
@@ -219,6 +231,36 @@ internal sealed class DemoSessions
         _load.Commit(charger, _load.MinuteOf(visit.StartedAt), visit.Curve.MinutesUntil(visit.StoppedAt - visit.StartedAt));
 
         RecordRating(sessionId, visit, correlation);
+    }
+
+    /// <summary>
+    /// The driver is accepted but the car never draws energy: the charger gives up before opening a transaction
+    /// (Preparing, then Available again). A failed attempt in the charge success rate; nothing to bill.
+    /// </summary>
+    private void FailToStart(EvseState evse, Driver driver, Instant arrivedAt)
+    {
+        var preparingAt = arrivedAt + _random.Between(Duration.FromSeconds(5), Duration.FromSeconds(40));
+        var givenUpAt = preparingAt + _random.Between(Duration.FromSeconds(45), Duration.FromSeconds(150));
+        if (evse.NoStart.Concat(evse.Exclusive).Any(w => w.Overlaps(arrivedAt, givenUpAt + Duration.FromMinutes(1)))
+            || evse.Interruptions.Any(i => i.At >= arrivedAt && i.At <= givenUpAt)) return;
+
+        var charger = evse.Charger;
+        var sessionId = evse.NextSessionId();
+        var stream = StreamIds.Session(sessionId);
+        var correlation = _history.NewCorrelationId();
+        var roaming = driver.Roaming;
+        if (roaming is not null)
+            RecordForPartner(roaming,
+                new RoamingTokenSeenV2(roaming.Partner.PartnerId, Drivers.SealToken(driver.IdToken), Drivers.Seal(driver.IdToken, roaming.ContractId),
+                    Valid: true, arrivedAt),
+                correlation, arrivedAt);
+        _history.Reported(charger.Id, stream,
+            new SessionAuthorisedV2(sessionId, charger.Id, evse.EvseId, Drivers.SealToken(driver.IdToken), driver.TokenType, AuthorisationOutcome.Accepted, arrivedAt),
+            correlation, arrivedAt);
+        RecordStatus(evse, ConnectorStatus.Preparing, preparingAt, correlation);
+
+        RecordStatus(evse, ConnectorStatus.Available, givenUpAt, correlation);
+        evse.FreeAt = givenUpAt;
     }
 
     /// <summary>Roaming drivers rate in their own provider's app, which does not pass ratings on.</summary>

@@ -50,6 +50,17 @@ public sealed class settle_command_tests(LedgerDatabase db)
         Assert.True(File.Exists(Path.Combine(documents.FullName, "journal.csv")));
         Assert.Contains("KPIs 2026-10-01 to 2026-10-01", run.Output);
 
+        // The NEVI site's EV-ChART modules are on disk beside the invoices, and each passes the upload rules; uptime is
+        // reported per whole month, which a day is not.
+        Assert.False(File.Exists(Path.Combine(documents.FullName, "nevi-module-3.csv")));
+        foreach (var module in Enum.GetValues<Settlement.Domain.Reports.NeviModule>().Except([Settlement.Domain.Reports.NeviModule.Uptime]))
+        {
+            var file = await File.ReadAllTextAsync(Path.Combine(documents.FullName, $"nevi-module-{(int)module}.csv"));
+            Assert.Empty(Settlement.Domain.Reports.EvChartValidator.Validate(module, file));
+            Assert.Contains("US-DEN", file);
+        }
+        Assert.Contains("maintenance visits", await File.ReadAllTextAsync(Path.Combine(documents.FullName, "nevi-module-5.csv")));
+
         // The regulator report of that day, from the same database, passes EV-ChART's upload checks.
         var report = Path.Combine(documents.FullName, "module-2.csv");
         var nevi = await SettleProcess.RunAsync(db, "report", "nevi", "--module", "2", "--from", "2026-10-01", "--through", "2026-10-01",

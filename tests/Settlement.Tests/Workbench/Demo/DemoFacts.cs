@@ -146,7 +146,8 @@ internal static class DemoFacts
         {
             // Available again on its own is a charger re-reporting after a boot.
             [ConnectorStatus.Available] = [ConnectorStatus.Preparing, ConnectorStatus.Faulted, ConnectorStatus.Unavailable, ConnectorStatus.Available],
-            [ConnectorStatus.Preparing] = [ConnectorStatus.Charging],
+            // A car that never starts charging: the charger gives up and the EVSE is available again.
+            [ConnectorStatus.Preparing] = [ConnectorStatus.Charging, ConnectorStatus.Available],
             // A power cut reboots the charger mid-charge: it comes back Available.
             [ConnectorStatus.Charging] = [ConnectorStatus.Finishing, ConnectorStatus.Faulted, ConnectorStatus.Available],
             [ConnectorStatus.Finishing] = [ConnectorStatus.Available, ConnectorStatus.Faulted],

@@ -135,7 +135,8 @@ public sealed class demo_network_tests
         Assert.InRange(started, 0, 1);
         Assert.Equal(started, stream.OfType<SessionStopped>().Count());
         Assert.Equal(started, stream.OfType<MeterValuesRecorded>().Any() ? 1 : 0);
-        Assert.Equal(stream.OfType<SessionAuthorisedV2>().Single().Outcome == AuthorisationOutcome.Accepted ? 1 : 0, started);
+        // Accepted and never started is a failed start; refused and started is never.
+        Assert.True(started == 0 || stream.OfType<SessionAuthorisedV2>().Single().Outcome == AuthorisationOutcome.Accepted);
     }
 
     private static void ChargerStreamIsCausal(List<object> stream)
@@ -193,6 +194,7 @@ public sealed class demo_network_tests
         RoamingPartnerRegistered e => e.RegisteredAt,
         RoamingTokenSeenV2 e => e.SeenAt,
         RoamingSessionRecordedV3 e => e.StartedAt,
+        Settlement.Domain.Kpis.MaintenanceCostReported e => e.ReportedAt,
         _ => throw new InvalidOperationException($"No own time known for {data.GetType().Name}."),
     };
 
@@ -296,6 +298,37 @@ public sealed class demo_network_tests
         Assert.True(troubled.Average(s => s.Rated!.Stars) < rated.Except(troubled).Average(s => s.Rated!.Stars) - 1);
         Assert.InRange(sessions.Count(s => s.Stopped.Reason == StopReason.EmergencyStop), 3, 60);
         Assert.InRange(sessions.Count(s => s.Stopped.Reason == StopReason.PowerLoss), 1, 30);
+    }
+
+    [Fact]
+    public void a_few_percent_of_accepted_drivers_never_start_charging_and_the_evse_is_free_again_within_minutes()
+    {
+        var started = Month.All<SessionStartedV2>().Select(s => s.SessionId).ToHashSet();
+        var accepted = Month.All<SessionAuthorisedV2>().Where(a => a.Outcome == AuthorisationOutcome.Accepted).ToList();
+        var failed = accepted.Where(a => !started.Contains(a.SessionId)).ToList();
+
+        Assert.InRange(failed.Count / (double)accepted.Count, 0.015, 0.05);
+        Assert.Equal(["DE", "FR", "US"], failed.Select(f => ChargerCountries(Month)[f.ChargerId]).Distinct().Order());
+        var statuses = Month.All<ConnectorStatusChanged>().ToLookup(s => (s.ChargerId, s.EvseId));
+        Assert.All(failed, attempt =>
+        {
+            var after = statuses[(attempt.ChargerId, attempt.EvseId)].Where(s => s.ChangedAt >= attempt.AuthorisedAt).Take(2).ToList();
+            Assert.Equal([ConnectorStatus.Preparing, ConnectorStatus.Available], after.Select(s => s.Status));
+            Assert.InRange(after[1].ChangedAt - attempt.AuthorisedAt, Duration.FromSeconds(45), Duration.FromMinutes(4));
+        });
+    }
+
+    [Fact]
+    public void the_us_site_reports_its_maintenance_costs_for_the_period_and_no_other_site_does()
+    {
+        var cost = Assert.Single(Month.All<Settlement.Domain.Kpis.MaintenanceCostReported>());
+
+        Assert.Equal("US-DEN", cost.SiteId);
+        Assert.Equal((DefaultOptions.From, DefaultOptions.From.PlusDays(DefaultOptions.Days - 1)), (cost.From, cost.Through));
+        var faults = Month.All<FaultReported>().Count(f => f.ChargerId.StartsWith("US-DEN-", StringComparison.Ordinal));
+        Assert.Equal(5 * 150m * 31 / 30 + faults * 200m + Month.All<MaintenancePlanned>().Count(m => m.ChargerId.StartsWith("US-DEN-", StringComparison.Ordinal)) * 350m,
+            cost.TotalCost, precision: 2);
+        Assert.Equal(Math.Round(cost.TotalCost * 0.8m, 2), cost.FederalCost);
     }
 
     [Fact]
