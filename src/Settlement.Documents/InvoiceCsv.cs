@@ -8,8 +8,9 @@ namespace Settlement.Documents;
 
 /// <summary>
 /// An issued invoice or credit note as one CSV row per line, for spreadsheets and bookkeeping imports.
-/// Each row repeats the document's number, kind, date and currency, and names the events it was derived
-/// from, so a row still says where it belongs once it is copied elsewhere.
+/// Each row repeats the document's number, kind, date, currency, due date and payment reference, and names the
+/// events it was derived from, so a row still says where it belongs once it is copied elsewhere. A line's session
+/// (EVSE, local start and end, zone, kWh) is empty in documents issued before lines recorded it.
 /// </summary>
 public static class InvoiceCsv
 {
@@ -18,6 +19,8 @@ public static class InvoiceCsv
         "invoice_number", "kind", "issue_date", "currency", "credits_invoice",
         "line_no", "description", "session_id", "site_id", "supply_date", "quantity", "unit", "unit_price",
         "jurisdiction", "vat_percent", "treatment", "net_amount", "vat_amount", "gross_amount", "derived_from",
+        // Added by issue 26, after the columns importers already read by position.
+        "tax_point", "tax_kind", "evse_id", "local_start", "local_end", "time_zone", "energy_kwh", "due_date", "payment_reference",
     ];
 
     public static byte[] Render(InvoiceDocument invoice)
@@ -48,6 +51,15 @@ public static class InvoiceCsv
                 csv.WriteMoney(line.VatAmount, currency);
                 csv.WriteMoney(line.GrossAmount, currency);
                 csv.WriteField(DerivedFrom(invoice, line));
+                csv.WriteField(DocumentDates.Date(line.TaxPointOrSupplyDate()));
+                csv.WriteField(line.TaxKind.ToString());
+                csv.WriteField(line.EvseId);
+                csv.WriteField(line.LocalStart is { } start ? DocumentDates.LocalDateTime(start) : null);
+                csv.WriteField(line.LocalEnd is { } end ? DocumentDates.LocalDateTime(end) : null);
+                csv.WriteField(line.TimeZone);
+                if (line.EnergyKwh is { } kwh) csv.WritePlain(kwh); else csv.WriteField((string?)null);
+                csv.WriteField(invoice.DueDate is { } due ? DocumentDates.Date(due) : null);
+                csv.WriteField(invoice.PaymentReference);
                 csv.EndRecord();
             }
             if (invoice.CommissionAmount is { } commission && invoice.CommissionPercent is { } percent)

@@ -37,6 +37,20 @@ public static class InvoiceJson
             json.WriteString("periodThrough", invoice.PeriodThrough is { } through ? DocumentDates.Date(through) : null);
             json.WriteString("creditsInvoice", invoice.CreditsInvoice);
             json.WriteString("reason", invoice.Reason);
+            json.WriteString("taxPoint", invoice.TaxPoint is { } taxPoint ? DocumentDates.Date(taxPoint) : null);
+            json.WriteString("dueDate", invoice.DueDate is { } due ? DocumentDates.Date(due) : null);
+            json.WriteString("paymentTerms", invoice.PaymentTerms);
+            if (invoice.PayTo is { } account)
+            {
+                json.WriteStartObject("payTo");
+                json.WriteString("iban", account.Iban);
+                json.WriteString("bic", account.Bic);
+                json.WriteString("accountHolder", account.AccountHolder);
+                json.WriteEndObject();
+            }
+            else json.WriteNull("payTo");
+            json.WriteString("paymentReference", invoice.PaymentReference);
+            json.WriteString("buyerReference", invoice.BuyerReference);
 
             json.WriteStartArray("lines");
             foreach (var line in invoice.Lines) WriteLine(json, line, currency);
@@ -51,6 +65,9 @@ public static class InvoiceJson
                 json.WriteString("treatment", vat.Treatment.ToString());
                 json.WriteString("netAmount", Money(vat.NetAmount, currency));
                 json.WriteString("vatAmount", Money(vat.VatAmount, currency));
+                json.WriteString("taxKind", vat.TaxKind.ToString());
+                json.WriteString("level", vat.Level?.ToString());
+                json.WriteString("authority", vat.Authority);
                 json.WriteEndObject();
             }
             json.WriteEndArray();
@@ -106,6 +123,13 @@ public static class InvoiceJson
         json.WriteString("netAmount", Money(line.NetAmount, currency));
         json.WriteString("vatAmount", Money(line.VatAmount, currency));
         json.WriteString("grossAmount", Money(line.GrossAmount, currency));
+        json.WriteString("taxPoint", DocumentDates.Date(line.TaxPointOrSupplyDate()));
+        json.WriteString("taxKind", line.TaxKind.ToString());
+        json.WriteString("evseId", line.EvseId);
+        json.WriteString("localStart", line.LocalStart is { } start ? DocumentDates.LocalDateTime(start) : null);
+        json.WriteString("localEnd", line.LocalEnd is { } end ? DocumentDates.LocalDateTime(end) : null);
+        json.WriteString("timeZone", line.TimeZone);
+        json.WriteString("energyKwh", line.EnergyKwh is { } kwh ? Plain(kwh) : null);
         json.WriteEndObject();
     }
 }

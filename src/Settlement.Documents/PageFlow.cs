@@ -9,7 +9,8 @@ internal sealed record Column(double X, double Width, XStringAlignment Alignment
 
 /// <summary>
 /// Writes blocks top to bottom onto A4 pages, starting a new page whenever a block would not fit,
-/// and wraps text to its column so no figure or word is ever cut off.
+/// and wraps text to its column so no figure or word is ever cut off. Every page's footer says
+/// "Page X of N": it is drawn when the flow is disposed, once the number of pages is known.
 /// </summary>
 internal sealed class PageFlow : IDisposable
 {
@@ -75,7 +76,20 @@ internal sealed class PageFlow : IDisposable
         if (_y + height > Bottom) StartPage();
     }
 
-    public void Dispose() => _graphics.Dispose();
+    /// <summary>Ends the last page and draws each page's footer, now that their number is known.</summary>
+    public void Dispose()
+    {
+        _graphics.Dispose();
+        var count = _document.PageCount;
+        for (var number = 1; number <= count; number++)
+        {
+            var page = _document.Pages[number - 1];
+            using var graphics = XGraphics.FromPdfPage(page, XGraphicsPdfPageOptions.Append);
+            var height = _footerFont.GetHeight();
+            graphics.DrawString($"{_footer} – Page {number} of {count}", _footerFont, XBrushes.Gray,
+                new XRect(Margin, page.Height.Point - Margin - height, page.Width.Point - 2 * Margin, height), XStringFormats.TopLeft);
+        }
+    }
 
     private void StartPage()
     {
@@ -84,9 +98,6 @@ internal sealed class PageFlow : IDisposable
         _page.Size = PageSize.A4;
         _graphics = XGraphics.FromPdfPage(_page);
         _y = Margin;
-        var footer = $"{_footer} – page {_document.PageCount}";
-        _graphics.DrawString(footer, _footerFont, XBrushes.Gray,
-            new XRect(Margin, _page.Height.Point - Margin - _footerFont.GetHeight(), Width, _footerFont.GetHeight()), XStringFormats.TopLeft);
     }
 
     private List<string> Wrap(string text, XFont font, double width)

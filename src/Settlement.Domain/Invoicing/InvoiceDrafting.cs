@@ -10,6 +10,7 @@ public sealed record SupplyTax(string Jurisdiction, string CountryCode, decimal 
 
 /// <summary>A stopped, priced session ready to invoice, with everything its lines were derived from.</summary>
 /// <param name="OperatorId">The sub-operator whose site supplied it; null for the top-level operator's own sites.</param>
+/// <param name="EvseId">The EVSE it charged at, as its CDR names it (eMI3, "DE*STL*E{charger}*{evse}"); null where unknown.</param>
 public sealed record InvoicedSession(
     string SessionId,
     string SiteId,
@@ -17,10 +18,23 @@ public sealed record InvoicedSession(
     SessionPrice Price,
     SupplyTax Tax,
     IReadOnlyList<SourceEvent> Sources,
-    string? OperatorId = null)
+    string? OperatorId = null,
+    string? EvseId = null)
 {
     /// <summary>The tax point: the local date at the station when the supply was completed.</summary>
     public LocalDate SupplyDate => InvoiceDrafting.SupplyDateOf(Price);
+
+    /// <summary>When it started and ended at the station, in its time zone.</summary>
+    public (LocalDateTime Start, LocalDateTime End) LocalTimes
+    {
+        get
+        {
+            var zone = DateTimeZoneProviders.Tzdb[Price.TimeZone];
+            return (Price.From.InZone(zone).LocalDateTime, Price.Until.InZone(zone).LocalDateTime);
+        }
+    }
+
+    public decimal EnergyKwh => Price.EnergyWh / 1000m;
 }
 
 /// <summary>
@@ -77,6 +91,7 @@ public static class InvoiceDrafting
             .OrderBy(g => ComponentOrder(g.Key.Component)).ThenBy(g => g.Key.TariffId, StringComparer.Ordinal).ThenBy(g => g.Key.TariffVersion)
             .ToList();
         var nets = Split(price.TotalExclVat, groups.Select(g => g.Sum(l => l.AmountExclVat)).ToArray());
+        var billed = BilledSession(session);
         var drafts = groups.Select((g, i) =>
         {
             var quantity = Quantity(g.Key.Component, g.Sum(l => l.BilledVolume));
@@ -85,7 +100,7 @@ public static class InvoiceDrafting
                 $"{Describe(g.Key.Component)} (tariff {g.Key.TariffId} v{g.Key.TariffVersion})",
                 session.SessionId, session.SiteId, session.SupplyDate,
                 quantity, Unit(g.Key.Component), quantity == 0m ? 0m : SubUnit.Round(exclVat / quantity),
-                session.Tax.Jurisdiction, session.Tax.RatePercent, VatTreatment.Standard, nets[i]);
+                session.Tax.Jurisdiction, session.Tax.RatePercent, VatTreatment.Standard, nets[i], billed);
         }).ToList();
 
         return Document(header, InvoiceKind.SessionInvoice, currency, drafts, partnerId: null, period: null,
@@ -127,7 +142,9 @@ public static class InvoiceDrafting
             return new InvoiceLine(i + 1, DescribeCdr(c), c.Cdr.SessionId, c.Session.SiteId, c.SupplyDate, quantity, "kWh",
                 quantity == 0m ? 0m : SubUnit.Round(net / quantity), c.Session.Tax.Jurisdiction,
                 rate, reverseCharged ? VatTreatment.ReverseCharge : VatTreatment.Standard,
-                net, vat, net + vat);
+                net, vat, net + vat,
+                EvseId: c.Cdr.Location.EvseId, LocalStart: c.LocalAt(c.Cdr.StartedAt), LocalEnd: c.LocalAt(c.Cdr.EndedAt),
+                TimeZone: c.Session.Price.TimeZone, EnergyKwh: Math.Abs(c.Cdr.TotalEnergyKwh));
         }).ToList();
         var totalNet = new Money(lines.Sum(l => l.NetAmount), currency);
         var commission = Percent(totalNet, agreement.CommissionPercent);
@@ -135,7 +152,7 @@ public static class InvoiceDrafting
         List<string> notes = [$"Place of supply: the charging stations ({jurisdictions})."];
         if (lines.Any(l => l.Treatment == VatTreatment.ReverseCharge)) notes.Add(ReverseChargeNote);
         notes.Add($"Roaming agreement {(agreement.EffectiveFrom is { } effective ? $"in force from {effective:uuuu-MM-dd}" : "in force since registration")}"
-                  + $": commission {agreement.CommissionPercent}%, settled {agreement.SettlementPeriod.ToString().ToLowerInvariant()}"
+                  + $": invoiced {agreement.SettlementPeriod.ToString().ToLowerInvariant()}"
                   + $"{(agreement.Currency is { } settled ? $" in {settled}" : "")}.");
         notes.Add(CommissionStatement(agreement.CommissionPercent, commission.Amount, lines.Sum(l => l.GrossAmount) - commission.Amount, currency));
         if (sessionsWithoutCdr.Count > 0)
@@ -226,7 +243,16 @@ public static class InvoiceDrafting
 
     private sealed record LineDraft(
         string Description, string? SessionId, string? SiteId, LocalDate SupplyDate, decimal Quantity, string Unit,
-        decimal UnitPrice, string Jurisdiction, decimal VatPercent, VatTreatment Treatment, Money Net);
+        decimal UnitPrice, string Jurisdiction, decimal VatPercent, VatTreatment Treatment, Money Net, SessionBilled Session);
+
+    /// <summary>The session a line bills, as the line describes it: where, when at the station, and how much energy.</summary>
+    private sealed record SessionBilled(string? EvseId, LocalDateTime Start, LocalDateTime End, string TimeZone, decimal EnergyKwh);
+
+    private static SessionBilled BilledSession(InvoicedSession session)
+    {
+        var (start, end) = session.LocalTimes;
+        return new SessionBilled(session.EvseId, start, end, session.Price.TimeZone, session.EnergyKwh);
+    }
 
     private static InvoiceDocument Document(
         InvoiceHeader header, InvoiceKind kind, Currency currency, IReadOnlyList<LineDraft> drafts, string? partnerId,
@@ -242,7 +268,9 @@ public static class InvoiceDrafting
         }
         var lines = drafts.Select((d, i) => new InvoiceLine(
             i + 1, d.Description, d.SessionId, d.SiteId, d.SupplyDate, d.Quantity, d.Unit, d.UnitPrice,
-            d.Jurisdiction, d.VatPercent, d.Treatment, d.Net.Amount, vat[i].Amount, (d.Net + vat[i]).Amount)).ToList();
+            d.Jurisdiction, d.VatPercent, d.Treatment, d.Net.Amount, vat[i].Amount, (d.Net + vat[i]).Amount,
+            EvseId: d.Session.EvseId, LocalStart: d.Session.Start, LocalEnd: d.Session.End, TimeZone: d.Session.TimeZone,
+            EnergyKwh: d.Session.EnergyKwh)).ToList();
         return Assemble(header, kind, currency.Code, lines, partnerId, period, creditsInvoice, reason, commissionPercent, commission, notes, sources);
     }
 

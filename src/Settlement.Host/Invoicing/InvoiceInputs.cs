@@ -23,8 +23,14 @@ public sealed record SiteJurisdiction(SiteJurisdictionResolved? Resolved, Source
 /// read models. A site's jurisdiction and a jurisdiction's built-in tax rates are recorded as events on first
 /// use, so every document names only events and a later software update cannot change what it was derived from.
 /// </summary>
-public sealed class InvoiceInputs(Ledger.Ledger ledger, IClock clock, Callers? callers = null)
+/// <remarks>
+/// EVSEs are named as the CDRs name them (eMI3, with our OCPI country and party, <paramref name="ocpi"/>; its defaults
+/// where roaming is not configured), so a driver's invoice and a partner's CDR of one session name one EVSE.
+/// </remarks>
+public sealed class InvoiceInputs(Ledger.Ledger ledger, IClock clock, Callers? callers = null, Roaming.Ocpi.OcpiOptions? ocpi = null)
 {
+    private readonly Roaming.Ocpi.OcpiOptions _ocpi = ocpi ?? new Roaming.Ocpi.OcpiOptions();
+
     private static readonly JurisdictionResolver Boundaries = JurisdictionResolver.Bundled;
 
     /// <summary>The site's jurisdiction as recorded; resolved from the bundled boundaries and recorded first when it never was.</summary>
@@ -234,7 +240,8 @@ public sealed class InvoiceInputs(Ledger.Ledger ledger, IClock clock, Callers? c
                 .. rate.SetBy is { } setBy ? [setBy] : Array.Empty<SourceEvent>(),
             ];
             invoiced.Add(new InvoicedSession(view.Id, view.SiteId!, site.Site.Name, price,
-                new SupplyTax(code, site.Jurisdiction.CountryCode, rate.Rate.RatePercent), sources, site.OperatorId));
+                new SupplyTax(code, site.Jurisdiction.CountryCode, rate.Rate.RatePercent), sources, site.OperatorId,
+                OcpiNetworkIds.EvseId(_ocpi.CountryCode, _ocpi.PartyId, view.ChargerId, view.EvseId)));
         }
         return (invoiced, null);
 

@@ -14,12 +14,16 @@ namespace Settlement.Tests.Invoicing.Documents;
 /// </summary>
 public static partial class PdfText
 {
-    public static string Extract(byte[] pdf)
+    public static string Extract(byte[] pdf) => string.Concat(Pages(pdf));
+
+    /// <summary>Each page's text, in page order.</summary>
+    public static IReadOnlyList<string> Pages(byte[] pdf)
     {
         using var document = PdfReader.Open(new MemoryStream(pdf), PdfDocumentOpenMode.Import);
-        var text = new StringBuilder();
+        var pages = new List<string>();
         foreach (var page in document.Pages)
         {
+            var text = new StringBuilder();
             var fonts = FontMaps(page);
             var font = new Dictionary<int, string>();
             foreach (var op in Operators(ContentReader.ReadContent(page)))
@@ -31,8 +35,9 @@ public static partial class PdfText
                 else if (op.Name == "TJ" && op.Operands[0] is CArray parts)
                     text.AppendLine(string.Concat(parts.OfType<CString>().Select(s => Decode(s, font))));
             }
+            pages.Add(text.ToString());
         }
-        return text.ToString();
+        return pages;
     }
 
     private static IEnumerable<COperator> Operators(CSequence sequence) =>

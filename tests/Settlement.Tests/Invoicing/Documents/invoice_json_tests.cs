@@ -66,6 +66,34 @@ public sealed class invoice_json_tests
         Assert.Equal(InvoiceJson.Render(invoice), InvoiceJson.Render(rescaled));
     }
 
+    [Fact]
+    public void a_driver_invoice_names_the_session_each_line_bills_and_how_to_pay_and_validates()
+    {
+        var price = Invoicing.Drafting.Drafts.Priced(Invoicing.Drafting.Drafts.EnergyTimeAndFee("EUR", 0.49m, 0m, 0m), "Europe/Berlin",
+            new NodaTime.LocalDateTime(2026, 10, 31, 22, 30), 2, 11m);
+        var session = Invoicing.Drafting.Drafts.Session("S-JSON-1", price, "DE", 19m) with { EvseId = "DE*STL*EBER01*1" };
+        var invoice = Domain.Invoicing.InvoiceDrafting.ForSession(Invoicing.Drafting.Drafts.Header(3), session) with
+        {
+            DueDate = new NodaTime.LocalDate(2026, 11, 16),
+            PaymentTerms = "Payable within 14 days.",
+            PayTo = new Domain.Invoicing.PaymentAccount("DE89370400440532013000", null, "Settlement Charging GmbH"),
+            PaymentReference = "INV-000003",
+        };
+
+        var rendered = InvoiceJson.Render(invoice);
+
+        Assert.Empty(CommittedSchemas.Problems("documents/invoice.v1.json", rendered));
+        using var json = JsonDocument.Parse(rendered);
+        var line = json.RootElement.GetProperty("lines")[0];
+        Assert.Equal(("DE*STL*EBER01*1", "2026-10-31T22:30:00", "2026-11-01T00:30:00", "Europe/Berlin", "22", "2026-11-01", "Vat"),
+            (line.GetProperty("evseId").GetString(), line.GetProperty("localStart").GetString(), line.GetProperty("localEnd").GetString(),
+             line.GetProperty("timeZone").GetString(), line.GetProperty("energyKwh").GetString(), line.GetProperty("taxPoint").GetString(),
+             line.GetProperty("taxKind").GetString()));
+        Assert.Equal(("2026-11-16", "DE89370400440532013000", "INV-000003"),
+            (json.RootElement.GetProperty("dueDate").GetString(), json.RootElement.GetProperty("payTo").GetProperty("iban").GetString(),
+             json.RootElement.GetProperty("paymentReference").GetString()));
+    }
+
     private static Domain.Invoicing.InvoiceDocument ByName(string name) => name switch
     {
         "german" => GermanSessionInvoice(),

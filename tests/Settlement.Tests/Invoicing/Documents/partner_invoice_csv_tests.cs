@@ -31,7 +31,7 @@ public sealed class partner_invoice_csv_tests
         Assert.Contains("cdr:CDR-HAM@1 cdr_issued_v2", rows[2]);
         Assert.Equal("B2B-000001,PartnerInvoice,2026-11-02,EUR,,,"
                      + "\"Commission retained by the partner under its roaming agreement: 10% of the net total, 1.18 EUR; amount due 12.87 EUR.\""
-                     + ",,,,,,,,,,,,,", rows[3]);
+                     + ",,,,,,,,,,,,,,,,,,,,,,", rows[3]);
         // The same words as the invoice's note, so CSV, PDF and JSON say the commission one way.
         Assert.Contains(invoice.Notes, note => rows[3].Contains($"\"{note}\"", StringComparison.Ordinal));
     }

@@ -75,10 +75,11 @@ public sealed class partner_invoice_decider_tests
 
         // 5.50 + 6.30 = 11.80 net, 6.55 + 7.50 = 14.05 gross; 10% of the net is 1.18, so 12.87 is due.
         Assert.Equal((11.80m, 14.05m, 10m, 1.18m), (invoice.TotalNet, invoice.TotalGross, invoice.CommissionPercent!.Value, invoice.CommissionAmount!.Value));
-        var commission = Assert.Single(invoice.Notes, n => n.Contains("ommission", StringComparison.Ordinal) && !n.StartsWith("Roaming agreement", StringComparison.Ordinal));
+        // The commission is stated once: the agreement's note names no commission of its own.
+        var commission = Assert.Single(invoice.Notes, n => n.Contains("ommission", StringComparison.Ordinal));
         Assert.Equal("Commission retained by the partner under its roaming agreement: 10% of the net total, 1.18 EUR; amount due 12.87 EUR.", commission);
         Assert.DoesNotContain(invoice.Notes, n => n.Contains("separately", StringComparison.Ordinal));
-        Assert.Contains("Roaming agreement in force since registration: commission 10%, settled monthly in EUR.", invoice.Notes);
+        Assert.Contains("Roaming agreement in force since registration: invoiced monthly in EUR.", invoice.Notes);
     }
 
     [Fact]
@@ -92,7 +93,7 @@ public sealed class partner_invoice_decider_tests
         Assert.Equal([("B2B-000008", 10m, "S-BER"), ("B2B-000009", 15m, "S-HAM")],
             documents.Select(d => (d.Number, d.CommissionPercent!.Value, Assert.Single(d.Lines).SessionId!)));
         Assert.Equal(new SourceEvent("partner:" + PartnerCdrs.PartnerId, 2, "partner_event"), documents[1].Sources[1]);
-        Assert.Contains("Roaming agreement in force from 2026-10-15: commission 15%, settled monthly in EUR.", documents[1].Notes);
+        Assert.Contains("Roaming agreement in force from 2026-10-15: invoiced monthly in EUR.", documents[1].Notes);
     }
 
     [Fact]
