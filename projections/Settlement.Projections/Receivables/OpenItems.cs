@@ -10,10 +10,11 @@ namespace Settlement.Projections.Receivables;
 
 /// <summary>
 /// An invoice as a receivable: what is owed on it and every movement since (<see cref="Receivable"/>, the same fold the
-/// deciders decide on). <see cref="Settled"/> when nothing is open today; what was open on an earlier date is told by
-/// <see cref="Receivable.OpenOn"/>.
+/// deciders decide on). <see cref="SettledOn"/> ("yyyy-MM-dd") is the date of the last movement when nothing is open
+/// now, null otherwise: from that day on the item is no open item, so lists as of a later date skip it in the database;
+/// what was open on an earlier date is told by <see cref="Receivable.OpenOn"/>.
 /// </summary>
-public sealed record OpenItem(string Id, string IssuerId, string? PartnerId, string? SessionId, bool Settled, string SortKey, Receivable Receivable)
+public sealed record OpenItem(string Id, string IssuerId, string? PartnerId, string? SessionId, string? SettledOn, string SortKey, Receivable Receivable)
 {
     public static string KeyOf(string issuerId, string number) => $"{issuerId}/{number}";
 
@@ -22,7 +23,11 @@ public sealed record OpenItem(string Id, string IssuerId, string? PartnerId, str
         $"{receivable.DueDate.ToString("uuuu-MM-dd", CultureInfo.InvariantCulture)}|{id}";
 
     public static OpenItem Of(string id, Receivable receivable) =>
-        new(id, receivable.IssuerId!, receivable.PartnerId, receivable.SessionId, receivable.Open == 0m, SortKeyOf(receivable, id), receivable);
+        new(id, receivable.IssuerId!, receivable.PartnerId, receivable.SessionId, SettledOnOf(receivable), SortKeyOf(receivable, id), receivable);
+
+    private static string? SettledOnOf(Receivable receivable) => receivable.Open != 0m
+        ? null
+        : receivable.Movements.Select(m => m.On).Append(receivable.IssueDate).Max().ToString("uuuu-MM-dd", CultureInfo.InvariantCulture);
 }
 
 /// <summary>
@@ -57,7 +62,7 @@ public static class ReceivablesProjections
         options.Projections.Add<OpenItems>(ProjectionLifecycle.Inline);
         // Lists filter by issuer, partner and session and page oldest due first.
         options.Schema.For<OpenItem>().Duplicate(i => i.IssuerId).Duplicate(i => i.PartnerId!).Duplicate(i => i.SessionId!)
-            .Duplicate(i => i.Settled).Duplicate(i => i.SortKey);
+            .Duplicate(i => i.SettledOn!).Duplicate(i => i.SortKey);
         return options;
     }
 }

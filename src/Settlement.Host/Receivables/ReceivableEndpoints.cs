@@ -81,8 +81,9 @@ public static class ReceivableEndpoints
             if (!TryDate("asOf", asOf, clock, out var day, out var bad)) return bad!;
             await using var query = ledger.QueryReadModels();
             var items = await VisibleAsync(query, scope, issuer, partner, driver, ct);
-            // Settled now may still have been open on an earlier date.
-            if (day >= clock.GetCurrentInstant().InUtc().Date) items = items.Where(i => !i.Settled);
+            // Settled by the end of the day: no open item then; settled later, it may still have been open.
+            var dayKey = LocalDatePattern.Iso.Format(day);
+            items = items.Where(i => i.SettledOn == null || i.SettledOn.CompareTo(dayKey) > 0);
             var page = await PagedQueries.PageAsync(items, i => i.SortKey, Paging.After(cursor), Paging.Limit(limit), ct,
                 keep: i => i.Receivable.OpenOn(day) != 0m);
             var drivers = await DriversAsync(query, page.Items, ct);
