@@ -5,6 +5,7 @@ using Settlement.Projections.Drivers;
 using Settlement.Projections.Firmware;
 using Settlement.Projections.Invoicing;
 using Settlement.Projections.Kpis;
+using Settlement.Projections.Receivables;
 using Settlement.Projections.Roaming;
 using Settlement.Projections.SelfHealing;
 using Settlement.Projections.Sessions;
@@ -27,6 +28,7 @@ public static class SettlementReadModels
             .AddTariffsProjections()
             .AddRoamingProjections()
             .AddInvoicingProjections()
+            .AddReceivablesProjections()
             .AddKpisProjections()
             .AddSelfHealingProjections()
             .AddSelfHealerProgress()

@@ -17,13 +17,20 @@ public sealed class BoundedInput : IEndpointFilter
 {
     public const long MaxBodyBytes = 1024 * 1024;
 
+    /// <summary>A month's camt.053 statement of a busy account is larger than any JSON request.</summary>
+    public const long LargestBodyBytes = Settlement.Domain.Receivables.Camt053.MaxBytes;
+
+    /// <summary>The body limit of a request path: <see cref="MaxBodyBytes"/>, but a bank statement's for the import.</summary>
+    public static long BodyLimitOf(PathString path) =>
+        path.Equals(Receivables.ReceivableEndpoints.StatementsRoute, StringComparison.OrdinalIgnoreCase) ? LargestBodyBytes : MaxBodyBytes;
+
     public const int DefaultTextLength = 200;
     public const int DefaultItems = 100;
 
     /// <summary>Route values and body fields whose value becomes part of a stream's name.</summary>
     private static readonly HashSet<string> StreamIdNames = new(StringComparer.OrdinalIgnoreCase)
     {
-        "chargerId", "siteId", "tariffId", "issuerId", "partnerId", "series", "rolloutId",
+        "chargerId", "siteId", "tariffId", "issuerId", "partnerId", "series", "rolloutId", "invoiceNumber",
     };
 
     /// <summary>Fields whose meaning needs more (or less) than <see cref="DefaultTextLength"/>.</summary>

@@ -13,6 +13,8 @@ using Settlement.Domain.Events;
 using Settlement.Host.Access;
 using Settlement.Host.Audit;
 using Settlement.Host.Invoicing;
+using Settlement.Host.Receivables;
+using Microsoft.AspNetCore.Http.Features;
 using Settlement.Ledger;
 using Settlement.Ledger.Audit;
 using Settlement.Host.Kpis;
@@ -58,7 +60,7 @@ public static class SettlementHost
                 https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
                 https.AllowAnyClientCertificate();
             }));
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = BoundedInput.MaxBodyBytes);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = BoundedInput.LargestBodyBytes);
         // Per-request lines would drown what matters once thousands of chargers talk to the host.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         // And four lines per call to a roaming partner; every OCPI message is an event already.
@@ -110,12 +112,15 @@ public static class SettlementHost
                 Ledger.Drivers.VaultSecret.EnvironmentVariable);
         app.Use(async (context, next) =>
         {
-            if (context.Request.ContentLength > BoundedInput.MaxBodyBytes)
+            var limit = BoundedInput.BodyLimitOf(context.Request.Path);
+            if (context.Request.ContentLength > limit)
             {
                 context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-                await context.Response.WriteAsJsonAsync(new { error = $"The request body may be at most {BoundedInput.MaxBodyBytes} bytes, not {context.Request.ContentLength}." });
+                await context.Response.WriteAsJsonAsync(new { error = $"The request body may be at most {limit} bytes, not {context.Request.ContentLength}." });
                 return;
             }
+            // A body sent without a length (chunked) is cut off by Kestrel at the same limit.
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = limit;
             await next(context);
         });
         // Routing first, so access control knows which endpoint a request is for before anything answers it.
@@ -136,6 +141,7 @@ public static class SettlementHost
         api.MapSessions();
         api.MapTariffs();
         api.MapInvoicing();
+        api.MapReceivables();
         api.MapKpis();
         api.MapSelfHealing();
         api.MapReports();

@@ -6,6 +6,7 @@ using Settlement.Domain.Firmware;
 using Settlement.Domain.Invoicing;
 using Settlement.Domain.Kpis;
 using Settlement.Domain.LoadBalancing;
+using Settlement.Domain.Receivables;
 using Settlement.Domain.Roaming;
 using Settlement.Domain.SelfHealing;
 using Settlement.Domain.Sessions;
@@ -14,7 +15,7 @@ using Settlement.Domain.Tariffs;
 namespace Settlement.Domain.Events;
 
 /// <summary>The capability that owns an event: its schemas live in <c>schemas/events/&lt;family in lower case&gt;</c>, beside the capability's folder of the same name in every project.</summary>
-public enum EventFamily { Access, Chargers, Sessions, Tariffs, Roaming, Invoicing, Kpis, Drivers, LoadBalancing, Firmware, SelfHealing }
+public enum EventFamily { Access, Chargers, Sessions, Tariffs, Roaming, Invoicing, Kpis, Drivers, LoadBalancing, Firmware, SelfHealing, Receivables }
 
 /// <summary>
 /// One stored event contract. <see cref="StoredName"/> is what the ledger writes in its type column and
@@ -137,6 +138,11 @@ public sealed class EventCatalogue
         new(typeof(InvoiceIssuerRegistered), EventFamily.Invoicing),
         new(typeof(InvoiceIssued), EventFamily.Invoicing),
         new(typeof(CreditNoteIssued), EventFamily.Invoicing),
+
+        new(typeof(PaymentReceived), EventFamily.Receivables),
+        new(typeof(RefundPaid), EventFamily.Receivables),
+        new(typeof(InvoiceWrittenOff), EventFamily.Receivables),
+        new(typeof(BankStatementImported), EventFamily.Receivables),
 
         new(typeof(SitePowerModelDefined), EventFamily.LoadBalancing),
         new(typeof(GridSignalIssued), EventFamily.LoadBalancing),

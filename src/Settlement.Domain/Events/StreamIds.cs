@@ -26,6 +26,12 @@ public static class StreamIds
     /// <summary>One stream per issuer and series: an invoice's number is its version there, so numbers are gapless.</summary>
     public static string InvoiceSeries(string issuerId, string series) => $"invoices:{issuerId}/{series}";
 
+    /// <summary>What is owed on one invoice: the payments, refunds and write-offs recorded against it.</summary>
+    public static string Receivable(string issuerId, string invoiceNumber) => $"receivable:{issuerId}/{invoiceNumber}";
+
+    /// <summary>One bank statement of an account, imported once: its stream is new, or the import is refused.</summary>
+    public static string BankStatement(string accountIban, string statementId) => $"bankstatement:{accountIban}/{statementId}";
+
     /// <summary>The operator's self-healing rules (thresholds and ladders); each definition replaces the whole set.</summary>
     public const string HealingRules = "healing-rules";
 

@@ -109,6 +109,15 @@ public static class AccessTable
         ["GET /api/exports/journal"] = [Finance],
         ["GET /api/exports/vat"] = [Finance],
 
+        // Receivables: finance records what was paid, refunded and written off; integrations (an ERP, a dunning service) and
+        // auditors read what is open.
+        ["POST /api/receivables/payments"] = [Finance],
+        ["POST /api/receivables/refunds"] = [Finance],
+        ["POST /api/receivables/write-offs"] = [Finance],
+        ["POST /api/receivables/bank-statements"] = [Finance],
+        ["GET /api/receivables/open-items"] = [Finance, Integration, Auditor],
+        ["GET /api/receivables/ageing"] = [Finance, Auditor],
+
         // KPIs: recording facts that change uptime is the operator's; reading is also for integrations.
         ["POST /api/chargers/{chargerId}/outage-causes"] = [],
         ["POST /api/sessions/{sessionId}/rating"] = [],

@@ -1,6 +1,7 @@
 using Settlement.Domain.Invoicing;
 using Settlement.Domain.Invoicing.TaxRates;
 using Settlement.Domain.Kpis;
+using Settlement.Domain.Receivables;
 using Settlement.Domain.Sessions;
 using Settlement.Domain.Tariffs;
 using Settlement.Host.Access;
@@ -8,6 +9,7 @@ using Settlement.Host.Chargers;
 using Settlement.Host.Drivers;
 using Settlement.Host.Invoicing;
 using Settlement.Host.Kpis;
+using Settlement.Host.Receivables;
 using Settlement.Host.Tariffs;
 using Settlement.Ocpp.Commands;
 using Settlement.Ocpp.Connections;
@@ -237,6 +239,22 @@ public static class ApiCatalogue
         ["GET /api/invoices/{issuerId}/{number}"] = new("One invoice or credit note as JSON, PDF or CSV (?format=).", Files: [Json, "application/pdf", Csv]),
         ["GET /api/exports/journal"] = new("The accounting journal of a period, as CSV.", Files: [Csv]),
         ["GET /api/exports/vat"] = new("The VAT report of a period, as CSV or JSON (?format=).", Files: [Csv, Json]),
+
+        ["POST /api/receivables/payments"] = new("Record a payment against an invoice; more than is open is recorded as an overpayment owed back.",
+            new { issuerId = "SET-DE", invoiceNumber = "INV-000001", amount = 11.90m, currency = "EUR", valueDate = "2026-11-05", method = "Card", payer = "M. Muster", paymentId = "acq-7731" },
+            typeof(PaymentReceived), Status: 201),
+        ["POST /api/receivables/refunds"] = new("Pay back an overpayment or a credited amount of an invoice.",
+            new { issuerId = "SET-DE", invoiceNumber = "INV-000001", amount = 5.00m, currency = "EUR", valueDate = "2026-11-20", reason = "Credit note CN-000001 after payment" },
+            typeof(RefundPaid), Status: 201),
+        ["POST /api/receivables/write-offs"] = new("Write off what is open on an invoice (or part of it), saying why.",
+            new { issuerId = "SET-DE", invoiceNumber = "INV-000001", reason = "Uncollectable after three reminders", effectiveOn = "2027-03-31" },
+            typeof(InvoiceWrittenOff), Status: 201),
+        ["POST /api/receivables/bank-statements"] = new("Import a camt.053 bank statement (application/xml, ?issuer=) once: credits matched to invoices by exact payment reference, the rest listed with why.",
+            Answer: typeof(BankStatementImported), Status: 201),
+        ["GET /api/receivables/open-items"] = new("Open items as of a date (?asOf=), by issuer, driver (pseudonym) or partner, oldest due first, a page at a time.",
+            Answer: typeof(Page<ReceivableEndpoints.OpenItemView>)),
+        ["GET /api/receivables/ageing"] = new("Open items aged (not due, 1-30, 31-60, 61-90, over 90 days past due) per driver or partner (?by=) as of a date, as JSON or CSV.",
+            Answer: typeof(ReceivableEndpoints.AgeingReport), Files: [Json, Csv]),
 
         ["POST /api/chargers/{chargerId}/outage-causes"] = new("Tag an outage of a port with a cause outside the operator's control.",
             new { evseId = 1, from = "2026-10-12T06:00:00Z", until = "2026-10-12T09:30:00Z", cause = "UtilityInterruption", notes = "Grid operator ticket 4711" },

@@ -306,6 +306,16 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
             new("GET /api/invoices/{issuerId}/{number}", get, $"/api/invoices/{issuer}/INV-000001"),
             new("GET /api/exports/journal", get, $"/api/exports/journal?from={today}&through={today}"),
             new("GET /api/exports/vat", get, $"/api/exports/vat?from={today}&through={today}&format=json"),
+            new("POST /api/receivables/payments", post, "/api/receivables/payments",
+                new { issuerId = issuer, invoiceNumber = "INV-000001", amount = 0.01m, currency = "EUR", valueDate = today, paymentId = "probe-" + a.OperatorId }),
+            // Nothing was overpaid or credited, so the owner is told nothing is owed back (409).
+            new("POST /api/receivables/refunds", post, "/api/receivables/refunds",
+                new { issuerId = issuer, invoiceNumber = "INV-000001", amount = 0.01m, currency = "EUR", valueDate = today, reason = "guessing" }),
+            new("POST /api/receivables/write-offs", post, "/api/receivables/write-offs", new { issuerId = issuer, invoiceNumber = "INV-000001", reason = "guessing", amount = 0.01m }),
+            // A JSON body is no statement: the owner is told to send XML (415), the other that the issuer does not exist.
+            new("POST /api/receivables/bank-statements", post, $"/api/receivables/bank-statements?issuer={issuer}", new { statement = "guess" }),
+            new("GET /api/receivables/open-items", get, $"/api/receivables/open-items?issuer={issuer}"),
+            new("GET /api/receivables/ageing", get, $"/api/receivables/ageing?issuer={issuer}&by=driver"),
 
             new("POST /api/chargers/{chargerId}/outage-causes", post, $"/api/chargers/{charger}/outage-causes",
                 new { evseId = 1, from = "2026-10-20T01:00:00Z", until = "2026-10-20T02:00:00Z", cause = "UtilityInterruption" }),
