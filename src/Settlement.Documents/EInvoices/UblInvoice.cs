@@ -34,9 +34,11 @@ public static class UblInvoice
             new XElement(Cbc + "ID", invoice.Number),
             new XElement(Cbc + "IssueDate", En16931Invoice.IsoDate(invoice.IssueDate)),
             !creditNote && invoice.DueDate is { } due ? new XElement(Cbc + "DueDate", En16931Invoice.IsoDate(due)) : null,
+            // A credit note has its tax point before its type code, an invoice after its notes.
+            creditNote ? TaxPoint(invoice) : null,
             new XElement(Cbc + (creditNote ? "CreditNoteTypeCode" : "InvoiceTypeCode"), invoice.TypeCode),
             invoice.Notes.Count > 0 ? new XElement(Cbc + "Note", string.Join("\n", invoice.Notes)) : null,
-            invoice.TaxPointDate is { } taxPoint ? new XElement(Cbc + "TaxPointDate", En16931Invoice.IsoDate(taxPoint)) : null,
+            creditNote ? null : TaxPoint(invoice),
             new XElement(Cbc + "DocumentCurrencyCode", currency),
             new XElement(Cbc + "BuyerReference", invoice.BuyerReference),
             invoice.PeriodStart is { } start && invoice.PeriodEnd is { } end ? Period(start, end) : null,
@@ -72,6 +74,9 @@ public static class UblInvoice
                 new XElement(Cac + "Price",
                     new XElement(Cbc + "PriceAmount", new XAttribute("currencyID", currency), En16931Invoice.Plain(line.NetPrice)))))));
     }
+
+    private static XElement? TaxPoint(En16931Invoice invoice) =>
+        invoice.TaxPointDate is { } taxPoint ? new XElement(Cbc + "TaxPointDate", En16931Invoice.IsoDate(taxPoint)) : null;
 
     private static XElement Period(NodaTime.LocalDate start, NodaTime.LocalDate end) =>
         new(Cac + "InvoicePeriod",

@@ -41,9 +41,17 @@ public static class EInvoiceSchemas
     private static XmlSchemaSet Compile(string relative)
     {
         var set = new XmlSchemaSet { XmlResolver = new XmlUrlResolver() };
-        using var reader = XmlReader.Create(PathOf(relative), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = new XmlUrlResolver() });
-        set.Add(null, reader);
+        // UBL's copy of the XML signature schema declares its namespace in a DTD, which the schema set's own reader of an
+        // import refuses: it is read first, with the DTD, so the import finds it loaded.
+        if (relative.StartsWith("ubl-", StringComparison.Ordinal)) Add(set, "ubl-2.1-schemas/xsdrt/common/UBL-xmldsig-core-schema-2.1.xsd");
+        Add(set, relative);
         set.Compile();
         return set;
+    }
+
+    private static void Add(XmlSchemaSet set, string relative)
+    {
+        using var reader = XmlReader.Create(PathOf(relative), new XmlReaderSettings { DtdProcessing = DtdProcessing.Parse, XmlResolver = new XmlUrlResolver() });
+        set.Add(null, reader);
     }
 }
