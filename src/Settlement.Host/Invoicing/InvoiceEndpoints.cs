@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using NodaTime;
 using NodaTime.Text;
 using Settlement.Documents;
+using Settlement.Documents.EInvoices;
 using Settlement.Domain.Deciding;
 using Settlement.Domain.Invoicing;
 using Settlement.Domain.Invoicing.Accounting;
@@ -167,12 +168,19 @@ public static class InvoiceEndpoints
             if (!await scope.SeesIssuerAsync(issuerId, ct) || await query.LoadAsync<InvoiceEntry>(InvoiceEntry.KeyOf(issuerId, number), ct) is not { } entry)
                 return NoDocument(issuerId, number);
             var document = entry.Document;
-            return (format ?? "json").ToLowerInvariant() switch
+            var chosen = (format ?? "json").ToLowerInvariant();
+            // A US sales tax document is no EN 16931 document: say so rather than serve XML that claims to be one.
+            if (chosen is "ubl" or "cii" or "facturx" && En16931Invoice.Refusal(document) is { } notEn16931)
+                return Results.UnprocessableEntity(new { error = $"format: {notEn16931}" });
+            return chosen switch
             {
                 "json" => Results.File(InvoiceJson.Render(document), "application/json", $"{number}.json"),
                 "pdf" => Results.File(InvoicePdf.Render(document), "application/pdf", $"{number}.pdf"),
                 "csv" => Results.File(InvoiceCsv.Render(document), "text/csv", $"{number}.csv"),
-                _ => Results.BadRequest(new { error = $"format '{format}' is not one of json, pdf, csv." }),
+                "ubl" => Results.File(UblInvoice.Render(document), "application/xml", $"{number}.ubl.xml"),
+                "cii" => Results.File(CiiInvoice.Render(document), "application/xml", $"{number}.cii.xml"),
+                "facturx" => Results.File(FacturXPdf.Render(document), "application/pdf", $"{number}.facturx.pdf"),
+                _ => Results.BadRequest(new { error = $"format '{format}' is not one of json, pdf, csv, ubl, cii, facturx." }),
             };
         });
 

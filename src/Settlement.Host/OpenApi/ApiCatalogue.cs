@@ -236,7 +236,11 @@ public static class ApiCatalogue
         ["POST /api/invoices/{issuerId}/{number}/credit-notes"] = new("Credit an invoice, wholly or some of its lines.",
             new { reason = "Session aborted by a charger fault", lines = new[] { 1 } }, typeof(IReadOnlyList<InvoiceDocument>), Status: 201),
         ["GET /api/invoices"] = new("List invoices and credit notes by issuer, series, kind, partner, jurisdiction, session or issue date.", Answer: typeof(Page<InvoiceEndpoints.InvoiceSummary>)),
-        ["GET /api/invoices/{issuerId}/{number}"] = new("One invoice or credit note as JSON, PDF or CSV (?format=).", Files: [Json, "application/pdf", Csv]),
+        ["GET /api/invoices/{issuerId}/{number}"] = new(
+            "One invoice or credit note as JSON, PDF or CSV, or as an EN 16931 e-invoice (?format=json|pdf|csv|ubl|cii|facturx): ubl is UBL 2.1 "
+            + "Peppol BIS Billing 3.0, cii is UN/CEFACT CII D16B (EN 16931 profile), facturx a PDF/A-3 with that CII embedded as factur-x.xml. "
+            + "A US sales tax document is not an EN 16931 document: 422.",
+            Files: [Json, "application/pdf", Csv, "application/xml"]),
         ["GET /api/exports/journal"] = new("The accounting journal of a period, as CSV.", Files: [Csv]),
         ["GET /api/exports/vat"] = new("The VAT report of a period, as CSV or JSON (?format=).", Files: [Csv, Json]),
 
