@@ -136,6 +136,7 @@ public static class SettlementHost
         api.MapSessions();
         api.MapTariffs();
         api.MapInvoicing();
+        api.MapSalesTax();
         api.MapKpis();
         api.MapSelfHealing();
         api.MapReports();
