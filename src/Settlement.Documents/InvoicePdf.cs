@@ -124,7 +124,8 @@ public static class InvoicePdf
     private static void WriteLines(PageFlow flow, InvoiceDocument invoice, Currency currency)
     {
         flow.KeepTogether(4 * TableHeading.GetHeight());
-        flow.Row(LineColumns, ["Description", "Supply date", "Quantity", "Unit price", "VAT rate", "Net", "VAT", "Gross"], TableHeading);
+        var tax = TaxName(invoice);
+        flow.Row(LineColumns, ["Description", "Supply date", "Quantity", "Unit price", $"{tax} rate", "Net", tax, "Gross"], TableHeading);
         flow.Rule();
         foreach (var line in invoice.Lines)
         {
@@ -147,19 +148,24 @@ public static class InvoicePdf
         flow.Gap(10);
     }
 
+    /// <summary>US sales tax is never called VAT: a document of US supplies says "Sales tax" wherever it names its tax.</summary>
+    private static string TaxName(InvoiceDocument invoice) =>
+        invoice.Lines.Count > 0 && invoice.Lines.All(l => l.TaxKind == TaxKind.SalesTax) ? "Sales tax" : "VAT";
+
     private static string RateOf(decimal percent, string jurisdiction, VatTreatment treatment) =>
         $"{Plain(percent)}% {jurisdiction}{(treatment == VatTreatment.ReverseCharge ? " RC" : "")}";
 
     private static void WriteVatBreakdown(PageFlow flow, InvoiceDocument invoice, Currency currency)
     {
         flow.KeepTogether(4 * TableHeading.GetHeight());
-        flow.Row([new Column(0, flow.Width, Left)], ["VAT breakdown"], Heading);
-        flow.Row(VatColumns, ["Jurisdiction", "Treatment", "Rate", "Net", "VAT"], TableHeading);
+        var tax = TaxName(invoice);
+        flow.Row([new Column(0, flow.Width, Left)], [$"{tax} breakdown"], Heading);
+        flow.Row(VatColumns, ["Jurisdiction", "Treatment", "Rate", "Net", tax], TableHeading);
         flow.Rule();
         foreach (var vat in invoice.Vat)
             flow.Row(VatColumns,
             [
-                vat.Jurisdiction,
+                vat.Authority is { } authority ? $"{vat.Jurisdiction} {authority}" : vat.Jurisdiction,
                 vat.Treatment == VatTreatment.ReverseCharge ? "Reverse charge" : "Standard",
                 $"{Plain(vat.VatPercent)}%",
                 Money(vat.NetAmount, currency),
@@ -172,7 +178,7 @@ public static class InvoicePdf
     {
         flow.KeepTogether(6 * Strong.GetHeight());
         flow.Row(Totals, ["Total net", Money(invoice.TotalNet, currency)], Body);
-        flow.Row(Totals, ["Total VAT", Money(invoice.TotalVat, currency)], Body);
+        flow.Row(Totals, [TaxName(invoice) == "VAT" ? "Total VAT" : "Total sales tax", Money(invoice.TotalVat, currency)], Body);
         flow.Row(Totals, [$"Total {currency.Code}", Money(invoice.TotalGross, currency)], Strong);
         if (invoice.CommissionAmount is { } commission)
         {

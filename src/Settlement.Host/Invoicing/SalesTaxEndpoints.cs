@@ -40,7 +40,7 @@ public static class SalesTaxEndpoints
         Instant DefinedAt, long Version)
     {
         public static SalesTaxDefinition Of(SalesTaxInForce recorded) => new(
-            recorded.Definition.Components, recorded.Definition.CombinedPercent, recorded.Definition.ValidFrom, recorded.Definition.ValidThrough,
+            recorded.Definition.Components, recorded.Definition.CombinedPercent(), recorded.Definition.ValidFrom, recorded.Definition.ValidThrough,
             recorded.Definition.Source, recorded.Definition.DefinedAt, recorded.StreamVersion);
     }
 
@@ -76,6 +76,7 @@ public static class SalesTaxEndpoints
                 date = parsed.Value;
             }
             var jurisdiction = await inputs.JurisdictionOfAsync(siteId, ct);
+            if (jurisdiction.Refusal is { Kind: RefusalKind.NotFound }) return NoSite(siteId);
             var history = await inputs.SalesTaxOfAsync(siteId, ct);
             return Results.Ok(new SiteSalesTaxView(siteId, jurisdiction.Resolved?.Jurisdiction, date,
                 history.On(date) is { } inForce ? SalesTaxDefinition.Of(inForce) : null,

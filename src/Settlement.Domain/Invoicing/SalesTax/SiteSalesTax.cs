@@ -25,8 +25,8 @@ public sealed record SiteSalesTaxDefined(
     [property: MinLength(1)] string Source,
     Instant DefinedAt)
 {
-    /// <summary>The rate a line is charged: the sum of the levels'.</summary>
-    public decimal CombinedPercent => Components.Sum(c => c.RatePercent);
+    /// <summary>The rate a line is charged: the sum of the levels' (a method, so it is not stored).</summary>
+    public decimal CombinedPercent() => Components.Sum(c => c.RatePercent);
 
     public bool Covers(LocalDate supplyDate) => ValidFrom <= supplyDate && (ValidThrough is null || supplyDate <= ValidThrough);
 }

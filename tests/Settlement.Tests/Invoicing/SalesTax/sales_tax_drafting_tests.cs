@@ -53,6 +53,18 @@ public sealed class sales_tax_drafting_tests
     }
 
     [Fact]
+    public void the_pdf_names_the_tax_sales_tax_and_each_authority_in_its_breakdown()
+    {
+        var text = Documents.PdfText.Extract(Settlement.Documents.InvoicePdf.Render(InvoiceDrafting.ForSession(Header(1), InAurora("S-1", TwentyKwh()))));
+
+        Assert.Contains("Sales tax breakdown", text);
+        Assert.Contains("Arapahoe", text);
+        Assert.Contains("Total sales tax", text);
+        Assert.DoesNotContain("VAT rate", text);
+        Assert.DoesNotContain("Total VAT", text);
+    }
+
+    [Fact]
     public void a_credit_note_of_some_lines_reverses_their_levels_exactly()
     {
         var price = Priced(EnergyTimeAndFee("USD", 0.48m, 1.20m, 1.00m), "America/Denver", Morning, 1.5, 47m);

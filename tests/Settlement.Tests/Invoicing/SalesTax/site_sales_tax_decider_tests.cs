@@ -21,7 +21,7 @@ public sealed class site_sales_tax_decider_tests
         var decision = SiteSalesTax.Decide(Define("SITE-1", Aurora, October), In("US-CO"), SiteSalesTaxHistory.Empty, Now);
 
         var defined = Assert.IsType<SiteSalesTaxDefined>(Assert.Single(decision.Events));
-        Assert.Equal((8m, October, Now), (defined.CombinedPercent, defined.ValidFrom, defined.DefinedAt));
+        Assert.Equal((8m, October, Now), (defined.CombinedPercent(), defined.ValidFrom, defined.DefinedAt));
     }
 
     [Fact]
@@ -82,8 +82,8 @@ public sealed class site_sales_tax_decider_tests
             .Apply(new SiteSalesTaxDefined("SITE-1", AuroraWithCityAt(4m), mid, null, "notice of change", Now), 2);
 
         Assert.Null(history.On(October.PlusDays(-1)));
-        Assert.Equal((8m, 1L), (history.On(mid.PlusDays(-1))!.Definition.CombinedPercent, history.On(mid.PlusDays(-1))!.StreamVersion));
-        Assert.Equal((8.25m, 2L), (history.On(mid)!.Definition.CombinedPercent, history.On(mid)!.StreamVersion));
+        Assert.Equal((8m, 1L), (history.On(mid.PlusDays(-1))!.Definition.CombinedPercent(), history.On(mid.PlusDays(-1))!.StreamVersion));
+        Assert.Equal((8.25m, 2L), (history.On(mid)!.Definition.CombinedPercent(), history.On(mid)!.StreamVersion));
     }
 
     [Theory]
