@@ -13,7 +13,7 @@ public static class VatReportCsv
     private static readonly string[] Header =
     [
         "period_from", "period_through", "row", "jurisdiction", "currency", "vat_percent", "treatment",
-        "taxable_net", "vat", "invoices", "credit_notes",
+        "taxable_net", "vat", "invoices", "credit_notes", "tax_kind", "level", "authority",
     ];
 
     public static byte[] Render(VatReport report)
@@ -37,6 +37,9 @@ public static class VatReportCsv
                 csv.WriteMoney(row.Vat, currency);
                 csv.WriteField(row.Invoices, "");
                 csv.WriteField(row.CreditNotes, "");
+                csv.WriteField(row.TaxKind.ToString());
+                csv.WriteField(row.Level?.ToString() ?? "");
+                csv.WriteField(row.Authority ?? "");
                 csv.EndRecord();
             }
             foreach (var total in report.Totals)
@@ -53,6 +56,9 @@ public static class VatReportCsv
                 csv.WriteMoney(total.Vat, currency);
                 csv.WriteField(total.Invoices, "");
                 csv.WriteField(total.CreditNotes, "");
+                csv.WriteField("");
+                csv.WriteField("");
+                csv.WriteField("");
                 csv.EndRecord();
             }
         });

@@ -29,6 +29,12 @@ public static class VatReportJson
                 json.WriteString("currency", currency.Code);
                 json.WriteString("vatPercent", Plain(row.VatPercent));
                 json.WriteString("treatment", row.Treatment.ToString());
+                if (row.TaxKind == Domain.Invoicing.TaxKind.SalesTax)
+                {
+                    json.WriteString("taxKind", row.TaxKind.ToString());
+                    if (row.Level is { } level) json.WriteString("level", level.ToString());
+                    if (row.Authority is { } authority) json.WriteString("authority", authority);
+                }
                 WriteAmounts(json, row.TaxableNet, row.Vat, row.Invoices, row.CreditNotes, currency);
                 json.WriteEndObject();
             }

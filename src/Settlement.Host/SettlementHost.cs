@@ -142,6 +142,7 @@ public static class SettlementHost
         api.MapTariffs();
         api.MapInvoicing();
         api.MapReceivables();
+        api.MapSalesTax();
         api.MapKpis();
         api.MapSelfHealing();
         api.MapReports();

@@ -135,6 +135,7 @@ public sealed class EventCatalogue
 
         new(typeof(SiteJurisdictionResolved), EventFamily.Invoicing),
         new(typeof(TaxRateSet), EventFamily.Invoicing),
+        new(typeof(Invoicing.SalesTax.SiteSalesTaxDefined), EventFamily.Invoicing),
         new(typeof(InvoiceIssuerRegistered), EventFamily.Invoicing),
         new(typeof(InvoiceIssued), EventFamily.Invoicing),
         new(typeof(CreditNoteIssued), EventFamily.Invoicing),

@@ -18,6 +18,12 @@ public enum TaxKind { Vat, SalesTax }
 /// <summary>The authorities that levy US sales tax on one supply, each at its own rate.</summary>
 public enum TaxLevel { State, County, City, SpecialDistrict }
 
+/// <summary>
+/// A line's share of one level's US sales tax. The levels' amounts add up to the line's tax exactly, and each is less
+/// than a minor unit from the line's net × the level's rate.
+/// </summary>
+public sealed record LevelTax(TaxLevel Level, string Authority, decimal RatePercent, decimal Amount);
+
 /// <summary>Where the buyer pays to: a credit transfer to this account, quoting the document's payment reference.</summary>
 public sealed record PaymentAccount(string Iban, string? Bic, string AccountHolder);
 
@@ -28,7 +34,8 @@ public sealed record PaymentAccount(string Iban, string? Bic, string AccountHold
 /// <paramref name="TaxPoint"/> is the date the tax became chargeable; null in documents issued before it was
 /// recorded, where it was the supply date. <paramref name="EvseId"/>, <paramref name="LocalStart"/>,
 /// <paramref name="LocalEnd"/> (at the station, in <paramref name="TimeZone"/>) and <paramref name="EnergyKwh"/>
-/// describe the session a line bills, where it bills one.
+/// describe the session a line bills, where it bills one. <paramref name="SalesTaxLevels"/> splits a US line's sales
+/// tax by level and authority (null for VAT), so a document's breakdown and a credit note's are sums of their lines.
 /// </summary>
 public sealed record InvoiceLine(
     int LineNo,
@@ -51,7 +58,8 @@ public sealed record InvoiceLine(
     LocalDateTime? LocalEnd = null,
     string? TimeZone = null,
     decimal? EnergyKwh = null,
-    TaxKind TaxKind = TaxKind.Vat)
+    TaxKind TaxKind = TaxKind.Vat,
+    IReadOnlyList<LevelTax>? SalesTaxLevels = null)
 {
     /// <summary>The tax point, for documents issued before it was recorded too (a method, so it is not stored).</summary>
     public LocalDate TaxPointOrSupplyDate() => TaxPoint ?? SupplyDate;

@@ -1,12 +1,22 @@
 using NodaTime;
 using Settlement.Domain.Events;
+using Settlement.Domain.Invoicing.SalesTax;
 using Settlement.Domain.Monetary;
 using Settlement.Domain.Tariffs;
 
 namespace Settlement.Domain.Invoicing;
 
-/// <summary>The tax where and when a session was supplied: the station's jurisdiction and its rate on the supply date.</summary>
-public sealed record SupplyTax(string Jurisdiction, string CountryCode, decimal RatePercent);
+/// <summary>
+/// The tax where and when a session was supplied: the station's jurisdiction and its rate on the supply date. A US
+/// supply carries the site's sales tax by level (<paramref name="SalesTax"/>), and its rate is their sum.
+/// </summary>
+public sealed record SupplyTax(string Jurisdiction, string CountryCode, decimal RatePercent, IReadOnlyList<SalesTaxComponent>? SalesTax = null)
+{
+    public static SupplyTax Sales(string jurisdiction, IReadOnlyList<SalesTaxComponent> components) =>
+        new(jurisdiction, "US", components.Sum(c => c.RatePercent), components);
+
+    public TaxKind Kind => SalesTax is null ? TaxKind.Vat : TaxKind.SalesTax;
+}
 
 /// <summary>A stopped, priced session ready to invoice, with everything its lines were derived from.</summary>
 /// <param name="OperatorId">The sub-operator whose site supplied it; null for the top-level operator's own sites.</param>
@@ -61,6 +71,8 @@ public sealed record InvoiceHeader(
 /// away from zero to minor units, and then spread over those lines: each gets its exact VAT rounded down,
 /// and the units still missing go to the lines with the largest fractions. So every total is
 /// exactly the sum of its lines, and each line's VAT is less than one minor unit from net × rate.
+/// US sales tax is computed the same way per level (state, county, city, special district): each level once on the
+/// net sum, spread over the lines, a line's tax being the sum of its levels (<see cref="SalesTaxSpread"/>).
 /// </remarks>
 public static class InvoiceDrafting
 {
@@ -100,12 +112,14 @@ public static class InvoiceDrafting
                 $"{Describe(g.Key.Component)} (tariff {g.Key.TariffId} v{g.Key.TariffVersion})",
                 session.SessionId, session.SiteId, session.SupplyDate,
                 quantity, Unit(g.Key.Component), quantity == 0m ? 0m : SubUnit.Round(exclVat / quantity),
-                session.Tax.Jurisdiction, session.Tax.RatePercent, VatTreatment.Standard, nets[i], billed);
+                session.Tax.Jurisdiction, session.Tax.RatePercent, VatTreatment.Standard, nets[i], billed, session.Tax.SalesTax);
         }).ToList();
 
+        List<string> notes = [$"Place of supply: {session.SiteName} ({session.Tax.Jurisdiction}); supplied on {session.SupplyDate:uuuu-MM-dd}."];
+        if (session.Tax.SalesTax is { } levels)
+            notes.Add($"Prices exclude sales tax. Sales tax: {SalesTaxSpread.Describe(levels)}, each level computed on the net total.");
         return Document(header, InvoiceKind.SessionInvoice, currency, drafts, partnerId: null, period: null,
-            creditsInvoice: null, reason: null, commissionPercent: null, commission: null,
-            [$"Place of supply: {session.SiteName} ({session.Tax.Jurisdiction}); supplied on {session.SupplyDate:uuuu-MM-dd}."],
+            creditsInvoice: null, reason: null, commissionPercent: null, commission: null, notes,
             [.. header.SellerSources, .. session.Sources]);
     }
 
@@ -138,19 +152,22 @@ public static class InvoiceDrafting
             var rate = reverseCharged ? 0m : c.Session.Tax.RatePercent;
             // The partner is billed the station's VAT as this invoice determines it for the buyer: a reverse-charged
             // partner pays none, whatever the CDR's incl_vat (the price at the station) says.
-            var vat = new Money(net * rate / 100m, currency).Round(MidpointRounding.AwayFromZero).Amount;
+            var vat = new Money(net * rate / 100m, currency).Round(MidpointRounding.AwayFromZero);
             return new InvoiceLine(i + 1, DescribeCdr(c), c.Cdr.SessionId, c.Session.SiteId, c.SupplyDate, quantity, "kWh",
                 quantity == 0m ? 0m : SubUnit.Round(net / quantity), c.Session.Tax.Jurisdiction,
                 rate, reverseCharged ? VatTreatment.ReverseCharge : VatTreatment.Standard,
-                net, vat, net + vat,
+                net, vat.Amount, net + vat.Amount,
                 EvseId: c.Cdr.Location.EvseId, LocalStart: c.LocalAt(c.Cdr.StartedAt), LocalEnd: c.LocalAt(c.Cdr.EndedAt),
-                TimeZone: c.Session.Price.TimeZone, EnergyKwh: Math.Abs(c.Cdr.TotalEnergyKwh));
+                TimeZone: c.Session.Price.TimeZone, EnergyKwh: Math.Abs(c.Cdr.TotalEnergyKwh), TaxKind: c.Session.Tax.Kind,
+                SalesTaxLevels: c.Session.Tax.SalesTax is { } levels ? SalesTaxSpread.OfLine(levels, vat) : null);
         }).ToList();
         var totalNet = new Money(lines.Sum(l => l.NetAmount), currency);
         var commission = Percent(totalNet, agreement.CommissionPercent);
         var jurisdictions = string.Join(", ", lines.Select(l => l.Jurisdiction).Distinct().Order(StringComparer.Ordinal));
         List<string> notes = [$"Place of supply: the charging stations ({jurisdictions})."];
         if (lines.Any(l => l.Treatment == VatTreatment.ReverseCharge)) notes.Add(ReverseChargeNote);
+        if (lines.Any(l => l.TaxKind == TaxKind.SalesTax))
+            notes.Add("Prices exclude sales tax. Each CDR's sales tax is charged at its site's combined rate on the supply date, split over the levels in proportion to their rates.");
         notes.Add($"Roaming agreement {(agreement.EffectiveFrom is { } effective ? $"in force from {effective:uuuu-MM-dd}" : "in force since registration")}"
                   + $": invoiced {agreement.SettlementPeriod.ToString().ToLowerInvariant()}"
                   + $"{(agreement.Currency is { } settled ? $" in {settled}" : "")}.");
@@ -219,6 +236,7 @@ public static class InvoiceDrafting
         {
             Quantity = -l.Quantity,
             NetAmount = -l.NetAmount, VatAmount = -l.VatAmount, GrossAmount = -l.GrossAmount,
+            SalesTaxLevels = l.SalesTaxLevels?.Select(level => level with { Amount = -level.Amount }).ToList(),
         }).ToList();
         var currency = Currency.FromCode(invoice.Currency);
         var whole = credited.Count == invoice.Lines.Count;
@@ -243,7 +261,12 @@ public static class InvoiceDrafting
 
     private sealed record LineDraft(
         string Description, string? SessionId, string? SiteId, LocalDate SupplyDate, decimal Quantity, string Unit,
-        decimal UnitPrice, string Jurisdiction, decimal VatPercent, VatTreatment Treatment, Money Net, SessionBilled Session);
+        decimal UnitPrice, string Jurisdiction, decimal VatPercent, VatTreatment Treatment, Money Net, SessionBilled Session,
+        IReadOnlyList<SalesTaxComponent>? SalesTax = null)
+    {
+        /// <summary>Lines taxed alike: VAT by rate and treatment, sales tax by its levels too.</summary>
+        public string TaxKey => SalesTax is null ? "VAT" : string.Join("|", SalesTax.Select(c => $"{c.Level}:{c.Authority}:{c.RatePercent}"));
+    }
 
     /// <summary>The session a line bills, as the line describes it: where, when at the station, and how much energy.</summary>
     private sealed record SessionBilled(string? EvseId, LocalDateTime Start, LocalDateTime End, string TimeZone, decimal EnergyKwh);
@@ -260,17 +283,26 @@ public static class InvoiceDrafting
         decimal? commission, IReadOnlyList<string> notes, IReadOnlyList<SourceEvent> sources)
     {
         var vat = new Money[drafts.Count];
-        foreach (var group in drafts.Select((d, i) => (d, i)).GroupBy(x => (x.d.Jurisdiction, x.d.VatPercent, x.d.Treatment)))
+        var levels = new IReadOnlyList<LevelTax>?[drafts.Count];
+        foreach (var group in drafts.Select((d, i) => (d, i)).GroupBy(x => (x.d.Jurisdiction, x.d.VatPercent, x.d.Treatment, x.d.TaxKey)))
         {
+            if (group.First().d.SalesTax is { } components)
+            {
+                // Sales tax: each level once on the net sum, spread over the lines; a line's tax is its levels' sum.
+                var shares = SalesTaxSpread.OverLines(components, [.. group.Select(x => x.d.Net)], currency);
+                foreach (var ((_, index), share) in group.Zip(shares))
+                    (levels[index], vat[index]) = (share, new Money(share.Sum(l => l.Amount), currency));
+                continue;
+            }
             var net = Money.Sum(group.Select(x => x.d.Net), currency);
-            var shares = SpreadVat(Percent(net, group.Key.VatPercent), group.Select(x => x.d.Net.Amount * group.Key.VatPercent / 100m).ToArray());
-            foreach (var ((_, index), share) in group.Zip(shares)) vat[index] = share;
+            var spread = SpreadTax(Percent(net, group.Key.VatPercent), group.Select(x => x.d.Net.Amount * group.Key.VatPercent / 100m).ToArray());
+            foreach (var ((_, index), share) in group.Zip(spread)) vat[index] = share;
         }
         var lines = drafts.Select((d, i) => new InvoiceLine(
             i + 1, d.Description, d.SessionId, d.SiteId, d.SupplyDate, d.Quantity, d.Unit, d.UnitPrice,
             d.Jurisdiction, d.VatPercent, d.Treatment, d.Net.Amount, vat[i].Amount, (d.Net + vat[i]).Amount,
             EvseId: d.Session.EvseId, LocalStart: d.Session.Start, LocalEnd: d.Session.End, TimeZone: d.Session.TimeZone,
-            EnergyKwh: d.Session.EnergyKwh)).ToList();
+            EnergyKwh: d.Session.EnergyKwh, TaxKind: d.SalesTax is null ? TaxKind.Vat : TaxKind.SalesTax, SalesTaxLevels: levels[i])).ToList();
         return Assemble(header, kind, currency.Code, lines, partnerId, period, creditsInvoice, reason, commissionPercent, commission, notes, sources);
     }
 
@@ -280,9 +312,11 @@ public static class InvoiceDrafting
         decimal? commission, IReadOnlyList<string> notes, IReadOnlyList<SourceEvent> sources)
     {
         var breakdown = lines
+            .Where(l => l.SalesTaxLevels is null)
             .GroupBy(l => (l.Jurisdiction, l.VatPercent, l.Treatment))
             .OrderBy(g => g.Key.Jurisdiction, StringComparer.Ordinal).ThenBy(g => g.Key.VatPercent).ThenBy(g => g.Key.Treatment)
             .Select(g => new VatBreakdown(g.Key.Jurisdiction, g.Key.VatPercent, g.Key.Treatment, g.Sum(l => l.NetAmount), g.Sum(l => l.VatAmount)))
+            .Concat(SalesTaxBreakdown(lines))
             .ToList();
         return new InvoiceDocument(
             header.Number, header.IssuerId, header.Series, header.SequenceNumber, kind, header.IssueDate, header.IssuedAt,
@@ -290,6 +324,20 @@ public static class InvoiceDrafting
             lines, breakdown, lines.Sum(l => l.NetAmount), lines.Sum(l => l.VatAmount), lines.Sum(l => l.GrossAmount),
             commissionPercent, commission, notes, sources.Distinct().ToList());
     }
+
+    /// <summary>
+    /// US sales tax: an entry per jurisdiction, level, authority and rate, summing its lines' shares, on the net of the
+    /// lines it applies to (so every level of a line repeats that line's net: it is each authority's taxable amount).
+    /// </summary>
+    private static IEnumerable<VatBreakdown> SalesTaxBreakdown(IReadOnlyList<InvoiceLine> lines) =>
+        lines
+            .Where(l => l.SalesTaxLevels is not null)
+            .SelectMany(l => l.SalesTaxLevels!.Select(level => (Line: l, Level: level)))
+            .GroupBy(x => (x.Line.Jurisdiction, x.Level.Level, x.Level.Authority, x.Level.RatePercent))
+            .OrderBy(g => g.Key.Jurisdiction, StringComparer.Ordinal).ThenBy(g => g.Key.Level)
+            .ThenBy(g => g.Key.Authority, StringComparer.Ordinal).ThenBy(g => g.Key.RatePercent)
+            .Select(g => new VatBreakdown(g.Key.Jurisdiction, g.Key.RatePercent, VatTreatment.Standard, g.Sum(x => x.Line.NetAmount),
+                g.Sum(x => x.Level.Amount), TaxKind.SalesTax, g.Key.Level, g.Key.Authority));
 
     /// <summary>Splits a rounded amount over weights by largest remainder; all to nothing when every weight is zero.</summary>
     private static IReadOnlyList<Money> Split(Money total, decimal[] weights)
@@ -306,7 +354,7 @@ public static class InvoiceDrafting
     /// still missing from the group's total go one each to the lines with the largest fractions. So the
     /// lines add up to the total and none is a full minor unit away from its own net × rate.
     /// </summary>
-    private static IReadOnlyList<Money> SpreadVat(Money total, decimal[] exactVat)
+    internal static IReadOnlyList<Money> SpreadTax(Money total, decimal[] exactVat)
     {
         var unit = 1m / Pow10(total.Currency.MinorUnits);
         var floors = exactVat.Select(v => Math.Floor(v / unit)).ToArray();

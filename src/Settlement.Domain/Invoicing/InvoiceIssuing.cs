@@ -115,10 +115,14 @@ public static class InvoiceIssuing
             JurisdictionMethod.Override, "operator", [], command.Reason, now));
     }
 
+    /// <summary>A US jurisdiction is refused: its sales tax is levied by state, county, city and district, so it is set per site.</summary>
     public static Decision Decide(SetTaxRate command, Instant now) =>
-        command.ValidThrough < command.ValidFrom
+        command.Jurisdiction?.StartsWith("US", StringComparison.Ordinal) == true
+            ? Decision.Refuse(RefusalKind.Unprocessable,
+                $"jurisdiction: {command.Jurisdiction} levies US sales tax by state, county, city and district, which depends on a site's address: set it per site with PUT /api/sites/{{siteId}}/sales-tax.")
+        : command.ValidThrough < command.ValidFrom
             ? Decision.Refuse(RefusalKind.Unprocessable, $"validThrough {command.ValidThrough} is before validFrom {command.ValidFrom}.")
-            : Decision.Accept(new TaxRateSet(command.Jurisdiction, command.RatePercent, command.ValidFrom, command.ValidThrough, command.Source, now));
+            : Decision.Accept(new TaxRateSet(command.Jurisdiction!, command.RatePercent, command.ValidFrom, command.ValidThrough, command.Source, now));
 
     /// <summary>Refused whole when any session is listed twice, not stopped and priced, billed already, or a roaming partner's.</summary>
     public static Decision Decide(SessionInvoicing state, IssueSessionInvoices command, Instant now)

@@ -101,6 +101,8 @@ public static class AccessTable
         ["POST /api/sites/{siteId}/jurisdiction"] = [Finance],
         ["GET /api/tax-rates/{jurisdiction}"] = [Finance],
         ["POST /api/tax-rates"] = [Finance],
+        ["GET /api/sites/{siteId}/sales-tax"] = [Finance],
+        ["PUT /api/sites/{siteId}/sales-tax"] = [Finance],
         ["POST /api/invoices/sessions"] = [Finance],
         ["POST /api/invoices/partners"] = [Finance],
         ["POST /api/invoices/{issuerId}/{number}/credit-notes"] = [Finance],

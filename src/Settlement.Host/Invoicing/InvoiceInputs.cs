@@ -5,6 +5,7 @@ using Settlement.Domain.Deciding;
 using Settlement.Domain.Events;
 using Settlement.Domain.Invoicing;
 using Settlement.Domain.Invoicing.Jurisdictions;
+using Settlement.Domain.Invoicing.SalesTax;
 using Settlement.Domain.Invoicing.TaxRates;
 using Settlement.Domain.Roaming;
 using Settlement.Ledger;
@@ -82,6 +83,13 @@ public sealed class InvoiceInputs(Ledger.Ledger ledger, IClock clock, Callers? c
                 // Another host recorded them first: read theirs.
             }
         }
+    }
+
+    /// <summary>Every sales tax definition of the site, in the order recorded (none for a site that has none, or no site).</summary>
+    public async Task<SiteSalesTaxHistory> SalesTaxOfAsync(string siteId, CancellationToken ct)
+    {
+        var (events, _) = await ledger.FetchAsync(StreamIds.SiteSalesTax(siteId), ct);
+        return events.Aggregate(SiteSalesTaxHistory.Empty, (history, e) => history.Apply((SiteSalesTaxDefined)e.Data, e.Version));
     }
 
     /// <summary>Stopped, priced sessions of drivers (not roaming partners) that no invoice bills yet, in id order: a billing run's work.</summary>
@@ -215,6 +223,8 @@ public sealed class InvoiceInputs(Ledger.Ledger ledger, IClock clock, Callers? c
         var sessionTypes = await ledger.StoredTypesAsync([.. views.Select(v => (StreamIds.Session(v.Id), v.Sources.SessionVersion))], ct);
         var sites = new Dictionary<string, (SiteEntry Site, SiteJurisdictionResolved Jurisdiction, SourceEvent Source, string? OperatorId)>();
         var rates = new Dictionary<string, TaxRateTable>();
+        var salesTaxes = new Dictionary<string, SiteSalesTaxHistory>();
+        var tariffs = new Dictionary<(string, long), Domain.Tariffs.TariffPublished>();
         var invoiced = new List<InvoicedSession>(sessionIds.Count);
         foreach (var view in sessionIds.Select(id => byId[id]))
         {
@@ -225,27 +235,58 @@ public sealed class InvoiceInputs(Ledger.Ledger ledger, IClock clock, Callers? c
                 sites[view.SiteId!] = site = ((await SiteAsync(view.SiteId!, ct))!, jurisdiction.Resolved!, jurisdiction.Source!, await SiteOperatorAsync(view.SiteId!, ct));
             }
             var code = site.Jurisdiction.Jurisdiction;
-            if (!rates.TryGetValue(code, out var table)) rates[code] = table = await RatesAsync(code, ct);
             var price = view.Price!;
             var supplyDate = InvoiceDrafting.SupplyDateOf(price);
-            if (table.RateOn(code, supplyDate) is not { } rate)
-                return Refused(RefusalKind.Unprocessable,
-                    $"No tax rate for {code} on {supplyDate:uuuu-MM-dd} (session {view.Id} at site {view.SiteId}); set one with POST /api/tax-rates.");
+            SupplyTax tax;
+            SourceEvent? rateSource;
+            if (site.Jurisdiction.CountryCode == "US")
+            {
+                // US sales tax is the site's, by level; nothing is charged that the operator did not define.
+                if (!salesTaxes.TryGetValue(view.SiteId!, out var history)) salesTaxes[view.SiteId!] = history = await SalesTaxOfAsync(view.SiteId!, ct);
+                if (history.On(supplyDate) is not { } inForce)
+                    return Refused(RefusalKind.Unprocessable,
+                        $"No sales tax rates for site {view.SiteId} ({code}) on {supplyDate:uuuu-MM-dd} (session {view.Id}); the engine never invents one: define them with PUT /api/sites/{view.SiteId}/sales-tax.");
+                foreach (var version in price.Tariffs)
+                {
+                    if (!tariffs.TryGetValue((version.TariffId, version.StreamVersion), out var tariff))
+                        tariffs[(version.TariffId, version.StreamVersion)] = tariff = await TariffAsync(version.TariffId, version.StreamVersion, ct);
+                    if (SiteSalesTax.TariffProblem(view.Id, tariff) is { } taxOnTax) return Refused(RefusalKind.Unprocessable, taxOnTax);
+                }
+                tax = SupplyTax.Sales(code, inForce.Definition.Components);
+                rateSource = new SourceEvent(StreamIds.SiteSalesTax(view.SiteId!), inForce.StreamVersion, SalesTaxDefinedType);
+            }
+            else
+            {
+                if (!rates.TryGetValue(code, out var table)) rates[code] = table = await RatesAsync(code, ct);
+                if (table.RateOn(code, supplyDate) is not { } rate)
+                    return Refused(RefusalKind.Unprocessable,
+                        $"No tax rate for {code} on {supplyDate:uuuu-MM-dd} (session {view.Id} at site {view.SiteId}); set one with POST /api/tax-rates.");
+                tax = new SupplyTax(code, site.Jurisdiction.CountryCode, rate.Rate.RatePercent);
+                rateSource = rate.SetBy;
+            }
             var sessionStream = StreamIds.Session(view.Id);
             List<SourceEvent> sources =
             [
                 new(sessionStream, view.Sources.SessionVersion, sessionTypes[(sessionStream, view.Sources.SessionVersion)]),
                 .. price.Tariffs.Select(t => new SourceEvent(StreamIds.Tariff(t.TariffId), t.StreamVersion, EventType.StoredNameOf(typeof(Domain.Tariffs.TariffPublished)))),
                 site.Source,
-                .. rate.SetBy is { } setBy ? [setBy] : Array.Empty<SourceEvent>(),
+                .. rateSource is { } setBy ? [setBy] : Array.Empty<SourceEvent>(),
             ];
-            invoiced.Add(new InvoicedSession(view.Id, view.SiteId!, site.Site.Name, price,
-                new SupplyTax(code, site.Jurisdiction.CountryCode, rate.Rate.RatePercent), sources, site.OperatorId,
+            invoiced.Add(new InvoicedSession(view.Id, view.SiteId!, site.Site.Name, price, tax, sources, site.OperatorId,
                 OcpiNetworkIds.EvseId(_ocpi.CountryCode, _ocpi.PartyId, view.ChargerId, view.EvseId)));
         }
         return (invoiced, null);
 
         static (IReadOnlyList<InvoicedSession>, Refusal?) Refused(RefusalKind kind, string problem) => ([], new Refusal(kind, [problem]));
+    }
+
+    private static readonly string SalesTaxDefinedType = EventType.StoredNameOf(typeof(SiteSalesTaxDefined));
+
+    /// <summary>The tariff version a session was priced by, as published.</summary>
+    private async Task<Domain.Tariffs.TariffPublished> TariffAsync(string tariffId, long streamVersion, CancellationToken ct)
+    {
+        var (events, _) = await ledger.FetchAsync(StreamIds.Tariff(tariffId), ct);
+        return (Domain.Tariffs.TariffPublished)events.Single(e => e.Version == streamVersion).Data;
     }
 
     public async Task<bool> SiteRegisteredAsync(string siteId, CancellationToken ct) => await SiteAsync(siteId, ct) is not null;

@@ -229,6 +229,20 @@ public static class ApiCatalogue
         ["GET /api/tax-rates/{jurisdiction}"] = new("A jurisdiction's VAT rates over time, or the one in force on a date (?on=2026-10-01).", Answer: typeof(IReadOnlyList<RateInForce>)),
         ["POST /api/tax-rates"] = new("Record a VAT rate of a jurisdiction from a date, with its legal source.",
             new { jurisdiction = "DE", ratePercent = 19m, validFrom = "2026-01-01", source = "UStG §12 Abs. 1" }, typeof(TaxRateSet), Status: 201),
+        ["GET /api/sites/{siteId}/sales-tax"] = new("A US site's sales tax by level in force on a date (?on=2026-10-01, default today) and every definition recorded.",
+            Answer: typeof(SalesTaxEndpoints.SiteSalesTaxView)),
+        ["PUT /api/sites/{siteId}/sales-tax"] = new("Define a US site's sales tax by level (state, county, city, special district) from a date; a later definition wins on the dates it covers.",
+            new
+            {
+                components = new object[]
+                {
+                    new { level = "State", authority = "Colorado", ratePercent = 2.9m },
+                    new { level = "City", authority = "Denver", ratePercent = 4.81m },
+                    new { level = "SpecialDistrict", authority = "RTD", ratePercent = 1m },
+                    new { level = "SpecialDistrict", authority = "SCFD", ratePercent = 0.1m },
+                },
+                validFrom = "2026-01-01", source = "Colorado DOR sales tax rate lookup for 101 W Colfax Ave, Denver",
+            }, typeof(Domain.Invoicing.SalesTax.SiteSalesTaxDefined), Status: 201),
         ["POST /api/invoices/sessions"] = new("Issue invoices for priced sessions, one per buyer and currency.",
             new { issuerId = "SET-DE", sessionIds = new[] { "3f1e2d4c-5b6a-4798-8a9b-0c1d2e3f4a5b" } }, typeof(IReadOnlyList<InvoiceDocument>), Status: 201),
         ["POST /api/invoices/partners"] = new("Issue a roaming partner's invoices of its unbilled CDRs supplied in a period, one per agreement in force and currency.",

@@ -7,6 +7,7 @@ using NodaTime;
 using Settlement.Documents;
 using Settlement.Domain.Invoicing;
 using Settlement.Domain.Invoicing.Accounting;
+using Settlement.Domain.Invoicing.SalesTax;
 using Settlement.Host;
 using Settlement.Host.Invoicing;
 using Spectre.Console;
@@ -29,6 +30,9 @@ internal static class DemoInvoicing
         var inputs = new InvoiceInputs(ledger, clock);
         Accepted(await new RegisterIssuerHandler(ledger, clock).Handle(
             new RegisterIssuer(IssuerId, "Settlement Demo Charging GmbH", "Leopoldstraße 1, 80802 München, Germany", "DE", "DE300000001"), ct));
+
+        // The engine never invents a US rate: the operator states the Denver site's, level by level, before billing it.
+        Accepted(await new DefineSiteSalesTaxHandler(ledger, inputs, clock).Handle(DenverSalesTax(options.From), ct));
 
         var driverSessions = await inputs.DriverSessionsToBillAsync(ct);
         var sessionInvoices = new IssueSessionInvoicesHandler(ledger, inputs, clock);
@@ -79,6 +83,16 @@ internal static class DemoInvoicing
         WriteDocuments(documentsFolder, issued, journal, vat);
     }
 
+    /// <summary>Denver's combined 8.81 %: the state, the city and county of Denver, and two special districts.</summary>
+    private static DefineSiteSalesTax DenverSalesTax(LocalDate from) => new("US-DEN",
+        [
+            new(TaxLevel.State, "Colorado", 2.9m),
+            new(TaxLevel.City, "Denver", 4.81m),
+            new(TaxLevel.SpecialDistrict, "Regional Transportation District (RTD)", 1m),
+            new(TaxLevel.SpecialDistrict, "Scientific and Cultural Facilities District (SCFD)", 0.1m),
+        ],
+        from, ValidThrough: null, "Colorado Department of Revenue, sales tax rate lookup for 101 W Colfax Ave, Denver (demo)");
+
     /// <summary>A refusal here means the demo's own data is wrong.</summary>
     private static Decision Accepted(Decision decision) =>
         decision.Refusal is { } refusal ? throw new InvalidOperationException(refusal.Message) : decision;
@@ -98,10 +112,10 @@ internal static class DemoInvoicing
 
     private static void PrintVatReport(VatReport report)
     {
-        var table = new Table().Title("VAT by jurisdiction (place of supply: the station)")
+        var table = new Table().Title("VAT and US sales tax by jurisdiction (place of supply: the station)")
             .AddColumns("Jurisdiction", "Rate", "Treatment", "Taxable net", "VAT", "Invoices", "Credit notes");
         foreach (var row in report.Rows)
-            table.AddRow(row.Jurisdiction, $"{row.VatPercent}%", row.Treatment.ToString(), $"{row.TaxableNet:N2} {row.Currency}", $"{row.Vat:N2}",
+            table.AddRow(row.Authority is { } authority ? $"{row.Jurisdiction} {authority} ({row.Level})" : row.Jurisdiction, $"{row.VatPercent}%", row.Treatment.ToString(), $"{row.TaxableNet:N2} {row.Currency}", $"{row.Vat:N2}",
                 row.Invoices.ToString("N0"), row.CreditNotes.ToString("N0"));
         AnsiConsole.Write(table);
     }

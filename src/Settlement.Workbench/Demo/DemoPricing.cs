@@ -41,7 +41,7 @@ internal static class DemoPricing
     private static void PrintRevenue(IReadOnlyList<PricedSessionView> views, TimeSpan elapsed)
     {
         var table = new Table().Title("Priced sessions (tariff in force when each kWh was delivered)")
-            .AddColumns("Site", "Sessions", "Unpriced", "Energy", "Session fees", "Total excl. VAT", "Total incl. VAT");
+            .AddColumns("Site", "Sessions", "Unpriced", "Energy", "Session fees", "Total excl. tax", "Total incl. VAT");
         foreach (var site in views.GroupBy(v => v.SiteId ?? "(no site)").OrderBy(g => g.Key))
         {
             var priced = site.Select(v => v.Price).OfType<SessionPrice>().ToList();
@@ -51,10 +51,11 @@ internal static class DemoPricing
                 $"{priced.Sum(p => p.EnergyWh) / 1_000_000m:N1} MWh",
                 Amount(priced.Sum(p => p.Flat.InclVat), currency),
                 Amount(priced.Sum(p => p.TotalExclVat.Amount), currency),
-                Amount(priced.Sum(p => p.TotalInclVat.Amount), currency));
+                // A tariff without a VAT percent (the US site's) prices before sales tax, which only its invoice adds.
+                priced.All(p => p.Lines.All(l => l.VatPercent is null)) ? "sales tax on invoice" : Amount(priced.Sum(p => p.TotalInclVat.Amount), currency));
         }
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLineInterpolated($"[grey]Priced {views.Count:N0} sessions in {elapsed.TotalSeconds:F1} s; session fees include VAT.[/]");
+        AnsiConsole.MarkupLineInterpolated($"[grey]Priced {views.Count:N0} sessions in {elapsed.TotalSeconds:F1} s; European session fees include VAT; US prices exclude sales tax.[/]");
     }
 
     private static void PrintBreakdown(PricedSessionView view)

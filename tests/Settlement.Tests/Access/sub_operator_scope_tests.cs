@@ -297,6 +297,10 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
             new("POST /api/sites/{siteId}/jurisdiction", post, $"/api/sites/{site}/jurisdiction", new { jurisdiction = "DE-BY", reason = "Confirmed by the tax office" }),
             new("GET /api/tax-rates/{jurisdiction}", get, "/api/tax-rates/DE"),
             new("POST /api/tax-rates", post, "/api/tax-rates", new { jurisdiction = "DE", ratePercent = 0m, validFrom = "2030-01-01", source = "guess" }, OwnerSees: false),
+            new("GET /api/sites/{siteId}/sales-tax", get, $"/api/sites/{site}/sales-tax"),
+            // A's site is German: its owner is told VAT applies there, the other that the site does not exist.
+            new("PUT /api/sites/{siteId}/sales-tax", HttpMethod.Put, $"/api/sites/{site}/sales-tax",
+                new { components = new[] { new { level = "State", authority = "Colorado", ratePercent = 2.9m } }, validFrom = "2030-01-01", source = "guess" }),
             new("POST /api/invoices/sessions", post, "/api/invoices/sessions", new { issuerId = issuer, sessionIds = new[] { session } }),
             // No roaming partner here: the owner is told so (404 naming the partner), the other is told the issuer does not exist.
             new("POST /api/invoices/partners", post, "/api/invoices/partners", new { issuerId = issuer, partnerId = "NL-NON", from = "2026-10-01", through = "2026-10-31" },

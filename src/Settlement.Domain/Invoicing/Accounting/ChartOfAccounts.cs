@@ -12,6 +12,7 @@ public static class ChartOfAccounts
     public static readonly Account DriverReceivables = new("1200", "Receivables – drivers");
     public static readonly Account PartnerReceivables = new("1210", "Receivables – roaming partners");
     public static readonly Account VatPayable = new("2200", "VAT payable");
+    public static readonly Account SalesTaxPayable = new("2210", "Sales tax payable");
     public static readonly Account ChargingRevenue = new("4000", "Charging revenue");
     public static readonly Account RoamingCommission = new("6100", "Roaming commission");
 }

@@ -6,7 +6,8 @@ namespace Settlement.Domain.Invoicing.Accounting;
 /// <summary>
 /// One side of a posting. Exactly one of <paramref name="Debit"/> and <paramref name="Credit"/> is
 /// non-zero and neither is ever negative: a credit note posts to the opposite sides instead.
-/// <paramref name="SubAccount"/> is the roaming partner on 1210 and 6100, the jurisdiction on 2200.
+/// <paramref name="SubAccount"/> is the roaming partner on 1210 and 6100, the jurisdiction on 2200, the jurisdiction
+/// and authority on 2210 ("US-CO Denver"), since each US authority is owed its own sales tax.
 /// </summary>
 public sealed record JournalLine(Account Account, string? SubAccount, decimal Debit, decimal Credit);
 
@@ -53,9 +54,15 @@ public sealed record Journal(LocalDate From, LocalDate Through, IReadOnlyList<Jo
             new(ChargingRevenue, null, -document.TotalNet),
         };
         postings.AddRange(document.Vat
+            .Where(v => v.TaxKind == TaxKind.Vat)
             .GroupBy(v => v.Jurisdiction, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => new Posting(VatPayable, g.Key, -g.Sum(v => v.VatAmount))));
+        postings.AddRange(document.Vat
+            .Where(v => v.TaxKind == TaxKind.SalesTax)
+            .GroupBy(v => (v.Jurisdiction, v.Level, v.Authority))
+            .OrderBy(g => g.Key.Jurisdiction, StringComparer.Ordinal).ThenBy(g => g.Key.Level).ThenBy(g => g.Key.Authority, StringComparer.Ordinal)
+            .Select(g => new Posting(SalesTaxPayable, $"{g.Key.Jurisdiction} {g.Key.Authority}", -g.Sum(v => v.VatAmount))));
         if (document.CommissionAmount is { } commission)
         {
             // The partner pays the gross less what it keeps: the commission is settled against its receivable.

@@ -5,7 +5,8 @@ namespace Settlement.Domain.Invoicing.Accounting;
 /// <summary>
 /// The VAT of one jurisdiction, currency, rate and treatment over the period. Credit notes count
 /// separately and reduce <paramref name="TaxableNet"/> and <paramref name="Vat"/>, so an invoice and
-/// its full credit note net to zero.
+/// its full credit note net to zero. US sales tax has a row per <paramref name="Level"/> and
+/// <paramref name="Authority"/> too, since each authority is filed to separately.
 /// </summary>
 public sealed record VatReportRow(
     string Jurisdiction,
@@ -15,7 +16,10 @@ public sealed record VatReportRow(
     decimal TaxableNet,
     decimal Vat,
     int Invoices,
-    int CreditNotes);
+    int CreditNotes,
+    TaxKind TaxKind = TaxKind.Vat,
+    TaxLevel? Level = null,
+    string? Authority = null);
 
 /// <summary>
 /// All rates and treatments of a jurisdiction in one currency. A document with several rates there
@@ -52,22 +56,26 @@ public sealed record VatReport(
         var amounts = covered.SelectMany(d => d.Vat.Select(v => new VatAmount(d, v))).ToList();
 
         var rows = amounts
-            .GroupBy(a => (a.Breakdown.Jurisdiction, a.Document.Currency, a.Breakdown.VatPercent, a.Breakdown.Treatment))
+            .GroupBy(a => (a.Breakdown.Jurisdiction, a.Document.Currency, a.Breakdown.VatPercent, a.Breakdown.Treatment,
+                a.Breakdown.TaxKind, a.Breakdown.Level, a.Breakdown.Authority))
             .Select(g => new VatReportRow(
                 g.Key.Jurisdiction, g.Key.Currency, g.Key.VatPercent, g.Key.Treatment,
                 g.Sum(a => a.Breakdown.NetAmount), g.Sum(a => a.Breakdown.VatAmount),
-                Count(g, credited: false), Count(g, credited: true)))
+                Count(g, credited: false), Count(g, credited: true), g.Key.TaxKind, g.Key.Level, g.Key.Authority))
             .OrderBy(r => r.Jurisdiction, StringComparer.Ordinal)
             .ThenBy(r => r.Currency, StringComparer.Ordinal)
             .ThenBy(r => r.VatPercent)
             .ThenBy(r => r.Treatment)
+            .ThenBy(r => r.Level)
+            .ThenBy(r => r.Authority, StringComparer.Ordinal)
             .ToList();
 
         var totals = amounts
             .GroupBy(a => (a.Breakdown.Jurisdiction, a.Document.Currency))
             .Select(g => new VatJurisdictionTotal(
                 g.Key.Jurisdiction, g.Key.Currency,
-                g.Sum(a => a.Breakdown.NetAmount), g.Sum(a => a.Breakdown.VatAmount),
+                g.Sum(a => a.Breakdown.TaxKind == TaxKind.Vat ? a.Breakdown.NetAmount : 0m) + SalesTaxableNet(g, g.Key.Jurisdiction),
+                g.Sum(a => a.Breakdown.VatAmount),
                 Count(g, credited: false), Count(g, credited: true)))
             .OrderBy(t => t.Jurisdiction, StringComparer.Ordinal)
             .ThenBy(t => t.Currency, StringComparer.Ordinal)
@@ -77,6 +85,11 @@ public sealed record VatReport(
     }
 
     private sealed record VatAmount(InvoiceDocument Document, VatBreakdown Breakdown);
+
+    /// <summary>Every level of US sales tax is charged on the same net: it counts once, from the lines.</summary>
+    private static decimal SalesTaxableNet(IEnumerable<VatAmount> amounts, string jurisdiction) =>
+        amounts.Where(a => a.Breakdown.TaxKind == TaxKind.SalesTax).Select(a => a.Document).Distinct()
+            .Sum(d => d.Lines.Where(l => l.TaxKind == TaxKind.SalesTax && l.Jurisdiction == jurisdiction).Sum(l => l.NetAmount));
 
     private static int Count(IEnumerable<VatAmount> amounts, bool credited) =>
         amounts

@@ -4,18 +4,16 @@ namespace Settlement.Domain.Invoicing.TaxRates;
 
 /// <summary>
 /// Standard rates the ledger knows without being told, from 2020-01-01 on: the VAT of the 27 EU member
-/// states, the United Kingdom, Norway and Switzerland, and the state-level sales tax of the 50 US states
-/// and DC. They are defaults for the common case; whatever they leave out, an operator records as a
-/// TaxRateSet, which takes precedence.
+/// states, the United Kingdom, Norway and Switzerland. They are defaults for the common case; whatever they
+/// leave out, an operator records as a TaxRateSet, which takes precedence.
 /// <list type="bullet">
 /// <item>Jurisdictions are ISO codes, so Greece is "GR" (not "EL", its prefix in EU VAT numbers).</item>
 /// <item>A rate starting 2020-01-01 may be older: that is where the table begins.</item>
 /// <item>Only the standard rate of the national territory: not the reduced rates, nor regional ones
 /// (Azores, Madeira, Canary Islands, Büsingen, Livigno and the like).</item>
-/// <item>US rates are the state's alone: no county, city or district sales tax, and no state's special
-/// treatment of EV charging (some tax electricity sold by the kWh differently, or not at all). As in the
-/// Tax Foundation's tables, California's, Utah's and Virginia's include the portion levied uniformly
-/// statewide for local government, and Hawaii's is its general excise tax.</item>
+/// <item>No US rates: a US supply owes state, county, city and special-district sales tax, which depends on the
+/// site's address and changes quarterly, so the state's rate alone would under-charge. The operator defines each
+/// site's rates (SiteSalesTaxDefined) and the engine never invents one.</item>
 /// </list>
 /// </summary>
 public static class BuiltInTaxRates
@@ -23,7 +21,6 @@ public static class BuiltInTaxRates
     private static readonly LocalDate TableStart = new(2020, 1, 1);
 
     private const string EuropeanCommission = "European Commission, VAT rates applied in the Member States of the European Union (taxud.c.1)";
-    private const string TaxFoundation = "Tax Foundation, State and Local Sales Tax Rates 2025";
 
     public static IReadOnlyList<TaxRate> All { get; } =
     [
@@ -78,68 +75,6 @@ public static class BuiltInTaxRates
         .. Steps("CH",
             (TableStart, 7.7m, "Swiss Federal Tax Administration, VAT rates 2018-2023"),
             (new(2024, 1, 1), 8.1m, "Swiss Federal Tax Administration, VAT rates from 2024-01-01 (AHV 21 financing)")),
-
-        .. Since2020("US-AL", 4m, TaxFoundation),
-        .. Since2020("US-AK", 0m, TaxFoundation),
-        .. Since2020("US-AZ", 5.6m, TaxFoundation),
-        .. Since2020("US-AR", 6.5m, TaxFoundation),
-        .. Since2020("US-CA", 7.25m, TaxFoundation),
-        .. Since2020("US-CO", 2.9m, TaxFoundation),
-        .. Since2020("US-CT", 6.35m, TaxFoundation),
-        .. Since2020("US-DE", 0m, TaxFoundation),
-        .. Steps("US-DC",
-            (TableStart, 6m, TaxFoundation),
-            // The FY2025 Budget Support Act scheduled 6.5 % from 2025-10-01; the FY2026 one repealed that step.
-            (new(2026, 10, 1), 7m, "District of Columbia FY2025 Budget Support Act as amended by the FY2026 Budget Support Act: general rate 7 % from 2026-10-01 (KPMG, This Week in State Tax, 2025-12-15)")),
-        .. Since2020("US-FL", 6m, TaxFoundation),
-        .. Since2020("US-GA", 4m, TaxFoundation),
-        .. Since2020("US-HI", 4m, TaxFoundation),
-        .. Since2020("US-ID", 6m, TaxFoundation),
-        .. Since2020("US-IL", 6.25m, TaxFoundation),
-        .. Since2020("US-IN", 7m, TaxFoundation),
-        .. Since2020("US-IA", 6m, TaxFoundation),
-        .. Since2020("US-KS", 6.5m, TaxFoundation),
-        .. Since2020("US-KY", 6m, TaxFoundation),
-        .. Steps("US-LA",
-            (TableStart, 4.45m, "Tax Foundation, State and Local Sales Tax Rates 2020"),
-            (new(2025, 1, 1), 5m, "Louisiana Department of Revenue, Act 11 of the 2024 Third Extraordinary Session: state rate 5 % from 2025-01-01")),
-        .. Since2020("US-ME", 5.5m, TaxFoundation),
-        .. Since2020("US-MD", 6m, TaxFoundation),
-        .. Since2020("US-MA", 6.25m, TaxFoundation),
-        .. Since2020("US-MI", 6m, TaxFoundation),
-        .. Since2020("US-MN", 6.875m, TaxFoundation),
-        .. Since2020("US-MS", 7m, TaxFoundation),
-        .. Since2020("US-MO", 4.225m, TaxFoundation),
-        .. Since2020("US-MT", 0m, TaxFoundation),
-        .. Since2020("US-NE", 5.5m, TaxFoundation),
-        .. Since2020("US-NV", 6.85m, TaxFoundation),
-        .. Since2020("US-NH", 0m, TaxFoundation),
-        .. Since2020("US-NJ", 6.625m, TaxFoundation),
-        .. Steps("US-NM",
-            (TableStart, 5.125m, "Tax Foundation, State and Local Sales Tax Rates 2020"),
-            (new(2022, 7, 1), 5m, "New Mexico Taxation and Revenue Department, gross receipts tax rate 5 % from 2022-07-01 (HB 163, 2022)"),
-            (new(2023, 7, 1), 4.875m, "New Mexico Taxation and Revenue Department, gross receipts tax rate 4.875 % from 2023-07-01 (HB 163, 2022)")),
-        .. Since2020("US-NY", 4m, TaxFoundation),
-        .. Since2020("US-NC", 4.75m, TaxFoundation),
-        .. Since2020("US-ND", 5m, TaxFoundation),
-        .. Since2020("US-OH", 5.75m, TaxFoundation),
-        .. Since2020("US-OK", 4.5m, TaxFoundation),
-        .. Since2020("US-OR", 0m, TaxFoundation),
-        .. Since2020("US-PA", 6m, TaxFoundation),
-        .. Since2020("US-RI", 7m, TaxFoundation),
-        .. Since2020("US-SC", 6m, TaxFoundation),
-        .. Steps("US-SD",
-            (TableStart, 4.5m, "Tax Foundation, State and Local Sales Tax Rates 2020"),
-            (new(2023, 7, 1), 4.2m, "South Dakota Department of Revenue, state rate 4.2 % from 2023-07-01 (HB 1137, 2023)")),
-        .. Since2020("US-TN", 7m, TaxFoundation),
-        .. Since2020("US-TX", 6.25m, TaxFoundation),
-        .. Since2020("US-UT", 6.1m, TaxFoundation),
-        .. Since2020("US-VT", 6m, TaxFoundation),
-        .. Since2020("US-VA", 5.3m, TaxFoundation),
-        .. Since2020("US-WA", 6.5m, TaxFoundation),
-        .. Since2020("US-WV", 6m, TaxFoundation),
-        .. Since2020("US-WI", 5m, TaxFoundation),
-        .. Since2020("US-WY", 4m, TaxFoundation),
     ];
 
     private static IEnumerable<TaxRate> Since2020(string jurisdiction, decimal ratePercent, string source) =>

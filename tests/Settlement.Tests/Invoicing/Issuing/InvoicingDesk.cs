@@ -136,6 +136,9 @@ internal sealed class InvoiceCommands(Settlement.Ledger.Ledger ledger, IClock cl
         return found.Refusal is { } refusal ? throw new RefusedException(refusal) : (found.Resolved!, found.Source!);
     }
 
+    public async Task DefineSiteSalesTaxAsync(Domain.Invoicing.SalesTax.DefineSiteSalesTax command, CancellationToken ct) =>
+        Accepted(await new DefineSiteSalesTaxHandler(ledger, _inputs, clock).Handle(command, ct));
+
     public async Task OverrideJurisdictionAsync(string siteId, string jurisdiction, string reason, CancellationToken ct) =>
         Accepted(await new OverrideJurisdictionHandler(ledger, _inputs, clock).Handle(new OverrideJurisdiction(siteId, jurisdiction, reason), ct));
 

@@ -26,7 +26,6 @@ public sealed class invoice_issuing_tests(LedgerDatabase db) : IAsyncLifetime
         { "Paris", 48.86m, 2.35m, "Europe/Paris", "FR", 20m },
         { "Amsterdam", 52.37m, 4.90m, "Europe/Amsterdam", "NL", 21m },
         { "Oslo", 59.91m, 10.75m, "Europe/Oslo", "NO", 25m },
-        { "Los Angeles", 34.05m, -118.24m, "America/Los_Angeles", "US-CA", 7.25m },
     };
 
     [Theory]

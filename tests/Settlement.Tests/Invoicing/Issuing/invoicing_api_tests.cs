@@ -102,7 +102,11 @@ public sealed class invoicing_api_tests(LedgerDatabase db) : IAsyncLifetime
         var german2020 = await _http.GetFromJsonAsync<JsonElement>("/api/tax-rates/DE?on=2020-08-15");
         var set = await _http.PostAsJsonAsync("/api/tax-rates", new
         {
-            jurisdiction = "US-AK", ratePercent = 0m, validFrom = "2026-01-01", source = "Alaska levies no state sales tax (test)",
+            jurisdiction = "JE", ratePercent = 5m, validFrom = "2026-01-01", source = "Jersey goods and services tax (test)",
+        });
+        var usState = await _http.PostAsJsonAsync("/api/tax-rates", new
+        {
+            jurisdiction = "US-CO", ratePercent = 2.9m, validFrom = "2026-01-01", source = "state rate alone",
         });
         var backwards = await _http.PostAsJsonAsync("/api/tax-rates", new
         {
@@ -117,6 +121,8 @@ public sealed class invoicing_api_tests(LedgerDatabase db) : IAsyncLifetime
         Assert.Equal("tax_rate_set_v1", german2020.GetProperty("setBy").GetProperty("eventType").GetString());
         Assert.Equal(HttpStatusCode.Created, set.StatusCode);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, backwards.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, usState.StatusCode);
+        Assert.Contains("PUT /api/sites/{siteId}/sales-tax", (await usState.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
         Assert.Equal(HttpStatusCode.UnprocessableEntity, badCode.StatusCode);
     }
 
