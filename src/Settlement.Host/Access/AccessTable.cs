@@ -101,6 +101,8 @@ public static class AccessTable
         ["POST /api/sites/{siteId}/jurisdiction"] = [Finance],
         ["GET /api/tax-rates/{jurisdiction}"] = [Finance],
         ["POST /api/tax-rates"] = [Finance],
+        ["GET /api/tax-point-rules/{jurisdiction}"] = [Finance],
+        ["PUT /api/tax-point-rules/{jurisdiction}"] = [Finance],
         ["POST /api/invoices/sessions"] = [Finance],
         ["POST /api/invoices/partners"] = [Finance],
         ["POST /api/invoices/{issuerId}/{number}/credit-notes"] = [Finance],

@@ -297,6 +297,9 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
             new("POST /api/sites/{siteId}/jurisdiction", post, $"/api/sites/{site}/jurisdiction", new { jurisdiction = "DE-BY", reason = "Confirmed by the tax office" }),
             new("GET /api/tax-rates/{jurisdiction}", get, "/api/tax-rates/DE"),
             new("POST /api/tax-rates", post, "/api/tax-rates", new { jurisdiction = "DE", ratePercent = 0m, validFrom = "2030-01-01", source = "guess" }, OwnerSees: false),
+            new("GET /api/tax-point-rules/{jurisdiction}", get, "/api/tax-point-rules/DE"),
+            // Kosovo: no site of any test is there, so a rule recorded by a key that should have been refused would harm no invoice.
+            new("PUT /api/tax-point-rules/{jurisdiction}", HttpMethod.Put, "/api/tax-point-rules/XK", new { basis = "IssueDate", source = "guess" }, OwnerSees: false),
             new("POST /api/invoices/sessions", post, "/api/invoices/sessions", new { issuerId = issuer, sessionIds = new[] { session } }),
             // No roaming partner here: the owner is told so (404 naming the partner), the other is told the issuer does not exist.
             new("POST /api/invoices/partners", post, "/api/invoices/partners", new { issuerId = issuer, partnerId = "NL-NON", from = "2026-10-01", through = "2026-10-31" },
