@@ -263,7 +263,7 @@ public static class InvoiceDrafting
             .OrderBy(g => g.Key.Jurisdiction, StringComparer.Ordinal).ThenBy(g => g.Key.VatPercent).ThenBy(g => g.Key.Treatment)
             .Select(g => new VatBreakdown(g.Key.Jurisdiction, g.Key.VatPercent, g.Key.Treatment, g.Sum(l => l.NetAmount), g.Sum(l => l.VatAmount)))
             .ToList();
-        var (dated, taxPointNotes) = WithTaxPoints(header, lines);
+        var (dated, taxPointNotes, ruleSources) = WithTaxPoints(header, lines);
         lines = dated;
         var taxPoints = lines.Select(l => l.TaxPoint).Distinct().ToList();
         return new InvoiceDocument(
@@ -271,7 +271,7 @@ public static class InvoiceDrafting
             currency, header.Seller, header.Buyer, partnerId, period?.From, period?.Through, creditsInvoice, reason,
             lines, breakdown, lines.Sum(l => l.NetAmount), lines.Sum(l => l.VatAmount), lines.Sum(l => l.GrossAmount),
             commissionPercent, commission, [.. notes, .. taxPointNotes, .. header.SellerNote is { } sellerNote ? [sellerNote] : Array.Empty<string>()],
-            sources.Distinct().ToList(),
+            sources.Concat(ruleSources).Distinct().ToList(),
             TaxPoint: taxPoints.Count == 1 ? taxPoints[0] : null,
             // A credit note is owed to the buyer, not paid by it: it has no terms of payment, only its reference.
             DueDate: kind != InvoiceKind.CreditNote && header.PaymentTermsDays is { } days ? header.IssueDate.PlusDays(days) : null,
@@ -282,9 +282,11 @@ public static class InvoiceDrafting
 
     /// <summary>
     /// Each line dated with its tax point by its jurisdiction's rule (a line that has one, a credit note's, keeps it),
-    /// and a note wherever the tax point is not simply the supply date: another date by rule, or no rule recorded.
+    /// a note wherever the tax point is not simply the supply date (another date by rule, or no rule recorded), and the
+    /// operator's rule events the dates follow, as sources.
     /// </summary>
-    private static (IReadOnlyList<InvoiceLine> Lines, IReadOnlyList<string> Notes) WithTaxPoints(InvoiceHeader header, IReadOnlyList<InvoiceLine> lines)
+    private static (IReadOnlyList<InvoiceLine> Lines, IReadOnlyList<string> Notes, IReadOnlyList<SourceEvent> Sources) WithTaxPoints(
+        InvoiceHeader header, IReadOnlyList<InvoiceLine> lines)
     {
         var rules = header.TaxPoints ?? TaxPointRules.BuiltInOnly;
         var dated = lines.Select(l => l.TaxPoint is not null ? l : l with { TaxPoint = rules.TaxPointOf(l.Jurisdiction, l.SupplyDate, header.IssueDate) }).ToList();
@@ -294,7 +296,9 @@ public static class InvoiceDrafting
                 ? $"Tax point in {j}: {rule.Described} ({rule.Source})."
                 : $"Tax point in {j}: the supply date; no tax point rule is recorded for {j}.")
             .ToList();
-        return (dated, notes);
+        var sources = dated.Select(l => l.Jurisdiction).Distinct().Order(StringComparer.Ordinal)
+            .Select(j => rules.For(j)?.SetBy).OfType<SourceEvent>().ToList();
+        return (dated, notes, sources);
     }
 
     /// <summary>The payment terms as printed; null when the issuer states none.</summary>

@@ -72,6 +72,14 @@ public sealed record InvoiceIssuerRegisteredV2(
     /// <summary>The registration in the issuer's own country, where its OSS returns are filed; null when it has none there.</summary>
     public VatRegistration? Home => VatRegistrations.FirstOrDefault(r => r.CountryCode == CountryCode);
 
+    /// <summary>Equal when every field is, the registrations compared in order (a record compares lists by reference).</summary>
+    public bool Equals(InvoiceIssuerRegisteredV2? other) =>
+        other is not null && (IssuerId, LegalName, Address, CountryCode, PaymentTermsDays, BankAccount, RegisteredAt)
+            == (other.IssuerId, other.LegalName, other.Address, other.CountryCode, other.PaymentTermsDays, other.BankAccount, other.RegisteredAt)
+        && VatRegistrations.SequenceEqual(other.VatRegistrations);
+
+    public override int GetHashCode() => HashCode.Combine(IssuerId, CountryCode, VatRegistrations.Count, RegisteredAt);
+
     public static InvoiceIssuerRegisteredV2 From(InvoiceIssuerRegistered v1) =>
         new(v1.IssuerId, v1.LegalName, v1.Address, v1.CountryCode, [new VatRegistration(v1.CountryCode, v1.VatId)], null, null, v1.RegisteredAt);
 }

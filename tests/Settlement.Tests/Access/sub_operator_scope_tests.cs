@@ -135,7 +135,7 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
         var http = _host.Client(key);
         var issuerId = "iss-" + operatorId;
         Assert.Equal(HttpStatusCode.Created, (await http.PostAsJsonAsync("/api/issuers",
-            new { issuerId, legalName = $"Charging {operatorId} GmbH", address = "Hauptstr. 1, Berlin", countryCode = "DE", vatId = "DE123456789" })).StatusCode);
+            new { issuerId, legalName = $"Charging {operatorId} GmbH", address = "Hauptstr. 1, Berlin", countryCode = "DE", vatId = "DE300000002" })).StatusCode);
         var tariffId = "tar-" + operatorId;
         var published = await http.PostAsJsonAsync("/api/tariffs", new TariffEndpoints.PublishTariffBody(tariffId, "EUR", PricesIncludeVat: false,
             [new TariffEndpoints.ElementBody([new TariffEndpoints.PriceComponentBody(PriceComponentType.Energy, 0.50m)])], Later), LedgerJson.Options);
@@ -292,7 +292,7 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
             new("GET /api/evses/{chargerId}/{evseId}/adhoc-price", get, $"/api/evses/{charger}/1/adhoc-price"),
             new("GET /api/sessions/{sessionId}/price", get, $"/api/sessions/{session}/price"),
 
-            new("POST /api/issuers", post, "/api/issuers", new { issuerId = issuer, legalName = "Renamed", address = "Elsewhere", countryCode = "DE", vatId = "DE000000000" }),
+            new("POST /api/issuers", post, "/api/issuers", new { issuerId = issuer, legalName = "Renamed", address = "Elsewhere", countryCode = "DE", vatId = "DE300000002" }),
             new("GET /api/sites/{siteId}/jurisdiction", get, $"/api/sites/{site}/jurisdiction"),
             new("POST /api/sites/{siteId}/jurisdiction", post, $"/api/sites/{site}/jurisdiction", new { jurisdiction = "DE-BY", reason = "Confirmed by the tax office" }),
             new("GET /api/tax-rates/{jurisdiction}", get, "/api/tax-rates/DE"),

@@ -117,7 +117,7 @@ public sealed class invoice_issuing_tests(LedgerDatabase db) : IAsyncLifetime
         var again = await Assert.ThrowsAsync<RefusedException>(() =>
             _desk.Desk.IssueCreditNoteAsync(_desk.IssuerId, invoice.Number, [1], "again"));
         var corrected = Assert.Single(await _desk.Desk.IssueSessionInvoicesAsync(_desk.IssuerId, [session],
-            new InvoiceParty("Fleet GmbH", "Ring 2, Munich", "DE", "DE999999999")));
+            new InvoiceParty("Fleet GmbH", "Ring 2, Munich", "DE", "DE999999995")));
 
         Assert.Equal(("CN-000001", invoice.Number, -invoice.TotalGross), (note.Number, note.CreditsInvoice, note.TotalGross));
         Assert.Equal(RefusalKind.Conflict, again.Kind);
@@ -140,7 +140,7 @@ public sealed class invoice_issuing_tests(LedgerDatabase db) : IAsyncLifetime
         Assert.DoesNotContain(first, await _desk.Desk.DriverSessionsToBillAsync(CancellationToken.None));
         var toDriver = await Assert.ThrowsAsync<RefusedException>(() => _desk.Desk.IssueSessionInvoicesAsync(_desk.IssuerId, [first], buyer: null));
         var invoice = Assert.Single(await _desk.Desk.IssuePartnerInvoicesAsync(_desk.IssuerId, partner,
-            new LocalDate(2026, 10, 1), new LocalDate(2026, 10, 31), new InvoiceParty("Roam France SAS", "Paris", "FR", "FR40123456789")));
+            new LocalDate(2026, 10, 1), new LocalDate(2026, 10, 31), new InvoiceParty("Roam France SAS", "Paris", "FR", "FR32123456789")));
         var nothingLeft = await Assert.ThrowsAsync<RefusedException>(() => _desk.Desk.IssuePartnerInvoicesAsync(_desk.IssuerId, partner,
             new LocalDate(2026, 10, 1), new LocalDate(2026, 10, 31), buyer: null));
 

@@ -16,9 +16,7 @@ public sealed class partner_invoice_decider_tests
 {
     private static readonly Instant Now = Drafts.IssuedAt;
 
-    private static readonly InvoiceIssuer Issuer = new(
-        new InvoiceIssuerRegistered("cpo", Drafts.Seller.Name, Drafts.Seller.Address!, Drafts.Seller.CountryCode!, Drafts.Seller.VatId!, Now - Duration.FromDays(30)),
-        Drafts.IssuerSource);
+    private static readonly InvoiceIssuer Issuer = Drafts.Issuer(Now - Duration.FromDays(30));
 
     private static readonly InvoicedSession Berlin = Drafts.Session("S-BER", Drafts.Priced(Drafts.EnergyTimeAndFee("EUR", 0.50m, 0m, 0m),
         "Europe/Berlin", new LocalDateTime(2026, 10, 12, 8, 0), 1, 11m), "DE", 19m);
@@ -162,7 +160,7 @@ public sealed class partner_invoice_decider_tests
     [Fact]
     public void a_reverse_charged_partner_is_billed_the_cdrs_net_without_the_stations_vat()
     {
-        var french = new InvoiceParty("Roam France SAS", "Paris", "FR", "FR40123456789");
+        var french = new InvoiceParty("Roam France SAS", "Paris", "FR", "FR32123456789");
         var berlin = PartnerCdrs.Of(Berlin, "CDR-BER");
 
         var invoice = Assert.Single(DocumentsOf(Partners.Given(Read(RoamFrance, [berlin, PartnerCdrs.Of(Paris, "CDR-PAR")]))
@@ -177,7 +175,7 @@ public sealed class partner_invoice_decider_tests
     [Fact]
     public void a_reverse_charged_cdr_is_billed_without_vat()
     {
-        var french = new InvoiceParty("Roam France SAS", "Paris", "FR", "FR40123456789");
+        var french = new InvoiceParty("Roam France SAS", "Paris", "FR", "FR32123456789");
 
         var invoice = Assert.Single(DocumentsOf(Partners.Given(Read(RoamFrance, [PartnerCdrs.Of(Berlin, "CDR-BER", reverseCharged: true), PartnerCdrs.Of(Paris, "CDR-PAR")]))
             .When(BillPartner(new LocalDate(2026, 10, 1), new LocalDate(2026, 10, 31), french)).Decision));
