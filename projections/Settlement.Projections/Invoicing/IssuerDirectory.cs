@@ -28,6 +28,6 @@ public sealed partial class IssuerDirectory : SingleStreamProjection<IssuerEntry
 {
     public static IssuerEntry Apply(JasperFx.Events.IEvent<InvoiceIssuerRegisteredV2> e, IssuerEntry issuer) => new(
         e.StreamKey!, e.Data.IssuerId, e.Data.LegalName, e.Data.Address, e.Data.CountryCode,
-        (e.Data.Home ?? e.Data.VatRegistrations[0]).VatId, e.Data.RegisteredAt,
+        (e.Data.HomeRegistration() ?? e.Data.VatRegistrations[0]).VatId, e.Data.RegisteredAt,
         e.Data.VatRegistrations, e.Data.PaymentTermsDays, e.Data.BankAccount);
 }

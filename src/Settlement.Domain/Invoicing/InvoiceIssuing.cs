@@ -74,7 +74,7 @@ public sealed record InvoiceIssuer(InvoiceIssuerRegisteredV2 Registration, Sourc
     {
         var registrations = Registration.VatRegistrations;
         if (registrations.FirstOrDefault(r => r.CountryCode == countryCode) is { } local) return (new(local, null), null);
-        var home = Registration.Home;
+        var home = Registration.HomeRegistration();
         if (reverseCharged && home is not null) return (new(home, null), null);
         var ossApplies = toConsumer && InvoiceDrafting.EuMemberStates.Contains(countryCode) && InvoiceDrafting.EuMemberStates.Contains(Registration.CountryCode);
         if (ossApplies && home is { Oss: true }) return (new(home, OssNote), null);

@@ -69,8 +69,11 @@ public sealed record InvoiceIssuerRegisteredV2(
     PaymentAccount? BankAccount,
     Instant RegisteredAt)
 {
-    /// <summary>The registration in the issuer's own country, where its OSS returns are filed; null when it has none there.</summary>
-    public VatRegistration? Home => VatRegistrations.FirstOrDefault(r => r.CountryCode == CountryCode);
+    /// <summary>
+    /// The registration in the issuer's own country, where its OSS returns are filed; null when it has none there. A
+    /// method, so it is not stored with the event.
+    /// </summary>
+    public VatRegistration? HomeRegistration() => VatRegistrations.FirstOrDefault(r => r.CountryCode == CountryCode);
 
     /// <summary>Equal when every field is, the registrations compared in order (a record compares lists by reference).</summary>
     public bool Equals(InvoiceIssuerRegisteredV2? other) =>

@@ -163,10 +163,10 @@ public sealed class partner_invoice_decider_tests
         var french = new InvoiceParty("Roam France SAS", "Paris", "FR", "FR32123456789");
         var berlin = PartnerCdrs.Of(Berlin, "CDR-BER");
 
-        var invoice = Assert.Single(DocumentsOf(Partners.Given(Read(RoamFrance, [berlin, PartnerCdrs.Of(Paris, "CDR-PAR")]))
-            .When(BillPartner(new LocalDate(2026, 10, 1), new LocalDate(2026, 10, 31), french)).Decision));
+        var invoices = DocumentsOf(Partners.Given(Read(RoamFrance, [berlin, PartnerCdrs.Of(Paris, "CDR-PAR")]))
+            .When(BillPartner(new LocalDate(2026, 10, 1), new LocalDate(2026, 10, 31), french)).Decision);
 
-        var line = invoice.Lines.Single(l => l.SessionId == berlin.Cdr.SessionId);
+        var line = invoices.SelectMany(i => i.Lines).Single(l => l.SessionId == berlin.Cdr.SessionId);
         Assert.Equal((berlin.Cdr.TotalCost.ExclVat, 0m, berlin.Cdr.TotalCost.ExclVat, VatTreatment.ReverseCharge),
             (line.NetAmount, line.VatAmount, line.GrossAmount, line.Treatment));
         Assert.True(berlin.Cdr.TotalCost.InclVat > berlin.Cdr.TotalCost.ExclVat, "the CDR states the station's VAT");
@@ -177,11 +177,13 @@ public sealed class partner_invoice_decider_tests
     {
         var french = new InvoiceParty("Roam France SAS", "Paris", "FR", "FR32123456789");
 
-        var invoice = Assert.Single(DocumentsOf(Partners.Given(Read(RoamFrance, [PartnerCdrs.Of(Berlin, "CDR-BER", reverseCharged: true), PartnerCdrs.Of(Paris, "CDR-PAR")]))
-            .When(BillPartner(new LocalDate(2026, 10, 1), new LocalDate(2026, 10, 31), french)).Decision));
+        var invoices = DocumentsOf(Partners.Given(Read(RoamFrance, [PartnerCdrs.Of(Berlin, "CDR-BER", reverseCharged: true), PartnerCdrs.Of(Paris, "CDR-PAR")]))
+            .When(BillPartner(new LocalDate(2026, 10, 1), new LocalDate(2026, 10, 31), french)).Decision);
 
-        Assert.Equal([(VatTreatment.ReverseCharge, 0m), (VatTreatment.Standard, 1.12m)], invoice.Lines.Select(l => (l.Treatment, l.VatAmount)));
-        Assert.Contains(InvoiceDrafting.ReverseChargeNote, invoice.Notes);
+        // One invoice per registration: the reverse-charged German supply under the home id, the French one under the French id.
+        Assert.Equal([(VatTreatment.ReverseCharge, 0m, Drafts.Seller.VatId), (VatTreatment.Standard, 1.12m, "FR68300000002")],
+            invoices.SelectMany(i => i.Lines.Select(l => (l.Treatment, l.VatAmount, i.Seller.VatId))));
+        Assert.Contains(InvoiceDrafting.ReverseChargeNote, invoices[0].Notes);
     }
 
     [Fact]

@@ -119,7 +119,7 @@ public sealed class tax_point_reporting_tests(LedgerDatabase db) : IAsyncLifetim
         {
             issuerId = "vat-" + Guid.NewGuid().ToString("N")[..8], legalName = "Stromweg GmbH", address = "Berlin", countryCode = "DE",
             vatRegistrations = new object[] { new { countryCode = "FR", vatId = "FR68300000002" }, new { countryCode = "DE", vatId = "DESTW00001" } },
-            bankAccount = new { iban = "DE88370400440532013000", accountHolder = "Stromweg GmbH" },
+            bankAccount = new { iban = "DE88370400440532013000", bic = "COBADEFFXXX", accountHolder = "Stromweg GmbH" },
         });
         var legacy = await _host.Http.PostAsJsonAsync("/api/issuers", new
         {
