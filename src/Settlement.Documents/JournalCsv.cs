@@ -5,13 +5,15 @@ namespace Settlement.Documents;
 
 /// <summary>
 /// A period's journal as one CSV row per journal line, in entry order, for import into the general
-/// ledger. Debit and credit are separate columns and never negative; the unused side is 0.
+/// ledger. Debit and credit are separate columns and never negative; the unused side is 0. "date" is the
+/// date the entry's period was chosen by (its lines' latest tax point, or the issue date with ?basis=issueDate);
+/// "issue_date" the document's.
 /// </summary>
 public static class JournalCsv
 {
     private static readonly string[] Header =
     [
-        "date", "document", "kind", "currency", "counterparty", "account", "account_name", "sub_account", "debit", "credit",
+        "date", "document", "kind", "currency", "counterparty", "account", "account_name", "sub_account", "debit", "credit", "issue_date",
     ];
 
     public static byte[] Render(Journal journal)
@@ -34,6 +36,7 @@ public static class JournalCsv
                     csv.WriteField(line.SubAccount);
                     csv.WriteMoney(line.Debit, currency);
                     csv.WriteMoney(line.Credit, currency);
+                    csv.WriteField(DocumentDates.Date(entry.IssueDate));
                     csv.EndRecord();
                 }
             }

@@ -19,6 +19,14 @@ public static class VatReportJson
             json.WriteString("$schema", SchemaId);
             json.WriteString("periodFrom", DocumentDates.Date(report.From));
             json.WriteString("periodThrough", DocumentDates.Date(report.Through));
+            json.WriteString("basis", VatReportCsv.BasisName(report.Basis));
+            if (report.AsOf is { } asOf)
+            {
+                json.WriteStartObject("asOf");
+                json.WriteNumber("ledgerPosition", asOf.Sequence);
+                json.WriteString("readAt", DocumentDates.Instant(asOf.ReadAt));
+                json.WriteEndObject();
+            }
 
             json.WriteStartArray("rows");
             foreach (var row in report.Rows)

@@ -64,7 +64,7 @@ public static partial class SubOperators
         callerOperatorId is null ? [] : registered switch
         {
             Chargers.SiteRegisteredV2 site => [new SiteOperatorAssigned(site.SiteId, callerOperatorId, now)],
-            Invoicing.InvoiceIssuerRegistered issuer => [new IssuerOperatorAssigned(issuer.IssuerId, callerOperatorId, now)],
+            Invoicing.InvoiceIssuerRegisteredV2 issuer => [new IssuerOperatorAssigned(issuer.IssuerId, callerOperatorId, now)],
             Tariffs.TariffPublished tariff => [new TariffOperatorAssigned(tariff.TariffId, callerOperatorId, now)],
             Drivers.TokenRegistered token => [new TokenOperatorAssigned(token.TokenId, callerOperatorId, now)],
             _ => throw new ArgumentException($"{registered.GetType().Name} registers nothing a sub-operator can own.", nameof(registered)),

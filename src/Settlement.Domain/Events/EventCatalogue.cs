@@ -136,7 +136,9 @@ public sealed class EventCatalogue
         new(typeof(SiteJurisdictionResolved), EventFamily.Invoicing),
         new(typeof(TaxRateSet), EventFamily.Invoicing),
         new(typeof(Invoicing.SalesTax.SiteSalesTaxDefined), EventFamily.Invoicing),
-        new(typeof(InvoiceIssuerRegistered), EventFamily.Invoicing),
+        new(typeof(InvoiceIssuerRegistered), EventFamily.Invoicing) { Retired = true },
+        new(typeof(InvoiceIssuerRegisteredV2), EventFamily.Invoicing),
+        new(typeof(TaxPointRuleSet), EventFamily.Invoicing),
         new(typeof(InvoiceIssued), EventFamily.Invoicing),
         new(typeof(CreditNoteIssued), EventFamily.Invoicing),
 

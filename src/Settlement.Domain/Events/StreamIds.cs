@@ -16,6 +16,7 @@ public static class StreamIds
     public static string RoamingPartner(string partnerId) => $"partner:{partnerId}";
     public static string TaxRates(string jurisdiction) => $"taxrates:{jurisdiction}";
     public static string SiteSalesTax(string siteId) => $"salestax:{siteId}";
+    public static string TaxPointRules(string jurisdiction) => $"taxpoint:{jurisdiction}";
     public static string InvoiceIssuer(string issuerId) => $"issuer:{issuerId}";
     public static string Driver(string driverRef) => $"driver:{driverRef}";
     public static string ApiKey(string keyId) => $"apikey:{keyId}";

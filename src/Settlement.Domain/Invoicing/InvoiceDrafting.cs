@@ -49,11 +49,15 @@ public sealed record InvoicedSession(
 
 /// <summary>
 /// Who issues the document, its number, and when. The issue date is the UTC date of issuing.
-/// <paramref name="SellerSources"/> are the events the seller's details come from.
+/// <paramref name="SellerSources"/> are the events the seller's details come from. <paramref name="TaxPoints"/> date
+/// each line's tax point (built-in rules when null); <paramref name="PaymentTermsDays"/> and <paramref name="PayTo"/>
+/// are the issuer's terms and account; <paramref name="SellerNote"/> says why the seller's VAT id is the one printed
+/// (the OSS scheme), where that needs saying.
 /// </summary>
 public sealed record InvoiceHeader(
     string IssuerId, string Series, long SequenceNumber, Instant IssuedAt, InvoiceParty Seller, InvoiceParty Buyer,
-    IReadOnlyList<SourceEvent> SellerSources)
+    IReadOnlyList<SourceEvent> SellerSources, TaxPointRules? TaxPoints = null, int? PaymentTermsDays = null,
+    PaymentAccount? PayTo = null, string? SellerNote = null)
 {
     public string Number => $"{Series}-{SequenceNumber:D6}";
 
@@ -231,9 +235,12 @@ public static class InvoiceDrafting
         if (credited.Count == 0 || credited.Count != lineNos.Count)
             throw new ArgumentException($"Invoice {invoice.Number} has lines 1 to {invoice.Lines.Count}; cannot credit {string.Join(", ", lineNos.Order())}.", nameof(lineNos));
 
-        // Each line keeps the number of the invoice line it reverses, so what is still open can be told.
+        // Each line keeps the number of the invoice line it reverses, so what is still open can be told, and its tax
+        // point: a correction reduces the VAT of the supply it corrects (Article 90, Directive 2006/112/EC), so it is
+        // reported with it, whenever the credit note is issued.
         var lines = credited.Select(l => l with
         {
+            TaxPoint = l.TaxPointOrSupplyDate(),
             Quantity = -l.Quantity,
             NetAmount = -l.NetAmount, VatAmount = -l.VatAmount, GrossAmount = -l.GrossAmount,
             SalesTaxLevels = l.SalesTaxLevels?.Select(level => level with { Amount = -level.Amount }).ToList(),
@@ -250,7 +257,7 @@ public static class InvoiceDrafting
             invoice.PeriodFrom is { } from && invoice.PeriodThrough is { } through ? (from, through) : null,
             invoice.Number, reason, invoice.CommissionPercent, commission,
             [$"Credits {(whole ? "all lines" : $"lines {string.Join(", ", credited.Select(l => l.LineNo))}")} of invoice {invoice.Number} of {invoice.IssueDate:uuuu-MM-dd}: {reason}",
-             .. invoice.Notes.Where(n => n == ReverseChargeNote)],
+             .. invoice.Notes.Where(n => n == ReverseChargeNote || n == InvoiceIssuer.OssNote)],
             [.. header.SellerSources, issued]);
     }
 
@@ -318,11 +325,21 @@ public static class InvoiceDrafting
             .Select(g => new VatBreakdown(g.Key.Jurisdiction, g.Key.VatPercent, g.Key.Treatment, g.Sum(l => l.NetAmount), g.Sum(l => l.VatAmount)))
             .Concat(SalesTaxBreakdown(lines))
             .ToList();
+        var (dated, taxPointNotes, ruleSources) = WithTaxPoints(header, lines);
+        lines = dated;
+        var taxPoints = lines.Select(l => l.TaxPoint).Distinct().ToList();
         return new InvoiceDocument(
             header.Number, header.IssuerId, header.Series, header.SequenceNumber, kind, header.IssueDate, header.IssuedAt,
             currency, header.Seller, header.Buyer, partnerId, period?.From, period?.Through, creditsInvoice, reason,
             lines, breakdown, lines.Sum(l => l.NetAmount), lines.Sum(l => l.VatAmount), lines.Sum(l => l.GrossAmount),
-            commissionPercent, commission, notes, sources.Distinct().ToList());
+            commissionPercent, commission, [.. notes, .. taxPointNotes, .. header.SellerNote is { } sellerNote ? [sellerNote] : Array.Empty<string>()],
+            sources.Concat(ruleSources).Distinct().ToList(),
+            TaxPoint: taxPoints.Count == 1 ? taxPoints[0] : null,
+            // A credit note is owed to the buyer, not paid by it: it has no terms of payment, only its reference.
+            DueDate: kind != InvoiceKind.CreditNote && header.PaymentTermsDays is { } days ? header.IssueDate.PlusDays(days) : null,
+            PaymentTerms: kind != InvoiceKind.CreditNote ? PaymentTermsText(header.PaymentTermsDays, header.IssueDate) : null,
+            PayTo: kind != InvoiceKind.CreditNote ? header.PayTo : null,
+            PaymentReference: header.Number);
     }
 
     /// <summary>
@@ -338,6 +355,35 @@ public static class InvoiceDrafting
             .ThenBy(g => g.Key.Authority, StringComparer.Ordinal).ThenBy(g => g.Key.RatePercent)
             .Select(g => new VatBreakdown(g.Key.Jurisdiction, g.Key.RatePercent, VatTreatment.Standard, g.Sum(x => x.Line.NetAmount),
                 g.Sum(x => x.Level.Amount), TaxKind.SalesTax, g.Key.Level, g.Key.Authority));
+
+    /// <summary>
+    /// Each line dated with its tax point by its jurisdiction's rule (a line that has one, a credit note's, keeps it),
+    /// a note wherever the tax point is not simply the supply date (another date by rule, or no rule recorded), and the
+    /// operator's rule events the dates follow, as sources.
+    /// </summary>
+    private static (IReadOnlyList<InvoiceLine> Lines, IReadOnlyList<string> Notes, IReadOnlyList<SourceEvent> Sources) WithTaxPoints(
+        InvoiceHeader header, IReadOnlyList<InvoiceLine> lines)
+    {
+        var rules = header.TaxPoints ?? TaxPointRules.BuiltInOnly;
+        var dated = lines.Select(l => l.TaxPoint is not null ? l : l with { TaxPoint = rules.TaxPointOf(l.Jurisdiction, l.SupplyDate, header.IssueDate) }).ToList();
+        var notes = dated.Where(l => l.TaxPoint != l.SupplyDate || rules.For(l.Jurisdiction) is null)
+            .Select(l => l.Jurisdiction).Distinct().Order(StringComparer.Ordinal)
+            .Select(j => rules.For(j) is { } rule
+                ? $"Tax point in {j}: {rule.Described} ({rule.Source})."
+                : $"Tax point in {j}: the supply date; no tax point rule is recorded for {j}.")
+            .ToList();
+        var sources = dated.Select(l => l.Jurisdiction).Distinct().Order(StringComparer.Ordinal)
+            .Select(j => rules.For(j)?.SetBy).OfType<SourceEvent>().ToList();
+        return (dated, notes, sources);
+    }
+
+    /// <summary>The payment terms as printed; null when the issuer states none.</summary>
+    private static string? PaymentTermsText(int? days, LocalDate issueDate) => days switch
+    {
+        null => null,
+        0 => $"Payable on receipt, by {issueDate:uuuu-MM-dd}.",
+        _ => $"Payable within {days} days of the issue date, by {issueDate.PlusDays(days.Value):uuuu-MM-dd}.",
+    };
 
     /// <summary>Splits a rounded amount over weights by largest remainder; all to nothing when every weight is zero.</summary>
     private static IReadOnlyList<Money> Split(Money total, decimal[] weights)

@@ -6,7 +6,19 @@ using Settlement.Domain.Invoicing.Jurisdictions;
 namespace Settlement.Domain.Invoicing;
 
 /// <param name="OperatorId">The sub-operator whose legal identity the issuer is, recorded when first registered; null for the top-level operator's.</param>
-public sealed record RegisterIssuer(string IssuerId, string LegalName, string Address, string CountryCode, string VatId, string? OperatorId = null) : ICommand<Decision>;
+/// <param name="PaymentTermsDays">Days from the issue date to the due date printed on its invoices; none printed when null.</param>
+/// <param name="BankAccount">Where its invoices are paid to; none printed when null.</param>
+public sealed record RegisterIssuer(
+    string IssuerId, string LegalName, string Address, string CountryCode, IReadOnlyList<VatRegistration> VatRegistrations,
+    int? PaymentTermsDays = null, PaymentAccount? BankAccount = null, string? OperatorId = null) : ICommand<Decision>
+{
+    /// <summary>An issuer with one VAT id, registered in its own country (the shape before registrations per country).</summary>
+    public RegisterIssuer(string issuerId, string legalName, string address, string countryCode, string vatId, string? operatorId = null)
+        : this(issuerId, legalName, address, countryCode, [new VatRegistration(countryCode, vatId)], OperatorId: operatorId) { }
+}
+
+/// <summary>The operator's tax point rule for a jurisdiction, with the law it follows.</summary>
+public sealed record SetTaxPointRule(string Jurisdiction, TaxPointBasis Basis, int? IssuedWithinDays, string Source) : ICommand<Decision>;
 
 /// <summary>An operator's decision for a site the boundaries cannot settle (on a border, or offshore).</summary>
 public sealed record OverrideJurisdiction(string SiteId, string Jurisdiction, string Reason) : ICommand<Decision>;
@@ -38,13 +50,42 @@ public static class InvoiceSeries
 
 /// <summary>A registered issuer and the event its details come from.</summary>
 /// <param name="OperatorId">The sub-operator it is the legal identity of; null for the top-level operator's.</param>
-public sealed record InvoiceIssuer(InvoiceIssuerRegistered Registration, SourceEvent Source, string? OperatorId = null)
+public sealed record InvoiceIssuer(InvoiceIssuerRegisteredV2 Registration, SourceEvent Source, string? OperatorId = null)
 {
-    public InvoiceHeader Header(string series, long number, Instant issuedAt, InvoiceParty buyer) =>
+    public const string OssNote = "VAT declared under the OSS scheme (Union scheme, Articles 369a to 369k of Council Directive 2006/112/EC).";
+
+    /// <summary>The header of a document issued under <paramref name="seller"/>, the registration its place of supply calls for.</summary>
+    public InvoiceHeader Header(string series, long number, Instant issuedAt, InvoiceParty buyer, SellerRegistration seller, TaxPointRules? taxPoints) =>
         new(Registration.IssuerId, series, number, issuedAt,
-            new InvoiceParty(Registration.LegalName, Registration.Address, Registration.CountryCode, Registration.VatId),
-            buyer, [Source]);
+            new InvoiceParty(Registration.LegalName, Registration.Address, Registration.CountryCode, seller.Registration.VatId),
+            buyer, [Source], taxPoints, Registration.PaymentTermsDays, Registration.BankAccount, seller.Note);
+
+    /// <summary>A header under the seller's identity exactly as an earlier document printed it: a credit note's, which corrects it.</summary>
+    public InvoiceHeader Header(string series, long number, Instant issuedAt, InvoiceParty buyer, InvoiceParty seller, TaxPointRules? taxPoints) =>
+        new(Registration.IssuerId, series, number, issuedAt, seller, buyer, [Source], taxPoints, Registration.PaymentTermsDays, Registration.BankAccount);
+
+    /// <summary>
+    /// The registration an invoice for a supply in <paramref name="countryCode"/> carries: the issuer's registration there;
+    /// for a reverse-charged supply, where the buyer accounts for the VAT, the home one; for a supply to a consumer in
+    /// another EU member state, the home one when it declares such supplies under the OSS scheme (said in a note). Null,
+    /// with what to register, otherwise: VAT is never charged under another country's id.
+    /// </summary>
+    public (SellerRegistration? Seller, string? Problem) RegistrationFor(string countryCode, bool toConsumer, bool reverseCharged, string supply)
+    {
+        var registrations = Registration.VatRegistrations;
+        if (registrations.FirstOrDefault(r => r.CountryCode == countryCode) is { } local) return (new(local, null), null);
+        var home = Registration.HomeRegistration();
+        if (reverseCharged && home is not null) return (new(home, null), null);
+        var ossApplies = toConsumer && InvoiceDrafting.EuMemberStates.Contains(countryCode) && InvoiceDrafting.EuMemberStates.Contains(Registration.CountryCode);
+        if (ossApplies && home is { Oss: true }) return (new(home, OssNote), null);
+        return (null, $"Issuer {Registration.IssuerId} has no VAT registration in {countryCode} for {supply}: add one with POST /api/issuers "
+                      + $"(vatRegistrations: {{ \"countryCode\": \"{countryCode}\", \"vatId\": ... }})"
+                      + (ossApplies ? $", or declare supplies to consumers in other member states under the OSS scheme (\"oss\": true on the {Registration.CountryCode} registration)." : "."));
+    }
 }
+
+/// <summary>The VAT registration a document is issued under, and the note that explains it where one is needed (OSS).</summary>
+public sealed record SellerRegistration(VatRegistration Registration, string? Note);
 
 /// <summary>A session a roaming partner's driver charged.</summary>
 public sealed record RoamedSessionOf(string SessionId, string PartnerId);
@@ -69,29 +110,87 @@ public static class InvoiceIssuing
 
     /// <param name="Sessions">The sessions ready to invoice, in the command's order; empty when <paramref name="SessionsRefusal"/> says why they are not.</param>
     /// <param name="SessionsRefusal">Why the sessions could not be made ready (unknown, running, unpriced, untaxable).</param>
+    /// <param name="TaxPoints">The tax point rules in force; the built-in ones when null.</param>
     public sealed record SessionInvoicing(
         InvoiceIssuer? Issuer, long SeriesVersion, IReadOnlyList<InvoicedSession> Sessions, Refusal? SessionsRefusal,
-        IReadOnlyList<RoamedSessionOf> Roamed, IReadOnlyList<BilledSession> Billed);
+        IReadOnlyList<RoamedSessionOf> Roamed, IReadOnlyList<BilledSession> Billed, TaxPointRules? TaxPoints = null);
 
     /// <param name="Cdrs">The partner's CDRs supplied in the period; empty when <paramref name="CdrsRefusal"/> says why their sessions cannot be read.</param>
     /// <param name="BilledCdrs">Those of the CDRs an invoice bills already (on a line not credited since).</param>
     /// <param name="SessionsWithoutCdr">The partner's stopped sessions supplied in the period that no CDR bills yet.</param>
     public sealed record PartnerInvoicing(
         InvoiceIssuer? Issuer, InvoicedPartner? Partner, long SeriesVersion, IReadOnlyList<InvoicedCdr> Cdrs, Refusal? CdrsRefusal,
-        IReadOnlyList<string> BilledCdrs, IReadOnlyList<string> SessionsWithoutCdr);
+        IReadOnlyList<string> BilledCdrs, IReadOnlyList<string> SessionsWithoutCdr, TaxPointRules? TaxPoints = null);
 
     /// <summary>The longest period one request may invoice: a year, four quarterly settlements.</summary>
     public const int MaxPeriodDays = 366;
 
     public sealed record CreditNoting(InvoiceIssuer? Issuer, long SeriesVersion, CreditableDocument? Invoice);
 
-    /// <summary>A first registration by or for a sub-operator also records that the issuer is its own; a later one only updates the details.</summary>
+    /// <summary>The most VAT registrations one issuer holds: one per EU member state, and a few more.</summary>
+    public const int MaxVatRegistrations = 40;
+
+    /// <summary>
+    /// A first registration by or for a sub-operator also records that the issuer is its own; a later one only updates the details.
+    /// Refused, naming every problem, for a VAT id not of its country's format or check digit, a country registered twice, OSS
+    /// on another than the home registration, or an IBAN whose check digits fail.
+    /// </summary>
     public static Decision Decide(RegisterIssuer command, Instant now, bool registeredBefore = false)
     {
-        var registered = new InvoiceIssuerRegistered(command.IssuerId, command.LegalName, command.Address, command.CountryCode, command.VatId, now);
+        if (RegistrationProblems(command) is { Count: > 0 } problems) return Decision.Refuse(RefusalKind.Unprocessable, problems);
+        var registered = new InvoiceIssuerRegisteredV2(command.IssuerId, command.LegalName, command.Address, command.CountryCode,
+            command.VatRegistrations, command.PaymentTermsDays, command.BankAccount, now);
         return registeredBefore
             ? Decision.Accept(registered)
             : Decision.Accept([registered, .. Access.SubOperators.ClaimedBy(command.OperatorId, registered, now)]);
+    }
+
+    private static List<string> RegistrationProblems(RegisterIssuer command)
+    {
+        var problems = new List<string>();
+        var registrations = command.VatRegistrations ?? [];
+        if (registrations.Count == 0)
+            problems.Add("vatRegistrations: at least one VAT registration, e.g. [{ \"countryCode\": \"DE\", \"vatId\": \"DE300000002\" }]");
+        if (registrations.Count > MaxVatRegistrations)
+            problems.Add($"vatRegistrations: at most {MaxVatRegistrations} registrations");
+        foreach (var (registration, i) in registrations.Take(MaxVatRegistrations).Select((r, i) => (r, i)))
+        {
+            var field = $"vatRegistrations[{i}]";
+            if (registration.CountryCode is not { Length: 2 } country || !country.All(char.IsAsciiLetterUpper))
+                problems.Add($"{field}.countryCode: an ISO 3166-1 alpha-2 country code in upper case, e.g. FR");
+            else if (VatIds.Validate(country, registration.VatId ?? "") is { } expected)
+                problems.Add($"{field}.vatId: {expected}");
+            if (registration.Oss && registration.CountryCode != command.CountryCode)
+                problems.Add($"{field}.oss: only the home registration ({command.CountryCode}) files OSS returns");
+        }
+        foreach (var twice in registrations.GroupBy(r => r.CountryCode).Where(g => g.Count() > 1))
+            problems.Add($"vatRegistrations: {twice.Key} is registered {twice.Count()} times; one registration per country");
+        if (command.PaymentTermsDays is < 0 or > 365)
+            problems.Add("paymentTermsDays: a whole number of days from 0 to 365");
+        if (command.BankAccount is { } account)
+        {
+            if (!Ibans.IsValid(account.Iban))
+                problems.Add("bankAccount.iban: an IBAN of 2 letters, 2 check digits and up to 30 letters and digits whose mod-97 check gives 1, e.g. DE89370400440532013000");
+            if (account.Bic is { } bic && !System.Text.RegularExpressions.Regex.IsMatch(bic, "^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$"))
+                problems.Add("bankAccount.bic: a BIC of 8 or 11 letters and digits, e.g. COBADEFFXXX");
+            if (string.IsNullOrWhiteSpace(account.AccountHolder) || account.AccountHolder.Length > 70)
+                problems.Add("bankAccount.accountHolder: the account holder's name, 1 to 70 characters");
+        }
+        return problems;
+    }
+
+    public static Decision Decide(SetTaxPointRule command, Instant now)
+    {
+        var problems = new List<string>();
+        if (command.Jurisdiction is null || !System.Text.RegularExpressions.Regex.IsMatch(command.Jurisdiction, "^[A-Z]{2}(-[A-Z0-9]{1,3})?$"))
+            problems.Add("jurisdiction: an ISO 3166-1 country (\"PL\") or ISO 3166-2 subdivision (\"US-CO\")");
+        if (command.IssuedWithinDays is { } days && (command.Basis != TaxPointBasis.IssueDate || days is < 1 or > 366))
+            problems.Add("issuedWithinDays: with basis issueDate only, 1 to 366 days");
+        if (string.IsNullOrWhiteSpace(command.Source) || command.Source.Length > 500)
+            problems.Add("source: the provision the rule follows, 1 to 500 characters (e.g. \"Art. 19a ust. 5 pkt 4 ustawy o VAT\")");
+        return problems.Count > 0
+            ? Decision.Refuse(RefusalKind.Unprocessable, problems)
+            : Decision.Accept(new TaxPointRuleSet(command.Jurisdiction!, command.Basis, command.IssuedWithinDays, command.Source, now));
     }
 
     /// <summary>
@@ -142,8 +241,14 @@ public static class InvoiceIssuing
         if (state.Billed.FirstOrDefault() is { } billed)
             return Decision.Refuse(RefusalKind.Conflict,
                 $"Session {billed.SessionId} is billed already by {billed.Invoice}; credit that invoice first to bill it again.");
+        var buyer = command.Buyer ?? AnonymousDriver;
+        if (BuyerVatIdProblem(buyer) is { } badBuyer) return Decision.Refuse(RefusalKind.Unprocessable, badBuyer);
+        var sellers = state.Sessions.Select(session => issuer.RegistrationFor(session.Tax.CountryCode, toConsumer: string.IsNullOrWhiteSpace(buyer.VatId),
+            reverseCharged: false, $"session {session.SessionId} at site {session.SiteId}")).ToList();
+        if (sellers.Where(s => s.Problem is not null).Select(s => s.Problem!).ToList() is { Count: > 0 } unregistered)
+            return Decision.Refuse(RefusalKind.Unprocessable, unregistered);
         return Issue(state.Sessions.Select((session, i) =>
-            InvoiceDrafting.ForSession(issuer.Header(command.Series, state.SeriesVersion + 1 + i, now, command.Buyer ?? AnonymousDriver), session)));
+            InvoiceDrafting.ForSession(issuer.Header(command.Series, state.SeriesVersion + 1 + i, now, buyer, sellers[i].Seller!, state.TaxPoints), session)));
     }
 
     /// <summary>
@@ -173,24 +278,31 @@ public static class InvoiceIssuing
                 + (state.SessionsWithoutCdr.Count > 0 ? $"; sessions without a CDR yet: {string.Join(", ", state.SessionsWithoutCdr)}." : "."));
 
         var billTo = command.Buyer ?? new InvoiceParty(partner.Name, null, partner.CountryCode, null);
+        if (BuyerVatIdProblem(billTo) is { } badBuyer) return Decision.Refuse(RefusalKind.Unprocessable, badBuyer);
         var problems = new List<string>();
-        var byAgreement = new List<(AgreementTerm Agreement, InvoicedCdr Cdr)>();
+        var byAgreement = new List<(AgreementTerm Agreement, InvoicedCdr Cdr, SellerRegistration Seller)>();
         foreach (var cdr in unbilled)
         {
+            var (seller, unregistered) = issuer.RegistrationFor(cdr.Session.Tax.CountryCode, toConsumer: false,
+                InvoiceDrafting.IsReverseCharged(billTo, cdr.Session.Tax), $"CDR {cdr.Cdr.CdrId} at site {cdr.Session.SiteId}");
             if (partner.InForceOn(cdr.SupplyDate) is not { } agreement)
                 problems.Add($"CDR {cdr.Cdr.CdrId}: partner {command.PartnerId} has no roaming agreement in force on {cdr.SupplyDate:uuuu-MM-dd}.");
             else if (ProblemOf(cdr, agreement) is { } problem)
                 problems.Add(problem);
+            else if (unregistered is not null)
+                problems.Add(unregistered);
             else
-                byAgreement.Add((agreement, cdr));
+                byAgreement.Add((agreement, cdr, seller!));
         }
         if (problems.Count > 0) return Decision.Refuse(RefusalKind.Unprocessable, problems);
 
+        // One invoice per agreement, currency and the VAT registration its supplies are invoiced under.
         return Issue(byAgreement
-            .GroupBy(x => (x.Agreement, x.Cdr.Cdr.Currency))
+            .GroupBy(x => (x.Agreement, x.Cdr.Cdr.Currency, x.Seller))
             .OrderBy(g => g.Key.Agreement.EffectiveFrom ?? LocalDate.MinIsoValue).ThenBy(g => g.Key.Currency, StringComparer.Ordinal)
+            .ThenBy(g => g.Key.Seller.Registration.CountryCode, StringComparer.Ordinal)
             .Select((group, i) => InvoiceDrafting.ForPartner(
-                issuer.Header(command.Series, state.SeriesVersion + 1 + i, now, billTo), command.PartnerId, group.Key.Agreement,
+                issuer.Header(command.Series, state.SeriesVersion + 1 + i, now, billTo, group.Key.Seller, state.TaxPoints), command.PartnerId, group.Key.Agreement,
                 command.From, command.Through, [.. group.Select(x => x.Cdr)], state.SessionsWithoutCdr)));
     }
 
@@ -206,6 +318,18 @@ public static class InvoiceIssuing
             return $"CDR {id}: total_cost {cdr.Cdr.TotalCost.ExclVat} excl. VAT / {cdr.Gross} incl. VAT is not in whole minor units of {currency.Code}.";
         return null;
     }
+
+    /// <summary>
+    /// A buyer's VAT id decides reverse charge, so one not of its country's format (or check digit) is refused rather than
+    /// printed; a VAT id needs the buyer's country to be checked against.
+    /// </summary>
+    private static string? BuyerVatIdProblem(InvoiceParty buyer) => buyer.VatId switch
+    {
+        null or "" => null,
+        _ when buyer.CountryCode is not { Length: 2 } => "buyer.countryCode: the buyer's ISO 3166-1 alpha-2 country, which its vatId is checked against",
+        { } vatId when VatIds.Validate(buyer.CountryCode, vatId) is { } expected => $"buyer.vatId: {expected}",
+        _ => null,
+    };
 
     private static string OperatorName(string? operatorId) => operatorId is null ? "the top-level operator" : $"sub-operator {operatorId}";
 
@@ -229,7 +353,9 @@ public static class InvoiceIssuing
         if (lines.Intersect(invoice.CreditedLines).ToList() is { Count: > 0 } credited)
             return Decision.Refuse(RefusalKind.Conflict,
                 $"Line {string.Join(", ", credited)} of {number} is credited already (by {string.Join(", ", invoice.CreditNotes)}).");
-        return Issue([InvoiceDrafting.CreditNote(issuer.Header(command.Series, state.SeriesVersion + 1, now, invoice.Document.Buyer), invoice.Document, lines, command.Reason)]);
+        // Under the seller's identity the invoice was issued under: a correction is declared where the invoice was.
+        return Issue([InvoiceDrafting.CreditNote(issuer.Header(command.Series, state.SeriesVersion + 1, now, invoice.Document.Buyer, invoice.Document.Seller, taxPoints: null),
+            invoice.Document, lines, command.Reason)]);
     }
 
     /// <summary>The documents an accepted issuing decision issues, in number order.</summary>

@@ -103,6 +103,8 @@ public static class AccessTable
         ["POST /api/tax-rates"] = [Finance],
         ["GET /api/sites/{siteId}/sales-tax"] = [Finance],
         ["PUT /api/sites/{siteId}/sales-tax"] = [Finance],
+        ["GET /api/tax-point-rules/{jurisdiction}"] = [Finance],
+        ["PUT /api/tax-point-rules/{jurisdiction}"] = [Finance],
         ["POST /api/invoices/sessions"] = [Finance],
         ["POST /api/invoices/partners"] = [Finance],
         ["POST /api/invoices/{issuerId}/{number}/credit-notes"] = [Finance],

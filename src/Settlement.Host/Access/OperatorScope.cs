@@ -67,7 +67,7 @@ public sealed class OperatorScope(IHttpContextAccessor http, Ledger.Ledger ledge
 
     /// <summary>
     /// Whether an auditor (or any key) of the caller's may read a stream: those of what it sees, its own keys and its
-    /// own registration, and the tax rates (law, which its invoices cite). Roaming partners and drivers span every
+    /// own registration, and the tax rates and tax point rules (law, which its invoices cite). Roaming partners and drivers span every
     /// sub-operator, so their streams are the top-level operator's.
     /// </summary>
     public async Task<bool> SeesStreamAsync(string streamId, CancellationToken ct)
@@ -87,7 +87,7 @@ public sealed class OperatorScope(IHttpContextAccessor http, Ledger.Ledger ledge
             "invoices" => id.IndexOf('/') is var slash and > 0 && await SeesIssuerAsync(id[..slash], ct),
             "apikey" => await KeyOperatorAsync(id, ct) == OperatorId,
             "operator" => id == OperatorId,
-            "taxrates" => true,
+            "taxrates" or "taxpoint" => true,
             _ => false,
         };
     }

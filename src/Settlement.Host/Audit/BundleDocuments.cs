@@ -61,8 +61,8 @@ public sealed class BundleDocuments : IDocumentDerivation
             // The bundle's own documents, from the first issue date to the last: the journal and VAT report of exactly what it holds.
             var from = _invoices.Min(i => i.IssueDate);
             var through = _invoices.Max(i => i.IssueDate);
-            documents.Add(new DerivedDocument("journal.csv", JournalCsv.Render(Journal.For(_invoices, from, through))));
-            var vat = VatReport.For(_invoices, from, through);
+            documents.Add(new DerivedDocument("journal.csv", JournalCsv.Render(Journal.For(_invoices, from, through, ReportingBasis.IssueDate))));
+            var vat = VatReport.For(_invoices, from, through, ReportingBasis.IssueDate);
             documents.Add(new DerivedDocument("vat.csv", VatReportCsv.Render(vat)));
             documents.Add(new DerivedDocument("vat.json", VatReportJson.Render(vat)));
         }

@@ -19,7 +19,12 @@ namespace Settlement.Host.Invoicing;
 public static class InvoiceEndpoints
 {
     /// <param name="OperatorId">The top-level operator may register an issuer for a sub-operator; a sub-operator's key registers its own.</param>
-    public sealed record RegisterIssuerBody(string IssuerId, string LegalName, string Address, string CountryCode, string VatId, string? OperatorId = null);
+    /// <param name="VatId">The one VAT id of an issuer registered in its own country only (the shape before <paramref name="VatRegistrations"/>); give one or the other.</param>
+    public sealed record RegisterIssuerBody(
+        string IssuerId, string LegalName, string Address, string CountryCode, string? VatId = null, string? OperatorId = null,
+        IReadOnlyList<VatRegistration>? VatRegistrations = null, int? PaymentTermsDays = null, PaymentAccount? BankAccount = null);
+    /// <param name="Basis">supplyDate or issueDate.</param>
+    public sealed record SetTaxPointRuleBody(TaxPointBasis Basis, string Source, int? IssuedWithinDays = null);
     public sealed record OverrideJurisdictionBody(string Jurisdiction, string Reason);
     public sealed record SetTaxRateBody(string Jurisdiction, decimal RatePercent, LocalDate ValidFrom, string Source, LocalDate? ValidThrough = null);
     public sealed record IssueSessionInvoicesBody(string IssuerId, IReadOnlyList<string> SessionIds, InvoiceParty? Buyer = null, string? Series = null);
@@ -89,12 +94,16 @@ public static class InvoiceEndpoints
                 return Results.NotFound(new { error = $"operatorId: no sub-operator '{other}' among those this key may register issuers for." });
             if (scope.IsTopLevel && body.OperatorId is { } named && !await inputs.SubOperatorRegisteredAsync(named, ct))
                 return Results.NotFound(new { error = $"operatorId: no sub-operator '{named}' is registered; register it with POST /api/operators first." });
-            var decision = await mediator.Send(new RegisterIssuer(
-                body.IssuerId, body.LegalName, body.Address, body.CountryCode, body.VatId, scope.OperatorId ?? body.OperatorId), ct);
+            if (RegistrationsOf(body) is not { } registrations)
+                return Results.UnprocessableEntity(new { error = "Give either vatRegistrations ([{ \"countryCode\": \"DE\", \"vatId\": \"DE300000002\", \"oss\": true }]) or the one vatId of the issuer's own country, not both nor neither." });
+            if (body.VatRegistrations is null && VatIds.Validate(body.CountryCode ?? "", body.VatId!) is { } expected)
+                return Results.UnprocessableEntity(new { error = $"vatId: {expected}." });
+            var decision = await mediator.Send(new RegisterIssuer(body.IssuerId, body.LegalName, body.Address, body.CountryCode!, registrations,
+                body.PaymentTermsDays, body.BankAccount, scope.OperatorId ?? body.OperatorId), ct);
             // The registration is the answer; a sub-operator's ownership, recorded beside it, is the caller's own key's doing.
             return decision.Refusal is { } refusal
                 ? refusal.ToHttp()
-                : Results.Created($"/api/issuers/{body.IssuerId}", decision.Events.OfType<InvoiceIssuerRegistered>().Single());
+                : Results.Created($"/api/issuers/{body.IssuerId}", decision.Events.OfType<InvoiceIssuerRegisteredV2>().Single());
         });
 
         app.MapGet("/api/sites/{siteId}/jurisdiction", async (string siteId, OperatorScope scope, InvoiceInputs inputs, CancellationToken ct) =>
@@ -122,6 +131,18 @@ public static class InvoiceEndpoints
         app.MapPost("/api/tax-rates", async (SetTaxRateBody body, OperatorScope scope, IMediator mediator, CancellationToken ct) =>
             scope.TopLevelOnly("set tax rates, which every sub-operator's invoices in the jurisdiction apply") ?? Recorded($"/api/tax-rates/{body.Jurisdiction}",
                 await mediator.Send(new SetTaxRate(body.Jurisdiction, body.RatePercent, body.ValidFrom, body.ValidThrough, body.Source), ct)));
+
+        app.MapGet("/api/tax-point-rules/{jurisdiction}", async (string jurisdiction, InvoiceInputs inputs, CancellationToken ct) =>
+            !System.Text.RegularExpressions.Regex.IsMatch(jurisdiction, "^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
+                ? Results.BadRequest(new { error = $"jurisdiction: an ISO 3166-1 country (\"PL\") or ISO 3166-2 subdivision (\"US-CO\")." })
+            : (await inputs.TaxPointRulesAsync([jurisdiction], ct)).For(jurisdiction) is { } rule
+                ? Results.Ok(rule)
+                : Results.NotFound(new { error = $"No tax point rule is recorded nor built in for {jurisdiction}: its invoices are taxed on the supply date and say so; record one with PUT /api/tax-point-rules/{jurisdiction}." }));
+
+        // A jurisdiction's tax point is law for every sub-operator's invoices there: only the top-level operator sets it.
+        app.MapPut("/api/tax-point-rules/{jurisdiction}", async (string jurisdiction, SetTaxPointRuleBody body, OperatorScope scope, IMediator mediator, CancellationToken ct) =>
+            scope.TopLevelOnly("set tax point rules, which every sub-operator's invoices in the jurisdiction apply") ?? Recorded($"/api/tax-point-rules/{jurisdiction}",
+                await mediator.Send(new SetTaxPointRule(jurisdiction, body.Basis, body.IssuedWithinDays, body.Source), ct)));
 
         app.MapPost("/api/invoices/sessions", async (IssueSessionInvoicesBody body, OperatorScope scope, IMediator mediator, CancellationToken ct) =>
         {
@@ -184,18 +205,21 @@ public static class InvoiceEndpoints
             };
         });
 
-        app.MapGet("/api/exports/journal", async (string? issuer, string? from, string? through, OperatorScope scope, Ledger.Ledger ledger, CancellationToken ct) =>
+        app.MapGet("/api/exports/journal", async (string? issuer, string? from, string? through, string? basis, OperatorScope scope, Ledger.Ledger ledger, CancellationToken ct) =>
         {
             if (!Periods.TryRequired(from, through, out var period, out var bad)) return bad!;
+            if (BasisOf(basis) is not { } by) return BadBasis(basis);
             var documents = await DocumentsAsync(ledger, issuer, await scope.IssuersAsync(ct), ct);
-            return Results.File(JournalCsv.Render(Journal.For(documents, period.From, period.Through)), "text/csv",
+            return Results.File(JournalCsv.Render(Journal.For(documents.Documents, period.From, period.Through, by)), "text/csv",
                 $"journal-{from}-{through}.csv");
         });
 
-        app.MapGet("/api/exports/vat", async (string? issuer, string? from, string? through, string? format, OperatorScope scope, Ledger.Ledger ledger, CancellationToken ct) =>
+        app.MapGet("/api/exports/vat", async (string? issuer, string? from, string? through, string? format, string? basis, OperatorScope scope, Ledger.Ledger ledger, CancellationToken ct) =>
         {
             if (!Periods.TryRequired(from, through, out var period, out var bad)) return bad!;
-            var report = VatReport.For(await DocumentsAsync(ledger, issuer, await scope.IssuersAsync(ct), ct), period.From, period.Through);
+            if (BasisOf(basis) is not { } by) return BadBasis(basis);
+            var (documents, asOf) = await DocumentsAsync(ledger, issuer, await scope.IssuersAsync(ct), ct);
+            var report = VatReport.For(documents, period.From, period.Through, by, asOf);
             return (format ?? "csv").ToLowerInvariant() switch
             {
                 "csv" => Results.File(VatReportCsv.Render(report), "text/csv", $"vat-{from}-{through}.csv"),
@@ -207,15 +231,39 @@ public static class InvoiceEndpoints
         return app;
     }
 
-    /// <summary>The documents of the issuer (every issuer when none is named), among <paramref name="seen"/> when the caller sees only some.</summary>
-    private static async Task<IReadOnlyList<InvoiceDocument>> DocumentsAsync(Ledger.Ledger ledger, string? issuer, IReadOnlySet<string>? seen, CancellationToken ct)
+    /// <summary>
+    /// The documents of the issuer (every issuer when none is named), among <paramref name="seen"/> when the caller sees only
+    /// some, and the ledger position they include every document up to: read first, and the register is inline, so
+    /// nothing issued at or before it is missing (a document issued meanwhile may be included too).
+    /// </summary>
+    private static async Task<(IReadOnlyList<InvoiceDocument> Documents, LedgerPosition AsOf)> DocumentsAsync(
+        Ledger.Ledger ledger, string? issuer, IReadOnlySet<string>? seen, CancellationToken ct)
     {
+        var asOf = new LedgerPosition(await ledger.LastPositionAsync(ct), SystemClock.Instance.GetCurrentInstant());
         await using var query = ledger.QueryReadModels();
         var entries = query.Query<InvoiceEntry>().AsQueryable();
         if (seen is not null) entries = entries.Where(e => e.Document.IssuerId.IsOneOf(seen.ToArray()));
         if (issuer is not null) entries = entries.Where(e => e.Document.IssuerId == issuer);
-        return (await entries.ToListAsync(ct)).Select(e => e.Document).ToList();
+        return ((await entries.ToListAsync(ct)).Select(e => e.Document).ToList(), asOf);
     }
+
+    /// <summary>The registrations the body gives, the legacy vatId as its own country's; null when it gives both or neither.</summary>
+    private static IReadOnlyList<VatRegistration>? RegistrationsOf(RegisterIssuerBody body) => (body.VatRegistrations, body.VatId) switch
+    {
+        ({ } registrations, null) => registrations,
+        (null, { } vatId) => [new VatRegistration(body.CountryCode ?? "", vatId)],
+        _ => null,
+    };
+
+    private static ReportingBasis? BasisOf(string? basis) => basis switch
+    {
+        null or "taxPoint" => ReportingBasis.TaxPoint,
+        "issueDate" => ReportingBasis.IssueDate,
+        _ => null,
+    };
+
+    private static IResult BadBasis(string? basis) =>
+        Results.BadRequest(new { error = $"basis '{basis}' is not one of taxPoint (the default: by the lines' tax point), issueDate." });
 
     private static IResult NoSite(string siteId) => Results.NotFound(new { error = $"Site {siteId} is not registered." });
 

@@ -106,9 +106,21 @@ public sealed class InvoiceInputs(Ledger.Ledger ledger, IClock clock, Callers? c
     {
         var (events, _) = await ledger.FetchAsync(StreamIds.InvoiceIssuer(issuerId), ct);
         var owner = events.Select(e => e.Data).OfType<Domain.Access.IssuerOperatorAssigned>().LastOrDefault()?.OperatorId;
-        return events.LastOrDefault(e => e.Data is InvoiceIssuerRegistered) is { Data: InvoiceIssuerRegistered registered } e
+        return events.LastOrDefault(e => e.Data is InvoiceIssuerRegisteredV2) is { Data: InvoiceIssuerRegisteredV2 registered } e
             ? new InvoiceIssuer(registered, new SourceEvent(e.StreamId, e.Version, e.StoredType), owner)
             : null;
+    }
+
+    /// <summary>The tax point rules in force for the jurisdictions: the operator's recorded ones over the built-in.</summary>
+    public async Task<TaxPointRules> TaxPointRulesAsync(IEnumerable<string> jurisdictions, CancellationToken ct)
+    {
+        var rules = TaxPointRules.BuiltInOnly;
+        foreach (var jurisdiction in jurisdictions.Distinct(StringComparer.Ordinal))
+        {
+            var (events, _) = await ledger.FetchAsync(StreamIds.TaxPointRules(jurisdiction), ct);
+            rules = events.Where(e => e.Data is TaxPointRuleSet).Aggregate(rules, (known, e) => known.With((TaxPointRuleSet)e.Data, e.Version));
+        }
+        return rules;
     }
 
     public async Task<bool> SubOperatorRegisteredAsync(string operatorId, CancellationToken ct) =>

@@ -42,6 +42,16 @@ public sealed class SetTaxRateHandler(Ledger.Ledger ledger, InvoiceInputs inputs
     }
 }
 
+public sealed class SetTaxPointRuleHandler(Ledger.Ledger ledger, IClock clock, Callers? callers = null) : ICommandHandler<SetTaxPointRule, Decision>
+{
+    public async ValueTask<Decision> Handle(SetTaxPointRule command, CancellationToken ct)
+    {
+        var decision = InvoiceIssuing.Decide(command, clock.GetCurrentInstant());
+        return decision.Refused ? decision : await ledger.DecideAtVersionAsync(StreamIds.TaxPointRules(command.Jurisdiction), _ => Task.FromResult(decision),
+            () => Finance.Metadata(clock, callers), Issuing.Attempts, ct);
+    }
+}
+
 public sealed class IssueSessionInvoicesHandler(Ledger.Ledger ledger, InvoiceInputs inputs, IClock clock, Callers? callers = null) : ICommandHandler<IssueSessionInvoices, Decision>
 {
     public async ValueTask<Decision> Handle(IssueSessionInvoices command, CancellationToken ct)
@@ -49,10 +59,11 @@ public sealed class IssueSessionInvoicesHandler(Ledger.Ledger ledger, InvoiceInp
         var issuer = await inputs.IssuerAsync(command.IssuerId, ct);
         var (sessions, notReady) = await inputs.InvoicedSessionsAsync(command.SessionIds, ct);
         var roamed = await inputs.RoamedAsync(command.SessionIds, ct);
+        var taxPoints = await inputs.TaxPointRulesAsync(sessions.Select(s => s.Tax.Jurisdiction), ct);
         // Billing is read again at each attempt: the host that numbered first may have billed the same sessions.
         return await ledger.DecideAtVersionAsync(StreamIds.InvoiceSeries(command.IssuerId, command.Series), async version =>
                 InvoiceIssuing.Decide(new InvoiceIssuing.SessionInvoicing(issuer, version, sessions, notReady, roamed,
-                    await inputs.BilledAsync(command.SessionIds, ct)), command, clock.GetCurrentInstant()),
+                    await inputs.BilledAsync(command.SessionIds, ct), taxPoints), command, clock.GetCurrentInstant()),
             () => Finance.Metadata(clock, callers), Issuing.Attempts, ct);
     }
 }
@@ -65,10 +76,11 @@ public sealed class IssuePartnerInvoicesHandler(Ledger.Ledger ledger, InvoiceInp
         var partner = await inputs.PartnerAsync(command.PartnerId, ct);
         var (cdrs, notReady) = await inputs.PartnerCdrsSuppliedAsync(command.PartnerId, command.From, command.Through, ct);
         var withoutCdr = await inputs.PartnerSessionsWithoutCdrAsync(command.PartnerId, command.From, command.Through, ct);
+        var taxPoints = await inputs.TaxPointRulesAsync(cdrs.Select(c => c.Session.Tax.Jurisdiction), ct);
         // Billing is read again at each attempt: the host that numbered first may have billed the same CDRs.
         return await ledger.DecideAtVersionAsync(StreamIds.InvoiceSeries(command.IssuerId, command.Series), async version =>
                 InvoiceIssuing.Decide(new InvoiceIssuing.PartnerInvoicing(issuer, partner, version, cdrs, notReady,
-                    await inputs.BilledCdrsAsync(command.PartnerId, ct), withoutCdr), command, clock.GetCurrentInstant()),
+                    await inputs.BilledCdrsAsync(command.PartnerId, ct), withoutCdr, taxPoints), command, clock.GetCurrentInstant()),
             () => Finance.Metadata(clock, callers), Issuing.Attempts, ct);
     }
 }

@@ -218,9 +218,14 @@ public static class ApiCatalogue
         ["GET /api/sessions/{sessionId}"] = new("One session: charger, EVSE, times, energy and status.", Answer: typeof(SessionEntry)),
         ["GET /api/sessions/{sessionId}/price"] = new("A session's price, broken down by period and component.", Answer: typeof(PricedSessionView)),
 
-        ["POST /api/issuers"] = new("Register an invoice issuer: the legal entity named on invoices.",
-            new { issuerId = "SET-DE", legalName = "Settlement Charging GmbH", address = "Leopoldstr. 1, 80802 München", countryCode = "DE", vatId = "DE123456789" },
-            Status: 201),
+        ["POST /api/issuers"] = new("Register an invoice issuer: the legal entity named on invoices, its VAT registrations per country (OSS on the home one), payment terms and bank account.",
+            new
+            {
+                issuerId = "SET-DE", legalName = "Settlement Charging GmbH", address = "Leopoldstr. 1, 80802 München", countryCode = "DE",
+                vatRegistrations = new object[] { new { countryCode = "DE", vatId = "DE300000002", oss = true }, new { countryCode = "FR", vatId = "FR68300000002" } },
+                paymentTermsDays = 14, bankAccount = new { iban = "DE89370400440532013000", bic = "COBADEFFXXX", accountHolder = "Settlement Charging GmbH" },
+            },
+            typeof(InvoiceIssuerRegisteredV2), Status: 201),
         ["GET /api/issuers"] = new("List the invoice issuers in id order, a page at a time.", Answer: typeof(Page<IssuerEntry>)),
         ["GET /api/issuers/{issuerId}"] = new("One invoice issuer: legal name, address, country and VAT id.", Answer: typeof(IssuerEntry)),
         ["GET /api/sites/{siteId}/jurisdiction"] = new("The tax jurisdiction of a site, and whether it was resolved or overridden."),
@@ -243,6 +248,10 @@ public static class ApiCatalogue
                 },
                 validFrom = "2026-01-01", source = "Colorado DOR sales tax rate lookup for 101 W Colfax Ave, Denver",
             }, typeof(Domain.Invoicing.SalesTax.SiteSalesTaxDefined), Status: 201),
+        ["GET /api/tax-point-rules/{jurisdiction}"] = new("The tax point rule in force for a jurisdiction (supply or issue date) and the law it follows; 404 when none is recorded nor built in.",
+            Answer: typeof(TaxPointRule)),
+        ["PUT /api/tax-point-rules/{jurisdiction}"] = new("Record the tax point rule of a jurisdiction, with the provision it follows; it replaces the built-in one.",
+            new { basis = "IssueDate", source = "Art. 19a ust. 5 pkt 4 ustawy o VAT (PL): supplies of electricity are taxed when invoiced" }, typeof(TaxPointRuleSet), Status: 201),
         ["POST /api/invoices/sessions"] = new("Issue invoices for priced sessions, one per buyer and currency.",
             new { issuerId = "SET-DE", sessionIds = new[] { "3f1e2d4c-5b6a-4798-8a9b-0c1d2e3f4a5b" } }, typeof(IReadOnlyList<InvoiceDocument>), Status: 201),
         ["POST /api/invoices/partners"] = new("Issue a roaming partner's invoices of its unbilled CDRs supplied in a period, one per agreement in force and currency.",
@@ -255,8 +264,8 @@ public static class ApiCatalogue
             + "Peppol BIS Billing 3.0, cii is UN/CEFACT CII D16B (EN 16931 profile), facturx a PDF/A-3 with that CII embedded as factur-x.xml. "
             + "A US sales tax document is not an EN 16931 document: 422.",
             Files: [Json, "application/pdf", Csv, "application/xml"]),
-        ["GET /api/exports/journal"] = new("The accounting journal of a period, as CSV.", Files: [Csv]),
-        ["GET /api/exports/vat"] = new("The VAT report of a period, as CSV or JSON (?format=).", Files: [Csv, Json]),
+        ["GET /api/exports/journal"] = new("The accounting journal of a period, as CSV, by the lines' tax point (?basis=taxPoint, the default) or issue date (?basis=issueDate).", Files: [Csv]),
+        ["GET /api/exports/vat"] = new("The VAT report of a period, as CSV or JSON (?format=), by the lines' tax point (?basis=taxPoint, the default) or issue date (?basis=issueDate), saying as of which ledger position.", Files: [Csv, Json]),
 
         ["POST /api/receivables/payments"] = new("Record a payment against an invoice; more than is open is recorded as an overpayment owed back.",
             new { issuerId = "SET-DE", invoiceNumber = "INV-000001", amount = 11.90m, currency = "EUR", valueDate = "2026-11-05", method = "Card", payer = "M. Muster", paymentId = "acq-7731" },

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Marten.Services.Json.Transformations;
 using Settlement.Domain.Chargers;
 using Settlement.Domain.Drivers;
+using Settlement.Domain.Invoicing;
 using Settlement.Domain.Roaming;
 using Settlement.Domain.Sessions;
 
@@ -11,7 +12,8 @@ namespace Settlement.Ledger.Store;
 /// Every retired event version read as its successor. Most v1s here kept a driver's identifier in plain: read as
 /// v2, the identifier is marked <see cref="DriverSealed.WrittenInPlain"/>, so readers see one shape and can tell it
 /// was never sealed; a refused frame has no driver it can be trusted to name, so it reads redacted instead. A v1
-/// site had no address, and reads as a v2 site without one.
+/// site had no address, and reads as a v2 site without one; a v1 issuer had one VAT id, and reads as a v2 issuer registered
+/// for VAT in its own country only, with no payment terms nor bank account.
 /// </summary>
 public static class VersionUpcasters
 {
@@ -26,6 +28,7 @@ public static class VersionUpcasters
         new CommandIssuedUpcaster(),
         new ProtocolViolationRecordedUpcaster(),
         new SiteRegisteredUpcaster(),
+        new InvoiceIssuerRegisteredUpcaster(),
     ];
 
     /// <summary>The v1 type each v2 type supersedes, for readers that pick rows by stored type themselves (Settlement.Projections' KpiRebuild).</summary>
@@ -40,6 +43,7 @@ public static class VersionUpcasters
         [typeof(CommandIssuedV2)] = typeof(CommandIssued),
         [typeof(ProtocolViolationRecordedV2)] = typeof(ProtocolViolationRecorded),
         [typeof(SiteRegisteredV2)] = typeof(SiteRegistered),
+        [typeof(InvoiceIssuerRegisteredV2)] = typeof(InvoiceIssuerRegistered),
     };
 
     /// <summary>A v1 record as its v2, as Marten's upcasters read it; any other record as it is.</summary>
@@ -54,6 +58,7 @@ public static class VersionUpcasters
         CommandIssued old => CommandIssuedUpcaster.From(old),
         ProtocolViolationRecorded old => ProtocolViolationRecordedUpcaster.From(old),
         SiteRegistered old => SiteRegisteredUpcaster.From(old),
+        InvoiceIssuerRegistered old => InvoiceIssuerRegisteredV2.From(old),
         _ => data,
     };
 
@@ -135,5 +140,10 @@ public static class VersionUpcasters
         public static SiteRegisteredV2 From(SiteRegistered old) =>
             new(old.SiteId, old.Name, Address: null, old.CountryCode, old.TimeZone, old.Latitude, old.Longitude, old.GridCapacityKw,
                 GridCapacityAmpsPerPhase: null, old.RegisteredAt);
+    }
+
+    private sealed class InvoiceIssuerRegisteredUpcaster : VersionUpcaster<InvoiceIssuerRegistered, InvoiceIssuerRegisteredV2>
+    {
+        protected override InvoiceIssuerRegisteredV2 Upcast(InvoiceIssuerRegistered old) => InvoiceIssuerRegisteredV2.From(old);
     }
 }

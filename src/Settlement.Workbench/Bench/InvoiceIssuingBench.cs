@@ -35,7 +35,7 @@ public sealed class InvoiceIssuingBench(Ledger.Ledger ledger)
             await projections.WaitForNonStaleDataAsync(TimeSpan.FromMinutes(10));
         }
         await new RegisterIssuerHandler(ledger, SystemClock.Instance).Handle(
-            new RegisterIssuer(IssuerId, "Settlement Bench GmbH", "Leopoldstraße 1, 80802 München, Germany", "DE", "DE300000001"), ct);
+            new RegisterIssuer(IssuerId, "Settlement Bench GmbH", "Leopoldstraße 1, 80802 München, Germany", "DE", "DE300000002"), ct);
         _unbilled = new Queue<string>(await _inputs.DriverSessionsToBillAsync(ct));
         return _unbilled.Count;
     }

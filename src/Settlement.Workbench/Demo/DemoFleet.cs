@@ -81,8 +81,8 @@ internal static class DemoFleet
 
     public static IReadOnlyList<PartnerSpec> Partners { get; } =
     [
-        new("NL-VLT", "NL", "VLT", "Voltaroam", Share: 0.6),
-        new("DE-STW", "DE", "STW", "Stromweg Mobility", Share: 0.4),
+        new("NL-VLT", "NL", "VLT", "Voltaroam", Share: 0.6, VatId: "NL300000005B01"),
+        new("DE-STW", "DE", "STW", "Stromweg Mobility", Share: 0.4, VatId: "DE300000019"),
     ];
 }
 
@@ -128,4 +128,5 @@ internal sealed record TariffSpec(
 
 internal sealed record VehicleSpec(string Name, double BatteryKwh, double MaxPowerKw, ConnectorStandard Inlet);
 
-internal sealed record PartnerSpec(string PartnerId, string CountryCode, string PartyId, string Name, double Share);
+/// <param name="VatId">Fictitious, but of its country's format and check digit, since invoices refuse any other.</param>
+internal sealed record PartnerSpec(string PartnerId, string CountryCode, string PartyId, string Name, double Share, string VatId);

@@ -29,7 +29,10 @@ internal static class DemoInvoicing
         var clock = SystemClock.Instance;
         var inputs = new InvoiceInputs(ledger, clock);
         Accepted(await new RegisterIssuerHandler(ledger, clock).Handle(
-            new RegisterIssuer(IssuerId, "Settlement Demo Charging GmbH", "Leopoldstraße 1, 80802 München, Germany", "DE", "DE300000001"), ct));
+            new RegisterIssuer(IssuerId, "Settlement Demo Charging GmbH", "Leopoldstraße 1, 80802 München, Germany", "DE",
+                // Fictitious ids of the right format: an invoice carries the registration of the country it is supplied in.
+                [new VatRegistration("DE", "DE300000002"), new VatRegistration("FR", "FR68300000002"), new VatRegistration("US", "CO-300000002-0001")],
+                PaymentTermsDays: 14, BankAccount: new PaymentAccount("DE89370400440532013000", "COBADEFFXXX", "Settlement Demo Charging GmbH")), ct));
 
         // The engine never invents a US rate: the operator states the Denver site's, level by level, before billing it.
         Accepted(await new DefineSiteSalesTaxHandler(ledger, inputs, clock).Handle(DenverSalesTax(options.From), ct));
@@ -59,7 +62,7 @@ internal static class DemoInvoicing
         foreach (var partner in DemoFleet.Partners)
         {
             // A VAT id makes the partner a taxable person, so sessions abroad are reverse-charged to it.
-            var buyer = new InvoiceParty(partner.Name, $"{partner.Name} headquarters", partner.CountryCode, $"{partner.CountryCode}{partner.PartyId}00001");
+            var buyer = new InvoiceParty(partner.Name, $"{partner.Name} headquarters", partner.CountryCode, partner.VatId);
             var decision = await new IssuePartnerInvoicesHandler(ledger, inputs, clock).Handle(
                 new IssuePartnerInvoices(IssuerId, partner.PartnerId, options.From, through, buyer), ct);
             if (decision.Refusal is { Kind: RefusalKind.Conflict } nothingToBill)
@@ -72,14 +75,17 @@ internal static class DemoInvoicing
                 new IssueCreditNote(IssuerId, credited.Number, [1], "Goodwill: the charger throttled the session"), ct)));
         issuing.Stop();
 
-        var today = issued.Count == 0 ? clock.GetCurrentInstant().InUtc().Date : issued.Max(i => i.IssueDate);
-        var from = issued.Count == 0 ? today : issued.Min(i => i.IssueDate);
+        // The books of the supplies billed: by tax point, from the first to the last (credit notes report with what they correct).
+        var today = clock.GetCurrentInstant().InUtc().Date;
+        var taxPoints = issued.SelectMany(i => i.Lines).Select(l => l.TaxPointOrSupplyDate()).ToList();
+        var from = taxPoints.Count == 0 ? today : taxPoints.Min();
+        var until = taxPoints.Count == 0 ? today : taxPoints.Max();
         PrintIssued(issued, issuing.Elapsed);
-        var vat = VatReport.For(issued, from, today);
+        var vat = VatReport.For(issued, from, until);
         PrintVatReport(vat);
-        var journal = Journal.For(issued, from, today);
+        var journal = Journal.For(issued, from, until);
         AnsiConsole.MarkupLineInterpolated(
-            $"[grey]Journal {from:yyyy-MM-dd} to {today:yyyy-MM-dd}: {journal.Entries.Count:N0} balanced entries, {string.Join(", ", journal.Entries.GroupBy(e => e.Currency).Select(g => $"{g.Sum(e => e.TotalDebit):N2} {g.Key} debit = credit"))}.[/]");
+            $"[grey]Journal {from:yyyy-MM-dd} to {until:yyyy-MM-dd} by tax point: {journal.Entries.Count:N0} balanced entries, {string.Join(", ", journal.Entries.GroupBy(e => e.Currency).Select(g => $"{g.Sum(e => e.TotalDebit):N2} {g.Key} debit = credit"))}.[/]");
         WriteDocuments(documentsFolder, issued, journal, vat);
     }
 

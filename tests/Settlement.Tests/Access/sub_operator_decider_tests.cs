@@ -63,10 +63,10 @@ public sealed class sub_operator_decider_tests
     [Fact]
     public void an_issuer_registered_for_a_sub_operator_is_its_own_from_the_first_registration_only()
     {
-        var first = InvoiceIssuing.Decide(new RegisterIssuer("cw", "CityWatt GmbH", "Berlin", "DE", "DE1", "citywatt"), Now);
-        var again = InvoiceIssuing.Decide(new RegisterIssuer("cw", "CityWatt GmbH", "Berlin", "DE", "DE1", "citywatt"), Now, registeredBefore: true);
+        var first = InvoiceIssuing.Decide(new RegisterIssuer("cw", "CityWatt GmbH", "Berlin", "DE", "DE300000002", "citywatt"), Now);
+        var again = InvoiceIssuing.Decide(new RegisterIssuer("cw", "CityWatt GmbH", "Berlin", "DE", "DE300000002", "citywatt"), Now, registeredBefore: true);
 
-        Assert.Equal([new InvoiceIssuerRegistered("cw", "CityWatt GmbH", "Berlin", "DE", "DE1", Now), new IssuerOperatorAssigned("cw", "citywatt", Now)], first.Events);
-        Assert.IsType<InvoiceIssuerRegistered>(Assert.Single(again.Events));
+        Assert.Equal([new InvoiceIssuerRegisteredV2("cw", "CityWatt GmbH", "Berlin", "DE", [new VatRegistration("DE", "DE300000002")], null, null, Now), new IssuerOperatorAssigned("cw", "citywatt", Now)], first.Events);
+        Assert.IsType<InvoiceIssuerRegisteredV2>(Assert.Single(again.Events));
     }
 }

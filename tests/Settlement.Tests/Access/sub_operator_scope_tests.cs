@@ -135,7 +135,7 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
         var http = _host.Client(key);
         var issuerId = "iss-" + operatorId;
         Assert.Equal(HttpStatusCode.Created, (await http.PostAsJsonAsync("/api/issuers",
-            new { issuerId, legalName = $"Charging {operatorId} GmbH", address = "Hauptstr. 1, Berlin", countryCode = "DE", vatId = "DE123456789" })).StatusCode);
+            new { issuerId, legalName = $"Charging {operatorId} GmbH", address = "Hauptstr. 1, Berlin", countryCode = "DE", vatId = "DE300000002" })).StatusCode);
         var tariffId = "tar-" + operatorId;
         var published = await http.PostAsJsonAsync("/api/tariffs", new TariffEndpoints.PublishTariffBody(tariffId, "EUR", PricesIncludeVat: false,
             [new TariffEndpoints.ElementBody([new TariffEndpoints.PriceComponentBody(PriceComponentType.Energy, 0.50m)])], Later), LedgerJson.Options);
@@ -292,7 +292,7 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
             new("GET /api/evses/{chargerId}/{evseId}/adhoc-price", get, $"/api/evses/{charger}/1/adhoc-price"),
             new("GET /api/sessions/{sessionId}/price", get, $"/api/sessions/{session}/price"),
 
-            new("POST /api/issuers", post, "/api/issuers", new { issuerId = issuer, legalName = "Renamed", address = "Elsewhere", countryCode = "DE", vatId = "DE000000000" }),
+            new("POST /api/issuers", post, "/api/issuers", new { issuerId = issuer, legalName = "Renamed", address = "Elsewhere", countryCode = "DE", vatId = "DE300000002" }),
             new("GET /api/sites/{siteId}/jurisdiction", get, $"/api/sites/{site}/jurisdiction"),
             new("POST /api/sites/{siteId}/jurisdiction", post, $"/api/sites/{site}/jurisdiction", new { jurisdiction = "DE-BY", reason = "Confirmed by the tax office" }),
             new("GET /api/tax-rates/{jurisdiction}", get, "/api/tax-rates/DE"),
@@ -301,6 +301,9 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
             // A's site is German: its owner is told VAT applies there, the other that the site does not exist.
             new("PUT /api/sites/{siteId}/sales-tax", HttpMethod.Put, $"/api/sites/{site}/sales-tax",
                 new { components = new[] { new { level = "State", authority = "Colorado", ratePercent = 2.9m } }, validFrom = "2030-01-01", source = "guess" }),
+            new("GET /api/tax-point-rules/{jurisdiction}", get, "/api/tax-point-rules/DE"),
+            // Kosovo: no site of any test is there, so a rule recorded by a key that should have been refused would harm no invoice.
+            new("PUT /api/tax-point-rules/{jurisdiction}", HttpMethod.Put, "/api/tax-point-rules/XK", new { basis = "IssueDate", source = "guess" }, OwnerSees: false),
             new("POST /api/invoices/sessions", post, "/api/invoices/sessions", new { issuerId = issuer, sessionIds = new[] { session } }),
             // No roaming partner here: the owner is told so (404 naming the partner), the other is told the issuer does not exist.
             new("POST /api/invoices/partners", post, "/api/invoices/partners", new { issuerId = issuer, partnerId = "NL-NON", from = "2026-10-01", through = "2026-10-31" },

@@ -73,7 +73,7 @@ public sealed class network_onboarding_acceptance_tests(LedgerDatabase db) : IAs
         await Created(_http.PostAsJsonAsync($"/api/tariffs/{tariffId}/assignments",
             new TariffEndpoints.AssignTariffBody(TariffScope.Site, siteId, tariffFrom), LedgerJson.Options));
         await Created(_http.PostAsJsonAsync("/api/issuers",
-            new { issuerId, legalName = "Settlement Charging GmbH", address = "Hauptstr. 1, 10115 Berlin", countryCode = "DE", vatId = "DE123456789" }));
+            new { issuerId, legalName = "Settlement Charging GmbH", address = "Hauptstr. 1, 10115 Berlin", countryCode = "DE", vatId = "DE300000002" }));
 
         await Task.Delay((tariffFrom - SystemClock.Instance.GetCurrentInstant()).ToTimeSpan() is { Ticks: > 0 } wait ? wait : TimeSpan.Zero);
         var connected = new List<SimulatedCharger>();

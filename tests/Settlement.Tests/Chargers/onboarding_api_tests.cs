@@ -208,13 +208,13 @@ public sealed class onboarding_api_tests(LedgerDatabase db) : IAsyncLifetime
     {
         var issuerId = $"iss-{_suffix}";
         Assert.Equal(HttpStatusCode.Created, (await _http.PostAsJsonAsync("/api/issuers",
-            new { issuerId, legalName = "Settlement Charging GmbH", address = "Hauptstr. 1, 10115 Berlin", countryCode = "DE", vatId = "DE123456789" })).StatusCode);
+            new { issuerId, legalName = "Settlement Charging GmbH", address = "Hauptstr. 1, 10115 Berlin", countryCode = "DE", vatId = "DE300000002" })).StatusCode);
 
         var issuer = await _http.GetFromJsonAsync<JsonElement>($"/api/issuers/{issuerId}");
         var issuers = await WalkAsync("/api/issuers?limit=50", "issuerId");
         var tariffs = await _http.GetFromJsonAsync<JsonElement>("/api/tariffs?limit=1");
 
-        Assert.Equal("DE123456789", issuer.GetProperty("vatId").GetString());
+        Assert.Equal("DE300000002", issuer.GetProperty("vatId").GetString());
         Assert.Contains(issuerId, issuers);
         Assert.Equal(issuers.Count, issuers.Distinct().Count());
         Assert.True(tariffs.GetProperty("items").GetArrayLength() <= 1);

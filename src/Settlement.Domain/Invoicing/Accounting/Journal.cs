@@ -11,38 +11,45 @@ namespace Settlement.Domain.Invoicing.Accounting;
 /// </summary>
 public sealed record JournalLine(Account Account, string? SubAccount, decimal Debit, decimal Credit);
 
-/// <summary>The balanced posting of one issued document, in the document's currency.</summary>
+/// <summary>
+/// The balanced posting of one issued document (or of its lines in the period, see <see cref="DocumentPart"/>), in the
+/// document's currency. <paramref name="Date"/> is the date the period was chosen by: the latest tax point of its lines,
+/// or the issue date; <paramref name="IssueDate"/> the document's.
+/// </summary>
 public sealed record JournalEntry(
     LocalDate Date,
     string DocumentNumber,
     InvoiceKind Kind,
     string Currency,
     string Counterparty,
-    IReadOnlyList<JournalLine> Lines)
+    IReadOnlyList<JournalLine> Lines,
+    LocalDate IssueDate)
 {
     public decimal TotalDebit => Lines.Sum(l => l.Debit);
     public decimal TotalCredit => Lines.Sum(l => l.Credit);
 }
 
-/// <summary>The double-entry journal of the documents issued in a period.</summary>
-public sealed record Journal(LocalDate From, LocalDate Through, IReadOnlyList<JournalEntry> Entries)
+/// <summary>The double-entry journal of the documents of a period, by tax point or by issue date.</summary>
+public sealed record Journal(LocalDate From, LocalDate Through, IReadOnlyList<JournalEntry> Entries, ReportingBasis Basis = ReportingBasis.TaxPoint)
 {
     /// <summary>
-    /// One entry per document issued in [<paramref name="from"/>, <paramref name="through"/>], by issue
-    /// date and then number. Amounts are taken from the document as issued, already in whole minor units,
-    /// so nothing is rounded here.
+    /// One entry per document in [<paramref name="from"/>, <paramref name="through"/>] (see
+    /// <see cref="AccountingPeriod.PartsIn"/>), by date and then number. Amounts are taken from the document as issued,
+    /// already in whole minor units, so nothing is rounded here: a document split between periods posts each period
+    /// the sums of its lines there, and its commission, whole, in the period of its last tax point.
     /// </summary>
     /// <exception cref="ArgumentException">
     /// A document's totals do not add up (gross ≠ net + VAT, or its VAT breakdown ≠ its VAT total), or a
     /// partner document names no partner: either would post an unbalanced or unattributable entry.
     /// </exception>
-    public static Journal For(IEnumerable<InvoiceDocument> documents, LocalDate from, LocalDate through) =>
-        new(from, through, AccountingPeriod.DocumentsIssued(documents, from, through).Select(EntryFor).ToList());
+    public static Journal For(IEnumerable<InvoiceDocument> documents, LocalDate from, LocalDate through, ReportingBasis basis = ReportingBasis.TaxPoint) =>
+        new(from, through, AccountingPeriod.PartsIn(documents, from, through, basis).Select(EntryFor).ToList(), basis);
 
     private sealed record Posting(Account Account, string? SubAccount, decimal SignedAmount);
 
-    private static JournalEntry EntryFor(InvoiceDocument document)
+    private static JournalEntry EntryFor(DocumentPart part)
     {
+        var document = part.Document;
         EnsureTotalsAddUp(document);
 
         // Debits positive, credits negative. A credit note carries negative amounts, so the very same
@@ -50,20 +57,27 @@ public sealed record Journal(LocalDate From, LocalDate Through, IReadOnlyList<Jo
         var (receivable, partner) = ReceivableOf(document);
         var postings = new List<Posting>
         {
-            new(receivable, partner, document.TotalGross),
-            new(ChargingRevenue, null, -document.TotalNet),
+            new(receivable, partner, part.Whole ? document.TotalGross : part.Lines.Sum(l => l.GrossAmount)),
+            new(ChargingRevenue, null, -(part.Whole ? document.TotalNet : part.Lines.Sum(l => l.NetAmount))),
         };
-        postings.AddRange(document.Vat
+        // A whole document posts its breakdown; a part of one (the lines whose tax point falls in the period) its lines'
+        // tax, a sales tax line's by the levels it carries.
+        var taxes = part.Whole
+            ? document.Vat.Select(v => (v.TaxKind, v.Jurisdiction, v.Level, v.Authority, Amount: v.VatAmount))
+            : part.Lines.SelectMany(l => l.SalesTaxLevels is { } levels
+                ? levels.Select(level => (TaxKind.SalesTax, l.Jurisdiction, (TaxLevel?)level.Level, (string?)level.Authority, level.Amount))
+                : [(l.TaxKind, l.Jurisdiction, (TaxLevel?)null, (string?)null, l.VatAmount)]);
+        postings.AddRange(taxes
             .Where(v => v.TaxKind == TaxKind.Vat)
             .GroupBy(v => v.Jurisdiction, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new Posting(VatPayable, g.Key, -g.Sum(v => v.VatAmount))));
-        postings.AddRange(document.Vat
+            .Select(g => new Posting(VatPayable, g.Key, -g.Sum(v => v.Amount))));
+        postings.AddRange(taxes
             .Where(v => v.TaxKind == TaxKind.SalesTax)
             .GroupBy(v => (v.Jurisdiction, v.Level, v.Authority))
             .OrderBy(g => g.Key.Jurisdiction, StringComparer.Ordinal).ThenBy(g => g.Key.Level).ThenBy(g => g.Key.Authority, StringComparer.Ordinal)
-            .Select(g => new Posting(SalesTaxPayable, $"{g.Key.Jurisdiction} {g.Key.Authority}", -g.Sum(v => v.VatAmount))));
-        if (document.CommissionAmount is { } commission)
+            .Select(g => new Posting(SalesTaxPayable, $"{g.Key.Jurisdiction} {g.Key.Authority}", -g.Sum(v => v.Amount))));
+        if (part.Completes && document.CommissionAmount is { } commission)
         {
             // The partner pays the gross less what it keeps: the commission is settled against its receivable.
             postings.Add(new Posting(RoamingCommission, partner, commission));
@@ -74,7 +88,7 @@ public sealed record Journal(LocalDate From, LocalDate Through, IReadOnlyList<Jo
             .Where(p => p.SignedAmount != 0m)
             .Select(p => new JournalLine(p.Account, p.SubAccount, Math.Max(p.SignedAmount, 0m), Math.Max(-p.SignedAmount, 0m)))
             .ToList();
-        return new JournalEntry(document.IssueDate, document.Number, document.Kind, document.Currency, document.Buyer.Name, lines);
+        return new JournalEntry(part.Date, document.Number, document.Kind, document.Currency, document.Buyer.Name, lines, document.IssueDate);
     }
 
     /// <summary>

@@ -35,7 +35,9 @@ public sealed record SourceStreamRange(string StreamId, long FirstVersion, long 
 
 /// <summary>
 /// What a period's VAT return is filled in from, and which documents and events it rests on so an
-/// auditor can trace every figure back.
+/// auditor can trace every figure back. <paramref name="Basis"/> says how documents were assigned to the period;
+/// <paramref name="AsOf"/>, where known, how far the ledger was read: a period reported before all its supplies are
+/// billed shows what was billed by then, and reported again later, what was billed since too.
 /// </summary>
 public sealed record VatReport(
     LocalDate From,
@@ -43,21 +45,26 @@ public sealed record VatReport(
     IReadOnlyList<VatReportRow> Rows,
     IReadOnlyList<VatJurisdictionTotal> Totals,
     IReadOnlyList<DocumentSeriesRange> Documents,
-    IReadOnlyList<SourceStreamRange> Sources)
+    IReadOnlyList<SourceStreamRange> Sources,
+    ReportingBasis Basis = ReportingBasis.TaxPoint,
+    LedgerPosition? AsOf = null)
 {
     /// <summary>
-    /// Sums the VAT breakdowns of the documents issued in [<paramref name="from"/>, <paramref name="through"/>].
-    /// The breakdown, not the lines, is summed: it is where each document computed its VAT (once per rate
-    /// on the net sum), so the report shows exactly the VAT that was invoiced.
+    /// Sums the VAT of the documents' lines in [<paramref name="from"/>, <paramref name="through"/>] by
+    /// <paramref name="basis"/>. A document wholly in the period counts by its VAT breakdown: it is where the document
+    /// computed its VAT (once per rate on the net sum), so the report shows exactly the VAT that was invoiced. A
+    /// document split between periods counts the lines in this one, whose VAT was spread from that breakdown, so the
+    /// parts of every period add up to it exactly.
     /// </summary>
-    public static VatReport For(IEnumerable<InvoiceDocument> documents, LocalDate from, LocalDate through)
+    public static VatReport For(
+        IEnumerable<InvoiceDocument> documents, LocalDate from, LocalDate through, ReportingBasis basis = ReportingBasis.TaxPoint, LedgerPosition? asOf = null)
     {
-        var covered = AccountingPeriod.DocumentsIssued(documents, from, through);
-        var amounts = covered.SelectMany(d => d.Vat.Select(v => new VatAmount(d, v))).ToList();
+        var parts = AccountingPeriod.PartsIn(documents, from, through, basis);
+        var covered = parts.Select(p => p.Document).ToList();
+        var amounts = parts.SelectMany(p => BreakdownOf(p).Select(v => new VatAmount(p.Document, v))).ToList();
 
         var rows = amounts
-            .GroupBy(a => (a.Breakdown.Jurisdiction, a.Document.Currency, a.Breakdown.VatPercent, a.Breakdown.Treatment,
-                a.Breakdown.TaxKind, a.Breakdown.Level, a.Breakdown.Authority))
+            .GroupBy(a => a.Key)
             .Select(g => new VatReportRow(
                 g.Key.Jurisdiction, g.Key.Currency, g.Key.VatPercent, g.Key.Treatment,
                 g.Sum(a => a.Breakdown.NetAmount), g.Sum(a => a.Breakdown.VatAmount),
@@ -81,10 +88,35 @@ public sealed record VatReport(
             .ThenBy(t => t.Currency, StringComparer.Ordinal)
             .ToList();
 
-        return new VatReport(from, through, rows, totals, SeriesOf(covered), SourcesOf(covered));
+        return new VatReport(from, through, rows, totals, SeriesOf(covered), SourcesOf(covered), basis, asOf);
     }
 
-    private sealed record VatAmount(InvoiceDocument Document, VatBreakdown Breakdown);
+    /// <summary>A report row's identity: what a VAT return declares separately. The one place rows are grouped by.</summary>
+    private sealed record RowKey(
+        string Jurisdiction, string Currency, decimal VatPercent, VatTreatment Treatment, TaxKind TaxKind, TaxLevel? Level, string? Authority);
+
+    private sealed record VatAmount(InvoiceDocument Document, VatBreakdown Breakdown)
+    {
+        public RowKey Key => new(Breakdown.Jurisdiction, Document.Currency, Breakdown.VatPercent, Breakdown.Treatment,
+            Breakdown.TaxKind, Breakdown.Level, Breakdown.Authority);
+    }
+
+    /// <summary>
+    /// The part's tax per jurisdiction, rate and treatment (and US level and authority): the document's breakdown when
+    /// whole, its lines' sums otherwise, a sales tax line's from the levels it carries.
+    /// </summary>
+    private static IEnumerable<VatBreakdown> BreakdownOf(DocumentPart part) => part.Whole
+        ? part.Document.Vat
+        : [
+            .. part.Lines.Where(l => l.SalesTaxLevels is null)
+                .GroupBy(l => (l.Jurisdiction, l.VatPercent, l.Treatment, l.TaxKind))
+                .Select(g => new VatBreakdown(g.Key.Jurisdiction, g.Key.VatPercent, g.Key.Treatment, g.Sum(l => l.NetAmount), g.Sum(l => l.VatAmount), g.Key.TaxKind)),
+            .. part.Lines.Where(l => l.SalesTaxLevels is not null)
+                .SelectMany(l => l.SalesTaxLevels!.Select(level => (Line: l, Level: level)))
+                .GroupBy(x => (x.Line.Jurisdiction, x.Level.Level, x.Level.Authority, x.Level.RatePercent))
+                .Select(g => new VatBreakdown(g.Key.Jurisdiction, g.Key.RatePercent, VatTreatment.Standard, g.Sum(x => x.Line.NetAmount),
+                    g.Sum(x => x.Level.Amount), TaxKind.SalesTax, g.Key.Level, g.Key.Authority)),
+        ];
 
     /// <summary>Every level of US sales tax is charged on the same net: it counts once, from the lines.</summary>
     private static decimal SalesTaxableNet(IEnumerable<VatAmount> amounts, string jurisdiction) =>

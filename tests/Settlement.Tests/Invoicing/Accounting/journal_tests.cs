@@ -49,7 +49,7 @@ public sealed class journal_tests
     [Fact]
     public void a_credit_note_posts_its_invoice_on_the_opposite_sides_without_negative_amounts()
     {
-        var journal = Journal.For([GermanSessionInvoice(), GermanCreditNote()], November, EndOfDecember);
+        var journal = Journal.For([GermanSessionInvoice(), GermanCreditNote()], November, EndOfDecember, ReportingBasis.IssueDate);
 
         var (invoice, credit) = (journal.Entries[0], journal.Entries[1]);
         Assert.Equal("CN-000005", credit.DocumentNumber);
@@ -61,7 +61,7 @@ public sealed class journal_tests
     {
         var documents = new[] { PartnerInvoice(), GermanCreditNote(), JapaneseSessionInvoice(), GermanSessionInvoice() };
 
-        var journal = Journal.For(documents, November, new LocalDate(2026, 11, 30));
+        var journal = Journal.For(documents, November, new LocalDate(2026, 11, 30), ReportingBasis.IssueDate);
 
         Assert.Equal(["SES-000042", "JP-000007", "CN-000005"], journal.Entries.Select(e => e.DocumentNumber));
     }
@@ -99,7 +99,7 @@ public sealed class journal_tests
         {
             var credit = CreditNoteFor(invoice, 1, invoice.IssueDate, "Generated");
 
-            var journal = Journal.For([invoice, credit], invoice.IssueDate, invoice.IssueDate);
+            var journal = Journal.For([invoice, credit], invoice.IssueDate, invoice.IssueDate, ReportingBasis.IssueDate);
 
             var balances = journal.Entries
                 .SelectMany(e => e.Lines)

@@ -83,8 +83,8 @@ public sealed class vat_report_tests
         {
             var credit = CreditNoteFor(invoice, 1, invoice.IssueDate, "Generated");
 
-            var netted = VatReport.For([invoice, credit], invoice.IssueDate, invoice.IssueDate);
-            var alone = VatReport.For([invoice], invoice.IssueDate, invoice.IssueDate);
+            var netted = VatReport.For([invoice, credit], invoice.IssueDate, invoice.IssueDate, ReportingBasis.IssueDate);
+            var alone = VatReport.For([invoice], invoice.IssueDate, invoice.IssueDate, ReportingBasis.IssueDate);
 
             Assert.All(netted.Rows, row => Assert.Equal((0m, 0m), (row.TaxableNet, row.Vat)));
             Assert.Equal(invoice.TotalNet, alone.Rows.Sum(r => r.TaxableNet));

@@ -13,6 +13,12 @@ internal static class Drafts
     public static readonly SourceEvent IssuerSource = new("issuer:cpo", 1, "invoice_issuer_registered_v1");
     public static readonly Instant IssuedAt = Instant.FromUtc(2026, 11, 2, 8, 0);
 
+    /// <summary>The issuer of these drafts: registered for VAT at home with the seller's id, and in the other countries the tests supply in.</summary>
+    public static InvoiceIssuer Issuer(Instant registeredAt) => new(
+        new InvoiceIssuerRegisteredV2("cpo", Seller.Name, Seller.Address!, Seller.CountryCode!,
+            [new VatRegistration("DE", Seller.VatId!), .. Issuing.InvoicingDesk.Registrations.Where(r => r.CountryCode != "DE")], null, null, registeredAt),
+        IssuerSource);
+
     public static InvoiceHeader Header(long number, InvoiceParty? buyer = null, string series = "INV") =>
         new("cpo", series, number, IssuedAt, Seller, buyer ?? Driver, [IssuerSource]);
 

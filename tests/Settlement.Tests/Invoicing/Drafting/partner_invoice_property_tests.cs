@@ -73,7 +73,7 @@ public class partner_invoice_property_tests
     private static IReadOnlyList<InvoiceDocument> Invoice(InvoicedPartner partner, IReadOnlyList<InvoicedCdr> cdrs, LocalDate from, LocalDate through, IReadOnlyList<string> billed)
     {
         var state = new InvoiceIssuing.PartnerInvoicing(
-            new InvoiceIssuer(new InvoiceIssuerRegistered("cpo", Seller.Name, Seller.Address!, Seller.CountryCode!, Seller.VatId!, IssuedAt), IssuerSource),
+            Drafts.Issuer(IssuedAt),
             partner, 0, [.. cdrs.Where(x => x.SupplyDate >= from && x.SupplyDate <= through)], null, billed, []);
         var decision = InvoiceIssuing.Decide(state, new IssuePartnerInvoices("cpo", PartnerCdrs.PartnerId, from, through, Buyer: null), IssuedAt);
         if (decision.Refusal is { Kind: Settlement.Domain.Deciding.RefusalKind.Conflict }) return [];

@@ -27,8 +27,18 @@ internal sealed class InvoicingDesk(Settlement.Ledger.Ledger ledger) : IAsyncDis
     public string IssuerId { get; } = "cpo-" + Guid.NewGuid().ToString("N")[..8];
     public InvoiceCommands Desk { get; } = new(ledger, new StoppedClock(Now));
 
-    public Task RegisterIssuerAsync() =>
-        Desk.RegisterIssuerAsync(IssuerId, "Settlement Charging GmbH", "Hauptstr. 1, 10115 Berlin", "DE", "DE123456789");
+    /// <summary>Fictitious ids of the right format and check digits.</summary>
+    public static readonly IReadOnlyList<VatRegistration> Registrations =
+    [
+        new("DE", "DE300000002"), new("FR", "FR68300000002"), new("NL", "NL300000005B01"), new("CH", "CHE-300.000.007 MWST"), new("LU", "LU30000070"), new("NO", "NO300000002MVA"),
+        new("US", "CA-300000002"),
+    ];
+
+    /// <summary>An issuer registered for VAT in every country the tests supply in, so each invoice carries its country's id.</summary>
+    public Task RegisterIssuerAsync() => RegisterIssuerAsync(Registrations);
+
+    public Task RegisterIssuerAsync(IReadOnlyList<VatRegistration> registrations, int? paymentTermsDays = null, PaymentAccount? bankAccount = null) =>
+        Desk.RegisterIssuerAsync(new RegisterIssuer(IssuerId, "Settlement Charging GmbH", "Hauptstr. 1, 10115 Berlin", "DE", registrations, paymentTermsDays, bankAccount));
 
     /// <summary>A site at the coordinates with a flat energy price, and one session on it supplying <paramref name="kwh"/>.</summary>
     public async Task<(PricedNetwork Network, string SessionId)> SessionAtAsync(
@@ -127,8 +137,12 @@ internal sealed class InvoiceCommands(Settlement.Ledger.Ledger ledger, IClock cl
 {
     private readonly InvoiceInputs _inputs = new(ledger, clock);
 
-    public async Task RegisterIssuerAsync(string issuerId, string legalName, string address, string countryCode, string vatId) =>
-        Accepted(await new RegisterIssuerHandler(ledger, clock).Handle(new RegisterIssuer(issuerId, legalName, address, countryCode, vatId), default));
+    public Task RegisterIssuerAsync(string issuerId, string legalName, string address, string countryCode, string vatId) =>
+        RegisterIssuerAsync(new RegisterIssuer(issuerId, legalName, address, countryCode, vatId));
+
+    public async Task RegisterIssuerAsync(RegisterIssuer command) => Accepted(await new RegisterIssuerHandler(ledger, clock).Handle(command, default));
+
+    public async Task SetTaxPointRuleAsync(SetTaxPointRule command) => Accepted(await new SetTaxPointRuleHandler(ledger, clock).Handle(command, default));
 
     public async Task<(SiteJurisdictionResolved Jurisdiction, SourceEvent Source)> JurisdictionOfAsync(string siteId, CancellationToken ct)
     {

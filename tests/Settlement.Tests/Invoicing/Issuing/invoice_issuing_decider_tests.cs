@@ -15,9 +15,7 @@ public sealed class invoice_issuing_decider_tests
 {
     private static readonly Instant Now = Drafts.IssuedAt;
 
-    private static readonly InvoiceIssuer Issuer = new(
-        new InvoiceIssuerRegistered("cpo", Drafts.Seller.Name, Drafts.Seller.Address!, Drafts.Seller.CountryCode!, Drafts.Seller.VatId!, Now - Duration.FromDays(30)),
-        Drafts.IssuerSource);
+    private static readonly InvoiceIssuer Issuer = Drafts.Issuer(Now - Duration.FromDays(30));
 
     private static readonly InvoicedSession Berlin = Drafts.Session("S-BER", Drafts.Priced(Drafts.EnergyTimeAndFee("EUR", 0.50m, 0m, 0m),
         "Europe/Berlin", new LocalDateTime(2026, 10, 12, 8, 0), 1, 11m), "DE", 19m);

@@ -116,7 +116,7 @@ public sealed class invoice_issuing_tests(LedgerDatabase db) : IAsyncLifetime
         var again = await Assert.ThrowsAsync<RefusedException>(() =>
             _desk.Desk.IssueCreditNoteAsync(_desk.IssuerId, invoice.Number, [1], "again"));
         var corrected = Assert.Single(await _desk.Desk.IssueSessionInvoicesAsync(_desk.IssuerId, [session],
-            new InvoiceParty("Fleet GmbH", "Ring 2, Munich", "DE", "DE999999999")));
+            new InvoiceParty("Fleet GmbH", "Ring 2, Munich", "DE", "DE999999995")));
 
         Assert.Equal(("CN-000001", invoice.Number, -invoice.TotalGross), (note.Number, note.CreditsInvoice, note.TotalGross));
         Assert.Equal(RefusalKind.Conflict, again.Kind);
@@ -138,17 +138,20 @@ public sealed class invoice_issuing_tests(LedgerDatabase db) : IAsyncLifetime
 
         Assert.DoesNotContain(first, await _desk.Desk.DriverSessionsToBillAsync(CancellationToken.None));
         var toDriver = await Assert.ThrowsAsync<RefusedException>(() => _desk.Desk.IssueSessionInvoicesAsync(_desk.IssuerId, [first], buyer: null));
-        var invoice = Assert.Single(await _desk.Desk.IssuePartnerInvoicesAsync(_desk.IssuerId, partner,
-            new LocalDate(2026, 10, 1), new LocalDate(2026, 10, 31), new InvoiceParty("Roam France SAS", "Paris", "FR", "FR40123456789")));
+        var invoices = await _desk.Desk.IssuePartnerInvoicesAsync(_desk.IssuerId, partner,
+            new LocalDate(2026, 10, 1), new LocalDate(2026, 10, 31), new InvoiceParty("Roam France SAS", "Paris", "FR", "FR32123456789"));
         var nothingLeft = await Assert.ThrowsAsync<RefusedException>(() => _desk.Desk.IssuePartnerInvoicesAsync(_desk.IssuerId, partner,
             new LocalDate(2026, 10, 1), new LocalDate(2026, 10, 31), buyer: null));
 
         Assert.Contains(partner, toDriver.Message);
-        Assert.Equal(("B2B-000001", InvoiceKind.PartnerInvoice), (invoice.Number, invoice.Kind));
-        Assert.Equal([first, second], invoice.Lines.Select(l => l.SessionId));
-        Assert.Equal(cdrs, InvoiceDrafting.CdrsBilledBy(invoice).Select(b => b.CdrId));
-        Assert.Equal([(VatTreatment.ReverseCharge, 0m), (VatTreatment.Standard, 3.00m)], invoice.Lines.Select(l => (l.Treatment, l.VatAmount)));
-        Assert.Equal((25.00m, 3.13m), (invoice.TotalNet, invoice.CommissionAmount!.Value));
+        // One invoice per VAT registration: the reverse-charged German supply under the home id, the French one under the French id.
+        Assert.Equal([("B2B-000001", "DE300000002"), ("B2B-000002", "FR68300000002")], invoices.Select(i => (i.Number, i.Seller.VatId!)));
+        Assert.All(invoices, invoice => Assert.Equal(InvoiceKind.PartnerInvoice, invoice.Kind));
+        Assert.Equal([first, second], invoices.SelectMany(i => i.Lines).Select(l => l.SessionId));
+        Assert.Equal(cdrs, invoices.SelectMany(InvoiceDrafting.CdrsBilledBy).Select(b => b.CdrId));
+        Assert.Equal([(VatTreatment.ReverseCharge, 0m), (VatTreatment.Standard, 3.00m)], invoices.SelectMany(i => i.Lines).Select(l => (l.Treatment, l.VatAmount)));
+        Assert.Equal(25.00m, invoices.Sum(i => i.TotalNet));
+        Assert.All(invoices, invoice => Assert.True(invoice.CommissionAmount > 0m));
         Assert.Equal(RefusalKind.Conflict, nothingLeft.Kind);
     }
 

@@ -28,7 +28,7 @@ public sealed class invoice_rebuild_tests(LedgerDatabase db) : IAsyncLifetime
         await _desk.IssueCdrAsync(partner, roamed, reverseCharged: true);
         var invoices = await _desk.Desk.IssueSessionInvoicesAsync(_desk.IssuerId, [first, second], buyer: null);
         await _desk.Desk.IssuePartnerInvoicesAsync(_desk.IssuerId, partner, new LocalDate(2026, 10, 1), new LocalDate(2026, 10, 31),
-            new InvoiceParty("Roam GmbH", "Berlin", "DE", "DE811111111"));
+            new InvoiceParty("Roam GmbH", "Berlin", "DE", "DE811111113"));
         await _desk.Desk.IssueCreditNoteAsync(_desk.IssuerId, invoices[1].Number, [1], "Meter reading disputed");
         var before = await RenderedAsync();
         var billedBefore = await BillingsAsync(first, second, roamed);

@@ -37,7 +37,7 @@ public sealed class invoicing_api_tests(LedgerDatabase db) : IAsyncLifetime
 
         var registered = await _http.PostAsJsonAsync("/api/issuers", new
         {
-            issuerId = _issuer, legalName = "Settlement Charging GmbH", address = "Hauptstr. 1, 10115 Berlin", countryCode = "DE", vatId = "DE123456789",
+            issuerId = _issuer, legalName = "Settlement Charging GmbH", address = "Hauptstr. 1, 10115 Berlin", countryCode = "DE", vatId = "DE300000002",
         });
         var issued = await _http.PostAsJsonAsync("/api/invoices/sessions", new { issuerId = _issuer, sessionIds = new[] { session } });
         var listed = await _http.GetFromJsonAsync<JsonElement>($"/api/invoices?issuer={_issuer}&session={session}");
@@ -68,7 +68,7 @@ public sealed class invoicing_api_tests(LedgerDatabase db) : IAsyncLifetime
         await network.PriceSiteAsync(perKwh: 0.45m);
         var session = await network.ChargeAsync(Instant.FromUtc(2026, 10, 21, 7, 0), readings: 2, whPerReading: 10_000);
         await _host.Services.GetRequiredService<AsyncProjections>().WaitForNonStaleDataAsync(TimeSpan.FromSeconds(60));
-        await _http.PostAsJsonAsync("/api/issuers", new { issuerId = _issuer, legalName = "Settlement Charging GmbH", address = "Berlin", countryCode = "DE", vatId = "DE123456789" });
+        await _http.PostAsJsonAsync("/api/issuers", new { issuerId = _issuer, legalName = "Settlement Charging GmbH", address = "Berlin", countryCode = "DE", vatId = "DE300000002" });
         await _http.PostAsJsonAsync("/api/invoices/sessions", new { issuerId = _issuer, sessionIds = new[] { session } });
         var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
 
@@ -77,8 +77,8 @@ public sealed class invoicing_api_tests(LedgerDatabase db) : IAsyncLifetime
         var csv = await _http.GetStringAsync($"/api/invoices/{_issuer}/INV-000001?format=csv");
         var unknownFormat = await _http.GetAsync($"/api/invoices/{_issuer}/INV-000001?format=xml");
         var missing = await _http.GetAsync($"/api/invoices/{_issuer}/INV-999999");
-        var journal = await _http.GetStringAsync($"/api/exports/journal?issuer={_issuer}&from={today}&through={today}");
-        var vat = await _http.GetFromJsonAsync<JsonElement>($"/api/exports/vat?issuer={_issuer}&from={today}&through={today}&format=json");
+        var journal = await _http.GetStringAsync($"/api/exports/journal?issuer={_issuer}&from={today}&through={today}&basis=issueDate");
+        var vat = await _http.GetFromJsonAsync<JsonElement>($"/api/exports/vat?issuer={_issuer}&from={today}&through={today}&format=json&basis=issueDate");
         var noPeriod = await _http.GetAsync($"/api/exports/vat?issuer={_issuer}");
 
         Assert.Equal("application/json", json.Content.Headers.ContentType!.MediaType);

@@ -16,9 +16,7 @@ public sealed class partner_invoice_decider_tests
 {
     private static readonly Instant Now = Drafts.IssuedAt;
 
-    private static readonly InvoiceIssuer Issuer = new(
-        new InvoiceIssuerRegistered("cpo", Drafts.Seller.Name, Drafts.Seller.Address!, Drafts.Seller.CountryCode!, Drafts.Seller.VatId!, Now - Duration.FromDays(30)),
-        Drafts.IssuerSource);
+    private static readonly InvoiceIssuer Issuer = Drafts.Issuer(Now - Duration.FromDays(30));
 
     private static readonly InvoicedSession Berlin = Drafts.Session("S-BER", Drafts.Priced(Drafts.EnergyTimeAndFee("EUR", 0.50m, 0m, 0m),
         "Europe/Berlin", new LocalDateTime(2026, 10, 12, 8, 0), 1, 11m), "DE", 19m);
@@ -163,13 +161,13 @@ public sealed class partner_invoice_decider_tests
     [Fact]
     public void a_reverse_charged_partner_is_billed_the_cdrs_net_without_the_stations_vat()
     {
-        var french = new InvoiceParty("Roam France SAS", "Paris", "FR", "FR40123456789");
+        var french = new InvoiceParty("Roam France SAS", "Paris", "FR", "FR32123456789");
         var berlin = PartnerCdrs.Of(Berlin, "CDR-BER");
 
-        var invoice = Assert.Single(DocumentsOf(Partners.Given(Read(RoamFrance, [berlin, PartnerCdrs.Of(Paris, "CDR-PAR")]))
-            .When(BillPartner(new LocalDate(2026, 10, 1), new LocalDate(2026, 10, 31), french)).Decision));
+        var invoices = DocumentsOf(Partners.Given(Read(RoamFrance, [berlin, PartnerCdrs.Of(Paris, "CDR-PAR")]))
+            .When(BillPartner(new LocalDate(2026, 10, 1), new LocalDate(2026, 10, 31), french)).Decision);
 
-        var line = invoice.Lines.Single(l => l.SessionId == berlin.Cdr.SessionId);
+        var line = invoices.SelectMany(i => i.Lines).Single(l => l.SessionId == berlin.Cdr.SessionId);
         Assert.Equal((berlin.Cdr.TotalCost.ExclVat, 0m, berlin.Cdr.TotalCost.ExclVat, VatTreatment.ReverseCharge),
             (line.NetAmount, line.VatAmount, line.GrossAmount, line.Treatment));
         Assert.True(berlin.Cdr.TotalCost.InclVat > berlin.Cdr.TotalCost.ExclVat, "the CDR states the station's VAT");
@@ -178,13 +176,15 @@ public sealed class partner_invoice_decider_tests
     [Fact]
     public void a_reverse_charged_cdr_is_billed_without_vat()
     {
-        var french = new InvoiceParty("Roam France SAS", "Paris", "FR", "FR40123456789");
+        var french = new InvoiceParty("Roam France SAS", "Paris", "FR", "FR32123456789");
 
-        var invoice = Assert.Single(DocumentsOf(Partners.Given(Read(RoamFrance, [PartnerCdrs.Of(Berlin, "CDR-BER", reverseCharged: true), PartnerCdrs.Of(Paris, "CDR-PAR")]))
-            .When(BillPartner(new LocalDate(2026, 10, 1), new LocalDate(2026, 10, 31), french)).Decision));
+        var invoices = DocumentsOf(Partners.Given(Read(RoamFrance, [PartnerCdrs.Of(Berlin, "CDR-BER", reverseCharged: true), PartnerCdrs.Of(Paris, "CDR-PAR")]))
+            .When(BillPartner(new LocalDate(2026, 10, 1), new LocalDate(2026, 10, 31), french)).Decision);
 
-        Assert.Equal([(VatTreatment.ReverseCharge, 0m), (VatTreatment.Standard, 1.12m)], invoice.Lines.Select(l => (l.Treatment, l.VatAmount)));
-        Assert.Contains(InvoiceDrafting.ReverseChargeNote, invoice.Notes);
+        // One invoice per registration: the reverse-charged German supply under the home id, the French one under the French id.
+        Assert.Equal([(VatTreatment.ReverseCharge, 0m, Drafts.Seller.VatId), (VatTreatment.Standard, 1.12m, "FR68300000002")],
+            invoices.SelectMany(i => i.Lines.Select(l => (l.Treatment, l.VatAmount, i.Seller.VatId))));
+        Assert.Contains(InvoiceDrafting.ReverseChargeNote, invoices[0].Notes);
     }
 
     [Fact]

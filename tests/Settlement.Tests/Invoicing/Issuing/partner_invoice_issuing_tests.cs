@@ -67,7 +67,7 @@ public sealed class partner_invoice_issuing_tests(LedgerDatabase db) : IAsyncLif
         await _desk.IssueCdrAsync(partner, session);
 
         var invoice = Assert.Single(await _desk.Desk.IssuePartnerInvoicesAsync(_desk.IssuerId, partner, From, Through,
-            new InvoiceParty("Roam France SAS", "Paris", "FR", "FR40123456789")));
+            new InvoiceParty("Roam France SAS", "Paris", "FR", "FR32123456789")));
 
         Assert.Equal(0m, invoice.TotalVat);
         Assert.Equal(invoice.TotalNet, invoice.TotalGross);

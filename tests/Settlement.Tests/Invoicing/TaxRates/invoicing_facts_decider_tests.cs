@@ -38,8 +38,8 @@ public sealed class invoicing_facts_decider_tests
 
     [Fact]
     public void an_issuer_is_registered_with_its_details() =>
-        Issuers.Given().When(new RegisterIssuer("cpo", "Settlement Charging GmbH", "Hauptstr. 1", "DE", "DE123456789"))
-            .Then(new InvoiceIssuerRegistered("cpo", "Settlement Charging GmbH", "Hauptstr. 1", "DE", "DE123456789", Now));
+        Issuers.Given().When(new RegisterIssuer("cpo", "Settlement Charging GmbH", "Hauptstr. 1", "DE", "DE300000002"))
+            .Then(new InvoiceIssuerRegisteredV2("cpo", "Settlement Charging GmbH", "Hauptstr. 1", "DE", [new VatRegistration("DE", "DE300000002")], null, null, Now));
 
     [Fact]
     public void an_override_records_the_operators_jurisdiction_and_reason()
