@@ -30,9 +30,6 @@ public static class AfirDatex
     /// <summary>Every object's version: each publication is a full snapshot, so a consumer replaces what it holds.</summary>
     private const string Version = "1";
 
-    /// <summary>Prices the tariff states per hour are published per minute to this many decimals (DATEX II has no per-hour price).</summary>
-    public const int PerMinuteDecimals = 6;
-
     public static byte[] RenderTable(AfirFeed feed)
     {
         ArgumentNullException.ThrowIfNull(feed);
@@ -204,18 +201,37 @@ public static class AfirDatex
     }
 
     /// <summary>
-    /// The ad hoc price's components incl. VAT, in a fixed order: energy per kWh, charging time per minute, the idle
-    /// fee per minute parked after charging (DATEX II has no price type of its own for it: "other", said in words),
-    /// the fee per session (a base price added to the rest).
+    /// The ad hoc price's components incl. VAT, in a fixed order: energy per kWh, charging time, the idle fee for the
+    /// time the vehicle stays connected after charging (DATEX II has no price type of its own for it: "other", said
+    /// in words), the fee per session (a base price added to the rest).
     /// </summary>
     private static void WritePrices(XmlWriter xml, AfirAdHocPrice price)
     {
         if (price.PerKwhInclVat is { } perKwh) Price(xml, "pricePerKWh", perKwh, price.VatPercent, null);
-        if ((price.PerMinuteInclVat ?? PerMinute(price.PerHourInclVat)) is { } perMinute) Price(xml, "pricePerMinute", perMinute, price.VatPercent, null);
-        if (PerMinute(price.PerIdleHourInclVat) is { } idle)
-            Price(xml, "other", idle, price.VatPercent, "Idle fee: per minute the vehicle stays connected after charging has ended.");
+        if (price.PerMinuteInclVat is { } perMinute) TimePrice(xml, perMinute, perMinute * 60m, price.VatPercent, idle: false);
+        else if (price.PerHourInclVat is { } perHour) TimePrice(xml, perHour / 60m, perHour, price.VatPercent, idle: false);
+        if (price.PerIdleHourInclVat is { } idle) TimePrice(xml, idle / 60m, idle, price.VatPercent, idle: true);
         if (price.PerSessionInclVat is { } perSession) Price(xml, "basePrice", perSession, price.VatPercent, null);
     }
+
+    /// <summary>
+    /// A time price in the unit that states it exactly: DATEX II money has two decimals, so per minute when that is a
+    /// whole number of cents (1.20 an hour is 0.02 a minute), else per hour as the tariff states it (0.30 an hour is
+    /// 0.005 a minute), said in words. A price is never rounded: one exact in neither unit is published per minute
+    /// with its decimals, and a validator will point at it rather than a driver paying other than published.
+    /// </summary>
+    private static void TimePrice(XmlWriter xml, decimal perMinute, decimal perHour, decimal? vatPercent, bool idle)
+    {
+        var (value, perWhat) = InCents(perMinute) || !InCents(perHour) ? (perMinute, "minute") : (perHour, "hour");
+        if (idle)
+            Price(xml, "other", value, vatPercent, $"Idle fee: per {perWhat} the vehicle stays connected after charging has ended.");
+        else if (perWhat == "minute")
+            Price(xml, "pricePerMinute", value, vatPercent, null);
+        else
+            Price(xml, "other", value, vatPercent, "Charging time: per hour.");
+    }
+
+    private static bool InCents(decimal amount) => decimal.Round(amount, 2) == amount;
 
     private static void Price(XmlWriter xml, string type, decimal value, decimal? vatPercent, string? explanation)
     {
@@ -227,9 +243,6 @@ public static class AfirDatex
         if (explanation is not null) Multilingual(xml, Egi, "additionalInformation", explanation, "en");
         xml.WriteEndElement();
     }
-
-    private static decimal? PerMinute(decimal? perHour) =>
-        perHour is { } hourly ? decimal.Round(hourly / 60m, PerMinuteDecimals, MidpointRounding.AwayFromZero) : null;
 
     private static void WriteOperatingHours(XmlWriter xml, AfirPool pool, Instant now)
     {

@@ -83,11 +83,13 @@ public sealed class afir_datex_tests
         var prices = status.XPathSelectElements($"{point}/egi:energyRateUpdate/egi:energyPrice", Namespaces)
             .Select(p => (Type: p.Element(XName.Get("priceType", AfirDatex.Egi))!.Value, Value: p.Element(XName.Get("value", AfirDatex.Egi))!.Value))
             .ToList();
-        // Energy, charging time, the idle fee (6.00 an hour parked: 0.1 a minute) and the session fee, all incl. 19% VAT.
-        Assert.Equal([("pricePerKWh", "0.45"), ("pricePerMinute", "0.005"), ("other", "0.1"), ("basePrice", "0.5")], prices);
+        // Energy, charging time (0.005 a minute is no whole cent, so 0.30 an hour), the idle fee (6.00 an hour: 0.1 a
+        // minute) and the session fee, all incl. 19% VAT.
+        Assert.Equal([("pricePerKWh", "0.45"), ("other", "0.3"), ("other", "0.1"), ("basePrice", "0.5")], prices);
+        Assert.Equal(["Charging time: per hour.", "Idle fee: per minute the vehicle stays connected after charging has ended."],
+            Texts(status, $"{point}/egi:energyRateUpdate/egi:energyPrice/egi:additionalInformation/com:values/com:value"));
         Assert.Equal(["true", "true", "true", "true"], Texts(status, $"{point}/egi:energyRateUpdate/egi:energyPrice/egi:taxIncluded"));
         Assert.Equal(["19", "19", "19", "19"], Texts(status, $"{point}/egi:energyRateUpdate/egi:energyPrice/egi:taxRate"));
-        Assert.Contains("Idle fee", Text(status, $"{point}/egi:energyRateUpdate/egi:energyPrice[egi:priceType='other']/egi:additionalInformation/com:values/com:value"));
     }
 
     [Fact]
