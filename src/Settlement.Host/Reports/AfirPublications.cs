@@ -1,6 +1,6 @@
 using NodaTime;
 using Settlement.Documents.Reports;
-using Settlement.Domain.Reports;
+using Settlement.Host.Kpis;
 
 namespace Settlement.Host.Reports;
 
@@ -9,8 +9,14 @@ namespace Settlement.Host.Reports;
 /// key, so however many ask, the ledger is read for them once in that time and every caller in it gets the same bytes.
 /// Thirty seconds keeps the dynamic data (status, price) as fresh as an NAP polls it while bounding the load.
 /// </summary>
-public sealed class AfirPublications(RegulatorReports reports, IClock clock)
+/// <remarks>
+/// Built outside any caller's scope: the host's <see cref="KpiHistories"/> narrows to a sub-operator's sites when one
+/// calls, and a sub-operator's key sent to this open endpoint must not narrow what everyone is then served.
+/// </remarks>
+public sealed class AfirPublications(Ledger.Ledger ledger, IClock clock)
 {
+    private readonly RegulatorReports _reports = new(ledger, new KpiHistories(ledger), clock);
+
     public static readonly Duration Freshness = Duration.FromSeconds(30);
 
     /// <summary>Both publications of one feed, so table and status always describe the same points.</summary>
@@ -27,7 +33,7 @@ public sealed class AfirPublications(RegulatorReports reports, IClock clock)
         {
             // Whoever waited while another caller built it takes that one.
             if (Fresh(_latest) is { } built) return built;
-            var feed = (await reports.AfirAsync(ct)).WhereAfirApplies();
+            var feed = (await _reports.AfirAsync(ct)).WhereAfirApplies();
             _latest = new Rendered(clock.GetCurrentInstant(), AfirDatex.RenderTable(feed), AfirDatex.RenderStatus(feed));
             return _latest;
         }
