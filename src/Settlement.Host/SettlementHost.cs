@@ -96,6 +96,7 @@ public static class SettlementHost
         builder.Services.AddSingleton<InvoiceInputs>();
         builder.Services.AddSingleton<KpiHistories>();
         builder.Services.AddSingleton<RegulatorReports>();
+        builder.Services.AddSingleton<AfirPublications>();
         builder.Services.AddApiDocument();
         builder.Services.AddOcpp(ocpp ?? builder.Configuration.GetSection("Ocpp").Get<OcppOptions>() ?? new OcppOptions());
         // Every command, from every edge, reaches its one handler through the mediator.

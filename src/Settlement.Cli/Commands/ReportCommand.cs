@@ -106,12 +106,17 @@ internal static class ReportCommand
 
     private static Command AfirCommand()
     {
-        var operatorId = new Option<string>("--operator-id") { Description = "The operator's eMI3 party id (3 characters).", DefaultValueFactory = _ => ReportEndpoints.DefaultOperatorId };
+        var format = new Option<string>("--format")
+        {
+            Description = "json (our feed, with the sites withheld and why), datex-table (DATEX II static data) or datex-status (DATEX II dynamic data).",
+            DefaultValueFactory = _ => "json",
+        };
+        format.AcceptOnlyFromAmong("json", "datex-table", "datex-status");
         var output = new Option<FileInfo?>("--out") { Description = "File to write (default: standard output)." };
         var database = new DatabaseOptions("settlement", "Database to read (the demo writes 'settlement_demo').");
-        var command = new Command("afir", "The AFIR feed (Regulation (EU) 2023/1804 Art. 20) of every recharging point as of now, for a National Access Point.")
+        var command = new Command("afir", "The AFIR data (Regulation (EU) 2023/1804 Art. 20, (EU) 2025/655) of every EU/EEA recharging point as of now, for a National Access Point.")
         {
-            operatorId, output,
+            format, output,
         };
         database.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -120,8 +125,14 @@ internal static class ReportCommand
             var ledger = open.Ledger;
             await LedgerCatchUp.ProjectionsAsync(ledger, ct);
             var reports = new RegulatorReports(ledger, new KpiHistories(ledger), SystemClock.Instance);
-            var feed = await reports.AfirAsync(parse.GetValue(operatorId)!, "Settlement", ct);
-            return await WriteAsync(AfirJson.Render(feed), parse.GetValue(output), ct);
+            var feed = (await reports.AfirAsync(ct)).WhereAfirApplies();
+            var document = parse.GetValue(format) switch
+            {
+                "datex-table" => AfirDatex.RenderTable(feed),
+                "datex-status" => AfirDatex.RenderStatus(feed),
+                _ => AfirJson.Render(feed),
+            };
+            return await WriteAsync(document, parse.GetValue(output), ct);
         });
         return command;
     }

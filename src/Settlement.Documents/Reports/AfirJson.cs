@@ -27,6 +27,18 @@ public static class AfirJson
             foreach (var pool in feed.Pools)
                 WritePool(json, pool);
             json.WriteEndArray();
+            json.WriteStartArray("withheld");
+            foreach (var site in feed.Withheld)
+            {
+                json.WriteStartObject();
+                json.WriteString("poolId", site.PoolId);
+                json.WriteString("countryCode", site.CountryCode);
+                json.WriteStartArray("reasons");
+                foreach (var reason in site.Reasons) json.WriteStringValue(reason.ToString());
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
             json.WriteEndObject();
         });
     }
@@ -60,7 +72,24 @@ public static class AfirJson
         else
             json.WriteNull("address");
         json.WriteString("timeZone", pool.TimeZone);
-        json.WriteBoolean("openTwentyFourSeven", pool.OpenTwentyFourSeven);
+        json.WriteBoolean("openTwentyFourSeven", pool.OpeningHours.TwentyFourSeven);
+        json.WriteStartArray("openingPeriods");
+        foreach (var period in pool.OpeningHours.Periods)
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("days");
+            foreach (var day in period.Days) json.WriteStringValue(day.ToString());
+            json.WriteEndArray();
+            json.WriteString("from", period.From);
+            json.WriteString("until", period.Until);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteStartArray("adHocPaymentMethods");
+        foreach (var method in pool.AdHocPaymentMethods) json.WriteStringValue(method.ToString());
+        json.WriteEndArray();
+        if (pool.BarrierFree is { } barrierFree) json.WriteBoolean("barrierFree", barrierFree);
+        else json.WriteNull("barrierFree");
 
         json.WriteStartArray("rechargingPoints");
         foreach (var point in pool.RechargingPoints)
@@ -98,6 +127,7 @@ public static class AfirJson
         WritePrice(json, "perMinuteInclVat", price.PerMinuteInclVat, currency);
         WritePrice(json, "perHourInclVat", price.PerHourInclVat, currency);
         WritePrice(json, "perSessionInclVat", price.PerSessionInclVat, currency);
+        WritePrice(json, "perIdleHourInclVat", price.PerIdleHourInclVat, currency);
         json.WriteEndObject();
         json.WriteEndObject();
     }

@@ -55,6 +55,45 @@ public sealed record SiteDetailsChanged(
     [property: Range(0.0, 100_000.0)] decimal? GridCapacityAmpsPerPhase,
     Instant ChangedAt);
 
+/// <summary>
+/// What a driver and a National Access Point need to know about a site beyond where it is (AFIR Art. 20, the static
+/// data of Implementing Regulation (EU) 2025/655): who operates it (name and eMI3 operator id, e.g. DE*SET), the
+/// helpdesk number shown at the station, when it is open in the site's local time, how a driver without a contract
+/// pays there, and whether it is barrier-free (null: not stated). Every field holds from now on.
+/// </summary>
+public sealed record SitePublicDetailsDescribed(
+    [property: MinLength(1)] string SiteId,
+    [property: MinLength(1), MaxLength(200)] string OperatorName,
+    [property: RegularExpression("^[A-Z]{2}\\*[A-Z0-9]{3}$")] string OperatorId,
+    [property: RegularExpression("^\\+[1-9][0-9]{6,14}$")] string HelpdeskPhone,
+    OpeningHours OpeningHours,
+    [property: MinLength(1)] IReadOnlyList<AdHocPaymentMethod> AdHocPaymentMethods,
+    bool? BarrierFree,
+    Instant DescribedAt);
+
+/// <summary>Open at all hours every day, or only in the weekly <paramref name="Periods"/> (site's local time).</summary>
+public sealed record OpeningHours(bool TwentyFourSeven, IReadOnlyList<OpeningPeriod> Periods);
+
+/// <summary>
+/// Open on <paramref name="Days"/> from <paramref name="From"/> until <paramref name="Until"/> ("HH:MM", local time;
+/// "24:00" for the end of the day). A period past midnight is two periods, one on each day.
+/// </summary>
+public sealed record OpeningPeriod(
+    [property: MinLength(1)] IReadOnlyList<IsoDayOfWeek> Days,
+    [property: RegularExpression("^([01][0-9]|2[0-3]):[0-5][0-9]$")] string From,
+    [property: RegularExpression("^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")] string Until);
+
+/// <summary>How a driver without a contract pays for ad hoc charging at the site (AFIR Art. 5).</summary>
+public enum AdHocPaymentMethod
+{
+    /// <summary>A payment card held against a contactless reader.</summary>
+    PaymentCardContactless,
+    /// <summary>A payment card inserted into a chip card reader.</summary>
+    PaymentCardReader,
+    /// <summary>A QR code at the station opening a secure payment web page.</summary>
+    QrCodeWebPayment,
+}
+
 public sealed record ConnectorSpecification(
     [property: Range(1, 99)] int ConnectorId,
     ConnectorStandard Standard,

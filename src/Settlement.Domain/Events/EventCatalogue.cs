@@ -66,6 +66,7 @@ public sealed class EventCatalogue
         new(typeof(SiteRegistered), EventFamily.Chargers) { Retired = true },
         new(typeof(SiteRegisteredV2), EventFamily.Chargers),
         new(typeof(SiteDetailsChanged), EventFamily.Chargers),
+        new(typeof(SitePublicDetailsDescribed), EventFamily.Chargers),
         new(typeof(EvseConfigured), EventFamily.Chargers),
         new(typeof(ChargerRegistered), EventFamily.Chargers),
         new(typeof(ChargerBooted), EventFamily.Chargers),

@@ -9,15 +9,41 @@ namespace Settlement.Domain.Reports;
 // Commission Implementing Regulation (EU) 2025/655 lists the data types in full; this feed carries the
 // core of them that our ledger knows.
 
-/// <summary>The feed as of <see cref="GeneratedAt"/>, from the ledger events in <see cref="Source"/>.</summary>
-public sealed record AfirFeed(Instant GeneratedAt, EventRange Source, IReadOnlyList<AfirPool> Pools);
+/// <summary>
+/// The feed as of <see cref="GeneratedAt"/>, from the ledger events in <see cref="Source"/>: the pools published, and
+/// the sites left out with why, so the operator sees what to complete (only the EU/EEA pools are ever published).
+/// </summary>
+public sealed record AfirFeed(Instant GeneratedAt, EventRange Source, IReadOnlyList<AfirPool> Pools, IReadOnlyList<AfirWithheldPool> Withheld)
+{
+    /// <summary>
+    /// Where AFIR applies: the EU member states and, by the EEA Agreement (the regulation is "text with EEA
+    /// relevance"), Iceland, Liechtenstein and Norway. A site anywhere else is never published.
+    /// </summary>
+    public static readonly IReadOnlySet<string> Countries = new HashSet<string>(
+        Settlement.Domain.Invoicing.InvoiceDrafting.EuMemberStates.Concat(["IS", "LI", "NO"]));
+
+    /// <summary>Only the pools where AFIR applies: the open publications never carry any other.</summary>
+    public AfirFeed WhereAfirApplies() => this with
+    {
+        Pools = [.. Pools.Where(p => Countries.Contains(p.CountryCode))],
+        Withheld = [.. Withheld.Where(w => Countries.Contains(w.CountryCode))],
+    };
+}
+
+/// <summary>Why a site is not in the feed: no public details described yet, no recharging point with an ad hoc price in force.</summary>
+public enum WithheldReason { NoPublicDetails, NoAdHocPriceInForce }
+
+public sealed record AfirWithheldPool(string PoolId, string CountryCode, IReadOnlyList<WithheldReason> Reasons);
 
 /// <summary>
 /// A recharging pool (a site): one or more recharging points at one location. <see cref="TimeZone"/> is the
 /// IANA zone the site's opening hours and time-of-use prices are meant in.
 /// </summary>
 /// <param name="CountryCode">ISO 3166-1 alpha-2.</param>
-/// <param name="OpenTwentyFourSeven">Accessible at all hours, every day.</param>
+/// <param name="Address">Null for a site registered before addresses were asked for.</param>
+/// <param name="OpeningHours">When the pool is accessible, in its local time.</param>
+/// <param name="AdHocPaymentMethods">How a driver without a contract pays there.</param>
+/// <param name="BarrierFree">Null where the operator has not said.</param>
 public sealed record AfirPool(
     string PoolId,
     string Name,
@@ -26,12 +52,14 @@ public sealed record AfirPool(
     string CountryCode,
     AfirAddress? Address,
     string TimeZone,
-    bool OpenTwentyFourSeven,
+    OpeningHours OpeningHours,
+    IReadOnlyList<AdHocPaymentMethod> AdHocPaymentMethods,
+    bool? BarrierFree,
     IReadOnlyList<AfirRechargingPoint> RechargingPoints);
 
 /// <param name="OperatorId">The eMI3 operator id, e.g. "DE*SET".</param>
 /// <param name="HelpdeskPhone">The number shown at the station for help, in international form.</param>
-public sealed record AfirOperator(string OperatorId, string Name, string? HelpdeskPhone);
+public sealed record AfirOperator(string OperatorId, string Name, string HelpdeskPhone);
 
 /// <summary>WGS84 degrees.</summary>
 public sealed record AfirCoordinates(decimal Latitude, decimal Longitude);
@@ -68,14 +96,19 @@ public enum OperationalStatus
 public sealed record AfirStatus(OperationalStatus OperationalStatus, Instant LastUpdated);
 
 /// <summary>
-/// What a driver without a contract pays (AFIR Art. 5), VAT included: per kWh, per minute or per hour
-/// (whichever the tariff states, so no price is rounded by converting it), per session. A component the
-/// tariff does not charge is null; a point always has at least one.
+/// What a driver without a contract pays (AFIR Art. 5), VAT included: per kWh, per minute or per hour of
+/// charging (whichever the tariff states, so no price is rounded by converting it), per hour parked after
+/// charging (the idle fee), per session. A component the tariff does not charge is null; a point always has
+/// at least one. <paramref name="VatPercent"/> is the rate the prices include (null: the tariff states none).
 /// </summary>
 /// <param name="Currency">ISO 4217.</param>
+/// <param name="PublishedAt">When the tariff version in force was published: when this price last changed.</param>
 public sealed record AfirAdHocPrice(
     string Currency,
     decimal? PerKwhInclVat,
     decimal? PerMinuteInclVat,
     decimal? PerHourInclVat,
-    decimal? PerSessionInclVat);
+    decimal? PerSessionInclVat,
+    decimal? PerIdleHourInclVat = null,
+    decimal? VatPercent = null,
+    Instant? PublishedAt = null);

@@ -10,11 +10,14 @@ namespace Settlement.Host.Access;
 /// </summary>
 public static class AccessTable
 {
-    /// <summary>Answered without a key: liveness (reduced to up/down) and the OCPP WebSocket, which authenticates chargers itself.</summary>
+    /// <summary>Answered without a key: liveness (reduced to up/down), the open AFIR data, and the OCPP WebSocket, which authenticates chargers itself.</summary>
     public static readonly IReadOnlySet<string> Open = new HashSet<string>
     {
         "GET /health",
         "GET /ocpp/{identity}",
+        // AFIR Art. 20 has the data free of charge to anyone: the NAP and every app built on it (static and dynamic DATEX II).
+        "GET /api/afir/datex/table",
+        "GET /api/afir/datex/status",
     };
 
     public static readonly IReadOnlyDictionary<string, AccessRole[]> Roles = new Dictionary<string, AccessRole[]>
@@ -39,6 +42,7 @@ public static class AccessTable
         // Sites: onboarding is the operator's; integrations read them.
         ["POST /api/sites"] = [],
         ["PUT /api/sites/{siteId}"] = [],
+        ["PUT /api/sites/{siteId}/public-details"] = [],
         ["GET /api/sites"] = [Integration],
         ["GET /api/sites/{siteId}"] = [Integration],
 

@@ -203,7 +203,7 @@ public sealed record ReplayComparison(
                 (await reports.NeviDocumentAsync(module, null, ReportEndpoints.DefaultNetworkProvider, period.From, period.Through, csv, ct))!);
 
         async Task<Dictionary<string, Rendering>> AfirAsync(RegulatorReports reports) =>
-            Whole(clock.GetCurrentInstant().ToString(), AfirJson.Render(await reports.AfirAsync(ReportEndpoints.DefaultOperatorId, "Settlement", ct)));
+            Whole(clock.GetCurrentInstant().ToString(), AfirJson.Render((await reports.AfirAsync(ct)).WhereAfirApplies()));
     }
 
     private sealed class FixedClock(Instant now) : IClock

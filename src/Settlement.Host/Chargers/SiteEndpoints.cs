@@ -52,6 +52,13 @@ public static class SiteEndpoints
                 ? refusal.ToHttp()
                 : Results.NoContent());
 
+        app.MapPut("/api/sites/{siteId}/public-details", async (string siteId, SitePublicDetails body, OperatorScope scope, IMediator mediator, CancellationToken ct) =>
+            !await scope.SeesSiteAsync(siteId, ct)
+                ? new Refusal(RefusalKind.NotFound, [$"Site {siteId} is not registered; register it with POST /api/sites."]).ToHttp()
+                : await mediator.Send(new DescribeSitePublicDetailsCommand(siteId, body), ct) is { Refusal: { } refusal }
+                ? refusal.ToHttp()
+                : Results.NoContent());
+
         app.MapGet("/api/sites", (int? limit, string? cursor, HttpContext context, OperatorScope scope, Ledger.Ledger ledger, CancellationToken ct) => Refusals.Answer(async () =>
         {
             var page = await ListAsync(ledger, await scope.SitesAsync(ct), Paging.After(cursor), Paging.Limit(limit), ct);

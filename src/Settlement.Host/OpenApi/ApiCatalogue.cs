@@ -40,6 +40,7 @@ public static class ApiCatalogue
     private const string Charger = "DE-MUC-01";
     private const string Csv = "text/csv";
     private const string Json = "application/json";
+    private const string Xml = "application/xml";
 
     public static readonly IReadOnlyDictionary<string, ApiOperation> Operations = new Dictionary<string, ApiOperation>
     {
@@ -69,6 +70,14 @@ public static class ApiCatalogue
             {
                 name = "München Marienplatz", address = new { street = "Marienplatz 8", postalCode = "80331", city = "München", countryCode = "DE" },
                 latitude = 48.1374m, longitude = 11.5755m, timeZone = "Europe/Berlin", gridCapacityKw = 450m,
+            }, Status: 204),
+        ["PUT /api/sites/{siteId}/public-details"] = new("Describe what a site shows the public (AFIR): operator name and eMI3 id, helpdesk phone, opening hours "
+            + "(twentyFourSeven, or weekly periods in local time), ad hoc payment methods, barrier-free; a repeat changes nothing.",
+            new
+            {
+                operatorName = "Settlement Charging GmbH", operatorId = "DE*SET", helpdeskPhone = "+498920004711",
+                openingHours = new { twentyFourSeven = false, periods = new[] { new { days = new[] { "Monday", "Tuesday", "Wednesday", "Thursday", "Friday" }, from = "06:00", until = "22:00" } } },
+                adHocPaymentMethods = new[] { "PaymentCardContactless", "QrCodeWebPayment" }, barrierFree = true,
             }, Status: 204),
         ["GET /api/sites"] = new("List the sites in id order, a page at a time (?limit=, ?cursor= from the previous page's next).", Answer: typeof(Page<SiteEndpoints.SiteView>)),
         ["GET /api/sites/{siteId}"] = new("One site: address, position, time zone, grid connection and tax jurisdiction.", Answer: typeof(SiteEndpoints.SiteView)),
@@ -319,7 +328,9 @@ public static class ApiCatalogue
             + "resolved remotely and their share, truck rolls avoided and their money, mean time to recovery; JSON or CSV (?format=).", Files: [Json, Csv]),
 
         ["GET /api/reports/nevi/{module:int}"] = new("An EV-ChART module (2 sessions, 3 uptime, 4 outages, 5 maintenance costs) of a period, as CSV or JSON.", Files: [Csv, Json]),
-        ["GET /api/reports/afir"] = new("The AFIR feed of every recharging point, as of now.", Files: [Json]),
+        ["GET /api/reports/afir"] = new("The AFIR feed of every EU/EEA recharging point as of now, and the sites withheld and why (our JSON).", Files: [Json]),
+        ["GET /api/afir/datex/table"] = new("Open, no key: the AFIR static data of every EU/EEA recharging pool as a DATEX II v3 EnergyInfrastructureTablePublication (cached 30 s).", Files: [Xml]),
+        ["GET /api/afir/datex/status"] = new("Open, no key: the AFIR dynamic data (status and ad hoc price incl. VAT of every refill point) as a DATEX II v3 EnergyInfrastructureStatusPublication (cached 30 s).", Files: [Xml]),
 
         ["GET /api/audit/chain"] = new("The hash chain's head and the last signed checkpoint."),
         ["GET /api/audit/checkpoints"] = new("Every signed checkpoint."),

@@ -119,20 +119,24 @@ public sealed class RegulatorReports(Ledger.Ledger ledger, KpiHistories kpis, IC
 
     /// <summary>
     /// Static and dynamic data of every recharging point for a National Access Point (AFIR Art. 20):
-    /// where it is, its connectors, its status now and the ad hoc price a driver pays now. A point
-    /// without a tariff in force has no ad hoc price to publish and is left out, and so is a site without any.
+    /// where it is, who runs it, its connectors, its status now and the ad hoc price a driver pays now. A point
+    /// without a tariff in force has no ad hoc price to publish and is left out; a site without any such point,
+    /// or without its public details (operator, helpdesk, opening hours, payment methods), is withheld and
+    /// listed with why. Only sites where AFIR applies (EU/EEA) are in the feed at all.
     /// </summary>
-    public async Task<AfirFeed> AfirAsync(string operatorId, string operatorName, CancellationToken ct)
+    public async Task<AfirFeed> AfirAsync(CancellationToken ct)
     {
         var now = clock.GetCurrentInstant();
         var (source, histories) = await InputsAsync(null, now.InUtc().Date, ct);
         await using var query = ledger.QueryReadModels();
         var catalogue = TariffCatalogue.Of(await query.Query<TariffHistory>().ToListAsync(ct));
         var pools = new List<AfirPool>();
-        foreach (var h in histories)
+        var withheld = new List<AfirWithheldPool>();
+        foreach (var h in histories.Where(h => AfirFeed.Countries.Contains(h.Site.CountryCode)).OrderBy(h => h.Site.SiteId, StringComparer.Ordinal))
         {
+            var details = (await ledger.ReadStreamAsync(StreamIds.Site(h.Site.SiteId), ct)).Select(e => e.Data).OfType<SitePublicDetailsDescribed>().LastOrDefault();
             var points = new List<AfirRechargingPoint>();
-            foreach (var charger in h.Chargers)
+            foreach (var charger in h.Chargers.OrderBy(c => c.Profile.ChargerId, StringComparer.Ordinal))
             {
                 var registration = (await ledger.ReadStreamAsync(StreamIds.Charger(charger.Profile.ChargerId), ct))
                     .Select(e => e.Data).OfType<ChargerRegistered>().Last();
@@ -144,22 +148,34 @@ public sealed class RegulatorReports(Ledger.Ledger ledger, KpiHistories kpis, IC
                     var quote = AdHocPrice.At(span, now, h.Zone);
                     var timeline = timelines.FirstOrDefault(t => t.Port.EvseId == evse.EvseId);
                     points.Add(new AfirRechargingPoint(
-                        EvseId(h.Site.CountryCode, operatorId, charger.Profile.ChargerId, evse.EvseId),
+                        EvseIdAfterOperator(charger.Profile.ChargerId, evse.EvseId),
                         [.. evse.Connectors.Select(c => new AfirConnector(c.Standard, c.Standard is ConnectorStandard.Type2 or ConnectorStandard.Type1 ? PowerType.AC : PowerType.DC, c.MaxPowerKw))],
                         Status(timeline, charger, now),
-                        new AfirAdHocPrice(quote.Currency, quote.PerKwh?.InclVat, null, quote.PerChargingHour?.InclVat, quote.SessionFee?.InclVat)));
+                        new AfirAdHocPrice(quote.Currency, quote.PerKwh?.InclVat, null, quote.PerChargingHour?.InclVat, quote.SessionFee?.InclVat,
+                            quote.PerParkingHour?.InclVat, new[] { quote.PerKwh, quote.PerChargingHour, quote.PerParkingHour, quote.SessionFee }.Select(p => p?.VatPercent).FirstOrDefault(v => v is not null),
+                            span.Tariff.PublishedAt)));
                 }
             }
-            if (points.Count > 0)
-                pools.Add(new AfirPool(h.Site.SiteId, h.Site.Name, new AfirOperator($"{h.Site.CountryCode}*{operatorId}", operatorName, null),
-                    new AfirCoordinates(h.Site.Latitude, h.Site.Longitude), h.Site.CountryCode, null, h.Site.TimeZone, true, points));
+            if (details is null || points.Count == 0)
+            {
+                withheld.Add(new AfirWithheldPool(h.Site.SiteId, h.Site.CountryCode,
+                    [.. new[] { details is null ? WithheldReason.NoPublicDetails : (WithheldReason?)null, points.Count == 0 ? WithheldReason.NoAdHocPriceInForce : null }.OfType<WithheldReason>()]));
+                continue;
+            }
+            pools.Add(new AfirPool(h.Site.SiteId, h.Site.Name, new AfirOperator(details.OperatorId, details.OperatorName, details.HelpdeskPhone),
+                new AfirCoordinates(h.Site.Latitude, h.Site.Longitude), h.Site.CountryCode,
+                h.Site.Address is { } a ? new AfirAddress(a.Street, a.PostalCode, a.City) : null, h.Site.TimeZone,
+                details.OpeningHours, details.AdHocPaymentMethods, details.BarrierFree, [.. points.Select(p => p with { EvseId = details.OperatorId + p.EvseId })]));
         }
-        return new AfirFeed(now, source, pools);
+        return new AfirFeed(now, source, pools, withheld);
     }
 
-    /// <summary>The eMI3 form, e.g. DE*SET*EDEMUC01*1: the charger id upper-cased, without what eMI3 does not allow.</summary>
-    private static string EvseId(string country, string operatorId, string chargerId, int evse) =>
-        $"{country}*{operatorId}*E{new string([.. chargerId.ToUpperInvariant().Where(char.IsAsciiLetterOrDigit)])}*{evse}";
+    /// <summary>
+    /// The eMI3 EVSE id after the operator's id, e.g. "*EDEMUC01*1" of DE*SET*EDEMUC01*1: the charger id upper-cased,
+    /// without what eMI3 does not allow. The operator's id comes from the site's public details.
+    /// </summary>
+    private static string EvseIdAfterOperator(string chargerId, int evse) =>
+        $"*E{new string([.. chargerId.ToUpperInvariant().Where(char.IsAsciiLetterOrDigit)])}*{evse}";
 
     private static AfirStatus Status(PortTimeline? timeline, ChargerHistory charger, Instant now)
     {

@@ -5,11 +5,10 @@ using Settlement.Documents.Reports;
 
 namespace Settlement.Host.Reports;
 
-/// <summary>Regulator reports: NEVI (EV-ChART modules 2 to 5) for a period, and the AFIR feed as of now.</summary>
+/// <summary>Regulator reports: NEVI (EV-ChART modules 2 to 5) for a period, and the AFIR feed (JSON) and DATEX II publications as of now.</summary>
 public static class ReportEndpoints
 {
     public const string DefaultNetworkProvider = "settlement";
-    public const string DefaultOperatorId = "SET";
 
     public static IEndpointRouteBuilder MapReports(this IEndpointRouteBuilder app)
     {
@@ -30,9 +29,21 @@ public static class ReportEndpoints
                 : Results.File(document, csv.Value ? "text/csv" : "application/json", $"nevi-module-{module}-{from}-{through}.{(csv.Value ? "csv" : "json")}");
         }));
 
-        app.MapGet("/api/reports/afir", (string? operatorId, string? operatorName, RegulatorReports reports, CancellationToken ct) => Refusals.Answer(async () =>
-            Results.File(AfirJson.Render(await reports.AfirAsync(operatorId ?? DefaultOperatorId, operatorName ?? "Settlement", ct)), "application/json", "afir-feed.json")));
+        app.MapGet("/api/reports/afir", (RegulatorReports reports, CancellationToken ct) => Refusals.Answer(async () =>
+            Results.File(AfirJson.Render((await reports.AfirAsync(ct)).WhereAfirApplies()), "application/json", "afir-feed.json")));
+
+        // Open to anyone (AFIR Art. 20: free of charge, without registration): the NAP and every app built on the data.
+        app.MapGet("/api/afir/datex/table", async (HttpContext context, AfirPublications publications, CancellationToken ct) =>
+            Publication(context, (await publications.CurrentAsync(ct)).Table, "afir-datex-table.xml"));
+        app.MapGet("/api/afir/datex/status", async (HttpContext context, AfirPublications publications, CancellationToken ct) =>
+            Publication(context, (await publications.CurrentAsync(ct)).Status, "afir-datex-status.xml"));
 
         return app;
+    }
+
+    private static IResult Publication(HttpContext context, byte[] xml, string name)
+    {
+        context.Response.Headers.CacheControl = $"public, max-age={(int)AfirPublications.Freshness.TotalSeconds}";
+        return Results.File(xml, "application/xml", name);
     }
 }

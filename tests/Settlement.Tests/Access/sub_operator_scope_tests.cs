@@ -215,6 +215,12 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
                 name = "Renamed", address = new { street = "Marienplatz 8", postalCode = "80331", city = "München", countryCode = "DE" },
                 latitude = 48.14m, longitude = 11.58m, timeZone = "Europe/Berlin", gridCapacityKw = 300m,
             }),
+            new("PUT /api/sites/{siteId}/public-details", HttpMethod.Put, $"/api/sites/{site}/public-details", new
+            {
+                operatorName = "Probe Charging", operatorId = "DE*PRB", helpdeskPhone = "+498920004711",
+                openingHours = new { twentyFourSeven = true, periods = Array.Empty<object>() }, adHocPaymentMethods = new[] { "PaymentCardContactless" },
+            }),
+            // The AFIR DATEX II publications are open to anyone (AccessTable.Open): they carry no sub-operator's scope to probe.
             new("GET /api/sites", get, "/api/sites?limit=1000"),
             new("GET /api/sites/{siteId}", get, $"/api/sites/{site}"),
             // A site's power, in order: the model first, so the owner's signal, battery report and views find it.

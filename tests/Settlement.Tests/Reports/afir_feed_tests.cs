@@ -12,9 +12,10 @@ namespace Settlement.Tests.Reports;
 public sealed class afir_feed_tests
 {
     private static readonly Instant Now = Instant.FromUtc(2026, 3, 14, 9, 30, 12);
-    private static readonly AfirOperator Operator = new("DE*SET", "Settlement Charging GmbH", "+49 89 2000 4711");
+    private static readonly AfirOperator Operator = new("DE*SET", "Settlement Charging GmbH", "+498920004711");
 
-    private static AfirFeed Feed() => new(Now, new EventRange(FirstSequence: 1, LastSequence: 48_210, EventCount: 48_210),
+    /// <summary>Two German pools, one open at all hours and one on weekdays, and a site withheld for want of its public details.</summary>
+    internal static AfirFeed Feed() => new(Now, new EventRange(FirstSequence: 1, LastSequence: 48_210, EventCount: 48_210),
     [
         new AfirPool(
             PoolId: "DE-MUC-01",
@@ -24,7 +25,9 @@ public sealed class afir_feed_tests
             CountryCode: "DE",
             new AfirAddress("Werner-Heisenberg-Allee 25", "80939", "München"),
             TimeZone: "Europe/Berlin",
-            OpenTwentyFourSeven: true,
+            new OpeningHours(TwentyFourSeven: true, []),
+            [AdHocPaymentMethod.PaymentCardContactless, AdHocPaymentMethod.PaymentCardReader],
+            BarrierFree: true,
         [
             new AfirRechargingPoint(
                 "DE*SET*E*MUC01*1",
@@ -45,16 +48,24 @@ public sealed class afir_feed_tests
             CountryCode: "DE",
             Address: null,
             TimeZone: "Europe/Berlin",
-            OpenTwentyFourSeven: false,
+            new OpeningHours(TwentyFourSeven: false,
+            [
+                new OpeningPeriod([IsoDayOfWeek.Monday, IsoDayOfWeek.Tuesday, IsoDayOfWeek.Wednesday, IsoDayOfWeek.Thursday, IsoDayOfWeek.Friday], "06:00", "22:00"),
+                new OpeningPeriod([IsoDayOfWeek.Saturday], "08:00", "24:00"),
+            ]),
+            [AdHocPaymentMethod.QrCodeWebPayment],
+            BarrierFree: null,
         [
             new AfirRechargingPoint(
                 "DE*SET*E*STA02*1",
                 [new AfirConnector(ConnectorStandard.Type2, PowerType.AC, 22m)],
                 new AfirStatus(OperationalStatus.Available, Now.Minus(Duration.FromMinutes(3))),
                 // A time price of 0.30/h is 0.005/min: kept to its last decimal rather than rounded to cents.
-                new AfirAdHocPrice("EUR", PerKwhInclVat: 0.45m, PerMinuteInclVat: 0.005m, PerHourInclVat: null, PerSessionInclVat: 0.5m)),
+                new AfirAdHocPrice("EUR", PerKwhInclVat: 0.45m, PerMinuteInclVat: 0.005m, PerHourInclVat: null, PerSessionInclVat: 0.5m,
+                    PerIdleHourInclVat: 6m, VatPercent: 19m, PublishedAt: Instant.FromUtc(2026, 2, 1, 8, 0))),
         ]),
-    ]);
+    ],
+    [new AfirWithheldPool("DE-AUG-03", "DE", [WithheldReason.NoPublicDetails])]);
 
     [Fact]
     public void two_pools_with_a_busy_a_broken_and_a_free_point_and_their_ad_hoc_prices() =>
@@ -98,7 +109,7 @@ public sealed class afir_feed_tests
         var point = pool.RechargingPoints[0];
         var broken = feed with
         {
-            Pools = [pool with { RechargingPoints = [point with { EvseId = "STA02-1", AdHocPrice = new AfirAdHocPrice("EUR", null, null, null, null) }] }],
+            Pools = [pool with { RechargingPoints = [point with { EvseId = "STA02-1", AdHocPrice = new AfirAdHocPrice("EUR", null, null, null, null, null) }] }],
         };
 
         var problems = CommittedSchemas.Problems("reports/afir-feed.v1.json", AfirJson.Render(broken));
