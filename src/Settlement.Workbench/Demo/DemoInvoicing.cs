@@ -5,6 +5,7 @@ using Settlement.Domain.Deciding;
 using System.Diagnostics;
 using NodaTime;
 using Settlement.Documents;
+using Settlement.Documents.EInvoices;
 using Settlement.Domain.Invoicing;
 using Settlement.Domain.Invoicing.Accounting;
 using Settlement.Domain.Invoicing.SalesTax;
@@ -87,6 +88,7 @@ internal static class DemoInvoicing
         AnsiConsole.MarkupLineInterpolated(
             $"[grey]Journal {from:yyyy-MM-dd} to {until:yyyy-MM-dd} by tax point: {journal.Entries.Count:N0} balanced entries, {string.Join(", ", journal.Entries.GroupBy(e => e.Currency).Select(g => $"{g.Sum(e => e.TotalDebit):N2} {g.Key} debit = credit"))}.[/]");
         WriteDocuments(documentsFolder, issued, journal, vat);
+        await DemoReceivables.RunAsync(ledger, issued, documentsFolder, ct);
     }
 
     /// <summary>Denver's combined 8.81 %: the state, the city and county of Denver, and two special districts.</summary>
@@ -129,17 +131,25 @@ internal static class DemoInvoicing
     private static void WriteDocuments(string folder, IReadOnlyList<InvoiceDocument> issued, Journal journal, VatReport report)
     {
         Directory.CreateDirectory(folder);
-        var example = issued.FirstOrDefault(i => i.Kind == InvoiceKind.PartnerInvoice) ?? issued.FirstOrDefault();
+        // A European partner invoice, so the example also has its EN 16931 e-invoices (a US one is not a VAT invoice).
+        var example = issued.FirstOrDefault(i => i.Kind == InvoiceKind.PartnerInvoice && En16931Invoice.Refusal(i) is null)
+                      ?? issued.FirstOrDefault(i => i.Kind == InvoiceKind.PartnerInvoice) ?? issued.FirstOrDefault();
         if (example is not null)
         {
             File.WriteAllBytes(Path.Combine(folder, $"{example.Number}.json"), InvoiceJson.Render(example));
             File.WriteAllBytes(Path.Combine(folder, $"{example.Number}.pdf"), InvoicePdf.Render(example));
             File.WriteAllBytes(Path.Combine(folder, $"{example.Number}.csv"), InvoiceCsv.Render(example));
+            if (En16931Invoice.Refusal(example) is null)
+            {
+                File.WriteAllBytes(Path.Combine(folder, $"{example.Number}.ubl.xml"), UblInvoice.Render(example));
+                File.WriteAllBytes(Path.Combine(folder, $"{example.Number}.cii.xml"), CiiInvoice.Render(example));
+                File.WriteAllBytes(Path.Combine(folder, $"{example.Number}.factur-x.pdf"), FacturXPdf.Render(example));
+            }
         }
         File.WriteAllBytes(Path.Combine(folder, "journal.csv"), JournalCsv.Render(journal));
         File.WriteAllBytes(Path.Combine(folder, "vat-report.csv"), VatReportCsv.Render(report));
         File.WriteAllBytes(Path.Combine(folder, "vat-report.json"), VatReportJson.Render(report));
         AnsiConsole.MarkupLineInterpolated(
-            $"Documents of {example?.Number ?? "no invoice"} (JSON, PDF, CSV), the journal and the VAT report: [bold]{folder}[/]\nAny other: GET /api/invoices/{IssuerId}/{{number}}?format=pdf");
+            $"Documents of {example?.Number ?? "no invoice"} (JSON, PDF, CSV, and as EN 16931 e-invoices: UBL, CII, Factur-X), the journal and the VAT report: [bold]{folder}[/]\nAny other: GET /api/invoices/{IssuerId}/{{number}}?format=pdf|ubl|cii|facturx");
     }
 }

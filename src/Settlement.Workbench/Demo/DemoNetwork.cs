@@ -82,6 +82,21 @@ public static class DemoNetwork
             new SiteRegisteredV2(site.Id, site.Name, site.Address, site.CountryCode, site.TimeZoneId, site.Latitude, site.Longitude,
                 site.GridCapacityKw, GridCapacityAmpsPerPhase: null, registeredAt),
             Operator, history.NewCorrelationId(), registeredAt);
+        if (!Domain.Reports.AfirFeed.Countries.Contains(site.CountryCode)) return;
+
+        // What AFIR has the operator publish about a European site: who runs it, the helpdesk, when it is open and how a
+        // driver without a contract pays. Lyon's chargers are in a car park that closes at night.
+        var describedAt = registeredAt + Duration.FromMinutes(5);
+        var openingHours = site.CountryCode == "FR"
+            ? new OpeningHours(false, ValueList.Of(new OpeningPeriod(ValueList.Of(
+                IsoDayOfWeek.Monday, IsoDayOfWeek.Tuesday, IsoDayOfWeek.Wednesday, IsoDayOfWeek.Thursday, IsoDayOfWeek.Friday,
+                IsoDayOfWeek.Saturday, IsoDayOfWeek.Sunday), "06:00", "23:00")))
+            : new OpeningHours(true, ValueList.Of<OpeningPeriod>());
+        history.Record(StreamIds.Site(site.Id),
+            new SitePublicDetailsDescribed(site.Id, "Settlement Demo Charging GmbH", $"{site.CountryCode}*SET",
+                site.CountryCode == "FR" ? "+33482530000" : "+498920004711", openingHours,
+                ValueList.Of(AdHocPaymentMethod.PaymentCardContactless, AdHocPaymentMethod.QrCodeWebPayment), BarrierFree: true, describedAt),
+            Operator, history.NewCorrelationId(), describedAt);
     }
 
     /// <summary>Registered by the operator, then first powered up and reporting every EVSE available.</summary>

@@ -63,17 +63,17 @@ public sealed record Journal(LocalDate From, LocalDate Through, IReadOnlyList<Jo
         // A whole document posts its breakdown; a part of one (the lines whose tax point falls in the period) its lines'
         // tax, a sales tax line's by the levels it carries.
         var taxes = part.Whole
-            ? document.Vat.Select(v => (v.TaxKind, v.Jurisdiction, v.Level, v.Authority, Amount: v.VatAmount))
+            ? document.Vat.Select(v => (Kind: v.TaxKind, v.Jurisdiction, v.Level, v.Authority, Amount: v.VatAmount))
             : part.Lines.SelectMany(l => l.SalesTaxLevels is { } levels
-                ? levels.Select(level => (TaxKind.SalesTax, l.Jurisdiction, (TaxLevel?)level.Level, (string?)level.Authority, level.Amount))
-                : [(l.TaxKind, l.Jurisdiction, (TaxLevel?)null, (string?)null, l.VatAmount)]);
+                ? levels.Select(level => (Kind: TaxKind.SalesTax, l.Jurisdiction, Level: (TaxLevel?)level.Level, Authority: (string?)level.Authority, level.Amount))
+                : [(Kind: l.TaxKind, l.Jurisdiction, Level: (TaxLevel?)null, Authority: (string?)null, Amount: l.VatAmount)]);
         postings.AddRange(taxes
-            .Where(v => v.TaxKind == TaxKind.Vat)
+            .Where(v => v.Kind == TaxKind.Vat)
             .GroupBy(v => v.Jurisdiction, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => new Posting(VatPayable, g.Key, -g.Sum(v => v.Amount))));
         postings.AddRange(taxes
-            .Where(v => v.TaxKind == TaxKind.SalesTax)
+            .Where(v => v.Kind == TaxKind.SalesTax)
             .GroupBy(v => (v.Jurisdiction, v.Level, v.Authority))
             .OrderBy(g => g.Key.Jurisdiction, StringComparer.Ordinal).ThenBy(g => g.Key.Level).ThenBy(g => g.Key.Authority, StringComparer.Ordinal)
             .Select(g => new Posting(SalesTaxPayable, $"{g.Key.Jurisdiction} {g.Key.Authority}", -g.Sum(v => v.Amount))));

@@ -195,6 +195,7 @@ public sealed class demo_network_tests
         RoamingTokenSeenV2 e => e.SeenAt,
         RoamingSessionRecordedV3 e => e.StartedAt,
         Settlement.Domain.Kpis.MaintenanceCostReported e => e.ReportedAt,
+        SitePublicDetailsDescribed e => e.DescribedAt,
         _ => throw new InvalidOperationException($"No own time known for {data.GetType().Name}."),
     };
 
