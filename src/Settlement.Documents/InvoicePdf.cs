@@ -320,7 +320,7 @@ public static class InvoicePdf
     {
         flow.KeepTogether(6 * Strong.GetHeight());
         flow.Row(Totals, ["Total net", Money(invoice.TotalNet, currency)], Body);
-        flow.Row(Totals, [$"Total {TaxName(invoice)}", Money(invoice.TotalVat, currency)], Body);
+        flow.Row(Totals, [TaxName(invoice) is "VAT" ? "Total VAT" : $"Total {TaxName(invoice).ToLowerInvariant()}", Money(invoice.TotalVat, currency)], Body);
         flow.Row(Totals, [$"Total {currency.Code}", Money(invoice.TotalGross, currency)], Strong);
         if (invoice.CommissionAmount is { } commission)
         {

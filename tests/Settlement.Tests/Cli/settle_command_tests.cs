@@ -21,11 +21,12 @@ public sealed class settle_command_tests(LedgerDatabase db)
         var reported = long.Parse(System.Text.RegularExpressions.Regex.Match(run.Output, @"([\d,]+) events in").Groups[1].Value.Replace(",", ""));
         await using var connection = new NpgsqlConnection(db.Server.ConnectionStringFor(DemoDatabase));
         await connection.OpenAsync();
-        // Billing appends its own events after the history (the jurisdictions, rates, issuer, the roaming sessions' CDRs
-        // and documents), and the demo's operator key its own.
+        // Billing appends its own events after the history (the jurisdictions, rates, issuer, the US site's sales tax, the
+        // roaming sessions' CDRs, the documents, and the payments of the bank statement), and the demo's operator key its own.
         await using var count = new NpgsqlCommand(
             "SELECT count(*) FROM ledger.mt_events WHERE type NOT IN ('site_jurisdiction_resolved_v1', 'tax_rate_set_v1', " +
-            "'invoice_issuer_registered_v1', 'cdr_issued_v2', 'invoice_issued_v1', 'credit_note_issued_v1', 'api_key_created_v1')", connection);
+            "'invoice_issuer_registered_v2', 'site_sales_tax_defined_v1', 'cdr_issued_v2', 'invoice_issued_v1', 'credit_note_issued_v1', " +
+            "'payment_received_v1', 'bank_statement_imported_v1', 'api_key_created_v1')", connection);
         Assert.Equal(reported, (long)(await count.ExecuteScalarAsync())!);
 
         // Every session the day started was priced by the projection, none left unpriced.

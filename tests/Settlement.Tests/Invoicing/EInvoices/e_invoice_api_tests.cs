@@ -53,7 +53,8 @@ public sealed class e_invoice_api_tests(LedgerDatabase db) : IAsyncLifetime
     [Fact]
     public async Task a_us_sales_tax_invoice_is_refused_as_an_e_invoice_but_served_as_pdf()
     {
-        var (_, session) = await _desk.SessionAtAsync(39.74m, -104.99m, "America/Denver", "US", October, currency: "USD");
+        var (network, session) = await _desk.SessionAtAsync(39.74m, -104.99m, "America/Denver", "US", October, currency: "USD");
+        await _desk.Desk.DefineSiteSalesTaxAsync(SalesTax.SalesTaxRates.Define(network.SiteId, SalesTax.SalesTaxRates.Aurora, new LocalDate(2026, 1, 1)), default);
         await _desk.PricedAsync();
         var invoice = Assert.Single(await _desk.Desk.IssueSessionInvoicesAsync(_desk.IssuerId, [session], buyer: null));
 

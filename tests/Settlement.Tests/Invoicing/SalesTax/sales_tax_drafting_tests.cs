@@ -86,8 +86,9 @@ public sealed class sales_tax_drafting_tests
         var second = InvoiceDrafting.ForSession(Header(2), raised);
         var day = first.IssueDate;
 
-        var report = VatReport.For([first, second], day, day);
-        var journal = Journal.For([first, second], day, day);
+        // Reported by issue date, the day both were issued (by tax point they fall on their supply dates).
+        var report = VatReport.For([first, second], day, day, ReportingBasis.IssueDate);
+        var journal = Journal.For([first, second], day, day, ReportingBasis.IssueDate);
 
         Assert.Equal(6, report.Rows.Count);
         var state = report.Rows.Single(r => r.Level == TaxLevel.State);

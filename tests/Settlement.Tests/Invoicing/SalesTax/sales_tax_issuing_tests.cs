@@ -60,7 +60,8 @@ public sealed class sales_tax_issuing_tests(LedgerDatabase db) : IAsyncLifetime
         });
         // Each invoice names the definition it charged, as the stream version it was recorded at.
         Assert.Equal([1L, 2L], invoices.Select(i => i.Sources.Single(s => s.StreamId == StreamIds.SiteSalesTax(network.SiteId)).Version));
-        var report = VatReport.For(invoices, invoices[0].IssueDate, invoices[0].IssueDate);
+        // By tax point, October's: the month of supply, whenever the invoices were issued.
+        var report = VatReport.For(invoices, new LocalDate(2026, 10, 1), new LocalDate(2026, 10, 31));
         Assert.Equal([(3.75m, 0.38m), (4m, 0.40m)], report.Rows.Where(r => r.Level == TaxLevel.City).Select(r => (r.VatPercent, r.Vat)));
         Assert.Equal((20.00m, 0.58m), report.Rows.Where(r => r.Level == TaxLevel.State).Select(r => (r.TaxableNet, r.Vat)).Single());
     }

@@ -422,7 +422,7 @@ public sealed class demo_network_tests
         var firstMidnight = zones.Values.Distinct().Min(zone => DefaultOptions.From.AtStartOfDayInZone(zone).ToInstant());
         Type[] setUp =
         [
-            typeof(RoamingPartnerRegistered), typeof(SiteRegisteredV2), typeof(ChargerRegistered), typeof(ChargerBooted),
+            typeof(RoamingPartnerRegistered), typeof(SiteRegisteredV2), typeof(SitePublicDetailsDescribed), typeof(ChargerRegistered), typeof(ChargerBooted),
             typeof(ConnectorStatusChanged), typeof(TariffPublished), typeof(TariffAssigned), typeof(MaintenancePlanned),
         ];
 
