@@ -110,7 +110,7 @@ public sealed class bank_statement_import_tests(LedgerDatabase db) : IAsyncLifet
         await _host.Services.GetRequiredService<AsyncProjections>().WaitForNonStaleDataAsync(TimeSpan.FromSeconds(60));
         var registered = await _http.PostAsJsonAsync("/api/issuers", new
         {
-            issuerId = _issuer, legalName = "Settlement Charging GmbH", address = "Hauptstr. 1, 10115 Berlin", countryCode = "DE", vatId = "DE123456789",
+            issuerId = _issuer, legalName = "Settlement Charging GmbH", address = "Hauptstr. 1, 10115 Berlin", countryCode = "DE", vatId = "DE300000002",
         });
         Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
         var invoices = new List<JsonElement>();
