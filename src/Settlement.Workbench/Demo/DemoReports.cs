@@ -24,14 +24,16 @@ internal static class DemoReports
         Directory.CreateDirectory(documentsFolder);
         foreach (var module in Enum.GetValues<NeviModule>())
         {
+            var file = $"nevi-module-{(int)module}.csv";
             if (module == NeviModule.Uptime && !WholeMonths(options.From, through))
             {
+                // A file of an earlier run for other days must not pass for this one's.
+                File.Delete(Path.Combine(documentsFolder, file));
                 table.AddRow($"{(int)module} {module}", "-", "-", "[grey]not written: uptime is reported per whole calendar month[/]");
                 continue;
             }
             var csv = await reports.NeviDocumentAsync((int)module, NeviSite, ReportEndpoints.DefaultNetworkProvider, options.From, through, csv: true, ct)
                       ?? throw new InvalidOperationException($"No NEVI module {(int)module}.");
-            var file = $"nevi-module-{(int)module}.csv";
             await File.WriteAllBytesAsync(Path.Combine(documentsFolder, file), csv, ct);
             var text = Encoding.UTF8.GetString(csv);
             var problems = EvChartValidator.Validate(module, text);

@@ -46,7 +46,7 @@ public sealed class settle_command_tests(LedgerDatabase db)
             "AND NOT EXISTS (SELECT 1 FROM ledger.mt_doc_sessionbilling b WHERE b.id = p.id)", connection);
         Assert.Equal(0L, (long)(await unbilled.ExecuteScalarAsync())!);
         Assert.Contains("Issued documents", run.Output);
-        Assert.Contains("VAT by jurisdiction", run.Output);
+        Assert.Contains("VAT and US sales tax by jurisdiction", run.Output);
         Assert.Contains(documents.GetFiles("*.pdf"), f => f.Length > 1_000);
         Assert.True(File.Exists(Path.Combine(documents.FullName, "journal.csv")));
         Assert.Contains("KPIs 2026-10-01 to 2026-10-01", run.Output);

@@ -104,7 +104,7 @@ public sealed class driver_invoice_pdf_tests
 
         Assert.Contains("Sales tax breakdown", text);
         Assert.Contains("US-CO Denver\nSales tax, city", text);
-        Assert.Contains("Total Sales tax", text);
+        Assert.Contains("Total sales tax", text);
         Assert.DoesNotContain("VAT", text.Replace("VAT ID", ""));
     }
 }

@@ -12,7 +12,10 @@ public sealed class live_demo_tests(LedgerDatabase db)
     [Fact]
     public async Task the_live_part_has_the_demo_chargers_talk_ocpp_and_what_they_said_is_in_the_ledger()
     {
-        var run = await SettleProcess.RunAsync(db, "demo", "--days", "1", "--live-seconds", "3", "--database", DemoDatabase);
+        var documents = Directory.CreateTempSubdirectory("settle-live-demo-documents-");
+        var run = await SettleProcess.RunAsync(db, "demo", "--days", "1", "--live-seconds", "3", "--database", DemoDatabase,
+            "--documents", documents.FullName);
+        documents.Delete(recursive: true);
 
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Contains("Appended to the ledger", run.Output);
