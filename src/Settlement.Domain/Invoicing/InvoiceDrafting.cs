@@ -318,13 +318,7 @@ public static class InvoiceDrafting
         (LocalDate From, LocalDate Through)? period, string? creditsInvoice, string? reason, decimal? commissionPercent,
         decimal? commission, IReadOnlyList<string> notes, IReadOnlyList<SourceEvent> sources)
     {
-        var breakdown = lines
-            .Where(l => l.SalesTaxLevels is null)
-            .GroupBy(l => (l.Jurisdiction, l.VatPercent, l.Treatment))
-            .OrderBy(g => g.Key.Jurisdiction, StringComparer.Ordinal).ThenBy(g => g.Key.VatPercent).ThenBy(g => g.Key.Treatment)
-            .Select(g => new VatBreakdown(g.Key.Jurisdiction, g.Key.VatPercent, g.Key.Treatment, g.Sum(l => l.NetAmount), g.Sum(l => l.VatAmount)))
-            .Concat(SalesTaxBreakdown(lines))
-            .ToList();
+        var breakdown = TaxBreakdown(lines);
         var (dated, taxPointNotes, ruleSources) = WithTaxPoints(header, lines);
         lines = dated;
         var taxPoints = lines.Select(l => l.TaxPoint).Distinct().ToList();
@@ -343,18 +337,27 @@ public static class InvoiceDrafting
     }
 
     /// <summary>
-    /// US sales tax: an entry per jurisdiction, level, authority and rate, summing its lines' shares, on the net of the
-    /// lines it applies to (so every level of a line repeats that line's net: it is each authority's taxable amount).
+    /// The tax of some lines as a document states it: VAT per jurisdiction, rate and treatment; US sales tax per
+    /// jurisdiction, level, authority and rate, summing its lines' shares, on the net of the lines it applies to (so every
+    /// level of a line repeats that line's net: it is each authority's taxable amount). A document's own breakdown, and
+    /// the VAT report's for the lines of a document that fall in its period.
     /// </summary>
-    private static IEnumerable<VatBreakdown> SalesTaxBreakdown(IReadOnlyList<InvoiceLine> lines) =>
-        lines
+    internal static IReadOnlyList<VatBreakdown> TaxBreakdown(IEnumerable<InvoiceLine> lines) =>
+    [
+        .. lines
+            .Where(l => l.SalesTaxLevels is null)
+            .GroupBy(l => (l.Jurisdiction, l.VatPercent, l.Treatment, l.TaxKind))
+            .OrderBy(g => g.Key.Jurisdiction, StringComparer.Ordinal).ThenBy(g => g.Key.VatPercent).ThenBy(g => g.Key.Treatment)
+            .Select(g => new VatBreakdown(g.Key.Jurisdiction, g.Key.VatPercent, g.Key.Treatment, g.Sum(l => l.NetAmount), g.Sum(l => l.VatAmount), g.Key.TaxKind)),
+        .. lines
             .Where(l => l.SalesTaxLevels is not null)
             .SelectMany(l => l.SalesTaxLevels!.Select(level => (Line: l, Level: level)))
             .GroupBy(x => (x.Line.Jurisdiction, x.Level.Level, x.Level.Authority, x.Level.RatePercent))
             .OrderBy(g => g.Key.Jurisdiction, StringComparer.Ordinal).ThenBy(g => g.Key.Level)
             .ThenBy(g => g.Key.Authority, StringComparer.Ordinal).ThenBy(g => g.Key.RatePercent)
             .Select(g => new VatBreakdown(g.Key.Jurisdiction, g.Key.RatePercent, VatTreatment.Standard, g.Sum(x => x.Line.NetAmount),
-                g.Sum(x => x.Level.Amount), TaxKind.SalesTax, g.Key.Level, g.Key.Authority));
+                g.Sum(x => x.Level.Amount), TaxKind.SalesTax, g.Key.Level, g.Key.Authority)),
+    ];
 
     /// <summary>
     /// Each line dated with its tax point by its jurisdiction's rule (a line that has one, a credit note's, keeps it),

@@ -101,22 +101,9 @@ public sealed record VatReport(
             Breakdown.TaxKind, Breakdown.Level, Breakdown.Authority);
     }
 
-    /// <summary>
-    /// The part's tax per jurisdiction, rate and treatment (and US level and authority): the document's breakdown when
-    /// whole, its lines' sums otherwise, a sales tax line's from the levels it carries.
-    /// </summary>
-    private static IEnumerable<VatBreakdown> BreakdownOf(DocumentPart part) => part.Whole
-        ? part.Document.Vat
-        : [
-            .. part.Lines.Where(l => l.SalesTaxLevels is null)
-                .GroupBy(l => (l.Jurisdiction, l.VatPercent, l.Treatment, l.TaxKind))
-                .Select(g => new VatBreakdown(g.Key.Jurisdiction, g.Key.VatPercent, g.Key.Treatment, g.Sum(l => l.NetAmount), g.Sum(l => l.VatAmount), g.Key.TaxKind)),
-            .. part.Lines.Where(l => l.SalesTaxLevels is not null)
-                .SelectMany(l => l.SalesTaxLevels!.Select(level => (Line: l, Level: level)))
-                .GroupBy(x => (x.Line.Jurisdiction, x.Level.Level, x.Level.Authority, x.Level.RatePercent))
-                .Select(g => new VatBreakdown(g.Key.Jurisdiction, g.Key.RatePercent, VatTreatment.Standard, g.Sum(x => x.Line.NetAmount),
-                    g.Sum(x => x.Level.Amount), TaxKind.SalesTax, g.Key.Level, g.Key.Authority)),
-        ];
+    /// <summary>The part's tax as its document states it: the document's breakdown when whole, its lines' otherwise.</summary>
+    private static IEnumerable<VatBreakdown> BreakdownOf(DocumentPart part) =>
+        part.Whole ? part.Document.Vat : InvoiceDrafting.TaxBreakdown(part.Lines);
 
     /// <summary>Every level of US sales tax is charged on the same net: it counts once, from the lines.</summary>
     private static decimal SalesTaxableNet(IEnumerable<VatAmount> amounts, string jurisdiction) =>
