@@ -25,8 +25,19 @@ internal static class OcpiTestPartner
     /// when disposed: a partner left registered behind a closed port would be owed a push for every status change of
     /// every later test, and their retries would queue ahead of the pushes a later test waits for.
     /// </summary>
-    public static Task<EmspDouble> StartEmspAsync() =>
-        EmspDouble.StartAsync(string.Concat(Enumerable.Range(0, 3).Select(_ => "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[Random.Shared.Next(36)])), leaveOnDispose: true);
+    public static Task<EmspDouble> StartEmspAsync() => EmspDouble.StartAsync(NextPartyId(), leaveOnDispose: true);
+
+    private const string PartyIdCharacters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    private static int _partiesStarted = Random.Shared.Next(PartyIdCharacters.Length * PartyIdCharacters.Length);
+
+    // Counted, not drawn: a hundred random three-character ids in one run collide often enough to fail a test
+    // whose partner stream (expected new) was already taken by another test's partner.
+    private static string NextPartyId()
+    {
+        var number = Interlocked.Increment(ref _partiesStarted);
+        return string.Concat(Enumerable.Range(0, 3).Reverse().Select(place =>
+            PartyIdCharacters[number / (int)Math.Pow(PartyIdCharacters.Length, place) % PartyIdCharacters.Length]));
+    }
 
     /// <summary>Registers <paramref name="emsp"/> with the host and hands it its token C and our endpoints.</summary>
     public static async Task RegisterDirectlyAsync(TestHost host, EmspDouble emsp, RoamingAgreement? agreement = null)
