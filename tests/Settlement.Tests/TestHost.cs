@@ -73,6 +73,24 @@ public sealed class TestHost(LedgerDatabase db, OcppOptions? options = null, X50
         return this;
     }
 
+    /// <summary>
+    /// Runs a test class's further set-up on this host, disposing the host if it fails: xunit does not dispose a test
+    /// class whose InitializeAsync threw, and a host left running keeps leading the shared ledger's projections and
+    /// relays for every later test.
+    /// </summary>
+    public async Task DisposeOnFailureAsync(Func<Task> setUp)
+    {
+        try
+        {
+            await setUp();
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>The top-level operator's key, which <see cref="Http"/> sends.</summary>
     public string OperatorKey { get; private set; } = null!;
 
@@ -179,6 +197,7 @@ public sealed class TestHost(LedgerDatabase db, OcppOptions? options = null, X50
     public async ValueTask DisposeAsync()
     {
         Http?.Dispose();
-        if (_app is not null) await _app.DisposeAsync();
+        // Disposed at most once, though a failed set-up and the test class may both ask.
+        if (Interlocked.Exchange(ref _app, null) is { } app) await app.DisposeAsync();
     }
 }

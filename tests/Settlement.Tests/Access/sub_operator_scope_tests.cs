@@ -42,14 +42,17 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _host = await new TestHost(db).StartAsync();
-        _a = await TenantAsync("a");
-        _b = await TenantAsync("b");
-        await _host.Services.GetRequiredService<AsyncProjections>().WaitForNonStaleDataAsync(TimeSpan.FromSeconds(60));
-        foreach (var tenant in new[] { _a, _b })
+        await _host.DisposeOnFailureAsync(async () =>
         {
-            var issued = await tenant.Http.PostAsJsonAsync("/api/invoices/sessions", new { issuerId = tenant.IssuerId, sessionIds = new[] { tenant.SessionId } });
-            Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
-        }
+            _a = await TenantAsync("a");
+            _b = await TenantAsync("b");
+            await _host.Services.GetRequiredService<AsyncProjections>().WaitForNonStaleDataAsync(TimeSpan.FromSeconds(60));
+            foreach (var tenant in new[] { _a, _b })
+            {
+                var issued = await tenant.Http.PostAsJsonAsync("/api/invoices/sessions", new { issuerId = tenant.IssuerId, sessionIds = new[] { tenant.SessionId } });
+                Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
+            }
+        });
     }
 
     public async Task DisposeAsync() => await _host.DisposeAsync();

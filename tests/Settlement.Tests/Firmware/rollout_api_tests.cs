@@ -20,7 +20,10 @@ public sealed class rollout_api_tests(LedgerDatabase db) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _host = await new TestHost(db).StartAsync();
-        _site = await new RolloutTestSite(_host).RegisterAsync();
+        await _host.DisposeOnFailureAsync(async () =>
+        {
+            _site = await new RolloutTestSite(_host).RegisterAsync();
+        });
     }
 
     public async Task DisposeAsync() => await _host.DisposeAsync();

@@ -25,7 +25,10 @@ public sealed partial class api_document_tests(LedgerDatabase db) : IAsyncLifeti
     public async Task InitializeAsync()
     {
         _host = await new TestHost(db).StartAsync();
-        _document = JsonNode.Parse(await _host.Http.GetStringAsync(ApiDocument.Route))!.AsObject();
+        await _host.DisposeOnFailureAsync(async () =>
+        {
+            _document = JsonNode.Parse(await _host.Http.GetStringAsync(ApiDocument.Route))!.AsObject();
+        });
     }
 
     public async Task DisposeAsync() => await _host.DisposeAsync();

@@ -17,7 +17,10 @@ public sealed class bounded_input_tests(LedgerDatabase db) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _host = await new TestHost(db).StartAsync();
-        await _host.RegisterSiteAsync();
+        await _host.DisposeOnFailureAsync(async () =>
+        {
+            await _host.RegisterSiteAsync();
+        });
     }
     public async Task DisposeAsync() => await _host.DisposeAsync();
 

@@ -15,8 +15,11 @@ public sealed class period_bounds_tests(LedgerDatabase db) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _host = await new TestHost(db).StartAsync();
-        var network = await new PricedNetwork(db.Ledger).RegisterSiteAsync();
-        await network.RegisterChargerAsync();
+        await _host.DisposeOnFailureAsync(async () =>
+        {
+            var network = await new PricedNetwork(db.Ledger).RegisterSiteAsync();
+            await network.RegisterChargerAsync();
+        });
     }
 
     public async Task DisposeAsync() => await _host.DisposeAsync();

@@ -27,8 +27,11 @@ public sealed class power_api_tests(LedgerDatabase db) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _host = await new TestHost(db).StartAsync();
-        _network = await new PricedNetwork(db.Ledger).RegisterSiteAsync();
-        await _network.RegisterChargerAsync();
+        await _host.DisposeOnFailureAsync(async () =>
+        {
+            _network = await new PricedNetwork(db.Ledger).RegisterSiteAsync();
+            await _network.RegisterChargerAsync();
+        });
     }
 
     public async Task DisposeAsync() => await _host.DisposeAsync();

@@ -48,14 +48,17 @@ public sealed class afir_datex_api_tests(LedgerDatabase db) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _host = await new TestHost(db).StartAsync();
-        await RegisterAsync(Munich, MunichCharger, "Werner-Heisenberg-Allee 25", "80939", "München", "DE", 48.188562m, 11.612345m, "Europe/Berlin");
-        await RegisterAsync(Denver, $"DEN{_suffix}", "101 W Colfax Ave", "80202", "Denver", "US", 39.7392m, -104.9903m, "America/Denver");
-        Assert.Equal(HttpStatusCode.NoContent, (await _host.Http.PutAsJsonAsync($"/api/sites/{Munich}/public-details", PublicDetails("DE*SET"))).StatusCode);
-        Assert.Equal(HttpStatusCode.NoContent, (await _host.Http.PutAsJsonAsync($"/api/sites/{Denver}/public-details", PublicDetails("US*SET"))).StatusCode);
-        var now = SystemClock.Instance.GetCurrentInstant();
-        await db.Ledger.AppendAsync(new StreamAppend(StreamIds.Charger(MunichCharger),
-            [new PendingEvent(new FaultReported(MunichCharger, 1, 1, "GroundFailure", null, null, now - Duration.FromMinutes(1)), EventMetadata.NewCorrelation(Actor.Charger(MunichCharger), now))]));
-        await _host.Services.GetRequiredService<AsyncProjections>().WaitForNonStaleDataAsync(TimeSpan.FromSeconds(60));
+        await _host.DisposeOnFailureAsync(async () =>
+        {
+            await RegisterAsync(Munich, MunichCharger, "Werner-Heisenberg-Allee 25", "80939", "München", "DE", 48.188562m, 11.612345m, "Europe/Berlin");
+            await RegisterAsync(Denver, $"DEN{_suffix}", "101 W Colfax Ave", "80202", "Denver", "US", 39.7392m, -104.9903m, "America/Denver");
+            Assert.Equal(HttpStatusCode.NoContent, (await _host.Http.PutAsJsonAsync($"/api/sites/{Munich}/public-details", PublicDetails("DE*SET"))).StatusCode);
+            Assert.Equal(HttpStatusCode.NoContent, (await _host.Http.PutAsJsonAsync($"/api/sites/{Denver}/public-details", PublicDetails("US*SET"))).StatusCode);
+            var now = SystemClock.Instance.GetCurrentInstant();
+            await db.Ledger.AppendAsync(new StreamAppend(StreamIds.Charger(MunichCharger),
+                [new PendingEvent(new FaultReported(MunichCharger, 1, 1, "GroundFailure", null, null, now - Duration.FromMinutes(1)), EventMetadata.NewCorrelation(Actor.Charger(MunichCharger), now))]));
+            await _host.Services.GetRequiredService<AsyncProjections>().WaitForNonStaleDataAsync(TimeSpan.FromSeconds(60));
+        });
     }
 
     public async Task DisposeAsync() => await _host.DisposeAsync();

@@ -24,8 +24,11 @@ public sealed class ocpi_commands_tests(LedgerDatabase db) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _host = await new TestHost(db, new OcppOptions { CallTimeoutSeconds = 10 }).StartAsync();
-        _emsp = await OcpiTestPartner.StartEmspAsync();
-        await OcpiTestPartner.RegisterDirectlyAsync(_host, _emsp);
+        await _host.DisposeOnFailureAsync(async () =>
+        {
+            _emsp = await OcpiTestPartner.StartEmspAsync();
+            await OcpiTestPartner.RegisterDirectlyAsync(_host, _emsp);
+        });
     }
 
     public async Task DisposeAsync()

@@ -24,7 +24,10 @@ public sealed class ocpi_credentials_tests(LedgerDatabase db) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _host = await new TestHost(db).StartAsync();
-        _emsp = await OcpiTestPartner.StartEmspAsync();
+        await _host.DisposeOnFailureAsync(async () =>
+        {
+            _emsp = await OcpiTestPartner.StartEmspAsync();
+        });
     }
 
     public async Task DisposeAsync()

@@ -24,20 +24,23 @@ public sealed class ocpi_locations_tests(LedgerDatabase db) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _host = await new TestHost(db).StartAsync();
-        _emsp = await OcpiTestPartner.StartEmspAsync();
-        await OcpiTestPartner.RegisterDirectlyAsync(_host, _emsp);
-        _site = await _host.RegisterSiteAsync("LOC-" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant());
-        _charger = "L" + Guid.NewGuid().ToString("N")[..10].ToUpperInvariant();
-        var registered = await _host.Http.PostAsJsonAsync("/api/chargers", new
+        await _host.DisposeOnFailureAsync(async () =>
         {
-            chargerId = _charger, siteId = _site, vendor = "Acme", model = "Duo", protocol = "Ocpp201",
-            evses = new object[]
+            _emsp = await OcpiTestPartner.StartEmspAsync();
+            await OcpiTestPartner.RegisterDirectlyAsync(_host, _emsp);
+            _site = await _host.RegisterSiteAsync("LOC-" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant());
+            _charger = "L" + Guid.NewGuid().ToString("N")[..10].ToUpperInvariant();
+            var registered = await _host.Http.PostAsJsonAsync("/api/chargers", new
             {
-                new { evseId = 1, connectors = new[] { new { connectorId = 1, standard = "Ccs2", maxPowerKw = 150m } } },
-                new { evseId = 2, connectors = new[] { new { connectorId = 1, standard = "Type2", maxPowerKw = 22m } } },
-            },
+                chargerId = _charger, siteId = _site, vendor = "Acme", model = "Duo", protocol = "Ocpp201",
+                evses = new object[]
+                {
+                    new { evseId = 1, connectors = new[] { new { connectorId = 1, standard = "Ccs2", maxPowerKw = 150m } } },
+                    new { evseId = 2, connectors = new[] { new { connectorId = 1, standard = "Type2", maxPowerKw = 22m } } },
+                },
+            });
+            Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
         });
-        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
     }
 
     public async Task DisposeAsync()

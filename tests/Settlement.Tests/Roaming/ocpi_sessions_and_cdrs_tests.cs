@@ -36,13 +36,16 @@ public sealed class ocpi_sessions_and_cdrs_tests(LedgerDatabase db) : IAsyncLife
         {
             ["Ocpi:RetrySeconds"] = "1", ["Ocpi:MaxRetrySeconds"] = "2", ["Ocpi:SessionUpdateSeconds"] = "0",
         }).StartAsync();
-        _emsp = await OcpiTestPartner.StartEmspAsync();
-        await OcpiTestPartner.RegisterDirectlyAsync(_host, _emsp);
-        _network = await new PricedNetwork(_host.Ledger).RegisterSiteAsync();
-        await _network.RegisterChargerAsync();
-        await _network.PriceSiteAsync(perKwh: 0.40m);
-        // CDRs wait for the async price: a daemon still catching up with earlier tests' ledger would hold them back.
-        await _host.Services.GetRequiredService<AsyncProjections>().WaitForNonStaleDataAsync(TimeSpan.FromSeconds(180));
+        await _host.DisposeOnFailureAsync(async () =>
+        {
+            _emsp = await OcpiTestPartner.StartEmspAsync();
+            await OcpiTestPartner.RegisterDirectlyAsync(_host, _emsp);
+            _network = await new PricedNetwork(_host.Ledger).RegisterSiteAsync();
+            await _network.RegisterChargerAsync();
+            await _network.PriceSiteAsync(perKwh: 0.40m);
+            // CDRs wait for the async price: a daemon still catching up with earlier tests' ledger would hold them back.
+            await _host.Services.GetRequiredService<AsyncProjections>().WaitForNonStaleDataAsync(TimeSpan.FromSeconds(180));
+        });
     }
 
     public async Task DisposeAsync()

@@ -28,8 +28,11 @@ public sealed class ocpi_tokens_tests(LedgerDatabase db) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _host = await new TestHost(db, unknownTokens: UnknownTokenPolicy.Reject).StartAsync();
-        _emsp = await OcpiTestPartner.StartEmspAsync();
-        await OcpiTestPartner.RegisterDirectlyAsync(_host, _emsp);
+        await _host.DisposeOnFailureAsync(async () =>
+        {
+            _emsp = await OcpiTestPartner.StartEmspAsync();
+            await OcpiTestPartner.RegisterDirectlyAsync(_host, _emsp);
+        });
     }
 
     public async Task DisposeAsync()

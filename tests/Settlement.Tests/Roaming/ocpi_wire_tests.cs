@@ -15,8 +15,11 @@ public sealed partial class ocpi_wire_tests(LedgerDatabase db) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _host = await new TestHost(db).StartAsync();
-        _emsp = await OcpiTestPartner.StartEmspAsync();
-        await OcpiTestPartner.RegisterDirectlyAsync(_host, _emsp);
+        await _host.DisposeOnFailureAsync(async () =>
+        {
+            _emsp = await OcpiTestPartner.StartEmspAsync();
+            await OcpiTestPartner.RegisterDirectlyAsync(_host, _emsp);
+        });
     }
 
     public async Task DisposeAsync()

@@ -36,7 +36,10 @@ public sealed class roaming_acceptance_tests(LedgerDatabase db) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _host = await new TestHost(db, new OcppOptions { CallTimeoutSeconds = 20 }).StartAsync();
-        _emsp = await OcpiTestPartner.StartEmspAsync();
+        await _host.DisposeOnFailureAsync(async () =>
+        {
+            _emsp = await OcpiTestPartner.StartEmspAsync();
+        });
     }
 
     public async Task DisposeAsync()

@@ -31,7 +31,10 @@ public sealed class silent_session_tests(LedgerDatabase db) : IAsyncLifetime
         _ledger = await db.ScratchLedgerAsync("silence");
         _host = await new TestHost(db, new OcppOptions { AllowChargersWithoutPassword = true, CloseSilentSessionsAfter = AllowedSilence },
             ledger: _ledger).StartAsync();
-        _network = await (await (await new PricedNetwork(_ledger).RegisterSiteAsync()).RegisterChargerAsync()).PriceSiteAsync(perKwh: 0.50m);
+        await _host.DisposeOnFailureAsync(async () =>
+        {
+            _network = await (await (await new PricedNetwork(_ledger).RegisterSiteAsync()).RegisterChargerAsync()).PriceSiteAsync(perKwh: 0.50m);
+        });
     }
 
     public async Task DisposeAsync()

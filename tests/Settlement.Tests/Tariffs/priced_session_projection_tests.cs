@@ -17,17 +17,28 @@ public sealed class priced_session_projection_tests(LedgerDatabase db) : IAsyncL
     private static readonly TimeSpan CatchUp = TimeSpan.FromSeconds(60);
     private static readonly Instant Monday = Instant.FromUtc(2026, 10, 12, 12, 0);
 
-    private readonly AsyncProjections _projections = new(db.Ledger, NullLogger.Instance);
+    private Settlement.Ledger.Ledger _ledger = null!;
+    private AsyncProjections _projections = null!;
 
-    // Started after each test's events are appended, so the daemon meets all of a session's events in one batch.
-    public Task InitializeAsync() => Task.CompletedTask;
+    // A ledger of its own: only the node that leads the projections may rebuild one, and on the shared ledger another
+    // test's host may lead. The daemon is started after each test's events are appended, so it meets all of a
+    // session's events in one batch.
+    public async Task InitializeAsync()
+    {
+        _ledger = await db.ScratchLedgerAsync("priced_sessions");
+        _projections = new AsyncProjections(_ledger, NullLogger.Instance);
+    }
 
-    public async Task DisposeAsync() => await _projections.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _projections.DisposeAsync();
+        await _ledger.DisposeAsync();
+    }
 
     [Fact]
     public async Task a_stopped_session_is_priced_once_the_daemon_caught_up()
     {
-        var network = await new PricedNetwork(db.Ledger).RegisterSiteAsync();
+        var network = await new PricedNetwork(_ledger).RegisterSiteAsync();
         await network.RegisterChargerAsync();
         await network.PriceSiteAsync(perKwh: 0.40m);
         var sessionId = await network.ChargeAsync(Monday, readings: 6, whPerReading: 2_500);
@@ -49,7 +60,7 @@ public sealed class priced_session_projection_tests(LedgerDatabase db) : IAsyncL
     [Fact]
     public async Task a_running_session_is_priced_up_to_its_last_reading()
     {
-        var network = await new PricedNetwork(db.Ledger).RegisterSiteAsync();
+        var network = await new PricedNetwork(_ledger).RegisterSiteAsync();
         await network.RegisterChargerAsync();
         await network.PriceSiteAsync(perKwh: 0.50m);
         var sessionId = await network.ChargeAsync(Monday, readings: 2, whPerReading: 3_000, stop: false);
@@ -64,7 +75,7 @@ public sealed class priced_session_projection_tests(LedgerDatabase db) : IAsyncL
     [Fact]
     public async Task a_session_at_a_site_without_a_tariff_is_unpriced_and_says_why()
     {
-        var network = await new PricedNetwork(db.Ledger).RegisterSiteAsync();
+        var network = await new PricedNetwork(_ledger).RegisterSiteAsync();
         await network.RegisterChargerAsync();
         var sessionId = await network.ChargeAsync(Monday, readings: 3, whPerReading: 1_000);
 
@@ -79,7 +90,7 @@ public sealed class priced_session_projection_tests(LedgerDatabase db) : IAsyncL
     [Fact]
     public async Task a_session_at_a_site_never_registered_is_unpriced_and_says_why()
     {
-        var network = new PricedNetwork(db.Ledger);
+        var network = new PricedNetwork(_ledger);
         await network.RegisterChargerAsync();
         var sessionId = await network.ChargeAsync(Monday, readings: 1, whPerReading: 1_000);
 
@@ -92,11 +103,11 @@ public sealed class priced_session_projection_tests(LedgerDatabase db) : IAsyncL
     [Fact]
     public async Task a_rebuild_from_zero_yields_the_same_documents_and_keeps_following_the_ledger()
     {
-        var network = await new PricedNetwork(db.Ledger).RegisterSiteAsync();
+        var network = await new PricedNetwork(_ledger).RegisterSiteAsync();
         await network.RegisterChargerAsync();
         await network.PriceSiteAsync(perKwh: 0.35m);
         var priced = await network.ChargeAsync(Monday, readings: 4, whPerReading: 4_000);
-        var siteless = await new PricedNetwork(db.Ledger).RegisterChargerAsync();
+        var siteless = await new PricedNetwork(_ledger).RegisterChargerAsync();
         var unpriced = await siteless.ChargeAsync(Monday, readings: 2, whPerReading: 500);
         await _projections.StartAsync(CancellationToken.None);
         await _projections.WaitForNonStaleDataAsync(CatchUp);
@@ -119,7 +130,7 @@ public sealed class priced_session_projection_tests(LedgerDatabase db) : IAsyncL
     [Fact]
     public async Task a_session_priced_batch_by_batch_as_it_runs_is_priced_as_a_rebuild_prices_it()
     {
-        var network = await new PricedNetwork(db.Ledger).RegisterSiteAsync();
+        var network = await new PricedNetwork(_ledger).RegisterSiteAsync();
         await network.RegisterChargerAsync();
         await network.PriceSiteAsync(perKwh: 0.30m);
         await _projections.StartAsync(CancellationToken.None);
@@ -130,7 +141,7 @@ public sealed class priced_session_projection_tests(LedgerDatabase db) : IAsyncL
         var sessionId = await network.ChargeAsync(Monday, readings: 5, whPerReading: 2_000, appended: async (session, readings) =>
         {
             if (readings == 3)
-                await db.Ledger.AppendAsync(new StreamAppend(StreamIds.Session(session),
+                await _ledger.AppendAsync(new StreamAppend(StreamIds.Session(session),
                     [new PendingEvent(new TransactionSequenceGapDetected(session, 4, 6, Monday), EventMetadata.NewCorrelation(Actor.Charger(network.ChargerId), Monday))]));
             energyWhileRunning.Add((await PricedAsync(session)).Price?.EnergyWh);
         });
@@ -149,7 +160,7 @@ public sealed class priced_session_projection_tests(LedgerDatabase db) : IAsyncL
     [Fact]
     public async Task a_late_reading_and_a_resent_one_fold_in_time_order_into_a_running_sessions_kept_fold()
     {
-        var network = await new PricedNetwork(db.Ledger).RegisterSiteAsync();
+        var network = await new PricedNetwork(_ledger).RegisterSiteAsync();
         await network.RegisterChargerAsync();
         await network.PriceSiteAsync(perKwh: 0.30m);
         await _projections.StartAsync(CancellationToken.None);
@@ -170,7 +181,7 @@ public sealed class priced_session_projection_tests(LedgerDatabase db) : IAsyncL
     }
 
     private async Task AppendReadingAsync(PricedNetwork network, string sessionId, Instant takenAt, long registerWh) =>
-        await db.Ledger.AppendAsync(new StreamAppend(StreamIds.Session(sessionId),
+        await _ledger.AppendAsync(new StreamAppend(StreamIds.Session(sessionId),
             [new PendingEvent(new MeterValuesRecorded(sessionId, [new MeterReading(takenAt, registerWh, PowerW: null, StateOfChargePercent: null)]),
                 EventMetadata.NewCorrelation(Actor.Charger(network.ChargerId), takenAt))]));
 
@@ -178,7 +189,7 @@ public sealed class priced_session_projection_tests(LedgerDatabase db) : IAsyncL
     {
         await _projections.StartAsync(CancellationToken.None);
         await _projections.WaitForNonStaleDataAsync(CatchUp);
-        await using var query = db.Ledger.Store.QuerySession();
+        await using var query = _ledger.Store.QuerySession();
         return await query.LoadAsync<PricedSessionView>(sessionId)
             ?? throw new Xunit.Sdk.XunitException($"No priced view of session {sessionId}.");
     }
@@ -186,7 +197,7 @@ public sealed class priced_session_projection_tests(LedgerDatabase db) : IAsyncL
     private async Task<string> StoreViewNoEventSupportsAsync(string json)
     {
         var stray = JsonSerializer.Deserialize<PricedSessionView>(json, LedgerJson.Options)! with { Id = "S-stray-" + Guid.NewGuid().ToString("N")[..8] };
-        await using var session = db.Ledger.Store.LightweightSession();
+        await using var session = _ledger.Store.LightweightSession();
         session.Store(stray);
         await session.SaveChangesAsync();
         return stray.Id;
@@ -195,7 +206,7 @@ public sealed class priced_session_projection_tests(LedgerDatabase db) : IAsyncL
     /// <summary>Every view as its stored JSON, by session id: records holding lists only compare by reference.</summary>
     private async Task<Dictionary<string, string>> AllViewsAsync()
     {
-        await using var query = db.Ledger.Store.QuerySession();
+        await using var query = _ledger.Store.QuerySession();
         var views = await query.Query<PricedSessionView>().ToListAsync();
         return views.ToDictionary(v => v.Id, v => JsonSerializer.Serialize(v, LedgerJson.Options));
     }

@@ -25,9 +25,12 @@ public sealed class tariff_api_tests(LedgerDatabase db) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _host = await new TestHost(db).StartAsync();
-        _http = _host.Http;
-        _network = await new PricedNetwork(db.Ledger).RegisterSiteAsync("Europe/Berlin");
-        await _network.RegisterChargerAsync();
+        await _host.DisposeOnFailureAsync(async () =>
+        {
+            _http = _host.Http;
+            _network = await new PricedNetwork(db.Ledger).RegisterSiteAsync("Europe/Berlin");
+            await _network.RegisterChargerAsync();
+        });
     }
 
     public async Task DisposeAsync()

@@ -32,8 +32,11 @@ public sealed class tax_point_reporting_tests(LedgerDatabase db) : IAsyncLifetim
     public async Task InitializeAsync()
     {
         _host = await new TestHost(db).StartAsync();
-        await _desk.RegisterIssuerAsync(InvoicingDesk.Registrations, paymentTermsDays: 14,
-            bankAccount: new PaymentAccount("DE89370400440532013000", "COBADEFFXXX", "Settlement Charging GmbH"));
+        await _host.DisposeOnFailureAsync(async () =>
+        {
+            await _desk.RegisterIssuerAsync(InvoicingDesk.Registrations, paymentTermsDays: 14,
+                bankAccount: new PaymentAccount("DE89370400440532013000", "COBADEFFXXX", "Settlement Charging GmbH"));
+        });
     }
 
     public async Task DisposeAsync()

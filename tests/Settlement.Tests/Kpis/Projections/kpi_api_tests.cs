@@ -37,18 +37,21 @@ public sealed class kpi_api_tests(LedgerDatabase db) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _host = await new TestHost(db).StartAsync();
-        _http = _host.Http;
-        _network = await new PricedNetwork(db.Ledger).RegisterSiteAsync();
-        await _network.RegisterChargerAsync();
-        var charger = _network.ChargerId;
-        await ReportAsync(
-            new ChargerWentOffline(charger, Offline, Offline + Duration.FromMinutes(5)),
-            new ChargerCameBackOnline(charger, Offline + Duration.FromHours(2)),
-            new MaintenancePlanned(charger, "M-1", 2, Maintenance, Maintenance + Duration.FromHours(2), "Cable replacement", Maintenance - Duration.FromDays(7)),
-            new ConnectorStatusChanged(charger, 2, 1, ConnectorStatus.Unavailable, Maintenance),
-            new ConnectorStatusChanged(charger, 2, 1, ConnectorStatus.Available, Maintenance + Duration.FromHours(2)),
-            new FaultReported(charger, 1, 1, "PowerMeterFailure", null, null, LateFault),
-            new FaultCleared(charger, 1, 1, "PowerMeterFailure", LateFault + Duration.FromMinutes(90)));
+        await _host.DisposeOnFailureAsync(async () =>
+        {
+            _http = _host.Http;
+            _network = await new PricedNetwork(db.Ledger).RegisterSiteAsync();
+            await _network.RegisterChargerAsync();
+            var charger = _network.ChargerId;
+            await ReportAsync(
+                new ChargerWentOffline(charger, Offline, Offline + Duration.FromMinutes(5)),
+                new ChargerCameBackOnline(charger, Offline + Duration.FromHours(2)),
+                new MaintenancePlanned(charger, "M-1", 2, Maintenance, Maintenance + Duration.FromHours(2), "Cable replacement", Maintenance - Duration.FromDays(7)),
+                new ConnectorStatusChanged(charger, 2, 1, ConnectorStatus.Unavailable, Maintenance),
+                new ConnectorStatusChanged(charger, 2, 1, ConnectorStatus.Available, Maintenance + Duration.FromHours(2)),
+                new FaultReported(charger, 1, 1, "PowerMeterFailure", null, null, LateFault),
+                new FaultCleared(charger, 1, 1, "PowerMeterFailure", LateFault + Duration.FromMinutes(90)));
+        });
     }
 
     public async Task DisposeAsync()
