@@ -68,9 +68,10 @@ export async function renderCharger(root: HTMLElement, ctx: PageContext, charger
   const incidentsHolder = h("section", { "data-testid": "incidents", "aria-labelledby": "incidents-heading" }, h("h2", { id: "incidents-heading" }, "Open incidents"));
   root.append(h("section", { "aria-labelledby": "details-heading" }, h("h2", { id: "details-heading" }, "Details"), feed.status, details),
     h("section", { "aria-labelledby": "connectors-heading" }, h("h2", { id: "connectors-heading" }, "Connectors"), connectorsHolder),
-    incidentsHolder, eventsHolder);
+    incidentsHolder);
   const commands = ctx.me.role === commandingRole ? commandPanel(ctx.api, charger, () => live) : null;
   if (commands) root.append(commands.panel);
+  root.append(eventsHolder);
 
   await Promise.all([recentEvents(ctx, chargerId, eventsHolder), openIncidents(ctx, chargerId, incidentsHolder), feed.firstAnswer, commands?.ready]);
 }

@@ -47,7 +47,7 @@ function inset(sites: Site[], stateOf: (siteId: string) => SiteState, describe: 
     sites.map((site) => {
       const [x, y] = projection([Number(site.longitude), Number(site.latitude)]) ?? [0, 0];
       const state = stateOf(site.siteId);
-      const anchor = x > width * 0.7 ? "end" : "start";
+      const anchor = x > width * 0.5 ? "end" : "start";
       return s("a", { href: `#/network?site=${encodeURIComponent(site.siteId)}`, "data-site": site.siteId, "data-status": state, class: `site-marker site-${state}`, "aria-label": describe(site.siteId) },
         s("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: 8 }),
         s("text", { x: (x + (anchor === "end" ? -12 : 12)).toFixed(1), y: (y + 4).toFixed(1), "text-anchor": anchor }, site.name));

@@ -90,9 +90,9 @@ async function renderNetwork(root: HTMLElement, ctx: PageContext): Promise<void>
   function row(charger: LiveCharger): HTMLTableRowElement {
     return h("tr", { "data-charger": charger.chargerId },
       h("th", { scope: "row" }, h("a", { href: `#/network/chargers/${encodeURIComponent(charger.chargerId)}` }, charger.chargerId)),
-      h("td", {}, siteName(charger.siteId)),
-      h("td", {}, charger.vendor ?? "–"), h("td", {}, charger.model ?? "–"), h("td", {}, charger.firmwareVersion ?? "–"),
       statusCell(charger),
+      h("td", {}, h("abbr", { title: siteName(charger.siteId) }, charger.siteId ?? "–")),
+      h("td", {}, charger.vendor ?? "–"), h("td", {}, charger.model ?? "–"), h("td", {}, charger.firmwareVersion ?? "–"),
       h("td", { class: "num", "data-field": "open-faults" }, h("span", { "data-figure": "open-faults", "data-value": String(charger.openFaults) }, format.count(charger.openFaults))),
       h("td", { "data-field": "connectors" }, connectorsText(charger)),
       h("td", { "data-field": "changed-at" }, format.instant(charger.changedAt)));
@@ -113,7 +113,7 @@ async function renderNetwork(root: HTMLElement, ctx: PageContext): Promise<void>
   function drawTable(): void {
     const rows = [...chargers.values()].filter(matches).sort((a, b) => a.chargerId.localeCompare(b.chargerId));
     shown.textContent = `${format.count(rows.length)} of ${format.count(chargers.size)} chargers shown.`;
-    const headers = ["Charger", "Site", "Vendor", "Model", "Firmware", "Status", "Open faults", "Connectors", "Changed"];
+    const headers = ["Charger", "Status", "Site", "Vendor", "Model", "Firmware", "Open faults", "Connectors", "Changed"];
     tableHolder.replaceChildren(h("div", { class: "table-wrap" }, h("table", { "data-testid": "chargers" },
       h("caption", {}, "Chargers and their live status"),
       h("thead", {}, h("tr", {}, headers.map((header) => h("th", { scope: "col", class: header === "Open faults" ? "num" : null }, header)))),
