@@ -11,6 +11,8 @@ import { liveStatus, type Charger, type Incident, type LiveCharger, type LiveCon
 const eventsPerPage = 20;
 /** The role that may send charger commands (AccessTable: commands are the operator's alone). */
 const commandingRole = "Operator";
+/** The roles that may read a stream as recorded (AccessTable: GET /api/streams/{streamId}); others are not sent to ask. */
+const streamReaders = ["Operator", "Auditor"];
 
 interface ConnectorRow { evseId: number; connectorId: number; standard: string; maxPowerKw: number | null }
 
@@ -73,7 +75,9 @@ export async function renderCharger(root: HTMLElement, ctx: PageContext, charger
   if (commands) root.append(commands.panel);
   root.append(eventsHolder);
 
-  await Promise.all([recentEvents(ctx, chargerId, eventsHolder), openIncidents(ctx, chargerId, incidentsHolder), feed.firstAnswer, commands?.ready]);
+  const events = streamReaders.includes(ctx.me.role) ? recentEvents(ctx, chargerId, eventsHolder)
+    : Promise.resolve(void eventsHolder.append(h("p", { class: "notice" }, `The charger's events as recorded are for operators and auditors; a key of role ${ctx.me.role} may not read them.`)));
+  await Promise.all([events, openIncidents(ctx, chargerId, incidentsHolder), feed.firstAnswer, commands?.ready]);
 }
 
 /** The charger's stream, newest first, a page at a time. */
