@@ -9,10 +9,9 @@ import { liveStatus, type Charger, type Incident, type LiveCharger, type LiveCon
 
 /** Events shown per page of the charger's recent history, newest first. */
 const eventsPerPage = 20;
-/** The role that may send charger commands (AccessTable: commands are the operator's alone). */
-const commandingRole = "Operator";
-/** The roles that may read a stream as recorded (AccessTable: GET /api/streams/{streamId}); others are not sent to ask. */
-const streamReaders = ["Operator", "Auditor"];
+/** Sending a command and reading a stream are optional parts: shown only to a role the access table lets call them (me.endpoints). */
+const commandEndpoint = "POST /api/chargers/{chargerId}/commands/reset";
+const streamEndpoint = "GET /api/streams/{streamId}";
 
 interface ConnectorRow { evseId: number; connectorId: number; standard: string; maxPowerKw: number | null }
 
@@ -71,11 +70,11 @@ export async function renderCharger(root: HTMLElement, ctx: PageContext, charger
   root.append(h("section", { "aria-labelledby": "details-heading" }, h("h2", { id: "details-heading" }, "Details"), feed.status, details),
     h("section", { "aria-labelledby": "connectors-heading" }, h("h2", { id: "connectors-heading" }, "Connectors"), connectorsHolder),
     incidentsHolder);
-  const commands = ctx.me.role === commandingRole ? commandPanel(ctx.api, charger, () => live) : null;
+  const commands = ctx.me.endpoints?.includes(commandEndpoint) ? commandPanel(ctx.api, charger, () => live) : null;
   if (commands) root.append(commands.panel);
   root.append(eventsHolder);
 
-  const events = streamReaders.includes(ctx.me.role) ? recentEvents(ctx, chargerId, eventsHolder)
+  const events = ctx.me.endpoints?.includes(streamEndpoint) ? recentEvents(ctx, chargerId, eventsHolder)
     : Promise.resolve(void eventsHolder.append(h("p", { class: "notice" }, `The charger's events as recorded are for operators and auditors; a key of role ${ctx.me.role} may not read them.`)));
   await Promise.all([events, openIncidents(ctx, chargerId, incidentsHolder), feed.firstAnswer, commands?.ready]);
 }
