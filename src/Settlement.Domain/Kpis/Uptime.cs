@@ -26,6 +26,19 @@ public sealed record PortUptime(
 }
 
 /// <summary>
+/// Several ports' uptime as one figure (a site's, a day's): their minutes, outage and excluded minutes summed into the
+/// same equation, so each port weighs by its operational minutes. NEVI judges ports one by one; this is the overview.
+/// </summary>
+public sealed record PooledUptime(int Ports, int PortsAboveNeviMinimum, decimal Minutes, decimal OutageMinutes, decimal ExcludedMinutes)
+{
+    /// <summary>Unrounded; null without operational time.</summary>
+    public decimal? Percent => Minutes == 0m ? null : (Minutes - (OutageMinutes - ExcludedMinutes)) / Minutes * 100m;
+
+    public static PooledUptime Of(IReadOnlyCollection<PortUptime> ports) => new(
+        ports.Count, ports.Count(p => p.AboveNeviMinimum), ports.Sum(p => p.Minutes), ports.Sum(p => p.OutageMinutes), ports.Sum(p => p.ExcludedMinutes));
+}
+
+/// <summary>
 /// One outage of a port for EV-ChART Module 4 (680.112(a)(8): "duration (minutes) of each outage"). An outage is a
 /// contiguous downtime cut to the reporting period, so <see cref="OutageId"/>, its start, is the period start when it
 /// began earlier: that keeps (station, outage_id, port) unique across quarterly uploads. <see cref="ExcludedReason"/>

@@ -2,6 +2,7 @@ using Mediator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using System.Text.Json.Serialization;
 using NodaTime;
 using Settlement.Domain.Deciding;
 using Settlement.Domain.Kpis;
@@ -22,10 +23,23 @@ public static class KpiEndpoints
 
     public sealed record UptimeRow(string SiteId, string Port, Instant From, Instant Until, decimal Minutes, decimal OutageMinutes,
         decimal ExcludedMinutes, decimal? UptimePercent, bool AboveNeviMinimum, bool OperationalThroughout);
+    /// <summary>A site's ports pooled (<see cref="PooledUptime"/>) over the period and on each of its days (?by=site).</summary>
+    public sealed record SiteUptimeRow(string SiteId, int Ports, int PortsAboveNeviMinimum, decimal Minutes, decimal OutageMinutes,
+        decimal ExcludedMinutes, decimal? UptimePercent, IReadOnlyList<DayUptimeRow> ByDay);
+    public sealed record DayUptimeRow(LocalDate Date, decimal Minutes, decimal OutageMinutes, decimal ExcludedMinutes, decimal? UptimePercent);
     public sealed record TallyRow(string Key, int Attempts, int Succeeded, int Failed, int Undecided, decimal? RatePercent);
+    /// <param name="ByDay">Only with ?by=day: each local date's tallies, in the zone the period is taken in.</param>
     public sealed record ChargeSuccessAnswer(LocalDate From, LocalDate Through, TallyRow Total, IReadOnlyList<TallyRow> ByPort,
-        IReadOnlyList<TallyRow> ByCharger, IReadOnlyList<TallyRow> BySite, IReadOnlyList<TallyRow> ByModel, IReadOnlyList<TallyRow> ByFirmware);
-    public sealed record RatingRow(string SiteId, int Count, decimal? AverageStars);
+        IReadOnlyList<TallyRow> ByCharger, IReadOnlyList<TallyRow> BySite, IReadOnlyList<TallyRow> ByModel, IReadOnlyList<TallyRow> ByFirmware,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<DayTallies>? ByDay = null);
+    public sealed record DayTallies(LocalDate Date, TallyRow Total, IReadOnlyList<TallyRow> BySite);
+    /// <param name="ByDay">Only with ?by=day: each local date at the site.</param>
+    public sealed record RatingRow(string SiteId, int Count, decimal? AverageStars,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<DayRating>? ByDay = null);
+    public sealed record DayRating(LocalDate Date, int Count, decimal? AverageStars);
+
+    /// <summary>A figure for each day is for charts of a month or a quarter: longer periods are asked for without it.</summary>
+    public const int MostDays = 92;
 
     public static IEndpointRouteBuilder MapKpis(this IEndpointRouteBuilder app)
     {
@@ -46,9 +60,11 @@ public static class KpiEndpoints
         });
 
         // NEVI: a calendar period, or with trailingYear=yyyy-MM the twelve months through it (680.116(b)(2)).
-        app.MapGet("/api/kpis/uptime", (string? site, string? from, string? through, string? trailingYear, KpiHistories kpis, CancellationToken ct) =>
+        app.MapGet("/api/kpis/uptime", (string? site, string? from, string? through, string? trailingYear, string? by, KpiHistories kpis, CancellationToken ct) =>
             Refusals.Answer(async () =>
             {
+                if (by is not null && by != "site")
+                    return Results.BadRequest(new { error = $"by: 'site' for each site's ports pooled over the period and on each day, or leave it out for each port; not '{by}'." });
                 if (trailingYear is not null)
                 {
                     if (!Periods.TryMonth("trailingYear", trailingYear, out var month, out var invalid)) return invalid!;
@@ -57,6 +73,11 @@ public static class KpiEndpoints
                     return Results.Ok(histories.SelectMany(h => h.Timelines(end).Select(t => Row(h, Uptime.TrailingYear(t, month, h.Zone)))).ToList());
                 }
                 if (!Periods.TryRequired(from, through, out var period, out var bad)) return bad!;
+                if (by == "site")
+                {
+                    if (!TryDaily(period, out bad)) return bad!;
+                    return Results.Ok(await PerSiteAsync<SiteUptimeRow>(kpis, site, period, (h, timelines, _, _) => [SiteRow(h, timelines, period)], ct));
+                }
                 return Results.Ok(await PerSiteAsync(kpis, site, period, (h, timelines, start, until) =>
                     timelines.Select(t => Row(h, Uptime.For(t, start, until))), ct));
             }));
@@ -72,17 +93,25 @@ public static class KpiEndpoints
                 }), ct));
         }));
 
-        app.MapGet("/api/kpis/charge-success", (string? site, string? from, string? through, KpiHistories kpis, CancellationToken ct) => Refusals.Answer(async () =>
+        app.MapGet("/api/kpis/charge-success", (string? site, string? from, string? through, string? by, KpiHistories kpis, CancellationToken ct) => Refusals.Answer(async () =>
         {
             if (!Periods.TryRequired(from, through, out var period, out var bad)) return bad!;
+            if (!TryByDay(by, period, out var daily, out bad)) return bad!;
             // Sites may be in different zones: the period is taken in the first site's zone, and the answer says which dates it covers.
             var histories = await kpis.HistoriesAsync(site, Instant.MaxValue, ct);
             var zone = histories.FirstOrDefault()?.Zone ?? DateTimeZone.Utc;
             var (start, until) = SiteHistory.Bounds(period.From, period.Through, zone);
             var report = ChargeSuccess.For(histories.SelectMany(h => h.Chargers), start, until);
+            var chargers = histories.SelectMany(h => h.Chargers).ToList();
+            var byDay = daily ? Days(period).Select(day =>
+            {
+                var (dayStart, dayUntil) = SiteHistory.Bounds(day, day, zone);
+                var tallies = ChargeSuccess.For(chargers, dayStart, dayUntil);
+                return new DayTallies(day, Tally("all", tallies.Total), Tallies(tallies.BySite, s => s));
+            }).ToList() : null;
             return Results.Ok(new ChargeSuccessAnswer(period.From, period.Through, Tally("all", report.Total),
                 Tallies(report.ByPort, p => p.ToString()), Tallies(report.ByCharger, c => c), Tallies(report.BySite, s => s),
-                Tallies(report.ByModel, m => $"{m.Vendor} {m.Model}"), Tallies(report.ByFirmware, f => $"{f.Vendor} {f.Model} {f.Firmware ?? "(unknown)"}")));
+                Tallies(report.ByModel, m => $"{m.Vendor} {m.Model}"), Tallies(report.ByFirmware, f => $"{f.Vendor} {f.Model} {f.Firmware ?? "(unknown)"}"), byDay));
         }));
 
         app.MapGet("/api/kpis/utilisation", (string? site, string? from, string? through, KpiHistories kpis, CancellationToken ct) => Refusals.Answer(async () =>
@@ -92,13 +121,21 @@ public static class KpiEndpoints
                 [Utilisation.ForSite(h.Site.SiteId, timelines, h.Zone, new DateInterval(period.From, period.Through))], ct));
         }));
 
-        app.MapGet("/api/kpis/ratings", (string? site, string? from, string? through, KpiHistories kpis, CancellationToken ct) => Refusals.Answer(async () =>
+        app.MapGet("/api/kpis/ratings", (string? site, string? from, string? through, string? by, KpiHistories kpis, CancellationToken ct) => Refusals.Answer(async () =>
         {
             if (!Periods.TryRequired(from, through, out var period, out var bad)) return bad!;
+            if (!TryByDay(by, period, out var daily, out bad)) return bad!;
             return Results.Ok(await PerSiteAsync<RatingRow>(kpis, site, period, (h, _, start, until) =>
             {
-                var summary = Ratings.For(h.Chargers.SelectMany(c => c.Sessions), start, until);
-                return [new RatingRow(h.Site.SiteId, summary.Count, summary.AverageStars)];
+                var sessions = h.Chargers.SelectMany(c => c.Sessions).ToList();
+                var summary = Ratings.For(sessions, start, until);
+                var byDay = daily ? Days(period).Select(day =>
+                {
+                    var (dayStart, dayUntil) = h.Bounds(day, day);
+                    var rated = Ratings.For(sessions, dayStart, dayUntil);
+                    return new DayRating(day, rated.Count, rated.AverageStars);
+                }).ToList() : null;
+                return [new RatingRow(h.Site.SiteId, summary.Count, summary.AverageStars, byDay)];
             }, ct));
         }));
 
@@ -116,6 +153,52 @@ public static class KpiEndpoints
             return figures(h, h.Timelines(until), start, until);
         }).ToList();
     }
+
+    /// <summary>?by=day (a figure for each day besides the period's) or nothing; a period of at most <see cref="MostDays"/> days.</summary>
+    private static bool TryByDay(string? by, (LocalDate From, LocalDate Through) period, out bool daily, out IResult? bad)
+    {
+        daily = by == "day";
+        if (by is not null && !daily)
+        {
+            bad = Results.BadRequest(new { error = $"by: 'day' for a figure on each day of the period besides its own, or leave it out; not '{by}'." });
+            return false;
+        }
+        bad = null;
+        return !daily || TryDaily(period, out bad);
+    }
+
+    private static bool TryDaily((LocalDate From, LocalDate Through) period, out IResult? bad)
+    {
+        var days = Period.DaysBetween(period.From, period.Through) + 1;
+        bad = days > MostDays
+            ? Results.BadRequest(new { error = $"from, through: a figure for each day is given for at most {MostDays} days, not {days}; ask for a shorter period." })
+            : null;
+        return bad is null;
+    }
+
+    private static IEnumerable<LocalDate> Days((LocalDate From, LocalDate Through) period)
+    {
+        for (var day = period.From; day <= period.Through; day = day.PlusDays(1)) yield return day;
+    }
+
+    /// <summary>A site's ports pooled over the period, and on each of its local days.</summary>
+    private static SiteUptimeRow SiteRow(SiteHistory history, IReadOnlyList<PortTimeline> timelines, (LocalDate From, LocalDate Through) period)
+    {
+        PooledUptime Pooled(LocalDate from, LocalDate through)
+        {
+            var (start, until) = history.Bounds(from, through);
+            return PooledUptime.Of([.. timelines.Select(t => Uptime.For(t, start, until))]);
+        }
+        var whole = Pooled(period.From, period.Through);
+        return new SiteUptimeRow(history.Site.SiteId, whole.Ports, whole.PortsAboveNeviMinimum, Math.Round(whole.Minutes, 2), Math.Round(whole.OutageMinutes, 2),
+            Math.Round(whole.ExcludedMinutes, 2), Percent(whole.Percent), [.. Days(period).Select(day =>
+            {
+                var pooled = Pooled(day, day);
+                return new DayUptimeRow(day, Math.Round(pooled.Minutes, 2), Math.Round(pooled.OutageMinutes, 2), Math.Round(pooled.ExcludedMinutes, 2), Percent(pooled.Percent));
+            })]);
+    }
+
+    private static decimal? Percent(decimal? percent) => percent is { } value ? Math.Round(value, 4) : null;
 
     private static IResult NotFound(string error) => Results.NotFound(new { error });
 

@@ -303,11 +303,11 @@ public static class ApiCatalogue
         ["POST /api/sites/{siteId}/maintenance-costs"] = new("Report a site's maintenance costs of a period (NEVI module 5).",
             new { from = "2026-10-01", through = "2026-12-31", totalCost = 1250.00m, federalCost = 1000.00m, chargingAsAService = false },
             typeof(MaintenanceCostReported), Status: 201),
-        ["GET /api/kpis/uptime"] = new("Uptime per port over a period, or the trailing year through a month (NEVI).", Answer: typeof(IReadOnlyList<KpiEndpoints.UptimeRow>)),
+        ["GET /api/kpis/uptime"] = new("Uptime per port over a period, or the trailing year through a month (NEVI); ?by=site pools each site's ports over the period and on each day (at most 92 days).", Answer: typeof(IReadOnlyList<KpiEndpoints.UptimeRow>)),
         ["GET /api/kpis/outages"] = new("Every outage of a period, with what was excluded from uptime and why."),
-        ["GET /api/kpis/charge-success"] = new("Charge success rates over a period, by port, charger, site, model and firmware.", Answer: typeof(KpiEndpoints.ChargeSuccessAnswer)),
+        ["GET /api/kpis/charge-success"] = new("Charge success rates over a period, by port, charger, site, model and firmware; ?by=day adds each day's total and sites (at most 92 days).", Answer: typeof(KpiEndpoints.ChargeSuccessAnswer)),
         ["GET /api/kpis/utilisation"] = new("Utilisation of each site over a period.", Answer: typeof(IReadOnlyList<SiteUtilisation>)),
-        ["GET /api/kpis/ratings"] = new("Drivers' average rating of each site over a period.", Answer: typeof(IReadOnlyList<KpiEndpoints.RatingRow>)),
+        ["GET /api/kpis/ratings"] = new("Drivers' average rating of each site over a period; ?by=day adds each day's (at most 92 days).", Answer: typeof(IReadOnlyList<KpiEndpoints.RatingRow>)),
 
         ["PUT /api/self-healing/rules"] = new("Define the self-healing rules as a whole: thresholds (offline grace, stuck session, failed starts in a row, "
             + "transient error codes, truck roll cost) and the ladders of remote actions per vendor, model ('*' for any) and incident kind. Every problem is named by its field.",

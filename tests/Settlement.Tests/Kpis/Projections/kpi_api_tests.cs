@@ -138,6 +138,52 @@ public sealed class kpi_api_tests(LedgerDatabase db) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task uptime_by_site_pools_both_ports_by_their_minutes_over_the_month_and_on_each_day()
+    {
+        await CaughtUpAsync();
+
+        var sites = await _http.GetFromJsonAsync<JsonElement>($"/api/kpis/uptime?site={_network.SiteId}&from=2026-10-01&through=2026-10-31&by=site");
+
+        var site = sites.EnumerateArray().Single();
+        Assert.Equal((2, 2, 2 * October, 420m, 120m), (site.GetProperty("ports").GetInt32(), site.GetProperty("portsAboveNeviMinimum").GetInt32(),
+            site.GetProperty("minutes").GetDecimal(), site.GetProperty("outageMinutes").GetDecimal(), site.GetProperty("excludedMinutes").GetDecimal()));
+        Assert.Equal(Math.Round((2 * October - 300m) / (2 * October) * 100m, 4), site.GetProperty("uptimePercent").GetDecimal());
+        var days = site.GetProperty("byDay").EnumerateArray().ToDictionary(d => d.GetProperty("date").GetString()!);
+        Assert.Equal(31, days.Count);
+        // The charger's drop takes both ports down for two hours on the 10th; the 12th's maintenance is excluded.
+        Assert.Equal((2880m, 240m, Math.Round((2880m - 240m) / 2880m * 100m, 4)), (days["2026-10-10"].GetProperty("minutes").GetDecimal(),
+            days["2026-10-10"].GetProperty("outageMinutes").GetDecimal(), days["2026-10-10"].GetProperty("uptimePercent").GetDecimal()));
+        Assert.Equal((120m, 120m, 100m), (days["2026-10-12"].GetProperty("outageMinutes").GetDecimal(),
+            days["2026-10-12"].GetProperty("excludedMinutes").GetDecimal(), days["2026-10-12"].GetProperty("uptimePercent").GetDecimal()));
+        // The day clocks go back has 25 hours at a Berlin site.
+        Assert.Equal(2 * 1500m, days["2026-10-25"].GetProperty("minutes").GetDecimal());
+    }
+
+    [Fact]
+    public async Task charge_success_and_ratings_by_day_count_a_session_on_its_local_day_and_refuse_what_they_cannot_chart()
+    {
+        await _network.ChargeAsync(Instant.FromUtc(2026, 10, 20, 7, 0), readings: 2, whPerReading: 4_000);
+        await CaughtUpAsync();
+
+        var success = await _http.GetFromJsonAsync<JsonElement>($"/api/kpis/charge-success?site={_network.SiteId}&from=2026-10-19&through=2026-10-21&by=day");
+        var plain = await _http.GetFromJsonAsync<JsonElement>($"/api/kpis/charge-success?site={_network.SiteId}&from=2026-10-19&through=2026-10-21");
+        var ratings = await _http.GetFromJsonAsync<JsonElement>($"/api/kpis/ratings?site={_network.SiteId}&from=2026-10-19&through=2026-10-21&by=day");
+        var tooLong = await _http.GetAsync($"/api/kpis/charge-success?site={_network.SiteId}&from=2026-10-01&through=2027-01-01&by=day");
+        var unknownGrouping = await _http.GetAsync($"/api/kpis/uptime?site={_network.SiteId}&from=2026-10-01&through=2026-10-31&by=week");
+
+        var days = success.GetProperty("byDay").EnumerateArray().ToList();
+        Assert.Equal(["2026-10-19", "2026-10-20", "2026-10-21"], days.Select(d => d.GetProperty("date").GetString()));
+        Assert.Equal([0, 1, 0], days.Select(d => d.GetProperty("total").GetProperty("succeeded").GetInt32()));
+        Assert.Equal((_network.SiteId, 100m), (days[1].GetProperty("bySite")[0].GetProperty("key").GetString(), days[1].GetProperty("bySite")[0].GetProperty("ratePercent").GetDecimal()));
+        Assert.False(plain.TryGetProperty("byDay", out _));
+        Assert.Equal(3, ratings[0].GetProperty("byDay").GetArrayLength());
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        Assert.Contains("at most 92 days", await tooLong.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, unknownGrouping.StatusCode);
+        Assert.Contains("by: 'site'", await unknownGrouping.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task the_figures_are_the_same_after_the_kpi_projections_are_rebuilt_from_zero()
     {
         await CaughtUpAsync();
