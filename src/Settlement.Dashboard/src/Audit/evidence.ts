@@ -52,12 +52,12 @@ function chainSection(chain: Chain): HTMLElement {
   return h("section", { "aria-labelledby": "chain-heading" },
     h("h2", { id: "chain-heading" }, "Chain head"),
     h("div", { class: "cards" },
-      card("Events chained", figure("chain-head", chain.headSeq, format.count(chain.headSeq))),
-      card("Head hash", short(chain.headHash)),
+      card("Chain head at position", figure("chain-head", chain.headSeq, format.count(chain.headSeq))),
       card("Signed checkpoints", figure("checkpoints", chain.checkpoints, format.count(chain.checkpoints))),
       card("Last checkpoint", chain.lastCheckpoint
         ? h("span", {}, "at ", figure("last-checkpoint", chain.lastCheckpoint.seq, format.count(chain.lastCheckpoint.seq)), `, ${format.instant(chain.lastCheckpoint.signedAt)}`)
         : h("span", {}, "none yet"))),
+    h("p", {}, "Head hash: ", h("code", { class: "hash", "data-testid": "head-hash" }, chain.headHash)),
     h("p", {}, "Each event's hash links it to the one before; the head is the hash of the last event chained. "
       + "A checkpoint signs the head with the operator's key and is appended to an anchor log outside the database."));
 }
@@ -92,7 +92,7 @@ function bundleSection(api: Api, from: string, through: string): HTMLElement {
   return h("section", { "aria-labelledby": "bundle-heading" },
     h("h2", { id: "bundle-heading" }, "Auditor's bundle"),
     h("p", {}, "The period's events as recorded, the chain links and signed checkpoints that pin them, the documents derived "
-      + "from them and a manifest of hashes: `settle verify --bundle` checks it with no access to this host."),
+      + "from them and a manifest of hashes, which ", h("code", {}, "settle verify"), " checks with no access to this host."),
     h("div", { class: "filters" }, field("From (UTC date)", fromInput), field("Through (UTC date)", throughInput), download));
 }
 

@@ -6,10 +6,11 @@ import type { Rollout } from "./rollouts";
 
 export type RolloutCommand = "pause" | "resume" | "abort";
 
-const wording: Record<RolloutCommand, { verb: string; done: string; reasonRequired: boolean; explain: string }> = {
-  pause: { verb: "Pause", done: "paused", reasonRequired: true, explain: "No new update is sent until it is resumed; updates already sent finish." },
-  resume: { verb: "Resume", done: "resumed", reasonRequired: false, explain: "The rollout goes on where it stopped." },
-  abort: { verb: "Abort", done: "aborted", reasonRequired: true, explain: "Nothing more is sent, and an aborted rollout cannot be resumed." },
+// Pause and abort record their reason with the event; a resume records none, so it asks for none.
+const wording: Record<RolloutCommand, { verb: string; done: string; asksReason: boolean; explain: string }> = {
+  pause: { verb: "Pause", done: "paused", asksReason: true, explain: "No new update is sent until it is resumed; updates already sent finish." },
+  resume: { verb: "Resume", done: "resumed", asksReason: false, explain: "The rollout goes on where it stopped." },
+  abort: { verb: "Abort", done: "aborted", asksReason: true, explain: "Nothing more is sent, and an aborted rollout cannot be resumed." },
 };
 
 /** The commands the rollout's status still takes (the API refuses the others as conflicts). */
@@ -40,14 +41,15 @@ export function rolloutCommands(api: Api, rollout: Rollout, onDone: (message: st
 
 function confirmCommand(api: Api, rollout: Rollout, command: RolloutCommand, opener: HTMLButtonElement, onDone: (message: string) => void): void {
   const words = wording[command];
-  const reason = h("input", { type: "text", name: "reason", maxlength: 500, required: words.reasonRequired, autocomplete: "off" });
+  const reason = h("input", { type: "text", name: "reason", maxlength: 500, required: true, autocomplete: "off" });
   const answer = h("div", { "data-testid": "confirm-answer", "aria-live": "polite" });
   const confirm = h("button", { type: "submit", "data-confirm": command, class: command === "abort" ? "danger" : null }, `Confirm: ${words.verb.toLowerCase()}`);
   const cancel = h("button", { type: "button", class: "secondary", value: "cancel" }, "Cancel");
-  const form = h("form", { method: "dialog" },
+  // Our own check rather than the browser's bubble: the problem is shown and announced like the API's.
+  const form = h("form", { method: "dialog", novalidate: true },
     h("h2", { id: `confirm-${command}` }, `${words.verb} rollout ${rollout.name}?`),
     h("p", {}, words.explain),
-    field(words.reasonRequired ? "Reason (required)" : "Reason (optional)", reason),
+    words.asksReason ? field("Reason", reason) : null,
     answer,
     h("div", { class: "commands" }, confirm, cancel));
   const dialog = h("dialog", { "aria-labelledby": `confirm-${command}`, "data-testid": "confirm-command" }, form);
@@ -56,7 +58,7 @@ function confirmCommand(api: Api, rollout: Rollout, command: RolloutCommand, ope
   dialog.addEventListener("cancel", (event) => { event.preventDefault(); close(); });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    if (words.reasonRequired && reason.value.trim() === "") {
+    if (words.asksReason && reason.value.trim() === "") {
       answer.replaceChildren(errorBox(`reason: say why the rollout is ${words.done}; it is recorded with the command.`));
       reason.focus();
       return;
@@ -64,7 +66,8 @@ function confirmCommand(api: Api, rollout: Rollout, command: RolloutCommand, ope
     confirm.disabled = true;
     answer.replaceChildren(h("p", {}, "Sending…"));
     try {
-      const body = reason.value.trim() === "" ? {} : { reason: reason.value.trim() };
+      // The endpoints' body has a reason field even for resume, which ignores it.
+      const body = { reason: words.asksReason ? reason.value.trim() : "" };
       const updated = await api.post<Rollout>(`/api/firmware/rollouts/${encodeURIComponent(rollout.id)}/${command}`, body);
       close();
       onDone(`Rollout ${updated.name} ${words.done}: it is now ${updated.status}.`);
@@ -75,5 +78,5 @@ function confirmCommand(api: Api, rollout: Rollout, command: RolloutCommand, ope
   });
   document.body.append(dialog);
   dialog.showModal();
-  reason.focus();
+  (words.asksReason ? reason : confirm).focus();
 }

@@ -94,7 +94,7 @@ function progress(rollout: Rollout): HTMLElement {
     figure("pending", rollout.pending, format.count(rollout.pending), attributes), " waiting");
 }
 
-/** The rollouts, newest plan first, a page at a time; the operator's rows carry the commands their status still takes. */
+/** The rollouts in the order they were planned, a page at a time; the operator's rows carry the commands their status still takes. */
 export function rolloutList(api: Api, me: Me): { element: HTMLElement; loaded: Promise<void> } {
   const body = h("div", {});
   const answerShown = h("div", { "data-testid": "command-answer", role: "status" });
@@ -123,7 +123,7 @@ export function rolloutList(api: Api, me: Me): { element: HTMLElement; loaded: P
       const pager = h("div", { class: "pager" },
         h("button", { type: "button", class: "secondary", "data-page": "previous", disabled: index === 0, onclick: () => void load(index - 1) }, "Previous"),
         h("button", { type: "button", class: "secondary", "data-page": "next", disabled: !answer.next, onclick: () => void load(index + 1) }, "Next"));
-      body.replaceChildren(table("Rollouts, newest first", columns, answer.items, (r) => ({ "data-rollout": r.id })),
+      body.replaceChildren(table("Rollouts, in the order they were planned", columns, answer.items, (r) => ({ "data-rollout": r.id })),
         ...(index > 0 || answer.next ? [pager] : []));
     } catch (problem) {
       body.replaceChildren(errorBox(problem));
@@ -158,8 +158,8 @@ function gateTable(gate: Gate): HTMLElement {
 function stages(rollout: Rollout): HTMLElement[] {
   const numbers = [...new Set(rollout.chargers.map((c) => c.stage ?? -1))].sort((a, b) => (a < 0 ? 1 : b < 0 ? -1 : a - b));
   return numbers.map((stage) => h("section", { "data-stage": stage },
-    h("h3", {}, stage === rollout.stage && rollout.status !== "Completed" ? `${stageName(stage)} (current)` : stageName(stage)),
-    table(`Chargers of ${stageName(stage).toLowerCase()}`, [
+    h("h3", {}, stage === rollout.stage && rollout.status !== "Completed" ? `${stageName(stage)}, the current stage` : stageName(stage)),
+    table(stage < 0 ? "Chargers not yet sent the update" : `Chargers of ${stageName(stage).toLowerCase()}`, [
       { header: "Charger", cell: (c) => h("a", { href: `#/network/chargers/${encodeURIComponent(c.chargerId)}` }, c.chargerId) },
       { header: "Site", cell: (c) => c.siteId },
       { header: "Model", cell: (c) => `${c.vendor} ${c.model}` },

@@ -79,8 +79,7 @@ function outcome(incident: Incident): string {
  */
 export function incidentList(api: Api, status: IncidentStatus, heading: string): { element: HTMLElement; loaded: Promise<void> } {
   const body = h("div", {});
-  const element = h("section", { "aria-labelledby": `incidents-${status}`, "data-testid": `incidents-${status.toLowerCase()}` },
-    h("h3", { id: `incidents-${status}` }, heading), body);
+  const element = h("section", { "data-testid": `incidents-${status.toLowerCase()}` }, body);
   const cursors: (string | null)[] = [null];
 
   async function load(index: number): Promise<void> {
@@ -92,7 +91,7 @@ export function incidentList(api: Api, status: IncidentStatus, heading: string):
       const pager = h("div", { class: "pager" },
         h("button", { type: "button", class: "secondary", "data-page": "previous", disabled: index === 0, onclick: () => void load(index - 1) }, "Previous"),
         h("button", { type: "button", class: "secondary", "data-page": "next", disabled: !answer.next, onclick: () => void load(index + 1) }, "Next"));
-      body.replaceChildren(table(`${heading}, newest first`, [
+      body.replaceChildren(table(`${heading} (newest first)`, [
         { header: "Incident", cell: incidentLink },
         { header: "Kind", cell: (i) => i.kind },
         { header: "Charger", cell: (i) => h("a", { href: `#/network/chargers/${encodeURIComponent(i.chargerId)}` }, i.chargerId) },

@@ -14,9 +14,9 @@ export const page: Page = {
     if (params.incidentId) return renderIncident(root, api, params.incidentId);
     if (params.rolloutId) return renderRollout(root, api, me, params.rolloutId);
 
-    const open = incidentList(api, "Open", "Open");
-    const escalated = incidentList(api, "Escalated", "Escalated to a ticket");
-    const resolved = incidentList(api, "Resolved", "Resolved");
+    const open = incidentList(api, "Open", "Open incidents");
+    const escalated = incidentList(api, "Escalated", "Escalated to a maintenance ticket");
+    const resolved = incidentList(api, "Resolved", "Resolved incidents");
     const rollouts = rolloutList(api, me);
     root.append(
       h("h1", {}, "Operations"),
