@@ -114,7 +114,7 @@ export const page: Page = {
       chain.status === "fulfilled" ? chainSection(chain.value) : errorBox(chain.reason),
       checkpoints.status === "fulfilled" ? checkpointsSection(checkpoints.value) : errorBox(checkpoints.reason),
       verifySection(api, onLeave),
-      replaySection(api),
+      replaySection(api, onLeave),
       bundleSection(api, shown.from, shown.through));
   },
 };
