@@ -139,7 +139,8 @@ export async function renderIncident(root: HTMLElement, api: Api, incidentId: st
       ["Opened", format.instant(incident.openedAt)],
       ["Evidence that opened it", incident.openedEvidence],
       ...(incident.ticketId ? [["Ticket", `${incident.ticketId}, ${format.instant(incident.escalatedAt)}`] as [string, string]] : []),
-      ...(incident.escalationEvidence.length > 0 ? [["Evidence for the ticket", incident.escalationEvidence.join("; ")] as [string, string]] : []),
+      ...(incident.escalationEvidence.length > 0
+        ? [["Evidence for the ticket", h("ul", {}, incident.escalationEvidence.map((line) => h("li", {}, line)))] as [string, Node]] : []),
       ...(incident.resolvedAt ? [["Resolved", `${format.instant(incident.resolvedAt)}, ${outcome(incident).toLowerCase()}`] as [string, string],
         ["Evidence of recovery", incident.resolutionEvidence ?? "–"] as [string, string]] : []),
     ]),
