@@ -101,7 +101,7 @@ export const page: Page = {
   title: "Evidence",
   routes: ["/evidence"],
   inMenu: true,
-  async render(root, { api, query, onLeave }) {
+  async render(root, { api, me, query, onLeave }) {
     root.append(h("h1", {}, "Evidence"));
     const [chain, checkpoints] = await Promise.allSettled([
       api.get<Chain>("/api/audit/chain"),
@@ -113,8 +113,9 @@ export const page: Page = {
     root.append(
       chain.status === "fulfilled" ? chainSection(chain.value) : errorBox(chain.reason),
       checkpoints.status === "fulfilled" ? checkpointsSection(checkpoints.value) : errorBox(checkpoints.reason),
-      verifySection(api, onLeave),
-      replaySection(api, onLeave),
-      bundleSection(api, shown.from, shown.through));
+      // The runs and the bundle cover the whole ledger: offered only to roles the access table lets start them.
+      ...(me.endpoints.includes("POST /api/audit/verify-runs") ? [verifySection(api, onLeave)] : []),
+      ...(me.endpoints.includes("POST /api/audit/replay-runs") ? [replaySection(api, onLeave)] : []),
+      ...(me.endpoints.includes("GET /api/audit/bundle") ? [bundleSection(api, shown.from, shown.through)] : []));
   },
 };

@@ -2,6 +2,7 @@
 // and hands back the rollout as the API now has it, so the page shows what was recorded rather than what was asked.
 import type { Api } from "../shell/api";
 import { errorBox, field, h } from "../shell/dom";
+import type { Me } from "../shell/page";
 import type { Rollout } from "./rollouts";
 
 export type RolloutCommand = "pause" | "resume" | "abort";
@@ -13,8 +14,19 @@ const wording: Record<RolloutCommand, { verb: string; done: string; asksReason: 
   abort: { verb: "Abort", done: "aborted", asksReason: true, explain: "Nothing more is sent, and an aborted rollout cannot be resumed." },
 };
 
+const allCommands: RolloutCommand[] = ["pause", "resume", "abort"];
+
+function mayCall(me: Me, command: RolloutCommand): boolean {
+  return me.endpoints.includes(`POST /api/firmware/rollouts/{rolloutId}/${command}`);
+}
+
+/** Whether the key's role may give any rollout command (the access table: the operator's alone); other roles see no buttons. */
+export function mayControlAny(me: Me): boolean {
+  return allCommands.some((command) => mayCall(me, command));
+}
+
 /** The commands the rollout's status still takes (the API refuses the others as conflicts). */
-export function commandsFor(status: string): RolloutCommand[] {
+function commandsFor(status: string): RolloutCommand[] {
   switch (status) {
     case "Planned": case "Running": case "Soaking": return ["pause", "abort"];
     case "Paused": return ["resume", "abort"];
@@ -28,8 +40,8 @@ export function commandsFor(status: string): RolloutCommand[] {
  * then `button[data-confirm]`); a refusal is shown in the dialog (`[data-testid="confirm-answer"]`), an accepted command
  * closes it and `onDone` receives the API's answer in words, for the page to show beside the rollout it reads again.
  */
-export function rolloutCommands(api: Api, rollout: Rollout, onDone: (message: string) => void): HTMLElement {
-  const commands = commandsFor(rollout.status);
+export function rolloutCommands(api: Api, me: Me, rollout: Rollout, onDone: (message: string) => void): HTMLElement {
+  const commands = commandsFor(rollout.status).filter((command) => mayCall(me, command));
   const group = h("div", { class: "commands", role: "group", "aria-label": `Commands for rollout ${rollout.id}` });
   for (const command of commands) {
     const button = h("button", { type: "button", class: command === "abort" ? "danger" : "secondary", "data-command": command }, wording[command].verb);

@@ -4,7 +4,7 @@ import type { Api } from "../shell/api";
 import { card, errorBox, figure, h, table } from "../shell/dom";
 import * as format from "../shell/format";
 import type { Me } from "../shell/page";
-import { rolloutCommands } from "./rolloutCommands";
+import { mayControlAny, rolloutCommands } from "./rolloutCommands";
 
 export interface RolloutCharger {
   chargerId: string;
@@ -73,10 +73,6 @@ interface RolloutPage {
 
 const pageSize = 25;
 
-/** Only the operator's keys may pause, resume or abort (the access table): other roles see no buttons. */
-export function mayControl(me: Me): boolean {
-  return me.role === "Operator";
-}
 
 function stageName(stage: number | null): string {
   return stage === null || stage < 0 ? "Not started" : stage === 0 ? "Canary (stage 0)" : `Wave ${stage}`;
@@ -118,7 +114,7 @@ export function rolloutList(api: Api, me: Me): { element: HTMLElement; loaded: P
         { header: "Chargers", cell: (r: Rollout) => figure("chargers", r.chargers.length, format.count(r.chargers.length), { "data-rollout": r.id }), numeric: true },
         { header: "Updates", cell: progress },
         { header: "Planned", cell: (r: Rollout) => format.instant(r.plannedAt) },
-        ...(mayControl(me) ? [{ header: "Commands", cell: (r: Rollout) => rolloutCommands(api, r, done) }] : []),
+        ...(mayControlAny(me) ? [{ header: "Commands", cell: (r: Rollout) => rolloutCommands(api, me, r, done) }] : []),
       ];
       const pager = h("div", { class: "pager" },
         h("button", { type: "button", class: "secondary", "data-page": "previous", disabled: index === 0, onclick: () => void load(index - 1) }, "Previous"),
@@ -193,7 +189,7 @@ export async function renderRollout(root: HTMLElement, api: Api, me: Me, rollout
         h("p", {}, `${rollout.name}: firmware ${rollout.version}${rollout.rollbackVersion ? `, rollback to ${rollout.rollbackVersion}` : ""}. `
           + `Planned ${format.instant(rollout.plannedAt)}, started ${format.instant(rollout.startedAt)}, finished ${format.instant(rollout.finishedAt)}.`),
         ...(rollout.haltReason ? [h("p", { class: "error", "data-testid": "halt-reason" }, `${rollout.status}: ${rollout.haltReason}`)] : []),
-        ...(mayControl(me) ? [rolloutCommands(api, rollout, (message) => {
+        ...(mayControlAny(me) ? [rolloutCommands(api, me, rollout, (message) => {
           answerShown.replaceChildren(h("p", { class: "notice" }, message));
           void load();
         })] : []),
