@@ -2,9 +2,6 @@ using Settlement.Projections;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Reflection;
-using Npgsql;
-using NodaTime;
-using NodaTime.Text;
 using Settlement.Host.Audit;
 using Settlement.Ledger.Audit;
 using Settlement.Ledger.Database;
@@ -49,7 +46,7 @@ internal static class AuditCommand
                     }
                     catch (Exception e) when (e is not OperationCanceledException && targets.Count > 1)
                     {
-                        AnsiConsole.MarkupLineInterpolated($"[red]NOT VERIFIED: {Failure(e)}[/]");
+                        AnsiConsole.MarkupLineInterpolated($"[red]{VerificationResult.Unverified(e)}[/]");
                         verified = false;
                     }
                 }
@@ -58,7 +55,7 @@ internal static class AuditCommand
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // Whatever stopped it, the ledger was not verified: say what failed, never leave it to a stack trace.
-                AnsiConsole.MarkupLineInterpolated($"[red]NOT VERIFIED: {Failure(e)}[/]");
+                AnsiConsole.MarkupLineInterpolated($"[red]{VerificationResult.Unverified(e)}[/]");
                 return 1;
             }
         });
@@ -101,13 +98,6 @@ internal static class AuditCommand
         return result!.Verified;
     }
 
-    private static string Failure(Exception e) => e switch
-    {
-        VerificationFailedException or InvalidDataException or DatabaseServerException => e.Message,
-        PostgresException postgres => $"the database refused: {postgres.MessageText} ({postgres.SqlState})",
-        _ => $"verification failed: {e.GetType().Name}: {e.Message}",
-    };
-
     /// <summary>Where the anchors were looked for and what they hold; without any, that the check is weaker.</summary>
     private static void PrintAnchors(AnchorLog log, IReadOnlyList<Ledger.Audit.Checkpoint> anchored)
     {
@@ -146,7 +136,7 @@ internal static class AuditCommand
             await using var open = await ReportCommand.OpenAsync(database, parse, ct);
             await LedgerCatchUp.ChainAsync(open.Ledger, ct);
             var period = byTime
-                ? await BundleExport.PeriodAsync(open.Ledger, PeriodBound(parse.GetValue(from), "--from", endOfDay: false), PeriodBound(parse.GetValue(to), "--to", endOfDay: true), ct)
+                ? await BundleExport.PeriodAsync(open.Ledger, BundleExport.Bound(parse.GetValue(from), "--from", endOfDay: false), BundleExport.Bound(parse.GetValue(to), "--to", endOfDay: true), ct)
                 : await BundleExport.PeriodAsync(open.Ledger, parse.GetValue(fromSeq) ?? throw new InvalidDataException("--from-seq is missing."),
                     parse.GetValue(toSeq) ?? throw new InvalidDataException("--to-seq is missing."), ct);
             var started = Stopwatch.StartNew();
@@ -165,16 +155,6 @@ internal static class AuditCommand
             return 0;
         });
         return command;
-    }
-
-    /// <summary>An instant as given, or a date's start (UTC); with <paramref name="endOfDay"/> a date's end, so `--to 2026-10-31` includes that day.</summary>
-    private static Instant PeriodBound(string? text, string option, bool endOfDay)
-    {
-        if (text is null) throw new InvalidDataException($"{option} is missing.");
-        if (InstantPattern.ExtendedIso.Parse(text) is { Success: true } instant) return instant.Value;
-        if (LocalDatePattern.Iso.Parse(text) is { Success: true } date)
-            return (endOfDay ? date.Value.PlusDays(1) : date.Value).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant();
-        throw new InvalidDataException($"{option} '{text}' is neither an instant like 2026-10-01T00:00:00Z nor a date like 2026-10-01.");
     }
 
     private static string Tool => "settle " + (typeof(AuditCommand).Assembly
@@ -286,11 +266,7 @@ internal static class AuditCommand
         table.AddRow("Chain head", $"event {result.Head.Sequence:N0}, {ChainHash.Hex(result.Head.Hash)}");
         table.AddRow("Rate", $"{result.LinksVerified / Math.Max(elapsed.TotalSeconds, 1e-6):N0} events/s in {elapsed.TotalSeconds:F1} s");
         AnsiConsole.Write(table);
-        if (result.Problem is { } problem)
-            AnsiConsole.MarkupLineInterpolated($"[red]NOT VERIFIED at event {problem.Sequence:N0} ({problem.Kind}): {problem.Detail}[/]");
-        else if (result.CheckpointsAnchored > 0)
-            AnsiConsole.MarkupLine("[green]Verified: every chained event is exactly as it was chained, and every anchored checkpoint is in the database as anchored and reproduced by the chain.[/]");
-        else
-            AnsiConsole.MarkupLine("[green]Verified: every chained event is exactly as it was chained.[/]");
+        if (result.Verified) AnsiConsole.MarkupLineInterpolated($"[green]{result.Verdict}[/]");
+        else AnsiConsole.MarkupLineInterpolated($"[red]{result.Verdict}[/]");
     }
 }

@@ -119,9 +119,8 @@ internal static class ReplayCommand
                 $"[grey]Live documents written since {from} (the earliest recorded time past the cut), or in a transaction that appended events past the cut, count as changed after the cut, not as differences.[/]");
             PrintDifferences("Changed after the cut", comparison.AfterCut);
         }
-        AnsiConsole.MarkupLine(comparison.Reproduced
-            ? "[green]The replay reproduces every live document compared.[/]"
-            : $"[red]{comparison.Differences.Select(d => (d.Kind, d.Document)).Distinct().Count():N0} documents differ from their replay.[/]");
+        if (comparison.Reproduced) AnsiConsole.MarkupLineInterpolated($"[green]{comparison.Verdict}[/]");
+        else AnsiConsole.MarkupLineInterpolated($"[red]{comparison.Verdict}[/]");
     }
 
     private static void PrintDifferences(string title, IReadOnlyList<DocumentDifference> differences)

@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Settlement.Host;
+using Settlement.Host.Audit;
 using Settlement.Ledger.Store;
 using Settlement.Ocpp;
 using Spectre.Console;
@@ -62,6 +63,11 @@ internal static class ServeCommand
             await server.EnsureDatabaseAsync(name, ct);
             await server.MigrateAsync(name, SettlementReadModels.All, ct);
             await using var ledger = await LedgerStore.OpenAsync(server.ConnectionStringFor(name), SettlementReadModels.All, ct, budget: budget);
+            // The host's replay runs create their own schema, which only the schema's owner may. On the embedded cluster (a
+            // developer's or the demo's) serve lends the host the owner's connection it migrated with; against an operator's
+            // PostgreSQL the operator decides, by setting it.
+            if (server.IsEmbedded && string.IsNullOrEmpty(configuration[ReplayRun.ConnectionSetting]))
+                Environment.SetEnvironmentVariable(ReplayRun.ConnectionSetting.Replace(":", "__"), server.MigrationConnectionStringFor(name));
             var app = SettlementHost.Build(ledger, $"{server.Description}, database {name}", ocpp, serverCertificate, parse.GetValue(urls)!);
             await app.StartAsync(ct);
             AnsiConsole.MarkupLineInterpolated($"[green]Serving[/] {string.Join(", ", app.Urls)} over {server.Description}, database [bold]{name}[/], at most {budget.MaxConnections} connections. Chargers connect to {app.Urls.First().Replace("http", "ws")}/ocpp/<id>. Ctrl+C stops.");

@@ -159,6 +159,13 @@ public static class AccessTable
         ["GET /api/audit/checkpoints"] = [Auditor],
         ["GET /api/audit/proofs/events/{sequence:long}"] = [Auditor],
         ["GET /api/audit/proofs/invoices/{issuerId}/{number}"] = [Auditor, Finance],
+        // Runs over the whole ledger and its bundle change nothing but name every sub-operator's history: the top-level
+        // operator's keys alone (checked in the handler).
+        ["POST /api/audit/verify-runs"] = [Auditor],
+        ["GET /api/audit/verify-runs/{runId}"] = [Auditor],
+        ["POST /api/audit/replay-runs"] = [Auditor],
+        ["GET /api/audit/replay-runs/{runId}"] = [Auditor],
+        ["GET /api/audit/bundle"] = [Auditor],
 
         // The API document: every role's key may read what the API offers (partners once OCPI gives them objects).
         [$"GET {Settlement.Host.OpenApi.ApiDocument.Route}"] = [Finance, Regulator, Auditor, Integration],

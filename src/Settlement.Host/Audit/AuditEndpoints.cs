@@ -42,6 +42,8 @@ public static class AuditEndpoints
             await scope.SeesIssuerAsync(issuerId, ct) && await InclusionProofs.InvoiceEventAsync(ledger, issuerId, number, ct) is { } sequence
                 ? await ProofAsync(ledger, sequence, $"The event issuing {issuerId}/{number} is not chained yet.", ct)
                 : Results.NotFound(new { error = $"Issuer {issuerId} has no document {number}." }));
+
+        app.MapEvidence();
     }
 
     private static async Task<string?> StreamAtAsync(Ledger.Ledger ledger, long sequence, CancellationToken ct)

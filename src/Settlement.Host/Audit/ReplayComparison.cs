@@ -27,6 +27,11 @@ public sealed record ReplayComparison(
 {
     public bool Reproduced => Differences.Count == 0;
 
+    /// <summary>The one sentence that says whether the replay reproduced the live documents: `settle replay --compare` prints it, and a replay run of the host answers with it.</summary>
+    public string Verdict => Reproduced
+        ? "The replay reproduces every live document compared."
+        : $"{Differences.Select(d => (d.Kind, d.Document)).Distinct().Count():N0} documents differ from their replay.";
+
     /// <summary>
     /// Renders the same public documents from the live ledger and from the replay and compares them: every
     /// read model's documents (canonical JSON per id), the issued invoices and credit notes (JSON, CSV, PDF),

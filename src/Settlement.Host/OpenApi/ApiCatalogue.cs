@@ -339,6 +339,16 @@ public static class ApiCatalogue
         ["GET /api/audit/checkpoints"] = new("Every signed checkpoint."),
         ["GET /api/audit/proofs/events/{sequence:long}"] = new("A proof that the event at a position is under a signed checkpoint.", Files: [Json]),
         ["GET /api/audit/proofs/invoices/{issuerId}/{number}"] = new("A proof that the event issuing an invoice is under a signed checkpoint.", Files: [Json]),
+        ["POST /api/audit/verify-runs"] = new("Start verifying the ledger's hash chain against its signed and anchored checkpoints in the background, as `settle verify` does; "
+            + "409 with the run's id while one runs.", Answer: typeof(Audit.RunStarted), Status: 202),
+        ["GET /api/audit/verify-runs/{runId}"] = new("A verify run: positions checked of the total, then passed or failed, the verdict and the first event that does not match.",
+            Answer: typeof(Audit.VerifyRunView)),
+        ["POST /api/audit/replay-runs"] = new("Start replaying every projection up to ?until= (an instant; the whole ledger without) and comparing its documents with the live ones, "
+            + "as `settle replay --compare` does; 409 with the run's id while one runs.", Answer: typeof(Audit.RunStarted), Status: 202),
+        ["GET /api/audit/replay-runs/{runId}"] = new("A replay run: its step and progress, then the comparison per kind of document and the first 100 differences.",
+            Answer: typeof(Audit.ReplayRunView)),
+        ["GET /api/audit/bundle"] = new("The auditor's bundle of ?from= to ?to= (dates, both inclusive, or instants; at most 366 days) as `settle export` writes it, zipped.",
+            Files: ["application/zip"]),
 
         ["POST /api/tokens"] = new("Register an RFID or app token of the operator's own drivers or fleets; it goes on to the chargers' local lists.",
             new { uid = "04A1B2C3D4E5F6", type = "Rfid", contractId = "DE-SET-C12345678-X", customerGroup = "fleet-acme", expiresAt = "2028-12-31T23:00:00Z" },

@@ -123,6 +123,21 @@ public static class BundleExport
         return manifest;
     }
 
+    /// <summary>
+    /// A bound of a period as given: an instant, or a date's start (UTC); with <paramref name="endOfDay"/> a date's end,
+    /// so a period to 2026-10-31 includes that day.
+    /// </summary>
+    /// <param name="name">What the bound is called where it was given (--from, from), to name it in an error.</param>
+    /// <exception cref="InvalidDataException">When it is missing, or neither an instant nor a date.</exception>
+    public static Instant Bound(string? text, string name, bool endOfDay)
+    {
+        if (text is null) throw new InvalidDataException($"{name} is missing.");
+        if (InstantPattern.ExtendedIso.Parse(text) is { Success: true } instant) return instant.Value;
+        if (LocalDatePattern.Iso.Parse(text) is { Success: true } date)
+            return (endOfDay ? date.Value.PlusDays(1) : date.Value).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant();
+        throw new InvalidDataException($"{name} '{text}' is neither an instant like 2026-10-01T00:00:00Z nor a date like 2026-10-01.");
+    }
+
     private static string Format(Instant instant) => InstantPattern.ExtendedIso.Format(instant);
 
     /// <summary>Rows after <paramref name="after"/> up to <paramref name="last"/> in key order, a page per query.</summary>

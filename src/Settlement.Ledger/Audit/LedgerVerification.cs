@@ -12,6 +12,21 @@ public sealed record VerificationResult(
 {
     public bool Verified => Problem is null;
 
+    /// <summary>The one sentence that says what was found: `settle verify` prints it, and a verify run of the host answers with it.</summary>
+    public string Verdict => Problem is { } problem
+        ? $"NOT VERIFIED at event {problem.Sequence:N0} ({problem.Kind}): {problem.Detail}"
+        : CheckpointsAnchored > 0
+            ? "Verified: every chained event is exactly as it was chained, and every anchored checkpoint is in the database as anchored and reproduced by the chain."
+            : "Verified: every chained event is exactly as it was chained.";
+
+    /// <summary>The sentence for a verification that could not finish: it was not verified, and this is what stopped it.</summary>
+    public static string Unverified(Exception stopped) => "NOT VERIFIED: " + stopped switch
+    {
+        VerificationFailedException or InvalidDataException or Database.DatabaseServerException => stopped.Message,
+        PostgresException postgres => $"the database refused: {postgres.MessageText} ({postgres.SqlState})",
+        _ => $"verification failed: {stopped.GetType().Name}: {stopped.Message}",
+    };
+
     public static VerificationResult Of(ChainVerifier verifier) => new(verifier.EventsVerified, verifier.LinksVerified,
         verifier.CheckpointsVerified, verifier.SequencesNeverCommitted, verifier.EventsNotYetChained, verifier.Head, verifier.Finish());
 }
@@ -28,6 +43,9 @@ public sealed class VerificationFailedException(long readThrough, Exception caus
 public static class LedgerVerification
 {
     private const int BatchSize = 16_384;
+
+    /// <summary>Progress is told at least this often (in positions), so a watcher of a long walk sees it move.</summary>
+    public const int ProgressEvery = 1_000;
     private static readonly string Events = $"{LedgerStore.Schema}.mt_events";
     private static readonly string Links = $"{LedgerStore.Schema}.{ChainTables.Links}";
 
@@ -57,9 +75,14 @@ public static class LedgerVerification
             var verifier = new ChainVerifier(ChainHead.Empty, walked, trusted);
             await foreach (var batch in EntriesAsync(dataSource, ct))
             {
-                if (!verifier.Check(batch)) break;
-                verifiedThrough = batch[^1].Sequence;
-                progress?.Invoke(verifiedThrough, last);
+                var intact = true;
+                foreach (var part in batch.Chunk(ProgressEvery))
+                {
+                    if (!(intact = verifier.Check(part))) break;
+                    verifiedThrough = part[^1].Sequence;
+                    progress?.Invoke(verifiedThrough, last);
+                }
+                if (!intact) break;
             }
             progress?.Invoke(last, last);
             var result = VerificationResult.Of(verifier);
@@ -212,6 +235,14 @@ public static class LedgerVerification
             // on this connection: closing it under that read is what threw. Let the read end first; its rows are not wanted.
             await Task.WhenAny(next);
         }
+    }
+
+    /// <summary>The stream of the event at <paramref name="sequence"/> as the database holds it now; null when no event is there.</summary>
+    public static async Task<string?> StreamAtAsync(Ledger ledger, long sequence, CancellationToken ct = default)
+    {
+        await using var command = ledger.DataSource.CreateCommand($"SELECT stream_id FROM {Events} WHERE seq_id = @sequence");
+        command.Parameters.AddWithValue("sequence", sequence);
+        return await command.ExecuteScalarAsync(ct) as string;
     }
 
     private static async Task<long> LastPositionAsync(NpgsqlDataSource dataSource, CancellationToken ct)

@@ -370,6 +370,12 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
             // Whether the owner's proof exists yet depends on the chain writer having caught up, so only the other's answer is checked.
             new("GET /api/audit/proofs/events/{sequence:long}", get, $"/api/audit/proofs/events/{a.SiteEventSequence}", OwnerSees: false),
             new("GET /api/audit/proofs/invoices/{issuerId}/{number}", get, $"/api/audit/proofs/invoices/{issuer}/INV-000001", OwnerSees: false),
+            // A verification, a replay and a bundle cover every sub-operator's history: the top-level operator's alone.
+            new("POST /api/audit/verify-runs", post, "/api/audit/verify-runs", OwnerSees: false),
+            new("GET /api/audit/verify-runs/{runId}", get, "/api/audit/verify-runs/guessed-run", OwnerSees: false),
+            new("POST /api/audit/replay-runs", post, "/api/audit/replay-runs", OwnerSees: false),
+            new("GET /api/audit/replay-runs/{runId}", get, "/api/audit/replay-runs/guessed-run", OwnerSees: false),
+            new("GET /api/audit/bundle", get, "/api/audit/bundle?from=2026-10-01&to=2026-10-31", OwnerSees: false),
 
             // A uid is registered once: the other is told it is taken, without the id of the token that holds it.
             new("POST /api/tokens", post, "/api/tokens", new { uid = a.TokenUid }),

@@ -13,7 +13,8 @@ export function storeKey(key: string | null): void {
 }
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly path: string, message: string) {
+  /** `body`: the API's answer as JSON when it was JSON (a 409 may name what is in the way), else undefined. */
+  constructor(readonly status: number, readonly path: string, message: string, readonly body?: unknown) {
     super(message);
   }
 }
@@ -35,11 +36,12 @@ function headers(extra?: Record<string, string>): Record<string, string> {
 
 async function explain(response: Response, path: string): Promise<ApiError> {
   let message = `${response.status} ${response.statusText}`;
+  let answer: unknown;
   try {
     const text = await response.text();
     if (text) {
       try {
-        const body = JSON.parse(text);
+        const body = answer = JSON.parse(text);
         const problems: string[] = Array.isArray(body?.problems) ? body.problems : [];
         message = [body?.error ?? body?.title ?? message, ...problems.filter((p) => p !== body?.error)].join(" ");
       } catch {
@@ -51,7 +53,7 @@ async function explain(response: Response, path: string): Promise<ApiError> {
   }
   if (response.status === 401) message = `Your key was not accepted (${message}). Sign in again.`;
   if (response.status === 403) message = `Your key's role may not read this (${message}).`;
-  return new ApiError(response.status, path, message);
+  return new ApiError(response.status, path, message, answer);
 }
 
 async function send(path: string, init: RequestInit): Promise<Response> {

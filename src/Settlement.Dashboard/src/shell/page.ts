@@ -7,8 +7,8 @@ export interface Me {
   role: string;
   operatorId: string | null;
   pages: string[];
-  /** Every endpoint ("GET /api/streams/{streamId}") the role may call, so a page offers an optional part only to those who may use it. */
-  endpoints?: string[];
+  /** Every endpoint ("GET /api/sites") the key's role may call: a page offers an optional part (a command, a run, a download) only to those who may use it. */
+  endpoints: string[];
 }
 
 export interface PageContext {
