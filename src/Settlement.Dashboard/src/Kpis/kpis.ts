@@ -41,7 +41,7 @@ function daily(siteIds: string[], dates: string[], days: (siteId: string) => { d
 
 async function render(root: HTMLElement, ctx: PageContext): Promise<void> {
   root.append(h("h1", {}, "KPIs"));
-  const period = await periodOf(ctx.api, ctx.query);
+  const period = await periodOf(ctx.api, ctx.query, ctx.me.endpoints);
   root.dataset.from = period.from;
   root.dataset.through = period.through;
   root.append(periodForm(period, ctx, "/kpis"));

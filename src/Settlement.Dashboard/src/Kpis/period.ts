@@ -1,5 +1,6 @@
 // The period the KPIs show: from the hash query (from, through: local dates at each site, both inclusive), else the 30
-// days ending on the last day with a recorded session, which the API tells (the newest session's start).
+// days ending on the last day with a recorded session, which the API tells (the newest session's start) to roles that
+// may list sessions; a regulator's key may not, and sees the 30 days ending today.
 import type { Api } from "../shell/api";
 import { field, h } from "../shell/dom";
 import type { PageContext } from "../shell/page";
@@ -15,12 +16,15 @@ function shiftDays(date: string, days: number): string {
   return day.toISOString().slice(0, 10);
 }
 
-export async function periodOf(api: Api, query: URLSearchParams): Promise<Period> {
+export async function periodOf(api: Api, query: URLSearchParams, endpoints: string[]): Promise<Period> {
   const from = query.get("from");
   const through = query.get("through");
   if (from && through && datePattern.test(from) && datePattern.test(through)) return { from, through, chosen: true };
-  const newest = await api.get<{ items: { startedAt: string }[] }>("/api/sessions?order=newest&limit=1");
-  const last = newest.items[0]?.startedAt.slice(0, 10) ?? new Date().toISOString().slice(0, 10);
+  const today = new Date().toISOString().slice(0, 10);
+  const newest = endpoints.includes("GET /api/sessions")
+    ? await api.get<{ items: { startedAt: string }[] }>("/api/sessions?order=newest&limit=1")
+    : { items: [] };
+  const last = newest.items[0]?.startedAt.slice(0, 10) ?? today;
   return { from: shiftDays(last, 1 - defaultDays), through: last, chosen: false };
 }
 
@@ -35,6 +39,6 @@ export function periodForm(period: Period, ctx: PageContext, route: string): HTM
   });
   return h("section", {},
     h("p", { "data-testid": "period" }, `Period: ${period.from} to ${period.through}, local dates at each site`,
-      period.chosen ? "." : ` (the ${defaultDays} days ending on the last day with a recorded session).`),
+      period.chosen ? "." : ` (the ${defaultDays} days to the last recorded session, or to today where this key may not list sessions).`),
     form);
 }
