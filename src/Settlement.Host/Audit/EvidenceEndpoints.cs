@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Reflection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -81,7 +82,7 @@ public static class EvidenceEndpoints
                 ? Results.Ok(run.View)
                 : Results.NotFound(new { error = $"No replay run {runId}: {RunsForgotten}." })));
 
-        app.MapGet("/api/audit/bundle", async (string? from, string? to, OperatorScope scope, CancellationToken ct) =>
+        app.MapGet("/api/audit/bundle", async (string? from, string? to, OperatorScope scope, HttpContext http, CancellationToken ct) =>
         {
             if (scope.TopLevelOnly("export the whole ledger's events") is { } refused) return refused;
             var (start, end, bad) = Period(from, to);
@@ -112,6 +113,8 @@ public static class EvidenceEndpoints
             {
                 try
                 {
+                    // The zip writer ends each entry with a few synchronous writes, which Kestrel refuses unless told.
+                    if (http.Features.Get<IHttpBodyControlFeature>() is { } control) control.AllowSynchronousIO = true;
                     await ZipFile.CreateFromDirectoryAsync(directory, body, ct);
                 }
                 finally
