@@ -12,12 +12,14 @@ public sealed partial class Ledger
     /// <summary>
     /// Every read model's documents, by document type name and id, exactly as stored: for comparing two ledgers
     /// (e.g. an audit replay with the live one) byte for byte, and telling which documents were written after a cut.
+    /// A follower's progress (<see cref="Store.IFollowerProgress"/>) is not derived from events, so it is not among them.
     /// </summary>
     public async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, StoredDocument>>> ReadModelDocumentsAsync(CancellationToken ct = default)
     {
         var models = new Dictionary<string, IReadOnlyDictionary<string, StoredDocument>>();
         foreach (var mapping in ((IDocumentStore)_store).Options.AllKnownDocumentTypes())
         {
+            if (typeof(Store.IFollowerProgress).IsAssignableFrom(mapping.DocumentType)) continue;
             await using var command = _dataSource.CreateCommand(
                 $"select id::text, data::text, mt_last_modified, xmin::text::bigint from {Schema}.{mapping.TableName.Name}");
             var documents = new Dictionary<string, StoredDocument>();

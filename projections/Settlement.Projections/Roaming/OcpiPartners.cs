@@ -87,4 +87,4 @@ public sealed partial class OcpiOutbox : SingleStreamProjection<OcpiPushEntry, s
 }
 
 /// <summary>How far the OCPI relay has read the ledger: a document beside it, not derived from it. Id: "ocpi-relay".</summary>
-public sealed record OcpiRelayProgress(string Id, long Sequence);
+public sealed record OcpiRelayProgress(string Id, long Sequence) : Settlement.Ledger.Store.IFollowerProgress;

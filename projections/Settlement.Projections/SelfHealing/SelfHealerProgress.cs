@@ -8,7 +8,7 @@ namespace Settlement.Projections.SelfHealing;
 /// <see cref="DetectorState.LastSequence"/>. A host that takes over the self-healer resumes from here without reading
 /// the history again, and without acting twice on what the one before it acted on.
 /// </summary>
-public sealed record SelfHealerProgress(string Id, DetectorState State)
+public sealed record SelfHealerProgress(string Id, DetectorState State) : Settlement.Ledger.Store.IFollowerProgress
 {
     public const string Key = "self-healer";
 }
