@@ -163,8 +163,9 @@ async function ageing(api: Api, by: "driver" | "partner", title: string): Promis
   try {
     const report = await api.get<AgeingReport>(`/api/receivables/ageing?by=${by}`);
     section.append(h("p", {}, `Open on ${report.asOf}, by days past due. `,
-      downloadLink("csv", `${title} as CSV`, () => api.download(`/api/receivables/ageing?by=${by}&format=csv`, `ageing-${by}-${report.asOf}.csv`))),
-    table<AgeingRow>(`${title}, open on ${report.asOf}`, [
+      downloadLink("csv", `${title} as CSV`, () => api.download(`/api/receivables/ageing?by=${by}&format=csv`, `ageing-${by}-${report.asOf}.csv`))));
+    // Drivers are many: their table scrolls in its own box rather than making the page endless.
+    section.append(h("div", by === "driver" ? { class: "scroll-box", tabindex: 0, role: "region", "aria-label": `${title}: open items` } : {}, table<AgeingRow>(`${title}, open on ${report.asOf}`, [
       { header: by === "driver" ? "Driver" : "Partner", cell: (r) => r.key },
       { header: "Invoices", cell: (r) => format.count(r.invoices), numeric: true },
       ...buckets.map(([bucket, label]) => ({
@@ -172,7 +173,7 @@ async function ageing(api: Api, by: "driver" | "partner", title: string): Promis
         cell: (r: AgeingRow) => figure("ageing", r[bucket] as number, format.money(r[bucket] as number, r.currency),
           { "data-bucket": bucket, "data-by": by, "data-key": r.key, "data-currency": r.currency }),
       })),
-    ], report.rows, (r) => ({ "data-ageing": `${by}/${r.key}/${r.currency}` })));
+    ], report.rows, (r) => ({ "data-ageing": `${by}/${r.key}/${r.currency}` }))));
   } catch (problem) {
     section.append(errorBox(problem));
   }

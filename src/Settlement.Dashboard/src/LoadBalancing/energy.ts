@@ -2,7 +2,6 @@
 // the grid's throttling signals (on the chart and listed) and the month's peak against the peak without management.
 import { periodForm, periodOf, dayAfter } from "../Sessions/period";
 import type { Api } from "../shell/api";
-import { ApiError } from "../shell/api";
 import { stackedAreaChart } from "../shell/charts";
 import { card, errorBox, figure, h, s, table } from "../shell/dom";
 import * as format from "../shell/format";
@@ -25,26 +24,22 @@ interface PowerReport {
 /** Decisions drawn at most: two pages of the API's largest. A longer period shows its latest decisions and says so. */
 const maxDecisions = 2000;
 
+interface LiveAllocations { siteId: string; version: number | null; decidedAt: string | null; modelVersion: number | null }
+
 async function renderList(root: HTMLElement, api: Api): Promise<void> {
   root.append(h("h1", {}, "Energy"), h("p", {}, "Sites whose power the balancer shares under a power model; open one for its allocations, signals and peaks."));
   const sites = await api.get<Listing<Site>>("/api/sites?limit=1000");
-  const models = await Promise.all(sites.items.map(async (site) => {
-    try {
-      await api.get<unknown>(`/api/sites/${encodeURIComponent(site.siteId)}/power-model`);
-      return true;
-    } catch (problem) {
-      if (problem instanceof ApiError && problem.status === 404) return false;
-      throw problem;
-    }
-  }));
-  const modelled = sites.items.filter((_, i) => models[i]);
-  root.append(modelled.length === 0
-    ? h("p", { class: "notice", "data-testid": "no-power-models" }, "No site has a power model yet (PUT /api/sites/{siteId}/power-model defines one).")
-    : table<Site>("Sites with a power model", [
-      { header: "Site", cell: (site) => h("a", { href: `#/energy/${encodeURIComponent(site.siteId)}` }, `${site.name} (${site.siteId})`) },
-      { header: "Time zone", cell: (site) => site.timeZone },
-      { header: "Grid capacity", cell: (site) => figure("grid-capacity", site.gridCapacityKw, format.kw(site.gridCapacityKw, 0), { "data-site": site.siteId }), numeric: true },
-    ], modelled, (site) => ({ "data-site": site.siteId })));
+  // A site's latest allocation names the power model it was decided under: a site without one has no model in use.
+  const latest = await Promise.all(sites.items.map((site) => api.get<LiveAllocations>(`/api/sites/${encodeURIComponent(site.siteId)}/allocations`)));
+  root.append(table<Site>("Sites", [
+    { header: "Site", cell: (site) => h("a", { href: `#/energy/${encodeURIComponent(site.siteId)}` }, `${site.name} (${site.siteId})`) },
+    { header: "Time zone", cell: (site) => site.timeZone },
+    { header: "Grid capacity", cell: (site) => figure("grid-capacity", site.gridCapacityKw, format.kw(site.gridCapacityKw, 0), { "data-site": site.siteId }), numeric: true },
+    { header: "Power sharing", cell: (site) => {
+      const live = latest[sites.items.indexOf(site)];
+      return live.modelVersion === null ? "No power model in use" : `Power model v${live.modelVersion}, last decision ${format.local(live.decidedAt, site.timeZone)}`;
+    } },
+  ], sites.items, (site) => ({ "data-site": site.siteId, "data-balanced": String(latest[sites.items.indexOf(site)].modelVersion !== null) })));
 }
 
 async function decisionsOf(api: Api, siteId: string, from: string, through: string): Promise<{ decisions: Decision[]; more: boolean }> {
