@@ -111,8 +111,9 @@ async function renderSite(root: HTMLElement, context: PageContext, siteId: strin
       const evses = [...new Set(decisions.flatMap((d) => d.decision.sessions.map((a) => `${a.chargerId} EVSE ${a.evseId}`)))].sort();
       const latestLimit = decisions[decisions.length - 1].decision.circuits.find((c) => c.limitAmpsPerPhase !== null);
       root.append(stackedAreaChart({
-        id: "allocations", title: "Current allocated per EVSE (stacked)", yLabel: "A per phase",
-        xs: decisions.map((d) => at(d.decision.decidedAt)),
+        // Month, day and time of day fit the axis; the zone is named in the title.
+        id: "allocations", title: `Current allocated per EVSE, stacked (${zone} time)`, yLabel: "A per phase",
+        xs: decisions.map((d) => at(d.decision.decidedAt).slice(5, 16)),
         series: evses.map((name) => ({
           name,
           values: decisions.map((d) => d.decision.sessions.find((a) => `${a.chargerId} EVSE ${a.evseId}` === name)?.limitAmps ?? null),

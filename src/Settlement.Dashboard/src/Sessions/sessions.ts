@@ -152,8 +152,9 @@ async function renderSession(root: HTMLElement, context: PageContext, sessionId:
     root.append(meterValues.length === 0
       ? h("p", { class: "notice", "data-chart": "meter" }, "The charger sent no meter readings during this session.")
       : lineChart({
-        id: "meter", title: "Energy delivered over the session", yLabel: "Energy delivered",
-        xs: meterValues.map((m) => at(m.takenAt)),
+        // The axis has room for the time of day only; the zone is named in the title.
+        id: "meter", title: `Energy delivered over the session (${zone} time)`, yLabel: "Energy delivered",
+        xs: meterValues.map((m) => at(m.takenAt).slice(11, 16)),
         series: [{ name: "Energy delivered", values: meterValues.map((m) => m.deliveredWh) }],
         format: (wh) => format.whAsKwh(wh, 1), yMin: 0,
       }));
