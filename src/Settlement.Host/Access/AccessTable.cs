@@ -191,8 +191,9 @@ public static class AccessTable
         ["GET /api/roaming/partners/{partnerId}/messages"] = [],
         ["GET /api/roaming/partners/{partnerId}/pushes"] = [],
         // Roaming CDRs: the top-level operator's (checked in the handler); auditors may list them, the OCPI object names a driver.
-        ["GET /api/roaming/cdrs"] = [Auditor],
-        ["GET /api/roaming/cdrs/{cdrId}"] = [],
+        // Finance reconciles the partners' invoices against the CDRs the partners received (the dashboard's Money page).
+        ["GET /api/roaming/cdrs"] = [Finance, Auditor],
+        ["GET /api/roaming/cdrs/{cdrId}"] = [Finance],
         ["POST /api/roaming/cdrs/{cdrId}/credit"] = [],
     };
 

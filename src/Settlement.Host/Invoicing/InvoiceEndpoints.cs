@@ -35,12 +35,16 @@ public static class InvoiceEndpoints
     public sealed record InvoiceSummary(
         string IssuerId, string Number, InvoiceKind Kind, LocalDate IssueDate, string Buyer, string? PartnerId, string Currency,
         decimal TotalNet, decimal TotalVat, decimal TotalGross, string? CreditsInvoice, IReadOnlyList<string> CreditNotes,
-        IReadOnlyList<int> CreditedLines, string Href)
+        IReadOnlyList<int> CreditedLines, string Href, string? EInvoiceRefusal)
     {
+        /// <param name="entry">
+        /// Its <see cref="EInvoiceRefusal"/> is why the document has no EN 16931 formats (ubl, cii, facturx), null when it has
+        /// them: a list can then offer only the downloads that exist.
+        /// </param>
         public static InvoiceSummary Of(InvoiceEntry entry) => new(
             entry.Document.IssuerId, entry.Document.Number, entry.Document.Kind, entry.Document.IssueDate, entry.Document.Buyer.Name,
             entry.Document.PartnerId, entry.Document.Currency, entry.Document.TotalNet, entry.Document.TotalVat, entry.Document.TotalGross,
-            entry.Document.CreditsInvoice, entry.CreditNotes, entry.CreditedLines, $"/api/invoices/{entry.Id}");
+            entry.Document.CreditsInvoice, entry.CreditNotes, entry.CreditedLines, $"/api/invoices/{entry.Id}", En16931Invoice.Refusal(entry.Document));
     }
 
     /// <summary>Which documents a list asks for; every field optional, dates inclusive.</summary>

@@ -225,9 +225,10 @@ public static class ApiCatalogue
             new { scope = "Site", scopeId = "DE-MUC", validFrom = "2026-10-01T00:00:00Z" }, typeof(TariffAssigned), Status: 201),
         ["GET /api/evses/{chargerId}/{evseId}/tariff"] = new("The tariff version in force for an EVSE at an instant (default now), and until when.", Answer: typeof(TariffEndpoints.TariffInForce)),
         ["GET /api/evses/{chargerId}/{evseId}/adhoc-price"] = new("The ad-hoc price shown to drivers at an EVSE (AFIR), at an instant in the site's own time zone.", Answer: typeof(AdHocPriceQuote)),
-        ["GET /api/sessions"] = new("List sessions by start time, filtered by ?site=, ?charger=, ?from=, ?to= (instants) and ?status= (active, completed, closed-for-silence).",
+        ["GET /api/sessions"] = new("List sessions by start time (?order=newest: latest first), filtered by ?site=, ?charger=, ?from=, ?to= (instants) and ?status= (active, completed, closed-for-silence).",
             Answer: typeof(Page<SessionEntry>)),
-        ["GET /api/sessions/{sessionId}"] = new("One session: charger, EVSE, times, energy and status.", Answer: typeof(SessionEntry)),
+        ["GET /api/sessions/{sessionId}"] = new("One session: charger, EVSE, times, energy and status; with ?include=meter-values, { session, meterValues, truncated }: its meter readings and the energy delivered at each.",
+            Answer: typeof(SessionEntry)),
         ["GET /api/sessions/{sessionId}/price"] = new("A session's price, broken down by period and component.", Answer: typeof(PricedSessionView)),
 
         ["POST /api/issuers"] = new("Register an invoice issuer: the legal entity named on invoices, its VAT registrations per country (OSS on the home one), payment terms and bank account.",

@@ -20,24 +20,35 @@ public static class SessionEndpoints
     /// <summary>A site's sessions are found through its chargers; a site with more than this many is refused rather than read partly.</summary>
     public const int MaxChargersPerSiteFilter = 1_000;
 
-    /// <summary>Which sessions a list asks for; every field optional.</summary>
-    public sealed record SessionFilter(string? SiteId, string? ChargerId, Instant? From, Instant? To, SessionStatus? Status);
+    /// <summary>A session's meter curve holds at most this many readings; a longer one is cut and says so.</summary>
+    public const int MaxMeterValues = 10_000;
+
+    /// <summary>Which sessions a list asks for; every field optional. <paramref name="NewestFirst"/>: latest start first.</summary>
+    public sealed record SessionFilter(string? SiteId, string? ChargerId, Instant? From, Instant? To, SessionStatus? Status, bool NewestFirst = false);
+
+    /// <summary>A reading of the session's meter and the energy delivered since the session started (register minus its start).</summary>
+    public sealed record MeterPoint(Instant TakenAt, long EnergyWh, long DeliveredWh, decimal? PowerW, int? StateOfChargePercent);
+
+    /// <summary>A session with its meter readings in the order they were taken; <paramref name="Truncated"/> when there were more than <see cref="MaxMeterValues"/>.</summary>
+    public sealed record SessionWithMeterValues(SessionEntry Session, IReadOnlyList<MeterPoint> MeterValues, bool Truncated);
 
     public static IEndpointRouteBuilder MapSessions(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/sessions", (string? site, string? charger, string? from, string? to, string? status, int? limit, string? cursor,
+        app.MapGet("/api/sessions", (string? site, string? charger, string? from, string? to, string? status, string? order, int? limit, string? cursor,
             HttpContext context, OperatorScope scope, Ledger.Ledger ledger, CancellationToken ct) => Refusals.Answer(async () =>
         {
-            var filter = new SessionFilter(site, charger, InstantOrNull("from", from), InstantOrNull("to", to), StatusOrNull(status));
+            var filter = new SessionFilter(site, charger, InstantOrNull("from", from), InstantOrNull("to", to), StatusOrNull(status), NewestFirst(order));
             return Paging.Answer(context, await ListAsync(ledger, await scope.SitesAsync(ct), filter, Paging.After(cursor), Paging.Limit(limit), ct));
         }));
 
-        app.MapGet("/api/sessions/{sessionId}", async (string sessionId, OperatorScope scope, Ledger.Ledger ledger, CancellationToken ct) =>
+        app.MapGet("/api/sessions/{sessionId}", async (string sessionId, string? include, OperatorScope scope, Ledger.Ledger ledger, CancellationToken ct) =>
         {
+            if (include is not (null or "meter-values"))
+                return Results.BadRequest(new { error = $"include: 'meter-values' (the session's meter readings) or nothing, not '{include}'." });
             await using var query = ledger.QueryReadModels();
-            return await scope.SeesSessionAsync(sessionId, ct) && await query.LoadAsync<SessionEntry>(StreamIds.Session(sessionId), ct) is { SessionId.Length: > 0 } session
-                ? Results.Ok(session)
-                : new Refusal(RefusalKind.NotFound, [$"No session {sessionId} has started."]).ToHttp();
+            if (!await scope.SeesSessionAsync(sessionId, ct) || await query.LoadAsync<SessionEntry>(StreamIds.Session(sessionId), ct) is not { SessionId.Length: > 0 } session)
+                return new Refusal(RefusalKind.NotFound, [$"No session {sessionId} has started."]).ToHttp();
+            return include is null ? Results.Ok(session) : Results.Ok(await WithMeterValuesAsync(ledger, session, ct));
         });
         return app;
     }
@@ -67,15 +78,35 @@ public static class SessionEndpoints
         if (filter.From is { } from)
         {
             var fromKey = SortKeys.Of(from);
-            if (after is null || string.CompareOrdinal(after, fromKey) < 0) after = fromKey;
+            // Newest first, the cursor bounds the list from above, so the window's start is a filter of its own.
+            if (filter.NewestFirst) sessions = sessions.Where(s => s.SortKey.CompareTo(fromKey) >= 0);
+            else if (after is null || string.CompareOrdinal(after, fromKey) < 0) after = fromKey;
         }
         if (filter.To is { } to)
         {
             var toKey = SortKeys.Of(to);
             sessions = sessions.Where(s => s.SortKey.CompareTo(toKey) < 0);
         }
-        return await PagedQueries.PageAsync(sessions, s => s.SortKey, after, limit, ct);
+        return await PagedQueries.PageAsync(sessions, s => s.SortKey, after, limit, ct, newestFirst: filter.NewestFirst);
     }
+
+    /// <summary>The meter readings are only in the session's own stream, which is one session long: read it, not the ledger.</summary>
+    private static async Task<SessionWithMeterValues> WithMeterValuesAsync(Ledger.Ledger ledger, SessionEntry session, CancellationToken ct)
+    {
+        var readings = (await ledger.ReadStreamAsync(StreamIds.Session(session.SessionId), ct))
+            .Select(e => e.Data).OfType<MeterValuesRecorded>().SelectMany(m => m.Readings)
+            .Take(MaxMeterValues + 1)
+            .Select(r => new MeterPoint(r.TakenAt, r.EnergyWh, r.EnergyWh - session.MeterStartWh, r.PowerW, r.StateOfChargePercent))
+            .ToList();
+        return new SessionWithMeterValues(session, [.. readings.Take(MaxMeterValues)], readings.Count > MaxMeterValues);
+    }
+
+    private static bool NewestFirst(string? order) => order switch
+    {
+        null or "oldest" => false,
+        "newest" => true,
+        _ => throw new RequestRefusedException(RefusalKind.Invalid, $"order: 'oldest' (by start time, the default) or 'newest', not '{order}'."),
+    };
 
     private static Instant? InstantOrNull(string name, string? text) =>
         text is null ? null

@@ -52,3 +52,13 @@ export function local(iso: string | null | undefined, timeZone: string): string 
 export function count(value: number | null | undefined): string {
   return number(value, 0);
 }
+
+/** Energy the API states in watt-hours, shown in kWh (68141 → "68.141 kWh"): the raw Wh stays in data-value. */
+export function whAsKwh(value: number | null | undefined, decimals = 3): string {
+  return value === null || value === undefined ? "–" : kwh(value / 1000, decimals);
+}
+
+/** A local date-time the API states without an offset ("2026-10-01T04:20:47"), with the zone it is in: "2026-10-01 04:20 Europe/Paris". */
+export function localWallTime(text: string | null | undefined, timeZone: string): string {
+  return text ? `${text.slice(0, 16).replace("T", " ")} ${timeZone}` : "–";
+}

@@ -61,12 +61,27 @@ public sealed class e_invoice_api_tests(LedgerDatabase db) : IAsyncLifetime
         var ubl = await _host.Http.GetAsync($"/api/invoices/{_desk.IssuerId}/{invoice.Number}?format=ubl");
         var pdf = await _host.Http.GetAsync($"/api/invoices/{_desk.IssuerId}/{invoice.Number}?format=pdf");
         var unknown = await _host.Http.GetAsync($"/api/invoices/{_desk.IssuerId}/{invoice.Number}?format=xrechnung");
+        var listed = await _host.Http.GetFromJsonAsync<JsonElement>($"/api/invoices?issuer={_desk.IssuerId}&session={session}");
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, ubl.StatusCode);
         Assert.Contains("US sales tax, which is not VAT", (await ubl.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
         Assert.Equal(HttpStatusCode.OK, pdf.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
         Assert.Contains("ubl, cii, facturx", (await unknown.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+        // The list says so too, so a page offers only the downloads that exist.
+        Assert.Contains("US sales tax, which is not VAT", Assert.Single(listed.GetProperty("items").EnumerateArray()).GetProperty("eInvoiceRefusal").GetString());
+    }
+
+    [Fact]
+    public async Task a_vat_invoice_is_listed_with_no_reason_to_refuse_its_e_invoices()
+    {
+        var (_, session) = await _desk.SessionAtAsync(48.14m, 11.58m, "Europe/Berlin", "DE", October);
+        await _desk.PricedAsync();
+        Assert.Single(await _desk.Desk.IssueSessionInvoicesAsync(_desk.IssuerId, [session], buyer: null));
+
+        var listed = await _host.Http.GetFromJsonAsync<JsonElement>($"/api/invoices?issuer={_desk.IssuerId}&session={session}");
+
+        Assert.Equal(JsonValueKind.Null, Assert.Single(listed.GetProperty("items").EnumerateArray()).GetProperty("eInvoiceRefusal").ValueKind);
     }
 
     private sealed record Fetched(string Key, string? MediaType, byte[] Bytes);
