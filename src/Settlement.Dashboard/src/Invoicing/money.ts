@@ -1,6 +1,6 @@
 // Money, for finance: invoices and credit notes with every download the API serves, roaming CDRs, VAT per
 // jurisdiction for the period, and receivables ageing for drivers and partners.
-import { periodForm, periodOf } from "../Sessions/period";
+import { periodForm, periodOf } from "../shell/period";
 import type { Api } from "../shell/api";
 import { errorBox, figure, h, downloadLink, table } from "../shell/dom";
 import * as format from "../shell/format";
@@ -188,7 +188,7 @@ export const page: Page = {
   async render(root, context) {
     const { api } = context;
     root.append(h("h1", {}, "Money"));
-    const period = await periodOf(api, context.query);
+    const period = await periodOf(api, context.query, context.me.endpoints);
     root.setAttribute("data-from", period.from);
     root.setAttribute("data-through", period.through);
     root.append(periodForm(period, context, "/money"));

@@ -5,7 +5,7 @@ import { barChart, lineChart, type Series } from "../shell/charts";
 import { errorBox, figure, h, table } from "../shell/dom";
 import * as format from "../shell/format";
 import type { Page, PageContext } from "../shell/page";
-import { periodForm, periodOf } from "./period";
+import { periodForm, periodOf } from "../shell/period";
 
 interface SiteUptime { siteId: string; ports: number; portsAboveNeviMinimum: number; uptimePercent: number | null; byDay: { date: string; uptimePercent: number | null }[] }
 interface PortUptime { siteId: string; port: string; minutes: number; outageMinutes: number; excludedMinutes: number; uptimePercent: number | null; aboveNeviMinimum: boolean }

@@ -1,6 +1,6 @@
 // Energy: the sites that share their power, and per site the grid limit, the allocations over time stacked per EVSE,
 // the grid's throttling signals (on the chart and listed) and the month's peak against the peak without management.
-import { periodForm, periodOf, dayAfter } from "../Sessions/period";
+import { periodForm, periodOf, dayAfter } from "../shell/period";
 import type { Api } from "../shell/api";
 import { stackedAreaChart } from "../shell/charts";
 import { card, errorBox, figure, h, s, table } from "../shell/dom";
@@ -73,7 +73,7 @@ async function renderSite(root: HTMLElement, context: PageContext, siteId: strin
   const { api, query } = context;
   const id = encodeURIComponent(siteId);
   root.append(h("p", {}, h("a", { href: "#/energy" }, "← All sites")), h("h1", {}, `Energy at ${siteId}`));
-  const period = await periodOf(api, query);
+  const period = await periodOf(api, query, context.me.endpoints);
   root.setAttribute("data-from", period.from);
   root.setAttribute("data-through", period.through);
   root.setAttribute("data-site", siteId);

@@ -4,7 +4,7 @@ import { lineChart } from "../shell/charts";
 import { card, errorBox, field, figure, h, table } from "../shell/dom";
 import * as format from "../shell/format";
 import type { Page, PageContext } from "../shell/page";
-import { dayAfter, periodForm, periodOf } from "./period";
+import { dayAfter, periodForm, periodOf } from "../shell/period";
 
 interface SessionEntry {
   sessionId: string;
@@ -66,7 +66,7 @@ function text(name: string, label: string, value: string | null): [HTMLElement, 
 async function renderList(root: HTMLElement, context: PageContext): Promise<void> {
   const { api, query } = context;
   root.append(h("h1", {}, "Sessions"));
-  const period = await periodOf(api, query);
+  const period = await periodOf(api, query, context.me.endpoints);
   root.setAttribute("data-from", period.from);
   root.setAttribute("data-through", period.through);
 

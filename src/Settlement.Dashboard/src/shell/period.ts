@@ -1,8 +1,9 @@
 // The period a page shows: from the hash query (from, through: local dates, both inclusive), else the 30 days ending
-// on the last day that has a recorded session, as the API tells (the newest session's start).
-import type { Api } from "../shell/api";
-import { field, h } from "../shell/dom";
-import type { PageContext } from "../shell/page";
+// on the last day that has a recorded session, as the API tells (the newest session's start) to keys that may list
+// sessions; a regulator's key may not, and sees the 30 days ending today.
+import type { Api } from "./api";
+import { field, h } from "./dom";
+import type { PageContext } from "./page";
 
 export interface Period {
   from: string;
@@ -12,6 +13,7 @@ export interface Period {
 }
 
 const datePattern = /^\d{4}-\d{2}-\d{2}$/;
+const defaultDays = 30;
 
 interface SessionPage { items: { startedAt: string }[] }
 
@@ -26,13 +28,15 @@ export function dayAfter(date: string): string {
   return shiftDays(date, 1);
 }
 
-export async function periodOf(api: Api, query: URLSearchParams): Promise<Period> {
+export async function periodOf(api: Api, query: URLSearchParams, endpoints: string[]): Promise<Period> {
   const from = query.get("from");
   const through = query.get("through");
   if (from && through && datePattern.test(from) && datePattern.test(through)) return { from, through, chosen: true };
-  const newest = await api.get<SessionPage>("/api/sessions?order=newest&limit=1");
+  const newest = endpoints.includes("GET /api/sessions")
+    ? await api.get<SessionPage>("/api/sessions?order=newest&limit=1")
+    : { items: [] };
   const last = newest.items[0]?.startedAt.slice(0, 10) ?? new Date().toISOString().slice(0, 10);
-  return { from: shiftDays(last, -29), through: last, chosen: false };
+  return { from: shiftDays(last, 1 - defaultDays), through: last, chosen: false };
 }
 
 /** The period's sentence and a form to change it; submitting keeps the other query parameters but the named cursors. */
@@ -51,6 +55,6 @@ export function periodForm(period: Period, context: PageContext, route: string, 
   });
   return h("section", {},
     h("p", { "data-testid": "period" }, `Period: ${period.from} to ${period.through}`,
-      period.chosen ? "" : " (the 30 days ending on the last day with a recorded session)."),
+      period.chosen ? "" : ` (the ${defaultDays} days to the last recorded session, or to today where this key may not list sessions).`),
     form);
 }
