@@ -20,18 +20,23 @@ const menuRoutes = {
   network: "/network", kpis: "/kpis", sessions: "/sessions", money: "/money",
   energy: "/energy", operations: "/operations", evidence: "/evidence",
 };
-// Which endpoint a named figure comes from, for figures whose parameters the page chooses (its own requests are refetched).
+// Which endpoint a named figure comes from; any other figure must be a number of one of the page's answers.
 const figureSources = {
+  uptime: /^\/api\/kpis\/uptime/,
+  "charge-success": /^\/api\/kpis\/charge-success/,
+  utilisation: /^\/api\/kpis\/utilisation/,
+  rating: /^\/api\/kpis\/ratings/,
+  vat: /^\/api\/exports\/vat/,
   ageing: /^\/api\/receivables\/ageing/,
   "grid-limit": /^\/api\/sites\/[^/]+\/power-(report|model)/,
   "peak-managed": /^\/api\/sites\/[^/]+\/power-report/,
   "peak-unmanaged": /^\/api\/sites\/[^/]+\/power-report/,
-  "energy-kwh": /^\/api\/sessions\/[^/?]+(\/price)?(\?|$)/,
+  "energy-kwh": /^\/api\/(sessions\/[^/?]+(\/price)?(\?|$)|sites\/[^/]+\/power-report)/,
   "total-excl-vat": /^\/api\/sessions\/[^/?]+\/price/,
   "chain-head": /^\/api\/audit\/chain/,
 };
-// Figures of a period: fetched here for the period the page says it shows.
-const kpiEndpoints = { uptime: "uptime", "charge-success": "charge-success", utilisation: "utilisation", rating: "ratings" };
+// Figures of a period: they must come from a request for the period the page says it shows.
+const periodFigures = new Set(["uptime", "charge-success", "utilisation", "rating", "vat"]);
 
 const results = {
   render: { checked: [], problems: [] },
@@ -206,28 +211,38 @@ async function figures(tab, label) {
     const what = `${label} ${figure.name}${figure.key ? `[${figure.key}]` : ""} = ${figure.raw} shown as "${figure.text}"`;
     results.figures.checked.push(what);
     const value = Number(figure.raw);
+    // The API stated no figure (null): the page says so with a dash, the one rendering format.ts gives it.
+    if (figure.raw === "") {
+      if (figure.text !== "–") results.figures.problems.push(`${what}: the API gave no figure, but the page shows one`);
+      continue;
+    }
     if (figure.raw === null || !Number.isFinite(value)) {
       results.figures.problems.push(`${what}: data-value is not the API's raw number`);
       continue;
     }
     if (!figure.formatted) results.figures.problems.push(`${what}: the text is not settlementFormat's rendering of ${figure.raw}`);
-    let urls;
-    if (kpiEndpoints[figure.name] || figure.name === "vat") {
+    // The page's own requests for the figure's endpoint, asked again here; a figure of a period must come from a
+    // request for the period the page states.
+    const source = figureSources[figure.name];
+    let urls = [...new Set(tab.visit.requests.filter((url) => !source || source.test(url)))];
+    if (periodFigures.has(figure.name)) {
       if (!shown.from || !shown.through) {
         results.figures.problems.push(`${what}: the page does not state its period (data-from, data-through)`);
         continue;
       }
-      const period = `from=${shown.from}&through=${shown.through}`;
-      urls = figure.name === "vat"
-        ? [`/api/exports/vat?${period}&format=json`]
-        : [`/api/kpis/${kpiEndpoints[figure.name]}?${figure.site ? `site=${encodeURIComponent(figure.site)}&` : ""}${period}`];
-    } else {
-      const source = figureSources[figure.name];
-      urls = [...new Set(tab.visit.requests.filter((url) => !source || source.test(url)))];
+      const other = urls;
+      urls = urls.filter((url) => {
+        const query = new URL(url, config.baseUrl).searchParams;
+        return query.get("from") === shown.from && query.get("through") === shown.through;
+      });
       if (urls.length === 0) {
-        results.figures.problems.push(`${what}: the page never asked the API for it`);
+        results.figures.problems.push(`${what}: the page states ${shown.from} to ${shown.through} but asked ${other.join(", ") || "nothing"}`);
         continue;
       }
+    }
+    if (urls.length === 0) {
+      results.figures.problems.push(`${what}: the page never asked the API for it`);
+      continue;
     }
     const candidates = [];
     for (const url of urls) {
@@ -264,6 +279,9 @@ async function tour(browser, role) {
     results.render.checked.push(label);
     if (!visit.ready) results.render.problems.push(`${label}: main[data-testid="page-${id}"] never reached data-ready="true"`);
     for (const error of visit.errors) results.render.problems.push(`${label}: ${error}`);
+    // A page shows an API error or its own failure in an alert instead of failing silently: on demo data, none is expected.
+    for (const alert of await tab.page.locator('main [role="alert"]').allTextContents())
+      results.render.problems.push(`${label}: the page shows an error: ${alert.trim()}`);
     if (visit.ready) {
       await figures(tab, label);
       await accessibility(tab, label);
