@@ -94,6 +94,8 @@ async function launch() {
 /** A tab signed in with the role's key, recording console errors and failed requests against the route being visited. */
 async function signedIn(browser, role) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  // Playwright waits for ever by default: a page that never shows its sign-in form must fail the run, not hang it.
+  context.setDefaultTimeout(20_000);
   const page = await context.newPage();
   const tab = { role, page, context, visit: null };
   const note = (what) => tab.visit?.errors.push(what);
