@@ -377,16 +377,25 @@ async function live(browser) {
   await tab.context.close();
 }
 
+/** A stage that fails counts against its own check, and the others still run. */
+async function stage(check, what, run) {
+  try {
+    await run();
+  } catch (error) {
+    results[check].problems.push(`${what} stopped: ${error.message.split("\n")[0]}`);
+  }
+}
+
 await mkdir(config.output, { recursive: true });
 const browser = await launch();
 try {
-  await live(browser);
-  for (const role of config.renderRoles) {
+  await stage("live", "the live status check", () => live(browser));
+  for (const role of config.renderRoles) await stage("render", `${role}'s tour`, async () => {
     const tab = await tour(browser, role);
-    if (role === "Operator") await downloads(tab);
+    if (role === "Operator") await stage("downloads", "downloading", () => downloads(tab));
     await tab.context.close();
-  }
-  for (const role of Object.keys(config.keys)) await refusals(browser, role);
+  });
+  for (const role of Object.keys(config.keys)) await stage("refusals", `${role}'s refusals`, () => refusals(browser, role));
 } catch (error) {
   results.error = error.stack ?? String(error);
 } finally {
