@@ -390,6 +390,12 @@ async function stage(check, what, run) {
 }
 
 await mkdir(config.output, { recursive: true });
+// A host that does not serve the dashboard fails every check the same way: say it once, quickly.
+const shell = await fetch(new URL("/dashboard/", config.baseUrl));
+if (!shell.ok) {
+  say({ type: "results", results: { ...results, error: `the host does not serve the dashboard: GET /dashboard/ answered ${shell.status}` } });
+  process.exit(0);
+}
 const browser = await launch();
 try {
   await stage("live", "the live status check", () => live(browser));

@@ -39,8 +39,7 @@ public sealed class dashboard_acceptance_tests(LedgerDatabase db, DashboardRun r
     async Task<JsonElement> Check(string name)
     {
         var results = await run.ResultsAsync(db);
-        if (results.TryGetProperty("error", out var error))
-            output.WriteLine($"The browser run stopped early: {error.GetString()}");
+        Assert.False(results.TryGetProperty("error", out var error), $"the browser run stopped early: {error}");
         return results.GetProperty(name);
     }
 
