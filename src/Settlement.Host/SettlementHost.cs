@@ -23,6 +23,7 @@ using Settlement.Host.Firmware;
 using Settlement.Host.Reports;
 using Settlement.Host.Sessions;
 using Settlement.Host.Chargers;
+using Settlement.Host.Dashboard;
 using Settlement.Host.Drivers;
 using Settlement.Host.Ocpp;
 using Settlement.Host.OpenApi;
@@ -98,6 +99,9 @@ public static class SettlementHost
         builder.Services.AddSingleton<RegulatorReports>();
         builder.Services.AddSingleton<AfirPublications>();
         builder.Services.AddApiDocument();
+        // One follower of the ledger per host feeds every open live stream of the dashboard.
+        builder.Services.AddSingleton<LiveChargerFeed>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<LiveChargerFeed>());
         builder.Services.AddOcpp(ocpp ?? builder.Configuration.GetSection("Ocpp").Get<OcppOptions>() ?? new OcppOptions());
         // Every command, from every edge, reaches its one handler through the mediator.
         builder.Services.AddMediator(mediator =>
@@ -152,6 +156,7 @@ public static class SettlementHost
         api.MapTokens();
         api.MapRoamingPartners();
         api.MapRoamingCdrs();
+        api.MapLiveChargers();
         app.MapApiDocument();
 
         // Without a key, only whether the host is up: the rest describes the deployment to whoever asks.
