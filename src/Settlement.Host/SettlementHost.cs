@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Configuration;
 using Settlement.Domain.Events;
 using Settlement.Host.Access;
+using Settlement.Host.Dashboard;
 using Settlement.Host.Audit;
 using Settlement.Host.Invoicing;
 using Settlement.Host.Receivables;
@@ -128,6 +129,8 @@ public static class SettlementHost
             if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = limit;
             await next(context);
         });
+        // The dashboard's files are public (they hold no data): served before access control, which guards the API they call.
+        app.UseDashboard();
         // Routing first, so access control knows which endpoint a request is for before anything answers it.
         app.UseRouting();
         app.UseApiAccess();
@@ -137,6 +140,7 @@ public static class SettlementHost
         app.MapOcpi();
         var api = app.MapGroup("").AddEndpointFilter<BoundedInput>();
         api.MapAccess();
+        api.MapAccessMe();
         api.MapSubOperators();
         api.MapCommands();
         api.MapChargerOnboarding();

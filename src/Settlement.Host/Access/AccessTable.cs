@@ -14,6 +14,8 @@ public static class AccessTable
     public static readonly IReadOnlySet<string> Open = new HashSet<string>
     {
         "GET /health",
+        // The dashboard's address: a redirect to its static files, which hold no data.
+        "GET /",
         "GET /ocpp/{identity}",
         // AFIR Art. 20 has the data free of charge to anyone: the NAP and every app built on it (static and dynamic DATEX II).
         "GET /api/afir/datex/table",
@@ -28,6 +30,8 @@ public static class AccessTable
         ["POST /api/keys/{keyId}/rotate"] = [],
         ["POST /api/keys/{keyId}/revoke"] = [],
         ["GET /api/access/failed-logins"] = [],
+        // Who the key is and which dashboard pages it may open: every role that reads anything.
+        ["GET /api/access/me"] = [Finance, Regulator, Auditor, Integration],
 
         // Sub-operators: the top-level operator's alone (a sub-operator's operator keys are refused in the handler).
         ["POST /api/operators"] = [],
@@ -45,8 +49,8 @@ public static class AccessTable
         ["POST /api/sites"] = [],
         ["PUT /api/sites/{siteId}"] = [],
         ["PUT /api/sites/{siteId}/public-details"] = [],
-        ["GET /api/sites"] = [Integration],
-        ["GET /api/sites/{siteId}"] = [Integration],
+        ["GET /api/sites"] = [Integration, Finance, Regulator, Auditor],
+        ["GET /api/sites/{siteId}"] = [Integration, Finance, Regulator, Auditor],
 
         // A site's power: the operator defines the model. Grid signals and battery reports also come from integrations (a
         // utility's demand-response feed, the battery's EMS). Auditors read the model, signals and every decision with its
@@ -128,15 +132,16 @@ public static class AccessTable
         ["GET /api/receivables/open-items"] = [Finance, Integration, Auditor],
         ["GET /api/receivables/ageing"] = [Finance, Auditor],
 
-        // KPIs: recording facts that change uptime is the operator's; reading is also for integrations.
+        // KPIs: recording facts that change uptime is the operator's; reading is also for integrations, and for regulators
+        // and auditors, who receive the same figures in the NEVI reports and check them.
         ["POST /api/chargers/{chargerId}/outage-causes"] = [],
         ["POST /api/sessions/{sessionId}/rating"] = [],
         ["POST /api/sites/{siteId}/maintenance-costs"] = [],
-        ["GET /api/kpis/uptime"] = [Integration],
-        ["GET /api/kpis/outages"] = [Integration],
-        ["GET /api/kpis/charge-success"] = [Integration],
-        ["GET /api/kpis/utilisation"] = [Integration],
-        ["GET /api/kpis/ratings"] = [Integration],
+        ["GET /api/kpis/uptime"] = [Integration, Regulator, Auditor],
+        ["GET /api/kpis/outages"] = [Integration, Regulator, Auditor],
+        ["GET /api/kpis/charge-success"] = [Integration, Regulator, Auditor],
+        ["GET /api/kpis/utilisation"] = [Integration, Regulator, Auditor],
+        ["GET /api/kpis/ratings"] = [Integration, Regulator, Auditor],
 
         // Self-healing: the rules are the operator's; a maintenance or ticketing integration reads the incidents, and finance
         // the truck rolls avoided and their money.

@@ -44,6 +44,7 @@ public static class ApiCatalogue
 
     public static readonly IReadOnlyDictionary<string, ApiOperation> Operations = new Dictionary<string, ApiOperation>
     {
+        ["GET /"] = new("Redirects to the dashboard, served at /dashboard/ (static files; they call the API with the key you sign in with)."),
         ["GET /health"] = new("Whether the host is up; with a key, also its database, event counts and roles in the cluster."),
         ["GET /api/streams/{streamId}"] = new("Read one stream's events exactly as recorded: data, stored type, times, actor, correlation."),
 
@@ -58,6 +59,8 @@ public static class ApiCatalogue
         ["POST /api/sites/{siteId}/operator"] = new("Give a site to a sub-operator, or back to the top-level operator (operatorId null).",
             new { operatorId = "CHARGE-CO" }),
         ["GET /api/access/failed-logins"] = new("The clients and chargers with the most recent failed authentications.", Answer: typeof(IReadOnlyList<FailureCount>)),
+        ["GET /api/access/me"] = new("The calling key: its id, name, role and sub-operator, the dashboard pages it may open and every endpoint it may call.",
+            Answer: typeof(Settlement.Host.Dashboard.SignedInKey)),
 
         ["POST /api/sites"] = new("Register a site: name, address, GPS position, IANA time zone (checked against the position) and grid connection limit.",
             new

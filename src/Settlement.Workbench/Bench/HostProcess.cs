@@ -118,7 +118,11 @@ public sealed class HostProcess : IAsyncDisposable
         while (true)
         {
             if (_process.HasExited)
+            {
+                // Waits for the redirected output to drain: the lines that say why it exited come last.
+                _process.WaitForExit();
                 throw new DatabaseServerException($"the host process exited with code {_process.ExitCode} before it served:{Environment.NewLine}{OutputTail}");
+            }
             try
             {
                 using var health = await http.GetAsync("health", ct);

@@ -201,6 +201,8 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
             new("POST /api/keys/{keyId}/rotate", post, $"/api/keys/{keyId}/rotate", OwnerSees: false),
             new("POST /api/keys/{keyId}/revoke", post, $"/api/keys/{keyId}/revoke", new { reason = "guessing" }, OwnerSees: false),
             new("GET /api/access/failed-logins", get, "/api/access/failed-logins", OwnerSees: false),
+            // Who the calling key is: another sub-operator's key names only itself.
+            new("GET /api/access/me", get, "/api/access/me"),
 
             new("POST /api/operators", post, "/api/operators", new { operatorId = "guess", name = "Guess" }, OwnerSees: false),
             new("GET /api/operators", get, "/api/operators", OwnerSees: false),
