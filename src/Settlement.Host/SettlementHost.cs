@@ -24,7 +24,6 @@ using Settlement.Host.Firmware;
 using Settlement.Host.Reports;
 using Settlement.Host.Sessions;
 using Settlement.Host.Chargers;
-using Settlement.Host.Dashboard;
 using Settlement.Host.Drivers;
 using Settlement.Host.Ocpp;
 using Settlement.Host.OpenApi;
