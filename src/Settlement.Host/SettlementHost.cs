@@ -99,6 +99,9 @@ public static class SettlementHost
         builder.Services.AddSingleton<RegulatorReports>();
         builder.Services.AddSingleton<AfirPublications>();
         builder.Services.AddApiDocument();
+        // One follower of the ledger per host feeds every open live stream of the dashboard.
+        builder.Services.AddSingleton<LiveChargerFeed>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<LiveChargerFeed>());
         builder.Services.AddOcpp(ocpp ?? builder.Configuration.GetSection("Ocpp").Get<OcppOptions>() ?? new OcppOptions());
         // Every command, from every edge, reaches its one handler through the mediator.
         builder.Services.AddMediator(mediator =>
@@ -156,6 +159,7 @@ public static class SettlementHost
         api.MapTokens();
         api.MapRoamingPartners();
         api.MapRoamingCdrs();
+        api.MapLiveChargers();
         app.MapApiDocument();
 
         // Without a key, only whether the host is up: the rest describes the deployment to whoever asks.

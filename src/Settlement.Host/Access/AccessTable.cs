@@ -41,6 +41,8 @@ public static class AccessTable
         // Chargers: onboarding and remote control change the network, so they are the operator's.
         ["GET /api/chargers"] = [Integration],
         ["GET /api/chargers/{chargerId}"] = [Integration],
+        // The dashboard's live charger status: what GET /api/chargers shows, pushed as it changes.
+        ["GET /api/live/chargers"] = [Integration],
         ["PUT /api/chargers/{chargerId}/evses/{evseId:int}"] = [],
 
         // Sites: onboarding is the operator's; integrations read them.

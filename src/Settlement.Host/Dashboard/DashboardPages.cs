@@ -14,7 +14,7 @@ public static class DashboardPages
 {
     public static readonly IReadOnlyList<DashboardPage> All =
     [
-        new("network", ["GET /api/sites", "GET /api/chargers", "GET /api/chargers/{chargerId}"]),
+        new("network", ["GET /api/sites", "GET /api/chargers", "GET /api/chargers/{chargerId}", "GET /api/live/chargers"]),
         new("kpis", ["GET /api/kpis/uptime", "GET /api/kpis/charge-success", "GET /api/kpis/utilisation", "GET /api/kpis/ratings"]),
         new("sessions", ["GET /api/sessions", "GET /api/sessions/{sessionId}", "GET /api/sessions/{sessionId}/price"]),
         new("money", ["GET /api/invoices", "GET /api/invoices/{issuerId}/{number}", "GET /api/roaming/cdrs", "GET /api/roaming/cdrs/{cdrId}",

@@ -147,6 +147,8 @@ public static class ApiCatalogue
             Answer: typeof(Page<ChargerEndpoints.ChargerView>)),
         ["GET /api/chargers/{chargerId}"] = new("One charger: site, vendor, model, protocol, EVSEs, whether it is online and whether a password is set.",
             Answer: typeof(ChargerEndpoints.ChargerView)),
+        ["GET /api/live/chargers"] = new("Server-sent events of the chargers' live status: 'snapshot' ({ chargers }) first, then a 'charger' event per change of presence, faults or a connector's status; a ': keep-alive' comment every 15 s; at most 4 open per key.",
+            Files: ["text/event-stream"]),
         ["PUT /api/chargers/{chargerId}/evses/{evseId:int}"] = new("Add an EVSE to a charger, or replace its connectors.",
             new { connectors = new[] { new { connectorId = 1, standard = "Ccs2", maxPowerKw = 150m }, new { connectorId = 2, standard = "Chademo", maxPowerKw = 50m } } },
             Status: 204),

@@ -6,13 +6,16 @@ using Spectre.Console;
 
 namespace Settlement.Workbench.Demo;
 
-/// <summary>The demo ends with an operator key, shown once, so the API can be tried on its data straight away.</summary>
+/// <summary>The demo ends with API keys, shown once, so the API and the dashboard can be tried on its data straight away.</summary>
 internal static class DemoAccess
 {
-    public static async Task<string> CreateOperatorKeyAsync(Ledger.Ledger ledger, CancellationToken ct)
+    public static Task<string> CreateOperatorKeyAsync(Ledger.Ledger ledger, CancellationToken ct) => CreateKeyAsync(ledger, AccessRole.Operator, ct);
+
+    /// <summary>A key of the top-level operator's of <paramref name="role"/>, named "demo {role}".</summary>
+    public static async Task<string> CreateKeyAsync(Ledger.Ledger ledger, AccessRole role, CancellationToken ct)
     {
         var issued = await new ApiKeyHandlers(ledger, SystemClock.Instance)
-            .Handle(new CreateApiKeyCommand("demo operator", AccessRole.Operator, null, new Actor(ActorKind.Operator, "demo")), ct);
+            .Handle(new CreateApiKeyCommand($"demo {role.ToString().ToLowerInvariant()}", role, null, new Actor(ActorKind.Operator, "demo")), ct);
         return issued.Decision.Refusal is { } refusal ? throw new InvalidOperationException(refusal.Message) : issued.Key!;
     }
 

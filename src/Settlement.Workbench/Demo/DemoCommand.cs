@@ -51,11 +51,17 @@ public static class DemoCommand
             Description = "Folder the demo writes one invoice's JSON, PDF and CSV, the journal, the VAT report and the NEVI site's EV-ChART files to.",
             DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(Path.GetTempPath(), "settlement-demo-documents")),
         };
+        var noDashboard = new Option<bool>("--no-dashboard") { Description = "End after the live part instead of serving the dashboard on the demo's data (scripts and tests)." };
+        var dashboardUrl = new Option<string>("--dashboard-url")
+        {
+            Description = "Where the demo then serves the dashboard until Ctrl+C (a free port when this one is taken).",
+            DefaultValueFactory = _ => DemoDashboard.DefaultUrl,
+        };
         var anchors = AnchorsOption.Create("Root of the anchor logs the demo's signed checkpoint is appended to");
         var database = new DatabaseOptions("settlement_demo", "Database the demo recreates and fills (default 'settlement_demo'; never your ledger database unless you name it).");
         var command = new Command("demo", "Generate a seeded month of a 3-site, 30-EVSE network and append it through the real event store, price and invoice it, then watch its chargers talk OCPP to the host live.")
         {
-            seed, from, days, live, documents, anchors,
+            seed, from, days, live, documents, anchors, noDashboard, dashboardUrl,
         };
         database.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -76,15 +82,22 @@ public static class DemoCommand
                 AnsiConsole.MarkupLine("[red]--live-seconds must be between 0 and 3600.[/]");
                 return 2;
             }
+            var dashboard = parse.GetValue(noDashboard) ? null : parse.GetValue(dashboardUrl)!;
+            if (dashboard is not null && DemoDashboard.Check(dashboard) is { } wrongUrl)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]{wrongUrl}[/]");
+                return 2;
+            }
             var options = new DemoOptions(parse.GetValue(seed), firstDay.Value, parse.GetValue(days));
             return await RunAsync(options, TimeSpan.FromSeconds(parse.GetValue(live)), parse.GetValue(documents)!.FullName,
-                AnchorLog.For(database.DatabaseName(parse), parse.GetValue(anchors)?.FullName), database, parse, ct);
+                AnchorLog.For(database.DatabaseName(parse), parse.GetValue(anchors)?.FullName), dashboard, database, parse, ct);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(DemoOptions options, TimeSpan live, string documents, AnchorLog anchors, DatabaseOptions database,
-        ParseResult parse, CancellationToken ct)
+    /// <param name="dashboard">Where to serve the dashboard once the demo is done; null ends the demo there.</param>
+    private static async Task<int> RunAsync(DemoOptions options, TimeSpan live, string documents, AnchorLog anchors, string? dashboard,
+        DatabaseOptions database, ParseResult parse, CancellationToken ct)
     {
         var total = Stopwatch.StartNew();
         await using var server = await database.ConnectAsync(parse, m => AnsiConsole.MarkupLineInterpolated($"[grey]{m}[/]"), ct);
@@ -120,10 +133,13 @@ public static class DemoCommand
         await KpiTables.PrintAsync(ledger, site: null, options.From, options.From.PlusDays(options.Days - 1), ct, perPort: false);
         var reportsPass = await DemoReports.WriteNeviAsync(ledger, options, documents, ct);
         await DemoAudit.RunAsync(ledger, anchors, ct);
-        DemoAccess.Print(operatorKey, name);
+        // With the dashboard, the keys are the demo's last lines instead.
+        if (dashboard is null) DemoAccess.Print(operatorKey, name);
         if (!reportsPass) AnsiConsole.MarkupLine("[red]A NEVI file above breaks EV-ChART's upload rules.[/]");
-        if (live == TimeSpan.Zero) return reportsPass ? 0 : 1;
-        return await LiveDemo.RunAsync(ledger, name, $"{server.Description}, database {name}", history, live, operatorKey, ct) && reportsPass ? 0 : 1;
+        var description = $"{server.Description}, database {name}";
+        var livePassed = live == TimeSpan.Zero || await LiveDemo.RunAsync(ledger, name, description, history, live, operatorKey, ct);
+        if (dashboard is not null) await DemoDashboard.ServeAsync(ledger, description, dashboard, operatorKey, ct);
+        return livePassed && reportsPass ? 0 : 1;
     }
 
     private static void PrintSummary(IReadOnlyList<DemoEvent> history, string database, string server, TimeSpan appending, TimeSpan total)

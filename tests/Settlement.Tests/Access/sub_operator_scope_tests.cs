@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
@@ -170,7 +171,15 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
     {
         using var request = new HttpRequestMessage(probe.Method, probe.Path);
         if (probe.Body is not null) request.Content = JsonContent.Create(probe.Body, options: LedgerJson.Options);
-        using var response = await http.SendAsync(request);
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        // A live stream never ends: its first event (the snapshot of what the key sees) is what it answers.
+        if (response.Content.Headers.ContentType?.MediaType == "text/event-stream")
+        {
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            var first = new StringBuilder();
+            while (await reader.ReadLineAsync() is { Length: > 0 } line) first.AppendLine(line);
+            return (response.StatusCode, first.ToString());
+        }
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
@@ -206,6 +215,7 @@ public sealed class sub_operator_scope_tests(LedgerDatabase db) : IAsyncLifetime
             new("GET /openapi/v1.json", get, "/openapi/v1.json"),
 
             new("GET /api/chargers", get, "/api/chargers"),
+            new("GET /api/live/chargers", get, "/api/live/chargers"),
             new("GET /api/chargers/pending", get, "/api/chargers/pending"),
             new("GET /api/chargers/{chargerId}", get, $"/api/chargers/{charger}"),
             new("PUT /api/chargers/{chargerId}/evses/{evseId:int}", HttpMethod.Put, $"/api/chargers/{charger}/evses/1",

@@ -193,7 +193,7 @@ public sealed class replay_tests(LedgerDatabase db)
             if (_demo is not null) return _demo;
             var database = db.Scratch("replay_demo");
             var documents = Directory.CreateTempSubdirectory("settle-replay-documents-");
-            var run = await SettleProcess.RunAsync(db, "demo", "--days", "1", "--live-seconds", "0", "--database", database, "--documents", documents.FullName);
+            var run = await SettleProcess.RunAsync(db, "demo", "--days", "1", "--live-seconds", "0", "--no-dashboard", "--database", database, "--documents", documents.FullName);
             documents.Delete(recursive: true);
             Assert.True(run.ExitCode == 0, run.Output);
             // The CLI migrated as the administrator; migrating here hands the database to the owner role.

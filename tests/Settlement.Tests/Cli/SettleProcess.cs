@@ -46,6 +46,25 @@ internal static class SettleProcess
     /// <param name="environment">Variables set (or, when null, removed) for this run only.</param>
     public static async Task<(int ExitCode, string Output)> RunAsync(IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
+        using var process = Process.Start(await StartInfoAsync(environment, arguments))!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+        return (process.ExitCode, await output + await errors);
+    }
+
+    /// <summary>
+    /// A command that runs until stopped (the demo serving its dashboard), started against the test's server as
+    /// <see cref="RunAsync(LedgerDatabase, string[])"/> runs one; the caller reads its output and stops it.
+    /// </summary>
+    public static async Task<Process> StartAsync(LedgerDatabase db, params string[] arguments) =>
+        Process.Start(await StartInfoAsync(new Dictionary<string, string?>
+        {
+            [DatabaseServer.MigrationConnectionVariable] = db.Server.AdministrationConnectionStringFor("postgres"),
+        }, [.. arguments, "--connection", db.ConnectionString]))!;
+
+    private static async Task<ProcessStartInfo> StartInfoAsync(IReadOnlyDictionary<string, string?> environment, string[] arguments)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -61,10 +80,6 @@ internal static class SettleProcess
         foreach (var (name, value) in environment) start.Environment[name] = value;
         start.ArgumentList.Add(await BinaryAsync());
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
-        return (process.ExitCode, await output + await errors);
+        return start;
     }
 }

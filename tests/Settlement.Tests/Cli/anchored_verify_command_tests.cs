@@ -25,7 +25,7 @@ public sealed class anchored_verify_command_tests(LedgerDatabase db) : IDisposab
     {
         var database = db.Scratch("cli_anchor");
         var documents = Directory.CreateTempSubdirectory("settle-demo-documents-");
-        var demo = await SettleAsync(Defaults, "demo", "--days", "1", "--live-seconds", "0", "--database", database,
+        var demo = await SettleAsync(Defaults, "demo", "--days", "1", "--live-seconds", "0", "--no-dashboard", "--database", database,
             "--connection", db.ConnectionString, "--documents", documents.FullName);
         documents.Delete(recursive: true);
         Assert.True(demo.ExitCode == 0, demo.Output);

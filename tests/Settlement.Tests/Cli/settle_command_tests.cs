@@ -12,10 +12,12 @@ public sealed class settle_command_tests(LedgerDatabase db)
     public async Task demo_appends_a_day_of_history_and_reports_what_it_appended()
     {
         var documents = Directory.CreateTempSubdirectory("settle-demo-documents-");
-        var run = await SettleProcess.RunAsync(db, "demo", "--days", "1", "--live-seconds", "0", "--database", DemoDatabase,
+        var run = await SettleProcess.RunAsync(db, "demo", "--days", "1", "--live-seconds", "0", "--no-dashboard", "--database", DemoDatabase,
             "--documents", documents.FullName);
 
         Assert.True(run.ExitCode == 0, run.Output);
+        // --no-dashboard: the demo ended on its own, with no host left serving.
+        Assert.DoesNotContain("Dashboard:", run.Output);
         Assert.Contains("Appended to the ledger", run.Output);
         Assert.Contains("charging sessions delivered", run.Output);
         var reported = long.Parse(System.Text.RegularExpressions.Regex.Match(run.Output, @"([\d,]+) events in").Groups[1].Value.Replace(",", ""));
@@ -76,14 +78,14 @@ public sealed class settle_command_tests(LedgerDatabase db)
     [Fact]
     public async Task a_bad_date_is_refused_with_a_message_and_exit_code_2()
     {
-        var run = await SettleProcess.RunAsync("demo", "--from", "31/10/2026");
+        var run = await SettleProcess.RunAsync("demo", "--from", "31/10/2026", "--no-dashboard");
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("--from must be a date like 2026-10-01", run.Output);
     }
 
     [Theory]
-    [InlineData("precious_demo", "demo", "--live-seconds", "0")]
+    [InlineData("precious_demo", "demo", "--live-seconds", "0", "--no-dashboard")]
     [InlineData("precious_ocpp", "bench", "ocpp", "--chargers", "1")]
     [InlineData("precious_append", "bench", "append", "--runs", "1")]
     public async Task demo_and_bench_pointed_at_a_database_they_did_not_create_refuse_to_drop_it(string purpose, params string[] command)

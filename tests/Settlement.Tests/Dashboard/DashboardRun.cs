@@ -54,7 +54,7 @@ public sealed class DashboardRun : IAsyncLifetime
         // Through the CLI, as a user fills a demo: priced, invoiced, paid in part, checkpointed; two days take seconds.
         var database = db.Scratch("dashboard");
         var documents = Directory.CreateTempSubdirectory("settle-dashboard-documents-");
-        var demo = await SettleProcess.RunAsync(db, "demo", "--days", "2", "--live-seconds", "0", "--database", database,
+        var demo = await SettleProcess.RunAsync(db, "demo", "--days", "2", "--live-seconds", "0", "--no-dashboard", "--database", database,
             "--documents", documents.FullName);
         documents.Delete(recursive: true);
         Assert.True(demo.ExitCode == 0, $"settle demo failed: {demo.Output}");

@@ -13,7 +13,7 @@ public sealed class live_demo_tests(LedgerDatabase db)
     public async Task the_live_part_has_the_demo_chargers_talk_ocpp_and_what_they_said_is_in_the_ledger()
     {
         var documents = Directory.CreateTempSubdirectory("settle-live-demo-documents-");
-        var run = await SettleProcess.RunAsync(db, "demo", "--days", "1", "--live-seconds", "3", "--database", DemoDatabase,
+        var run = await SettleProcess.RunAsync(db, "demo", "--days", "1", "--live-seconds", "3", "--no-dashboard", "--database", DemoDatabase,
             "--documents", documents.FullName);
         documents.Delete(recursive: true);
 
