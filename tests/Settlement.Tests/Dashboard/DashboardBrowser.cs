@@ -41,7 +41,7 @@ public static class DashboardBrowser
             if (installed) return;
             // Installs Node.js with apt when it is missing, as the OCPP client tests of the same run need it too.
             await OcppRpcClient.EnsureInstalledAsync(ct);
-            await using (await LockAsync("settlement-dashboard-e2e", ct))
+            await using (await InstallLock.AcquireAsync("settlement-dashboard-e2e", ScriptDirectory, InstallTimeout, ct))
             {
                 if (!File.Exists(Chromium))
                 {
@@ -123,24 +123,6 @@ public static class DashboardBrowser
         return true;
     }
 
-    // Outside the source tree; named after the folder, so parallel test processes of one checkout install once.
-    static async Task<FileStream> LockAsync(string purpose, CancellationToken ct)
-    {
-        var tag = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(ScriptDirectory)))[..16];
-        var path = Path.Combine(Path.GetTempPath(), $"{purpose}-{tag}.lock");
-        var deadline = DateTime.UtcNow + InstallTimeout;
-        while (true)
-        {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(200, ct);
-            }
-        }
-    }
 
     static async Task RunAsync(string tool, IReadOnlyList<string> arguments, string? folder, CancellationToken ct)
     {

@@ -66,7 +66,7 @@ public static class OcppRpcClient
 
             // The semaphore covers this process; the lock file covers parallel `dotnet test` processes. The check
             // happens under the lock too, since another process's npm ci may be halfway through unpacking.
-            await using (await AcquireInstallLockAsync(ct))
+            await using (await InstallLock.AcquireAsync("settlement-ocpp-client", ClientDirectory, InstallTimeout, ct))
             {
                 await InstallNodeIfMissingAsync(ct);
                 await CheckNodeAsync(ct);
@@ -191,24 +191,6 @@ public static class OcppRpcClient
             ?? throw new OcppHarnessException("tests/ocpp-client/package.json does not pin ocpp-rpc");
     }
 
-    // Outside the source tree so no stray file shows up in git; named after the folder so separate checkouts don't wait on each other.
-    static async Task<FileStream> AcquireInstallLockAsync(CancellationToken ct)
-    {
-        var tag = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(ClientDirectory)))[..16];
-        var path = Path.Combine(Path.GetTempPath(), $"settlement-ocpp-client-{tag}.lock");
-        var deadline = DateTime.UtcNow + InstallTimeout;
-        while (true)
-        {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(200, ct);
-            }
-        }
-    }
 
 
     sealed record ToolRun(int ExitCode, string Stdout, string Stderr);
