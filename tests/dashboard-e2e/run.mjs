@@ -383,10 +383,13 @@ async function live(browser) {
 
 /** A stage that fails counts against its own check, and the others still run. */
 async function stage(check, what, run) {
+  say({ type: "progress", what: `${what}: started` });
   try {
     await run();
+    say({ type: "progress", what: `${what}: done` });
   } catch (error) {
     results[check].problems.push(`${what} stopped: ${error.message.split("\n")[0]}`);
+    say({ type: "progress", what: `${what}: stopped: ${error.message.split("\n")[0]}` });
   }
 }
 
@@ -409,6 +412,7 @@ try {
 } catch (error) {
   results.error = error.stack ?? String(error);
 } finally {
+  say({ type: "progress", what: "closing the browser" });
   await browser.close();
 }
 say({ type: "results", results });

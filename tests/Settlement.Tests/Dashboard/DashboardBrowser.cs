@@ -80,6 +80,8 @@ public static class DashboardBrowser
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(limit);
         var stderr = node.StandardError.ReadToEndAsync(timeout.Token);
+        // What the script got through, to say where it stuck when it runs out of time.
+        var progress = new List<string>();
         try
         {
             await node.StandardInput.WriteLineAsync(config.ToJsonString().AsMemory(), timeout.Token);
@@ -89,12 +91,17 @@ public static class DashboardBrowser
                 var message = JsonSerializer.Deserialize<JsonElement>(line);
                 switch (message.GetProperty("type").GetString())
                 {
+                    case "progress":
+                        progress.Add(message.GetProperty("what").GetString()!);
+                        break;
                     case "live-online":
                         await disconnect();
                         await node.StandardInput.WriteLineAsync("""{"type":"disconnected"}""".AsMemory(), timeout.Token);
                         await node.StandardInput.FlushAsync(timeout.Token);
                         break;
                     case "results":
+                        // The script listens on its input for the harness's answers: closing it lets node exit.
+                        node.StandardInput.Close();
                         await node.WaitForExitAsync(timeout.Token);
                         return message.GetProperty("results");
                 }
@@ -105,7 +112,7 @@ public static class DashboardBrowser
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             node.Kill(entireProcessTree: true);
-            throw new TimeoutException($"run.mjs did not finish within {limit.TotalSeconds:0} s");
+            throw new TimeoutException($"run.mjs did not finish within {limit.TotalSeconds:0} s; it got through: {string.Join("; ", progress)}");
         }
     }
 
