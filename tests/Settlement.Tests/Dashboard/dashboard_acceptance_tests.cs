@@ -56,6 +56,8 @@ public sealed class dashboard_acceptance_tests(LedgerDatabase db, DashboardRun r
     public async Task every_page_renders_for_the_roles_that_may_see_it_without_console_errors_or_failed_requests()
     {
         var render = await Check("render");
+        // The problems first: a tour that stopped says why there, and its unvisited pages would only say that it did.
+        NoProblems(render, "pages that did not render cleanly");
 
         var visited = Strings(render, "checked");
         foreach (var page in AllPages)
@@ -65,7 +67,6 @@ public sealed class dashboard_acceptance_tests(LedgerDatabase db, DashboardRun r
         Assert.Contains(visited, v => v.StartsWith("Operator #/network/chargers/", StringComparison.Ordinal));
         Assert.Contains(visited, v => v.StartsWith("Operator #/sessions/", StringComparison.Ordinal));
         Assert.Contains(visited, v => v.StartsWith("Operator #/energy/", StringComparison.Ordinal));
-        NoProblems(render, "pages that did not render cleanly");
     }
 
     [DashboardFact]
